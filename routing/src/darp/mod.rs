@@ -1,0 +1,1 @@
+//! Dial-a-ride scheduler (see crate docs).

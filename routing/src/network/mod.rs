@@ -1,0 +1,1 @@
+//! Road network (see crate docs).
