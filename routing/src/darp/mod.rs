@@ -1,1 +1,30 @@
-//! Dial-a-ride scheduler (see crate docs).
+//! Dial-a-ride scheduler: the day-before plan and same-day changes for adapted transport.
+//!
+//! # Layout
+//! - [`load`](Load): seated and wheelchair loads and the capacity rule.
+//! - `model`: requests, vehicles with shifts, the travel matrix ([`Instance`]).
+//! - `plan`: routes as stop orders ([`Plan`]).
+//! - `schedule`: the fast exact route check used by the solver ([`earliest_schedule`]).
+//! - `checker`: the independent Bellman–Ford checker ([`verify`]), sharing no code with the
+//!   solver's check.
+//! - `cordeau` and `euclid`: the benchmark format and its straight-line travel.
+//! - `tables`: flat arrays over an instance for the hot loops.
+//!
+//! Nothing here does I/O: callers hand in text or matrices.
+
+mod checker;
+mod cordeau;
+mod euclid;
+mod load;
+mod model;
+mod plan;
+mod schedule;
+mod tables;
+
+pub use checker::{verify, Verdict, TOLERANCE};
+pub use cordeau::{format_solution, node_id, parse as parse_cordeau, ParseError};
+pub use euclid::EuclideanPlane;
+pub use load::{Capacity, Load};
+pub use model::{CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window};
+pub use plan::{Plan, Route};
+pub use schedule::{earliest_schedule, Violation};

@@ -1,0 +1,97 @@
+//! Flat per-stop arrays over an [`Instance`], so the hot loops index vectors instead of chasing
+//! through requests and endpoints.
+
+use super::load::Load;
+use super::model::{CostBasis, Instance, StopId, Vehicle};
+
+/// Read-only view of an instance laid out for the solver. Borrowed, never copied: the matrix may
+/// be large.
+pub(crate) struct Tables<'a> {
+    pub inst: &'a Instance,
+    n_loc: usize,
+    cost: &'a [f64],
+    /// Per stop (`StopId.0`): matrix row, service time, window.
+    pub loc: Vec<usize>,
+    pub svc: Vec<f64>,
+    pub early: Vec<f64>,
+    pub late: Vec<f64>,
+}
+
+impl<'a> Tables<'a> {
+    /// Lays out a validated instance (see [`Instance::validate`]).
+    pub fn new(inst: &'a Instance) -> Self {
+        let stops = 2 * inst.requests.len();
+        let mut t = Tables {
+            inst,
+            n_loc: inst.matrix.n,
+            cost: match inst.cost_basis {
+                CostBasis::Time => &inst.matrix.seconds,
+                CostBasis::Distance => &inst.matrix.metres,
+            },
+            loc: Vec::with_capacity(stops),
+            svc: Vec::with_capacity(stops),
+            early: Vec::with_capacity(stops),
+            late: Vec::with_capacity(stops),
+        };
+        for r in &inst.requests {
+            for e in [r.pickup, r.dropoff] {
+                t.loc.push(e.location);
+                t.svc.push(e.service);
+                t.early.push(e.window.earliest);
+                t.late.push(e.window.latest);
+            }
+        }
+        t
+    }
+
+    pub fn requests(&self) -> usize {
+        self.inst.requests.len()
+    }
+
+    pub fn vehicles(&self) -> usize {
+        self.inst.vehicles.len()
+    }
+
+    pub fn vehicle(&self, v: usize) -> &Vehicle {
+        &self.inst.vehicles[v]
+    }
+
+    #[inline]
+    pub fn time(&self, a: usize, b: usize) -> f64 {
+        self.inst.matrix.seconds[a * self.n_loc + b]
+    }
+
+    #[inline]
+    pub fn cost(&self, a: usize, b: usize) -> f64 {
+        self.cost[a * self.n_loc + b]
+    }
+
+    pub fn load(&self, request: usize) -> Load {
+        self.inst.requests[request].load
+    }
+
+    pub fn max_ride(&self, request: usize) -> f64 {
+        self.inst.requests[request].max_ride
+    }
+
+    #[inline]
+    pub fn stop_loc(&self, s: StopId) -> usize {
+        self.loc[s.0]
+    }
+
+    /// Cost of a route for vehicle `v` visiting `stops` (zero when empty: the vehicle stays home).
+    pub fn route_cost(&self, v: usize, stops: &[StopId]) -> f64 {
+        if stops.is_empty() {
+            return 0.0;
+        }
+        let veh = self.vehicle(v);
+        let mut at = veh.start;
+        let mut total = 0.0;
+        for s in stops {
+            let l = self.loc[s.0];
+            total += self.cost(at, l);
+            at = l;
+        }
+        total + self.cost(at, veh.end)
+    }
+}
