@@ -1,0 +1,269 @@
+//! Node contraction with witness searches and lazily updated priorities.
+
+use super::{Ch, ChArc, Link, NO_ARC};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// An arc of the graph to contract: time in ms and driven distance in decimetres.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InputArc {
+    pub from: u32,
+    pub to: u32,
+    pub weight: u32,
+    pub dist: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Adj {
+    node: u32,
+    weight: u32,
+    dist: u32,
+    arc: u32,
+}
+
+struct Contractor {
+    out: Vec<Vec<Adj>>,
+    inn: Vec<Vec<Adj>>,
+    contracted: Vec<bool>,
+    arcs: Vec<ChArc>,
+    // Witness search scratch.
+    dist: Vec<u32>,
+    touched: Vec<u32>,
+    heap: BinaryHeap<Reverse<(u32, u32)>>,
+}
+
+const SIMULATE_LIMIT: usize = 60;
+const CONTRACT_LIMIT: usize = 400;
+
+impl Contractor {
+    /// Distances from `source` avoiding `skip`, settling at most `limit` nodes or up to `max`.
+    fn witness(&mut self, source: u32, skip: u32, max: u32, limit: usize) {
+        for &t in &self.touched {
+            self.dist[t as usize] = u32::MAX;
+        }
+        self.touched.clear();
+        self.heap.clear();
+        self.dist[source as usize] = 0;
+        self.touched.push(source);
+        self.heap.push(Reverse((0, source)));
+        let mut settled = 0;
+        while let Some(Reverse((d, u))) = self.heap.pop() {
+            if d > self.dist[u as usize] {
+                continue;
+            }
+            settled += 1;
+            if d > max || settled > limit {
+                break;
+            }
+            for a in &self.out[u as usize] {
+                if a.node == skip || self.contracted[a.node as usize] {
+                    continue;
+                }
+                let nd = d + a.weight;
+                let slot = &mut self.dist[a.node as usize];
+                if nd < *slot {
+                    if *slot == u32::MAX {
+                        self.touched.push(a.node);
+                    }
+                    *slot = nd;
+                    self.heap.push(Reverse((nd, a.node)));
+                }
+            }
+        }
+    }
+
+    /// The shortcuts contracting `v` needs: (in index, out index) pairs.
+    fn shortcuts(&mut self, v: u32, limit: usize, found: &mut Vec<(usize, usize)>) {
+        found.clear();
+        let vi = v as usize;
+        let max_out = self.out[vi].iter().map(|a| a.weight).max().unwrap_or(0);
+        for i in 0..self.inn[vi].len() {
+            let u = self.inn[vi][i];
+            if u.node == v {
+                continue;
+            }
+            self.witness(u.node, v, u.weight + max_out, limit);
+            for (j, x) in self.out[vi].iter().enumerate() {
+                if x.node == u.node || x.node == v {
+                    continue;
+                }
+                if self.dist[x.node as usize] > u.weight + x.weight {
+                    found.push((i, j));
+                }
+            }
+        }
+    }
+
+    fn priority(&mut self, v: u32, levels: &[i32], scratch: &mut Vec<(usize, usize)>) -> i32 {
+        self.shortcuts(v, SIMULATE_LIMIT, scratch);
+        let removed = (self.inn[v as usize].len() + self.out[v as usize].len()) as i32;
+        2 * scratch.len() as i32 - removed + levels[v as usize]
+    }
+
+    fn add_arc(&mut self, from: u32, to: u32, weight: u32, dist: u32, children: [u32; 2]) {
+        if let Some(a) = self.out[from as usize].iter_mut().find(|a| a.node == to) {
+            if a.weight <= weight {
+                return;
+            }
+            let arc = self.arcs.len() as u32;
+            *a = Adj {
+                node: to,
+                weight,
+                dist,
+                arc,
+            };
+            if let Some(b) = self.inn[to as usize].iter_mut().find(|b| b.node == from) {
+                *b = Adj {
+                    node: from,
+                    weight,
+                    dist,
+                    arc,
+                };
+            }
+        } else {
+            let arc = self.arcs.len() as u32;
+            self.out[from as usize].push(Adj {
+                node: to,
+                weight,
+                dist,
+                arc,
+            });
+            self.inn[to as usize].push(Adj {
+                node: from,
+                weight,
+                dist,
+                arc,
+            });
+        }
+        self.arcs.push(ChArc { from, to, children });
+    }
+}
+
+/// Prepares a hierarchy over `n` nodes. Parallel arcs keep the fastest; self-loops are
+/// dropped (they never shorten a path).
+pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
+    let mut c = Contractor {
+        out: vec![Vec::new(); n],
+        inn: vec![Vec::new(); n],
+        contracted: vec![false; n],
+        arcs: Vec::with_capacity(input.len() * 2),
+        dist: vec![u32::MAX; n],
+        touched: Vec::new(),
+        heap: BinaryHeap::new(),
+    };
+    for a in input.iter().filter(|a| a.from != a.to) {
+        c.add_arc(a.from, a.to, a.weight, a.dist, [NO_ARC, NO_ARC]);
+    }
+    let original = c.arcs.len();
+    let mut levels = vec![0i32; n];
+    let mut scratch = Vec::new();
+    let mut prio: Vec<i32> = (0..n as u32)
+        .map(|v| c.priority(v, &levels, &mut scratch))
+        .collect();
+    let mut queue: BinaryHeap<Reverse<(i32, u32)>> = (0..n as u32)
+        .map(|v| Reverse((prio[v as usize], v)))
+        .collect();
+    let mut rank = vec![0u32; n];
+    let mut ups: Vec<Vec<Adj>> = vec![Vec::new(); n];
+    let mut downs: Vec<Vec<Adj>> = vec![Vec::new(); n];
+    let mut next_rank = 0u32;
+    while let Some(Reverse((p, v))) = queue.pop() {
+        let vi = v as usize;
+        if c.contracted[vi] || p != prio[vi] {
+            continue;
+        }
+        let fresh = c.priority(v, &levels, &mut scratch);
+        if let Some(Reverse((top, _))) = queue.peek() {
+            if fresh > *top {
+                prio[vi] = fresh;
+                queue.push(Reverse((fresh, v)));
+                continue;
+            }
+        }
+        // Contract v.
+        c.shortcuts(v, CONTRACT_LIMIT, &mut scratch);
+        let needed: Vec<(Adj, Adj)> = scratch
+            .iter()
+            .map(|&(i, j)| (c.inn[vi][i], c.out[vi][j]))
+            .collect();
+        for (u, x) in needed {
+            c.add_arc(
+                u.node,
+                x.node,
+                u.weight + x.weight,
+                u.dist + x.dist,
+                [u.arc, x.arc],
+            );
+        }
+        c.contracted[vi] = true;
+        rank[vi] = next_rank;
+        next_rank += 1;
+        let outs = std::mem::take(&mut c.out[vi]);
+        let ins = std::mem::take(&mut c.inn[vi]);
+        let mut neighbours: Vec<u32> = Vec::with_capacity(outs.len() + ins.len());
+        for a in &outs {
+            c.inn[a.node as usize].retain(|b| b.node != v);
+            neighbours.push(a.node);
+        }
+        for a in &ins {
+            c.out[a.node as usize].retain(|b| b.node != v);
+            neighbours.push(a.node);
+        }
+        neighbours.sort_unstable();
+        neighbours.dedup();
+        for &w in &neighbours {
+            levels[w as usize] = levels[w as usize].max(levels[vi] + 1);
+            let np = c.priority(w, &levels, &mut scratch);
+            if np != prio[w as usize] {
+                prio[w as usize] = np;
+                queue.push(Reverse((np, w)));
+            }
+        }
+        ups[vi] = outs;
+        downs[vi] = ins;
+    }
+    // Renumber: most important node first.
+    let to_ch: Vec<u32> = rank.iter().map(|&r| (n as u32 - 1) - r).collect();
+    let mut from_ch = vec![0u32; n];
+    for (v, &id) in to_ch.iter().enumerate() {
+        from_ch[id as usize] = v as u32;
+    }
+    let csr = |lists: &Vec<Vec<Adj>>| {
+        let mut start = Vec::with_capacity(n + 1);
+        let mut links = Vec::new();
+        start.push(0u32);
+        for &v in &from_ch {
+            for a in &lists[v as usize] {
+                links.push(Link {
+                    node: to_ch[a.node as usize],
+                    weight: a.weight,
+                    dist: a.dist,
+                    arc: a.arc,
+                });
+            }
+            start.push(links.len() as u32);
+        }
+        (start, links)
+    };
+    let (up_start, up) = csr(&ups);
+    let (down_start, down) = csr(&downs);
+    let arcs = c
+        .arcs
+        .iter()
+        .map(|a| ChArc {
+            from: to_ch[a.from as usize],
+            to: to_ch[a.to as usize],
+            children: a.children,
+        })
+        .collect::<Vec<_>>();
+    Ch {
+        shortcuts: arcs.len() - original,
+        to_ch,
+        from_ch,
+        up_start,
+        up,
+        down_start,
+        down,
+        arcs,
+    }
+}

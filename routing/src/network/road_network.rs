@@ -1,0 +1,362 @@
+//! [`RoadNetwork`]: everything prepared from the extract, loaded once and shared.
+
+use super::ch::{self, Ch, Endpoint, InputArc};
+use super::graph::{RoadGraph, NONE};
+use super::osm::OsmData;
+use super::profile::{ProfileId, ProfileSet, PROFILES_TOML};
+use super::route::{describe, drive_fraction, Route};
+use super::snap::{Snapped, Snapper};
+use super::turns::TurnGraph;
+use crate::travel::{LonLat, TravelMatrix};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::time::Instant;
+
+/// Bumped whenever the prepared format or the build changes, so old caches are ignored.
+const FORMAT_VERSION: u32 = 1;
+
+/// How the network was obtained and what it holds; printed by the bench and the service logs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BuildStats {
+    /// True when the prepared data came from the on-disk cache.
+    pub from_cache: bool,
+    /// Wall time of [`RoadNetwork::load`] (hashing, reading or building, indexing), ms.
+    pub load_ms: f64,
+    /// Parsing the PBF (0 when cached), ms.
+    pub parse_ms: f64,
+    /// Building the road and turn graphs (0 when cached), ms.
+    pub graph_ms: f64,
+    /// Contracting both profiles, in parallel (0 when cached), ms.
+    pub contract_ms: f64,
+    pub segments: usize,
+    pub edges: usize,
+    /// Road edges in the largest strongly connected component (the routable network).
+    pub routable_edges: usize,
+    pub turns: usize,
+    pub shortcuts: usize,
+    pub clipped_ways: usize,
+    pub restrictions_applied: usize,
+    pub restrictions_skipped: usize,
+    pub turns_banned: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PreparedProfile {
+    weights_ms: Vec<u32>,
+    ch: Ch,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Prepared {
+    graph: RoadGraph,
+    /// Road edge -> edge-based node (NONE outside the routable component), and back.
+    edge_node: Vec<u32>,
+    node_edge: Vec<u32>,
+    profiles: ProfileSet,
+    per_profile: Vec<PreparedProfile>,
+    stats: BuildStats,
+}
+
+/// The Timișoara road network, prepared for routing every profile. Immutable after
+/// [`RoadNetwork::load`], so it is `Send + Sync` and shared behind an `Arc`.
+pub struct RoadNetwork {
+    prepared: Prepared,
+    snapper: Snapper,
+    stats: BuildStats,
+}
+
+impl RoadNetwork {
+    /// Reads the extract and prepares every profile, or loads the prepared data from
+    /// `cache_dir` when a cache for the same file bytes and profiles exists. A missing,
+    /// stale or unreadable cache is rebuilt and rewritten (a failed write is not an error:
+    /// the service can run without a cache).
+    pub fn load(pbf_path: &Path, cache_dir: Option<&Path>) -> anyhow::Result<Self> {
+        let t0 = Instant::now();
+        let bytes =
+            std::fs::read(pbf_path).with_context(|| format!("reading {}", pbf_path.display()))?;
+        let mut hasher = Sha256::new();
+        hasher.update(&bytes);
+        hasher.update(PROFILES_TOML.as_bytes());
+        hasher.update(FORMAT_VERSION.to_le_bytes());
+        let key: String = hasher.finalize()[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        drop(bytes);
+        let cache_file = cache_dir.map(|d| d.join(format!("roadnet-{key}.bin")));
+        let cached = cache_file.as_ref().and_then(|f| {
+            let data = std::fs::read(f).ok()?;
+            bincode::deserialize::<Prepared>(&data).ok()
+        });
+        let prepared = match cached {
+            Some(mut p) => {
+                p.stats.from_cache = true;
+                p
+            }
+            None => {
+                let p = Self::prepare(pbf_path)?;
+                if let (Some(dir), Some(file)) = (cache_dir, &cache_file) {
+                    let _ = Self::write_cache(dir, file, &p);
+                }
+                p
+            }
+        };
+        Ok(Self::index(prepared, t0))
+    }
+
+    /// Builds from the extract without touching any cache.
+    pub fn build(pbf_path: &Path) -> anyhow::Result<Self> {
+        let t0 = Instant::now();
+        let prepared = Self::prepare(pbf_path)?;
+        Ok(Self::index(prepared, t0))
+    }
+
+    fn write_cache(dir: &Path, file: &Path, p: &Prepared) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let tmp = file.with_extension("tmp");
+        std::fs::write(&tmp, bincode::serialize(p)?)?;
+        std::fs::rename(&tmp, file)?;
+        Ok(())
+    }
+
+    fn index(prepared: Prepared, t0: Instant) -> Self {
+        let edge_node = &prepared.edge_node;
+        let snapper = Snapper::build(&prepared.graph, |e| edge_node[e as usize] != NONE);
+        let mut stats = prepared.stats.clone();
+        stats.load_ms = t0.elapsed().as_secs_f64() * 1e3;
+        Self {
+            prepared,
+            snapper,
+            stats,
+        }
+    }
+
+    fn prepare(pbf_path: &Path) -> anyhow::Result<Prepared> {
+        let profiles = ProfileSet::builtin()?;
+        let t = Instant::now();
+        let osm = OsmData::read(pbf_path)?;
+        let parse_ms = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        let via: Vec<i64> = osm.restrictions.iter().map(|r| r.via_node).collect();
+        let graph = RoadGraph::build(&osm, &profiles, &via);
+        let turns = TurnGraph::build(&graph, &osm.restrictions);
+        let mut edge_node = vec![NONE; graph.edges.len()];
+        let mut node_edge = Vec::new();
+        for (e, _) in turns.routable.iter().enumerate().filter(|(_, r)| **r) {
+            edge_node[e] = node_edge.len() as u32;
+            node_edge.push(e as u32);
+        }
+        let graph_ms = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        let per_profile: Vec<PreparedProfile> = {
+            let build = |id: ProfileId| -> anyhow::Result<PreparedProfile> {
+                let profile = profiles.get(id).context("profile missing")?;
+                let weights_ms = graph.edge_weights_ms(profile);
+                let arcs: Vec<InputArc> = turns
+                    .turns
+                    .iter()
+                    .filter(|t| {
+                        edge_node[t.from as usize] != NONE && edge_node[t.to as usize] != NONE
+                    })
+                    .map(|t| InputArc {
+                        from: edge_node[t.from as usize],
+                        to: edge_node[t.to as usize],
+                        weight: weights_ms[t.to as usize] + TurnGraph::penalty_ms(t, profile),
+                        dist: (graph.edge_length_m(t.to) * 10.0).round() as u32,
+                    })
+                    .collect();
+                let ch = ch::contract(node_edge.len(), &arcs);
+                Ok(PreparedProfile { weights_ms, ch })
+            };
+            let (a, b) = rayon::join(|| build(ProfileId::ALL[0]), || build(ProfileId::ALL[1]));
+            vec![a?, b?]
+        };
+        let contract_ms = t.elapsed().as_secs_f64() * 1e3;
+        let stats = BuildStats {
+            from_cache: false,
+            load_ms: 0.0,
+            parse_ms,
+            graph_ms,
+            contract_ms,
+            segments: graph.segments.len(),
+            edges: graph.edges.len(),
+            routable_edges: node_edge.len(),
+            turns: turns.turns.len(),
+            shortcuts: per_profile.iter().map(|p| p.ch.shortcuts).sum(),
+            clipped_ways: graph.clipped_ways,
+            restrictions_applied: turns.restrictions_applied,
+            restrictions_skipped: osm.skipped_restrictions
+                + (osm.restrictions.len() - turns.restrictions_applied),
+            turns_banned: turns.turns_banned,
+        };
+        Ok(Prepared {
+            graph,
+            edge_node,
+            node_edge,
+            profiles,
+            per_profile,
+            stats,
+        })
+    }
+
+    /// Build and load figures (see [`BuildStats`]).
+    pub fn stats(&self) -> &BuildStats {
+        &self.stats
+    }
+
+    /// The speeds, penalties and time-of-day table in use.
+    pub fn profiles(&self) -> &ProfileSet {
+        &self.prepared.profiles
+    }
+
+    pub(crate) fn graph(&self) -> &RoadGraph {
+        &self.prepared.graph
+    }
+
+    /// The nearest point on the routable network (the largest strongly connected part, so a
+    /// route exists between any two snapped points).
+    pub fn snap(&self, p: LonLat) -> Option<Snapped> {
+        self.snapper.snap(&self.prepared.graph, p)
+    }
+
+    fn endpoints(&self, profile: ProfileId, s: &Snapped, as_target: bool) -> Vec<Endpoint> {
+        let graph = &self.prepared.graph;
+        let pp = &self.prepared.per_profile[profile.index()];
+        let mut out = Vec::with_capacity(2);
+        for &e in &graph.seg_edges[s.seg as usize] {
+            if e == NONE || self.prepared.edge_node[e as usize] == NONE {
+                continue;
+            }
+            let f = drive_fraction(graph, e, s);
+            let w = f64::from(pp.weights_ms[e as usize]);
+            let len_dm = graph.edge_length_m(e) * 10.0;
+            let node = pp.ch.to_ch[self.prepared.edge_node[e as usize] as usize];
+            let (time, dist) = if as_target {
+                (-((1.0 - f) * w), -((1.0 - f) * len_dm))
+            } else {
+                ((1.0 - f) * w, (1.0 - f) * len_dm)
+            };
+            out.push(Endpoint {
+                node,
+                time: time.round() as i32,
+                dist: dist.round() as i32,
+            });
+        }
+        out
+    }
+
+    /// The fastest route for `profile` departing at `depart_second_of_day`, or `None` when a
+    /// point cannot be snapped.
+    pub fn route(
+        &self,
+        profile: ProfileId,
+        from: LonLat,
+        to: LonLat,
+        depart_second_of_day: u32,
+    ) -> Option<Route> {
+        let (a, b) = (self.snap(from)?, self.snap(to)?);
+        let pp = &self.prepared.per_profile[profile.index()];
+        let path = ch::point_to_point(
+            &pp.ch,
+            &self.endpoints(profile, &a, false),
+            &self.endpoints(profile, &b, true),
+        )?;
+        let edges: Vec<u32> = path
+            .nodes
+            .iter()
+            .map(|&n| self.prepared.node_edge[n as usize])
+            .collect();
+        let (geometry, streets) = describe(&self.prepared.graph, &edges, &a, &b);
+        let factor = self
+            .prepared
+            .profiles
+            .time_of_day
+            .factor(depart_second_of_day);
+        Some(Route {
+            duration_s: f64::from(path.time_ms.max(0)) / 1000.0 * factor,
+            distance_m: f64::from(path.dist_dm.max(0)) / 10.0,
+            geometry,
+            streets,
+            from: a,
+            to: b,
+        })
+    }
+
+    /// Travel time (s) only, without building the geometry: the cheap query for benchmarks.
+    pub fn duration_s(
+        &self,
+        profile: ProfileId,
+        from: &Snapped,
+        to: &Snapped,
+        depart_second_of_day: u32,
+    ) -> Option<f64> {
+        let pp = &self.prepared.per_profile[profile.index()];
+        let path = ch::point_to_point(
+            &pp.ch,
+            &self.endpoints(profile, from, false),
+            &self.endpoints(profile, to, true),
+        )?;
+        let factor = self
+            .prepared
+            .profiles
+            .time_of_day
+            .factor(depart_second_of_day);
+        Some(f64::from(path.time_ms.max(0)) / 1000.0 * factor)
+    }
+
+    /// Travel times and distances between all `places` (many-to-many, on all cores). Places
+    /// that cannot be snapped get unreachable rows and columns.
+    pub fn matrix(
+        &self,
+        profile: ProfileId,
+        places: &[LonLat],
+        depart_second_of_day: u32,
+    ) -> TravelMatrix {
+        let snapped: Vec<Option<Snapped>> = places.iter().map(|p| self.snap(*p)).collect();
+        self.matrix_snapped(profile, &snapped, depart_second_of_day)
+    }
+
+    /// [`RoadNetwork::matrix`] for points already snapped.
+    pub fn matrix_snapped(
+        &self,
+        profile: ProfileId,
+        snapped: &[Option<Snapped>],
+        depart_second_of_day: u32,
+    ) -> TravelMatrix {
+        let pp = &self.prepared.per_profile[profile.index()];
+        let ends = |target: bool| -> Vec<Vec<Endpoint>> {
+            snapped
+                .iter()
+                .map(|s| {
+                    s.as_ref()
+                        .map_or_else(Vec::new, |s| self.endpoints(profile, s, target))
+                })
+                .collect()
+        };
+        let (times, dists) = ch::many_to_many(&pp.ch, &ends(false), &ends(true));
+        let factor = self
+            .prepared
+            .profiles
+            .time_of_day
+            .factor(depart_second_of_day);
+        let n = snapped.len();
+        let mut m = TravelMatrix::unreachable(n);
+        for k in 0..n * n {
+            if k / n == k % n {
+                continue;
+            }
+            if times[k] != i32::MAX {
+                m.seconds[k] = f64::from(times[k]) / 1000.0 * factor;
+                m.metres[k] = f64::from(dists[k]) / 10.0;
+            }
+        }
+        m
+    }
+
+    #[cfg(test)]
+    pub(crate) fn ch_of(&self, profile: ProfileId) -> &Ch {
+        &self.prepared.per_profile[profile.index()].ch
+    }
+}
