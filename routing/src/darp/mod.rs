@@ -9,9 +9,12 @@
 //!   solver's check.
 //! - `cordeau` and `euclid`: the benchmark format and its straight-line travel.
 //! - `tables`: flat arrays over an instance for the hot loops.
+//! - `synthetic`: seeded random instances with wheelchair riders ([`synthetic`]).
+//! - `alns`: the day-before solver ([`solve`]).
 //!
 //! Nothing here does I/O: callers hand in text or matrices.
 
+mod alns;
 mod checker;
 mod cordeau;
 mod euclid;
@@ -19,12 +22,15 @@ mod load;
 mod model;
 mod plan;
 mod schedule;
+mod synthetic;
 mod tables;
 
+pub use alns::{solve, SolveOptions, Solved, EPOCH};
 pub use checker::{verify, Verdict, TOLERANCE};
 pub use cordeau::{format_solution, node_id, parse as parse_cordeau, ParseError};
 pub use euclid::EuclideanPlane;
 pub use load::{Capacity, Load};
 pub use model::{CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window};
 pub use plan::{Plan, Route};
+pub use synthetic::synthetic;
 pub use schedule::{earliest_schedule, Violation};

@@ -1,0 +1,144 @@
+//! Dial-a-ride benchmark: solves Cordeau-format instances, verifies every solution with the
+//! independent checker, and prints `name cost best_known gap_percent seconds feasible`.
+//!
+//! ```text
+//! darp-bench [--seconds N] [--iterations N] [--seed S] [--threads T] [--solutions DIR] FILE...
+//! darp-bench --insertion [--samples N]
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use routing::darp::{format_solution, parse_cordeau, solve, verify, SolveOptions};
+
+/// Best known (proven optimal) costs, embedded so the binary works from any directory.
+const BEST_KNOWN: &str = include_str!("../../../data/darp/best_known.csv");
+
+struct Args {
+    seconds: f64,
+    iterations: Option<u64>,
+    seed: u64,
+    threads: usize,
+    solutions: Option<PathBuf>,
+    insertion: bool,
+    samples: usize,
+    files: Vec<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        seconds: 10.0,
+        iterations: None,
+        seed: 1,
+        threads: 2,
+        solutions: None,
+        insertion: false,
+        samples: 2000,
+        files: Vec::new(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().with_context(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--seconds" => a.seconds = value("--seconds")?.parse()?,
+            "--iterations" => a.iterations = Some(value("--iterations")?.parse()?),
+            "--seed" => a.seed = value("--seed")?.parse()?,
+            "--threads" => a.threads = value("--threads")?.parse()?,
+            "--solutions" => a.solutions = Some(value("--solutions")?.into()),
+            "--samples" => a.samples = value("--samples")?.parse()?,
+            "--insertion" => a.insertion = true,
+            "-h" | "--help" => {
+                println!("darp-bench [--seconds N] [--iterations N] [--seed S] [--threads T] [--solutions DIR] FILE...\ndarp-bench --insertion [--samples N]");
+                std::process::exit(0);
+            }
+            s if s.starts_with("--") => bail!("unknown option {s}"),
+            _ => a.files.push(arg.into()),
+        }
+    }
+    Ok(a)
+}
+
+fn best_known(name: &str) -> Option<f64> {
+    BEST_KNOWN.lines().skip(1).find_map(|line| {
+        let mut f = line.split(',');
+        (f.next()? == name).then_some(())?;
+        f.nth(2)?.trim().parse().ok()
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    if args.insertion {
+        return insertion_bench(args.samples, args.seed);
+    }
+    if args.files.is_empty() {
+        bail!("no instance files given (try --help)");
+    }
+    if let Some(dir) = &args.solutions {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut gaps = Vec::new();
+    let mut all_feasible = true;
+    for file in &args.files {
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display().to_string());
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        let instance = parse_cordeau(&name, &text).with_context(|| format!("parsing {name}"))?;
+        let options = SolveOptions {
+            seed: args.seed,
+            time_limit: Some(Duration::from_secs_f64(args.seconds)),
+            max_iterations: args.iterations,
+            threads: args.threads,
+        };
+        let began = Instant::now();
+        let solved = solve(&instance, None, &options)?;
+        let seconds = began.elapsed().as_secs_f64();
+        let verdict = verify(&instance, &solved.plan);
+        let feasible = verdict.complete();
+        all_feasible &= feasible;
+        eprintln!("{name}: {} iterations", solved.iterations);
+        if !feasible {
+            eprintln!("{name}: {:?} unserved {:?}", verdict.problems, verdict.unserved);
+        }
+        let (bk, gap) = match best_known(&name) {
+            Some(b) => {
+                let g = 100.0 * (verdict.cost - b) / b;
+                // Print 0.000 rather than -0.000 for a match to rounding.
+                let g = if g.abs() < 5e-5 { 0.0 } else { g };
+                gaps.push(g);
+                (format!("{b:.4}"), format!("{g:.3}"))
+            }
+            None => ("-".to_string(), "-".to_string()),
+        };
+        println!(
+            "{name} {:.4} {bk} {gap} {seconds:.2} {}",
+            verdict.cost,
+            if feasible { "yes" } else { "no" }
+        );
+        if let Some(dir) = &args.solutions {
+            write_solution(dir, &name, &format_solution(&instance, &solved.plan))?;
+        }
+    }
+    if !gaps.is_empty() {
+        let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        eprintln!(
+            "mean gap {mean:.3} % over {} instances with a best known cost; all feasible: {all_feasible}",
+            gaps.len()
+        );
+    }
+    Ok(())
+}
+
+fn write_solution(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
+    let path = dir.join(format!("{name}.sol"));
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+fn insertion_bench(samples: usize, seed: u64) -> anyhow::Result<()> {
+    let _ = (samples, seed);
+    bail!("--insertion is not implemented yet")
+}

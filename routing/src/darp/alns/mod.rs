@@ -1,0 +1,189 @@
+//! The day-before solver: adaptive large neighbourhood search on two threads.
+//!
+//! # Layout
+//! - `state`: the working solution with cached schedules per route.
+//! - `insertion`: cheapest feasible insertion of one request into one route.
+//! - `repair` / `destroy`: the ALNS operators.
+//! - `local`: relocate descent on new best solutions.
+//! - `search`: one search thread (operator wheels, annealing).
+//!
+//! # Determinism
+//! Each thread has its own random generator seeded from the seed and its index; threads meet
+//! every [`EPOCH`] iterations, and a thread whose best is worse than the overall best adopts it.
+//! Stopped by an iteration budget, a run is therefore fully reproducible for a given seed,
+//! whatever the machine load. Stopped by a time limit, it is reproducible only up to the point
+//! where time ran out: the same seed explores the same sequence of solutions, but a slower run
+//! stops earlier on it.
+
+mod destroy;
+mod insertion;
+mod local;
+mod repair;
+mod search;
+mod state;
+
+use std::time::{Duration, Instant};
+
+use super::model::{Instance, ModelError};
+use super::plan::Plan;
+use super::schedule::Scratch;
+use super::tables::Tables;
+
+pub(crate) use insertion::{best_insertion, splice, InsertScratch, Spot};
+pub(crate) use repair::active_routes;
+pub(crate) use state::{RouteState, Solution};
+
+use search::{objective, Worker};
+
+/// Iterations each thread runs between two meetings.
+pub const EPOCH: u64 = 200;
+
+/// How long and how the solver searches.
+#[derive(Clone, Debug)]
+pub struct SolveOptions {
+    pub seed: u64,
+    /// Wall-clock budget; `None` for none.
+    pub time_limit: Option<Duration>,
+    /// Iteration budget per thread; `None` for none. With neither limit set the solver stops after
+    /// a default budget of 5 000 iterations per thread.
+    pub max_iterations: Option<u64>,
+    /// Search threads (the machine has two cores; more only helps on bigger machines).
+    pub threads: usize,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            time_limit: None,
+            max_iterations: None,
+            threads: 2,
+        }
+    }
+}
+
+/// What the solver returns.
+#[derive(Clone, Debug)]
+pub struct Solved {
+    pub plan: Plan,
+    /// The objective: total routing cost.
+    pub cost: f64,
+    /// Requests that could not be placed in any route.
+    pub unassigned: Vec<usize>,
+    /// Iterations summed over threads.
+    pub iterations: u64,
+}
+
+/// Plans every request of `instance`, starting from `start` if given (its frozen prefixes are
+/// kept), within the limits of `options`.
+pub fn solve(
+    instance: &Instance,
+    start: Option<&Plan>,
+    options: &SolveOptions,
+) -> Result<Solved, ModelError> {
+    instance.validate()?;
+    let tb = Tables::new(instance);
+    let began = Instant::now();
+    let mut sc = Scratch::default();
+    let plan = start.cloned().unwrap_or_else(|| Plan::empty(instance));
+    let mut initial = Solution::from_plan(&tb, &plan, &mut sc);
+    let mut xs = InsertScratch::default();
+    let mut rng = <rand::rngs::SmallRng as rand::SeedableRng>::seed_from_u64(options.seed);
+    repair::repair(&tb, &mut initial, repair::Repair::Regret(2), 0.0, &mut rng, &mut xs);
+    local::relocate_descent(&tb, &mut initial, &mut xs);
+    let penalty = unassigned_penalty(&tb);
+    let threads = options.threads.max(1);
+    let budget = match (options.max_iterations, options.time_limit) {
+        (Some(n), _) => n,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => 5_000,
+    };
+    let limit = options.time_limit;
+    let progress = move |it: u64| -> Option<f64> {
+        let by_iter = if budget == u64::MAX {
+            0.0
+        } else {
+            it as f64 / budget as f64
+        };
+        let by_time = match limit {
+            Some(l) => {
+                let f = began.elapsed().as_secs_f64() / l.as_secs_f64().max(1e-9);
+                if f >= 1.0 {
+                    return None;
+                }
+                f
+            }
+            None => 0.0,
+        };
+        if it >= budget {
+            return None;
+        }
+        Some(by_iter.max(by_time))
+    };
+    let mut workers: Vec<Worker> = (0..threads)
+        .map(|i| {
+            let seed = options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i as u64);
+            Worker::new(&tb, &initial, seed, penalty)
+        })
+        .collect();
+    loop {
+        let before: u64 = workers.iter().map(|w| w.iterations).sum();
+        if threads == 1 {
+            workers[0].run(&tb, EPOCH, &progress);
+        } else {
+            std::thread::scope(|s| {
+                for w in workers.iter_mut() {
+                    let (tb, progress) = (&tb, &progress);
+                    s.spawn(move || w.run(tb, EPOCH, progress));
+                }
+            });
+        }
+        let after: u64 = workers.iter().map(|w| w.iterations).sum();
+        let best = best_index(&workers);
+        let global = workers[best].best.clone();
+        for w in workers.iter_mut() {
+            if w.objective(&w.best) > w.objective(&global) + 1e-9 {
+                w.adopt(&global);
+            }
+        }
+        if after == before || workers.iter().all(|w| progress(w.iterations).is_none()) {
+            break;
+        }
+    }
+    let best = workers[best_index(&workers)].best.clone();
+    let iterations = workers.iter().map(|w| w.iterations).sum();
+    debug_assert!(objective(&best, penalty).is_finite());
+    Ok(Solved {
+        plan: best.to_plan(),
+        cost: best.cost,
+        unassigned: best.unassigned.clone(),
+        iterations,
+    })
+}
+
+fn best_index(workers: &[Worker]) -> usize {
+    let mut best = 0;
+    for (i, w) in workers.iter().enumerate() {
+        if w.objective(&w.best) < workers[best].objective(&workers[best].best) - 1e-9 {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Cost of leaving a request unplanned: more than serving it alone from any depot could cost, so
+/// the search always prefers serving one more request.
+fn unassigned_penalty(tb: &Tables) -> f64 {
+    let mut worst: f64 = 1.0;
+    for r in 0..tb.requests() {
+        let (p, d) = (tb.loc[2 * r], tb.loc[2 * r + 1]);
+        for v in 0..tb.vehicles() {
+            let veh = tb.vehicle(v);
+            let alone = tb.cost(veh.start, p) + tb.cost(p, d) + tb.cost(d, veh.end);
+            if alone.is_finite() {
+                worst = worst.max(alone);
+            }
+        }
+    }
+    10.0 * worst
+}

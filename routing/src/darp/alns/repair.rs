@@ -1,0 +1,126 @@
+//! Repair operators: put unassigned requests back, greedily or by regret, optionally with noise.
+//!
+//! Best insertions are cached per (request, route) and only the changed route's column is
+//! recomputed after each insertion, the standard trick that makes regret insertion affordable.
+//! Among identical idle vehicles only the first is priced: they are interchangeable.
+
+use rand::Rng;
+
+use crate::darp::tables::Tables;
+
+use super::insertion::{best_insertion, splice, InsertScratch, Spot};
+use super::state::Solution;
+
+/// How to choose the next request to insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Repair {
+    /// Cheapest insertion first.
+    Greedy,
+    /// Largest regret over the `k` best routes first (Ropke & Pisinger 2006).
+    Regret(usize),
+}
+
+/// Inserts as many unassigned requests as possible. `noise` (0 = none) perturbs each priced
+/// insertion by up to `noise` times the largest leg, which diversifies the search.
+pub(crate) fn repair<R: Rng>(
+    tb: &Tables,
+    sol: &mut Solution,
+    how: Repair,
+    noise: f64,
+    rng: &mut R,
+    xs: &mut InsertScratch,
+) {
+    let nv = sol.routes.len();
+    let mut pending = std::mem::take(&mut sol.unassigned);
+    let mut cache: Vec<Vec<Option<Spot>>> = vec![vec![None; nv]; pending.len()];
+    let mut fresh: Vec<Vec<bool>> = vec![vec![false; nv]; pending.len()];
+    let mut seq = Vec::new();
+    while !pending.is_empty() {
+        let active = active_routes(tb, sol);
+        let mut choice: Option<(usize, usize, f64, f64)> = None; // (index, route, key, delta)
+        for (i, &r) in pending.iter().enumerate() {
+            let mut costs: [(f64, usize); 4] = [(f64::INFINITY, usize::MAX); 4];
+            for &v in &active {
+                if !fresh[i][v] {
+                    cache[i][v] = best_insertion(tb, v, &sol.routes[v], r, xs).map(|mut s| {
+                        if noise > 0.0 {
+                            s.delta += noise * rng.random_range(-1.0..1.0);
+                        }
+                        s
+                    });
+                    fresh[i][v] = true;
+                }
+                if let Some(s) = cache[i][v] {
+                    // Keep the four cheapest routes, sorted.
+                    let mut item = (s.delta, v);
+                    for slot in costs.iter_mut() {
+                        if item.0 < slot.0 {
+                            std::mem::swap(slot, &mut item);
+                        }
+                    }
+                }
+            }
+            if costs[0].1 == usize::MAX {
+                continue;
+            }
+            let key = match how {
+                Repair::Greedy => -costs[0].0,
+                Repair::Regret(k) => {
+                    let k = k.clamp(2, 4);
+                    let mut regret = 0.0;
+                    for c in &costs[1..k] {
+                        // A request with fewer options than k is urgent: huge regret.
+                        regret += if c.0.is_finite() { c.0 - costs[0].0 } else { 1e9 };
+                    }
+                    regret - costs[0].0 * 1e-6
+                }
+            };
+            if choice.is_none_or(|c| key > c.2) {
+                choice = Some((i, costs[0].1, key, costs[0].0));
+            }
+        }
+        let Some((i, v, _, _)) = choice else {
+            break;
+        };
+        let r = pending[i];
+        let Some(spot) = cache[i][v] else { break };
+        splice(&sol.routes[v].stops, r, spot, &mut seq);
+        let before = std::mem::replace(&mut sol.routes[v].stops, seq.clone());
+        if sol.routes[v].refresh(tb, v, &mut xs.sched).is_err() {
+            // Cannot happen (the spot was checked); stay safe on bad data.
+            sol.routes[v].stops = before;
+            let _ = sol.routes[v].refresh(tb, v, &mut xs.sched);
+            fresh[i][v] = true;
+            cache[i][v] = None;
+            continue;
+        }
+        pending.swap_remove(i);
+        cache.swap_remove(i);
+        fresh.swap_remove(i);
+        for f in fresh.iter_mut() {
+            f[v] = false;
+        }
+    }
+    sol.unassigned = pending;
+    sol.recost();
+}
+
+/// Routes worth pricing: every used route, and the first idle vehicle of each kind.
+pub(crate) fn active_routes(tb: &Tables, sol: &Solution) -> Vec<usize> {
+    let mut out = Vec::with_capacity(sol.routes.len());
+    for (v, rs) in sol.routes.iter().enumerate() {
+        if rs.stops.is_empty() {
+            let veh = tb.vehicle(v);
+            let twin = out.iter().any(|&u: &usize| {
+                sol.routes[u].stops.is_empty()
+                    && tb.vehicle(u) == veh
+                    && sol.routes[u].release == rs.release
+            });
+            if twin {
+                continue;
+            }
+        }
+        out.push(v);
+    }
+    out
+}

@@ -1,0 +1,186 @@
+//! One search thread: adaptive large neighbourhood search with simulated-annealing acceptance
+//! (Ropke & Pisinger 2006), local search on each new best.
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use crate::darp::tables::Tables;
+
+use super::destroy::{destroy, Destroy};
+use super::insertion::InsertScratch;
+use super::local::relocate_descent;
+use super::repair::{repair, Repair};
+use super::state::Solution;
+
+const DESTROYS: [Destroy; 4] = [
+    Destroy::Random,
+    Destroy::Worst,
+    Destroy::Related,
+    Destroy::Route,
+];
+const REPAIRS: [Repair; 4] = [
+    Repair::Greedy,
+    Repair::Regret(2),
+    Repair::Regret(3),
+    Repair::Regret(4),
+];
+/// Scores for a new global best, a better current, an accepted worse solution.
+const SCORES: [f64; 3] = [33.0, 9.0, 13.0];
+const SEGMENT: u64 = 100;
+const REACTION: f64 = 0.1;
+
+/// Operator weights with their scores in the current segment.
+#[derive(Clone)]
+struct Wheel {
+    weight: Vec<f64>,
+    score: Vec<f64>,
+    used: Vec<u32>,
+}
+
+impl Wheel {
+    fn new(n: usize) -> Self {
+        Self {
+            weight: vec![1.0; n],
+            score: vec![0.0; n],
+            used: vec![0; n],
+        }
+    }
+
+    fn spin<R: Rng>(&self, rng: &mut R) -> usize {
+        let total: f64 = self.weight.iter().sum();
+        let mut x = rng.random::<f64>() * total;
+        for (i, w) in self.weight.iter().enumerate() {
+            if x < *w {
+                return i;
+            }
+            x -= w;
+        }
+        self.weight.len() - 1
+    }
+
+    fn reward(&mut self, i: usize, s: f64) {
+        self.score[i] += s;
+        self.used[i] += 1;
+    }
+
+    fn update(&mut self) {
+        for i in 0..self.weight.len() {
+            if self.used[i] > 0 {
+                let avg = self.score[i] / f64::from(self.used[i]);
+                self.weight[i] = (1.0 - REACTION) * self.weight[i] + REACTION * avg;
+                self.weight[i] = self.weight[i].max(0.05);
+            }
+            self.score[i] = 0.0;
+            self.used[i] = 0;
+        }
+    }
+}
+
+/// The state of one search thread; survives across synchronisation epochs.
+pub(crate) struct Worker {
+    rng: SmallRng,
+    pub current: Solution,
+    pub best: Solution,
+    destroys: Wheel,
+    repairs: Wheel,
+    noises: Wheel,
+    pub iterations: u64,
+    penalty: f64,
+    t_start: f64,
+    noise_unit: f64,
+    xs: InsertScratch,
+}
+
+impl Worker {
+    pub fn new(tb: &Tables, start: &Solution, seed: u64, penalty: f64) -> Self {
+        let t_start = 0.01 * objective(start, penalty).max(1e-9) / std::f64::consts::LN_2;
+        Self {
+            rng: SmallRng::seed_from_u64(seed),
+            current: start.clone(),
+            best: start.clone(),
+            destroys: Wheel::new(DESTROYS.len()),
+            repairs: Wheel::new(REPAIRS.len()),
+            noises: Wheel::new(2),
+            iterations: 0,
+            penalty,
+            t_start,
+            noise_unit: 0.025 * max_leg(tb),
+            xs: InsertScratch::default(),
+        }
+    }
+
+    pub fn objective(&self, s: &Solution) -> f64 {
+        objective(s, self.penalty)
+    }
+
+    /// Takes over `s` as current and best (after a synchronisation found it better).
+    pub fn adopt(&mut self, s: &Solution) {
+        self.best = s.clone();
+        self.current = s.clone();
+    }
+
+    /// Runs up to `count` iterations; `progress(iterations)` in [0, 1] drives the temperature and
+    /// returning `None` stops the thread (time is up).
+    pub fn run(&mut self, tb: &Tables, count: u64, progress: &dyn Fn(u64) -> Option<f64>) {
+        let n = tb.requests();
+        let q_max = ((0.35 * n as f64) as usize).clamp(2, 40);
+        for _ in 0..count {
+            let Some(p) = progress(self.iterations) else {
+                return;
+            };
+            let temperature = self.t_start * (0.002f64).powf(p.clamp(0.0, 1.0));
+            self.iterations += 1;
+            let d = self.destroys.spin(&mut self.rng);
+            let r = self.repairs.spin(&mut self.rng);
+            let z = self.noises.spin(&mut self.rng);
+            let q = self.rng.random_range(2..=q_max);
+            let mut cand = self.current.clone();
+            destroy(tb, &mut cand, DESTROYS[d], q, &mut self.rng, &mut self.xs.sched);
+            let noise = if z == 1 { self.noise_unit } else { 0.0 };
+            repair(tb, &mut cand, REPAIRS[r], noise, &mut self.rng, &mut self.xs);
+            let (oc, ocur, obest) = (
+                self.objective(&cand),
+                self.objective(&self.current),
+                self.objective(&self.best),
+            );
+            let mut score = None;
+            if oc < obest - 1e-9 {
+                relocate_descent(tb, &mut cand, &mut self.xs);
+                self.best = cand.clone();
+                self.current = cand;
+                score = Some(SCORES[0]);
+            } else if oc < ocur - 1e-9 {
+                self.current = cand;
+                score = Some(SCORES[1]);
+            } else if oc > ocur + 1e-9
+                && self.rng.random::<f64>() < (-(oc - ocur) / temperature.max(1e-12)).exp()
+            {
+                self.current = cand;
+                score = Some(SCORES[2]);
+            }
+            let s = score.unwrap_or(0.0);
+            self.destroys.reward(d, s);
+            self.repairs.reward(r, s);
+            self.noises.reward(z, s);
+            if self.iterations % SEGMENT == 0 {
+                self.destroys.update();
+                self.repairs.update();
+                self.noises.update();
+            }
+        }
+    }
+}
+
+pub(crate) fn objective(s: &Solution, penalty: f64) -> f64 {
+    s.cost + penalty * s.unassigned.len() as f64
+}
+
+fn max_leg(tb: &Tables) -> f64 {
+    let m = &tb.inst.matrix;
+    m.seconds
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max)
+        .min(1e7)
+}

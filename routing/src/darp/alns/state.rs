@@ -1,0 +1,157 @@
+//! The solver's working copy of a plan: routes with their cached schedules and load profiles.
+
+use crate::darp::load::Load;
+use crate::darp::model::StopId;
+use crate::darp::plan::{Plan, Route};
+use crate::darp::schedule::{capacity_ok, Scratch, Violation};
+use crate::darp::tables::Tables;
+
+/// One vehicle's route plus what the insertion filters need, kept in step with `stops`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RouteState {
+    pub stops: Vec<StopId>,
+    pub frozen: usize,
+    pub release: Option<f64>,
+    pub cost: f64,
+    /// Per position (0 = start depot, m + 1 = end depot): place, service time, earliest and latest
+    /// start of service, load on board after the position.
+    pub loc: Vec<usize>,
+    pub svc: Vec<f64>,
+    pub lb: Vec<f64>,
+    pub ub: Vec<f64>,
+    pub load: Vec<Load>,
+    /// Shortest possible time from the start of service at position 0 to position k along the
+    /// route (travel and service only, no waiting).
+    pub chain: Vec<f64>,
+}
+
+impl RouteState {
+    /// Recomputes everything cached from `stops`. `Err` if the route is not feasible.
+    pub fn refresh(&mut self, tb: &Tables, v: usize, sc: &mut Scratch) -> Result<(), Violation> {
+        if !capacity_ok(tb, v, &self.stops) {
+            return Err(Violation::Capacity);
+        }
+        sc.feasible(tb, v, &self.stops, self.frozen, self.release)?;
+        sc.latest()?;
+        let veh = tb.vehicle(v);
+        self.cost = tb.route_cost(v, &self.stops);
+        self.lb.clone_from(&sc.lb);
+        self.ub.clone_from(&sc.ub);
+        self.loc.clear();
+        self.svc.clear();
+        self.load.clear();
+        self.chain.clear();
+        self.loc.push(veh.start);
+        self.svc.push(0.0);
+        self.load.push(Load::default());
+        for s in &self.stops {
+            self.loc.push(tb.loc[s.0]);
+            self.svc.push(tb.svc[s.0]);
+            let q = tb.load(s.request());
+            let before = *self.load.last().unwrap_or(&Load::default());
+            self.load.push(if s.is_pickup() {
+                before.plus(q)
+            } else {
+                before.minus(q)
+            });
+        }
+        self.loc.push(veh.end);
+        self.svc.push(0.0);
+        self.load.push(Load::default());
+        let mut acc = 0.0;
+        self.chain.push(0.0);
+        for k in 1..self.loc.len() {
+            acc += self.svc[k - 1] + tb.time(self.loc[k - 1], self.loc[k]);
+            self.chain.push(acc);
+        }
+        Ok(())
+    }
+
+    /// Requests with a stop in the frozen prefix: they stay on this vehicle where they are.
+    pub fn locked(&self, request: usize) -> bool {
+        self.stops[..self.frozen.min(self.stops.len())]
+            .iter()
+            .any(|s| s.request() == request)
+    }
+}
+
+/// A full working solution.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Solution {
+    pub routes: Vec<RouteState>,
+    /// Requests not in any route, in no particular order.
+    pub unassigned: Vec<usize>,
+    pub cost: f64,
+}
+
+impl Solution {
+    /// Builds the working state of a plan; routes that fail the check are emptied of their
+    /// unfrozen requests so the search starts from something feasible.
+    pub fn from_plan(tb: &Tables, plan: &Plan, sc: &mut Scratch) -> Self {
+        let mut sol = Solution::default();
+        let mut served = vec![false; tb.requests()];
+        for v in 0..tb.vehicles() {
+            let src = plan.routes.get(v).cloned().unwrap_or_default();
+            let mut rs = RouteState {
+                stops: src.stops,
+                frozen: src.frozen,
+                release: src.release,
+                ..RouteState::default()
+            };
+            if rs.refresh(tb, v, sc).is_err() {
+                let keep: Vec<StopId> = rs.stops[..rs.frozen.min(rs.stops.len())].to_vec();
+                let locked: Vec<usize> = keep.iter().map(|s| s.request()).collect();
+                rs.stops.retain(|s| locked.contains(&s.request()));
+                // If even the frozen part fails, keep it: the past cannot be undone.
+                let _ = rs.refresh(tb, v, sc);
+            }
+            for s in &rs.stops {
+                served[s.request()] = true;
+            }
+            sol.routes.push(rs);
+        }
+        sol.unassigned = (0..tb.requests()).filter(|&r| !served[r]).collect();
+        sol.recost();
+        sol
+    }
+
+    pub fn recost(&mut self) {
+        self.cost = self.routes.iter().map(|r| r.cost).sum();
+    }
+
+    pub fn to_plan(&self) -> Plan {
+        Plan {
+            routes: self
+                .routes
+                .iter()
+                .map(|r| Route {
+                    stops: r.stops.clone(),
+                    frozen: r.frozen,
+                    release: r.release,
+                })
+                .collect(),
+        }
+    }
+
+    /// Removes request `r` from route `v`; returns false (and changes nothing) if the shortened
+    /// route is infeasible, which can only happen on matrices without the triangle inequality.
+    pub fn remove(&mut self, tb: &Tables, v: usize, r: usize, sc: &mut Scratch) -> bool {
+        let route = &mut self.routes[v];
+        let before = route.stops.clone();
+        route.stops.retain(|s| s.request() != r);
+        if route.refresh(tb, v, sc).is_err() {
+            route.stops = before;
+            let _ = route.refresh(tb, v, sc);
+            return false;
+        }
+        self.unassigned.push(r);
+        self.recost();
+        true
+    }
+
+    /// The route currently serving request `r`.
+    pub fn route_of(&self, r: usize) -> Option<usize> {
+        let p = StopId::pickup(r);
+        self.routes.iter().position(|rs| rs.stops.contains(&p))
+    }
+}
