@@ -6,7 +6,7 @@
 //! free flow, so the figures compare with OSRM's).
 
 use anyhow::{bail, Context};
-use routing::network::{ProfileId, RoadNetwork};
+use routing::network::{measure_detour, ProfileId, RoadNetwork};
 use routing::travel::LonLat;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -168,5 +168,10 @@ fn main() -> anyhow::Result<()> {
             sum / count.max(1) as f64
         );
     }
+    let d = measure_detour(&net, profile, &points);
+    println!(
+        "detour median_factor={:.3} speed_kmh={:.1} pairs={}",
+        d.median_factor, d.speed_kmh, d.pairs
+    );
     Ok(())
 }

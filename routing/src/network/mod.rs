@@ -12,19 +12,34 @@
 //! - `snap`: R-tree snapping of any point to the nearest routable road.
 //! - `route`: route description (geometry, streets).
 //! - `road_network`: [`RoadNetwork`], loading with an on-disk cache, and its queries.
+//! - `geocode`: address search and reverse geocoding.
+//! - `map`: the simplified road map by zoom level, GeoJSON with attribution.
+//! - `fallback`: straight-line travel times and the [`crate::travel::TravelTimeSource`]
+//!   adapters ([`NetworkSource`], [`NetworkWithFallback`]).
 //! - `geo`: distances and the local projection.
 
 mod ch;
+mod fallback;
 mod geo;
+mod geocode;
 mod graph;
+mod map;
 mod osm;
 mod profile;
 mod road_network;
 mod route;
 mod snap;
+#[cfg(test)]
+mod tests;
 mod turns;
 
+pub use fallback::{
+    measure_detour, DetourMeasurement, NetworkSource, NetworkWithFallback, StraightLineFallback,
+    MEASURED_DETOUR_FACTOR, MEASURED_SPEED_KMH,
+};
 pub use geo::haversine_m;
+pub use geocode::{Address, Candidate, CandidateKind, Geocoder};
+pub use map::{Bounds, Landmark, MapData, MapLayer, ATTRIBUTION, ATTRIBUTION_URL};
 pub use profile::{Profile, ProfileId, ProfileSet, TimeOfDay};
 pub use road_network::{BuildStats, RoadNetwork};
 pub use route::{Route, StreetLeg};

@@ -1,7 +1,9 @@
 //! [`RoadNetwork`]: everything prepared from the extract, loaded once and shared.
 
 use super::ch::{self, Ch, Endpoint, InputArc};
+use super::geocode::{Address, Candidate, Geocoder, ReverseIndex};
 use super::graph::{RoadGraph, NONE};
+use super::map::{Bounds, Landmark, MapData, MapLayer};
 use super::osm::OsmData;
 use super::profile::{ProfileId, ProfileSet, PROFILES_TOML};
 use super::route::{describe, drive_fraction, Route};
@@ -15,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Bumped whenever the prepared format or the build changes, so old caches are ignored.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 
 /// How the network was obtained and what it holds; printed by the bench and the service logs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -56,6 +58,8 @@ struct Prepared {
     node_edge: Vec<u32>,
     profiles: ProfileSet,
     per_profile: Vec<PreparedProfile>,
+    geocoder: Geocoder,
+    map: MapData,
     stats: BuildStats,
 }
 
@@ -64,6 +68,7 @@ struct Prepared {
 pub struct RoadNetwork {
     prepared: Prepared,
     snapper: Snapper,
+    reverse: ReverseIndex,
     stats: BuildStats,
 }
 
@@ -124,11 +129,13 @@ impl RoadNetwork {
     fn index(prepared: Prepared, t0: Instant) -> Self {
         let edge_node = &prepared.edge_node;
         let snapper = Snapper::build(&prepared.graph, |e| edge_node[e as usize] != NONE);
+        let reverse = ReverseIndex::build(&prepared.geocoder, prepared.graph.projection);
         let mut stats = prepared.stats.clone();
         stats.load_ms = t0.elapsed().as_secs_f64() * 1e3;
         Self {
             prepared,
             snapper,
+            reverse,
             stats,
         }
     }
@@ -191,12 +198,16 @@ impl RoadNetwork {
                 + (osm.restrictions.len() - turns.restrictions_applied),
             turns_banned: turns.turns_banned,
         };
+        let geocoder = Geocoder::build(&osm);
+        let map = MapData::build(&osm, graph.projection);
         Ok(Prepared {
             graph,
             edge_node,
             node_edge,
             profiles,
             per_profile,
+            geocoder,
+            map,
             stats,
         })
     }
@@ -211,6 +222,7 @@ impl RoadNetwork {
         &self.prepared.profiles
     }
 
+    #[cfg(test)]
     pub(crate) fn graph(&self) -> &RoadGraph {
         &self.prepared.graph
     }
@@ -221,7 +233,12 @@ impl RoadNetwork {
         self.snapper.snap(&self.prepared.graph, p)
     }
 
-    fn endpoints(&self, profile: ProfileId, s: &Snapped, as_target: bool) -> Vec<Endpoint> {
+    pub(crate) fn endpoints(
+        &self,
+        profile: ProfileId,
+        s: &Snapped,
+        as_target: bool,
+    ) -> Vec<Endpoint> {
         let graph = &self.prepared.graph;
         let pp = &self.prepared.per_profile[profile.index()];
         let mut out = Vec::with_capacity(2);
@@ -353,6 +370,66 @@ impl RoadNetwork {
             }
         }
         m
+    }
+
+    /// Ranked address, street, place and facility candidates for a typed query (see
+    /// [`Geocoder::search`]).
+    pub fn geocode(&self, query: &str, limit: usize) -> Vec<Candidate> {
+        self.prepared.geocoder.search(query, limit)
+    }
+
+    /// The street and house number at a GPS position: the nearest address point within 60 m,
+    /// else the name of the nearest road within 200 m, else the nearest address within 1 km.
+    pub fn reverse(&self, p: LonLat) -> Option<Address> {
+        let address = self.reverse.nearest(&self.prepared.geocoder, p);
+        if let Some(a) = address
+            .as_ref()
+            .filter(|a| a.distance_m <= super::geocode::ADDRESS_RADIUS_M)
+        {
+            return Some(a.clone());
+        }
+        let road = self
+            .snap(p)
+            .filter(|s| s.distance_m <= 200.0)
+            .and_then(|s| {
+                let graph = &self.prepared.graph;
+                let seg = &graph.segments[s.seg as usize];
+                let name = graph.ways[seg.way as usize].name.clone()?;
+                Some(Address {
+                    street: name,
+                    housenumber: None,
+                    distance_m: s.distance_m,
+                })
+            });
+        road.or(address.filter(|a| a.distance_m <= 1000.0))
+    }
+
+    /// The simplified road map, one layer per zoom level (city, district, street).
+    pub fn map_layers(&self) -> &[MapLayer] {
+        &self.prepared.map.layers
+    }
+
+    /// The GeoJSON of a zoom level (0 = city ... 2 = street; higher levels give the most
+    /// detailed). Carries the attribution "© OpenStreetMap contributors".
+    pub fn map_geojson(&self, level: u8) -> &str {
+        let layers = &self.prepared.map.layers;
+        let i = usize::from(level).min(layers.len().saturating_sub(1));
+        layers.get(i).map_or("", |l| l.geojson.as_str())
+    }
+
+    /// The extent of the extract.
+    pub fn bounds(&self) -> Bounds {
+        self.prepared.map.bounds
+    }
+
+    /// Hospitals, to show on the map at every zoom level.
+    pub fn landmarks(&self) -> &[Landmark] {
+        &self.prepared.map.landmarks
+    }
+
+    #[cfg(test)]
+    pub(crate) fn snap_routable(&self, e: u32) -> bool {
+        self.prepared.edge_node[e as usize] != NONE
     }
 
     #[cfg(test)]

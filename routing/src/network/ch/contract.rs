@@ -19,6 +19,8 @@ struct Adj {
     weight: u32,
     dist: u32,
     arc: u32,
+    /// How many original arcs this arc stands for (1 unless it is a shortcut).
+    orig: u32,
 }
 
 struct Contractor {
@@ -94,13 +96,35 @@ impl Contractor {
         }
     }
 
+    /// Lower is contracted sooner: few shortcuts per removed arc, shortcuts that stand for
+    /// few original arcs, and a shallow hierarchy (the weighting OSRM uses).
     fn priority(&mut self, v: u32, levels: &[i32], scratch: &mut Vec<(usize, usize)>) -> i32 {
         self.shortcuts(v, SIMULATE_LIMIT, scratch);
-        let removed = (self.inn[v as usize].len() + self.out[v as usize].len()) as i32;
-        2 * scratch.len() as i32 - removed + levels[v as usize]
+        let vi = v as usize;
+        let removed = (self.inn[vi].len() + self.out[vi].len()).max(1) as f64;
+        let removed_orig: u32 = self.inn[vi]
+            .iter()
+            .chain(&self.out[vi])
+            .map(|a| a.orig)
+            .sum();
+        let added_orig: u32 = scratch
+            .iter()
+            .map(|&(i, j)| self.inn[vi][i].orig + self.out[vi][j].orig)
+            .sum();
+        let edge_quotient = scratch.len() as f64 / removed;
+        let orig_quotient = f64::from(added_orig) / f64::from(removed_orig.max(1));
+        ((2.0 * edge_quotient + orig_quotient + f64::from(levels[vi])) * 1000.0) as i32
     }
 
-    fn add_arc(&mut self, from: u32, to: u32, weight: u32, dist: u32, children: [u32; 2]) {
+    fn add_arc(
+        &mut self,
+        from: u32,
+        to: u32,
+        weight: u32,
+        dist: u32,
+        orig: u32,
+        children: [u32; 2],
+    ) {
         if let Some(a) = self.out[from as usize].iter_mut().find(|a| a.node == to) {
             if a.weight <= weight {
                 return;
@@ -111,6 +135,7 @@ impl Contractor {
                 weight,
                 dist,
                 arc,
+                orig,
             };
             if let Some(b) = self.inn[to as usize].iter_mut().find(|b| b.node == from) {
                 *b = Adj {
@@ -118,6 +143,7 @@ impl Contractor {
                     weight,
                     dist,
                     arc,
+                    orig,
                 };
             }
         } else {
@@ -127,12 +153,14 @@ impl Contractor {
                 weight,
                 dist,
                 arc,
+                orig,
             });
             self.inn[to as usize].push(Adj {
                 node: from,
                 weight,
                 dist,
                 arc,
+                orig,
             });
         }
         self.arcs.push(ChArc { from, to, children });
@@ -152,7 +180,7 @@ pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
         heap: BinaryHeap::new(),
     };
     for a in input.iter().filter(|a| a.from != a.to) {
-        c.add_arc(a.from, a.to, a.weight, a.dist, [NO_ARC, NO_ARC]);
+        c.add_arc(a.from, a.to, a.weight, a.dist, 1, [NO_ARC, NO_ARC]);
     }
     let original = c.arcs.len();
     let mut levels = vec![0i32; n];
@@ -192,6 +220,7 @@ pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
                 x.node,
                 u.weight + x.weight,
                 u.dist + x.dist,
+                u.orig + x.orig,
                 [u.arc, x.arc],
             );
         }

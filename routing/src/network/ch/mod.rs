@@ -54,10 +54,12 @@ impl Ch {
         self.to_ch.len()
     }
 
+    #[cfg(test)]
     pub(crate) fn up_of(&self, v: u32) -> &[Link] {
         &self.up[self.up_start[v as usize] as usize..self.up_start[v as usize + 1] as usize]
     }
 
+    #[cfg(test)]
     pub(crate) fn down_of(&self, v: u32) -> &[Link] {
         &self.down[self.down_start[v as usize] as usize..self.down_start[v as usize + 1] as usize]
     }

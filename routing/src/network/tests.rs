@@ -1,0 +1,175 @@
+//! Tests on the real extract that need the network's internals: the hierarchy against plain
+//! Dijkstra, and one-way segments.
+
+use super::ch::{self, Endpoint, NO_ARC};
+use super::graph::NONE;
+use super::profile::ProfileId;
+use super::road_network::RoadNetwork;
+use crate::travel::LonLat;
+use rand::{Rng, SeedableRng};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn network() -> &'static RoadNetwork {
+    static NET: OnceLock<RoadNetwork> = OnceLock::new();
+    NET.get_or_init(|| {
+        let pbf =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/osm/timisoara-2025-05-24.osm.pbf");
+        let cache = std::env::temp_dir().join("dispecer-network-test-cache");
+        RoadNetwork::load(&pbf, Some(&cache)).expect("the extract loads")
+    })
+}
+
+/// The original arcs of the hierarchy (those that are not shortcuts), as adjacency lists.
+fn original_graph(ch: &ch::Ch) -> Vec<Vec<(u32, u32)>> {
+    let n = ch.num_nodes();
+    let mut adj: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+    for v in 0..n as u32 {
+        let ups = ch.up_of(v);
+        for l in ups
+            .iter()
+            .filter(|l| ch.arcs[l.arc as usize].children[0] == NO_ARC)
+        {
+            adj[v as usize].push((l.node, l.weight));
+        }
+        let downs = ch.down_of(v);
+        for l in downs
+            .iter()
+            .filter(|l| ch.arcs[l.arc as usize].children[0] == NO_ARC)
+        {
+            adj[l.node as usize].push((v, l.weight));
+        }
+    }
+    adj
+}
+
+/// Plain Dijkstra over the original graph, with the same endpoint offsets as the hierarchy.
+fn dijkstra(adj: &[Vec<(u32, u32)>], from: &[Endpoint], to: &[Endpoint]) -> Option<i64> {
+    let mut dist = vec![i64::MAX; adj.len()];
+    let mut heap = BinaryHeap::new();
+    for e in from {
+        if i64::from(e.time) < dist[e.node as usize] {
+            dist[e.node as usize] = i64::from(e.time);
+            heap.push(Reverse((i64::from(e.time), e.node)));
+        }
+    }
+    while let Some(Reverse((d, u))) = heap.pop() {
+        if d > dist[u as usize] {
+            continue;
+        }
+        for &(v, w) in &adj[u as usize] {
+            let nd = d + i64::from(w);
+            if nd < dist[v as usize] {
+                dist[v as usize] = nd;
+                heap.push(Reverse((nd, v)));
+            }
+        }
+    }
+    to.iter()
+        .filter(|e| dist[e.node as usize] != i64::MAX)
+        .map(|e| dist[e.node as usize] + i64::from(e.time))
+        .filter(|t| *t >= 0)
+        .min()
+}
+
+fn random_points(n: usize, seed: u64) -> Vec<LonLat> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            LonLat::new(
+                rng.random_range(21.17..21.27),
+                rng.random_range(45.72..45.79),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn hierarchy_answers_equal_plain_dijkstra_on_random_pairs() {
+    let net = network();
+    for profile in ProfileId::ALL {
+        let ch = net.ch_of(profile);
+        let adj = original_graph(ch);
+        let points = random_points(40, 7);
+        let snapped: Vec<_> = points
+            .iter()
+            .map(|p| net.snap(*p).expect("snaps"))
+            .collect();
+        let sources: Vec<Vec<Endpoint>> = snapped
+            .iter()
+            .map(|s| net.endpoints(profile, s, false))
+            .collect();
+        let targets: Vec<Vec<Endpoint>> = snapped
+            .iter()
+            .map(|s| net.endpoints(profile, s, true))
+            .collect();
+        let (matrix, _) = ch::many_to_many(ch, &sources, &targets);
+        for i in 0..points.len() {
+            for j in 0..points.len() {
+                if i == j {
+                    continue;
+                }
+                let expected = dijkstra(&adj, &sources[i], &targets[j]);
+                let p2p =
+                    ch::point_to_point(ch, &sources[i], &targets[j]).map(|r| i64::from(r.time_ms));
+                let cell = matrix[i * points.len() + j];
+                let cell = (cell != i32::MAX).then_some(i64::from(cell));
+                assert_eq!(p2p, expected, "{profile:?} point-to-point {i}->{j}");
+                assert_eq!(cell, expected, "{profile:?} matrix {i}->{j}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_one_way_street_is_not_driven_against_its_direction() {
+    // Arrange: the longest named one-way segment of the routable network.
+    let net = network();
+    let graph = net.graph();
+    let (seg, _) = graph
+        .seg_edges
+        .iter()
+        .enumerate()
+        .filter(|(s, ids)| {
+            let one_way = (ids[0] == NONE) != (ids[1] == NONE);
+            let seg = &graph.segments[*s];
+            one_way && graph.ways[seg.way as usize].name.is_some() && seg.geometry.len() == 2
+        })
+        .filter(|(_, ids)| ids.iter().any(|&e| e != NONE && net.snap_routable(e)))
+        .max_by(|a, b| {
+            graph.segments[a.0]
+                .length_m
+                .total_cmp(&graph.segments[b.0].length_m)
+        })
+        .expect("the city has one-way streets");
+    let s = &graph.segments[seg];
+    let forward = graph.seg_edges[seg][0] != NONE;
+    let at = |f: f64| {
+        let (a, b) = (s.geometry[0], s.geometry[1]);
+        LonLat::new(a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat))
+    };
+    let (p, q) = if forward {
+        (at(0.2), at(0.8))
+    } else {
+        (at(0.8), at(0.2))
+    };
+    // Act
+    let with = net.route(ProfileId::EmiuCar, p, q, 0).expect("route along");
+    let against = net
+        .route(ProfileId::EmiuCar, q, p, 0)
+        .expect("route against");
+    // Assert: along the street it is the straight piece; against it, a detour.
+    let piece = 0.6 * s.length_m;
+    assert!(
+        (with.distance_m - piece).abs() < 5.0,
+        "{} vs {piece}",
+        with.distance_m
+    );
+    assert!(
+        against.distance_m > piece + 50.0,
+        "{} vs {piece}",
+        against.distance_m
+    );
+}
