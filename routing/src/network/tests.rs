@@ -92,7 +92,7 @@ fn hierarchy_answers_equal_plain_dijkstra_on_random_pairs() {
     for profile in ProfileId::ALL {
         let ch = net.ch_of(profile);
         let adj = original_graph(ch);
-        let points = random_points(40, 7);
+        let points = random_points(20, 7);
         let snapped: Vec<_> = points
             .iter()
             .map(|p| net.snap(*p).expect("snaps"))
