@@ -1,1 +1,107 @@
-fn main() {}
+//! The `dispecer` binary: parses the command line and hands over to the library.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "dispecer",
+    version,
+    about = "Dispatch service of DAS Timișoara"
+)]
+struct Cli {
+    /// Configuration file layered over config/default.toml.
+    #[arg(long, env = "DISPECER_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve {
+        /// Load the synthetic Timișoara demo data when it is missing and print demo tokens.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load the synthetic demo data and print one token per role.
+    SeedDemo,
+    /// Manage bearer credentials.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Benchmarks that print figures.
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create (or replace) a credential and print its token once.
+    Add { name: String, role: String },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Alert intake: latency from POST to websocket receipt on every client.
+    Intake {
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
+        #[arg(long, default_value_t = 10)]
+        seconds: u32,
+        #[arg(long, default_value_t = 4)]
+        clients: u32,
+        /// A running server; without it the bench starts its own on a temporary SQLite file.
+        #[arg(long)]
+        url: Option<String>,
+        /// A dispatcher's bearer token for --url.
+        #[arg(long, env = "DISPECER_BENCH_TOKEN")]
+        token: Option<String>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new()?;
+    let config = cli.config.as_deref();
+    runtime.block_on(async {
+        match cli.command.unwrap_or(Command::Serve { demo: false }) {
+            Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
+            Command::Migrate => dispecer::cli::migrate(config).await,
+            Command::SeedDemo => dispecer::cli::seed_demo(config).await,
+            Command::Token {
+                action: TokenAction::Add { name, role },
+            } => dispecer::cli::token_add(config, &name, &role).await,
+            Command::Bench {
+                what:
+                    BenchWhat::Intake {
+                        rate,
+                        seconds,
+                        clients,
+                        url,
+                        token,
+                    },
+            } => {
+                let report = dispecer::cli::bench::intake(dispecer::cli::bench::IntakeArgs {
+                    rate,
+                    seconds,
+                    clients,
+                    url,
+                    token,
+                })
+                .await?;
+                if report.failed_posts > 0 {
+                    eprintln!("failed_posts={}", report.failed_posts);
+                }
+                println!("{report}");
+                Ok(())
+            }
+        }
+    })
+}

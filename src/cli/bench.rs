@@ -1,0 +1,221 @@
+//! `dispecer bench intake`: posts alerts at a fixed rate with websocket clients connected and
+//! measures, for every alert and every client, the time from sending the POST to receiving the
+//! `item_created` event. Ends with one line:
+//! `p50_ms=… p95_ms=… p99_ms=… max_ms=… sent=… delivered=… lost=…`.
+//!
+//! Without `--url` it starts its own server on a temporary SQLite file in this process.
+
+use anyhow::Context;
+use futures_util::StreamExt;
+use hdrhistogram::Histogram;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http::auth::{new_token, token_hash};
+use crate::startup;
+
+/// Arguments of `bench intake`.
+#[derive(Clone, Debug)]
+pub struct IntakeArgs {
+    pub rate: u32,
+    pub seconds: u32,
+    pub clients: u32,
+    pub url: Option<String>,
+    pub token: Option<String>,
+}
+
+/// What one run measured.
+#[derive(Debug)]
+pub struct IntakeReport {
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub lost: u64,
+    pub failed_posts: u64,
+}
+
+impl std::fmt::Display for IntakeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "p50_ms={:.2} p95_ms={:.2} p99_ms={:.2} max_ms={:.2} sent={} delivered={} lost={}",
+            self.p50_ms,
+            self.p95_ms,
+            self.p99_ms,
+            self.max_ms,
+            self.sent,
+            self.delivered,
+            self.lost
+        )
+    }
+}
+
+struct Shared {
+    /// Send instant per alarm number.
+    sent_at: Mutex<HashMap<u64, Instant>>,
+    /// Latencies in microseconds.
+    hist: Mutex<Histogram<u64>>,
+    delivered: std::sync::atomic::AtomicU64,
+}
+
+pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
+    anyhow::ensure!(args.rate >= 1, "--rate must be at least 1");
+    anyhow::ensure!(args.seconds >= 1, "--seconds must be at least 1");
+    let shutdown = CancellationToken::new();
+    let _guard = shutdown.clone().drop_guard();
+    let _tmp;
+    let (base, token) = match &args.url {
+        Some(url) => (
+            url.trim_end_matches('/').to_owned(),
+            args.token
+                .clone()
+                .context("--token (a dispatcher's bearer token) is required with --url")?,
+        ),
+        None => {
+            let dir = tempfile::tempdir()?;
+            let mut config = Config::default_for_tests();
+            config.store.url =
+                format!("sqlite://{}", dir.path().join("bench.sqlite").display()).into();
+            _tmp = dir;
+            let state = startup::build(config, shutdown.clone()).await?;
+            let token = new_token();
+            state
+                .store
+                .put_credential("bench", "dispatcher", &token_hash(&token))
+                .await?;
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            tokio::spawn(startup::serve(state, listener, shutdown.clone()));
+            (format!("http://{addr}"), token)
+        }
+    };
+    let run_id = uuid::Uuid::now_v7().simple().to_string();
+    let run_tag = run_id[run_id.len() - 8..].to_owned();
+    let shared = Arc::new(Shared {
+        sent_at: Mutex::new(HashMap::new()),
+        hist: Mutex::new(Histogram::new_with_bounds(1, 600_000_000, 3)?),
+        delivered: Default::default(),
+    });
+
+    // Websocket clients first, so every alert has C receivers.
+    let ws_url = format!("{}/ws?access_token={token}", base.replacen("http", "ws", 1));
+    let mut readers = Vec::new();
+    for _ in 0..args.clients {
+        let (socket, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+            .await
+            .context("connecting a websocket client")?;
+        let (_sink, mut stream) = socket.split();
+        // Wait for the snapshot so the client is live before the load starts.
+        let _ = stream.next().await;
+        let shared = shared.clone();
+        let prefix = format!("bench-{run_tag}-");
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(msg)) = stream.next().await {
+                let Message::Text(text) = msg else { continue };
+                let now = Instant::now();
+                let Some(n) = alarm_number(&text, &prefix) else {
+                    continue;
+                };
+                let sent = shared.sent_at.lock().ok().and_then(|m| m.get(&n).copied());
+                if let Some(sent) = sent {
+                    let us = now.duration_since(sent).as_micros().max(1) as u64;
+                    if let Ok(mut h) = shared.hist.lock() {
+                        let _ = h.record(us);
+                    }
+                    shared
+                        .delivered
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .timeout(Duration::from_secs(30))
+        .build()?;
+    let total = args.rate as u64 * args.seconds as u64;
+    let period = Duration::from_secs_f64(1.0 / args.rate as f64);
+    let start = tokio::time::Instant::now();
+    let ok = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let failed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut posts = Vec::with_capacity(total as usize);
+    for n in 0..total {
+        tokio::time::sleep_until(start + period.mul_f64(n as f64)).await;
+        let body = serde_json::json!({
+            "device_id": format!("BENCH-{:05}", n % 2000),
+            "alarm_type": "button",
+            "device_time": chrono::Utc::now(),
+            "alarm_id": format!("bench-{run_tag}-{n}"),
+        });
+        let req = http
+            .post(format!("{base}/api/v1/alerts"))
+            .bearer_auth(&token)
+            .json(&body);
+        if let Ok(mut m) = shared.sent_at.lock() {
+            m.insert(n, Instant::now());
+        }
+        let ok = ok.clone();
+        let failed = failed.clone();
+        posts.push(tokio::spawn(async move {
+            match req.send().await {
+                Ok(r) if r.status().is_success() => {
+                    ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                }
+                _ => failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            };
+        }));
+    }
+    for p in posts {
+        let _ = p.await;
+    }
+    let sent = ok.load(std::sync::atomic::Ordering::Relaxed);
+    let expected = sent * args.clients as u64;
+    // Give the last events time to arrive.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while shared.delivered.load(std::sync::atomic::Ordering::Relaxed) < expected
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for r in &readers {
+        r.abort();
+    }
+    let delivered = shared.delivered.load(std::sync::atomic::Ordering::Relaxed);
+    let h = shared
+        .hist
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?;
+    let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    Ok(IntakeReport {
+        p50_ms: ms(0.50),
+        p95_ms: ms(0.95),
+        p99_ms: ms(0.99),
+        max_ms: h.max() as f64 / 1000.0,
+        sent,
+        delivered,
+        lost: expected.saturating_sub(delivered),
+        failed_posts: failed.load(std::sync::atomic::Ordering::Relaxed),
+    })
+}
+
+/// The alarm number of an `item_created` event of this run, without a full parse.
+fn alarm_number(text: &str, prefix: &str) -> Option<u64> {
+    if !text.contains("\"item_created\"") {
+        return None;
+    }
+    let start = text.find(prefix)? + prefix.len();
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}

@@ -1,0 +1,104 @@
+//! Synthetic demo data: the fleet of the adapted-transport service, its drivers, the EMIU team,
+//! and one credential per role. Everything here is invented; no real person is described.
+
+use tracing::info;
+
+use crate::core::{Command, CoreError};
+use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
+use crate::http::auth::{new_token, token_hash, Role};
+use crate::state::AppState;
+use routing::travel::LonLat;
+
+/// Depot of the adapted-transport fleet (synthetic position near the DAS offices).
+const DEPOT: LonLat = LonLat {
+    lon: 21.2087,
+    lat: 45.7537,
+};
+
+fn resources() -> Vec<Resource> {
+    let mut out = Vec::new();
+    for i in 1..=8u32 {
+        // Five vans take two wheelchairs; three are minibuses for seated riders.
+        let (seats, wheelchairs, model) = if i <= 5 {
+            (4, 2, "Ford Transit adaptat")
+        } else {
+            (7, 0, "Opel Vivaro")
+        };
+        out.push(resource(
+            &format!("VAN-{i:02}"),
+            ResourceKind::Vehicle,
+            &format!("{model} TM-{:02}-DAS", 10 + i),
+            seats,
+            wheelchairs,
+        ));
+        out.push(resource(
+            &format!("SOFER-{i:02}"),
+            ResourceKind::Driver,
+            &format!("Șofer {i:02}"),
+            0,
+            0,
+        ));
+    }
+    out.push(resource(
+        "EMIU-1",
+        ResourceKind::EmiuTeam,
+        "Echipa EMIU 1",
+        0,
+        0,
+    ));
+    out.push(resource(
+        "EMIU-2",
+        ResourceKind::EmiuTeam,
+        "Echipa EMIU 2",
+        0,
+        0,
+    ));
+    out
+}
+
+fn resource(id: &str, kind: ResourceKind, name: &str, seats: u32, wc: u32) -> Resource {
+    Resource {
+        id: ResourceId(id.to_owned()),
+        kind,
+        name: name.to_owned(),
+        seats,
+        wheelchair_places: wc,
+        status: ResourceStatus::Available,
+        current_item: None,
+        position: Some(DEPOT),
+        version: 0,
+    }
+}
+
+/// Registers the demo resources that are missing and, unless `quiet_if_present` finds them
+/// all there already, issues one fresh token per role and prints them.
+pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()> {
+    let mut added = 0;
+    for r in resources() {
+        match state
+            .core
+            .execute("seed-demo", Command::RegisterResource { resource: r })
+            .await
+        {
+            Ok(_) => added += 1,
+            Err(CoreError::Conflict(_)) => {}
+            Err(e) => return Err(anyhow::anyhow!("seeding resources: {e}")),
+        }
+    }
+    info!(added, "demo resources registered");
+    if quiet_if_present && added == 0 {
+        println!("demo data already present; new tokens: dispecer token add NAME ROLE");
+        return Ok(());
+    }
+    println!("Demo credentials (bearer tokens; synthetic data only):");
+    for role in Role::ALL {
+        let name = format!("demo-{}", role.as_str());
+        let token = new_token();
+        state
+            .store
+            .put_credential(&name, role.as_str(), &token_hash(&token))
+            .await?;
+        println!("  {:<11} {name:<16} {token}", role.as_str());
+    }
+    Ok(())
+}

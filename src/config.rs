@@ -1,0 +1,186 @@
+//! Configuration: `config/default.toml` (embedded, so the binary always has every default), an
+//! optional file, then `DISPECER_*` environment variables with `__` between sections.
+
+use anyhow::Context;
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+use crate::queue::{Rule, Rules};
+
+/// The defaults, compiled in.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub store: StoreConfig,
+    pub bus: BusConfig,
+    pub core: CoreConfig,
+    pub log: LogConfig,
+    pub queue: QueueConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub console_dir: PathBuf,
+    pub max_body_bytes: usize,
+    pub instance: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Secret because a PostgreSQL URL may hold a password; `Debug` redacts it.
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub sqlite_synchronous: String,
+}
+
+impl StoreConfig {
+    pub fn is_postgres(&self) -> bool {
+        let url = self.url.expose_secret();
+        url.starts_with("postgres://") || url.starts_with("postgresql://")
+    }
+}
+
+/// Where committed events fan out to.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BusBackend {
+    Memory,
+    Redis,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    pub backend: BusBackend,
+    pub redis_url: SecretString,
+    pub channel: String,
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoreConfig {
+    pub max_batch: usize,
+    pub client_buffer: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub json: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    pub timezone: String,
+    pub rules: Vec<Rule>,
+}
+
+impl QueueConfig {
+    pub fn zone(&self) -> Result<chrono_tz::Tz, String> {
+        self.timezone
+            .parse()
+            .map_err(|_| format!("queue.timezone: unknown time zone {:?}", self.timezone))
+    }
+
+    pub fn rules(&self) -> Result<Rules, String> {
+        Rules::new(self.rules.clone(), self.zone()?)
+    }
+}
+
+impl Config {
+    /// Loads the layers and validates the result; errors name the offending key.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(file) = file {
+            anyhow::ensure!(
+                file.exists(),
+                "config file {} does not exist",
+                file.display()
+            );
+            figment = figment.merge(Toml::file(file));
+        }
+        warn_unknown_env();
+        figment = figment.merge(Env::prefixed("DISPECER_").split("__").ignore(&["config"]));
+        let config: Config = figment.extract().context("reading configuration")?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The compiled-in defaults only, for tests (which then adjust fields in code).
+    pub fn default_for_tests() -> Self {
+        Figment::from(Toml::string(DEFAULT_TOML))
+            .extract()
+            .expect("config/default.toml is valid")
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.queue.rules().map_err(anyhow::Error::msg)?;
+        anyhow::ensure!(
+            self.core.max_batch >= 1,
+            "core.max_batch: must be at least 1"
+        );
+        anyhow::ensure!(
+            self.core.client_buffer >= 16,
+            "core.client_buffer: must be at least 16"
+        );
+        anyhow::ensure!(
+            self.server.max_body_bytes >= 1024,
+            "server.max_body_bytes: must be at least 1024"
+        );
+        let url = self.store.url.expose_secret();
+        anyhow::ensure!(
+            url.starts_with("sqlite:") || self.store.is_postgres(),
+            "store.url: must start with sqlite: or postgres://"
+        );
+        anyhow::ensure!(
+            ["OFF", "NORMAL", "FULL", "EXTRA"].contains(&self.store.sqlite_synchronous.as_str()),
+            "store.sqlite_synchronous: must be OFF, NORMAL, FULL or EXTRA"
+        );
+        Ok(())
+    }
+}
+
+/// Warns about `DISPECER_*` variables that name no key, so a typo does not silently leave a
+/// default in force.
+fn warn_unknown_env() {
+    let known: toml::Table = match DEFAULT_TOML.parse() {
+        Ok(t) => t,
+        Err(_) => return,
+    };
+    for (name, _) in std::env::vars() {
+        let Some(path) = name.strip_prefix("DISPECER_") else {
+            continue;
+        };
+        if path == "CONFIG" {
+            continue;
+        }
+        let mut table = &known;
+        let parts: Vec<String> = path.split("__").map(|p| p.to_lowercase()).collect();
+        let mut ok = true;
+        for (i, part) in parts.iter().enumerate() {
+            match table.get(part) {
+                Some(toml::Value::Table(t)) if i + 1 < parts.len() => table = t,
+                Some(_) if i + 1 == parts.len() => {}
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            eprintln!("warning: environment variable {name} names no configuration key; ignored");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Commands the core accepts, what they answer, and how they fail.
+
+use routing::travel::LonLat;
+
+use crate::domain::{Details, Item, ItemId, Resource, ResourceId, ResourceStatus};
+
+/// A request to change state. Everything that writes goes through the core as one of these.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// A new item. `key` deduplicates retransmissions: the same key returns the first item.
+    Create {
+        details: Details,
+        key: Option<String>,
+    },
+    Acknowledge {
+        item_id: ItemId,
+    },
+    Assign {
+        item_id: ItemId,
+        resources: Vec<ResourceId>,
+    },
+    Start {
+        item_id: ItemId,
+    },
+    Close {
+        item_id: ItemId,
+        outcome: String,
+    },
+    AddNote {
+        item_id: ItemId,
+        text: String,
+    },
+    /// Items a console has displayed, for the "first shown" answer-time stamp.
+    MarkPushed {
+        item_ids: Vec<ItemId>,
+    },
+    RegisterResource {
+        resource: Resource,
+    },
+    SetResourceStatus {
+        resource_id: ResourceId,
+        status: ResourceStatus,
+    },
+    MoveResource {
+        resource_id: ResourceId,
+        position: LonLat,
+    },
+    /// Escalate every item past its deadline (sent by the core's own timer).
+    EscalateDue,
+}
+
+impl Command {
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Command::Create { key, .. } => key.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// What a successful command answers.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// The item after the command; `created` is false when an idempotency key matched.
+    Item {
+        item: Box<Item>,
+        created: bool,
+    },
+    Resource(Box<Resource>),
+    Done,
+}
+
+/// Why a command was refused. The HTTP layer maps these to 4xx/503.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum CoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// Storage could not commit; nothing was written.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+}

@@ -1,0 +1,89 @@
+//! The cheap, cloneable handle through which HTTP handlers and websocket loops talk to the core.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use super::command::{Command, CoreError, Outcome};
+use super::state::LiveState;
+use crate::domain::ItemId;
+use crate::events::StoredEvent;
+
+/// A command on its way to the core, with whom to answer.
+pub(crate) struct Request {
+    pub actor: String,
+    pub cmd: Command,
+    pub reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
+}
+
+pub(crate) struct Shared {
+    /// Live state. Written only by the core task, and only with committed events; every
+    /// broadcast happens under the write lock, so "subscribe, then read" never misses an event.
+    pub state: RwLock<LiveState>,
+    pub events: broadcast::Sender<Arc<StoredEvent>>,
+    /// Items some console already received, so that only the first push is recorded.
+    pub pushed: Mutex<HashSet<ItemId>>,
+}
+
+/// Handle to the core task.
+#[derive(Clone)]
+pub struct CoreHandle {
+    pub(crate) tx: mpsc::Sender<Request>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl CoreHandle {
+    /// Runs a command; answers once its events are committed (or it was refused).
+    pub async fn execute(&self, actor: &str, cmd: Command) -> Result<Outcome, CoreError> {
+        let (reply, rx) = oneshot::channel();
+        let req = Request {
+            actor: actor.to_owned(),
+            cmd,
+            reply: Some(reply),
+        };
+        self.tx
+            .send(req)
+            .await
+            .map_err(|_| CoreError::Unavailable("the core is shutting down".into()))?;
+        rx.await
+            .map_err(|_| CoreError::Unavailable("the core is shutting down".into()))?
+    }
+
+    /// Reads the live state. Keep `f` short: it holds the read lock.
+    pub fn read<R>(&self, f: impl FnOnce(&LiveState) -> R) -> R {
+        let guard = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
+        f(&guard)
+    }
+
+    /// Subscribes to committed events, then reads the state: every event after the state's
+    /// `seq` is guaranteed to arrive on the receiver.
+    pub fn subscribe_then_read<R>(
+        &self,
+        f: impl FnOnce(&LiveState) -> R,
+    ) -> (broadcast::Receiver<Arc<StoredEvent>>, R) {
+        let guard = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
+        let rx = self.shared.events.subscribe();
+        (rx, f(&guard))
+    }
+
+    /// Records that `item` reached a console, once per item and without waiting.
+    pub fn note_pushed(&self, item: ItemId, actor: &str) {
+        let first = self
+            .shared
+            .pushed
+            .lock()
+            .map(|mut set| set.insert(item))
+            .unwrap_or(false);
+        if first {
+            let req = Request {
+                actor: actor.to_owned(),
+                cmd: Command::MarkPushed {
+                    item_ids: vec![item],
+                },
+                reply: None,
+            };
+            // A full queue only loses the answer-time stamp, never an item.
+            let _ = self.tx.try_send(req);
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The live state: a fold over the event log. `apply` is the one place that says what an event
+//! does; the console's TypeScript reducer mirrors it.
+
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::domain::{Item, ItemId, Resource, ResourceId, ResourceStatus, Seq, Status};
+use crate::events::{Event, StoredEvent};
+
+/// Read access to items and resources, shared by the live state and a batch overlay.
+pub trait StateView {
+    fn item(&self, id: &ItemId) -> Option<&Item>;
+    fn resource(&self, id: &ResourceId) -> Option<&Resource>;
+}
+
+/// Write access used by [`apply`].
+pub trait StateMut: StateView {
+    fn item_mut(&mut self, id: &ItemId) -> Option<&mut Item>;
+    fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource>;
+    fn put_item(&mut self, item: Item);
+    fn put_resource(&mut self, resource: Resource);
+}
+
+/// Items and resources as of event `seq`.
+#[derive(Debug, Default)]
+pub struct LiveState {
+    pub seq: Seq,
+    items: HashMap<ItemId, Item>,
+    resources: BTreeMap<ResourceId, Resource>,
+    /// Unacknowledged, not yet breached items by deadline: the next breach to escalate.
+    deadlines: BTreeSet<(DateTime<Utc>, ItemId)>,
+}
+
+impl LiveState {
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.items.values()
+    }
+
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.resources.values()
+    }
+
+    /// The earliest deadline still running.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        self.deadlines.first().map(|(d, _)| *d)
+    }
+
+    /// Items whose deadline is at or before `now`.
+    pub fn due(&self, now: DateTime<Utc>) -> Vec<ItemId> {
+        self.deadlines
+            .iter()
+            .take_while(|(d, _)| *d <= now)
+            .map(|(_, id)| *id)
+            .collect()
+    }
+
+    /// Applies a committed event. Events must come in sequence order without gaps.
+    pub fn apply_committed(&mut self, e: &StoredEvent) {
+        debug_assert_eq!(
+            e.seq,
+            self.seq.next(),
+            "events must be applied without gaps"
+        );
+        if let Some(id) = e.event.item_id() {
+            if let Some(item) = self.items.get(&id) {
+                self.deadlines.remove(&(item.deadline, id));
+            }
+        }
+        apply(self, e);
+        if let Some(id) = e.event.item_id() {
+            if let Some(item) = self.items.get(&id) {
+                if item.status == Status::New && !item.breached {
+                    self.deadlines.insert((item.deadline, id));
+                }
+            }
+        }
+        self.seq = e.seq;
+    }
+}
+
+impl StateView for LiveState {
+    fn item(&self, id: &ItemId) -> Option<&Item> {
+        self.items.get(id)
+    }
+    fn resource(&self, id: &ResourceId) -> Option<&Resource> {
+        self.resources.get(id)
+    }
+}
+
+impl StateMut for LiveState {
+    fn item_mut(&mut self, id: &ItemId) -> Option<&mut Item> {
+        self.items.get_mut(id)
+    }
+    fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource> {
+        self.resources.get_mut(id)
+    }
+    fn put_item(&mut self, item: Item) {
+        self.items.insert(item.id, item);
+    }
+    fn put_resource(&mut self, resource: Resource) {
+        self.resources.insert(resource.id.clone(), resource);
+    }
+}
+
+/// Changes of a batch not yet committed, layered over the live state so that later commands of
+/// the same batch see earlier ones (two assignments of one van in one batch conflict), while
+/// readers of the live state never see anything uncommitted.
+pub struct Overlay<'a> {
+    base: &'a LiveState,
+    items: HashMap<ItemId, Item>,
+    resources: HashMap<ResourceId, Resource>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a LiveState) -> Self {
+        Self {
+            base,
+            items: HashMap::new(),
+            resources: HashMap::new(),
+        }
+    }
+}
+
+impl StateView for Overlay<'_> {
+    fn item(&self, id: &ItemId) -> Option<&Item> {
+        self.items.get(id).or_else(|| self.base.item(id))
+    }
+    fn resource(&self, id: &ResourceId) -> Option<&Resource> {
+        self.resources.get(id).or_else(|| self.base.resource(id))
+    }
+}
+
+impl StateMut for Overlay<'_> {
+    fn item_mut(&mut self, id: &ItemId) -> Option<&mut Item> {
+        if !self.items.contains_key(id) {
+            let item = self.base.item(id)?.clone();
+            self.items.insert(*id, item);
+        }
+        self.items.get_mut(id)
+    }
+    fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource> {
+        if !self.resources.contains_key(id) {
+            let r = self.base.resource(id)?.clone();
+            self.resources.insert(id.clone(), r);
+        }
+        self.resources.get_mut(id)
+    }
+    fn put_item(&mut self, item: Item) {
+        self.items.insert(item.id, item);
+    }
+    fn put_resource(&mut self, resource: Resource) {
+        self.resources.insert(resource.id.clone(), resource);
+    }
+}
+
+/// What an event does to the state. Total: an event about an unknown item or resource (which a
+/// correct log never holds) changes nothing rather than panicking.
+pub fn apply(state: &mut impl StateMut, e: &StoredEvent) {
+    let seq = e.seq.0;
+    let at = e.at;
+    match &e.event {
+        Event::ItemCreated { item } => {
+            let mut item = (**item).clone();
+            item.version = seq;
+            state.put_item(item);
+        }
+        Event::ItemPushed { item_id } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.times.first_pushed.get_or_insert(at);
+                item.version = seq;
+            }
+        }
+        Event::Acknowledged { item_id, by } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.status = Status::Acknowledged;
+                item.times.acknowledged = Some(at);
+                item.handler = Some(by.clone());
+                item.version = seq;
+            }
+        }
+        Event::Assigned {
+            item_id, resources, ..
+        } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.status = Status::Assigned;
+                item.times.assigned.get_or_insert(at);
+                for r in resources {
+                    if !item.assigned_to.contains(r) {
+                        item.assigned_to.push(r.clone());
+                    }
+                }
+                item.version = seq;
+            }
+            for r in resources {
+                if let Some(res) = state.resource_mut(r) {
+                    res.current_item = Some(*item_id);
+                    res.status = ResourceStatus::Assigned;
+                    res.version = seq;
+                }
+            }
+        }
+        Event::StatusChanged { item_id, to, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.status = *to;
+                if *to == Status::InProgress {
+                    item.times.in_progress.get_or_insert(at);
+                }
+                item.version = seq;
+            }
+        }
+        Event::Closed {
+            item_id,
+            outcome,
+            released,
+        } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.status = Status::Closed;
+                item.times.closed = Some(at);
+                item.outcome = Some(outcome.clone());
+                item.version = seq;
+            }
+            for r in released {
+                if let Some(res) = state.resource_mut(r) {
+                    if res.current_item == Some(*item_id) {
+                        res.current_item = None;
+                        res.status = ResourceStatus::Available;
+                        res.version = seq;
+                    }
+                }
+            }
+        }
+        Event::NoteAdded { item_id, note } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.notes.push(note.clone());
+                item.version = seq;
+            }
+        }
+        Event::Breached { item_id, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.breached = true;
+                item.times.breached = Some(at);
+                item.version = seq;
+            }
+        }
+        Event::ResourceRegistered { resource } => {
+            let mut r = (**resource).clone();
+            r.version = seq;
+            state.put_resource(r);
+        }
+        Event::ResourceStatusChanged {
+            resource_id,
+            status,
+        } => {
+            if let Some(r) = state.resource_mut(resource_id) {
+                r.status = *status;
+                r.version = seq;
+            }
+        }
+        Event::ResourceMoved {
+            resource_id,
+            position,
+        } => {
+            if let Some(r) = state.resource_mut(resource_id) {
+                r.position = Some(*position);
+                r.version = seq;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! A work item as the live state holds it, and the details of each kind.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{AlarmType, CallCategory, ItemId, ItemKind, Level, ResourceId, Status};
+use routing::travel::LonLat;
+
+/// Why an item has its level and deadline: the rule that matched and the facts it matched on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Priority {
+    pub level: Level,
+    /// Id of the rule in `config/` that set the level.
+    pub rule: String,
+    /// Human-readable reason, e.g. "alarm type fall".
+    pub reason: String,
+    /// Seconds allowed between arrival and acknowledgement.
+    pub respond_within_s: i64,
+}
+
+/// A place as given at intake: free text, a position, or both.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<LonLat>,
+}
+
+/// Mobility needs of a transport rider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MobilityNeeds {
+    #[serde(default)]
+    pub wheelchair: bool,
+    #[serde(default)]
+    pub door_assistance: bool,
+    #[serde(default)]
+    pub companion: bool,
+}
+
+/// What each kind of item carries beyond the common lifecycle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Details {
+    Alert {
+        device_id: String,
+        alarm_type: AlarmType,
+        device_time: DateTime<Utc>,
+        receiver_alarm_id: String,
+        /// Credential (alarm receiver) that delivered the alert.
+        receiver: String,
+    },
+    Call {
+        caller_number: String,
+        category: CallCategory,
+        immediate_danger: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        location: Option<Place>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        notes: String,
+    },
+    Booking {
+        rider: String,
+        pickup: Place,
+        dropoff: Place,
+        window_start: DateTime<Utc>,
+        window_end: DateTime<Utc>,
+        needs: MobilityNeeds,
+    },
+    Callback {
+        phone: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        related: Option<ItemId>,
+    },
+    Incident {
+        reported_by: String,
+        description: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        related: Option<ItemId>,
+    },
+}
+
+impl Details {
+    pub fn kind(&self) -> ItemKind {
+        match self {
+            Details::Alert { .. } => ItemKind::Alert,
+            Details::Call { .. } => ItemKind::Call,
+            Details::Booking { .. } => ItemKind::Booking,
+            Details::Callback { .. } => ItemKind::Callback,
+            Details::Incident { .. } => ItemKind::Incident,
+        }
+    }
+
+    /// Short label for the queue line ("fall", "abuse", "booking", ...): never personal data.
+    pub fn category(&self) -> String {
+        match self {
+            Details::Alert { alarm_type, .. } => alarm_type.to_string(),
+            Details::Call { category, .. } => category.to_string(),
+            Details::Booking { .. } => "booking".into(),
+            Details::Callback { .. } => "callback".into(),
+            Details::Incident { .. } => "incident".into(),
+        }
+    }
+}
+
+/// The answer-time clock of an item: when each step of its handling happened.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timestamps {
+    pub received: DateTime<Utc>,
+    pub first_pushed: Option<DateTime<Utc>>,
+    pub acknowledged: Option<DateTime<Utc>>,
+    pub assigned: Option<DateTime<Utc>>,
+    pub in_progress: Option<DateTime<Utc>>,
+    pub closed: Option<DateTime<Utc>>,
+    pub breached: Option<DateTime<Utc>>,
+}
+
+/// A note appended by a user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub text: String,
+}
+
+/// A work item in the live state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub kind: ItemKind,
+    pub category: String,
+    pub status: Status,
+    pub priority: Priority,
+    /// Deadline to acknowledge (received + respond_within).
+    pub deadline: DateTime<Utc>,
+    pub breached: bool,
+    pub times: Timestamps,
+    pub details: Details,
+    pub assigned_to: Vec<ResourceId>,
+    /// User handling the item (the one who acknowledged it, or took it over).
+    pub handler: Option<String>,
+    pub outcome: Option<String>,
+    pub notes: Vec<Note>,
+    /// Sequence number of the last event that changed this item.
+    pub version: i64,
+}

@@ -1,0 +1,105 @@
+//! HTTP errors. Every error has the same JSON body, `{"error": {"code", "message", "field"}}`,
+//! and no error ever carries personal data or internals: a 500 says only that it happened.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::core::CoreError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// The body is not JSON at all, or not the declared content type.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A dependency (storage) is down: try again; nothing was accepted.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Error::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Error::Unavailable(_) | Error::Store(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<CoreError> for Error {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::NotFound(what) => Error::NotFound(what),
+            CoreError::Conflict(m) => Error::Conflict(m),
+            CoreError::Validation { field, message } => Error::Validation { field, message },
+            CoreError::Unavailable(m) => Error::Unavailable(m),
+        }
+    }
+}
+
+/// The logged form of an error, kept in the response extensions for the logging middleware.
+#[derive(Clone, Debug)]
+pub struct LoggedError(pub String);
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let field = match &self {
+            Error::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let message = match &self {
+            Error::Validation { message, .. } => message.clone(),
+            Error::Store(_) => "storage unavailable; nothing was accepted, try again".into(),
+            Error::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        };
+        let body = json!({ "error": { "code": code, "message": message, "field": field } });
+        let mut response = (status, Json(body)).into_response();
+        response
+            .extensions_mut()
+            .insert(LoggedError(format!("{self:#}")));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+        }
+        response
+    }
+}

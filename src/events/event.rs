@@ -1,0 +1,111 @@
+//! The event vocabulary. Every change of state is one of these, appended to the log with a
+//! sequence number, time and actor. The live state is a fold over them (`core::state`), the
+//! console applies the same fold in TypeScript, and the audit trail is the log itself.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Item, ItemId, Level, Note, Resource, ResourceId, ResourceStatus, Seq, Status};
+use routing::travel::LonLat;
+
+/// One change of state. Each variant carries the whole change, so a websocket client never has
+/// to fetch anything to apply it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A new item entered the queue; carries the item as created, with its priority explained.
+    ItemCreated {
+        item: Box<Item>,
+    },
+    /// The item reached a dispatcher's screen for the first time.
+    ItemPushed {
+        item_id: ItemId,
+    },
+    Acknowledged {
+        item_id: ItemId,
+        by: String,
+    },
+    Assigned {
+        item_id: ItemId,
+        resources: Vec<ResourceId>,
+        by: String,
+    },
+    StatusChanged {
+        item_id: ItemId,
+        from: Status,
+        to: Status,
+    },
+    /// The item is done; the resources committed to it become available again.
+    Closed {
+        item_id: ItemId,
+        outcome: String,
+        released: Vec<ResourceId>,
+    },
+    NoteAdded {
+        item_id: ItemId,
+        note: Note,
+    },
+    /// Nobody acknowledged the item before its deadline: it is escalated.
+    Breached {
+        item_id: ItemId,
+        level: Level,
+        deadline: DateTime<Utc>,
+    },
+    ResourceRegistered {
+        resource: Box<Resource>,
+    },
+    ResourceStatusChanged {
+        resource_id: ResourceId,
+        status: ResourceStatus,
+    },
+    ResourceMoved {
+        resource_id: ResourceId,
+        position: LonLat,
+    },
+}
+
+impl Event {
+    /// Type tag as stored in the `kind` column.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ItemCreated { .. } => "item_created",
+            Event::ItemPushed { .. } => "item_pushed",
+            Event::Acknowledged { .. } => "acknowledged",
+            Event::Assigned { .. } => "assigned",
+            Event::StatusChanged { .. } => "status_changed",
+            Event::Closed { .. } => "closed",
+            Event::NoteAdded { .. } => "note_added",
+            Event::Breached { .. } => "breached",
+            Event::ResourceRegistered { .. } => "resource_registered",
+            Event::ResourceStatusChanged { .. } => "resource_status_changed",
+            Event::ResourceMoved { .. } => "resource_moved",
+        }
+    }
+
+    /// The item this event belongs to, if any (indexed, for an item's history).
+    pub fn item_id(&self) -> Option<ItemId> {
+        match self {
+            Event::ItemCreated { item } => Some(item.id),
+            Event::ItemPushed { item_id }
+            | Event::Acknowledged { item_id, .. }
+            | Event::Assigned { item_id, .. }
+            | Event::StatusChanged { item_id, .. }
+            | Event::Closed { item_id, .. }
+            | Event::NoteAdded { item_id, .. }
+            | Event::Breached { item_id, .. } => Some(*item_id),
+            Event::ResourceRegistered { .. }
+            | Event::ResourceStatusChanged { .. }
+            | Event::ResourceMoved { .. } => None,
+        }
+    }
+}
+
+/// An event as it sits in the log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    pub seq: Seq,
+    pub at: DateTime<Utc>,
+    /// Who caused it: a user name, a receiver credential, or `system`.
+    pub actor: String,
+    pub event: Event,
+}

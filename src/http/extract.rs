@@ -1,0 +1,53 @@
+//! `AppJson`: JSON bodies whose errors name the field, in the common error body.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// A JSON body. Malformed JSON is a 400; a well-formed body of the wrong shape is a 422 that
+/// names the offending field (`location.lat`, `alarm_type`...).
+pub struct AppJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for AppJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let v = v.to_ascii_lowercase();
+                v.starts_with("application/json") || v.contains("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Error::BadRequest(
+                "expected a JSON body with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Error::BadRequest("request body too large".into())
+            } else {
+                Error::BadRequest("could not read the request body".into())
+            }
+        })?;
+        parse(&bytes).map(AppJson)
+    }
+}
+
+/// Parses JSON into `T`, naming the field that failed.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadRequest(format!("malformed JSON: {e}")))?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        Error::validation(field, e.into_inner().to_string())
+    })
+}

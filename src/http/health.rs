@@ -1,0 +1,57 @@
+//! Probes and metrics: `/healthz` (the process answers), `/readyz` (storage answers),
+//! `/metrics` (Prometheus text).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let store_ok = state.store.ping().await.is_ok();
+    let bus_ok = state.bus.connected();
+    let seq = state.core.read(|s| s.seq);
+    let status = if store_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(json!({
+            "store": if store_ok { "ok" } else { "down" },
+            "bus": if bus_ok { "ok" } else { "degraded" },
+            "seq": seq,
+        })),
+    )
+}
+
+async fn metrics(State(state): State<AppState>) -> String {
+    let (open, breached) = state.core.read(|s| {
+        let open = s
+            .items()
+            .filter(|i| i.status != crate::domain::Status::Closed)
+            .count();
+        let breached = s
+            .items()
+            .filter(|i| i.breached && i.status == crate::domain::Status::New)
+            .count();
+        (open, breached)
+    });
+    metrics::gauge!("dispecer_queue_open_items").set(open as f64);
+    metrics::gauge!("dispecer_queue_breached_unacknowledged").set(breached as f64);
+    state.metrics.render()
+}

@@ -1,0 +1,36 @@
+//! dispecer: the dispatch service of the social-assistance directorate of Timișoara.
+//!
+//! One realtime core for TeleAsistență alarms, social-emergency calls and adapted-transport
+//! bookings: durable intake, a prioritised queue with explained priorities and response clocks,
+//! assignment of vehicles, drivers and the EMIU team, and live push over websockets.
+//!
+//! # Layout
+//! - [`config`], [`telemetry`], [`error`], [`startup`], [`state`]: wiring.
+//! - [`domain`]: ids, vocabularies, items and resources (plain data).
+//! - [`intake`]: `POST /api/v1/{alerts,calls,bookings}`.
+//! - [`queue`]: priority rules, queue order, lifecycle (pure).
+//! - [`core`]: the single-writer task that decides, commits, applies and broadcasts.
+//! - [`assign`]: item actions and resources over HTTP.
+//! - [`push`]: `GET /ws`, snapshot + ordered events, replay on reconnect.
+//! - [`events`]: the event vocabulary and the inter-instance bus (memory, Redis).
+//! - [`store`]: the event log on SQLite or PostgreSQL.
+//! - [`http`]: router assembly, authentication, probes.
+//! - [`cli`]: the `migrate`, `seed-demo`, `token` and `bench` commands.
+//!
+//! Read `docs/architecture.md` first.
+
+pub mod assign;
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod intake;
+pub mod push;
+pub mod queue;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

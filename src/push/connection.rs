@@ -1,0 +1,182 @@
+//! One websocket client: snapshot or replay, then every committed event in order. Generic over
+//! `Sink`/`Stream` of text frames so tests can drive it with channels.
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+use tracing::debug;
+
+use super::protocol::{ClientMessage, ServerMessage};
+use crate::core::CoreHandle;
+use crate::domain::{Seq, Status};
+use crate::events::{Event, StoredEvent};
+use crate::store::Store;
+
+/// Most events replayed from the log before a fresh snapshot is cheaper.
+const MAX_REPLAY: i64 = 20_000;
+/// A client that does not take a frame within this time is disconnected: it must not hold the
+/// server's memory or a task forever. It can reconnect with its last sequence number.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the connection needs.
+pub struct Client {
+    pub core: CoreHandle,
+    pub store: Arc<dyn Store>,
+    /// The user, for the answer-time "first shown" stamp.
+    pub actor: String,
+    /// Whether this client is a dispatch console (its receipt counts as "shown").
+    pub console: bool,
+    pub after: Option<Seq>,
+}
+
+#[derive(Debug)]
+enum End {
+    ClientLeft,
+    SendFailed,
+    Shutdown,
+}
+
+/// Serves one client until it leaves, fails to read in time, or the server shuts down.
+pub async fn serve<S, R, E>(client: Client, mut sink: S, mut stream: R, shutdown: CancellationToken)
+where
+    S: Sink<String> + Unpin,
+    R: Stream<Item = Result<String, E>> + Unpin,
+{
+    let mut last_sent = Seq(0);
+    let mut rx = match start(&client, &mut sink, &mut last_sent, client.after).await {
+        Some(rx) => rx,
+        None => return,
+    };
+    let end = loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break End::Shutdown,
+            ev = rx.recv() => match ev {
+                Ok(ev) => {
+                    if ev.seq <= last_sent { continue; }
+                    if send_event(&client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
+                    last_sent = ev.seq;
+                }
+                Err(RecvError::Lagged(n)) => {
+                    debug!(missed = n, "websocket client lagged; replaying from the log");
+                    metrics::counter!("dispecer_ws_lagged_total").increment(1);
+                    let resume = Some(last_sent);
+                    match start(&client, &mut sink, &mut last_sent, resume).await {
+                        Some(new_rx) => rx = new_rx,
+                        None => break End::SendFailed,
+                    }
+                }
+                Err(RecvError::Closed) => break End::Shutdown,
+            },
+            msg = stream.next() => match msg {
+                Some(Ok(text)) => {
+                    let reply = match serde_json::from_str::<ClientMessage>(&text) {
+                        Ok(ClientMessage::Ping) => ServerMessage::Pong { seq: last_sent },
+                        Err(e) => ServerMessage::Error { message: format!("unknown message: {e}") },
+                    };
+                    if send(&mut sink, &reply).await.is_err() { break End::SendFailed; }
+                }
+                Some(Err(_)) | None => break End::ClientLeft,
+            },
+        }
+    };
+    debug!(?end, "websocket client finished");
+}
+
+/// Subscribes, then sends either the events after `after` (from the log) or a snapshot.
+/// Returns the subscription, positioned so nothing is missed or repeated.
+async fn start<S: Sink<String> + Unpin>(
+    client: &Client,
+    sink: &mut S,
+    last_sent: &mut Seq,
+    after: Option<Seq>,
+) -> Option<tokio::sync::broadcast::Receiver<Arc<StoredEvent>>> {
+    let (replay_rx, seq) = client.core.subscribe_then_read(|s| s.seq);
+    if let Some(after) = after {
+        if after <= seq && seq.0 - after.0 <= MAX_REPLAY {
+            let mut cursor = after;
+            let mut ok = true;
+            while cursor < seq {
+                match client.store.events_after(cursor, 1000).await {
+                    Ok(page) if !page.is_empty() => {
+                        for ev in page.iter().take_while(|e| e.seq <= seq) {
+                            if send_event(client, sink, ev).await.is_err() {
+                                return None;
+                            }
+                            cursor = ev.seq;
+                        }
+                        if page.last().map(|e| e.seq) > Some(seq) {
+                            break;
+                        }
+                    }
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok && cursor == seq {
+                *last_sent = seq;
+                return Some(replay_rx);
+            }
+        }
+    }
+    // A snapshot: taken under the read lock, so it is exactly the state as of its seq.
+    let (rx, (snapshot_seq, text, fresh)) = client.core.subscribe_then_read(|s| {
+        let items: Vec<_> = s.items().filter(|i| i.status != Status::Closed).collect();
+        let fresh: Vec<_> = items
+            .iter()
+            .filter(|i| i.times.first_pushed.is_none())
+            .map(|i| i.id)
+            .collect();
+        let resources: Vec<_> = s.resources().collect();
+        let msg = ServerMessage::Snapshot {
+            seq: s.seq,
+            items,
+            resources,
+        };
+        (
+            s.seq,
+            serde_json::to_string(&msg).unwrap_or_default(),
+            fresh,
+        )
+    });
+    if timed_send(sink, text).await.is_err() {
+        return None;
+    }
+    if client.console {
+        for id in fresh {
+            client.core.note_pushed(id, &client.actor);
+        }
+    }
+    *last_sent = snapshot_seq;
+    Some(rx)
+}
+
+async fn send_event<S: Sink<String> + Unpin>(
+    client: &Client,
+    sink: &mut S,
+    ev: &StoredEvent,
+) -> Result<(), ()> {
+    send(sink, &ServerMessage::Event(ev)).await?;
+    if client.console {
+        if let Event::ItemCreated { item } = &ev.event {
+            client.core.note_pushed(item.id, &client.actor);
+        }
+    }
+    metrics::counter!("dispecer_ws_events_sent_total").increment(1);
+    Ok(())
+}
+
+async fn send<S: Sink<String> + Unpin>(sink: &mut S, msg: &ServerMessage<'_>) -> Result<(), ()> {
+    let text = serde_json::to_string(msg).map_err(|_| ())?;
+    timed_send(sink, text).await
+}
+
+async fn timed_send<S: Sink<String> + Unpin>(sink: &mut S, text: String) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(text)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}

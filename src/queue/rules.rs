@@ -1,0 +1,222 @@
+//! Priority rules: which level and response clock an item gets, and why. The rules come from
+//! `config/default.toml` (`[[queue.rules]]`), are tried in order, and the first that matches
+//! wins; the last rule should match everything.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{AlarmType, CallCategory, Details, ItemKind, Level, Priority};
+
+/// One rule. Every condition that is given must hold; an absent condition matches anything.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub level: Level,
+    /// Seconds allowed to acknowledge.
+    pub respond_within_s: i64,
+    #[serde(default)]
+    pub kinds: Vec<ItemKind>,
+    #[serde(default)]
+    pub alarm_types: Vec<AlarmType>,
+    #[serde(default)]
+    pub call_categories: Vec<CallCategory>,
+    #[serde(default)]
+    pub immediate_danger: Option<bool>,
+    /// For bookings: whether the pick-up window starts today (local time).
+    #[serde(default)]
+    pub same_day: Option<bool>,
+}
+
+/// The ordered rule set.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    rules: Vec<Rule>,
+    zone: Tz,
+}
+
+impl Rules {
+    /// Checks the rule set: ids unique, clocks positive, a catch-all last.
+    pub fn new(rules: Vec<Rule>, zone: Tz) -> Result<Self, String> {
+        if rules.is_empty() {
+            return Err("queue.rules: at least one rule is required".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in rules.iter().enumerate() {
+            if !seen.insert(r.id.as_str()) {
+                return Err(format!("queue.rules[{i}].id: duplicate id {:?}", r.id));
+            }
+            if r.respond_within_s <= 0 {
+                return Err(format!(
+                    "queue.rules[{i}].respond_within_s: must be positive"
+                ));
+            }
+        }
+        let last = rules.last().expect("checked non-empty");
+        if !last.is_catch_all() {
+            return Err(format!(
+                "queue.rules: the last rule ({:?}) must have no conditions, so every item gets a level",
+                last.id
+            ));
+        }
+        Ok(Self { rules, zone })
+    }
+
+    /// The priority of an item with these details arriving at `now`.
+    pub fn classify(&self, details: &Details, now: DateTime<Utc>) -> Priority {
+        for rule in &self.rules {
+            if let Some(reason) = rule.matches(details, now, self.zone) {
+                return Priority {
+                    level: rule.level,
+                    rule: rule.id.clone(),
+                    reason,
+                    respond_within_s: rule.respond_within_s,
+                };
+            }
+        }
+        unreachable!("Rules::new guarantees a catch-all last rule")
+    }
+}
+
+impl Rule {
+    fn is_catch_all(&self) -> bool {
+        self.kinds.is_empty()
+            && self.alarm_types.is_empty()
+            && self.call_categories.is_empty()
+            && self.immediate_danger.is_none()
+            && self.same_day.is_none()
+    }
+
+    /// `Some(reason)` when the rule matches, naming the facts it matched on.
+    fn matches(&self, details: &Details, now: DateTime<Utc>, zone: Tz) -> Option<String> {
+        let mut why = Vec::new();
+        let kind = details.kind();
+        if !self.kinds.is_empty() {
+            if !self.kinds.contains(&kind) {
+                return None;
+            }
+            why.push(format!("kind {kind}"));
+        }
+        if !self.alarm_types.is_empty() {
+            match details {
+                Details::Alert { alarm_type, .. } if self.alarm_types.contains(alarm_type) => {
+                    why.push(format!("alarm type {alarm_type}"))
+                }
+                _ => return None,
+            }
+        }
+        if !self.call_categories.is_empty() {
+            match details {
+                Details::Call { category, .. } if self.call_categories.contains(category) => {
+                    why.push(format!("category {category}"))
+                }
+                _ => return None,
+            }
+        }
+        if let Some(want) = self.immediate_danger {
+            match details {
+                Details::Call {
+                    immediate_danger, ..
+                } if *immediate_danger == want => why.push(if want {
+                    "someone in immediate danger".into()
+                } else {
+                    "nobody in immediate danger".into()
+                }),
+                _ => return None,
+            }
+        }
+        if let Some(want) = self.same_day {
+            match details {
+                Details::Booking { window_start, .. } => {
+                    let today = now.with_timezone(&zone).date_naive();
+                    let is_same = window_start.with_timezone(&zone).date_naive() <= today;
+                    if is_same != want {
+                        return None;
+                    }
+                    why.push(if want {
+                        "transport today".into()
+                    } else {
+                        "transport on a later day".into()
+                    });
+                }
+                _ => return None,
+            }
+        }
+        if why.is_empty() {
+            why.push("default rule".into());
+        }
+        Some(why.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn alert(t: AlarmType) -> Details {
+        Details::Alert {
+            device_id: "D1".into(),
+            alarm_type: t,
+            device_time: Utc::now(),
+            receiver_alarm_id: "1".into(),
+            receiver: "r".into(),
+        }
+    }
+
+    fn call(c: CallCategory, danger: bool) -> Details {
+        Details::Call {
+            caller_number: "+40700000000".into(),
+            category: c,
+            immediate_danger: danger,
+            location: None,
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn default_rules_give_the_documented_levels_and_clocks() {
+        let rules = Config::default_for_tests()
+            .queue
+            .rules()
+            .expect("default rules are valid");
+        let now = Utc::now();
+        let cases = [
+            (alert(AlarmType::Button), Level::P1, 60),
+            (alert(AlarmType::Fall), Level::P1, 60),
+            (alert(AlarmType::Smoke), Level::P1, 60),
+            (call(CallCategory::Information, true), Level::P1, 60),
+            (call(CallCategory::Abuse, false), Level::P2, 300),
+            (call(CallCategory::Neglect, false), Level::P2, 300),
+            (call(CallCategory::Exploitation, false), Level::P2, 300),
+            (alert(AlarmType::Inactivity), Level::P2, 300),
+            (call(CallCategory::Information, false), Level::P4, 4 * 3600),
+        ];
+        for (details, level, secs) in cases {
+            let p = rules.classify(&details, now);
+            assert_eq!(
+                (p.level, p.respond_within_s),
+                (level, secs),
+                "{details:?} -> {p:?}"
+            );
+            assert!(!p.reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_rule_set_without_a_catch_all_is_refused() {
+        let rule = Rule {
+            id: "x".into(),
+            level: Level::P1,
+            respond_within_s: 60,
+            kinds: vec![ItemKind::Alert],
+            alarm_types: vec![],
+            call_categories: vec![],
+            immediate_danger: None,
+            same_day: None,
+        };
+        let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
+        assert!(err.contains("last rule"), "{err}");
+    }
+}

@@ -1,0 +1,96 @@
+//! Wiring: open the store, start the bus and the core, serve until shutdown.
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing::info;
+
+use crate::config::{BusBackend, Config};
+use crate::core::{self, CoreSettings};
+use crate::events::bus::{Bus, MemoryBus, RedisBus};
+use crate::http::auth::AuthCache;
+use crate::state::AppState;
+use crate::store;
+
+/// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
+pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+    let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
+    let store = store::connect(&config.store).await?;
+    let instance = if config.server.instance.is_empty() {
+        format!("{}-{}", hostname(), std::process::id())
+    } else {
+        config.server.instance.clone()
+    };
+    let (bus, poll): (Arc<dyn Bus>, _) = match config.bus.backend {
+        BusBackend::Memory => (Arc::new(MemoryBus), None),
+        BusBackend::Redis => (
+            Arc::new(
+                RedisBus::start(
+                    config.bus.redis_url.expose_secret(),
+                    config.bus.channel.clone(),
+                    instance.clone(),
+                    shutdown.clone(),
+                )
+                .context("starting the Redis bus")?,
+            ),
+            Some(Duration::from_millis(config.bus.poll_interval_ms.max(50))),
+        ),
+    };
+    let settings = CoreSettings {
+        max_batch: config.core.max_batch,
+        client_buffer: config.core.client_buffer,
+        poll_interval: poll,
+    };
+    let (core, _task) = core::start(
+        store.clone(),
+        bus.clone(),
+        rules,
+        settings,
+        shutdown.clone(),
+    )
+    .await?;
+    info!(instance, store = store.backend(), "core started");
+    Ok(AppState {
+        config: Arc::new(config),
+        store,
+        core,
+        bus,
+        auth: Arc::new(AuthCache::default()),
+        metrics: crate::telemetry::metrics_handle(),
+        shutdown,
+    })
+}
+
+/// Serves on `listener` until `shutdown` is cancelled.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let state = build(config, shutdown.clone()).await?;
+    serve(state, listener, shutdown).await
+}
+
+/// Serves an already built state.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    info!(%addr, "listening");
+    let app = crate::http::router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .context("serving HTTP")
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "dispecer".into())
+}

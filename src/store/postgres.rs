@@ -1,0 +1,229 @@
+//! PostgreSQL: production, several instances on one database.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::{PgConnection, Row};
+use std::collections::HashMap;
+use std::time::Duration;
+use tracing::instrument;
+
+use super::{check_numbering, decode, DecideFn, Store, StoreError};
+use crate::config::StoreConfig;
+use crate::domain::{ItemId, Seq};
+use crate::events::StoredEvent;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect(config.url.expose_secret())
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for tests and the other tables of the service.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn append_in(
+        conn: &mut PgConnection,
+        known: Seq,
+        keys: &[String],
+        decide: &mut DecideFn<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        // The row lock taken here is held until commit: see migrations/postgres/0001.
+        let last: i64 =
+            sqlx::query_scalar("UPDATE event_counter SET last = last WHERE id = 1 RETURNING last")
+                .fetch_one(&mut *conn)
+                .await?;
+        let caught_up = if last > known.0 {
+            rows_to_events(
+                sqlx::query(
+                    "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq",
+                )
+                .bind(known.0)
+                .fetch_all(&mut *conn)
+                .await?,
+            )?
+        } else {
+            Vec::new()
+        };
+        let mut existing = HashMap::new();
+        if !keys.is_empty() {
+            let rows = sqlx::query("SELECT key, item_id FROM intake_keys WHERE key = ANY($1)")
+                .bind(keys)
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                let key: String = row.try_get(0)?;
+                let id: uuid::Uuid = row.try_get(1)?;
+                existing.insert(key, ItemId(id));
+            }
+        }
+        let decision = decide(caught_up, &existing);
+        check_numbering(last, &decision.events)?;
+        if let Some(new_last) = decision.events.last().map(|e| e.seq.0) {
+            let mut seqs = Vec::new();
+            let mut ats = Vec::new();
+            let mut actors = Vec::new();
+            let mut items = Vec::new();
+            let mut kinds = Vec::new();
+            let mut payloads = Vec::new();
+            for e in &decision.events {
+                seqs.push(e.seq.0);
+                ats.push(e.at);
+                actors.push(e.actor.clone());
+                items.push(e.event.item_id().map(|i| i.0));
+                kinds.push(e.event.kind().to_owned());
+                payloads.push(serde_json::to_string(&e.event).map_err(|err| {
+                    StoreError::Corrupt {
+                        seq: e.seq.0,
+                        message: err.to_string(),
+                    }
+                })?);
+            }
+            sqlx::query(
+                "INSERT INTO events (seq, at, actor, item_id, kind, payload) \
+                 SELECT s, a, ac, i, k, p::jsonb FROM UNNEST($1::bigint[], $2::timestamptz[], \
+                 $3::text[], $4::uuid[], $5::text[], $6::text[]) AS t(s, a, ac, i, k, p)",
+            )
+            .bind(&seqs)
+            .bind(&ats)
+            .bind(&actors)
+            .bind(&items)
+            .bind(&kinds)
+            .bind(&payloads)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("UPDATE event_counter SET last = $1 WHERE id = 1")
+                .bind(new_last)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if !decision.new_keys.is_empty() {
+            let (ks, ids): (Vec<String>, Vec<uuid::Uuid>) = decision
+                .new_keys
+                .iter()
+                .map(|(k, id)| (k.clone(), id.0))
+                .unzip();
+            sqlx::query(
+                "INSERT INTO intake_keys (key, item_id) SELECT * FROM UNNEST($1::text[], $2::uuid[])",
+            )
+            .bind(&ks)
+            .bind(&ids)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(decision.events)
+    }
+}
+
+fn rows_to_events(rows: Vec<PgRow>) -> Result<Vec<StoredEvent>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let seq: i64 = row.try_get(0)?;
+            let at: DateTime<Utc> = row.try_get(1)?;
+            let actor: String = row.try_get(2)?;
+            let payload: String = row.try_get(3)?;
+            decode(seq, at, actor, &payload)
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(after = after.0))]
+    async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        rows_to_events(
+            sqlx::query(
+                "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    #[instrument(skip_all, fields(item.id = %item))]
+    async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
+        rows_to_events(
+            sqlx::query(
+                "SELECT seq, at, actor, payload::text FROM events WHERE item_id = $1 ORDER BY seq",
+            )
+            .bind(item.0)
+            .fetch_all(&self.pool)
+            .await?,
+        )
+    }
+
+    async fn find_credential(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, role FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    #[instrument(skip_all, fields(credential = name))]
+    async fn put_credential(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO credentials (name, role, token_hash) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, revoked_at = NULL")
+            .bind(name)
+            .bind(role)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(known = known.0, keys = keys.len()))]
+    async fn append(
+        &self,
+        known: Seq,
+        keys: &[String],
+        decide: &mut DecideFn<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let events = Self::append_in(&mut tx, known, keys, decide).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+}

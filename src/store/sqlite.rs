@@ -1,0 +1,246 @@
+//! SQLite: the zero-set-up default. One writer connection (SQLite has one writer anyway) and a
+//! small pool of readers over WAL.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, SqliteConnection};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+use tracing::instrument;
+
+use super::{check_numbering, decode, DecideFn, Store, StoreError};
+use crate::config::StoreConfig;
+use crate::domain::{ItemId, Seq};
+use crate::events::StoredEvent;
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+        let url = config.url.expose_secret();
+        let synchronous = match config.sqlite_synchronous.as_str() {
+            "OFF" => SqliteSynchronous::Off,
+            "NORMAL" => SqliteSynchronous::Normal,
+            "EXTRA" => SqliteSynchronous::Extra,
+            _ => SqliteSynchronous::Full,
+        };
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(synchronous)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Db(e.into()))?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+
+    async fn append_in(
+        conn: &mut SqliteConnection,
+        known: Seq,
+        keys: &[String],
+        decide: &mut DecideFn<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+            .fetch_one(&mut *conn)
+            .await?;
+        let caught_up = if last > known.0 {
+            rows_to_events(
+                sqlx::query(
+                    "SELECT seq, at, actor, payload FROM events WHERE seq > ? ORDER BY seq",
+                )
+                .bind(known.0)
+                .fetch_all(&mut *conn)
+                .await?,
+            )?
+        } else {
+            Vec::new()
+        };
+        let mut existing = HashMap::new();
+        if !keys.is_empty() {
+            let mut q = QueryBuilder::new("SELECT key, item_id FROM intake_keys WHERE key IN (");
+            let mut sep = q.separated(", ");
+            for k in keys {
+                sep.push_bind(k);
+            }
+            sep.push_unseparated(")");
+            for row in q.build().fetch_all(&mut *conn).await? {
+                let key: String = row.try_get(0)?;
+                let id: String = row.try_get(1)?;
+                if let Ok(uuid) = uuid::Uuid::parse_str(&id) {
+                    existing.insert(key, ItemId(uuid));
+                }
+            }
+        }
+        let decision = decide(caught_up, &existing);
+        check_numbering(last, &decision.events)?;
+        if !decision.events.is_empty() {
+            let mut q =
+                QueryBuilder::new("INSERT INTO events (seq, at, actor, item_id, kind, payload) ");
+            let mut encoded = Vec::with_capacity(decision.events.len());
+            for e in &decision.events {
+                let payload =
+                    serde_json::to_string(&e.event).map_err(|err| StoreError::Corrupt {
+                        seq: e.seq.0,
+                        message: err.to_string(),
+                    })?;
+                encoded.push(payload);
+            }
+            q.push_values(
+                decision.events.iter().zip(&encoded),
+                |mut b, (e, payload)| {
+                    b.push_bind(e.seq.0)
+                        .push_bind(e.at)
+                        .push_bind(&e.actor)
+                        .push_bind(e.event.item_id().map(|i| i.to_string()))
+                        .push_bind(e.event.kind())
+                        .push_bind(payload);
+                },
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        if !decision.new_keys.is_empty() {
+            let now = Utc::now();
+            let mut q = QueryBuilder::new("INSERT INTO intake_keys (key, item_id, created_at) ");
+            q.push_values(&decision.new_keys, |mut b, (k, id)| {
+                b.push_bind(k).push_bind(id.to_string()).push_bind(now);
+            });
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(decision.events)
+    }
+}
+
+fn rows_to_events(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<StoredEvent>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let seq: i64 = row.try_get(0)?;
+            let at: DateTime<Utc> = row.try_get(1)?;
+            let actor: String = row.try_get(2)?;
+            let payload: String = row.try_get(3)?;
+            decode(seq, at, actor, &payload)
+        })
+        .collect()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("migrations/sqlite")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(after = after.0))]
+    async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        rows_to_events(
+            sqlx::query(
+                "SELECT seq, at, actor, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            )
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?,
+        )
+    }
+
+    #[instrument(skip_all, fields(item.id = %item))]
+    async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
+        rows_to_events(
+            sqlx::query(
+                "SELECT seq, at, actor, payload FROM events WHERE item_id = ? ORDER BY seq",
+            )
+            .bind(item.to_string())
+            .fetch_all(&self.reader)
+            .await?,
+        )
+    }
+
+    async fn find_credential(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, role FROM credentials WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.reader)
+        .await?;
+        Ok(match row {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        })
+    }
+
+    #[instrument(skip_all, fields(credential = name))]
+    async fn put_credential(
+        &self,
+        name: &str,
+        role: &str,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO credentials (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, revoked_at = NULL")
+            .bind(name)
+            .bind(role)
+            .bind(token_hash).bind(Utc::now())
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    #[instrument(skip_all, fields(known = known.0, keys = keys.len()))]
+    async fn append(
+        &self,
+        known: Seq,
+        keys: &[String],
+        decide: &mut DecideFn<'_>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        // IMMEDIATE takes the write lock up front, so no other process can slip a write in
+        // between our read of the last sequence number and our insert.
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        match Self::append_in(&mut conn, known, keys, decide).await {
+            Ok(events) => match sqlx::query("COMMIT").execute(&mut *conn).await {
+                Ok(_) => Ok(events),
+                Err(e) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    Err(e.into())
+                }
+            },
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                Err(e)
+            }
+        }
+    }
+}
