@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use routing::darp::{format_solution, parse_cordeau, solve, verify, SolveOptions};
+use routing::darp::{
+    format_solution, insert, parse_cordeau, solve, synthetic, verify, SolveOptions,
+};
 
 /// Best known (proven optimal) costs, embedded so the binary works from any directory.
 const BEST_KNOWN: &str = include_str!("../../../data/darp/best_known.csv");
@@ -70,6 +72,9 @@ fn best_known(name: &str) -> Option<f64> {
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     if args.insertion {
+        if args.samples == 0 {
+            bail!("--samples must be positive");
+        }
         return insertion_bench(args.samples, args.seed);
     }
     if args.files.is_empty() {
@@ -85,8 +90,8 @@ fn main() -> anyhow::Result<()> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.display().to_string());
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading {}", file.display()))?;
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         let instance = parse_cordeau(&name, &text).with_context(|| format!("parsing {name}"))?;
         let options = SolveOptions {
             seed: args.seed,
@@ -102,7 +107,10 @@ fn main() -> anyhow::Result<()> {
         all_feasible &= feasible;
         eprintln!("{name}: {} iterations", solved.iterations);
         if !feasible {
-            eprintln!("{name}: {:?} unserved {:?}", verdict.problems, verdict.unserved);
+            eprintln!(
+                "{name}: {:?} unserved {:?}",
+                verdict.problems, verdict.unserved
+            );
         }
         let (bk, gap) = match best_known(&name) {
             Some(b) => {
@@ -138,7 +146,48 @@ fn write_solution(dir: &Path, name: &str, text: &str) -> anyhow::Result<()> {
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))
 }
 
+/// Times same-day insertion of one new request into a plan of 20 vehicles and 200 requests.
 fn insertion_bench(samples: usize, seed: u64) -> anyhow::Result<()> {
-    let _ = (samples, seed);
-    bail!("--insertion is not implemented yet")
+    let full = synthetic(seed, 20, 200 + samples, 720.0);
+    let mut base = full.clone();
+    base.requests.truncate(200);
+    let options = SolveOptions {
+        seed,
+        time_limit: Some(Duration::from_secs(5)),
+        max_iterations: Some(2_000),
+        threads: 2,
+    };
+    let plan = solve(&base, None, &options)?.plan;
+    let verdict = verify(&base, &plan);
+    eprintln!(
+        "base plan: {} of 200 requests, cost {:.1}, feasible {}",
+        verdict.served,
+        verdict.cost,
+        verdict.feasible()
+    );
+    let mut micros = Vec::with_capacity(samples);
+    let (mut ok, mut refused) = (0usize, 0usize);
+    for r in 200..200 + samples {
+        let began = Instant::now();
+        let result = insert(&full, &plan, r);
+        micros.push(began.elapsed().as_secs_f64() * 1e6);
+        match result {
+            Ok(next) => {
+                ok += 1;
+                if r % 50 == 0 && !verify(&full, &next).feasible() {
+                    bail!("insertion of request {r} produced an infeasible plan");
+                }
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    micros.sort_by(f64::total_cmp);
+    let at = |q: f64| micros[((q * micros.len() as f64) as usize).min(micros.len() - 1)];
+    println!(
+        "insertion 20 vehicles 200 requests: samples {samples} inserted {ok} refused {refused} p50 {:.3} ms p99 {:.3} ms max {:.3} ms",
+        at(0.50) / 1e3,
+        at(0.99) / 1e3,
+        micros[micros.len() - 1] / 1e3
+    );
+    Ok(())
 }

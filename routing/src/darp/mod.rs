@@ -10,6 +10,8 @@
 //! - `cordeau` and `euclid`: the benchmark format and its straight-line travel.
 //! - `tables`: flat arrays over an instance for the hot loops.
 //! - `synthetic`: seeded random instances with wheelchair riders ([`synthetic`]).
+//! - `sameday`: insert, cancel and freeze on an existing plan ([`insert`], [`remove`],
+//!   [`freeze_before`]), with reasons when a request cannot be served ([`Unservable`]).
 //! - `alns`: the day-before solver ([`solve`]).
 //!
 //! Nothing here does I/O: callers hand in text or matrices.
@@ -21,6 +23,7 @@ mod euclid;
 mod load;
 mod model;
 mod plan;
+mod sameday;
 mod schedule;
 mod synthetic;
 mod tables;
@@ -32,5 +35,6 @@ pub use euclid::EuclideanPlane;
 pub use load::{Capacity, Load};
 pub use model::{CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window};
 pub use plan::{Plan, Route};
-pub use synthetic::synthetic;
+pub use sameday::{freeze_before, insert, remove, CancelError, Unservable};
 pub use schedule::{earliest_schedule, Violation};
+pub use synthetic::synthetic;

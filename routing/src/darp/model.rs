@@ -109,7 +109,7 @@ pub struct Instance {
 }
 
 /// Why an instance was rejected before solving.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
 pub enum ModelError {
     #[error("{what} refers to place {location}, but the matrix has {n} places")]
     UnknownLocation {

@@ -11,9 +11,10 @@ use super::model::{Instance, StopId};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Route {
     pub stops: Vec<StopId>,
-    /// The first `frozen` stops are done or under way: no operation moves, removes or inserts
-    /// before them. Set by [`super::sameday::freeze_before`].
-    pub frozen: usize,
+    /// Start times of the first `fixed.len()` stops, which are done or under way: no operation
+    /// moves, removes or inserts before them, and their times are facts, not plans (a rider on
+    /// board was picked up when they were). Set by [`super::freeze_before`].
+    pub fixed: Vec<f64>,
     /// Stops after the frozen prefix cannot start before this time (the "now" of the last
     /// freeze): the past cannot be planned.
     pub release: Option<f64>,

@@ -72,16 +72,17 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    /// Lays out vehicle `v` visiting `stops`, with the first `frozen` stops fixed and the rest not
-    /// before `release`. Returns false if a drop-off comes before its pick-up.
+    /// Lays out vehicle `v` visiting `stops`, the first `fixed.len()` of them at the given times
+    /// and the rest not before `release`. Returns false if a drop-off comes before its pick-up.
     pub fn load(
         &mut self,
         tb: &Tables,
         v: usize,
         stops: &[StopId],
-        frozen: usize,
+        fixed: &[f64],
         release: Option<f64>,
     ) -> bool {
+        let frozen = fixed.len();
         let veh = tb.vehicle(v);
         let m = stops.len();
         let rel = release.unwrap_or(f64::NEG_INFINITY);
@@ -113,9 +114,13 @@ impl Scratch {
             let k = i + 1;
             self.loc.push(tb.loc[s.0]);
             self.svc.push(tb.svc[s.0]);
-            let e = tb.early[s.0];
-            self.early.push(if i >= frozen { e.max(rel) } else { e });
-            self.late.push(tb.late[s.0]);
+            if let Some(&at) = fixed.get(i) {
+                self.early.push(at);
+                self.late.push(at);
+            } else {
+                self.early.push(tb.early[s.0].max(rel));
+                self.late.push(tb.late[s.0]);
+            }
             let r = s.request();
             if s.is_pickup() {
                 self.stamp[r] = self.generation;
@@ -241,10 +246,10 @@ impl Scratch {
         tb: &Tables,
         v: usize,
         stops: &[StopId],
-        frozen: usize,
+        fixed: &[f64],
         release: Option<f64>,
     ) -> Result<(), Violation> {
-        if !self.load(tb, v, stops, frozen, release) {
+        if !self.load(tb, v, stops, fixed, release) {
             return Err(Violation::Malformed);
         }
         self.earliest()
@@ -271,7 +276,7 @@ pub(crate) fn capacity_ok(tb: &Tables, v: usize, stops: &[StopId]) -> bool {
 
 /// Checks one route with the solver's fast exact check (capacity, windows, ride times with delayed
 /// departures, shift and duration) and returns its earliest schedule: the start of service at each
-/// stop, depots excluded. The frozen prefix and release time of the route are honoured.
+/// stop, depots excluded. The fixed prefix and release time of the route are honoured.
 pub fn earliest_schedule(
     instance: &Instance,
     vehicle: usize,
@@ -296,6 +301,9 @@ pub fn earliest_schedule(
         return Err(Violation::Capacity);
     }
     let mut sc = Scratch::default();
-    sc.feasible(&tb, vehicle, &route.stops, route.frozen, route.release)?;
+    if route.fixed.len() > route.stops.len() {
+        return Err(Violation::Malformed);
+    }
+    sc.feasible(&tb, vehicle, &route.stops, &route.fixed, route.release)?;
     Ok(sc.lb[1..=route.stops.len()].to_vec())
 }

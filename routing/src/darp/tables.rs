@@ -74,11 +74,6 @@ impl<'a> Tables<'a> {
         self.inst.requests[request].max_ride
     }
 
-    #[inline]
-    pub fn stop_loc(&self, s: StopId) -> usize {
-        self.loc[s.0]
-    }
-
     /// Cost of a route for vehicle `v` visiting `stops` (zero when empty: the vehicle stays home).
     pub fn route_cost(&self, v: usize, stops: &[StopId]) -> f64 {
         if stops.is_empty() {

@@ -26,7 +26,7 @@ pub(crate) enum Destroy {
 fn movable(sol: &Solution) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (v, rs) in sol.routes.iter().enumerate() {
-        for s in rs.stops.iter().skip(rs.frozen) {
+        for s in rs.stops.iter().skip(rs.frozen()) {
             if s.is_pickup() && !rs.locked(s.request()) {
                 out.push((s.request(), v));
             }
@@ -75,9 +75,13 @@ pub(crate) fn destroy<R: Rng>(
             let mut out = vec![seed];
             while out.len() < q && !pool.is_empty() {
                 let base = out[rng.random_range(0..out.len())].0;
-                pool.sort_by(|a, b| {
-                    relatedness(tb, base, a.0).total_cmp(&relatedness(tb, base, b.0))
-                });
+                let mut keyed: Vec<(f64, (usize, usize))> = pool
+                    .iter()
+                    .map(|&x| (relatedness(tb, base, x.0), x))
+                    .collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+                pool.clear();
+                pool.extend(keyed.into_iter().map(|k| k.1));
                 let y: f64 = rng.random();
                 let i = ((y.powi(5)) * pool.len() as f64) as usize;
                 out.push(pool.remove(i.min(pool.len() - 1)));

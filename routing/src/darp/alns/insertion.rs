@@ -63,7 +63,7 @@ pub(crate) fn best_insertion(
         return None;
     }
     xs.cands.clear();
-    for a in route.frozen.min(m)..=m {
+    for a in route.frozen()..=m {
         // Pick-up right after position a (old index a = before old stop a).
         if !cap.fits(route.load[a].plus(q)) {
             continue;
@@ -94,11 +94,20 @@ pub(crate) fn best_insertion(
         let pick_delta = c_ap + tb.cost(pl, loc[a + 1]) - c_old;
         // Minimal ride up to the start of service at old position a + 1.
         let ride_head = t_p_next - chain[a + 1];
+        // Earliest start at old position b once the pick-up is in: the push-forward, carried
+        // along as b grows (forward constraints only, so a lower bound of the exact value).
+        let mut pushed = lb[a + 1].max(arr_p + sp + t_p_next);
         for b in a + 1..=m {
             if !cap.fits(route.load[b].plus(q)) {
                 break;
             }
-            let ready = lb[b] + svc[b];
+            if b > a + 1 {
+                pushed = lb[b].max(pushed + chain[b] - chain[b - 1]);
+                if pushed > ub[b] + EPS {
+                    break;
+                }
+            }
+            let ready = pushed + svc[b];
             if ready > ld + EPS || ride_head + chain[b] + svc[b] > ride + EPS {
                 break;
             }
@@ -126,7 +135,7 @@ pub(crate) fn best_insertion(
         splice(&route.stops, r, spot, &mut xs.seq);
         if xs
             .sched
-            .feasible(tb, v, &xs.seq, route.frozen, route.release)
+            .feasible(tb, v, &xs.seq, &route.fixed, route.release)
             .is_ok()
         {
             return Some(spot);

@@ -89,7 +89,14 @@ pub fn solve(
     let mut initial = Solution::from_plan(&tb, &plan, &mut sc);
     let mut xs = InsertScratch::default();
     let mut rng = <rand::rngs::SmallRng as rand::SeedableRng>::seed_from_u64(options.seed);
-    repair::repair(&tb, &mut initial, repair::Repair::Regret(2), 0.0, &mut rng, &mut xs);
+    repair::repair(
+        &tb,
+        &mut initial,
+        repair::Repair::Regret(2),
+        0.0,
+        &mut rng,
+        &mut xs,
+    );
     local::relocate_descent(&tb, &mut initial, &mut xs);
     let penalty = unassigned_penalty(&tb);
     let threads = options.threads.max(1);
@@ -122,7 +129,10 @@ pub fn solve(
     };
     let mut workers: Vec<Worker> = (0..threads)
         .map(|i| {
-            let seed = options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i as u64);
+            let seed = options
+                .seed
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                .wrapping_add(i as u64);
             Worker::new(&tb, &initial, seed, penalty)
         })
         .collect();

@@ -70,7 +70,11 @@ pub(crate) fn repair<R: Rng>(
                     let mut regret = 0.0;
                     for c in &costs[1..k] {
                         // A request with fewer options than k is urgent: huge regret.
-                        regret += if c.0.is_finite() { c.0 - costs[0].0 } else { 1e9 };
+                        regret += if c.0.is_finite() {
+                            c.0 - costs[0].0
+                        } else {
+                            1e9
+                        };
                     }
                     regret - costs[0].0 * 1e-6
                 }

@@ -93,7 +93,9 @@ pub(crate) struct Worker {
 
 impl Worker {
     pub fn new(tb: &Tables, start: &Solution, seed: u64, penalty: f64) -> Self {
-        let t_start = 0.01 * objective(start, penalty).max(1e-9) / std::f64::consts::LN_2;
+        // A solution 3 % worse than the start is first accepted with probability one half (tuned
+        // on the Cordeau set: 1 % gets stuck in deep local optima, 6 % wanders).
+        let t_start = 0.03 * objective(start, penalty).max(1e-9) / std::f64::consts::LN_2;
         Self {
             rng: SmallRng::seed_from_u64(seed),
             current: start.clone(),
@@ -135,9 +137,23 @@ impl Worker {
             let z = self.noises.spin(&mut self.rng);
             let q = self.rng.random_range(2..=q_max);
             let mut cand = self.current.clone();
-            destroy(tb, &mut cand, DESTROYS[d], q, &mut self.rng, &mut self.xs.sched);
+            destroy(
+                tb,
+                &mut cand,
+                DESTROYS[d],
+                q,
+                &mut self.rng,
+                &mut self.xs.sched,
+            );
             let noise = if z == 1 { self.noise_unit } else { 0.0 };
-            repair(tb, &mut cand, REPAIRS[r], noise, &mut self.rng, &mut self.xs);
+            repair(
+                tb,
+                &mut cand,
+                REPAIRS[r],
+                noise,
+                &mut self.rng,
+                &mut self.xs,
+            );
             let (oc, ocur, obest) = (
                 self.objective(&cand),
                 self.objective(&self.current),

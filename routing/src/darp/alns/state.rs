@@ -10,7 +10,8 @@ use crate::darp::tables::Tables;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RouteState {
     pub stops: Vec<StopId>,
-    pub frozen: usize,
+    /// Start times of the frozen prefix (see [`Route::fixed`]).
+    pub fixed: Vec<f64>,
     pub release: Option<f64>,
     pub cost: f64,
     /// Per position (0 = start depot, m + 1 = end depot): place, service time, earliest and latest
@@ -31,7 +32,7 @@ impl RouteState {
         if !capacity_ok(tb, v, &self.stops) {
             return Err(Violation::Capacity);
         }
-        sc.feasible(tb, v, &self.stops, self.frozen, self.release)?;
+        sc.feasible(tb, v, &self.stops, &self.fixed, self.release)?;
         sc.latest()?;
         let veh = tb.vehicle(v);
         self.cost = tb.route_cost(v, &self.stops);
@@ -67,9 +68,14 @@ impl RouteState {
         Ok(())
     }
 
+    /// Number of stops in the frozen prefix.
+    pub fn frozen(&self) -> usize {
+        self.fixed.len().min(self.stops.len())
+    }
+
     /// Requests with a stop in the frozen prefix: they stay on this vehicle where they are.
     pub fn locked(&self, request: usize) -> bool {
-        self.stops[..self.frozen.min(self.stops.len())]
+        self.stops[..self.frozen()]
             .iter()
             .any(|s| s.request() == request)
     }
@@ -94,12 +100,12 @@ impl Solution {
             let src = plan.routes.get(v).cloned().unwrap_or_default();
             let mut rs = RouteState {
                 stops: src.stops,
-                frozen: src.frozen,
+                fixed: src.fixed,
                 release: src.release,
                 ..RouteState::default()
             };
             if rs.refresh(tb, v, sc).is_err() {
-                let keep: Vec<StopId> = rs.stops[..rs.frozen.min(rs.stops.len())].to_vec();
+                let keep: Vec<StopId> = rs.stops[..rs.frozen()].to_vec();
                 let locked: Vec<usize> = keep.iter().map(|s| s.request()).collect();
                 rs.stops.retain(|s| locked.contains(&s.request()));
                 // If even the frozen part fails, keep it: the past cannot be undone.
@@ -126,7 +132,7 @@ impl Solution {
                 .iter()
                 .map(|r| Route {
                     stops: r.stops.clone(),
-                    frozen: r.frozen,
+                    fixed: r.fixed.clone(),
                     release: r.release,
                 })
                 .collect(),
