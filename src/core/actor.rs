@@ -90,6 +90,8 @@ pub async fn start(
 impl Core {
     async fn run(mut self, shutdown: CancellationToken) {
         let mut poll = self.settings.poll_interval.map(tokio::time::interval);
+        // The memory bus closes its stream at once; stop polling it then.
+        let mut bus_open = true;
         loop {
             let wake = self.next_wake();
             tokio::select! {
@@ -106,10 +108,10 @@ impl Core {
                     }
                     self.process(batch).await;
                 }
-                msg = self.incoming.recv() => match msg {
+                msg = self.incoming.recv(), if bus_open => match msg {
                     Some(Incoming::Events(events)) => self.follow(Some(events)).await,
                     Some(Incoming::Resync) => self.follow(None).await,
-                    None => {}
+                    None => bus_open = false,
                 },
                 _ = tokio::time::sleep_until(wake.unwrap_or_else(far_future)), if wake.is_some() => {
                     let req = Request { actor: "system".into(), cmd: Command::EscalateDue, reply: None };

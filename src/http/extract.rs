@@ -45,9 +45,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AppJson<T> {
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| Error::BadRequest(format!("malformed JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Error::validation("body", "must be a JSON object"));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "body".to_owned() } else { path };
-        Error::validation(field, e.into_inner().to_string())
+        let message = e.into_inner().to_string();
+        // serde reports a missing or unknown key at its parent: name the key itself.
+        let key = ["missing field `", "unknown field `"]
+            .iter()
+            .find_map(|p| message.strip_prefix(p))
+            .and_then(|rest| rest.split('`').next());
+        let field = match (path.as_str(), key) {
+            (".", Some(k)) => k.to_owned(),
+            (".", None) => "body".to_owned(),
+            (p, Some(k)) if p == k || p.ends_with(&format!(".{k}")) => p.to_owned(),
+            (p, Some(k)) => format!("{p}.{k}"),
+            (p, None) => p.to_owned(),
+        };
+        Error::validation(field, message)
     })
 }

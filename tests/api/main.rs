@@ -1,0 +1,11 @@
+//! Integration tests: the real server on a random port, driven over HTTP and websockets.
+//! Run once per backend (see `helpers`).
+
+mod crash;
+mod helpers;
+mod intake;
+mod lifecycle;
+mod multi_instance;
+mod queue;
+mod validation;
+mod websocket;
