@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Bumped whenever the prepared format or the build changes, so old caches are ignored.
-const FORMAT_VERSION: u32 = 2;
+const FORMAT_VERSION: u32 = 3;
 
 /// How the network was obtained and what it holds; printed by the bench and the service logs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -310,7 +310,7 @@ impl RoadNetwork {
         depart_second_of_day: u32,
     ) -> Option<f64> {
         let pp = &self.prepared.per_profile[profile.index()];
-        let path = ch::point_to_point(
+        let (time_ms, _) = ch::travel_time(
             &pp.ch,
             &self.endpoints(profile, from, false),
             &self.endpoints(profile, to, true),
@@ -320,7 +320,7 @@ impl RoadNetwork {
             .profiles
             .time_of_day
             .factor(depart_second_of_day);
-        Some(f64::from(path.time_ms.max(0)) / 1000.0 * factor)
+        Some(f64::from(time_ms.max(0)) / 1000.0 * factor)
     }
 
     /// Travel times and distances between all `places` (many-to-many, on all cores). Places

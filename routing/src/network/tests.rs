@@ -26,19 +26,14 @@ fn network() -> &'static RoadNetwork {
 fn original_graph(ch: &ch::Ch) -> Vec<Vec<(u32, u32)>> {
     let n = ch.num_nodes();
     let mut adj: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+    let original = |i: usize| ch.arcs[ch.link_arc[i] as usize].children[0] == NO_ARC;
     for v in 0..n as u32 {
-        let ups = ch.up_of(v);
-        for l in ups
-            .iter()
-            .filter(|l| ch.arcs[l.arc as usize].children[0] == NO_ARC)
-        {
+        for i in ch.up_range(v).filter(|&i| original(i)) {
+            let l = ch.links[i];
             adj[v as usize].push((l.node, l.weight));
         }
-        let downs = ch.down_of(v);
-        for l in downs
-            .iter()
-            .filter(|l| ch.arcs[l.arc as usize].children[0] == NO_ARC)
-        {
+        for i in ch.down_range(v).filter(|&i| original(i)) {
+            let l = ch.links[i];
             adj[l.node as usize].push((v, l.weight));
         }
     }
@@ -116,7 +111,10 @@ fn hierarchy_answers_equal_plain_dijkstra_on_random_pairs() {
                     ch::point_to_point(ch, &sources[i], &targets[j]).map(|r| i64::from(r.time_ms));
                 let cell = matrix[i * points.len() + j];
                 let cell = (cell != i32::MAX).then_some(i64::from(cell));
+                let time_only =
+                    ch::travel_time(ch, &sources[i], &targets[j]).map(|(t, _)| i64::from(t));
                 assert_eq!(p2p, expected, "{profile:?} point-to-point {i}->{j}");
+                assert_eq!(time_only, expected, "{profile:?} travel time {i}->{j}");
                 assert_eq!(cell, expected, "{profile:?} matrix {i}->{j}");
             }
         }

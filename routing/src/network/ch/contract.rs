@@ -1,6 +1,6 @@
 //! Node contraction with witness searches and lazily updated priorities.
 
-use super::{Ch, ChArc, Link, NO_ARC};
+use super::{Ch, ChArc, Link, NodeLinks, NO_ARC};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -30,6 +30,8 @@ struct Contractor {
     arcs: Vec<ChArc>,
     // Witness search scratch.
     dist: Vec<u32>,
+    /// Out-neighbours of the node being contracted: witness searches stop once all are settled.
+    is_target: Vec<bool>,
     touched: Vec<u32>,
     heap: BinaryHeap<Reverse<(u32, u32)>>,
 }
@@ -38,8 +40,9 @@ const SIMULATE_LIMIT: usize = 60;
 const CONTRACT_LIMIT: usize = 400;
 
 impl Contractor {
-    /// Distances from `source` avoiding `skip`, settling at most `limit` nodes or up to `max`.
-    fn witness(&mut self, source: u32, skip: u32, max: u32, limit: usize) {
+    /// Distances from `source` avoiding `skip`, settling at most `limit` nodes or up to `max`,
+    /// and stopping early once the `targets` marked in `is_target` are all settled.
+    fn witness(&mut self, source: u32, skip: u32, max: u32, limit: usize, targets: usize) {
         for &t in &self.touched {
             self.dist[t as usize] = u32::MAX;
         }
@@ -49,6 +52,7 @@ impl Contractor {
         self.touched.push(source);
         self.heap.push(Reverse((0, source)));
         let mut settled = 0;
+        let mut remaining = targets;
         while let Some(Reverse((d, u))) = self.heap.pop() {
             if d > self.dist[u as usize] {
                 continue;
@@ -56,6 +60,12 @@ impl Contractor {
             settled += 1;
             if d > max || settled > limit {
                 break;
+            }
+            if self.is_target[u as usize] {
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
             }
             for a in &self.out[u as usize] {
                 if a.node == skip || self.contracted[a.node as usize] {
@@ -79,12 +89,24 @@ impl Contractor {
         found.clear();
         let vi = v as usize;
         let max_out = self.out[vi].iter().map(|a| a.weight).max().unwrap_or(0);
+        let mut targets = 0;
+        for x in &self.out[vi] {
+            if x.node != v && !self.is_target[x.node as usize] {
+                self.is_target[x.node as usize] = true;
+                targets += 1;
+            }
+        }
         for i in 0..self.inn[vi].len() {
             let u = self.inn[vi][i];
             if u.node == v {
                 continue;
             }
-            self.witness(u.node, v, u.weight + max_out, limit);
+            // The source itself needs no witness (it would be a loop); count it as found.
+            let own = usize::from(self.is_target[u.node as usize]);
+            if targets == own {
+                continue;
+            }
+            self.witness(u.node, v, u.weight + max_out, limit, targets);
             for (j, x) in self.out[vi].iter().enumerate() {
                 if x.node == u.node || x.node == v {
                     continue;
@@ -93,6 +115,9 @@ impl Contractor {
                     found.push((i, j));
                 }
             }
+        }
+        for x in &self.out[vi] {
+            self.is_target[x.node as usize] = false;
         }
     }
 
@@ -176,6 +201,7 @@ pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
         contracted: vec![false; n],
         arcs: Vec::with_capacity(input.len() * 2),
         dist: vec![u32::MAX; n],
+        is_target: vec![false; n],
         touched: Vec::new(),
         heap: BinaryHeap::new(),
     };
@@ -257,25 +283,34 @@ pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
     for (v, &id) in to_ch.iter().enumerate() {
         from_ch[id as usize] = v as u32;
     }
-    let csr = |lists: &Vec<Vec<Adj>>| {
-        let mut start = Vec::with_capacity(n + 1);
-        let mut links = Vec::new();
-        start.push(0u32);
-        for &v in &from_ch {
-            for a in &lists[v as usize] {
-                links.push(Link {
-                    node: to_ch[a.node as usize],
-                    weight: a.weight,
-                    dist: a.dist,
-                    arc: a.arc,
-                });
-            }
-            start.push(links.len() as u32);
+    // One array for both directions: a node's upward links, then its downward ones, so a
+    // search reads the links it climbs and those it stalls on from the same cache lines.
+    let mut index = Vec::with_capacity(n + 1);
+    let mut links = Vec::with_capacity(c.arcs.len());
+    let mut link_arc = Vec::with_capacity(c.arcs.len());
+    for &v in &from_ch {
+        let up = links.len() as u32;
+        for a in &ups[v as usize] {
+            links.push(Link {
+                node: to_ch[a.node as usize],
+                weight: a.weight,
+                dist: a.dist,
+            });
+            link_arc.push(a.arc);
         }
-        (start, links)
-    };
-    let (up_start, up) = csr(&ups);
-    let (down_start, down) = csr(&downs);
+        let down = links.len() as u32;
+        for a in &downs[v as usize] {
+            links.push(Link {
+                node: to_ch[a.node as usize],
+                weight: a.weight,
+                dist: a.dist,
+            });
+            link_arc.push(a.arc);
+        }
+        index.push(NodeLinks { up, down });
+    }
+    let end = links.len() as u32;
+    index.push(NodeLinks { up: end, down: end });
     let arcs = c
         .arcs
         .iter()
@@ -289,10 +324,9 @@ pub(crate) fn contract(n: usize, input: &[InputArc]) -> Ch {
         shortcuts: arcs.len() - original,
         to_ch,
         from_ch,
-        up_start,
-        up,
-        down_start,
-        down,
+        index,
+        links,
+        link_arc,
         arcs,
     }
 }

@@ -1,6 +1,6 @@
 //! Upward searches: the building block of point-to-point queries and matrices.
 
-use super::{Ch, Link, NO_ARC};
+use super::{Ch, NO_ARC};
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -14,59 +14,79 @@ pub(crate) struct Endpoint {
     pub dist: i32,
 }
 
-/// Reusable per-thread search state; `stamp` marks which entries belong to the current search.
+/// What a search knows about one node. The four fields sit together so that touching a node
+/// costs one cache line, not four (searches are bound by memory latency, not arithmetic).
+#[derive(Clone, Copy)]
+struct Label {
+    /// The search that wrote this label; older labels count as unseen, so nothing is cleared.
+    round: u32,
+    time: i32,
+    dist: i32,
+    /// The index in [`Ch::links`] of the link this node was reached by; `NO_ARC` at a start.
+    parent: u32,
+}
+
+/// Reusable per-thread search state: no allocation and no clearing per query.
 pub(crate) struct Scratch {
-    time: Vec<i32>,
-    dist: Vec<i32>,
-    parent: Vec<u32>,
-    stamp: Vec<u32>,
+    labels: Vec<Label>,
     round: u32,
     heap: BinaryHeap<Reverse<(i32, u32)>>,
 }
 
 impl Scratch {
     pub(crate) fn new(n: usize) -> Self {
-        Self {
-            time: vec![0; n],
-            dist: vec![0; n],
-            parent: vec![NO_ARC; n],
-            stamp: vec![0; n],
+        let unseen = Label {
             round: 0,
-            heap: BinaryHeap::new(),
+            time: 0,
+            dist: 0,
+            parent: NO_ARC,
+        };
+        Self {
+            labels: vec![unseen; n],
+            round: 0,
+            heap: BinaryHeap::with_capacity(256),
         }
     }
 
     fn reset(&mut self, n: usize) {
-        if self.stamp.len() != n {
+        if self.labels.len() != n {
             *self = Scratch::new(n);
         }
         self.round = self.round.wrapping_add(1);
         if self.round == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.labels.iter_mut().for_each(|l| l.round = 0);
             self.round = 1;
         }
         self.heap.clear();
     }
 
     fn seen(&self, v: u32) -> bool {
-        self.stamp[v as usize] == self.round
+        self.labels[v as usize].round == self.round
+    }
+
+    fn time(&self, v: u32) -> i32 {
+        self.labels[v as usize].time
     }
 
     fn time_of(&self, v: u32) -> i32 {
-        if self.seen(v) {
-            self.time[v as usize]
+        let l = &self.labels[v as usize];
+        if l.round == self.round {
+            l.time
         } else {
             i32::MAX
         }
     }
 
     fn relax(&mut self, v: u32, time: i32, dist: i32, parent: u32) {
-        let vi = v as usize;
-        if !self.seen(v) || time < self.time[vi] {
-            self.stamp[vi] = self.round;
-            self.time[vi] = time;
-            self.dist[vi] = dist;
-            self.parent[vi] = parent;
+        let round = self.round;
+        let l = &mut self.labels[v as usize];
+        if l.round != round || time < l.time {
+            *l = Label {
+                round,
+                time,
+                dist,
+                parent,
+            };
             self.heap.push(Reverse((time, v)));
         }
     }
@@ -79,31 +99,36 @@ impl Scratch {
     }
 
     /// Settles the next node; `None` when the queue is empty. Stalled nodes are returned with
-    /// `stalled = true` and not expanded (stall-on-demand).
-    fn step(
-        &mut self,
-        climb: &[u32],
-        links: &[Link],
-        stall: (&[u32], &[Link]),
-    ) -> Option<(u32, bool)> {
+    /// `stalled = true` and not expanded (stall-on-demand): a more important neighbour
+    /// already reaches them faster, so no shortest path climbs through them. `FORWARD`
+    /// searches climb upward links and stall on downward ones; backward searches the reverse.
+    fn step<const FORWARD: bool>(&mut self, ch: &Ch) -> Option<(u32, bool)> {
         loop {
             let Reverse((t, v)) = self.heap.pop()?;
-            let vi = v as usize;
-            if t != self.time[vi] {
+            let label = self.labels[v as usize];
+            if t != label.time {
                 continue;
             }
-            let (s_start, s_links) = stall;
-            let stalled = s_links[s_start[vi] as usize..s_start[vi + 1] as usize]
-                .iter()
-                .any(|l| {
+            let (climb, stall) = if FORWARD {
+                (ch.up_range(v), ch.down_range(v))
+            } else {
+                (ch.down_range(v), ch.up_range(v))
+            };
+            let stalled = label.parent != NO_ARC
+                && ch.links[stall].iter().any(|l| {
                     let tw = self.time_of(l.node);
                     tw != i32::MAX && tw + (l.weight as i32) < t
-                })
-                && self.parent[vi] != NO_ARC;
+                });
             if !stalled {
-                let d = self.dist[vi];
-                for l in &links[climb[vi] as usize..climb[vi + 1] as usize] {
-                    self.relax(l.node, t + l.weight as i32, d + l.dist as i32, l.arc);
+                let first = climb.start;
+                for (k, l) in ch.links[climb].iter().enumerate() {
+                    let parent = (first + k) as u32;
+                    self.relax(
+                        l.node,
+                        t + l.weight as i32,
+                        label.dist + l.dist as i32,
+                        parent,
+                    );
                 }
             }
             return Some((v, stalled));
@@ -137,15 +162,17 @@ pub(crate) fn upward_all(
     forward: bool,
     mut visit: impl FnMut(u32, i32, i32),
 ) {
-    let (climb, links, stall) = if forward {
-        (&ch.up_start, &ch.up, (&ch.down_start[..], &ch.down[..]))
-    } else {
-        (&ch.down_start, &ch.down, (&ch.up_start[..], &ch.up[..]))
-    };
     scratch.start(ch.num_nodes(), from);
-    while let Some((v, stalled)) = scratch.step(climb, links, stall) {
+    loop {
+        let settled = if forward {
+            scratch.step::<true>(ch)
+        } else {
+            scratch.step::<false>(ch)
+        };
+        let Some((v, stalled)) = settled else { break };
         if !stalled {
-            visit(v, scratch.time[v as usize], scratch.dist[v as usize]);
+            let l = scratch.labels[v as usize];
+            visit(v, l.time, l.dist);
         }
     }
 }
@@ -159,60 +186,26 @@ pub(crate) struct PathResult {
     pub nodes: Vec<u32>,
 }
 
-/// Bidirectional query between endpoint sets (hierarchy ids). A meeting whose total is
-/// negative is the degenerate "target behind the source on the same edge" case and is skipped.
+/// Bidirectional query between endpoint sets (hierarchy ids): the time (ms) and distance
+/// (dm) of the fastest route, without unpacking it.
+pub(crate) fn travel_time(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Option<(i32, i32)> {
+    with_scratch(|f, b| {
+        let (best, m) = meet(ch, f, b, from, to)?;
+        let (fl, bl) = (f.labels[m as usize], b.labels[m as usize]);
+        Some((best, fl.dist + bl.dist))
+    })
+}
+
+/// [`travel_time`] plus the original nodes driven, for drawing the route.
 pub(crate) fn point_to_point(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Option<PathResult> {
     with_scratch(|f, b| {
-        let n = ch.num_nodes();
-        f.start(n, from);
-        b.start(n, to);
-        let mut best = i32::MAX;
-        let mut meet = None;
-        let fwd = (&ch.up_start[..], &ch.up[..]);
-        let bwd = (&ch.down_start[..], &ch.down[..]);
-        // Offsets may be negative, so a side is done only when no path through it can beat
-        // `best` even with the most favourable offset on the other side.
-        let lo_from = from.iter().map(|e| i64::from(e.time)).min().unwrap_or(0);
-        let lo_to = to.iter().map(|e| i64::from(e.time)).min().unwrap_or(0);
-        let mut forward_turn = true;
-        loop {
-            let (fmin, bmin) = (f.min_key(), b.min_key());
-            let f_done = fmin == i32::MAX || i64::from(fmin) + lo_to >= i64::from(best);
-            let b_done = bmin == i32::MAX || i64::from(bmin) + lo_from >= i64::from(best);
-            if f_done && b_done {
-                break;
-            }
-            let go_forward = if f_done {
-                false
-            } else if b_done {
-                true
-            } else {
-                forward_turn
-            };
-            forward_turn = !forward_turn;
-            let (me, other, climb, stall) = if go_forward {
-                (&mut *f, &*b, fwd, bwd)
-            } else {
-                (&mut *b, &*f, bwd, fwd)
-            };
-            if let Some((v, stalled)) = me.step(climb.0, climb.1, stall) {
-                if stalled || !other.seen(v) {
-                    continue;
-                }
-                let total = me.time[v as usize] as i64 + other.time[v as usize] as i64;
-                if total >= 0 && total < best as i64 {
-                    best = total as i32;
-                    meet = Some(v);
-                }
-            }
-        }
-        let m = meet?;
+        let (best, m) = meet(ch, f, b, from, to)?;
         let mut nodes = Vec::new();
         // Forward half: walk parents back to a source, then unpack in order.
         let mut arcs = Vec::new();
         let mut v = m;
-        while f.parent[v as usize] != NO_ARC {
-            let a = f.parent[v as usize];
+        while f.labels[v as usize].parent != NO_ARC {
+            let a = ch.link_arc[f.labels[v as usize].parent as usize];
             arcs.push(a);
             v = ch.arcs[a as usize].from;
         }
@@ -221,15 +214,71 @@ pub(crate) fn point_to_point(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Opt
             ch.unpack(a, &mut nodes);
         }
         let mut v = m;
-        while b.parent[v as usize] != NO_ARC {
-            let a = b.parent[v as usize];
+        while b.labels[v as usize].parent != NO_ARC {
+            let a = ch.link_arc[b.labels[v as usize].parent as usize];
             ch.unpack(a, &mut nodes);
             v = ch.arcs[a as usize].to;
         }
         Some(PathResult {
             time_ms: best,
-            dist_dm: f.dist[m as usize] + b.dist[m as usize],
+            dist_dm: f.labels[m as usize].dist + b.labels[m as usize].dist,
             nodes,
         })
     })
+}
+
+/// Runs the forward (`f`) and backward (`b`) searches, alternating, until neither can
+/// improve the best meeting; returns its time and node. A meeting whose total is negative is
+/// the degenerate "target behind the source on the same edge" case and is skipped.
+fn meet(
+    ch: &Ch,
+    f: &mut Scratch,
+    b: &mut Scratch,
+    from: &[Endpoint],
+    to: &[Endpoint],
+) -> Option<(i32, u32)> {
+    let n = ch.num_nodes();
+    f.start(n, from);
+    b.start(n, to);
+    let mut best = i32::MAX;
+    let mut meet = None;
+    // Offsets may be negative, so a side is done only when no path through it can beat
+    // `best` even with the most favourable offset on the other side.
+    let lo_from = from.iter().map(|e| i64::from(e.time)).min().unwrap_or(0);
+    let lo_to = to.iter().map(|e| i64::from(e.time)).min().unwrap_or(0);
+    let mut forward_turn = true;
+    loop {
+        let (fmin, bmin) = (f.min_key(), b.min_key());
+        let f_done = fmin == i32::MAX || i64::from(fmin) + lo_to >= i64::from(best);
+        let b_done = bmin == i32::MAX || i64::from(bmin) + lo_from >= i64::from(best);
+        if f_done && b_done {
+            break;
+        }
+        let go_forward = if f_done {
+            false
+        } else if b_done {
+            true
+        } else {
+            forward_turn
+        };
+        forward_turn = !forward_turn;
+        let (me, other, settled) = if go_forward {
+            let settled = f.step::<true>(ch);
+            (&*f, &*b, settled)
+        } else {
+            let settled = b.step::<false>(ch);
+            (&*b, &*f, settled)
+        };
+        if let Some((v, stalled)) = settled {
+            if stalled || !other.seen(v) {
+                continue;
+            }
+            let total = i64::from(me.time(v)) + i64::from(other.time(v));
+            if total >= 0 && total < i64::from(best) {
+                best = total as i32;
+                meet = Some(v);
+            }
+        }
+    }
+    meet.map(|m| (best, m))
 }
