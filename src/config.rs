@@ -112,7 +112,11 @@ impl Config {
             figment = figment.merge(Toml::file(file));
         }
         warn_unknown_env();
-        figment = figment.merge(Env::prefixed("DISPECER_").split("__").ignore(&["config"]));
+        figment = figment.merge(
+            Env::prefixed("DISPECER_")
+                .filter(|key| is_config_key(key.as_str()))
+                .split("__"),
+        );
         let config: Config = figment.extract().context("reading configuration")?;
         config.validate()?;
         Ok(config)
@@ -152,6 +156,15 @@ impl Config {
     }
 }
 
+/// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
+/// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
+const SECTIONS: [&str; 6] = ["server", "store", "bus", "core", "log", "queue"];
+
+fn is_config_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECTIONS.iter().any(|s| key.starts_with(&format!("{s}__")))
+}
+
 /// Warns about `DISPECER_*` variables that name no key, so a typo does not silently leave a
 /// default in force.
 fn warn_unknown_env() {
@@ -163,7 +176,10 @@ fn warn_unknown_env() {
         let Some(path) = name.strip_prefix("DISPECER_") else {
             continue;
         };
-        if path == "CONFIG" {
+        if !SECTIONS
+            .iter()
+            .any(|s| path.to_ascii_lowercase().starts_with(&format!("{s}_")))
+        {
             continue;
         }
         let mut table = &known;

@@ -2,7 +2,7 @@
 //! commit), decides them against a state brought up to date under the store's lock, commits,
 //! then applies and broadcasts — so nothing is ever shown or acknowledged before it is durable.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -174,7 +174,8 @@ impl Core {
         keys.sort();
         keys.dedup();
         let known = self.read_state(|s| s.seq);
-        let now = Utc::now();
+        // Microseconds: what PostgreSQL keeps, so a state rebuilt from the log is identical.
+        let now = Utc::now().trunc_subsecs(6);
         let mut results: Vec<Result<Outcome, CoreError>> = Vec::with_capacity(batch.len());
         let shared = &self.shared;
         let rules = &self.rules;

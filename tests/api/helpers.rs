@@ -97,13 +97,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server with this configuration and one token per role.
 pub async fn spawn_with(config: Config, dir: Option<tempfile::TempDir>) -> TestApp {
+    spawn_sharing(config, dir, None).await
+}
+
+/// Starts a server; with `tokens`, reuses the credentials another instance on the same
+/// database already created.
+pub async fn spawn_sharing(
+    config: Config,
+    dir: Option<tempfile::TempDir>,
+    tokens: Option<&HashMap<Role, String>>,
+) -> TestApp {
     init_logs();
     let shutdown = CancellationToken::new();
     let state = dispecer::startup::build(config, shutdown.clone())
         .await
         .expect("build the app");
-    let mut tokens = HashMap::new();
+    let mut tokens = tokens.cloned().unwrap_or_default();
     for role in Role::ALL {
+        if tokens.contains_key(&role) {
+            continue;
+        }
         let token = new_token();
         state
             .store

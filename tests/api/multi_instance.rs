@@ -6,7 +6,7 @@ use dispecer::config::BusBackend;
 use dispecer::http::auth::Role;
 use serde_json::{json, Value};
 
-use crate::helpers::{alarm, fresh_postgres_database, spawn_with, test_config, TestApp};
+use crate::helpers::{alarm, fresh_postgres_database, spawn_sharing, test_config, TestApp};
 
 fn urls() -> Option<(String, String)> {
     match (
@@ -38,7 +38,9 @@ async fn two_instances(pg: &str, redis: &str) -> (TestApp, TestApp) {
         config.bus.channel = channel.clone();
         config.bus.poll_interval_ms = 500;
         config.server.instance = name.into();
-        apps.push(spawn_with(config, None).await);
+        let first: Option<&TestApp> = apps.first();
+        let tokens = first.map(|a| a.tokens.clone());
+        apps.push(spawn_sharing(config, None, tokens.as_ref()).await);
     }
     let b = apps.pop().unwrap();
     let a = apps.pop().unwrap();
