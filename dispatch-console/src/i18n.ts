@@ -1,0 +1,384 @@
+// Romanian first (the dispatchers' language), English on request. The choice is kept in
+// localStorage so it survives a reload and a new login on the same workstation. Keys are
+// grouped by screen; vocabulary values from the server (statuses, categories, outcomes) are
+// translated through `term`, and an unknown value is shown as sent rather than hidden.
+
+export type Lang = 'ro' | 'en';
+const STORAGE_KEY = 'dispecer.lang';
+
+const ro = {
+  app_title: 'Dispecerat DAS Timișoara',
+  login_title: 'Autentificare dispecerat',
+  username: 'Utilizator',
+  password: 'Parolă',
+  login: 'Intră',
+  logout: 'Ieșire',
+  login_failed: 'Utilizator sau parolă greșită.',
+  connected: 'conectat',
+  connecting: 'se conectează…',
+  disconnected: 'deconectat — se reîncearcă',
+  queue: 'Coada de lucru',
+  queue_empty: 'Nicio lucrare deschisă.',
+  col_level: 'Nivel',
+  col_category: 'Categorie',
+  col_kind: 'Tip',
+  col_status: 'Stare',
+  col_age: 'Vechime',
+  col_clock: 'Timp de răspuns',
+  breached: 'DEPĂȘIT',
+  detail: 'Detalii lucrare',
+  select_item: 'Alegeți o lucrare din coadă.',
+  priority: 'Prioritate',
+  why_level: 'De ce acest nivel',
+  why_position: 'De ce această poziție',
+  rule: 'regula',
+  respond_within: 'răspuns în',
+  received: 'Primită',
+  deadline: 'Termen',
+  handler: 'Preluată de',
+  assigned_to: 'Alocată la',
+  outcome: 'Rezultat',
+  beneficiary: 'Apelant / beneficiar',
+  protected: 'date protejate',
+  history: 'Istoric',
+  notes: 'Note',
+  no_notes: 'Nicio notă.',
+  actions: 'Acțiuni',
+  acknowledge: 'Preia (confirmă)',
+  assign: 'Alocă',
+  start: 'Începe intervenția',
+  close: 'Închide',
+  add_note: 'Adaugă nota',
+  note_placeholder: 'Text notă…',
+  choose_resources: 'Resurse disponibile',
+  none_available: 'Nicio resursă disponibilă.',
+  close_with: 'Închide cu rezultatul',
+  forbidden: 'Acces refuzat',
+  forbidden_text: 'Nu aveți dreptul să deschideți această lucrare.',
+  not_found: 'Lucrarea nu există sau a fost închisă.',
+  resources: 'Resurse',
+  res_name: 'Nume',
+  res_position: 'Poziție',
+  res_item: 'Lucrare',
+  map: 'Hartă',
+  map_loading: 'Se încarcă harta…',
+  map_unavailable: 'Harta nu este disponibilă.',
+  search_address: 'Caută adresa apelantului…',
+  search: 'Caută',
+  no_results: 'Niciun rezultat.',
+  alarm_p1: 'ALARMĂ P1 — lucrare nouă cu prioritate maximă',
+  alarm_open: 'Deschide',
+  enable_sound: 'Activează sunetul',
+  in_progress_page: 'Pagină în lucru',
+  in_progress_text: 'Ecranul pentru rolul dumneavoastră va fi disponibil curând.',
+  logged_in_as: 'Autentificat ca',
+  language: 'EN',
+  language_title: 'Switch to English',
+  ago: 'în urmă',
+  left: 'rămas',
+  over_by: 'depășit cu',
+  back_to_queue: 'Înapoi la coadă',
+  error: 'Eroare',
+  lvl_first: 'primul în coadă',
+  lvl_behind_level: 'după {id}: nivel mai mare {a} înaintea lui {b}',
+  lvl_behind_deadline: 'după {id}: același nivel {a}, termen mai devreme {t}',
+  lvl_behind_arrival: 'după {id}: același nivel și termen, sosită mai devreme',
+  level_reason: '{level} după regula „{rule}”: {reason}',
+  seats: 'locuri',
+  wheelchairs: 'scaune rulante',
+  f_device: 'Dispozitiv',
+  f_alarm_type: 'Tip alarmă',
+  f_device_time: 'Ora dispozitivului',
+  f_receiver: 'Receptor',
+  f_caller_number: 'Număr apelant',
+  f_category: 'Categorie',
+  f_immediate_danger: 'Pericol imediat',
+  f_address: 'Adresă',
+  f_call_notes: 'Observații apel',
+  f_rider: 'Beneficiar',
+  f_pickup: 'Preluare',
+  f_dropoff: 'Destinație',
+  f_window: 'Interval',
+  f_needs: 'Nevoi',
+  f_phone: 'Telefon',
+  f_reason: 'Motiv',
+  f_reported_by: 'Raportat de',
+  f_description: 'Descriere',
+  yes: 'da',
+  no: 'nu',
+  wheelchair: 'scaun rulant',
+  door_assistance: 'asistență la ușă',
+  companion: 'însoțitor',
+  show_on_map: 'Arată pe hartă',
+  ev_assigned: 'alocată la {r} de {by}',
+  ev_acknowledged: 'preluată de {by}',
+  ev_closed: 'închisă: {o}',
+  ev_status: 'stare: {from} → {to}',
+};
+
+type Dict = typeof ro;
+export type Key = keyof Dict;
+
+const en: Dict = {
+  app_title: 'DAS Timișoara dispatch',
+  login_title: 'Dispatch sign-in',
+  username: 'Username',
+  password: 'Password',
+  login: 'Sign in',
+  logout: 'Sign out',
+  login_failed: 'Wrong username or password.',
+  connected: 'connected',
+  connecting: 'connecting…',
+  disconnected: 'disconnected — retrying',
+  queue: 'Work queue',
+  queue_empty: 'No open items.',
+  col_level: 'Level',
+  col_category: 'Category',
+  col_kind: 'Kind',
+  col_status: 'Status',
+  col_age: 'Age',
+  col_clock: 'Response clock',
+  breached: 'BREACHED',
+  detail: 'Item detail',
+  select_item: 'Pick an item from the queue.',
+  priority: 'Priority',
+  why_level: 'Why this level',
+  why_position: 'Why this position',
+  rule: 'rule',
+  respond_within: 'respond within',
+  received: 'Received',
+  deadline: 'Deadline',
+  handler: 'Handled by',
+  assigned_to: 'Assigned to',
+  outcome: 'Outcome',
+  beneficiary: 'Caller / beneficiary',
+  protected: 'protected data',
+  history: 'History',
+  notes: 'Notes',
+  no_notes: 'No notes.',
+  actions: 'Actions',
+  acknowledge: 'Acknowledge',
+  assign: 'Assign',
+  start: 'Start',
+  close: 'Close',
+  add_note: 'Add note',
+  note_placeholder: 'Note text…',
+  choose_resources: 'Available resources',
+  none_available: 'No resource available.',
+  close_with: 'Close with outcome',
+  forbidden: 'Access refused',
+  forbidden_text: 'You are not allowed to open this item.',
+  not_found: 'The item does not exist or was closed.',
+  resources: 'Resources',
+  res_name: 'Name',
+  res_position: 'Position',
+  res_item: 'Item',
+  map: 'Map',
+  map_loading: 'Loading map…',
+  map_unavailable: 'Map unavailable.',
+  search_address: "Search the caller's address…",
+  search: 'Search',
+  no_results: 'No results.',
+  alarm_p1: 'P1 ALARM — new top-priority item',
+  alarm_open: 'Open',
+  enable_sound: 'Enable sound',
+  in_progress_page: 'Page under construction',
+  in_progress_text: 'The screen for your role is coming soon.',
+  logged_in_as: 'Signed in as',
+  language: 'RO',
+  language_title: 'Comută în română',
+  ago: 'ago',
+  left: 'left',
+  over_by: 'over by',
+  back_to_queue: 'Back to the queue',
+  error: 'Error',
+  lvl_first: 'first in the queue',
+  lvl_behind_level: 'behind {id}: higher level {a} before {b}',
+  lvl_behind_deadline: 'behind {id}: same level {a}, earlier deadline {t}',
+  lvl_behind_arrival: 'behind {id}: same level and deadline, arrived earlier',
+  level_reason: '{level} by rule "{rule}": {reason}',
+  seats: 'seats',
+  wheelchairs: 'wheelchair places',
+  f_device: 'Device',
+  f_alarm_type: 'Alarm type',
+  f_device_time: 'Device time',
+  f_receiver: 'Receiver',
+  f_caller_number: 'Caller number',
+  f_category: 'Category',
+  f_immediate_danger: 'Immediate danger',
+  f_address: 'Address',
+  f_call_notes: 'Call notes',
+  f_rider: 'Rider',
+  f_pickup: 'Pickup',
+  f_dropoff: 'Drop-off',
+  f_window: 'Window',
+  f_needs: 'Needs',
+  f_phone: 'Phone',
+  f_reason: 'Reason',
+  f_reported_by: 'Reported by',
+  f_description: 'Description',
+  yes: 'yes',
+  no: 'no',
+  wheelchair: 'wheelchair',
+  door_assistance: 'door assistance',
+  companion: 'companion',
+  show_on_map: 'Show on map',
+  ev_assigned: 'assigned to {r} by {by}',
+  ev_acknowledged: 'acknowledged by {by}',
+  ev_closed: 'closed: {o}',
+  ev_status: 'status: {from} → {to}',
+};
+
+// Server vocabularies (snake_case, as in src/domain/kinds.rs).
+const terms: Record<Lang, Record<string, string>> = {
+  ro: {
+    new: 'nouă',
+    acknowledged: 'preluată',
+    assigned: 'alocată',
+    in_progress: 'în desfășurare',
+    closed: 'închisă',
+    alert: 'alarmă',
+    call: 'apel',
+    booking: 'transport',
+    callback: 'reapelare',
+    incident: 'incident',
+    button: 'buton panică',
+    fall: 'cădere',
+    smoke: 'fum',
+    gas: 'gaz',
+    flood: 'inundație',
+    inactivity: 'inactivitate',
+    temperature: 'temperatură',
+    door_open: 'ușă deschisă',
+    low_battery: 'baterie descărcată',
+    power_failure: 'pană de curent',
+    missed_checkin: 'verificare ratată',
+    test: 'test',
+    abuse: 'abuz',
+    neglect: 'neglijare',
+    exploitation: 'exploatare',
+    domestic_violence: 'violență domestică',
+    crisis_info: 'informare criză',
+    information: 'informare',
+    transport: 'transport',
+    other: 'altele',
+    vehicle: 'vehicul',
+    driver: 'șofer',
+    emiu_team: 'echipă EMIU',
+    available: 'disponibil',
+    en_route: 'pe drum',
+    on_scene: 'la fața locului',
+    at_hospital: 'la spital',
+    off_duty: 'în afara turei',
+    false_alarm: 'alarmă falsă',
+    help_given: 'ajutor acordat',
+    referred: 'redirecționat',
+    hospital: 'transport la spital',
+    no_answer: 'fără răspuns',
+    deceased: 'decedat',
+    item_created: 'lucrare creată',
+    item_pushed: 'afișată dispecerului',
+    status_changed: 'stare schimbată',
+    note_added: 'notă adăugată',
+    breached: 'termen depășit',
+    dispatcher: 'dispecer',
+    supervisor: 'supervizor',
+    emiu: 'EMIU',
+    admin: 'administrator',
+  },
+  en: {
+    in_progress: 'in progress',
+    button: 'panic button',
+    door_open: 'door open',
+    low_battery: 'low battery',
+    power_failure: 'power failure',
+    missed_checkin: 'missed check-in',
+    domestic_violence: 'domestic violence',
+    crisis_info: 'crisis info',
+    emiu_team: 'EMIU team',
+    en_route: 'en route',
+    on_scene: 'on scene',
+    at_hospital: 'at hospital',
+    off_duty: 'off duty',
+    false_alarm: 'false alarm',
+    help_given: 'help given',
+    hospital: 'taken to hospital',
+    no_answer: 'no answer',
+    item_created: 'item created',
+    item_pushed: 'shown to a dispatcher',
+    status_changed: 'status changed',
+    note_added: 'note added',
+    emiu: 'EMIU',
+  },
+};
+
+const dicts: Record<Lang, Dict> = { ro, en };
+
+function initialLang(): Lang {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    if (v === 'ro' || v === 'en') return v;
+  } catch {
+    // Storage can be disabled by policy; Romanian is the default anyway.
+  }
+  return 'ro';
+}
+
+let lang: Lang = initialLang();
+const listeners = new Set<() => void>();
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+export function setLang(next: Lang): void {
+  lang = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Not persisted; the switch still applies to this page.
+  }
+  document.documentElement.lang = next;
+  for (const l of listeners) l();
+}
+
+export function onLangChange(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
+
+/** A UI text, with `{name}` placeholders filled from `vars`. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** A server vocabulary value in the current language (or as sent, with `_` as spaces). */
+export function term(value: string | null | undefined): string {
+  if (!value) return '';
+  return terms[lang][value] ?? value.replace(/_/g, ' ');
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleTimeString(lang === 'ro' ? 'ro-RO' : 'en-GB', { hour12: false });
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-GB', { hour12: false });
+}
+
+/** A duration as m:ss, or h:mm:ss past an hour. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+document.documentElement.lang = lang;

@@ -1,0 +1,106 @@
+// The websocket: a snapshot, then every committed event in order. On a drop we reconnect with
+// `after_seq` so the server replays exactly what we missed (or sends a fresh snapshot). There is
+// no polling: a ping every 20 s only keeps idle proxies from closing the connection, and its
+// pong tells us the link is alive.
+
+import { LiveState } from './state';
+import type { ServerMessage, StoredEvent } from './types';
+
+export type LinkStatus = 'connecting' | 'open' | 'closed';
+
+export interface LiveHandlers {
+  onSnapshot(): void;
+  onEvent(e: StoredEvent): void;
+  onStatus(s: LinkStatus): void;
+  /** The server refused the socket (session expired): back to the login page. */
+  onUnauthorized(): void;
+}
+
+export class Live {
+  readonly state = new LiveState();
+  private ws: WebSocket | null = null;
+  private hadSnapshot = false;
+  private retry = 0;
+  private pingTimer: number | undefined;
+  private stopped = false;
+
+  constructor(private readonly handlers: LiveHandlers) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.clearInterval(this.pingTimer);
+    this.ws?.close();
+    this.ws = null;
+  }
+
+  private connect(): void {
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const after = this.hadSnapshot ? `?after_seq=${this.state.seq}` : '';
+    const ws = new WebSocket(`${proto}//${location.host}/ws${after}`);
+    this.ws = ws;
+    this.handlers.onStatus('connecting');
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      this.retry = 0;
+      this.handlers.onStatus('open');
+      window.clearInterval(this.pingTimer);
+      this.pingTimer = window.setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ping' }));
+      }, 20_000);
+    };
+    ws.onmessage = (m) => this.receive(m.data);
+    ws.onclose = () => {
+      window.clearInterval(this.pingTimer);
+      if (this.stopped || this.ws !== ws) return;
+      this.handlers.onStatus('closed');
+      // A socket refused before opening is most often an expired session: ask /me before
+      // retrying, so the dispatcher lands on the login page instead of a silent loop.
+      if (!opened) {
+        fetch('/api/v1/me', { credentials: 'same-origin' })
+          .then((r) => {
+            if (r.status === 401) this.handlers.onUnauthorized();
+            else this.scheduleReconnect();
+          })
+          .catch(() => this.scheduleReconnect());
+      } else {
+        this.scheduleReconnect();
+      }
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    // Back off to at most 5 s: a dispatch console must come back quickly after a network blip.
+    const delay = Math.min(5000, 250 * 2 ** this.retry++);
+    window.setTimeout(() => this.connect(), delay);
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data) as ServerMessage;
+    } catch {
+      return;
+    }
+    switch (msg.type) {
+      case 'snapshot':
+        this.state.reset(msg.seq, msg.items, msg.resources);
+        this.hadSnapshot = true;
+        this.handlers.onSnapshot();
+        break;
+      case 'event':
+        if (this.state.applyStored(msg)) this.handlers.onEvent(msg);
+        break;
+      case 'pong':
+      case 'error':
+        break;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+// Entry point: who is logged in decides the page. Dispatchers, supervisors and admins get the
+// console; drivers and EMIU go to their own (placeholder) pages. Paths are real URLs (the
+// service answers every unknown path with index.html), so `/items/{id}` can be shared.
+
+import './style.css';
+import { api } from './api';
+import { mountConsole } from './console';
+import { mountItemPage } from './itempage';
+import { mountLogin } from './login';
+import { mountPlaceholder } from './placeholder';
+import type { Me } from './types';
+
+const root = document.getElementById('app')!;
+let unmount: (() => void) | undefined;
+
+function itemFromPath(): string | null {
+  const m = location.pathname.match(/^\/items\/([^/]+)$/);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function go(path: string): void {
+  if (location.pathname !== path) history.replaceState({}, '', path);
+}
+
+async function logout(): Promise<void> {
+  unmount?.();
+  unmount = undefined;
+  try {
+    await api.logout();
+  } catch {
+    // Already logged out (expired cookie): the login page is the right place either way.
+  }
+  showLogin();
+}
+
+function showLogin(): void {
+  const wanted = location.pathname;
+  go('/login');
+  document.body.dataset.page = 'login';
+  mountLogin(root, (me) => {
+    go(wanted === '/login' ? '/' : wanted);
+    route(me);
+  });
+}
+
+function route(me: Me): void {
+  unmount?.();
+  unmount = undefined;
+  const item = itemFromPath();
+  document.body.dataset.role = me.role;
+  if (me.role === 'driver' || me.role === 'emiu') {
+    if (item) {
+      document.body.dataset.page = 'item';
+      mountItemPage(root, me, item, () => void logout());
+      return;
+    }
+    go(me.role === 'driver' ? '/sofer' : '/emiu');
+    document.body.dataset.page = me.role === 'driver' ? 'sofer' : 'emiu';
+    mountPlaceholder(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/sofer' || location.pathname === '/emiu' || location.pathname === '/login') go('/');
+  document.body.dataset.page = 'console';
+  unmount = mountConsole(root, me, item, () => void logout());
+}
+
+api
+  .me()
+  .then(route)
+  .catch(() => showLogin());

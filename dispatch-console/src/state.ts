@@ -1,0 +1,144 @@
+// The live state in the browser: the snapshot, then a fold over events. `apply` mirrors
+// src/core/state.rs `apply` line for line, so the console shows exactly what the server holds
+// without ever re-fetching; keep the two in step when an event changes.
+
+import type { Item, Resource, StoredEvent } from './types';
+
+export class LiveState {
+  seq = 0;
+  items = new Map<string, Item>();
+  resources = new Map<string, Resource>();
+
+  reset(seq: number, items: Item[], resources: Resource[]): void {
+    this.seq = seq;
+    this.items = new Map(items.map((i) => [i.id, i]));
+    this.resources = new Map(resources.map((r) => [r.id, r]));
+  }
+
+  /** Applies one committed event; returns false for an event already applied (a replay). */
+  applyStored(e: StoredEvent): boolean {
+    if (e.seq <= this.seq) return false;
+    apply(this, e);
+    this.seq = e.seq;
+    return true;
+  }
+}
+
+export function apply(state: LiveState, e: StoredEvent): void {
+  const seq = e.seq;
+  const at = e.at;
+  const ev = e.event;
+  const item = 'item_id' in ev ? state.items.get(ev.item_id) : undefined;
+  switch (ev.type) {
+    case 'item_created':
+      state.items.set(ev.item.id, { ...ev.item, version: seq });
+      break;
+    case 'item_pushed':
+      if (item) {
+        item.times.first_pushed ??= at;
+        item.version = seq;
+      }
+      break;
+    case 'acknowledged':
+      if (item) {
+        item.status = 'acknowledged';
+        item.times.acknowledged = at;
+        item.handler = ev.by;
+        item.version = seq;
+      }
+      break;
+    case 'assigned':
+      if (item) {
+        item.status = 'assigned';
+        item.times.assigned ??= at;
+        for (const r of ev.resources) if (!item.assigned_to.includes(r)) item.assigned_to.push(r);
+        item.version = seq;
+      }
+      for (const r of ev.resources) {
+        const res = state.resources.get(r);
+        if (res) {
+          res.current_item = ev.item_id;
+          res.status = 'assigned';
+          res.version = seq;
+        }
+      }
+      break;
+    case 'status_changed':
+      if (item) {
+        item.status = ev.to;
+        if (ev.to === 'in_progress') item.times.in_progress ??= at;
+        item.version = seq;
+      }
+      break;
+    case 'closed':
+      if (item) {
+        item.status = 'closed';
+        item.times.closed = at;
+        item.outcome = ev.outcome;
+        item.version = seq;
+      }
+      for (const r of ev.released) {
+        const res = state.resources.get(r);
+        if (res && res.current_item === ev.item_id) {
+          res.current_item = null;
+          res.status = 'available';
+          res.version = seq;
+        }
+      }
+      break;
+    case 'note_added':
+      if (item) {
+        item.notes.push(ev.note);
+        item.version = seq;
+      }
+      break;
+    case 'breached':
+      if (item) {
+        item.breached = true;
+        item.times.breached = at;
+        item.version = seq;
+      }
+      break;
+    case 'resource_registered':
+      state.resources.set(ev.resource.id, { ...ev.resource, version: seq });
+      break;
+    case 'resource_status_changed': {
+      const r = state.resources.get(ev.resource_id);
+      if (r) {
+        r.status = ev.status;
+        r.version = seq;
+      }
+      break;
+    }
+    case 'resource_moved': {
+      const r = state.resources.get(ev.resource_id);
+      if (r) {
+        r.position = ev.position;
+        r.version = seq;
+      }
+      break;
+    }
+  }
+}
+
+/** The queue: open items by level, then deadline, then arrival, then id (as src/queue/order.rs). */
+export function queueOrder(items: Iterable<Item>): Item[] {
+  return [...items]
+    .filter((i) => i.status !== 'closed')
+    .sort(
+      (a, b) =>
+        cmp(a.priority.level, b.priority.level) ||
+        cmp(a.deadline, b.deadline) ||
+        cmp(a.times.received, b.times.received) ||
+        cmp(a.id, b.id),
+    );
+}
+
+// RFC 3339 timestamps from the server are all UTC with the same layout, so they sort as text;
+// parse anyway to be safe against differing fractional digits.
+function cmp(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (!Number.isNaN(ta) && !Number.isNaN(tb) && ta !== tb) return ta < tb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,26 @@
+// The bar every page shares: who is logged in, the language switch and logout.
+
+import { h } from './dom';
+import { currentLang, setLang, t, term } from './i18n';
+import type { Me } from './types';
+
+export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?: HTMLElement): HTMLElement {
+  const title = h('span', { class: 'app-title' }, t('app_title'));
+  const who = h('span', { class: 'who', 'data-field': 'who' });
+  const langBtn = h('button', { class: 'secondary lang', 'data-action': 'lang' });
+  const logout = h('button', { class: 'secondary', 'data-action': 'logout', onclick: onLogout });
+  const label = () => {
+    title.textContent = t('app_title');
+    who.textContent = `${t('logged_in_as')} ${me.display_name} (${me.username}, ${term(me.role)})`;
+    langBtn.textContent = t('language');
+    langBtn.title = t('language_title');
+    logout.textContent = t('logout');
+  };
+  langBtn.addEventListener('click', () => {
+    setLang(currentLang() === 'ro' ? 'en' : 'ro');
+    label();
+    onLang();
+  });
+  label();
+  return h('header', { class: 'topbar' }, title, extra ?? null, h('span', { class: 'spacer' }), who, langBtn, logout);
+}

@@ -1,0 +1,174 @@
+// JSON shapes of the service, mirrored from src/domain/ and src/events/event.rs. Kept as plain
+// data: the console never adds fields to them, so a snapshot and a fold over events give the
+// same objects the server holds.
+
+export type Level = 'P1' | 'P2' | 'P3' | 'P4';
+export type Status = 'new' | 'acknowledged' | 'assigned' | 'in_progress' | 'closed';
+export type ResourceKind = 'vehicle' | 'driver' | 'emiu_team';
+export type ResourceStatus =
+  | 'available'
+  | 'assigned'
+  | 'en_route'
+  | 'on_scene'
+  | 'at_hospital'
+  | 'off_duty';
+export type Role = 'dispatcher' | 'supervisor' | 'driver' | 'emiu' | 'admin';
+
+export interface LonLat {
+  lon: number;
+  lat: number;
+}
+
+export interface Place {
+  address?: string;
+  position?: LonLat;
+}
+
+export interface Priority {
+  level: Level;
+  rule: string;
+  reason: string;
+  respond_within_s: number;
+}
+
+export interface Note {
+  at: string;
+  by: string;
+  text: string;
+}
+
+// Details are tagged by `kind`. Redacted items may carry "***" in place of any string field, or
+// lack fields altogether, so every field is read defensively.
+export type Details =
+  | {
+      kind: 'alert';
+      device_id?: string;
+      alarm_type?: string;
+      device_time?: string;
+      receiver_alarm_id?: string;
+      receiver?: string;
+    }
+  | {
+      kind: 'call';
+      caller_number?: string;
+      category?: string;
+      immediate_danger?: boolean;
+      location?: Place;
+      notes?: string;
+    }
+  | {
+      kind: 'booking';
+      rider?: string;
+      pickup?: Place;
+      dropoff?: Place;
+      window_start?: string;
+      window_end?: string;
+      needs?: { wheelchair?: boolean; door_assistance?: boolean; companion?: boolean };
+    }
+  | { kind: 'callback'; phone?: string; reason?: string; related?: string }
+  | { kind: 'incident'; reported_by?: string; description?: string; related?: string };
+
+export interface Times {
+  received: string;
+  first_pushed: string | null;
+  acknowledged: string | null;
+  assigned: string | null;
+  in_progress: string | null;
+  closed: string | null;
+  breached: string | null;
+}
+
+export interface Item {
+  id: string;
+  kind: Details['kind'];
+  category: string;
+  status: Status;
+  priority: Priority;
+  deadline: string;
+  breached: boolean;
+  times: Times;
+  details?: Details;
+  assigned_to: string[];
+  handler: string | null;
+  outcome: string | null;
+  notes: Note[];
+  version: number;
+  /** Set by the server when the viewer may not see the personal details. */
+  redacted?: boolean;
+}
+
+export interface Resource {
+  id: string;
+  kind: ResourceKind;
+  name: string;
+  seats: number;
+  wheelchair_places: number;
+  status: ResourceStatus;
+  current_item: string | null;
+  position: LonLat | null;
+  version: number;
+}
+
+export type Event =
+  | { type: 'item_created'; item: Item }
+  | { type: 'item_pushed'; item_id: string }
+  | { type: 'acknowledged'; item_id: string; by: string }
+  | { type: 'assigned'; item_id: string; resources: string[]; by: string }
+  | { type: 'status_changed'; item_id: string; from: Status; to: Status }
+  | { type: 'closed'; item_id: string; outcome: string; released: string[] }
+  | { type: 'note_added'; item_id: string; note: Note }
+  | { type: 'breached'; item_id: string; level: Level; deadline: string }
+  | { type: 'resource_registered'; resource: Resource }
+  | { type: 'resource_status_changed'; resource_id: string; status: ResourceStatus }
+  | { type: 'resource_moved'; resource_id: string; position: LonLat };
+
+export interface StoredEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  event: Event;
+}
+
+export type ServerMessage =
+  | { type: 'snapshot'; seq: number; items: Item[]; resources: Resource[] }
+  | ({ type: 'event' } & StoredEvent)
+  | { type: 'pong'; seq: number }
+  | { type: 'error'; message: string };
+
+export interface Me {
+  username: string;
+  display_name: string;
+  role: Role;
+}
+
+export interface Explanation {
+  rule: string;
+  level_reason: string;
+  position_reason: string;
+}
+
+export interface GeocodeCandidate {
+  label: string;
+  kind: string;
+  position: LonLat;
+  score: number;
+}
+
+export const OUTCOMES = [
+  'false_alarm',
+  'help_given',
+  'referred',
+  'hospital',
+  'no_answer',
+  'deceased',
+  'other',
+] as const;
+
+/** The item's position on the map: where the caller is, or where a rider is picked up. */
+export function itemPosition(item: Item): LonLat | undefined {
+  const d = item.details;
+  if (!d || item.redacted) return undefined;
+  if (d.kind === 'call') return d.location?.position;
+  if (d.kind === 'booking') return d.pickup?.position;
+  return undefined;
+}
