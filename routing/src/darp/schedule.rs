@@ -56,15 +56,16 @@ pub(crate) struct Scratch {
     loc: Vec<usize>,
     svc: Vec<f64>,
     early: Vec<f64>,
-    late: Vec<f64>,
+    /// Latest start of service per position from windows and fixed times alone.
+    pub late: Vec<f64>,
     /// Travel time from position k to k + 1.
     leg: Vec<f64>,
     /// (pick-up position, drop-off position, ride limit + pick-up service).
-    back: Vec<(usize, usize, f64)>,
+    pub back: Vec<(usize, usize, f64)>,
     stamp: Vec<u32>,
     pos: Vec<usize>,
     generation: u32,
-    max_duration: f64,
+    pub max_duration: f64,
     /// Earliest start of service per position (0 = start depot, m + 1 = end depot).
     pub lb: Vec<f64>,
     /// Latest start of service per position.

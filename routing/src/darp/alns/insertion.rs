@@ -5,6 +5,12 @@
 //! chain; the survivors are checked exactly, cheapest first, and the first feasible one wins.
 //! The filters assume the triangle inequality (true for Euclidean and shortest-path matrices);
 //! without it they may miss a position, never accept an infeasible one.
+//!
+//! Most survivors are then proven feasible without the exact check: the route's cached earliest
+//! schedule is pushed forward from the pick-up until the delay is absorbed by waiting, checking
+//! windows, ride times and duration on the way (Savelsbergh's push-forward, extended to ride
+//! times). If that schedule holds, it is a witness of feasibility; if not, the exact check
+//! decides, since delaying earlier pick-ups might still repair a ride time.
 
 use crate::darp::model::StopId;
 use crate::darp::schedule::{Scratch, EPS};
@@ -27,6 +33,136 @@ pub(crate) struct InsertScratch {
     pub sched: Scratch,
     cands: Vec<Spot>,
     seq: Vec<StopId>,
+    times: Vec<f64>,
+}
+
+/// The request being inserted, with its windows already clipped to the route's release time.
+struct Ends {
+    pl: usize,
+    dl: usize,
+    ep: f64,
+    lp: f64,
+    sp: f64,
+    ed: f64,
+    ld: f64,
+    sd: f64,
+    ride: f64,
+}
+
+/// What the push-forward test could prove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Proof {
+    Feasible,
+    Infeasible,
+    Unknown,
+}
+
+/// Push-forward test for inserting `e` at `spot`: every old stop keeps its cached earliest start
+/// unless pushed later, and the push stops once waiting absorbs it. A schedule that holds proves
+/// feasibility (strict comparisons, no tolerance, so it never accepts what the exact check would
+/// refuse). The pushed times are also lower bounds of the new earliest schedule (the old one is,
+/// and the pick-up never starts before `bp`), so a window missed by more than the tolerance proves
+/// infeasibility. A ride or duration excess proves nothing: an earlier stop might be delayed.
+fn pushed_schedule_fits(
+    route: &RouteState,
+    tb: &Tables,
+    e: &Ends,
+    spot: Spot,
+    times: &mut Vec<f64>,
+) -> Proof {
+    let (a, lb) = (spot.pick, &route.lb);
+    let mut bp = e.ep.max(lb[a] + route.svc[a] + tb.time(route.loc[a], e.pl));
+    // An appointment at the drop-off often needs a later pick-up than the earliest one, or the
+    // rider waits on board too long: retry with the pick-up delayed to what the ride requires.
+    for _ in 0..3 {
+        if bp > e.lp + EPS {
+            return Proof::Infeasible;
+        }
+        match push_from(route, tb, e, spot, bp, times) {
+            Ok(()) if bp <= e.lp => return Proof::Feasible,
+            Err(Fail::Ride(later)) if later > bp => bp = later,
+            Err(Fail::Window) => return Proof::Infeasible,
+            _ => return Proof::Unknown,
+        }
+    }
+    Proof::Unknown
+}
+
+/// Why a push-forward failed.
+enum Fail {
+    /// Only the new rider's ride is too long; a pick-up at this time might work.
+    Ride(f64),
+    /// A window is missed by more than the tolerance, with lower-bound times: infeasible.
+    Window,
+    /// Anything else.
+    Other,
+}
+
+/// Pushes the cached schedule forward with the pick-up starting at `bp`.
+fn push_from(
+    route: &RouteState,
+    tb: &Tables,
+    e: &Ends,
+    spot: Spot,
+    bp: f64,
+    times: &mut Vec<f64>,
+) -> Result<(), Fail> {
+    let (a, b) = (spot.pick, spot.drop);
+    let m = route.stops.len();
+    let (loc, svc, lb) = (&route.loc, &route.svc, &route.lb);
+    times.clear();
+    times.extend_from_slice(lb);
+    let (mut t, mut at, mut s) = (bp, e.pl, e.sp);
+    let mut dropped = false;
+    let drop_after = |t: &mut f64, at: &mut usize, s: &mut f64| -> Result<(), Fail> {
+        let bd = e.ed.max(*t + *s + tb.time(*at, e.dl));
+        if bd > e.ld + EPS {
+            return Err(Fail::Window);
+        }
+        if bd > e.ld {
+            return Err(Fail::Other);
+        }
+        if bd - bp > e.sp + e.ride {
+            return Err(Fail::Ride(bd - e.sp - e.ride));
+        }
+        (*t, *at, *s) = (bd, e.dl, e.sd);
+        Ok(())
+    };
+    if a == b {
+        drop_after(&mut t, &mut at, &mut s)?;
+        dropped = true;
+    }
+    let mut k = a + 1;
+    while k <= m + 1 {
+        let arr = t + s + tb.time(at, loc[k]);
+        if arr <= lb[k] {
+            if dropped {
+                return Ok(());
+            }
+            // Absorbed before the drop-off: nothing moves up to position b.
+            k = b;
+            (t, at, s) = (lb[b], loc[b], svc[b]);
+        } else {
+            if arr > route.late[k] + EPS {
+                return Err(Fail::Window);
+            }
+            let p = route.pick_at[k];
+            if arr > route.late[k]
+                || (p != usize::MAX && arr - times[p] > route.limit[k])
+                || (k == m + 1 && arr - times[0] > route.max_duration)
+            {
+                return Err(Fail::Other);
+            }
+            times[k] = arr;
+            (t, at, s) = (arr, loc[k], svc[k]);
+        }
+        if k == b {
+            drop_after(&mut t, &mut at, &mut s)?;
+            dropped = true;
+        }
+        k += 1;
+    }
+    Ok(())
 }
 
 /// Writes `stops` with request `r` inserted at `spot` into `out`.
@@ -130,8 +266,32 @@ pub(crate) fn best_insertion(
     }
     xs.cands
         .sort_unstable_by(|x, y| x.delta.total_cmp(&y.delta));
+    let ends = Ends {
+        pl,
+        dl,
+        ep,
+        lp,
+        sp,
+        ed,
+        ld,
+        sd: tb.svc[d.0],
+        ride,
+    };
     for i in 0..xs.cands.len() {
         let spot = xs.cands[i];
+        let proof = pushed_schedule_fits(route, tb, &ends, spot, &mut xs.times);
+        if cfg!(debug_assertions) && proof != Proof::Unknown {
+            splice(&route.stops, r, spot, &mut xs.seq);
+            let exact = xs
+                .sched
+                .feasible(tb, v, &xs.seq, &route.fixed, route.release);
+            debug_assert_eq!(exact.is_ok(), proof == Proof::Feasible, "{spot:?}");
+        }
+        match proof {
+            Proof::Feasible => return Some(spot),
+            Proof::Infeasible => continue,
+            Proof::Unknown => {}
+        }
         splice(&route.stops, r, spot, &mut xs.seq);
         if xs
             .sched

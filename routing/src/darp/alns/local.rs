@@ -1,5 +1,7 @@
 //! Local search applied to every new best solution: move single requests to their best place.
 
+use std::time::Instant;
+
 use crate::darp::tables::Tables;
 
 use super::insertion::{best_insertion, splice, InsertScratch};
@@ -8,8 +10,14 @@ use super::state::Solution;
 
 /// Relocate descent: for each movable request, take it out and put it back at the cheapest
 /// feasible place in any route; keep the move if it lowers the cost. Repeats until no request
-/// moves. Requests pinned by a frozen prefix are skipped.
-pub(crate) fn relocate_descent(tb: &Tables, sol: &mut Solution, xs: &mut InsertScratch) {
+/// moves. Requests pinned by a frozen prefix are skipped. Stops early at `deadline`, leaving a
+/// valid (if less improved) solution.
+pub(crate) fn relocate_descent(
+    tb: &Tables,
+    sol: &mut Solution,
+    xs: &mut InsertScratch,
+    deadline: Option<Instant>,
+) {
     let mut seq = Vec::new();
     let mut improved = true;
     let mut rounds = 0;
@@ -17,6 +25,9 @@ pub(crate) fn relocate_descent(tb: &Tables, sol: &mut Solution, xs: &mut InsertS
         improved = false;
         rounds += 1;
         for r in 0..tb.requests() {
+            if past(deadline) {
+                return;
+            }
             let Some(v) = sol.route_of(r) else { continue };
             if sol.routes[v].locked(r) {
                 continue;
@@ -54,4 +65,9 @@ pub(crate) fn relocate_descent(tb: &Tables, sol: &mut Solution, xs: &mut InsertS
             sol.recost();
         }
     }
+}
+
+/// Whether the clock has passed `deadline` (never, without one).
+pub(crate) fn past(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
 }

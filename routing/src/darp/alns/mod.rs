@@ -81,9 +81,10 @@ pub fn solve(
     start: Option<&Plan>,
     options: &SolveOptions,
 ) -> Result<Solved, ModelError> {
+    let began = Instant::now();
+    let deadline = options.time_limit.map(|l| began + l);
     instance.validate()?;
     let tb = Tables::new(instance);
-    let began = Instant::now();
     let mut sc = Scratch::default();
     let plan = start.cloned().unwrap_or_else(|| Plan::empty(instance));
     let mut initial = Solution::from_plan(&tb, &plan, &mut sc);
@@ -96,8 +97,9 @@ pub fn solve(
         0.0,
         &mut rng,
         &mut xs,
+        deadline,
     );
-    local::relocate_descent(&tb, &mut initial, &mut xs);
+    local::relocate_descent(&tb, &mut initial, &mut xs, deadline);
     let penalty = unassigned_penalty(&tb);
     let threads = options.threads.max(1);
     let budget = match (options.max_iterations, options.time_limit) {
@@ -139,12 +141,12 @@ pub fn solve(
     loop {
         let before: u64 = workers.iter().map(|w| w.iterations).sum();
         if threads == 1 {
-            workers[0].run(&tb, EPOCH, &progress);
+            workers[0].run(&tb, EPOCH, &progress, deadline);
         } else {
             std::thread::scope(|s| {
                 for w in workers.iter_mut() {
                     let (tb, progress) = (&tb, &progress);
-                    s.spawn(move || w.run(tb, EPOCH, progress));
+                    s.spawn(move || w.run(tb, EPOCH, progress, deadline));
                 }
             });
         }

@@ -4,11 +4,14 @@
 //! recomputed after each insertion, the standard trick that makes regret insertion affordable.
 //! Among identical idle vehicles only the first is priced: they are interchangeable.
 
+use std::time::Instant;
+
 use rand::Rng;
 
 use crate::darp::tables::Tables;
 
 use super::insertion::{best_insertion, splice, InsertScratch, Spot};
+use super::local::past;
 use super::state::Solution;
 
 /// How to choose the next request to insert.
@@ -21,7 +24,8 @@ pub(crate) enum Repair {
 }
 
 /// Inserts as many unassigned requests as possible. `noise` (0 = none) perturbs each priced
-/// insertion by up to `noise` times the largest leg, which diversifies the search.
+/// insertion by up to `noise` times the largest leg, which diversifies the search. At `deadline`
+/// it stops and leaves the rest unassigned, so a time limit holds even on huge instances.
 pub(crate) fn repair<R: Rng>(
     tb: &Tables,
     sol: &mut Solution,
@@ -29,13 +33,14 @@ pub(crate) fn repair<R: Rng>(
     noise: f64,
     rng: &mut R,
     xs: &mut InsertScratch,
+    deadline: Option<Instant>,
 ) {
     let nv = sol.routes.len();
     let mut pending = std::mem::take(&mut sol.unassigned);
     let mut cache: Vec<Vec<Option<Spot>>> = vec![vec![None; nv]; pending.len()];
     let mut fresh: Vec<Vec<bool>> = vec![vec![false; nv]; pending.len()];
     let mut seq = Vec::new();
-    while !pending.is_empty() {
+    while !pending.is_empty() && !past(deadline) {
         let active = active_routes(tb, sol);
         let mut choice: Option<(usize, usize, f64, f64)> = None; // (index, route, key, delta)
         for (i, &r) in pending.iter().enumerate() {

@@ -1,6 +1,8 @@
 //! One search thread: adaptive large neighbourhood search with simulated-annealing acceptance
 //! (Ropke & Pisinger 2006), local search on each new best.
 
+use std::time::Instant;
+
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -123,7 +125,13 @@ impl Worker {
 
     /// Runs up to `count` iterations; `progress(iterations)` in [0, 1] drives the temperature and
     /// returning `None` stops the thread (time is up).
-    pub fn run(&mut self, tb: &Tables, count: u64, progress: &dyn Fn(u64) -> Option<f64>) {
+    pub fn run(
+        &mut self,
+        tb: &Tables,
+        count: u64,
+        progress: &dyn Fn(u64) -> Option<f64>,
+        deadline: Option<Instant>,
+    ) {
         let n = tb.requests();
         let q_max = ((0.35 * n as f64) as usize).clamp(2, 40);
         for _ in 0..count {
@@ -153,6 +161,7 @@ impl Worker {
                 noise,
                 &mut self.rng,
                 &mut self.xs,
+                deadline,
             );
             let (oc, ocur, obest) = (
                 self.objective(&cand),
@@ -161,7 +170,7 @@ impl Worker {
             );
             let mut score = None;
             if oc < obest - 1e-9 {
-                relocate_descent(tb, &mut cand, &mut self.xs);
+                relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 self.best = cand.clone();
                 self.current = cand;
                 score = Some(SCORES[0]);

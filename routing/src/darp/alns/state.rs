@@ -24,6 +24,14 @@ pub(crate) struct RouteState {
     /// Shortest possible time from the start of service at position 0 to position k along the
     /// route (travel and service only, no waiting).
     pub chain: Vec<f64>,
+    /// Per position: latest start from the window or fixed time alone (not from the schedule).
+    pub late: Vec<f64>,
+    /// Per position: for a drop-off, the position of its pick-up and the longest allowed time
+    /// between the two starts of service; `usize::MAX` elsewhere. Lets the push-forward test
+    /// check ride times without rebuilding the route.
+    pub pick_at: Vec<usize>,
+    pub limit: Vec<f64>,
+    pub max_duration: f64,
 }
 
 impl RouteState {
@@ -38,6 +46,16 @@ impl RouteState {
         self.cost = tb.route_cost(v, &self.stops);
         self.lb.clone_from(&sc.lb);
         self.ub.clone_from(&sc.ub);
+        self.late.clone_from(&sc.late);
+        self.max_duration = sc.max_duration;
+        self.pick_at.clear();
+        self.pick_at.resize(self.stops.len() + 2, usize::MAX);
+        self.limit.clear();
+        self.limit.resize(self.stops.len() + 2, f64::INFINITY);
+        for &(p, d, limit) in &sc.back {
+            self.pick_at[d] = p;
+            self.limit[d] = limit;
+        }
         self.loc.clear();
         self.svc.clear();
         self.load.clear();
