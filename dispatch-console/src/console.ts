@@ -61,7 +61,8 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   root.replaceChildren(
     bar,
     alarmEl,
-    h('main', { class: 'console-grid' }, queueEl, detail.el, map.el, resourcesEl),
+    // Left: what is waiting and where; right: the item in hand and who can go.
+    h('main', { class: 'console-grid' }, h('div', { class: 'col col-left' }, queueEl, map.el), h('div', { class: 'col col-right' }, detail.el, resourcesEl)),
   );
 
   function renderLink(): void {

@@ -309,7 +309,7 @@ export class DetailView {
       { class: 'notes' },
       h('h3', {}, t('notes')),
       item.notes.length
-        ? h('ul', {}, ...item.notes.map((n) => h('li', {}, h('span', { class: 'muted' }, `${formatTime(n.at)} ${n.by}: `), n.text)))
+        ? h('ul', {}, ...item.notes.map((n) => h('li', {}, h('span', { class: 'muted' }, `${formatTime(n.at)} ${n.by}: `), value(n.text))))
         : h('p', { class: 'muted' }, t('no_notes')),
     );
   }
@@ -346,7 +346,7 @@ function describe(e: StoredEvent): string {
     case 'closed':
       return t('ev_closed', { o: term(ev.outcome) });
     case 'note_added':
-      return `${term(ev.type)}: ${ev.note.text}`;
+      return `${term(ev.type)}: ${value(ev.note.text)}`;
     case 'breached':
       return `${term(ev.type)} (${ev.level})`;
     default:

@@ -98,6 +98,11 @@ export class Live {
       case 'event':
         if (this.state.applyStored(msg)) this.handlers.onEvent(msg);
         break;
+      case 'item':
+        // The event that made it visible follows; the item is already at its version.
+        this.state.upsertItem(msg.seq, msg.item);
+        this.handlers.onSnapshot();
+        break;
       case 'pong':
       case 'error':
         break;

@@ -15,6 +15,13 @@ export class LiveState {
     this.resources = new Map(resources.map((r) => [r.id, r]));
   }
 
+  /** An item became visible (or fully visible) to this viewer: the server's whole copy. */
+  upsertItem(seq: number, item: Item): void {
+    this.items.set(item.id, item);
+    // Only this viewer's filtered stream skips numbers; never move backwards.
+    this.seq = Math.max(this.seq, seq - 1);
+  }
+
   /** Applies one committed event; returns false for an event already applied (a replay). */
   applyStored(e: StoredEvent): boolean {
     if (e.seq <= this.seq) return false;
@@ -28,7 +35,10 @@ export function apply(state: LiveState, e: StoredEvent): void {
   const seq = e.seq;
   const at = e.at;
   const ev = e.event;
-  const item = 'item_id' in ev ? state.items.get(ev.item_id) : undefined;
+  // An object whose version is already at or past this event holds it: that happens when the
+  // server sent the whole item just before the event that made it visible (`item` message).
+  const found = 'item_id' in ev ? state.items.get(ev.item_id) : undefined;
+  const item = found && found.version < seq ? found : undefined;
   switch (ev.type) {
     case 'item_created':
       state.items.set(ev.item.id, { ...ev.item, version: seq });
@@ -56,7 +66,7 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       for (const r of ev.resources) {
         const res = state.resources.get(r);
-        if (res) {
+        if (res && res.version < seq) {
           res.current_item = ev.item_id;
           res.status = 'assigned';
           res.version = seq;
@@ -79,7 +89,7 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       for (const r of ev.released) {
         const res = state.resources.get(r);
-        if (res && res.current_item === ev.item_id) {
+        if (res && res.version < seq && res.current_item === ev.item_id) {
           res.current_item = null;
           res.status = 'available';
           res.version = seq;

@@ -132,6 +132,7 @@ export interface StoredEvent {
 export type ServerMessage =
   | { type: 'snapshot'; seq: number; items: Item[]; resources: Resource[] }
   | ({ type: 'event' } & StoredEvent)
+  | { type: 'item'; seq: number; item: Item }
   | { type: 'pong'; seq: number }
   | { type: 'error'; message: string };
 
