@@ -28,7 +28,9 @@ function beep(): void {
       return;
     }
   }
-  if (ctx.state !== 'running') void ctx.resume();
+  // Without a user gesture the context stays suspended; the banner then offers a button to
+  // enable sound instead of retrying (and warning) on every beep.
+  if (ctx.state !== 'running') return;
   const now = ctx.currentTime;
   for (const [offset, freq] of [
     [0, 880],

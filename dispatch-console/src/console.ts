@@ -12,7 +12,7 @@ import { Live, type LinkStatus } from './live';
 import { MapView } from './map';
 import { queueOrder } from './state';
 import type { Item, Me, Resource } from './types';
-import { itemPosition } from './types';
+import { itemPosition, shortId } from './types';
 import { topBar } from './topbar';
 
 export function mountConsole(root: HTMLElement, me: Me, initialItem: string | null, onLogout: () => void): () => void {
@@ -160,7 +160,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
               h('td', { class: 'mono' }, r.id),
               h('td', {}, r.name, r.kind === 'vehicle' ? h('span', { class: 'muted' }, ` · ${r.seats} ${t('seats')}, ${r.wheelchair_places} ${t('wheelchairs')}`) : null),
               h('td', {}, h('span', { class: `rstatus rstatus-${r.status}` }, term(r.status))),
-              h('td', {}, r.current_item ? h('button', { class: 'link mono', onclick: () => select(r.current_item) }, r.current_item.slice(0, 8)) : '—'),
+              h('td', {}, r.current_item ? h('button', { class: 'link mono', onclick: () => select(r.current_item) }, shortId(r.current_item)) : '—'),
               h('td', { class: 'mono muted' }, r.position ? h('button', { class: 'link', onclick: () => map.locate(r.position!, r.id) }, `${r.position.lat.toFixed(4)}, ${r.position.lon.toFixed(4)}`) : '—'),
             ),
           ),
@@ -182,7 +182,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     if (!p1.length) return;
     alarmEl.append(
       h('strong', {}, t('alarm_p1')),
-      ...p1.map((i) => h('button', { class: 'alarm-open', onclick: () => select(i.id) }, `${t('alarm_open')}: ${term(i.category)}`)),
+      ...p1.map((i) => h('button', { class: 'alarm-open', onclick: () => select(i.id) }, `${t('alarm_open')}: ${term(i.category)} · ${shortId(i.id)}`)),
     );
     if (!audioReady()) {
       alarmEl.append(h('button', { class: 'secondary', onclick: () => { unlockAudio(); renderAlarm(); } }, t('enable_sound')));

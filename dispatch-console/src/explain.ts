@@ -3,7 +3,7 @@
 // between fetches.
 
 import { formatTime, t } from './i18n';
-import type { Item } from './types';
+import { type Item, shortId } from './types';
 
 export interface LocalExplanation {
   level: string;
@@ -25,7 +25,7 @@ export function explain(ordered: Item[], id: string): LocalExplanation | undefin
     position = t('lvl_first');
   } else {
     const ahead = ordered[i - 1];
-    const short = ahead.id.slice(0, 8);
+    const short = shortId(ahead.id);
     if (ahead.priority.level < item.priority.level) {
       position = t('lvl_behind_level', { id: short, a: ahead.priority.level, b: item.priority.level });
     } else if (Date.parse(ahead.deadline) < Date.parse(item.deadline)) {

@@ -173,3 +173,9 @@ export function itemPosition(item: Item): LonLat | undefined {
   if (d.kind === 'booking') return d.pickup?.position;
   return undefined;
 }
+
+/** A short handle for an id in the UI. Item ids are UUID v7, whose first digits are a timestamp
+ * shared by items that arrive together, so the tail is what tells them apart. */
+export function shortId(id: string): string {
+  return id.slice(-6);
+}

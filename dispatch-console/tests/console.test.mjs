@@ -78,7 +78,7 @@ describe('dispatch console', () => {
       caller_number: '+40720000001',
       category: 'neglect',
       immediate_danger: false,
-      location: { address: 'Strada Lazăr 24, Timișoara', position: { lon: 21.2215, lat: 45.7592 } },
+      location: { address: 'Strada Lazăr 24, Timișoara', lon: 21.2215, lat: 45.7592 },
       notes: 'vecina nu a mai fost văzută de două zile',
     });
     await row(a.page, item.id).waitFor();
