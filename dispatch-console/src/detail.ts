@@ -48,6 +48,7 @@ export class DetailView {
     this.actionError = '';
     const token = ++this.loadToken;
     this.render();
+    this.el.scrollTop = 0;
     if (!id) return;
     try {
       const [one, events] = await Promise.all([api.item(id), api.events(id)]);
@@ -230,7 +231,11 @@ export class DetailView {
     }
     box.append(row);
     if (item.status === 'acknowledged' || item.status === 'assigned') {
-      const free = [...(this.host.state?.resources.values() ?? [])].filter((r) => r.status === 'available');
+      // Vehicles first, then drivers, then EMIU: the usual order of a dispatch (a van, its driver).
+      const order = { vehicle: 0, driver: 1, emiu_team: 2 };
+      const free = [...(this.host.state?.resources.values() ?? [])]
+        .filter((r) => r.status === 'available')
+        .sort((a, b) => order[a.kind] - order[b.kind] || a.id.localeCompare(b.id));
       const list = h('div', { class: 'resource-picks' });
       for (const r of free) {
         list.append(

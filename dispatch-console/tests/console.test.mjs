@@ -121,6 +121,7 @@ describe('dispatch console', () => {
 
     if (screenshots) {
       await a.page.mouse.move(0, 0);
+      await a.page.evaluate(() => (document.querySelector('section.detail').scrollTop = 0));
       await a.page.screenshot({ path: `${screenshots}/detail.png` });
     }
   });
