@@ -6,11 +6,12 @@ use super::search::{upward_all, with_scratch, Endpoint};
 use super::Ch;
 use rayon::prelude::*;
 
+/// A bucket entry: target `target` is `time` away. The scan reads only these 8 bytes per
+/// entry; the distance, needed only when a cell improves, sits in a parallel array.
 #[derive(Clone, Copy)]
 struct Entry {
     target: u32,
     time: i32,
-    dist: i32,
 }
 
 /// Times (ms) and distances (dm) from every source to every target, row-major; `i32::MAX`
@@ -44,22 +45,16 @@ pub(crate) fn many_to_many(
     }
     let mut fill = start.clone();
     let total = start[n] as usize;
-    let mut buckets = vec![
-        Entry {
-            target: 0,
-            time: 0,
-            dist: 0
-        };
-        total
-    ];
+    let mut buckets = vec![Entry { target: 0, time: 0 }; total];
+    let mut bucket_dist = vec![0i32; total];
     for (j, space) in spaces.iter().enumerate() {
         for &(v, time, dist) in space {
             let slot = &mut fill[v as usize];
             buckets[*slot as usize] = Entry {
                 target: j as u32,
                 time,
-                dist,
             };
+            bucket_dist[*slot as usize] = dist;
             *slot += 1;
         }
     }
@@ -76,13 +71,14 @@ pub(crate) fn many_to_many(
             }
             with_scratch(|sc, _| {
                 upward_all(ch, sc, s, true, |v, time, dist| {
-                    let b = &buckets[start[v as usize] as usize..start[v as usize + 1] as usize];
-                    for e in b {
+                    let range = start[v as usize] as usize..start[v as usize + 1] as usize;
+                    let first = range.start;
+                    for (k, e) in buckets[range].iter().enumerate() {
                         let total = time + e.time;
                         let j = e.target as usize;
                         if total >= 0 && total < row_t[j] {
                             row_t[j] = total;
-                            row_d[j] = dist + e.dist;
+                            row_d[j] = dist + bucket_dist[first + k];
                         }
                     }
                 })
