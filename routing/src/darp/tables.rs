@@ -2,7 +2,7 @@
 //! through requests and endpoints.
 
 use super::load::Load;
-use super::model::{CostBasis, Instance, StopId, Vehicle};
+use super::model::{CostBasis, Instance, Request, StopId, Vehicle, Window};
 
 /// Read-only view of an instance laid out for the solver. Borrowed, never copied: the matrix may
 /// be large.
@@ -37,9 +37,10 @@ impl<'a> Tables<'a> {
             for e in [r.pickup, r.dropoff] {
                 t.loc.push(e.location);
                 t.svc.push(e.service);
-                t.early.push(e.window.earliest);
-                t.late.push(e.window.latest);
             }
+            let (p, d) = tightened(inst, r);
+            t.early.extend([p.earliest, d.earliest]);
+            t.late.extend([p.latest, d.latest]);
         }
         t
     }
@@ -88,5 +89,37 @@ impl<'a> Tables<'a> {
             at = l;
         }
         total + self.cost(at, veh.end)
+    }
+}
+
+/// The windows of a request narrowed by what its own ride implies (Cordeau 2006): the pick-up is
+/// no earlier than the drop-off's opening minus the longest ride, no later than the drop-off's
+/// closing minus the direct drive, and symmetrically for the drop-off. Every schedule that is
+/// feasible keeps within them, so the route check is unchanged, but the insertion filters see
+/// the real span of a "no window" end (the pick-up of a trip with an appointment) instead of the
+/// whole day. If they come out empty the request is infeasible anyway; the original windows are
+/// kept then so that diagnostics name the real cause.
+fn tightened(inst: &Instance, r: &Request) -> (Window, Window) {
+    let (p, d) = (r.pickup, r.dropoff);
+    let direct = inst.time(p.location, d.location);
+    let pick = Window::new(
+        p.window
+            .earliest
+            .max(d.window.earliest - p.service - r.max_ride),
+        p.window.latest.min(d.window.latest - p.service - direct),
+    );
+    let drop = Window::new(
+        d.window
+            .earliest
+            .max(p.window.earliest + p.service + direct),
+        d.window
+            .latest
+            .min(p.window.latest + p.service + r.max_ride),
+    );
+    let usable = |w: &Window| w.earliest.is_finite() && w.latest >= w.earliest;
+    if usable(&pick) && usable(&drop) {
+        (pick, drop)
+    } else {
+        (p.window, d.window)
     }
 }

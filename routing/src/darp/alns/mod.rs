@@ -135,7 +135,7 @@ pub fn solve(
                 .seed
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 .wrapping_add(i as u64);
-            Worker::new(&tb, &initial, seed, penalty)
+            Worker::new(&tb, &initial, seed, penalty, i)
         })
         .collect();
     loop {
