@@ -122,7 +122,7 @@ fn saving(tb: &Tables, sol: &Solution, r: usize, v: usize) -> f64 {
 
 /// Shaw relatedness (smaller is more related): distance between the pick-ups and between the
 /// drop-offs, plus the difference in when the rides happen.
-fn relatedness(tb: &Tables, a: usize, b: usize) -> f64 {
+pub(super) fn relatedness(tb: &Tables, a: usize, b: usize) -> f64 {
     let (pa, da, pb, db) = (
         StopId::pickup(a).0,
         StopId::dropoff(a).0,

@@ -10,7 +10,7 @@ use crate::darp::tables::Tables;
 
 use super::destroy::{destroy, Destroy};
 use super::insertion::InsertScratch;
-use super::local::relocate_descent;
+use super::local::{pair_descent, relocate_descent};
 use super::repair::{repair, Repair};
 use super::state::Solution;
 
@@ -29,6 +29,8 @@ const REPAIRS: [Repair; 4] = [
 /// Scores for a new global best, a better current, an accepted worse solution.
 const SCORES: [f64; 3] = [33.0, 9.0, 13.0];
 const SEGMENT: u64 = 100;
+/// Candidates within this fraction of the best get the relocate descent.
+const NEAR_BEST: f64 = 0.003;
 const REACTION: f64 = 0.1;
 
 /// Operator weights with their scores in the current segment.
@@ -181,13 +183,20 @@ impl Worker {
                 &mut self.xs,
                 deadline,
             );
-            let (oc, ocur, obest) = (
+            let (mut oc, ocur, obest) = (
                 self.objective(&cand),
                 self.objective(&self.current),
                 self.objective(&self.best),
             );
+            // Polish candidates close to the best, not only new bests: a relocation often turns
+            // a near miss into a new best, and costs only a few iterations' worth of insertions.
+            if cand.unassigned.is_empty() && oc < obest * (1.0 + NEAR_BEST) {
+                relocate_descent(tb, &mut cand, &mut self.xs, deadline);
+                oc = self.objective(&cand);
+            }
             let mut score = None;
             if oc < obest - 1e-9 {
+                pair_descent(tb, &mut cand, &mut self.xs, deadline);
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 self.best = cand.clone();
                 self.current = cand;
