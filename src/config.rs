@@ -22,6 +22,15 @@ pub struct Config {
     pub core: CoreConfig,
     pub log: LogConfig,
     pub queue: QueueConfig,
+    pub routing: RoutingConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingConfig {
+    pub enabled: bool,
+    pub osm_file: PathBuf,
+    pub cache_dir: PathBuf,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -158,7 +167,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 6] = ["server", "store", "bus", "core", "log", "queue"];
+const SECTIONS: [&str; 7] = ["server", "store", "bus", "core", "log", "queue", "routing"];
 
 fn is_config_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

@@ -9,6 +9,7 @@
 //! - [`domain`]: ids, vocabularies, items and resources (plain data).
 //! - [`intake`]: `POST /api/v1/{alerts,calls,bookings}`.
 //! - [`queue`]: priority rules, queue order, lifecycle (pure).
+//! - [`access`]: who may see and act on what (pure), used by every read path.
 //! - [`core`]: the single-writer task that decides, commits, applies and broadcasts.
 //! - [`assign`]: item actions and resources over HTTP.
 //! - [`push`]: `GET /ws`, snapshot + ordered events, replay on reconnect.
@@ -19,6 +20,7 @@
 //!
 //! Read `docs/architecture.md` first.
 
+pub mod access;
 pub mod assign;
 pub mod cli;
 pub mod config;

@@ -29,15 +29,46 @@ enum Command {
     Migrate,
     /// Load the synthetic demo data and print one token per role.
     SeedDemo,
+    /// Manage console users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Manage bearer credentials.
     Token {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Print the time, distance and streets of a route (FROM/TO: lon,lat or an address).
+    Route {
+        from: String,
+        to: String,
+        /// Use the adapted van's profile instead of the EMIU car.
+        #[arg(long)]
+        van: bool,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
         what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create (or replace) a user; prints the password when none is given.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, env = "DISPECER_NEW_PASSWORD")]
+        password: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// The resource a driver or EMIU member works as (SOFER-01, EMIU-1).
+        #[arg(long)]
+        resource: Option<String>,
     },
 }
 
@@ -68,13 +99,27 @@ enum BenchWhat {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Route { from, to, van }) = &cli.command {
+        return dispecer::cli::route(cli.config.as_deref(), from, to, *van);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     let config = cli.config.as_deref();
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
+            Command::Route { .. } => Ok(()),
             Command::Migrate => dispecer::cli::migrate(config).await,
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
+            Command::User {
+                action:
+                    UserAction::Add {
+                        username,
+                        role,
+                        password,
+                        name,
+                        resource,
+                    },
+            } => dispecer::cli::user_add(config, &username, &role, password, name, resource).await,
             Command::Token {
                 action: TokenAction::Add { name, role },
             } => dispecer::cli::token_add(config, &name, &role).await,

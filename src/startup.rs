@@ -53,7 +53,26 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     )
     .await?;
     info!(instance, store = store.backend(), "core started");
+    let network = Arc::new(std::sync::OnceLock::new());
+    if config.routing.enabled {
+        let slot = network.clone();
+        let routing = config.routing.clone();
+        tokio::task::spawn_blocking(move || {
+            match routing::network::RoadNetwork::load(&routing.osm_file, Some(&routing.cache_dir)) {
+                Ok(net) => {
+                    info!(
+                        ms = net.stats().load_ms,
+                        from_cache = net.stats().from_cache,
+                        "road network ready"
+                    );
+                    let _ = slot.set(Arc::new(net));
+                }
+                Err(e) => tracing::error!(error = %e, "road network unavailable"),
+            }
+        });
+    }
     Ok(AppState {
+        network,
         config: Arc::new(config),
         store,
         core,

@@ -1,6 +1,8 @@
 //! The application state every handler receives: cheap handles only.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use routing::network::RoadNetwork;
 
 use crate::config::Config;
 use crate::core::CoreHandle;
@@ -16,6 +18,8 @@ pub struct AppState {
     pub bus: Arc<dyn Bus>,
     pub auth: Arc<AuthCache>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
+    /// The road network, set once it has loaded (in the background, so start-up stays fast).
+    pub network: Arc<OnceLock<Arc<RoadNetwork>>>,
     /// Cancelled when the server shuts down; long-lived tasks take a child.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

@@ -10,12 +10,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::access::{self, Visibility};
 use crate::core::{Command, Outcome};
 use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
-use crate::http::items::item_id;
+use crate::http::items::{item_id, lookup, STAFF};
 use crate::intake::parse;
 use crate::state::AppState;
 
@@ -39,14 +40,35 @@ fn item_json(outcome: Outcome) -> Json<Value> {
     }
 }
 
+/// Checks the caller may act on the item: seeing it in full, or (to acknowledge, which is how a
+/// dispatcher takes a case) at least redacted.
+fn check_item(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    ack: bool,
+) -> Result<crate::domain::ItemId> {
+    caller.require(DISPATCH)?;
+    let id = item_id(raw)?;
+    let (item, visibility) = lookup(state, caller, id)?;
+    let allowed = access::may_act(caller, &item) || (ack && visibility == Visibility::Redacted);
+    if allowed {
+        Ok(id)
+    } else {
+        Err(Error::Forbidden(
+            "only the dispatcher handling this case, EMIU or a supervisor may act on it".into(),
+        ))
+    }
+}
+
 async fn acknowledge(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let item_id = item_id(&id)?;
-    let out = core
+    let item_id = check_item(&state, &caller, &id, true)?;
+    let out = state
+        .core
         .execute(&caller.name, Command::Acknowledge { item_id })
         .await?;
     Ok(item_json(out))
@@ -59,13 +81,13 @@ struct AssignDto {
 }
 
 async fn assign(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     AppJson(dto): AppJson<AssignDto>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let item_id = item_id(&id)?;
+    let item_id = check_item(&state, &caller, &id, false)?;
+    let core = &state.core;
     if dto.resources.len() > 16 {
         return Err(Error::validation("resources", "at most 16 resources"));
     }
@@ -103,13 +125,13 @@ struct CloseDto {
 }
 
 async fn close(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     AppJson(dto): AppJson<CloseDto>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let item_id = item_id(&id)?;
+    let item_id = check_item(&state, &caller, &id, false)?;
+    let core = &state.core;
     let outcome = parse::text("outcome", &dto.outcome, 200)?;
     let out = core
         .execute(&caller.name, Command::Close { item_id, outcome })
@@ -124,13 +146,13 @@ struct NoteDto {
 }
 
 async fn note(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     AppJson(dto): AppJson<NoteDto>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let item_id = item_id(&id)?;
+    let item_id = check_item(&state, &caller, &id, false)?;
+    let core = &state.core;
     let text = parse::text("text", &dto.text, 4000)?;
     let out = core
         .execute(&caller.name, Command::AddNote { item_id, text })
@@ -142,10 +164,14 @@ async fn resources(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    Ok(Json(core.read(
-        |s| json!({ "seq": s.seq, "resources": s.resources().collect::<Vec<_>>() }),
-    )))
+    caller.require(STAFF)?;
+    Ok(Json(core.read(|s| {
+        let visible: Vec<_> = s
+            .resources()
+            .filter(|r| access::sees_resource(&caller, &r.id))
+            .collect();
+        json!({ "seq": s.seq, "resources": visible })
+    })))
 }
 
 #[derive(Deserialize)]

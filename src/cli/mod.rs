@@ -60,6 +60,43 @@ pub async fn seed_demo(config_file: Option<&Path>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `dispecer user add USERNAME --role ROLE [--password P] [--name N] [--resource R]`: prints the
+/// password when it was generated.
+pub async fn user_add(
+    config_file: Option<&Path>,
+    username: &str,
+    role: &str,
+    password: Option<String>,
+    name: Option<String>,
+    resource: Option<String>,
+) -> anyhow::Result<()> {
+    let role = Role::parse(role)
+        .filter(|r| !matches!(r, Role::Receiver | Role::Telephony))
+        .with_context(|| {
+            format!("unknown role {role:?}; one of: dispatcher, supervisor, driver, emiu, admin")
+        })?;
+    crate::intake::parse::identifier("username", username, 64)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let generated = password.is_none();
+    let password = password.unwrap_or_else(seed::new_password);
+    anyhow::ensure!(password.len() >= 8, "--password: at least 8 characters");
+    let config = Config::load(config_file)?;
+    let store = store::connect(&config.store).await?;
+    store
+        .put_user(&crate::store::UserRecord {
+            username: username.to_owned(),
+            display_name: name.unwrap_or_else(|| username.to_owned()),
+            role: role.as_str().to_owned(),
+            password_hash: crate::http::session::hash_password(&password)?,
+            resource_id: resource,
+        })
+        .await?;
+    if generated {
+        println!("{password}");
+    }
+    Ok(())
+}
+
 /// `dispecer token add NAME ROLE`: a bearer credential for a machine or a tablet.
 pub async fn token_add(config_file: Option<&Path>, name: &str, role: &str) -> anyhow::Result<()> {
     let role = Role::parse(role).with_context(|| {
@@ -76,5 +113,55 @@ pub async fn token_add(config_file: Option<&Path>, name: &str, role: &str) -> an
         .put_credential(name, role.as_str(), &token_hash(&token))
         .await?;
     println!("{token}");
+    Ok(())
+}
+
+/// `dispecer route FROM TO`: time, distance and the streets taken. FROM and TO are `lon,lat` or
+/// an address (the best geocoding candidate is used, and printed).
+pub fn route(config_file: Option<&Path>, from: &str, to: &str, van: bool) -> anyhow::Result<()> {
+    use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION};
+    let config = Config::load(config_file)?;
+    let net = RoadNetwork::load(&config.routing.osm_file, Some(&config.routing.cache_dir))?;
+    let place = |text: &str| -> anyhow::Result<routing::travel::LonLat> {
+        if let Ok(p) = crate::http::map::parse_lonlat("place", text) {
+            return Ok(p);
+        }
+        let best = net
+            .geocode(text, 1)
+            .into_iter()
+            .next()
+            .with_context(|| format!("no address matches {text:?}"))?;
+        println!(
+            "{text:?} → {} ({:.5}, {:.5})",
+            best.label, best.position.lon, best.position.lat
+        );
+        Ok(best.position)
+    };
+    let (a, b) = (place(from)?, place(to)?);
+    let profile = if van {
+        ProfileId::Van
+    } else {
+        ProfileId::EmiuCar
+    };
+    let now = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Bucharest);
+    let second = chrono::Timelike::num_seconds_from_midnight(&now);
+    let r = net
+        .route(profile, a, b, second)
+        .context("no route: a place is off the road network")?;
+    println!(
+        "time {:.0} min {:02.0} s, distance {:.2} km ({:?}, departing now)",
+        (r.duration_s / 60.0).floor(),
+        r.duration_s % 60.0,
+        r.distance_m / 1000.0,
+        profile
+    );
+    for leg in &r.streets {
+        println!(
+            "  {:<40} {:>6.0} m",
+            leg.name.as_deref().unwrap_or("(drum fără nume)"),
+            leg.metres
+        );
+    }
+    println!("{ATTRIBUTION}");
     Ok(())
 }

@@ -6,7 +6,9 @@ use tracing::info;
 use crate::core::{Command, CoreError};
 use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::http::auth::{new_token, token_hash, Role};
+use crate::http::session::hash_password;
 use crate::state::AppState;
+use crate::store::UserRecord;
 use routing::travel::LonLat;
 
 /// Depot of the adapted-transport fleet (synthetic position near the DAS offices).
@@ -70,8 +72,34 @@ fn resource(id: &str, kind: ResourceKind, name: &str, seats: u32, wc: u32) -> Re
     }
 }
 
+/// Demo console users: (username, display name, role, resource they work as).
+const USERS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("dispecer1", "Dispecer Unu", Role::Dispatcher, None),
+    ("dispecer2", "Dispecer Doi", Role::Dispatcher, None),
+    ("supervizor1", "Supervizor Unu", Role::Supervisor, None),
+    ("sofer1", "Șofer Unu", Role::Driver, Some("SOFER-01")),
+    ("emiu1", "Membru EMIU Unu", Role::Emiu, Some("EMIU-1")),
+    ("admin1", "Administrator", Role::Admin, None),
+];
+
+/// A random password that is easy to read aloud: four groups of four lowercase letters/digits.
+pub fn new_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let groups: Vec<String> = (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+                .collect()
+        })
+        .collect();
+    groups.join("-")
+}
+
 /// Registers the demo resources that are missing and, unless `quiet_if_present` finds them
-/// all there already, issues one fresh token per role and prints them.
+/// all there already, (re)creates the demo users with fresh passwords and the demo machine
+/// credentials with fresh tokens, and prints them.
 pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()> {
     let mut added = 0;
     for r in resources() {
@@ -87,11 +115,29 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
     }
     info!(added, "demo resources registered");
     if quiet_if_present && added == 0 {
-        println!("demo data already present; new tokens: dispecer token add NAME ROLE");
+        println!(
+            "demo data already present; set passwords with `dispecer user add NAME --role ROLE` \
+             and tokens with `dispecer token add NAME ROLE`"
+        );
         return Ok(());
     }
-    println!("Demo credentials (bearer tokens; synthetic data only):");
-    for role in Role::ALL {
+    println!("Demo users (console logins; synthetic data only):");
+    for (username, display, role, resource) in USERS {
+        let password = new_password();
+        state
+            .store
+            .put_user(&UserRecord {
+                username: (*username).into(),
+                display_name: (*display).into(),
+                role: role.as_str().into(),
+                password_hash: hash_password(&password)?,
+                resource_id: resource.map(str::to_owned),
+            })
+            .await?;
+        println!("  {:<11} {username:<12} {password}", role.as_str());
+    }
+    println!("Demo machine credentials (bearer tokens):");
+    for role in [Role::Receiver, Role::Telephony] {
         let name = format!("demo-{}", role.as_str());
         let token = new_token();
         state

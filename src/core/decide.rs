@@ -91,6 +91,7 @@ pub fn decide(
                 outcome: None,
                 notes: Vec::new(),
                 version: 0,
+                redacted: false,
             };
             let id = item.id;
             ctx.emit(

@@ -144,4 +144,7 @@ pub struct Item {
     pub notes: Vec<Note>,
     /// Sequence number of the last event that changed this item.
     pub version: i64,
+    /// Set on copies shown to someone who may know the case exists but not who is in it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
 }

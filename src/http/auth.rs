@@ -1,9 +1,11 @@
 //! Who is calling, and what their role lets them do.
 //!
-//! Every request but the health probes carries a bearer token (`Authorization: Bearer …`, or
-//! `?access_token=` for a browser websocket, which cannot set headers). Tokens are looked up by
-//! their SHA-256 in the `credentials` table; positive answers are cached briefly so intake does
-//! not pay a database round trip per alarm.
+//! Every request but the health probes and the login carries either the browser session cookie
+//! (`dispecer_session`, HttpOnly, SameSite=Strict) or a bearer token (`Authorization: Bearer …`,
+//! or `?access_token=` for a websocket client that cannot set headers). Session tokens (`dss_…`,
+//! from a login) are looked up in `sessions`, machine tokens (`dsp_…`: alarm receivers,
+//! telephony, benchmarks) in `credentials`, both by their SHA-256. Positive answers are cached
+//! briefly so intake does not pay a database round trip per alarm.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -65,7 +67,12 @@ pub struct Caller {
     /// Account or credential name; recorded as the actor of every event they cause.
     pub name: String,
     pub role: Role,
+    /// The resource a driver or EMIU member works as; limits what they see.
+    pub resource: Option<String>,
 }
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "dispecer_session";
 
 impl Caller {
     /// Refuses with 403 unless the caller has one of `roles`.
@@ -89,10 +96,16 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A new random token: `dsp_` and 64 hex digits (256 bits).
+/// A new random machine token: `dsp_` and 64 hex digits (256 bits).
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("dsp_{}", hex::encode(bytes))
+}
+
+/// A new random session token: `dss_` and 64 hex digits.
+pub fn new_session_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("dss_{}", hex::encode(bytes))
 }
 
 /// Short-lived cache of token lookups.
@@ -110,6 +123,13 @@ impl AuthCache {
         (at.elapsed() < CACHE_TTL).then(|| caller.clone())
     }
 
+    /// Forgets a token at once (logout).
+    pub fn forget(&self, hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(hash);
+        }
+    }
+
     fn put(&self, hash: String, caller: Caller) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 10_000 {
@@ -118,6 +138,19 @@ impl AuthCache {
             entries.insert(hash, (caller, Instant::now()));
         }
     }
+}
+
+/// The session cookie's value, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 fn bearer(parts: &Parts) -> Option<String> {
@@ -143,7 +176,9 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = bearer(parts).ok_or(Error::Unauthorized)?;
+        let token = bearer(parts)
+            .or_else(|| session_cookie(&parts.headers))
+            .ok_or(Error::Unauthorized)?;
         if token.len() > 200 {
             return Err(Error::Unauthorized);
         }
@@ -151,14 +186,32 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(caller) = state.auth.get(&hash) {
             return Ok(caller);
         }
-        let found = state
-            .store
-            .find_credential(&hash)
-            .await
-            .map_err(|_| Error::Unavailable("cannot check credentials; try again".into()))?;
-        let (name, role) = found.ok_or(Error::Unauthorized)?;
-        let role = Role::parse(&role).ok_or(Error::Unauthorized)?;
-        let caller = Caller { name, role };
+        let unavailable = |_| Error::Unavailable("cannot check credentials; try again".into());
+        let caller = if token.starts_with("dss_") {
+            let user = state
+                .store
+                .find_session(&hash, chrono::Utc::now())
+                .await
+                .map_err(unavailable)?
+                .ok_or(Error::Unauthorized)?;
+            Caller {
+                role: Role::parse(&user.role).ok_or(Error::Unauthorized)?,
+                name: user.username,
+                resource: user.resource_id,
+            }
+        } else {
+            let (name, role) = state
+                .store
+                .find_credential(&hash)
+                .await
+                .map_err(unavailable)?
+                .ok_or(Error::Unauthorized)?;
+            Caller {
+                name,
+                role: Role::parse(&role).ok_or(Error::Unauthorized)?,
+                resource: None,
+            }
+        };
         state.auth.put(hash, caller.clone());
         Ok(caller)
     }

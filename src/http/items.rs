@@ -1,21 +1,37 @@
-//! Reading the queue: the ordered open items with their explanations, one item, its history.
+//! Reading the queue: the ordered open items with their explanations, one item, its history,
+//! and who looked at it. Every read goes through `crate::access`, and every read of a case is
+//! written to the audit log before it is answered.
 
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::domain::ItemId;
+use crate::access::{self, Visibility};
+use crate::core::state::StateView;
+use crate::domain::{Item, ItemId};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, DISPATCH};
+use crate::http::auth::{Caller, Role};
 use crate::queue;
 use crate::state::AppState;
+use crate::store::{AuditRecord, Store};
+
+/// Roles that read the queue (each sees only what `access` lets them).
+pub const STAFF: &[Role] = &[
+    Role::Dispatcher,
+    Role::Supervisor,
+    Role::Admin,
+    Role::Driver,
+    Role::Emiu,
+];
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/queue", get(queue_view))
         .route("/api/v1/items/{id}", get(item))
         .route("/api/v1/items/{id}/events", get(item_events))
+        .route("/api/v1/items/{id}/audit", get(item_audit))
 }
 
 /// Parses an item id from the path.
@@ -25,54 +41,119 @@ pub fn item_id(raw: &str) -> Result<ItemId> {
         .map_err(|_| Error::validation("id", "must be an item id (UUID)"))
 }
 
+/// Records a read; a read that cannot be recorded is not answered.
+pub async fn audit(
+    store: &dyn Store,
+    caller: &Caller,
+    action: &str,
+    item: ItemId,
+    visibility: Visibility,
+) -> Result<()> {
+    store
+        .audit(&AuditRecord {
+            at: Utc::now(),
+            actor: caller.name.clone(),
+            role: caller.role.as_str().into(),
+            action: action.into(),
+            item_id: Some(item),
+            outcome: visibility.as_str().into(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// The item and how the caller may see it; 404 if unknown.
+pub fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Visibility)> {
+    state
+        .core
+        .read(|s| s.item(&id).cloned())
+        .map(|item| {
+            let v = access::visibility(caller, &item);
+            (item, v)
+        })
+        .ok_or_else(|| Error::NotFound(format!("item {id}")))
+}
+
 /// The open items in queue order, each with its position and the reasons for it.
-async fn queue_view(
-    State(AppState { core, .. }): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let body = core.read(|s| {
-        let entries = queue::ordered(s.items());
+async fn queue_view(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+    caller.require(STAFF)?;
+    let body = state.core.read(|s| {
+        let entries: Vec<Value> = queue::ordered(s.items())
+            .into_iter()
+            .filter_map(|e| {
+                access::view(&caller, e.item).map(|item| {
+                    json!({ "position": e.position, "explanation": e.explanation, "item": item })
+                })
+            })
+            .collect();
         json!({ "seq": s.seq, "items": entries })
     });
     Ok(Json(body))
 }
 
 async fn item(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
+    caller.require(STAFF)?;
     let id = item_id(&id)?;
-    let body = core.read(|s| {
-        use crate::core::state::StateView;
-        s.item(&id).map(|item| {
-            let position = queue::ordered(s.items())
-                .into_iter()
-                .find(|e| e.item.id == id)
-                .map(|e| json!({ "position": e.position, "explanation": e.explanation }));
-            json!({ "item": item, "queue": position })
-        })
+    let (item, visibility) = lookup(&state, &caller, id)?;
+    audit(state.store.as_ref(), &caller, "view_item", id, visibility).await?;
+    let shown = access::view(&caller, &item)
+        .ok_or_else(|| Error::Forbidden("this case is not visible to your role".into()))?;
+    let position = state.core.read(|s| {
+        queue::ordered(s.items())
+            .into_iter()
+            .find(|e| e.item.id == id)
+            .map(|e| json!({ "position": e.position, "explanation": e.explanation }))
     });
-    body.map(Json)
-        .ok_or_else(|| Error::NotFound(format!("item {id}")))
+    Ok(Json(json!({ "item": shown, "queue": position })))
 }
 
 async fn item_events(
-    State(AppState { core, store, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
+    caller.require(STAFF)?;
     let id = item_id(&id)?;
-    let exists = core.read(|s| {
-        use crate::core::state::StateView;
-        s.item(&id).is_some()
-    });
-    if !exists {
-        return Err(Error::NotFound(format!("item {id}")));
+    let (_, visibility) = lookup(&state, &caller, id)?;
+    audit(
+        state.store.as_ref(),
+        &caller,
+        "view_history",
+        id,
+        visibility,
+    )
+    .await?;
+    if visibility == Visibility::Hidden {
+        return Err(Error::Forbidden(
+            "this case is not visible to your role".into(),
+        ));
     }
-    let events = store.item_events(id).await?;
+    let mut events = state.store.item_events(id).await?;
+    if visibility == Visibility::Redacted {
+        for e in &mut events {
+            match &mut e.event {
+                crate::events::Event::ItemCreated { item } => **item = access::redact(item),
+                crate::events::Event::NoteAdded { note, .. } => note.text = "***".into(),
+                _ => {}
+            }
+        }
+    }
     Ok(Json(json!({ "item_id": id, "events": events })))
+}
+
+/// Who viewed the case: supervisors and admins only.
+async fn item_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    caller.require(&[Role::Supervisor, Role::Admin])?;
+    let id = item_id(&id)?;
+    lookup(&state, &caller, id)?;
+    let reads = state.store.audit_for_item(id).await?;
+    Ok(Json(json!({ "item_id": id, "reads": reads })))
 }

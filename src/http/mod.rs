@@ -4,11 +4,15 @@
 //! - [`extract`]: JSON bodies with field-naming errors.
 //! - [`items`]: reading the queue and item histories.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! - [`session`]: login, logout, `/api/v1/me`.
+//! - [`map`]: map layers, address search, routes from the road network.
 
 pub mod auth;
 pub mod extract;
 mod health;
 pub mod items;
+pub mod map;
+pub mod session;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;
@@ -32,6 +36,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::assign::router())
         .merge(crate::push::router())
         .merge(health::router())
+        .merge(session::router())
+        .merge(map::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))
         .layer(middleware::from_fn(log_errors))

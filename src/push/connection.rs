@@ -8,6 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
+use super::filter::Filter;
 use super::protocol::{ClientMessage, ServerMessage};
 use crate::core::CoreHandle;
 use crate::domain::{Seq, Status};
@@ -24,8 +25,8 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Client {
     pub core: CoreHandle,
     pub store: Arc<dyn Store>,
-    /// The user, for the answer-time "first shown" stamp.
-    pub actor: String,
+    /// What the user may see, and what they already saw.
+    pub filter: Filter,
     /// Whether this client is a dispatch console (its receipt counts as "shown").
     pub console: bool,
     pub after: Option<Seq>,
@@ -39,13 +40,18 @@ enum End {
 }
 
 /// Serves one client until it leaves, fails to read in time, or the server shuts down.
-pub async fn serve<S, R, E>(client: Client, mut sink: S, mut stream: R, shutdown: CancellationToken)
-where
+pub async fn serve<S, R, E>(
+    mut client: Client,
+    mut sink: S,
+    mut stream: R,
+    shutdown: CancellationToken,
+) where
     S: Sink<String> + Unpin,
     R: Stream<Item = Result<String, E>> + Unpin,
 {
     let mut last_sent = Seq(0);
-    let mut rx = match start(&client, &mut sink, &mut last_sent, client.after).await {
+    let after = client.after;
+    let mut rx = match start(&mut client, &mut sink, &mut last_sent, after).await {
         Some(rx) => rx,
         None => return,
     };
@@ -55,14 +61,14 @@ where
             ev = rx.recv() => match ev {
                 Ok(ev) => {
                     if ev.seq <= last_sent { continue; }
-                    if send_event(&client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
+                    if send_event(&mut client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
                     last_sent = ev.seq;
                 }
                 Err(RecvError::Lagged(n)) => {
                     debug!(missed = n, "websocket client lagged; replaying from the log");
                     metrics::counter!("dispecer_ws_lagged_total").increment(1);
                     let resume = Some(last_sent);
-                    match start(&client, &mut sink, &mut last_sent, resume).await {
+                    match start(&mut client, &mut sink, &mut last_sent, resume).await {
                         Some(new_rx) => rx = new_rx,
                         None => break End::SendFailed,
                     }
@@ -87,7 +93,7 @@ where
 /// Subscribes, then sends either the events after `after` (from the log) or a snapshot.
 /// Returns the subscription, positioned so nothing is missed or repeated.
 async fn start<S: Sink<String> + Unpin>(
-    client: &Client,
+    client: &mut Client,
     sink: &mut S,
     last_sent: &mut Seq,
     after: Option<Seq>,
@@ -123,14 +129,18 @@ async fn start<S: Sink<String> + Unpin>(
         }
     }
     // A snapshot: taken under the read lock, so it is exactly the state as of its seq.
+    let filter = &mut client.filter;
     let (rx, (snapshot_seq, text, fresh)) = client.core.subscribe_then_read(|s| {
-        let items: Vec<_> = s.items().filter(|i| i.status != Status::Closed).collect();
+        let items = filter.snapshot_items(s.items().filter(|i| i.status != Status::Closed));
         let fresh: Vec<_> = items
             .iter()
             .filter(|i| i.times.first_pushed.is_none())
             .map(|i| i.id)
             .collect();
-        let resources: Vec<_> = s.resources().collect();
+        let resources: Vec<_> = s
+            .resources()
+            .filter(|r| crate::access::sees_resource(filter.caller(), &r.id))
+            .collect();
         let msg = ServerMessage::Snapshot {
             seq: s.seq,
             items,
@@ -147,7 +157,7 @@ async fn start<S: Sink<String> + Unpin>(
     }
     if client.console {
         for id in fresh {
-            client.core.note_pushed(id, &client.actor);
+            client.core.note_pushed(id, &client.filter.caller().name);
         }
     }
     *last_sent = snapshot_seq;
@@ -155,14 +165,20 @@ async fn start<S: Sink<String> + Unpin>(
 }
 
 async fn send_event<S: Sink<String> + Unpin>(
-    client: &Client,
+    client: &mut Client,
     sink: &mut S,
     ev: &StoredEvent,
 ) -> Result<(), ()> {
-    send(sink, &ServerMessage::Event(ev)).await?;
-    if client.console {
+    let frames = client.filter.frames(ev, &client.core);
+    let shown = !frames.is_empty();
+    for frame in frames {
+        timed_send(sink, frame).await?;
+    }
+    if client.console && shown {
         if let Event::ItemCreated { item } = &ev.event {
-            client.core.note_pushed(item.id, &client.actor);
+            client
+                .core
+                .note_pushed(item.id, &client.filter.caller().name);
         }
     }
     metrics::counter!("dispecer_ws_events_sent_total").increment(1);

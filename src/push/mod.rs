@@ -4,8 +4,10 @@
 //! - [`connection`]: the per-client loop (snapshot or replay, then events in order).
 
 mod connection;
+mod filter;
 pub mod protocol;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -17,10 +19,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::Seq;
 use crate::error::Result;
-use crate::http::auth::{Caller, DISPATCH};
+use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::state::AppState;
 
 pub use connection::{serve, Client};
+pub use filter::Filter;
 
 /// Largest frame a client may send: clients only send small control messages.
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
@@ -39,17 +42,24 @@ async fn upgrade(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<WsQuery>,
-    ws: WebSocketUpgrade,
+    ws: std::result::Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
-    caller.require(DISPATCH)?;
+    caller.require(&[
+        Role::Dispatcher,
+        Role::Supervisor,
+        Role::Admin,
+        Role::Driver,
+        Role::Emiu,
+    ])?;
     let client = Client {
         core: state.core.clone(),
         store: state.store.clone(),
-        actor: caller.name.clone(),
-        console: true,
+        console: DISPATCH.contains(&caller.role),
+        filter: filter::Filter::new(caller),
         after: q.after_seq.map(Seq),
     };
     let shutdown = state.shutdown.child_token();
+    let ws = ws.map_err(|e| crate::error::Error::BadRequest(format!("websocket upgrade: {e}")))?;
     Ok(ws
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)

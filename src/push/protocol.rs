@@ -5,7 +5,10 @@
 //!   (open items, all resources). Sent first, and again after a resynchronisation.
 //! - `{"type":"event","seq":N,"at":…,"actor":…,"event":{"type":…}}`: one committed event;
 //!   events arrive in sequence order, each exactly once, continuing from the snapshot or from
-//!   the client's `after_seq`.
+//!   the client's `after_seq`. Supervisors and dispatchers see every sequence number; drivers
+//!   and EMIU members only those of items they may see (see `filter`).
+//! - `{"type":"item","seq":N,"item":{…}}`: an item just became visible (or fully visible) to
+//!   this client; replace your copy.
 //!
 //! Client → server:
 //! - `{"type":"ping"}` → `{"type":"pong","seq":S}`.
@@ -23,10 +26,15 @@ use crate::events::StoredEvent;
 pub enum ServerMessage<'a> {
     Snapshot {
         seq: Seq,
-        items: Vec<&'a Item>,
+        items: Vec<Item>,
         resources: Vec<&'a Resource>,
     },
     Event(&'a StoredEvent),
+    /// An item became visible (or fully visible) to this client: its whole current state.
+    Item {
+        seq: Seq,
+        item: &'a Item,
+    },
     Pong {
         seq: Seq,
     },

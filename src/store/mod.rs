@@ -5,8 +5,11 @@
 //! them), lets the caller decide its new events against that up-to-date state, and commits them
 //! with the next sequence numbers. Commit order is sequence order, with no gaps.
 
+pub mod accounts;
 mod postgres;
+mod postgres_accounts;
 mod sqlite;
+mod sqlite_accounts;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -16,6 +19,7 @@ use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
+pub use accounts::{Accounts, AuditRecord, UserRecord};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -46,7 +50,7 @@ pub enum StoreError {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: accounts::Accounts + Send + Sync {
     /// `sqlite` or `postgres`, for logs and metrics.
     fn backend(&self) -> &'static str;
 

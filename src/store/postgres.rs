@@ -15,7 +15,7 @@ use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {

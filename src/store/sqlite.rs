@@ -19,8 +19,8 @@ use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    pub(super) writer: SqlitePool,
+    pub(super) reader: SqlitePool,
 }
 
 impl SqliteStore {

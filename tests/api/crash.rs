@@ -44,7 +44,7 @@ fn token(store_url: &str, console: &std::path::Path, name: &str, role: &str) -> 
 }
 
 async fn start(store_url: &str, port: u16, console: &std::path::Path) -> Child {
-    let child = command(store_url, port, console)
+    let mut child = command(store_url, port, console)
         .arg("serve")
         .stdout(Stdio::null())
         .spawn()
@@ -61,7 +61,11 @@ async fn start(store_url: &str, port: u16, console: &std::path::Path) -> Child {
                 return child;
             }
         }
-        assert!(Instant::now() < deadline, "server did not start");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server did not start");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -87,6 +87,9 @@ pub async fn test_config() -> (Config, Option<tempfile::TempDir>) {
         }
     };
     config.bus.backend = BusBackend::Memory;
+    // Most tests do not need the road network; those that do turn it on.
+    config.routing.enabled = false;
+    config.routing.cache_dir = std::env::temp_dir().join("dispecer-test-roadnet");
     (config, dir)
 }
 

@@ -1,10 +1,12 @@
 //! Integration tests: the real server on a random port, driven over HTTP and websockets.
 //! Run once per backend (see `helpers`).
 
+mod access;
 mod crash;
 mod helpers;
 mod intake;
 mod lifecycle;
+mod map;
 mod multi_instance;
 mod queue;
 mod validation;

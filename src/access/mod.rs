@@ -1,0 +1,209 @@
+//! Who may see what: pure rules over the caller and the item, used by every read path (HTTP and
+//! websocket) so the two can never disagree.
+//!
+//! - Supervisors and admins see everything.
+//! - Dispatchers see every item, but a domestic-violence case only redacted (no caller number,
+//!   no location, no notes) unless they are its handler — the dispatcher who acknowledged it.
+//!   They must see that the case exists and how urgent it is, so that someone takes it.
+//! - EMIU members see domestic-violence cases and whatever is assigned to their team.
+//! - Drivers see only items assigned to them, and never a domestic-violence case.
+//! - Machines (alarm receivers, telephony) read nothing.
+
+use std::borrow::Cow;
+
+use crate::domain::{CallCategory, Details, Item, ResourceId};
+use crate::http::auth::{Caller, Role};
+
+/// How much of an item a caller may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility {
+    Full,
+    Redacted,
+    Hidden,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Full => "allowed",
+            Visibility::Redacted => "redacted",
+            Visibility::Hidden => "refused",
+        }
+    }
+}
+
+/// Whether the item identifies a victim of violence.
+pub fn is_sensitive(item: &Item) -> bool {
+    matches!(
+        item.details,
+        Details::Call {
+            category: CallCategory::DomesticViolence,
+            ..
+        }
+    )
+}
+
+fn assigned_to_caller(caller: &Caller, item: &Item) -> bool {
+    caller
+        .resource
+        .as_ref()
+        .is_some_and(|r| item.assigned_to.contains(&ResourceId(r.clone())))
+}
+
+pub fn visibility(caller: &Caller, item: &Item) -> Visibility {
+    let sensitive = is_sensitive(item);
+    match caller.role {
+        Role::Supervisor | Role::Admin => Visibility::Full,
+        Role::Dispatcher => {
+            if !sensitive || item.handler.as_deref() == Some(caller.name.as_str()) {
+                Visibility::Full
+            } else {
+                Visibility::Redacted
+            }
+        }
+        Role::Emiu => {
+            if sensitive || assigned_to_caller(caller, item) {
+                Visibility::Full
+            } else {
+                Visibility::Hidden
+            }
+        }
+        Role::Driver => {
+            if !sensitive && assigned_to_caller(caller, item) {
+                Visibility::Full
+            } else {
+                Visibility::Hidden
+            }
+        }
+        Role::Receiver | Role::Telephony => Visibility::Hidden,
+    }
+}
+
+/// A copy without the personal details.
+pub fn redact(item: &Item) -> Item {
+    let mut copy = item.clone();
+    if let Details::Call {
+        caller_number,
+        location,
+        notes,
+        ..
+    } = &mut copy.details
+    {
+        *caller_number = "***".into();
+        *location = None;
+        notes.clear();
+    }
+    for note in &mut copy.notes {
+        note.text = "***".into();
+    }
+    copy.redacted = true;
+    copy
+}
+
+/// The item as this caller may see it, or nothing.
+pub fn view<'a>(caller: &Caller, item: &'a Item) -> Option<Cow<'a, Item>> {
+    match visibility(caller, item) {
+        Visibility::Full => Some(Cow::Borrowed(item)),
+        Visibility::Redacted => Some(Cow::Owned(redact(item))),
+        Visibility::Hidden => None,
+    }
+}
+
+/// Whether the caller may act on (not only see) the item: full visibility is needed for
+/// anything but acknowledging, which is how a dispatcher takes a redacted case.
+pub fn may_act(caller: &Caller, item: &Item) -> bool {
+    visibility(caller, item) == Visibility::Full
+}
+
+/// Whether the caller sees this resource (drivers see only themselves).
+pub fn sees_resource(caller: &Caller, id: &ResourceId) -> bool {
+    match caller.role {
+        Role::Driver => caller.resource.as_deref() == Some(id.0.as_str()),
+        Role::Receiver | Role::Telephony => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{ItemId, ItemKind, Level, Priority, Status, Timestamps};
+
+    fn dv_call(handler: Option<&str>, assigned: &[&str]) -> Item {
+        Item {
+            id: ItemId::new(),
+            kind: ItemKind::Call,
+            category: "domestic_violence".into(),
+            status: Status::New,
+            priority: Priority {
+                level: Level::P1,
+                rule: "r".into(),
+                reason: "r".into(),
+                respond_within_s: 60,
+            },
+            deadline: chrono::Utc::now(),
+            breached: false,
+            times: Timestamps::default(),
+            details: Details::Call {
+                caller_number: "+40700000001".into(),
+                category: CallCategory::DomesticViolence,
+                immediate_danger: true,
+                location: None,
+                notes: "adresa victimei".into(),
+            },
+            assigned_to: assigned.iter().map(|r| ResourceId(r.to_string())).collect(),
+            handler: handler.map(str::to_owned),
+            outcome: None,
+            notes: vec![],
+            version: 1,
+            redacted: false,
+        }
+    }
+
+    fn caller(name: &str, role: Role, resource: Option<&str>) -> Caller {
+        Caller {
+            name: name.into(),
+            role,
+            resource: resource.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_domestic_violence_case_is_hidden_from_drivers_even_when_assigned() {
+        let item = dv_call(Some("d1"), &["SOFER-01"]);
+        let driver = caller("s1", Role::Driver, Some("SOFER-01"));
+        assert_eq!(visibility(&driver, &item), Visibility::Hidden);
+    }
+
+    #[test]
+    fn only_the_handling_dispatcher_sees_the_victims_details() {
+        let item = dv_call(Some("d1"), &[]);
+        assert_eq!(
+            visibility(&caller("d1", Role::Dispatcher, None), &item),
+            Visibility::Full
+        );
+        let other = caller("d2", Role::Dispatcher, None);
+        assert_eq!(visibility(&other, &item), Visibility::Redacted);
+        let shown = view(&other, &item).unwrap();
+        assert!(shown.redacted);
+        match &shown.details {
+            Details::Call {
+                caller_number,
+                notes,
+                ..
+            } => {
+                assert_eq!(caller_number, "***");
+                assert!(notes.is_empty());
+            }
+            _ => unreachable!(),
+        }
+        assert_eq!(
+            visibility(&caller("e", Role::Emiu, None), &item),
+            Visibility::Full
+        );
+        assert_eq!(
+            visibility(&caller("s", Role::Supervisor, None), &item),
+            Visibility::Full
+        );
+    }
+}

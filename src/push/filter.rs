@@ -1,0 +1,145 @@
+//! What one websocket client may receive: every event passes through the same access rules as
+//! the HTTP reads (`crate::access`). Supervisors and admins get events unchanged. Others get
+//! events of the items they may see (with personal details redacted where they may only know
+//! the case exists), an `item` upsert when an item becomes visible or fully visible to them, and
+//! nothing about the rest — so their sequence numbers can skip, which `after_seq` handles.
+
+use std::collections::HashSet;
+
+use super::protocol::ServerMessage;
+use crate::access::{self, Visibility};
+use crate::core::state::StateView;
+use crate::core::CoreHandle;
+use crate::domain::{Item, ItemId, Note};
+use crate::events::{Event, StoredEvent};
+use crate::http::auth::{Caller, Role};
+
+pub struct Filter {
+    caller: Caller,
+    /// Items this client has seen in full, and those it has seen redacted.
+    full: HashSet<ItemId>,
+    redacted: HashSet<ItemId>,
+}
+
+impl Filter {
+    pub fn new(caller: Caller) -> Self {
+        Self {
+            caller,
+            full: HashSet::new(),
+            redacted: HashSet::new(),
+        }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    fn sees_all(&self) -> bool {
+        matches!(self.caller.role, Role::Supervisor | Role::Admin)
+    }
+
+    /// Items of a snapshot as this client may see them; remembers what it saw.
+    pub fn snapshot_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) -> Vec<Item> {
+        let mut out = Vec::new();
+        for item in items {
+            match access::visibility(&self.caller, item) {
+                Visibility::Full => {
+                    self.full.insert(item.id);
+                    out.push(item.clone());
+                }
+                Visibility::Redacted => {
+                    self.redacted.insert(item.id);
+                    out.push(access::redact(item));
+                }
+                Visibility::Hidden => {}
+            }
+        }
+        out
+    }
+
+    /// The frames to send for one committed event (possibly none).
+    pub fn frames(&mut self, ev: &StoredEvent, core: &CoreHandle) -> Vec<String> {
+        if self.sees_all() {
+            return encode(&ServerMessage::Event(ev)).into_iter().collect();
+        }
+        let Some(item_id) = ev.event.item_id() else {
+            return self.resource_frames(ev);
+        };
+        // Visibility is judged on the item as it is now: access only widens over a case's life
+        // (acknowledging or assigning it), so "now" never shows more than the event allows.
+        let current = match &ev.event {
+            Event::ItemCreated { item } => Some((**item).clone()),
+            _ => core.read(|s| s.item(&item_id).cloned()),
+        };
+        let Some(current) = current else {
+            return Vec::new();
+        };
+        let mut frames = Vec::new();
+        match access::visibility(&self.caller, &current) {
+            Visibility::Hidden => {}
+            Visibility::Full => {
+                let known = self.full.contains(&item_id);
+                // A dispatcher has every ordinary item already (from the snapshot or its
+                // creation event); only a case they could see only redacted needs the upsert.
+                let may_lack =
+                    self.caller.role != Role::Dispatcher || access::is_sensitive(&current);
+                if !known && may_lack && !matches!(ev.event, Event::ItemCreated { .. }) {
+                    // Newly visible (assigned to this driver, taken by this dispatcher):
+                    // the whole item first, then the event.
+                    frames.extend(encode(&ServerMessage::Item {
+                        seq: ev.seq,
+                        item: &current,
+                    }));
+                }
+                self.full.insert(item_id);
+                self.redacted.remove(&item_id);
+                frames.extend(encode(&ServerMessage::Event(ev)));
+            }
+            Visibility::Redacted => {
+                self.redacted.insert(item_id);
+                let redacted = redacted_event(ev);
+                frames.extend(encode(&ServerMessage::Event(&redacted)));
+            }
+        }
+        frames
+    }
+
+    fn resource_frames(&self, ev: &StoredEvent) -> Vec<String> {
+        let id = match &ev.event {
+            Event::ResourceRegistered { resource } => &resource.id,
+            Event::ResourceStatusChanged { resource_id, .. }
+            | Event::ResourceMoved { resource_id, .. } => resource_id,
+            _ => return Vec::new(),
+        };
+        if access::sees_resource(&self.caller, id) {
+            encode(&ServerMessage::Event(ev)).into_iter().collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The event with personal details removed.
+fn redacted_event(ev: &StoredEvent) -> StoredEvent {
+    let event = match &ev.event {
+        Event::ItemCreated { item } => Event::ItemCreated {
+            item: Box::new(access::redact(item)),
+        },
+        Event::NoteAdded { item_id, note } => Event::NoteAdded {
+            item_id: *item_id,
+            note: Note {
+                text: "***".into(),
+                ..note.clone()
+            },
+        },
+        other => other.clone(),
+    };
+    StoredEvent {
+        event,
+        ..ev.clone()
+    }
+}
+
+fn encode(msg: &ServerMessage<'_>) -> Option<String> {
+    serde_json::to_string(msg).ok()
+}

@@ -1,0 +1,417 @@
+//! Accounts, sessions and who may see what: the role matrix over every endpoint, the
+//! domestic-violence rules, the audit of reads.
+
+use dispecer::http::auth::Role;
+use dispecer::store::UserRecord;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{alarm, spawn_app, TestApp};
+
+async fn add_user(app: &TestApp, username: &str, role: Role, resource: Option<&str>) {
+    app.state
+        .store
+        .put_user(&UserRecord {
+            username: username.into(),
+            display_name: username.into(),
+            role: role.as_str().into(),
+            password_hash: dispecer::http::session::hash_password("parola-de-test").unwrap(),
+            resource_id: resource.map(str::to_owned),
+        })
+        .await
+        .unwrap();
+}
+
+/// Logs in and returns a client that carries the session cookie.
+async fn login(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let r = client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": username, "password": "parola-de-test" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    client
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
+    let app = spawn_app().await;
+    add_user(&app, "dispecer1", Role::Dispatcher, None).await;
+    let wrong = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "dispecer1", "password": "greșită" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let nobody = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "nimeni", "password": "parola-de-test" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nobody.status(), 401);
+
+    let r = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "dispecer1", "password": "parola-de-test" }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("dispecer_session=dss_"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+
+    let client = login(&app, "dispecer1").await;
+    let me: Value = client
+        .get(format!("{}/api/v1/me", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "dispatcher");
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/queue", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let out = client
+        .delete(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/me", app.address))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn a_tablet_gets_a_bearer_token_instead_of_a_cookie() {
+    let app = spawn_app().await;
+    add_user(&app, "sofer1", Role::Driver, Some("SOFER-01")).await;
+    let r: Value = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "sofer1", "password": "parola-de-test", "token": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["token"].as_str().unwrap();
+    let me: Value = app
+        .client
+        .get(format!("{}/api/v1/me", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "driver");
+    assert_eq!(me["resource_id"], "SOFER-01");
+}
+
+/// Every endpoint × every role, with the expected status.
+#[tokio::test]
+async fn the_role_matrix_holds_for_every_endpoint() {
+    let app = spawn_app().await;
+    let item = app.new_alert("TA-1", "fall").await;
+    let other = app.new_alert("TA-2", "button").await;
+    let now = chrono::Utc::now() + chrono::Duration::days(1);
+    use Role::*;
+    // (method, path, body, roles allowed -> expected success status)
+    let d = [Dispatcher, Supervisor, Admin];
+    let staff = [Dispatcher, Supervisor, Admin, Driver, Emiu];
+    let rows: Vec<(Method, String, Value, Vec<Role>, u16)> = vec![
+        (
+            Method::POST,
+            "/api/v1/alerts".into(),
+            alarm("TA-M", "fall", "m1"),
+            vec![Receiver, Dispatcher, Supervisor, Admin],
+            201,
+        ),
+        (
+            Method::POST,
+            "/api/v1/calls".into(),
+            json!({"category": "other", "immediate_danger": false}),
+            vec![Dispatcher, Supervisor, Admin, Telephony],
+            201,
+        ),
+        (
+            Method::POST,
+            "/api/v1/bookings".into(),
+            json!({"rider": "R-1", "pickup": {"address": "A"}, "dropoff": {"address": "B"}, "window": {"start": now, "end": now + chrono::Duration::minutes(30)}}),
+            d.to_vec(),
+            201,
+        ),
+        (
+            Method::GET,
+            "/api/v1/queue".into(),
+            Value::Null,
+            staff.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/items/{item}"),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/items/{item}/events"),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/items/{item}/audit"),
+            Value::Null,
+            vec![Supervisor, Admin],
+            200,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/items/{other}/notes"),
+            json!({"text": "notă"}),
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            "/api/v1/resources".into(),
+            Value::Null,
+            staff.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            "/api/v1/resources".into(),
+            json!({"id": "VAN-M", "kind": "vehicle", "name": "Van"}),
+            vec![Supervisor, Admin],
+            201,
+        ),
+        (
+            Method::GET,
+            "/api/v1/me".into(),
+            Value::Null,
+            Role::ALL.to_vec(),
+            200,
+        ),
+        (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+    ];
+    for (method, path, body, allowed, ok) in rows {
+        for role in Role::ALL {
+            // Endpoints that create something get a fresh body per role where needed.
+            let body = match (path.as_str(), &body) {
+                ("/api/v1/alerts", _) => alarm("TA-M", "fall", &format!("m-{}", role.as_str())),
+                ("/api/v1/resources", Value::Object(_)) => {
+                    json!({"id": format!("VAN-{}", role.as_str().to_uppercase()), "kind": "vehicle", "name": "Van"})
+                }
+                _ => body.clone(),
+            };
+            let mut req = app
+                .client
+                .request(method.clone(), format!("{}{}", app.address, path))
+                .bearer_auth(app.token(role));
+            if !body.is_null() {
+                req = req.json(&body);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            // A plain GET on /ws without the upgrade headers passes auth, then fails the upgrade.
+            let expected = if allowed.contains(&role) { ok } else { 403 };
+            assert_eq!(status, expected, "{method} {path} as {}", role.as_str());
+        }
+        // And without credentials: 401.
+        let status = app
+            .client
+            .request(method.clone(), format!("{}{}", app.address, path))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, 401, "{method} {path} anonymous");
+    }
+}
+
+#[tokio::test]
+async fn a_domestic_violence_case_is_for_its_dispatcher_emiu_and_supervisors_only() {
+    let app = spawn_app().await;
+    add_user(&app, "d1", Role::Dispatcher, None).await;
+    add_user(&app, "d2", Role::Dispatcher, None).await;
+    add_user(&app, "s1", Role::Driver, Some("SOFER-01")).await;
+    add_user(&app, "e1", Role::Emiu, Some("EMIU-1")).await;
+    add_user(&app, "sup", Role::Supervisor, None).await;
+    let d1 = login(&app, "d1").await;
+    let d2 = login(&app, "d2").await;
+    let driver = login(&app, "s1").await;
+    let emiu = login(&app, "e1").await;
+    let sup = login(&app, "sup").await;
+    let created: Value = d1
+        .post(format!("{}/api/v1/calls", app.address))
+        .json(&json!({
+            "caller_number": "+40711222333",
+            "category": "domestic_violence",
+            "immediate_danger": true,
+            "location": { "address": "Str. Victimei 7", "lon": 21.23, "lat": 45.75 },
+            "notes": "agresorul este acasă",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let url = format!("{}/api/v1/items/{id}", app.address);
+    let get = |c: &reqwest::Client| c.get(&url).send();
+
+    // Before anyone takes it, dispatchers see that it exists, without the victim's details.
+    let seen: Value = get(&d2).await.unwrap().json().await.unwrap();
+    assert_eq!(seen["item"]["redacted"], true);
+    assert_eq!(seen["item"]["details"]["caller_number"], "***");
+    assert!(seen["item"]["details"].get("location").is_none());
+    // d1 takes it: from then on only d1 (and EMIU, supervisors) see the details.
+    let ack = d1.post(format!("{url}/acknowledge")).send().await.unwrap();
+    assert_eq!(ack.status(), 200);
+    let full: Value = get(&d1).await.unwrap().json().await.unwrap();
+    assert_eq!(full["item"]["details"]["caller_number"], "+40711222333");
+    assert_eq!(
+        full["item"]["details"]["location"]["address"],
+        "Str. Victimei 7"
+    );
+    let redacted: Value = get(&d2).await.unwrap().json().await.unwrap();
+    assert_eq!(redacted["item"]["details"]["caller_number"], "***");
+    let note = d2
+        .post(format!("{url}/notes"))
+        .json(&json!({"text": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        note.status(),
+        403,
+        "another dispatcher may not act on the case"
+    );
+    for client in [&emiu, &sup] {
+        let v: Value = get(client).await.unwrap().json().await.unwrap();
+        assert_eq!(v["item"]["details"]["caller_number"], "+40711222333");
+    }
+    // The driver: refused, and the case is not in their queue.
+    assert_eq!(get(&driver).await.unwrap().status(), 403);
+    assert_eq!(
+        driver
+            .get(format!("{url}/events"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let queue: Value = driver
+        .get(format!("{}/api/v1/queue", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["item"]["id"] != id.as_str()));
+
+    // The audit log names who looked, and how much they saw.
+    let audit: Value = sup
+        .get(format!("{url}/audit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let reads: Vec<(String, String)> = audit["reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["actor"].as_str().unwrap().into(),
+                r["outcome"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        reads.contains(&("d2".into(), "redacted".into())),
+        "{reads:?}"
+    );
+    assert!(
+        reads.contains(&("d1".into(), "allowed".into())),
+        "{reads:?}"
+    );
+    assert!(
+        reads.contains(&("s1".into(), "refused".into())),
+        "{reads:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_dispatchers_websocket_carries_the_case_redacted_until_they_take_it() {
+    let app = spawn_app().await;
+    let mut ws = app.ws_connect(None).await;
+    ws.next_json().await;
+    let created: Value = app
+        .post_as(
+            Role::Telephony,
+            "/api/v1/calls",
+            &json!({ "caller_number": "+40711000999", "category": "domestic_violence", "immediate_danger": false, "notes": "secret" }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ev = ws.wait_for("item_created").await;
+    assert_eq!(ev["event"]["item"]["details"]["caller_number"], "***");
+    assert_eq!(ev["event"]["item"]["redacted"], true);
+    // Taking the case sends the full item.
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(app.act(id, "acknowledge", json!({})).await.status(), 200);
+    loop {
+        let m = ws.next_json().await;
+        if m["type"] == "item" {
+            assert_eq!(m["item"]["details"]["caller_number"], "+40711000999");
+            break;
+        }
+    }
+}
