@@ -43,6 +43,8 @@ fn token(store_url: &str, console: &std::path::Path, name: &str, role: &str) -> 
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+// The child is handed to the caller, which kills and waits on it.
+#[allow(clippy::zombie_processes)]
 async fn start(store_url: &str, port: u16, console: &std::path::Path) -> Child {
     let mut child = command(store_url, port, console)
         .arg("serve")
