@@ -20,6 +20,7 @@ use crate::{startup, store, telemetry};
 pub async fn serve(config_file: Option<&Path>, demo: bool) -> anyhow::Result<()> {
     let config = Config::load(config_file)?;
     telemetry::init(&config.log);
+    build_console_if_missing(&config.server.console_dir)?;
     let shutdown = CancellationToken::new();
     let listener = TcpListener::bind(&config.server.listen)
         .await
@@ -38,6 +39,30 @@ pub async fn serve(config_file: Option<&Path>, demo: bool) -> anyhow::Result<()>
         signal.cancel();
     });
     startup::serve(state, listener, shutdown).await
+}
+
+/// Builds the console with npm when its `index.html` is missing and its sources are beside it
+/// (a fresh clone), so the README's one run command gives a working console.
+fn build_console_if_missing(console_dir: &Path) -> anyhow::Result<()> {
+    if console_dir.join("index.html").exists() {
+        return Ok(());
+    }
+    let Some(source) = console_dir.parent().filter(|p| p.join("package.json").exists()) else {
+        tracing::warn!(dir = %console_dir.display(), "no console build and no sources: serving the API only");
+        return Ok(());
+    };
+    println!("dispecer: building the console in {} (npm ci && npm run build)", source.display());
+    let npm = |args: &[&str]| -> anyhow::Result<()> {
+        let status = std::process::Command::new("npm")
+            .args(args)
+            .current_dir(source)
+            .status()
+            .context("running npm (install Node.js 20 and npm)")?;
+        anyhow::ensure!(status.success(), "npm {} failed", args.join(" "));
+        Ok(())
+    };
+    npm(&["ci", "--no-audit", "--no-fund"])?;
+    npm(&["run", "build"])
 }
 
 /// `dispecer migrate`.
