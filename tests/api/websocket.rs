@@ -147,3 +147,79 @@ async fn the_websocket_answers_pings_and_refuses_unknown_messages() {
     ws.send_json(json!({ "type": "drop_tables" })).await;
     assert_eq!(ws.next_json().await["type"], "error");
 }
+
+#[tokio::test]
+async fn a_client_that_does_not_read_slows_nobody_and_later_gets_every_event_in_order() {
+    // Arrange: a small per-client buffer, so the idle client lags for sure.
+    let (mut config, dir) = crate::helpers::test_config().await;
+    config.core.client_buffer = 64;
+    let app = crate::helpers::spawn_with(config, dir).await;
+    let mut idle = app.ws_connect(None).await;
+    let first = idle.next_json().await["seq"].as_i64().unwrap();
+    let mut reader = app.ws_connect(None).await;
+    reader.next_json().await;
+
+    // Act: 400 alerts while `idle` reads nothing.
+    let mut posts = Vec::new();
+    for i in 0..400 {
+        let body = alarm(&format!("TA-S{i}"), "button", "s");
+        let (client, url, token) = (
+            app.client.clone(),
+            format!("{}/api/v1/alerts", app.address),
+            app.token(dispecer::http::auth::Role::Receiver).to_owned(),
+        );
+        posts.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for p in posts {
+        assert_eq!(p.await.unwrap(), 201);
+    }
+
+    // Assert: the reading client got all 400 promptly...
+    let mut created = 0;
+    while created < 400 {
+        let m = reader.next_json().await;
+        if m["event"]["type"] == "item_created" {
+            created += 1;
+        }
+    }
+    // ...and the idle one, once it reads, gets every event after its snapshot, in order, once
+    // (replayed from the log where it lagged behind the live stream).
+    let mut last = first;
+    let mut idle_created = 0;
+    while idle_created < 400 {
+        let m = idle.next_json().await;
+        let seq = m["seq"].as_i64().unwrap();
+        assert_eq!(seq, last + 1, "gap or repeat after {last}");
+        last = seq;
+        if m["event"]["type"] == "item_created" {
+            idle_created += 1;
+        }
+    }
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap();
+    let text = metrics.text().await.unwrap();
+    eprintln!(
+        "{}",
+        text.lines()
+            .filter(|l| l.contains("lagged"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        text.contains("dispecer_ws_lagged_total"),
+        "the idle client should have lagged"
+    );
+}
