@@ -47,11 +47,17 @@ fn build_console_if_missing(console_dir: &Path) -> anyhow::Result<()> {
     if console_dir.join("index.html").exists() {
         return Ok(());
     }
-    let Some(source) = console_dir.parent().filter(|p| p.join("package.json").exists()) else {
+    let Some(source) = console_dir
+        .parent()
+        .filter(|p| p.join("package.json").exists())
+    else {
         tracing::warn!(dir = %console_dir.display(), "no console build and no sources: serving the API only");
         return Ok(());
     };
-    println!("dispecer: building the console in {} (npm ci && npm run build)", source.display());
+    println!(
+        "dispecer: building the console in {} (npm ci && npm run build)",
+        source.display()
+    );
     let npm = |args: &[&str]| -> anyhow::Result<()> {
         let status = std::process::Command::new("npm")
             .args(args)
