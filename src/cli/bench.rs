@@ -81,7 +81,9 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
         ),
         None => {
             let dir = tempfile::tempdir()?;
-            let mut config = Config::default_for_tests();
+            // The configured defaults and DISPECER_* overrides, on a temporary database.
+            let mut config = Config::load(None)?;
+            config.routing.enabled = false;
             config.store.url =
                 format!("sqlite://{}", dir.path().join("bench.sqlite").display()).into();
             _tmp = dir;

@@ -16,11 +16,19 @@ pub(crate) struct Request {
     pub reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
 }
 
+/// A committed event as broadcast to websocket loops, with its frame serialised once for all
+/// the clients that may see it unchanged.
+pub struct Committed {
+    pub event: StoredEvent,
+    /// `{"type":"event",…}` JSON of `event`.
+    pub frame: String,
+}
+
 pub(crate) struct Shared {
     /// Live state. Written only by the core task, and only with committed events; every
     /// broadcast happens under the write lock, so "subscribe, then read" never misses an event.
     pub state: RwLock<LiveState>,
-    pub events: broadcast::Sender<Arc<StoredEvent>>,
+    pub events: broadcast::Sender<Arc<Committed>>,
     /// Items some console already received, so that only the first push is recorded.
     pub pushed: Mutex<HashSet<ItemId>>,
 }
@@ -60,7 +68,7 @@ impl CoreHandle {
     pub fn subscribe_then_read<R>(
         &self,
         f: impl FnOnce(&LiveState) -> R,
-    ) -> (broadcast::Receiver<Arc<StoredEvent>>, R) {
+    ) -> (broadcast::Receiver<Arc<Committed>>, R) {
         let guard = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
         let rx = self.shared.events.subscribe();
         (rx, f(&guard))

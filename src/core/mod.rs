@@ -14,5 +14,5 @@ pub mod state;
 
 pub use actor::{start, CoreSettings};
 pub use command::{Command, CoreError, Outcome};
-pub use handle::CoreHandle;
+pub use handle::{Committed, CoreHandle};
 pub use state::LiveState;

@@ -60,9 +60,9 @@ pub async fn serve<S, R, E>(
             _ = shutdown.cancelled() => break End::Shutdown,
             ev = rx.recv() => match ev {
                 Ok(ev) => {
-                    if ev.seq <= last_sent { continue; }
-                    if send_event(&mut client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
-                    last_sent = ev.seq;
+                    if ev.event.seq <= last_sent { continue; }
+                    if send_committed(&mut client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
+                    last_sent = ev.event.seq;
                 }
                 Err(RecvError::Lagged(n)) => {
                     debug!(missed = n, "websocket client lagged; replaying from the log");
@@ -97,7 +97,7 @@ async fn start<S: Sink<String> + Unpin>(
     sink: &mut S,
     last_sent: &mut Seq,
     after: Option<Seq>,
-) -> Option<tokio::sync::broadcast::Receiver<Arc<StoredEvent>>> {
+) -> Option<tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>> {
     let (replay_rx, seq) = client.core.subscribe_then_read(|s| s.seq);
     if let Some(after) = after {
         if after <= seq && seq.0 - after.0 <= MAX_REPLAY {
@@ -164,12 +164,34 @@ async fn start<S: Sink<String> + Unpin>(
     Some(rx)
 }
 
+/// Sends a live event, reusing its shared frame when the client may see it unchanged.
+async fn send_committed<S: Sink<String> + Unpin>(
+    client: &mut Client,
+    sink: &mut S,
+    ev: &crate::core::Committed,
+) -> Result<(), ()> {
+    let frames = client
+        .filter
+        .frames(&ev.event, &client.core, Some(&ev.frame));
+    deliver(client, sink, &ev.event, frames).await
+}
+
+/// Sends an event read from the log (replay).
 async fn send_event<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
     ev: &StoredEvent,
 ) -> Result<(), ()> {
-    let frames = client.filter.frames(ev, &client.core);
+    let frames = client.filter.frames(ev, &client.core, None);
+    deliver(client, sink, ev, frames).await
+}
+
+async fn deliver<S: Sink<String> + Unpin>(
+    client: &mut Client,
+    sink: &mut S,
+    ev: &StoredEvent,
+    frames: Vec<String>,
+) -> Result<(), ()> {
     let shown = !frames.is_empty();
     for frame in frames {
         timed_send(sink, frame).await?;

@@ -57,43 +57,50 @@ impl Filter {
         out
     }
 
-    /// The frames to send for one committed event (possibly none).
-    pub fn frames(&mut self, ev: &StoredEvent, core: &CoreHandle) -> Vec<String> {
+    /// The frames to send for one committed event (possibly none). `shared` is the event's
+    /// frame serialised once for every client that sees it unchanged.
+    pub fn frames(
+        &mut self,
+        ev: &StoredEvent,
+        core: &CoreHandle,
+        shared: Option<&String>,
+    ) -> Vec<String> {
+        let unchanged = || match shared {
+            Some(frame) => Some(frame.clone()),
+            None => encode(&ServerMessage::Event(ev)),
+        };
         if self.sees_all() {
-            return encode(&ServerMessage::Event(ev)).into_iter().collect();
+            return unchanged().into_iter().collect();
         }
         let Some(item_id) = ev.event.item_id() else {
-            return self.resource_frames(ev);
+            return self.resource_frames(ev, unchanged);
         };
         // Visibility is judged on the item as it is now: access only widens over a case's life
         // (acknowledging or assigning it), so "now" never shows more than the event allows.
-        let current = match &ev.event {
-            Event::ItemCreated { item } => Some((**item).clone()),
-            _ => core.read(|s| s.item(&item_id).cloned()),
+        let judged = match &ev.event {
+            Event::ItemCreated { item } => Some(self.judge(item)),
+            _ => core.read(|s| s.item(&item_id).map(|i| self.judge(i))),
         };
-        let Some(current) = current else {
+        let Some((visibility, may_lack)) = judged else {
             return Vec::new();
         };
         let mut frames = Vec::new();
-        match access::visibility(&self.caller, &current) {
+        match visibility {
             Visibility::Hidden => {}
             Visibility::Full => {
                 let known = self.full.contains(&item_id);
-                // A dispatcher has every ordinary item already (from the snapshot or its
-                // creation event); only a case they could see only redacted needs the upsert.
-                let may_lack =
-                    self.caller.role != Role::Dispatcher || access::is_sensitive(&current);
                 if !known && may_lack && !matches!(ev.event, Event::ItemCreated { .. }) {
                     // Newly visible (assigned to this driver, taken by this dispatcher):
                     // the whole item first, then the event.
-                    frames.extend(encode(&ServerMessage::Item {
-                        seq: ev.seq,
-                        item: &current,
-                    }));
+                    let upsert = core.read(|s| {
+                        s.item(&item_id)
+                            .and_then(|item| encode(&ServerMessage::Item { seq: ev.seq, item }))
+                    });
+                    frames.extend(upsert);
                 }
                 self.full.insert(item_id);
                 self.redacted.remove(&item_id);
-                frames.extend(encode(&ServerMessage::Event(ev)));
+                frames.extend(unchanged());
             }
             Visibility::Redacted => {
                 self.redacted.insert(item_id);
@@ -104,7 +111,19 @@ impl Filter {
         frames
     }
 
-    fn resource_frames(&self, ev: &StoredEvent) -> Vec<String> {
+    /// How the caller may see the item, and whether a full copy may be missing on the client:
+    /// a dispatcher has every ordinary item already (from the snapshot or its creation event);
+    /// only a case they could see only redacted needs an upsert.
+    fn judge(&self, item: &Item) -> (Visibility, bool) {
+        let may_lack = self.caller.role != Role::Dispatcher || access::is_sensitive(item);
+        (access::visibility(&self.caller, item), may_lack)
+    }
+
+    fn resource_frames(
+        &self,
+        ev: &StoredEvent,
+        unchanged: impl FnOnce() -> Option<String>,
+    ) -> Vec<String> {
         let id = match &ev.event {
             Event::ResourceRegistered { resource } => &resource.id,
             Event::ResourceStatusChanged { resource_id, .. }
@@ -112,7 +131,7 @@ impl Filter {
             _ => return Vec::new(),
         };
         if access::sees_resource(&self.caller, id) {
-            encode(&ServerMessage::Event(ev)).into_iter().collect()
+            unchanged().into_iter().collect()
         } else {
             Vec::new()
         }

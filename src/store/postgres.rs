@@ -22,7 +22,8 @@ impl PgStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections)
-            .acquire_timeout(Duration::from_secs(3))
+            // Generous: a busy database (CI creating test databases) must not fail start-up.
+            .acquire_timeout(Duration::from_secs(15))
             .connect(config.url.expose_secret())
             .await?;
         Ok(Self { pool })
