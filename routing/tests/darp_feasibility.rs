@@ -257,3 +257,31 @@ fn a_ride_limit_shorter_than_the_drive_is_reported_as_ride_time() {
         Err(Violation::RideTime)
     );
 }
+
+/// Found by the property test in CI: the fast check refused a route the Bellman–Ford checker
+/// accepts. The matrix breaks the triangle inequality (12 minutes direct, 0 through another
+/// stop), and the windows had been narrowed with the direct time.
+#[test]
+fn regression_fast_check_accepts_a_route_the_checker_accepts() {
+    let mut times = vec![0; 25];
+    times[3 * 5 + 4] = 12;
+    times[4 * 5 + 2] = 1;
+    let c = Case {
+        horizon: 100,
+        max_duration: 100,
+        capacity: 2,
+        times,
+        requests: vec![((0, 30, 0), (0, 33, 0), 3), ((19, 0, 0), (0, 31, 2), 12)],
+        order_keys: vec![135, 369, 135, 0],
+    };
+    let (inst, route) = build(&c);
+    let fast = earliest_schedule(&inst, 0, &route);
+    let verdict = verify(
+        &inst,
+        &Plan {
+            routes: vec![route.clone()],
+        },
+    );
+    assert!(verdict.complete(), "{:?}", verdict.problems);
+    assert!(fast.is_ok(), "{fast:?}");
+}
