@@ -24,6 +24,13 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let store_ok = state.store.ping().await.is_ok();
     let bus_ok = state.bus.connected();
     let seq = state.core.read(|s| s.seq);
+    let network = if state.network.get().is_some() {
+        "ready"
+    } else if state.config.routing.enabled {
+        "loading"
+    } else {
+        "disabled"
+    };
     let status = if store_ok {
         StatusCode::OK
     } else {
@@ -34,6 +41,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         Json(json!({
             "store": if store_ok { "ok" } else { "down" },
             "bus": if bus_ok { "ok" } else { "degraded" },
+            "network": network,
             "seq": seq,
         })),
     )
