@@ -23,6 +23,9 @@ pub struct Config {
     pub log: LogConfig,
     pub queue: QueueConfig,
     pub routing: RoutingConfig,
+    pub telephony: crate::telephony::TelephonyConfig,
+    pub teleasistenta: crate::teleasistenta::TeleasistentaConfig,
+    pub referrals: crate::referrals::ReferralsConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -161,13 +164,27 @@ impl Config {
             ["OFF", "NORMAL", "FULL", "EXTRA"].contains(&self.store.sqlite_synchronous.as_str()),
             "store.sqlite_synchronous: must be OFF, NORMAL, FULL or EXTRA"
         );
+        self.telephony.validate()?;
+        self.teleasistenta.validate()?;
+        self.referrals.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 7] = ["server", "store", "bus", "core", "log", "queue", "routing"];
+const SECTIONS: [&str; 10] = [
+    "server",
+    "store",
+    "bus",
+    "core",
+    "log",
+    "queue",
+    "routing",
+    "telephony",
+    "teleasistenta",
+    "referrals",
+];
 
 fn is_config_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

@@ -17,6 +17,11 @@
 //! - [`store`]: the event log on SQLite or PostgreSQL.
 //! - [`http`]: router assembly, authentication, probes.
 //! - [`cli`]: the `migrate`, `seed-demo`, `token` and `bench` commands.
+//! - [`telephony`]: Twilio-compatible voice and SMS webhooks (signed), TwiML answers.
+//! - [`teleasistenta`]: device registry, check-in monitor, follow-up steps, storm mode.
+//! - [`referrals`]: referrals to DAS services, keep-in-contact follow-ups, safe contact.
+//! - [`emiu`]: the EMIU team's cases: risk assessment, measures, shelters, report.
+//! - [`reports`]: answer-time percentiles against the dispatch standards.
 //!
 //! Read `docs/architecture.md` first.
 
@@ -26,13 +31,18 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod domain;
+pub mod emiu;
 pub mod error;
 pub mod events;
 pub mod http;
 pub mod intake;
 pub mod push;
 pub mod queue;
+pub mod referrals;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod teleasistenta;
 pub mod telemetry;
+pub mod telephony;

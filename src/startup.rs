@@ -18,7 +18,7 @@ use crate::store;
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
-    let store = store::connect(&config.store).await?;
+    let (store, emergency) = store::open(&config.store).await?;
     let instance = if config.server.instance.is_empty() {
         format!("{}-{}", hostname(), std::process::id())
     } else {
@@ -71,16 +71,20 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             }
         });
     }
-    Ok(AppState {
+    let state = AppState {
         network,
         config: Arc::new(config),
         store,
+        emergency,
         core,
         bus,
         auth: Arc::new(AuthCache::default()),
         metrics: crate::telemetry::metrics_handle(),
         shutdown,
-    })
+    };
+    crate::teleasistenta::spawn_monitor(state.clone());
+    crate::referrals::spawn_follow_ups(state.clone());
+    Ok(state)
 }
 
 /// Serves on `listener` until `shutdown` is cancelled.

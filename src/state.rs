@@ -14,6 +14,8 @@ use crate::store::Store;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
+    /// Registries of the emergency workflows (devices, shelters, referrals, safe contact).
+    pub emergency: Arc<dyn crate::store::EmergencyStore>,
     pub core: CoreHandle,
     pub bus: Arc<dyn Bus>,
     pub auth: Arc<AuthCache>,

@@ -114,6 +114,7 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
         }
     }
     info!(added, "demo resources registered");
+    crate::teleasistenta::demo::seed(state).await?;
     if quiet_if_present && added == 0 {
         println!(
             "demo data already present; set passwords with `dispecer user add NAME --role ROLE` \

@@ -2,7 +2,7 @@
 
 use routing::travel::LonLat;
 
-use crate::domain::{Details, Item, ItemId, Resource, ResourceId, ResourceStatus};
+use crate::domain::{CaseRecord, Details, Item, ItemId, Resource, ResourceId, ResourceStatus};
 
 /// A request to change state. Everything that writes goes through the core as one of these.
 #[derive(Clone, Debug)]
@@ -44,6 +44,11 @@ pub enum Command {
     MoveResource {
         resource_id: ResourceId,
         position: LonLat,
+    },
+    /// Adds an entry to an item's case file.
+    Record {
+        item_id: ItemId,
+        record: CaseRecord,
     },
     /// Escalate every item past its deadline (sent by the core's own timer).
     EscalateDue,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::command::{Command, CoreError, Outcome};
 use super::state::{apply, StateMut, StateView};
-use crate::domain::{Item, ItemId, Note, ResourceStatus, Seq, Status, Timestamps};
+use crate::domain::{CaseRecord, Item, ItemId, Note, ResourceStatus, Seq, Status, Timestamps};
 use crate::events::{Event, StoredEvent};
 use crate::queue::{lifecycle, Rules};
 
@@ -269,6 +269,27 @@ pub fn decide(
                 },
             );
             Ok(resource_outcome(state, &resource_id))
+        }
+        Command::Record { item_id, record } => {
+            let item = item_of(state, &item_id)?;
+            if let CaseRecord::Categorised { .. } = record {
+                if !matches!(item.details, crate::domain::Details::Call { .. }) {
+                    return Err(CoreError::Validation {
+                        field: "category".into(),
+                        message: "only a call is categorised".into(),
+                    });
+                }
+            }
+            if item.status == Status::Closed
+                && !matches!(
+                    record,
+                    CaseRecord::ReferralAcknowledged { .. } | CaseRecord::CallStatus { .. }
+                )
+            {
+                return Err(CoreError::Conflict(format!("item {item_id} is closed")));
+            }
+            ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
+            Ok(outcome_item(state, &item_id, false))
         }
         Command::EscalateDue => Ok(Outcome::Done),
     }

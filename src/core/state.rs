@@ -265,5 +265,18 @@ pub fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                 r.version = seq;
             }
         }
+        Event::CaseRecorded { item_id, record } => {
+            if let Some(item) = state.item_mut(item_id) {
+                // Only the category shows in the item itself; the rest of the file is read
+                // from the item's history.
+                if let crate::domain::CaseRecord::Categorised { category } = record {
+                    if let crate::domain::Details::Call { category: c, .. } = &mut item.details {
+                        *c = *category;
+                        item.category = category.to_string();
+                    }
+                }
+                item.version = seq;
+            }
+        }
     }
 }

@@ -59,7 +59,8 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// Category of a call to the social-emergency line.
+    /// Category of a call to the social-emergency line (`unclassified`: an incoming call
+    /// before the dispatcher has said what it is about).
     CallCategory {
         Abuse => "abuse",
         Neglect => "neglect",
@@ -69,6 +70,7 @@ vocabulary!(
         Information => "information",
         Transport => "transport",
         Other => "other",
+        Unclassified => "unclassified",
     }
 );
 

@@ -1,10 +1,12 @@
 //! Domain vocabulary: identifiers, closed enums, items and resources. Plain data, no I/O.
 
+mod case;
 mod ids;
 mod item;
 mod kinds;
 mod resource;
 
+pub use case::CaseRecord;
 pub use ids::{ItemId, ResourceId, Seq};
 pub use item::{Details, Item, MobilityNeeds, Note, Place, Priority, Timestamps};
 pub use kinds::{AlarmType, CallCategory, ItemKind, Level, ResourceKind, ResourceStatus, Status};

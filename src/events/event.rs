@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Item, ItemId, Level, Note, Resource, ResourceId, ResourceStatus, Seq, Status};
+use crate::domain::{
+    CaseRecord, Item, ItemId, Level, Note, Resource, ResourceId, ResourceStatus, Seq, Status,
+};
 use routing::travel::LonLat;
 
 /// One change of state. Each variant carries the whole change, so a websocket client never has
@@ -62,6 +64,11 @@ pub enum Event {
         resource_id: ResourceId,
         position: LonLat,
     },
+    /// An entry of the item's case file (`crate::domain::CaseRecord`).
+    CaseRecorded {
+        item_id: ItemId,
+        record: CaseRecord,
+    },
 }
 
 impl Event {
@@ -79,6 +86,7 @@ impl Event {
             Event::ResourceRegistered { .. } => "resource_registered",
             Event::ResourceStatusChanged { .. } => "resource_status_changed",
             Event::ResourceMoved { .. } => "resource_moved",
+            Event::CaseRecorded { .. } => "case_recorded",
         }
     }
 
@@ -92,7 +100,8 @@ impl Event {
             | Event::StatusChanged { item_id, .. }
             | Event::Closed { item_id, .. }
             | Event::NoteAdded { item_id, .. }
-            | Event::Breached { item_id, .. } => Some(*item_id),
+            | Event::Breached { item_id, .. }
+            | Event::CaseRecorded { item_id, .. } => Some(*item_id),
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
             | Event::ResourceMoved { .. } => None,

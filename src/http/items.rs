@@ -138,6 +138,7 @@ async fn item_events(
             match &mut e.event {
                 crate::events::Event::ItemCreated { item } => **item = access::redact(item),
                 crate::events::Event::NoteAdded { note, .. } => note.text = "***".into(),
+                crate::events::Event::CaseRecorded { record, .. } => *record = record.redacted(),
                 _ => {}
             }
         }

@@ -38,6 +38,11 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(map::router())
+        .merge(crate::telephony::router())
+        .merge(crate::teleasistenta::router())
+        .merge(crate::referrals::router())
+        .merge(crate::emiu::router())
+        .merge(crate::reports::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))
         .layer(middleware::from_fn(log_errors))

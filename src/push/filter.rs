@@ -151,6 +151,10 @@ fn redacted_event(ev: &StoredEvent) -> StoredEvent {
                 ..note.clone()
             },
         },
+        Event::CaseRecorded { item_id, record } => Event::CaseRecorded {
+            item_id: *item_id,
+            record: record.redacted(),
+        },
         other => other.clone(),
     };
     StoredEvent {

@@ -27,6 +27,9 @@ pub struct Rule {
     /// For bookings: whether the pick-up window starts today (local time).
     #[serde(default)]
     pub same_day: Option<bool>,
+    /// For callbacks: the reason codes it applies to (`missed_call`, `follow_up`).
+    #[serde(default)]
+    pub callback_reasons: Vec<String>,
 }
 
 /// The ordered rule set.
@@ -86,6 +89,7 @@ impl Rule {
             && self.call_categories.is_empty()
             && self.immediate_danger.is_none()
             && self.same_day.is_none()
+            && self.callback_reasons.is_empty()
     }
 
     /// `Some(reason)` when the rule matches, naming the facts it matched on.
@@ -139,6 +143,14 @@ impl Rule {
                     } else {
                         "transport on a later day".into()
                     });
+                }
+                _ => return None,
+            }
+        }
+        if !self.callback_reasons.is_empty() {
+            match details {
+                Details::Callback { reason, .. } if self.callback_reasons.contains(reason) => {
+                    why.push(format!("callback for {reason}"))
                 }
                 _ => return None,
             }
@@ -215,6 +227,7 @@ mod tests {
             call_categories: vec![],
             immediate_danger: None,
             same_day: None,
+            callback_reasons: vec![],
         };
         let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
         assert!(err.contains("last rule"), "{err}");

@@ -6,10 +6,13 @@
 //! with the next sequence numbers. Commit order is sequence order, with no gaps.
 
 pub mod accounts;
+pub mod emergency;
 mod postgres;
 mod postgres_accounts;
+mod postgres_emergency;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_emergency;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -20,6 +23,7 @@ use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
 pub use accounts::{Accounts, AuditRecord, UserRecord};
+pub use emergency::EmergencyStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -90,22 +94,32 @@ pub trait Store: accounts::Accounts + Send + Sync {
 
 /// Opens the store named by the configured URL and runs its migrations.
 pub async fn connect(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(open(config).await?.0)
+}
+
+/// Opens the store and hands out both of its faces: the event log and accounts, and the
+/// emergency workflows' tables (the same connections).
+pub async fn open(
+    config: &StoreConfig,
+) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn EmergencyStore>)> {
     use anyhow::Context;
-    let store: Arc<dyn Store> = if config.is_postgres() {
-        Arc::new(
+    let (store, emergency): (Arc<dyn Store>, Arc<dyn EmergencyStore>) = if config.is_postgres() {
+        let s = Arc::new(
             PgStore::connect(config)
                 .await
                 .context("connecting to PostgreSQL")?,
-        )
+        );
+        (s.clone(), s)
     } else {
-        Arc::new(
+        let s = Arc::new(
             SqliteStore::connect(config)
                 .await
                 .context("opening SQLite")?,
-        )
+        );
+        (s.clone(), s)
     };
     store.migrate().await.context("running migrations")?;
-    Ok(store)
+    Ok((store, emergency))
 }
 
 /// Decodes a stored payload.

@@ -3,6 +3,7 @@
 
 mod access;
 mod crash;
+mod emergency;
 mod helpers;
 mod intake;
 mod lifecycle;

@@ -1,0 +1,214 @@
+//! Categorising a call, referring the case to a DAS service, and the service's acknowledgement.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::access;
+use crate::core::Command;
+use crate::domain::{CallCategory, CaseRecord, ItemId};
+use crate::error::{Error, Result};
+use crate::http::auth::{Caller, Role, DISPATCH};
+use crate::http::extract::AppJson;
+use crate::http::items::{audit, item_id, lookup};
+use crate::intake::parse;
+use crate::state::AppState;
+use crate::store::emergency::ReferralRecord;
+
+/// Roles that work a case: the dispatch roles and the EMIU team.
+pub const CASE_WORKERS: &[Role] = &[Role::Dispatcher, Role::Supervisor, Role::Admin, Role::Emiu];
+
+/// Checks the caller may act on the item (sees it in full: the handling dispatcher, EMIU,
+/// supervisors) and returns its id.
+pub(crate) fn acting_on(state: &AppState, caller: &Caller, raw: &str) -> Result<ItemId> {
+    caller.require(CASE_WORKERS)?;
+    let id = item_id(raw)?;
+    let (item, _) = lookup(state, caller, id)?;
+    if access::may_act(caller, &item) {
+        Ok(id)
+    } else {
+        Err(Error::Forbidden(
+            "only the dispatcher handling this case, EMIU or a supervisor may act on it".into(),
+        ))
+    }
+}
+
+/// `GET /api/v1/referrals/services`: the services in `config/`.
+pub async fn services(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+    caller.require(CASE_WORKERS)?;
+    Ok(Json(json!({ "services": state.config.referrals.services })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoriseDto {
+    pub category: String,
+}
+
+/// `POST /api/v1/items/{id}/categorise {category}`: what the call is about.
+pub async fn categorise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    AppJson(dto): AppJson<CategoriseDto>,
+) -> Result<Json<Value>> {
+    let item_id = acting_on(&state, &caller, &id)?;
+    let category =
+        CallCategory::parse(&dto.category).map_err(|m| Error::validation("category", m))?;
+    if category == CallCategory::Unclassified {
+        return Err(Error::validation(
+            "category",
+            "choose what the call is about",
+        ));
+    }
+    let out = state
+        .core
+        .execute(
+            &caller.name,
+            Command::Record {
+                item_id,
+                record: CaseRecord::Categorised { category },
+            },
+        )
+        .await?;
+    Ok(Json(outcome_json(out)))
+}
+
+pub(crate) fn outcome_json(out: crate::core::Outcome) -> Value {
+    match out {
+        crate::core::Outcome::Item { item, .. } => json!(item),
+        _ => json!({}),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferDto {
+    pub service: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /api/v1/items/{id}/referrals {service, note?}`: 201 with the referral record.
+pub async fn refer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    AppJson(dto): AppJson<ReferDto>,
+) -> Result<(StatusCode, Json<Value>)> {
+    let item_id = acting_on(&state, &caller, &id)?;
+    let service = state
+        .config
+        .referrals
+        .services
+        .iter()
+        .find(|s| s.id == dto.service)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = state
+                .config
+                .referrals
+                .services
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect();
+            Error::validation(
+                "service",
+                format!("unknown service; expected one of: {}", ids.join(", ")),
+            )
+        })?;
+    let note = parse::text("note", &dto.note, 2000)?;
+    let record = ReferralRecord {
+        id: Uuid::now_v7(),
+        item_id,
+        service: service.id.clone(),
+        note,
+        created_by: caller.name.clone(),
+        created_at: Utc::now(),
+        acknowledged_by: None,
+        acknowledged_at: None,
+    };
+    state.emergency.put_referral(&record).await?;
+    state
+        .core
+        .execute(
+            &caller.name,
+            Command::Record {
+                item_id,
+                record: CaseRecord::Referred {
+                    referral_id: record.id,
+                    service: record.service.clone(),
+                },
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(record))))
+}
+
+/// `POST /api/v1/referrals/{id}/acknowledge`: the service confirms it took the case (recorded
+/// by the dispatcher or supervisor who received the confirmation). Acknowledging twice keeps
+/// the first acknowledgement.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let rid = Uuid::parse_str(&id)
+        .map_err(|_| Error::validation("id", "must be a referral id (UUID)"))?;
+    let before = state
+        .emergency
+        .referral(rid)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("referral {rid}")))?;
+    let after = state
+        .emergency
+        .acknowledge_referral(rid, &caller.name, Utc::now())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("referral {rid}")))?;
+    if before.acknowledged_at.is_none() {
+        state
+            .core
+            .execute(
+                &caller.name,
+                Command::Record {
+                    item_id: after.item_id,
+                    record: CaseRecord::ReferralAcknowledged {
+                        referral_id: rid,
+                        service: after.service.clone(),
+                    },
+                },
+            )
+            .await?;
+    }
+    Ok(Json(json!(after)))
+}
+
+/// `GET /api/v1/items/{id}/referrals`: the case's referrals (audited like every read of a case).
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    caller.require(CASE_WORKERS)?;
+    let id = item_id(&id)?;
+    let (_, visibility) = lookup(&state, &caller, id)?;
+    audit(
+        state.store.as_ref(),
+        &caller,
+        "view_referrals",
+        id,
+        visibility,
+    )
+    .await?;
+    if visibility == access::Visibility::Hidden {
+        return Err(Error::Forbidden(
+            "this case is not visible to your role".into(),
+        ));
+    }
+    let referrals = state.emergency.referrals_for(id).await?;
+    Ok(Json(json!({ "item_id": id, "referrals": referrals })))
+}

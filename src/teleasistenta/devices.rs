@@ -1,0 +1,216 @@
+//! The device registry. Devices hold personal and medical data: only the dispatch roles read
+//! them, and every read is audited.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::domain::{Details, Status};
+use crate::error::{Error, Result};
+use crate::http::auth::{Caller, Role, DISPATCH};
+use crate::http::extract::AppJson;
+use crate::intake::parse;
+use crate::state::AppState;
+use crate::store::emergency::{Carer, DeviceRecord};
+use crate::store::AuditRecord;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceDto {
+    pub device_id: String,
+    pub beneficiary: String,
+    pub address: String,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    pub phone: String,
+    #[serde(default)]
+    pub carers: Vec<Carer>,
+    #[serde(default)]
+    pub medical_notes: String,
+    #[serde(default)]
+    pub access_notes: String,
+    #[serde(default)]
+    pub key_safe: String,
+    /// Seconds between check-ins; the configured default when absent.
+    #[serde(default)]
+    pub checkin_period_s: Option<i64>,
+}
+
+impl DeviceDto {
+    pub fn parse(self, default_period: i64) -> Result<DeviceRecord> {
+        let device_id = parse::identifier("device_id", &self.device_id, 64)?;
+        let beneficiary = parse::text("beneficiary", &self.beneficiary, 200)?;
+        if beneficiary.is_empty() {
+            return Err(Error::validation("beneficiary", "must not be empty"));
+        }
+        let place = parse::PlaceDto {
+            address: Some(self.address),
+            lon: self.lon,
+            lat: self.lat,
+        }
+        .parse("address")?;
+        let address = place
+            .address
+            .ok_or_else(|| Error::validation("address", "must not be empty"))?;
+        let phone = parse::phone("phone", &self.phone)?;
+        if self.carers.len() > 10 {
+            return Err(Error::validation("carers", "at most 10 carers"));
+        }
+        let mut carers = Vec::new();
+        for (i, c) in self.carers.into_iter().enumerate() {
+            let name = parse::text(&format!("carers[{i}].name"), &c.name, 200)?;
+            if name.is_empty() {
+                return Err(Error::validation(
+                    format!("carers[{i}].name"),
+                    "must not be empty",
+                ));
+            }
+            carers.push(Carer {
+                name,
+                phone: parse::phone(&format!("carers[{i}].phone"), &c.phone)?,
+                relation: parse::text(&format!("carers[{i}].relation"), &c.relation, 100)?,
+            });
+        }
+        let period = self.checkin_period_s.unwrap_or(default_period);
+        if !(1..=7 * 86_400).contains(&period) {
+            return Err(Error::validation(
+                "checkin_period_s",
+                "must be 1 second to 7 days",
+            ));
+        }
+        Ok(DeviceRecord {
+            device_id,
+            beneficiary,
+            address,
+            lon: place.position.map(|p| p.lon),
+            lat: place.position.map(|p| p.lat),
+            phone,
+            carers,
+            medical_notes: parse::text("medical_notes", &self.medical_notes, 4000)?,
+            access_notes: parse::text("access_notes", &self.access_notes, 4000)?,
+            key_safe: parse::text("key_safe", &self.key_safe, 500)?,
+            checkin_period_s: period,
+            last_checkin_at: Utc::now(),
+            battery_pct: None,
+            missed_raised_for: None,
+            low_battery_raised: false,
+        })
+    }
+}
+
+/// `POST /api/v1/teleasistenta/devices`: registers or updates a device (201).
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(dto): AppJson<DeviceDto>,
+) -> Result<(StatusCode, Json<Value>)> {
+    caller.require(&[Role::Supervisor, Role::Admin, Role::Dispatcher])?;
+    let device = dto.parse(state.config.teleasistenta.default_checkin_period_s)?;
+    state.emergency.put_device(&device).await?;
+    let stored = state
+        .emergency
+        .device(&device.device_id)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("device vanished after registration")))?;
+    Ok((StatusCode::CREATED, Json(json!(stored))))
+}
+
+async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result<()> {
+    state
+        .store
+        .audit(&AuditRecord {
+            at: Utc::now(),
+            actor: caller.name.clone(),
+            role: caller.role.as_str().into(),
+            action: action.into(),
+            item_id: None,
+            outcome: "allowed".into(),
+        })
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v1/teleasistenta/devices/{id}`: the device, its beneficiary and carers, and the
+/// device's alarms still open.
+pub async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let id = parse::identifier("id", &id, 64)?;
+    audit_device(&state, &caller, &format!("view_device:{id}")).await?;
+    let device = state
+        .emergency
+        .device(&id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("device {id}")))?;
+    let open: Vec<Value> = state.core.read(|s| {
+        s.items()
+            .filter(|i| i.status != Status::Closed)
+            .filter(|i| matches!(&i.details, Details::Alert { device_id, .. } if *device_id == id))
+            .map(|i| json!({ "id": i.id, "category": i.category, "status": i.status, "level": i.priority.level }))
+            .collect()
+    });
+    Ok(Json(json!({ "device": device, "open_items": open })))
+}
+
+/// `GET /api/v1/teleasistenta/devices`: ids, check-in state and battery (no personal data).
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let devices = state.emergency.devices().await?;
+    let rows: Vec<Value> = devices
+        .iter()
+        .map(|d| {
+            json!({
+                "device_id": d.device_id,
+                "checkin_period_s": d.checkin_period_s,
+                "last_checkin_at": d.last_checkin_at,
+                "battery_pct": d.battery_pct,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "devices": rows })))
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    pub phone: String,
+}
+
+/// `GET /api/v1/teleasistenta/lookup?phone=`: whose number it is (beneficiary or carer), and
+/// the history of items from that number.
+pub async fn lookup(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LookupQuery>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let phone = parse::phone("phone", &q.phone)?;
+    audit_device(&state, &caller, "lookup_phone").await?;
+    let devices = state.emergency.devices_by_phone(&phone).await?;
+    let ids: Vec<&str> = devices.iter().map(|d| d.device_id.as_str()).collect();
+    let history: Vec<Value> = state.core.read(|s| {
+        let mut items: Vec<_> = s
+            .items()
+            .filter(|i| match &i.details {
+                Details::Call { caller_number, .. } => *caller_number == phone,
+                Details::Callback { phone: p, .. } => *p == phone,
+                Details::Alert { device_id, .. } => ids.contains(&device_id.as_str()),
+                _ => false,
+            })
+            .filter_map(|i| crate::access::view(&caller, i).map(|v| v.into_owned()))
+            .collect();
+        items.sort_by(|a, b| b.times.received.cmp(&a.times.received));
+        items.truncate(50);
+        items.into_iter().map(|i| json!(i)).collect()
+    });
+    Ok(Json(
+        json!({ "phone": phone, "devices": devices, "history": history }),
+    ))
+}

@@ -1,0 +1,446 @@
+//! The webhook handlers. Each body is a form (`application/x-www-form-urlencoded`), verified
+//! against its signature before anything is read from it.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::header::{CONTENT_TYPE, HOST};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use bytes::Bytes;
+use tracing::{info, warn};
+
+use super::signature;
+use super::twiml::{response, Verb};
+use crate::core::state::StateView;
+use crate::core::{Command, Outcome};
+use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Place, Status};
+use crate::error::{Error, Result};
+use crate::intake::parse;
+use crate::referrals::safe_contact;
+use crate::state::AppState;
+use routing::travel::LonLat;
+
+/// The actor recorded for what the provider's webhooks cause.
+const ACTOR: &str = "telephony";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/telephony/voice", post(voice))
+        .route("/telephony/voice/status", post(status))
+        .route("/telephony/voice/hold", post(hold))
+        .route("/telephony/sms", post(sms))
+}
+
+/// A signed webhook's parameters. Extracting it verifies the signature: 403 otherwise.
+pub struct Signed(Vec<(String, String)>);
+
+impl Signed {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn required(&self, name: &str) -> Result<&str> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::validation(name, "is required"))
+    }
+}
+
+impl FromRequest<AppState> for Signed {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let config = &state.config.telephony;
+        let header = req
+            .headers()
+            .get("x-twilio-signature")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_form = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        let base = if config.public_url.is_empty() {
+            let host = req
+                .headers()
+                .get(HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            format!("http://{host}")
+        } else {
+            config.public_url.trim_end_matches('/').to_owned()
+        };
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| Error::BadRequest("could not read the request body".into()))?;
+        let forbidden = || Error::Forbidden("invalid webhook signature".into());
+        let Some(header) = header else {
+            return Err(forbidden());
+        };
+        let params: Vec<(String, String)> = if bytes.is_empty() {
+            Vec::new()
+        } else if is_form {
+            serde_urlencoded::from_bytes(&bytes)
+                .map_err(|_| Error::BadRequest("malformed form body".into()))?
+        } else {
+            return Err(Error::BadRequest(
+                "expected Content-Type: application/x-www-form-urlencoded".into(),
+            ));
+        };
+        let url = format!("{base}{path}");
+        if !signature::verify(config.token(), &url, &params, &header) {
+            warn!(route = %path.split('?').next().unwrap_or(""), "webhook with an invalid signature refused");
+            metrics::counter!("dispecer_telephony_bad_signatures_total").increment(1);
+            return Err(forbidden());
+        }
+        Ok(Signed(params))
+    }
+}
+
+fn xml(body: String) -> Response {
+    ([(CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+/// A provider id (`CA…`, `SM…`).
+fn sid(params: &Signed, name: &str) -> Result<String> {
+    parse::identifier(name, params.required(name)?, 64)
+}
+
+/// The caller's number, or `withheld` for an anonymous or unparseable caller id.
+fn caller_number(raw: Option<&str>) -> String {
+    raw.and_then(|n| parse::phone("From", n).ok())
+        .unwrap_or_else(|| "withheld".into())
+}
+
+fn created_item(outcome: Outcome) -> Result<(ItemId, bool)> {
+    match outcome {
+        Outcome::Item { item, created } => Ok((item.id, created)),
+        _ => Err(Error::Internal(anyhow::anyhow!(
+            "create answered without an item"
+        ))),
+    }
+}
+
+/// Who the number belongs to among the TeleAsistență beneficiaries and carers: a line for the
+/// call card, and the beneficiary's home when the caller is the beneficiary.
+async fn known_caller(state: &AppState, number: &str) -> Result<(String, Option<Place>)> {
+    if number == "withheld" {
+        return Ok((String::new(), None));
+    }
+    let devices = state.emergency.devices_by_phone(number).await?;
+    let mut lines = Vec::new();
+    let mut home = None;
+    for d in &devices {
+        if d.phone == number {
+            lines.push(format!(
+                "Număr cunoscut: beneficiar TeleAsistență {} (dispozitiv {}).",
+                d.beneficiary, d.device_id
+            ));
+            home.get_or_insert(Place {
+                address: Some(d.address.clone()),
+                position: d.lon.zip(d.lat).map(|(lon, lat)| LonLat::new(lon, lat)),
+            });
+        }
+        for (i, c) in d.carers.iter().enumerate() {
+            if c.phone == number {
+                lines.push(format!(
+                    "Număr cunoscut: aparținător nr. {} ({}) al beneficiarului {} (dispozitiv {}).",
+                    i + 1,
+                    c.name,
+                    d.beneficiary,
+                    d.device_id
+                ));
+            }
+        }
+    }
+    Ok((lines.join(" "), home))
+}
+
+/// An incoming call: a call card at once, then connect the caller or hold them.
+async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response> {
+    let call_sid = sid(&params, "CallSid")?;
+    let number = caller_number(params.get("From"));
+    let (known, home) = known_caller(&state, &number).await?;
+    let notes = format!("Apel intrat pe linia de urgență. {known}")
+        .trim()
+        .to_owned();
+    let details = Details::Call {
+        caller_number: number,
+        category: CallCategory::Unclassified,
+        immediate_danger: false,
+        location: home,
+        notes,
+    };
+    let outcome = state
+        .core
+        .execute(
+            ACTOR,
+            Command::Create {
+                details,
+                key: Some(format!("twilio-call:{call_sid}")),
+            },
+        )
+        .await?;
+    let (item_id, created) = created_item(outcome)?;
+    state.emergency.put_call(&call_sid, item_id).await?;
+    if created {
+        info!(item.id = %item_id, "incoming call carded");
+    }
+    let t = &state.config.telephony;
+    let verbs = if t.dispatcher_phone.is_empty() {
+        vec![
+            Verb::Say(&t.greeting),
+            Verb::Enqueue {
+                queue: &t.queue_name,
+                wait_url: "/telephony/voice/hold",
+                action: "/telephony/voice/status",
+            },
+        ]
+    } else {
+        vec![
+            Verb::Say(&t.greeting),
+            Verb::Dial {
+                number: &t.dispatcher_phone,
+                timeout_s: t.dial_timeout_s,
+                action: "/telephony/voice/status",
+            },
+        ]
+    };
+    Ok(xml(response(&verbs)))
+}
+
+/// What a caller hears while held in the queue.
+async fn hold(State(state): State<AppState>, _params: Signed) -> Result<Response> {
+    let t = &state.config.telephony;
+    let mut verbs = vec![Verb::Say(&t.hold_message)];
+    if !t.hold_music_url.is_empty() {
+        verbs.push(Verb::Play(&t.hold_music_url));
+    }
+    Ok(xml(response(&verbs)))
+}
+
+/// How a call ended up, from whichever callback reports it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum CallResult {
+    Answered,
+    Missed,
+    /// Ringing, queued, or the call simply ended after it was answered.
+    Other,
+}
+
+/// `DialCallStatus` (the `<Dial>` action), `QueueResult` (the `<Enqueue>` action) or
+/// `CallStatus` (the status callback), in that order of precedence.
+pub(crate) fn call_result(
+    dial: Option<&str>,
+    queue: Option<&str>,
+    call: Option<&str>,
+) -> CallResult {
+    if let Some(d) = dial {
+        return match d {
+            "completed" | "answered" => CallResult::Answered,
+            "busy" | "no-answer" | "failed" | "canceled" => CallResult::Missed,
+            _ => CallResult::Other,
+        };
+    }
+    if let Some(q) = queue {
+        return match q {
+            "bridged" | "bridging-in-process" => CallResult::Answered,
+            "hangup" | "leave" | "error" | "system-error" => CallResult::Missed,
+            _ => CallResult::Other,
+        };
+    }
+    match call {
+        Some("in-progress") | Some("answered") => CallResult::Answered,
+        Some("busy" | "no-answer" | "failed" | "canceled") => CallResult::Missed,
+        _ => CallResult::Other,
+    }
+}
+
+/// The call's outcome: answered goes on the card; missed also puts a 'call back' item in the
+/// queue, unless the number is withheld or marked safe-contact.
+async fn status(State(state): State<AppState>, params: Signed) -> Result<Response> {
+    let call_sid = sid(&params, "CallSid")?;
+    let result = call_result(
+        params.get("DialCallStatus"),
+        params.get("QueueResult"),
+        params.get("CallStatus"),
+    );
+    // A call the voice webhook never carded (it failed) still gets its callback when missed.
+    let item_id = state.emergency.call_item(&call_sid).await?;
+    match result {
+        CallResult::Other => Ok(xml(response(&[]))),
+        CallResult::Answered => {
+            if let Some(item_id) = item_id {
+                record_status(&state, item_id, "answered").await?;
+            }
+            Ok(xml(response(&[])))
+        }
+        CallResult::Missed => {
+            let carded = item_id.and_then(|id| {
+                state.core.read(|s| match s.item(&id).map(|i| &i.details) {
+                    Some(Details::Call { caller_number, .. }) => Some(caller_number.clone()),
+                    _ => None,
+                })
+            });
+            let number = carded.unwrap_or_else(|| caller_number(params.get("From")));
+            if let Some(item_id) = item_id {
+                record_status(&state, item_id, "missed").await?;
+            }
+            let blocked = number != "withheld"
+                && safe_contact::is_contact_blocked(state.emergency.as_ref(), &number).await?;
+            if number == "withheld" || blocked {
+                if let Some(item_id) = item_id {
+                    let text = if blocked {
+                        "Apel pierdut. Numărul este marcat „nu sunați înapoi / fără SMS”: nu se programează apel înapoi."
+                    } else {
+                        "Apel pierdut de la un număr ascuns: nu poate fi sunat înapoi."
+                    };
+                    state
+                        .core
+                        .execute(
+                            ACTOR,
+                            Command::AddNote {
+                                item_id,
+                                text: text.into(),
+                            },
+                        )
+                        .await?;
+                }
+            } else {
+                state
+                    .core
+                    .execute(
+                        ACTOR,
+                        Command::Create {
+                            details: Details::Callback {
+                                phone: number,
+                                reason: "missed_call".into(),
+                                related: item_id,
+                            },
+                            key: Some(format!("missed-call:{call_sid}")),
+                        },
+                    )
+                    .await?;
+            }
+            Ok(xml(response(&[
+                Verb::Say("Ne pare rău, niciun dispecer nu a putut prelua apelul. Vă vom contacta cât mai curând."),
+                Verb::Hangup,
+            ])))
+        }
+    }
+}
+
+async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Result<()> {
+    state
+        .core
+        .execute(
+            ACTOR,
+            Command::Record {
+                item_id,
+                record: CaseRecord::CallStatus {
+                    status: status.into(),
+                },
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// An incoming SMS: a note on the open item of the same number, or a new card. Never an
+/// automatic reply (the aggressor may hold the phone).
+async fn sms(State(state): State<AppState>, params: Signed) -> Result<Response> {
+    let message_sid = sid(&params, "MessageSid")?;
+    let number = caller_number(params.get("From"));
+    let body = parse::text("Body", params.get("Body").unwrap_or(""), 1600)?;
+    let open = if number == "withheld" {
+        None
+    } else {
+        state.core.read(|s| {
+            s.items()
+                .filter(|i| i.status != Status::Closed)
+                .filter(|i| match &i.details {
+                    Details::Call { caller_number, .. } => *caller_number == number,
+                    Details::Callback { phone, .. } => *phone == number,
+                    _ => false,
+                })
+                .max_by_key(|i| i.times.received)
+                .map(|i| i.id)
+        })
+    };
+    match open {
+        Some(item_id) => {
+            state
+                .core
+                .execute(
+                    ACTOR,
+                    Command::AddNote {
+                        item_id,
+                        text: format!("SMS primit: {body}"),
+                    },
+                )
+                .await?;
+        }
+        None => {
+            let (known, home) = known_caller(&state, &number).await?;
+            let notes = format!("SMS primit: {body} {known}").trim().to_owned();
+            state
+                .core
+                .execute(
+                    ACTOR,
+                    Command::Create {
+                        details: Details::Call {
+                            caller_number: number,
+                            category: CallCategory::Unclassified,
+                            immediate_danger: false,
+                            location: home,
+                            notes,
+                        },
+                        key: Some(format!("twilio-sms:{message_sid}")),
+                    },
+                )
+                .await?;
+        }
+    }
+    Ok(xml(response(&[])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dial_queue_and_call_statuses_map_to_answered_or_missed() {
+        assert_eq!(
+            call_result(Some("no-answer"), None, Some("completed")),
+            CallResult::Missed
+        );
+        assert_eq!(
+            call_result(Some("completed"), None, None),
+            CallResult::Answered
+        );
+        assert_eq!(call_result(None, Some("hangup"), None), CallResult::Missed);
+        assert_eq!(
+            call_result(None, Some("bridged"), None),
+            CallResult::Answered
+        );
+        assert_eq!(call_result(None, None, Some("busy")), CallResult::Missed);
+        // The parent call's "completed" says only that it ended.
+        assert_eq!(
+            call_result(None, None, Some("completed")),
+            CallResult::Other
+        );
+        assert_eq!(call_result(None, None, Some("ringing")), CallResult::Other);
+    }
+}
