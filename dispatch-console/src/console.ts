@@ -11,6 +11,8 @@ import { formatDuration, t, term } from './i18n';
 import { Live, type LinkStatus } from './live';
 import { MapView } from './map';
 import { queueOrder } from './state';
+import { Storm } from './storm';
+import { te } from './i18n-emergency';
 import type { Item, Me, Resource } from './types';
 import { itemPosition, shortId } from './types';
 import { topBar } from './topbar';
@@ -27,6 +29,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   const resourcesEl = h('section', { class: 'panel resources', 'aria-label': 'resources' });
   const alarmEl = h('div', { class: 'alarm-banner', role: 'alert', hidden: true });
   const linkEl = h('span', { class: 'link-status' });
+  const storm = new Storm();
 
   const live = new Live({
     onSnapshot: () => renderAll(),
@@ -57,10 +60,12 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     onClose: () => select(null),
   });
 
-  const bar = topBar(me, onLogout, () => renderAll(), linkEl);
+  const reportsLink = h('a', { class: 'reports-link', href: '/rapoarte' }, te('reports'));
+  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink));
   root.replaceChildren(
     bar,
     alarmEl,
+    storm.banner,
     // Left: what is waiting and where; right: the item in hand and who can go.
     h('main', { class: 'console-grid' }, h('div', { class: 'col col-left' }, queueEl, map.el), h('div', { class: 'col col-right' }, detail.el, resourcesEl)),
   );
@@ -71,20 +76,23 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   }
 
   function renderQueue(): void {
-    const ordered = queueOrder(live.state.items.values());
+    const all = queueOrder(live.state.items.values());
+    // In a storm, one row per device (its most urgent alarm); explanations use the full order.
+    const { rows: ordered, repeats } = storm.group(all, live.state.items.values());
     const head = queueEl.querySelector('thead')!;
     head.replaceChildren(
       h('tr', {}, ...(['col_level', 'col_category', 'col_kind', 'col_status', 'col_age', 'col_clock'] as const).map((k) => h('th', {}, t(k)))),
     );
     queueEl.querySelector('h2')!.textContent = t('queue');
-    queueEl.querySelector('.count')!.textContent = String(ordered.length);
+    queueEl.querySelector('.count')!.textContent = String(all.length);
     clear(queueBody);
     if (!ordered.length) {
       queueBody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted empty' }, t('queue_empty'))));
       return;
     }
     for (const item of ordered) {
-      const why = explain(ordered, item.id);
+      const why = explain(all, item.id);
+      const more = repeats.get(item.id);
       const tip = why ? `${why.level}\n#${why.index}: ${why.position}` : '';
       queueBody.append(
         h(
@@ -102,7 +110,13 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
             },
           },
           h('td', {}, h('span', { class: `level level-${item.priority.level}` }, item.priority.level)),
-          h('td', { class: 'category' }, term(item.category), item.redacted ? h('span', { class: 'protected-tag' }, ` · ${t('protected')}`) : null),
+          h(
+            'td',
+            { class: 'category' },
+            term(item.category),
+            item.redacted ? h('span', { class: 'protected-tag' }, ` · ${t('protected')}`) : null,
+            more ? h('span', { class: 'repeats', 'data-repeats': more }, ` ${te('repeats', { n: more })}`) : null,
+          ),
           h('td', { class: 'muted' }, term(item.kind)),
           h('td', {}, h('span', { class: `status status-${item.status}` }, term(item.status))),
           h('td', { class: 'age mono', 'data-received': item.times.received }),
@@ -213,6 +227,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   const clock = window.setInterval(tick, 1000);
   live.start();
   renderAll();
+  void storm.load().then(() => renderQueue());
   if (initialItem) void detail.show(initialItem);
   // Resources also come in the snapshot; this first fetch only fills the panel if the socket is
   // slow to open, and is never repeated.

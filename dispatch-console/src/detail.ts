@@ -5,6 +5,8 @@
 // shows "date protejate" instead of personal fields.
 
 import { ApiError, api } from './api';
+import { caseActions } from './casework';
+import { termE } from './i18n-emergency';
 import { clear, h } from './dom';
 import { explain } from './explain';
 import { formatDateTime, formatDuration, formatTime, t, term } from './i18n';
@@ -122,6 +124,7 @@ export class DetailView {
       this.summary(item),
       this.beneficiary(item),
       this.actions(item, note, ticked, outcome),
+      caseActions(item, () => this.render()) ?? '',
       this.notes(item),
       this.historyList(),
     );
@@ -354,6 +357,8 @@ function describe(e: StoredEvent): string {
       return `${term(ev.type)}: ${value(ev.note.text)}`;
     case 'breached':
       return `${term(ev.type)} (${ev.level})`;
+    case 'case_recorded':
+      return `${termE('case_recorded')}: ${termE(ev.record.record)}`;
     default:
       return term(ev.type);
   }

@@ -5,6 +5,8 @@
 import './style.css';
 import { api } from './api';
 import { mountConsole } from './console';
+import { mountEmiu } from './emiu';
+import { mountReports } from './reports';
 import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
@@ -15,6 +17,11 @@ let unmount: (() => void) | undefined;
 
 function itemFromPath(): string | null {
   const m = location.pathname.match(/^\/items\/([^/]+)$/);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function emiuCaseFromPath(): string | null {
+  const m = location.pathname.match(/^\/emiu\/([^/]+)$/);
   return m ? decodeURIComponent(m[1]) : null;
 }
 
@@ -48,6 +55,20 @@ function route(me: Me): void {
   unmount = undefined;
   const item = itemFromPath();
   document.body.dataset.role = me.role;
+  // The EMIU page: the team's own screen, and a case link (`/emiu/{id}`) anyone may follow —
+  // the server refuses whoever may not see the case, and the page shows the refusal.
+  const emiuCase = emiuCaseFromPath();
+  if (emiuCase || (me.role === 'emiu' && !item)) {
+    if (!emiuCase) go('/emiu');
+    document.body.dataset.page = 'emiu';
+    unmount = mountEmiu(root, me, emiuCase, () => void logout());
+    return;
+  }
+  if (location.pathname === '/rapoarte' && me.role !== 'driver' && me.role !== 'emiu') {
+    document.body.dataset.page = 'reports';
+    unmount = mountReports(root, me, () => void logout());
+    return;
+  }
   if (me.role === 'driver' || me.role === 'emiu') {
     if (item) {
       document.body.dataset.page = 'item';

@@ -120,6 +120,16 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       break;
     }
+    case 'case_recorded':
+      if (item) {
+        // Only the category shows in the item; the rest of the file is in its history.
+        if (ev.record.record === 'categorised' && item.details?.kind === 'call') {
+          item.details.category = String(ev.record.category);
+          item.category = String(ev.record.category);
+        }
+        item.version = seq;
+      }
+      break;
     case 'resource_moved': {
       const r = state.resources.get(ev.resource_id);
       if (r) {

@@ -120,7 +120,11 @@ export type Event =
   | { type: 'breached'; item_id: string; level: Level; deadline: string }
   | { type: 'resource_registered'; resource: Resource }
   | { type: 'resource_status_changed'; resource_id: string; status: ResourceStatus }
-  | { type: 'resource_moved'; resource_id: string; position: LonLat };
+  | { type: 'resource_moved'; resource_id: string; position: LonLat }
+  | { type: 'case_recorded'; item_id: string; record: CaseRecord };
+
+/** An entry of an item's case file (src/domain/case.rs), tagged by `record`. */
+export type CaseRecord = { record: string; [field: string]: unknown };
 
 export interface StoredEvent {
   seq: number;
@@ -138,6 +142,8 @@ export type ServerMessage =
 
 export interface Me {
   username: string;
+  /** The resource a driver or EMIU member works as. */
+  resource_id?: string | null;
   display_name: string;
   role: Role;
 }

@@ -1,0 +1,425 @@
+// The EMIU team's page (`/emiu`, phone-sized): the cases sent to the team arrive live over the
+// websocket; opening one shows the case, the victim's address, the route from the team (drawn
+// from the service's road network), the risk form, the measures with shelter placement, the
+// report and the case file. The server decides who may see a case: a refusal (a driver, or a
+// dispatcher who does not handle it) is shown as such and nothing of the case is drawn.
+
+import './emergency.css';
+import { ApiError } from './api';
+import { clear, h } from './dom';
+import { formatTime, term } from './i18n';
+import { te, termE } from './i18n-emergency';
+import { Live } from './live';
+import { queueOrder } from './state';
+import { topBar } from './topbar';
+import type { CaseRecord, Item, LonLat, Me } from './types';
+import { shortId } from './types';
+
+interface RiskItem {
+  id: string;
+  weight: number;
+  ro: string;
+  en: string;
+}
+interface Shelter {
+  id: string;
+  name: string;
+  capacity: number;
+  free_places: number;
+}
+interface CaseView {
+  item: Item;
+  case_file: { seq: number; at: string; actor: string; record: CaseRecord }[];
+  route: {
+    duration_s?: number;
+    distance_m?: number;
+    geometry?: LonLat[];
+    streets?: { name: string | null; metres: number }[];
+    attribution?: string;
+    unavailable?: string;
+  } | null;
+  shelters: Shelter[];
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string; field?: string } }).error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field);
+  }
+  return json as T;
+}
+
+export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null, onLogout: () => void): () => void {
+  const list = h('section', { class: 'panel emiu-list', 'aria-label': 'cases' });
+  const detail = h('section', { class: 'panel emiu-case', 'aria-label': 'case' });
+  let current: string | null = initialCase;
+  let view: CaseView | null = null;
+  let refusal: ApiError | null = null;
+  let message = '';
+  let riskItems: RiskItem[] = [];
+  const team = me.resource_id ?? null;
+  const isEmiu = me.role === 'emiu';
+
+  const live = isEmiu
+    ? new Live({
+        onSnapshot: () => renderList(),
+        onEvent: (e) => {
+          renderList();
+          const ev = e.event;
+          if (current && 'item_id' in ev && ev.item_id === current && ev.type !== 'item_pushed') void load(current, false);
+        },
+        onStatus: () => undefined,
+        onUnauthorized: () => onLogout(),
+      })
+    : null;
+
+  function myCases(): Item[] {
+    if (!live) return [];
+    return queueOrder(live.state.items.values()).filter((i) => (team ? i.assigned_to.includes(team) : i.assigned_to.some((r) => r.startsWith('EMIU'))));
+  }
+
+  function renderList(): void {
+    clear(list);
+    list.append(h('h2', {}, te('emiu_cases')));
+    if (!isEmiu) return;
+    const cases = myCases();
+    if (!cases.length) {
+      list.append(h('p', { class: 'muted' }, te('emiu_no_cases')));
+      return;
+    }
+    list.append(
+      h(
+        'ul',
+        { class: 'case-list' },
+        ...cases.map((i) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                class: `case-open${i.id === current ? ' selected' : ''}`,
+                'data-case-id': i.id,
+                onclick: () => open(i.id),
+              },
+              h('span', { class: `level level-${i.priority.level}` }, i.priority.level),
+              ` ${term(i.category)} · ${shortId(i.id)} · ${term(i.status)}`,
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function open(id: string): void {
+    current = id;
+    const path = `/emiu/${id}`;
+    if (location.pathname !== path) history.pushState({}, '', path);
+    renderList();
+    void load(id, true);
+  }
+
+  async function load(id: string, fresh: boolean): Promise<void> {
+    if (fresh) {
+      view = null;
+      refusal = null;
+      message = '';
+      render();
+    }
+    try {
+      const [v, form] = await Promise.all([
+        call<CaseView>('GET', `/api/v1/emiu/cases/${encodeURIComponent(id)}`),
+        riskItems.length ? Promise.resolve(null) : call<{ items: RiskItem[] }>('GET', '/api/v1/emiu/risk-form'),
+      ]);
+      if (form) riskItems = form.items;
+      if (current !== id) return;
+      view = v;
+      refusal = null;
+    } catch (e) {
+      if (current !== id) return;
+      view = null;
+      refusal = e instanceof ApiError ? e : new ApiError(0, 'error', String(e));
+    }
+    render();
+  }
+
+  async function act(path: string, body: unknown): Promise<void> {
+    if (!current) return;
+    message = '';
+    try {
+      await call('POST', path, body);
+      message = te('saved');
+    } catch (e) {
+      message = e instanceof ApiError ? e.message : String(e);
+    }
+    await load(current, false);
+  }
+
+  function render(): void {
+    clear(detail);
+    if (refusal) {
+      detail.append(
+        h(
+          'div',
+          { class: refusal.status === 403 ? 'refusal' : 'error', role: 'alert', 'data-status': refusal.status },
+          h('strong', {}, refusal.status === 403 ? te('refused_title') : refusal.message),
+          h('p', {}, refusal.status === 403 ? te('refused_text') : ''),
+        ),
+      );
+      return;
+    }
+    if (!current) return;
+    if (!view) {
+      detail.append(h('p', { class: 'muted' }, '…'));
+      return;
+    }
+    const { item } = view;
+    const id = item.id;
+    detail.dataset.caseId = id;
+    const d = item.details?.kind === 'call' ? item.details : undefined;
+    const latestRisk = [...view.case_file].reverse().find((e) => e.record.record === 'risk_assessed')?.record;
+    const yes = new Set((latestRisk?.yes as string[] | undefined) ?? []);
+    detail.append(
+      h(
+        'header',
+        { class: 'title-line' },
+        h('span', { class: `level level-${item.priority.level}` }, item.priority.level),
+        h('span', { class: 'category' }, termE(item.category)),
+        h('span', { class: `status status-${item.status}` }, term(item.status)),
+        h('span', { class: 'muted mono' }, shortId(id)),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, te('victim_number')),
+        h('dd', { 'data-field': 'victim-number' }, d?.caller_number ?? '—'),
+        h('dt', {}, te('address')),
+        h('dd', { 'data-field': 'address' }, d?.location?.address ?? '—'),
+        d?.notes ? h('dt', {}, te('call_notes')) : null,
+        d?.notes ? h('dd', {}, d.notes) : null,
+      ),
+      routeBox(view),
+      team ? statusBox(team) : '',
+      riskBox(id, yes, latestRisk),
+      measuresBox(id, view.shelters),
+      reportBox(id),
+      message ? h('p', { class: 'muted', role: 'status', 'data-field': 'message' }, message) : '',
+      fileBox(view),
+    );
+  }
+
+  function routeBox(v: CaseView): HTMLElement {
+    const box = h('div', { class: 'route', 'data-field': 'route' }, h('h3', {}, te('route')));
+    const r = v.route;
+    if (!r || r.unavailable || !r.geometry) {
+      box.append(h('p', { class: 'muted' }, te('route_unavailable', { why: r?.unavailable ?? '—' })));
+      return box;
+    }
+    box.append(
+      h('p', { 'data-field': 'route-time' }, te('route_time', { min: Math.round((r.duration_s ?? 0) / 60), km: ((r.distance_m ?? 0) / 1000).toFixed(1) })),
+      drawRoute(r.geometry),
+      h('ol', { class: 'streets' }, ...(r.streets ?? []).filter((s) => s.name).slice(0, 8).map((s) => h('li', {}, `${s.name} (${Math.round(s.metres)} m)`))),
+      h('p', { class: 'attribution muted' }, r.attribution ?? '© OpenStreetMap contributors'),
+    );
+    return box;
+  }
+
+  function statusBox(res: string): HTMLElement {
+    return h(
+      'div',
+      { class: 'team-status' },
+      h('h3', {}, `${te('emiu_status')} (${res})`),
+      h(
+        'div',
+        { class: 'buttons' },
+        ...['en_route', 'on_scene', 'at_hospital'].map((s) =>
+          h('button', { class: 'secondary', 'data-team-status': s, onclick: () => void act(`/api/v1/resources/${res}/status`, { status: s }) }, term(s)),
+        ),
+      ),
+    );
+  }
+
+  function riskBox(id: string, yes: Set<string>, latest: CaseRecord | undefined): HTMLElement {
+    const lang = document.documentElement.lang === 'en' ? 'en' : 'ro';
+    const form = h(
+      'form',
+      {
+        class: 'risk-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const ticked = [...form.querySelectorAll<HTMLInputElement>('input[name=risk]:checked')].map((i) => i.value);
+          void act(`/api/v1/emiu/cases/${id}/risk`, { yes: ticked });
+        },
+      },
+      h('h3', {}, te('risk_form')),
+      ...riskItems.map((r) =>
+        h('label', { class: 'pick' }, h('input', { type: 'checkbox', name: 'risk', value: r.id, checked: yes.has(r.id) }), ` ${lang === 'en' ? r.en : r.ro} `, h('span', { class: 'muted' }, `(${r.weight})`)),
+      ),
+      h('button', { type: 'submit', class: 'primary', 'data-action': 'risk' }, te('risk_submit')),
+    );
+    if (latest) {
+      const level = String(latest.level);
+      form.append(
+        h(
+          'p',
+          { class: `risk-level risk-${level}`, 'data-field': 'risk-level', 'data-level': level },
+          te('risk_level', { level: te(`risk_${level}` as 'risk_low'), score: String(latest.score) }),
+        ),
+      );
+    }
+    return form;
+  }
+
+  function measuresBox(id: string, shelters: Shelter[]): HTMLElement {
+    const select = h(
+      'select',
+      { name: 'shelter' },
+      ...shelters.map((s) => h('option', { value: s.id, disabled: s.free_places <= 0 }, `${s.name} — ${te('free_places', { n: s.free_places, c: s.capacity })}`)),
+    );
+    return h(
+      'div',
+      { class: 'measures' },
+      h('h3', {}, te('measures')),
+      h(
+        'div',
+        { class: 'buttons' },
+        ...(['hospital_transport', 'called_112', 'police_notified'] as const).map((m) =>
+          h('button', { class: 'secondary', 'data-measure': m, onclick: () => void act(`/api/v1/emiu/cases/${id}/measures`, { measure: m }) }, te(`m_${m}`)),
+        ),
+      ),
+      h(
+        'ul',
+        { class: 'shelters' },
+        ...shelters.map((s) => h('li', { 'data-shelter-id': s.id }, `${s.name}: `, h('span', { class: 'free', 'data-free': s.free_places }, te('free_places', { n: s.free_places, c: s.capacity })))),
+      ),
+      h(
+        'form',
+        {
+          class: 'shelter-placement',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            void act(`/api/v1/emiu/cases/${id}/measures`, { measure: 'shelter_placement', shelter_id: select.value });
+          },
+        },
+        h('label', {}, te('shelter'), ' ', select),
+        h('button', { type: 'submit', 'data-action': 'place' }, te('place_in_shelter')),
+      ),
+    );
+  }
+
+  function reportBox(id: string): HTMLElement {
+    const area = h('textarea', { name: 'report', rows: 4, placeholder: te('report_placeholder') });
+    return h(
+      'form',
+      {
+        class: 'report',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const text = area.value.trim();
+          if (text) void act(`/api/v1/emiu/cases/${id}/report`, { text });
+        },
+      },
+      h('h3', {}, te('report')),
+      area,
+      h('button', { type: 'submit', class: 'primary', 'data-action': 'report' }, te('file_report')),
+    );
+  }
+
+  function fileBox(v: CaseView): HTMLElement {
+    return h(
+      'div',
+      { class: 'case-file' },
+      h('h3', {}, te('case_file')),
+      h(
+        'ol',
+        {},
+        ...v.case_file.map((e) =>
+          h('li', { 'data-record': e.record.record }, h('span', { class: 'mono muted' }, `${formatTime(e.at)} `), describe(e.record), h('span', { class: 'muted' }, ` — ${e.actor}`)),
+        ),
+      ),
+    );
+  }
+
+  const bar = topBar(me, onLogout, () => {
+    renderList();
+    render();
+  });
+  root.replaceChildren(bar, h('main', { class: 'emiu-page' }, h('h1', {}, te('emiu_title')), list, detail));
+  const onPop = () => {
+    const m = location.pathname.match(/^\/emiu\/([^/]+)$/);
+    current = m ? decodeURIComponent(m[1]) : null;
+    renderList();
+    if (current) void load(current, true);
+    else render();
+  };
+  window.addEventListener('popstate', onPop);
+  live?.start();
+  renderList();
+  if (current) void load(current, true);
+  return () => {
+    live?.stop();
+    window.removeEventListener('popstate', onPop);
+  };
+}
+
+function describe(r: CaseRecord): string {
+  switch (r.record) {
+    case 'risk_assessed':
+      return te('risk_level', { level: te(`risk_${String(r.level)}` as 'risk_low'), score: String(r.score) });
+    case 'measure':
+      return `${te(`m_${String(r.measure)}` as 'm_called_112')}${r.shelter_id ? ` (${String(r.shelter_id)})` : ''}`;
+    case 'report':
+      return `${te('report')}: ${String(r.text)}`;
+    case 'step':
+      return `${te(`s_${String(r.step)}` as 's_called_112')}${r.answered === true ? ` — ${te('answered')}` : r.answered === false ? ` — ${te('not_answered')}` : ''}`;
+    case 'categorised':
+      return `${termE('categorised')}: ${termE(String(r.category))}`;
+    case 'referred':
+    case 'referral_acknowledged':
+      return `${termE(r.record)}: ${String(r.service)}`;
+    case 'call_status':
+      return `${termE('call_status')}: ${termE(String(r.status))}`;
+    default:
+      return termE(r.record);
+  }
+}
+
+/** The route as an SVG polyline in its own bounding box (north up). */
+function drawRoute(points: LonLat[]): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 300 200');
+  svg.setAttribute('class', 'route-svg');
+  if (points.length < 2) return svg;
+  const lons = points.map((p) => p.lon);
+  const lats = points.map((p) => p.lat);
+  const [x0, x1, y0, y1] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  // Metres per degree of longitude shrink with latitude; keep the shape true.
+  const kx = Math.cos(((y0 + y1) / 2) * (Math.PI / 180));
+  const scale = Math.min(280 / Math.max((x1 - x0) * kx, 1e-9), 180 / Math.max(y1 - y0, 1e-9));
+  const pts = points.map((p) => `${(10 + (p.lon - x0) * kx * scale).toFixed(1)},${(190 - (p.lat - y0) * scale).toFixed(1)}`);
+  const line = document.createElementNS(ns, 'polyline');
+  line.setAttribute('points', pts.join(' '));
+  line.setAttribute('fill', 'none');
+  line.setAttribute('stroke', '#c0392b');
+  line.setAttribute('stroke-width', '3');
+  svg.append(line);
+  for (const [i, cls] of [[0, 'start'], [pts.length - 1, 'end']] as const) {
+    const [cx, cy] = pts[i].split(',');
+    const c = document.createElementNS(ns, 'circle');
+    c.setAttribute('cx', cx);
+    c.setAttribute('cy', cy);
+    c.setAttribute('r', '5');
+    c.setAttribute('class', cls);
+    c.setAttribute('fill', cls === 'start' ? '#2c3e50' : '#c0392b');
+    svg.append(c);
+  }
+  return svg;
+}

@@ -1,0 +1,117 @@
+// The EMIU workflow end to end in Chromium, against the real service: a dispatcher sends the
+// team to a domestic-violence case; the team's phone-sized page receives it live, shows the
+// address and the route, fills the risk form, places the victim in a shelter (whose free
+// places drop by one) and files the report. A driver is refused the case on the page and by
+// the API alike. Run through scripts/console-test.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { base, consoleReady, launch, loggedIn, postCall, row, screenshots, users } from './helpers.mjs';
+
+const emiuUser = { username: process.env.CONSOLE_USER_EMIU, password: process.env.CONSOLE_PASS_EMIU };
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The team's phone: a small viewport, logged in. */
+async function emiuPhone() {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ro-RO', timezoneId: 'Europe/Bucharest' });
+  await context.addInitScript(() => localStorage.setItem('dispecer.lang', 'ro'));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[emiu page error] ${e.message}`));
+  await page.goto(`${base}/`);
+  await page.fill('input[name=username]', emiuUser.username);
+  await page.fill('input[name=password]', emiuUser.password);
+  await page.click('form.login button[type=submit]');
+  await page.waitForURL('**/emiu');
+  return { context, page };
+}
+
+describe('EMIU', () => {
+  test('dispatcher sends the team; the team assesses risk, places the victim in a shelter and files the report; a driver is refused', async () => {
+    assert.ok(emiuUser.username, 'CONSOLE_USER_EMIU is set by scripts/console-test');
+    // Arrange: a domestic-violence call with the victim's address, the team's phone, a dispatcher.
+    const item = await postCall({
+      caller_number: '+40722000777',
+      category: 'domestic_violence',
+      immediate_danger: true,
+      location: { address: 'Strada Alba Iulia 3, Timișoara', lon: 21.227, lat: 45.753 },
+      notes: 'victima s-a ascuns la vecini (date fictive)',
+    });
+    const team = await emiuPhone();
+    const d = await loggedIn(browser, users.a);
+    await consoleReady(d.page);
+
+    // Act: the dispatcher takes the case and sends EMIU-1.
+    await row(d.page, item.id).click();
+    await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"] [data-action=acknowledge]`);
+    await d.page.click('[data-action=acknowledge]');
+    await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=acknowledged]`);
+    await d.page.check('input[name=resource][value="EMIU-1"]');
+    await d.page.click('[data-action=assign]');
+    await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=assigned]`);
+
+    // Assert: the team's page receives the case live and shows the address and the route.
+    const open = team.page.locator(`button.case-open[data-case-id="${item.id}"]`);
+    await open.waitFor({ timeout: 5000 });
+    await open.click();
+    await team.page.waitForSelector('[data-field=address]:has-text("Alba Iulia")');
+    assert.equal(await team.page.textContent('[data-field=victim-number]'), '+40722000777');
+    await team.page.waitForSelector('[data-field=route-time]');
+    assert.match(await team.page.textContent('[data-field=route]'), /OpenStreetMap/);
+    assert.equal(await team.page.locator('.route-svg polyline').count(), 1);
+
+    // Act: the risk form.
+    for (const id of ['threat_to_kill', 'weapon', 'strangulation', 'victim_fears']) {
+      await team.page.check(`input[name=risk][value=${id}]`);
+    }
+    await team.page.click('[data-action=risk]');
+
+    // Assert: the items add up to a high risk.
+    await team.page.waitForSelector('[data-field=risk-level][data-level=high]');
+    assert.match(await team.page.textContent('[data-field=risk-level]'), /ridicat \(scor 11\)/);
+
+    // Act: a shelter placement.
+    const free = team.page.locator('[data-shelter-id="ADP-1"] .free');
+    const before = Number(await free.getAttribute('data-free'));
+    assert.ok(before > 0, 'the demo shelter has a free place');
+    await team.page.selectOption('select[name=shelter]', 'ADP-1');
+    await team.page.click('[data-action=place]');
+
+    // Assert: its free places drop by one.
+    await team.page.waitForSelector(`[data-shelter-id="ADP-1"] .free[data-free="${before - 1}"]`);
+    await team.page.waitForSelector('.case-file li[data-record=measure]');
+
+    // Act + Assert: the report is filed and shows in the case file.
+    await team.page.fill('textarea[name=report]', 'Victima plasată în adăpost; poliția a cerut ordin de protecție provizoriu.');
+    await team.page.click('[data-action=report]');
+    await team.page.waitForSelector('.case-file li[data-record=report]');
+    if (screenshots) await team.page.screenshot({ path: `${screenshots}/emiu.png`, fullPage: true });
+
+    // A driver: the page and the API both refuse, and nothing of the case reaches the page.
+    const drv = await loggedIn(browser, users.driver);
+    await drv.page.waitForURL('**/sofer');
+    await drv.page.goto(`${base}/emiu/${item.id}`);
+    await drv.page.waitForSelector('.refusal[data-status="403"]');
+    const html = await drv.page.content();
+    assert.ok(!html.includes('Alba Iulia') && !html.includes('+40722000777'), 'no victim data on the page');
+    const statuses = await drv.page.evaluate(async (id) => {
+      const a = await fetch(`/api/v1/emiu/cases/${id}`, { credentials: 'same-origin' });
+      const b = await fetch(`/api/v1/items/${id}`, { credentials: 'same-origin' });
+      const text = (await a.text()) + (await b.text());
+      return { a: a.status, b: b.status, leaked: text.includes('Alba Iulia') };
+    }, item.id);
+    assert.deepEqual(statuses, { a: 403, b: 403, leaked: false });
+
+    await drv.context.close();
+    await team.context.close();
+    await d.context.close();
+  });
+});
