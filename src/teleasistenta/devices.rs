@@ -206,7 +206,7 @@ pub async fn lookup(
             })
             .filter_map(|i| crate::access::view(&caller, i).map(|v| v.into_owned()))
             .collect();
-        items.sort_by(|a, b| b.times.received.cmp(&a.times.received));
+        items.sort_by_key(|i| std::cmp::Reverse(i.times.received));
         items.truncate(50);
         items.into_iter().map(|i| json!(i)).collect()
     });

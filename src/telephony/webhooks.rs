@@ -300,7 +300,8 @@ async fn status(State(state): State<AppState>, params: Signed) -> Result<Respons
             }
             let blocked = number != "withheld"
                 && safe_contact::is_contact_blocked(state.emergency.as_ref(), &number).await?;
-            if number == "withheld" || blocked {
+            let promise_callback = number != "withheld" && !blocked;
+            if !promise_callback {
                 if let Some(item_id) = item_id {
                     let text = if blocked {
                         "Apel pierdut. Numărul este marcat „nu sunați înapoi / fără SMS”: nu se programează apel înapoi."
@@ -334,10 +335,13 @@ async fn status(State(state): State<AppState>, params: Signed) -> Result<Respons
                     )
                     .await?;
             }
-            Ok(xml(response(&[
-                Verb::Say("Ne pare rău, niciun dispecer nu a putut prelua apelul. Vă vom contacta cât mai curând."),
-                Verb::Hangup,
-            ])))
+            // A safe-contact caller is told nothing about a callback: none will come.
+            let sorry = if promise_callback {
+                "Ne pare rău, niciun dispecer nu a putut prelua apelul. Vă vom suna înapoi cât mai curând."
+            } else {
+                "Ne pare rău, niciun dispecer nu a putut prelua apelul. Vă rugăm să sunați din nou."
+            };
+            Ok(xml(response(&[Verb::Say(sorry), Verb::Hangup])))
         }
     }
 }

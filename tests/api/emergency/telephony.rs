@@ -186,7 +186,11 @@ async fn a_call_that_nobody_answers_becomes_a_p2_callback_item() {
 
     // Assert
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("<Hangup/>"));
+    let twiml = r.text().await.unwrap();
+    assert!(
+        twiml.contains("<Hangup/>") && twiml.contains("Vă vom suna înapoi"),
+        "{twiml}"
+    );
     let items = queue_items(&app).await;
     let callbacks: Vec<&Value> = items.iter().filter(|i| i["kind"] == "callback").collect();
     assert_eq!(callbacks.len(), 1, "{items:?}");
@@ -285,8 +289,9 @@ async fn a_missed_call_from_a_safe_contact_number_gets_no_callback() {
     )
     .await;
 
-    // Assert: no callback; the card says why.
+    // Assert: no callback, none promised to the caller; the card says why.
     assert_eq!(r.status(), 200);
+    assert!(!r.text().await.unwrap().contains("Vă vom suna înapoi"));
     let items = queue_items(&app).await;
     assert_eq!(
         items.iter().filter(|i| i["kind"] == "callback").count(),
