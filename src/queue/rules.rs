@@ -217,6 +217,29 @@ mod tests {
     }
 
     #[test]
+    fn a_ringing_call_and_a_missed_call_get_their_own_clocks() {
+        let rules = Config::default_for_tests().queue.rules().expect("valid");
+        let now = Utc::now();
+        let p = rules.classify(&call(CallCategory::Unclassified, false), now);
+        assert_eq!(
+            (p.level, p.respond_within_s, p.rule.as_str()),
+            (Level::P1, 15, "call-incoming")
+        );
+        let callback = |reason: &str| Details::Callback {
+            phone: "+40700000000".into(),
+            reason: reason.into(),
+            related: None,
+        };
+        let p = rules.classify(&callback("missed_call"), now);
+        assert_eq!(
+            (p.level, p.rule.as_str()),
+            (Level::P2, "callback-missed-call")
+        );
+        let p = rules.classify(&callback("follow_up"), now);
+        assert_eq!((p.level, p.rule.as_str()), (Level::P3, "callback"));
+    }
+
+    #[test]
     fn a_rule_set_without_a_catch_all_is_refused() {
         let rule = Rule {
             id: "x".into(),

@@ -1,0 +1,72 @@
+// Storm mode and the answer-time report in Chromium, against the real service: a burst of
+// alarms past the configured threshold turns the storm banner on, the queue shows one row per
+// device with its repeat count, P1 first, and no alarm is lost; the report page draws its chart.
+// Runs after the other browser tests (it floods the queue). Run through scripts/console-test.
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { base, consoleReady, launch, loggedIn, screenshots, users } from './helpers.mjs';
+
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function postAlarm(device, alarmType) {
+  const res = await fetch(`${base}/api/v1/alerts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${process.env.CONSOLE_RECEIVER_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ device_id: device, alarm_type: alarmType, device_time: new Date().toISOString(), alarm_id: randomUUID() }),
+  });
+  assert.equal(res.status, 201);
+}
+
+describe('storm mode', () => {
+  test('a burst past the threshold shows the storm banner and one row per device, P1 first', async () => {
+    // Arrange
+    const { page, context } = await loggedIn(browser, users.a);
+    await consoleReady(page);
+    const storm = await (await page.request.get(`${base}/api/v1/storm`)).json();
+    const devices = 80;
+    const perDevice = 3;
+    assert.ok(devices * perDevice >= storm.threshold, `a burst of ${devices * perDevice} passes the threshold ${storm.threshold}`);
+
+    // Act: three alarms from each device, the first of every fourth device a fall (P1).
+    const tag = randomUUID().slice(0, 6);
+    for (let round = 0; round < perDevice; round++) {
+      await Promise.all(
+        Array.from({ length: devices }, (_, d) => postAlarm(`TA-STORM-${tag}-${d}`, round === 0 && d % 4 === 0 ? 'fall' : 'inactivity')),
+      );
+    }
+
+    // Assert: the banner, one row per device with its count, P1 first.
+    await page.waitForSelector('.storm-banner[data-active=true]', { timeout: 5000 });
+    assert.match(await page.textContent('.storm-banner'), /FURTUNĂ DE ALARME/);
+    await page.waitForFunction((n) => document.querySelectorAll('section.queue .repeats[data-repeats="3"]').length >= n, devices, { timeout: 5000 });
+    const levels = await page.$$eval('section.queue tbody tr[data-level]', (rows) => rows.map((r) => r.dataset.level));
+    assert.deepEqual([...levels].sort(), levels, 'levels in order: P1 first');
+    // No alarm lost: the count shows every open item, grouped or not.
+    const count = Number(await page.textContent('section.queue .count'));
+    assert.ok(count >= devices * perDevice, `${count} open items`);
+    if (screenshots) await page.screenshot({ path: `${screenshots}/storm.png` });
+    await context.close();
+  });
+
+  test('the answer-time report shows each channel against its standards with a chart', async () => {
+    const { page, context } = await loggedIn(browser, users.a);
+    await consoleReady(page);
+    await page.click('a.reports-link');
+    await page.waitForSelector('.report-channel[data-channel=telecare] svg.answer-chart');
+    assert.match(await page.textContent('.report-channel[data-channel=telecare] .standards'), /97.5 % în 60 s/);
+    assert.match(await page.textContent('.report-channel[data-channel=emergency_line] .standards'), /90 % în 15 s/);
+    assert.equal(await page.locator('.report-channel[data-channel=telecare] svg.answer-chart rect').count(), 37);
+    if (screenshots) await page.screenshot({ path: `${screenshots}/answer-times.png`, fullPage: true });
+    await context.close();
+  });
+});
