@@ -17,6 +17,9 @@ import type { Item, Me, Resource } from './types';
 import { itemPosition, shortId } from './types';
 import { topBar } from './topbar';
 
+/** Most P1 alarms listed in the banner. */
+const ALARM_BUTTONS = 6;
+
 export function mountConsole(root: HTMLElement, me: Me, initialItem: string | null, onLogout: () => void): () => void {
   let link: LinkStatus = 'connecting';
   const queueBody = h('tbody');
@@ -30,15 +33,24 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   const alarmEl = h('div', { class: 'alarm-banner', role: 'alert', hidden: true });
   const linkEl = h('span', { class: 'link-status' });
   const storm = new Storm();
+  let redrawPending = false;
 
   const live = new Live({
     onSnapshot: () => renderAll(),
     onEvent: (e) => {
       detail.onEvent(e);
-      renderQueue();
-      renderResources();
-      renderAlarm();
-      updateMap();
+      // A burst of events (an alarm storm) is drawn at most every 100 ms, not once per event,
+      // so the console stays responsive; the state itself is updated for every event.
+      if (!redrawPending) {
+        redrawPending = true;
+        window.setTimeout(() => {
+          redrawPending = false;
+          renderQueue();
+          renderResources();
+          renderAlarm();
+          updateMap();
+        }, 100);
+      }
     },
     onStatus: (s) => {
       link = s;
@@ -79,6 +91,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     const all = queueOrder(live.state.items.values());
     // In a storm, one row per device (its most urgent alarm); explanations use the full order.
     const { rows: ordered, repeats } = storm.group(all, live.state.items.values());
+    const index = new Map(all.map((it, i) => [it.id, i]));
     const head = queueEl.querySelector('thead')!;
     head.replaceChildren(
       h('tr', {}, ...(['col_level', 'col_category', 'col_kind', 'col_status', 'col_age', 'col_clock'] as const).map((k) => h('th', {}, t(k)))),
@@ -91,7 +104,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
       return;
     }
     for (const item of ordered) {
-      const why = explain(all, item.id);
+      const why = explain(all, item.id, index.get(item.id));
       const more = repeats.get(item.id);
       const tip = why ? `${why.level}\n#${why.index}: ${why.position}` : '';
       queueBody.append(
@@ -196,7 +209,11 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     if (!p1.length) return;
     alarmEl.append(
       h('strong', {}, t('alarm_p1')),
-      ...p1.map((i) => h('button', { class: 'alarm-open', onclick: () => select(i.id) }, `${t('alarm_open')}: ${term(i.category)} · ${shortId(i.id)}`)),
+      // In a storm there may be hundreds: the most urgent few, and how many more.
+      ...queueOrder(p1)
+        .slice(0, ALARM_BUTTONS)
+        .map((i) => h('button', { class: 'alarm-open', onclick: () => select(i.id) }, `${t('alarm_open')}: ${term(i.category)} · ${shortId(i.id)}`)),
+      p1.length > ALARM_BUTTONS ? h('span', { class: 'alarm-more' }, `+${p1.length - ALARM_BUTTONS}`) : '',
     );
     if (!audioReady()) {
       alarmEl.append(h('button', { class: 'secondary', onclick: () => { unlockAudio(); renderAlarm(); } }, t('enable_sound')));

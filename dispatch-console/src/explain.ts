@@ -11,8 +11,10 @@ export interface LocalExplanation {
   index: number;
 }
 
-export function explain(ordered: Item[], id: string): LocalExplanation | undefined {
-  const i = ordered.findIndex((x) => x.id === id);
+/** `at`: the item's index in `ordered` when the caller knows it (a long queue redrawn row by
+ * row would otherwise search it once per row). */
+export function explain(ordered: Item[], id: string, at?: number): LocalExplanation | undefined {
+  const i = at ?? ordered.findIndex((x) => x.id === id);
   if (i < 0) return undefined;
   const item = ordered[i];
   const level = t('level_reason', {

@@ -40,6 +40,7 @@ export class Storm {
     const active = recent >= this.threshold;
     this.banner.hidden = !active;
     this.banner.dataset.active = String(active);
+    this.banner.dataset.recent = String(recent);
     this.banner.textContent = active ? te('storm_banner', { n: recent, s: this.windowS }) : '';
     const repeats = new Map<string, number>();
     if (!active) return { rows: ordered, repeats };

@@ -46,9 +46,14 @@ describe('storm mode', () => {
     }
 
     // Assert: the banner, one row per device with its count, P1 first.
-    await page.waitForSelector('.storm-banner[data-active=true]', { timeout: 5000 });
+    await page
+      .waitForSelector('.storm-banner[data-active=true]', { timeout: 15_000 })
+      .catch(async (e) => {
+        const seen = await page.getAttribute('.storm-banner', 'data-recent');
+        throw new Error(`no storm banner (the console counted ${seen} recent alarms, threshold ${storm.threshold}): ${e.message}`);
+      });
     assert.match(await page.textContent('.storm-banner'), /FURTUNĂ DE ALARME/);
-    await page.waitForFunction((n) => document.querySelectorAll('section.queue .repeats[data-repeats="3"]').length >= n, devices, { timeout: 5000 });
+    await page.waitForFunction((n) => document.querySelectorAll('section.queue .repeats[data-repeats="3"]').length >= n, devices, { timeout: 15_000 });
     const levels = await page.$$eval('section.queue tbody tr[data-level]', (rows) => rows.map((r) => r.dataset.level));
     assert.deepEqual([...levels].sort(), levels, 'levels in order: P1 first');
     // No alarm lost: the count shows every open item, grouped or not.
