@@ -113,7 +113,7 @@ function chart(c: Channel, bucket: number): SVGSVGElement {
   const svg = document.createElementNS(ns, 'svg');
   const w = 370;
   const hgt = 120;
-  svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 20}`);
+  svg.setAttribute('viewBox', `0 0 ${w + 30} ${hgt + 32}`);
   svg.setAttribute('class', 'answer-chart');
   const title = document.createElementNS(ns, 'title');
   title.textContent = te('chart_caption', { b: bucket });
@@ -131,7 +131,7 @@ function chart(c: Channel, bucket: number): SVGSVGElement {
     r.setAttribute('data-count', String(n));
     svg.append(r);
   });
-  for (const s of c.standards) {
+  for (const [k, s] of c.standards.entries()) {
     const x = (s.within_s / bucket) * bw;
     const l = document.createElementNS(ns, 'line');
     l.setAttribute('x1', x.toFixed(1));
@@ -143,7 +143,8 @@ function chart(c: Channel, bucket: number): SVGSVGElement {
     svg.append(l);
     const t = document.createElementNS(ns, 'text');
     t.setAttribute('x', (x + 2).toFixed(1));
-    t.setAttribute('y', String(hgt + 14));
+    // Two limits can sit close together (15 s, 20 s): their labels go on two lines.
+    t.setAttribute('y', String(hgt + 14 + k * 12));
     t.setAttribute('font-size', '10');
     t.textContent = `${s.within_s} s`;
     svg.append(t);

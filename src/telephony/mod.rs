@@ -2,7 +2,7 @@
 //!
 //! - [`signature`]: `X-Twilio-Signature` (HMAC-SHA1 of URL + sorted parameters).
 //! - [`twiml`]: the XML answers.
-//! - [`webhooks`]: `POST /telephony/voice`, `/telephony/voice/status` (also as the `<Dial>` and
+//! - `webhooks`: `POST /telephony/voice`, `/telephony/voice/status` (also as the `<Dial>` and
 //!   `<Enqueue>` action), `/telephony/voice/hold`, `/telephony/sms`.
 //!
 //! The provider authenticates by signing every request with the account's auth token; an
