@@ -234,3 +234,57 @@ async fn a_driver_cannot_read_the_victims_address_and_every_view_is_audited() {
         "{reads:?}"
     );
 }
+
+#[tokio::test]
+async fn another_dispatchers_console_gets_the_case_file_withheld() {
+    // Arrange: a second dispatcher, not handling the case, watching the websocket.
+    let app = app_with(|_| {}).await;
+    app.state
+        .store
+        .put_user(&dispecer::store::UserRecord {
+            username: "dispecer2".into(),
+            display_name: "Dispecer Doi".into(),
+            role: "dispatcher".into(),
+            password_hash: dispecer::http::session::hash_password("parola-de-test").unwrap(),
+            resource_id: None,
+        })
+        .await
+        .unwrap();
+    let login: Value = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "dispecer2", "password": "parola-de-test", "token": true }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap();
+    let url = format!(
+        "{}/ws?access_token={token}",
+        app.address.replacen("http", "ws", 1)
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    let mut ws = crate::helpers::WsClient { socket };
+    assert_eq!(ws.next_json().await["type"], "snapshot");
+    let id = dv_case_sent_to_emiu(&app).await;
+
+    // Act: the team files its report.
+    let r = app
+        .post_as(
+            Role::Emiu,
+            &format!("/api/v1/emiu/cases/{id}/report"),
+            &json!({ "text": "Victima locuiește acum la sora ei, strada X." }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+
+    // Assert: the other dispatcher learns only that a report was filed.
+    let m = ws.wait_for("case_recorded").await;
+    assert_eq!(m["event"]["record"]["record"], "withheld");
+    assert_eq!(m["event"]["record"]["of"], "report");
+    assert!(!m.to_string().contains("sora ei"));
+}
