@@ -14,6 +14,35 @@ const CATEGORIES = ['abuse', 'neglect', 'exploitation', 'domestic_violence', 'cr
 const STEPS = ['called_beneficiary', 'called_carer', 'carer_sent', 'team_sent', 'called_112'] as const;
 const CALLS = new Set(['called_beneficiary', 'called_carer', 'called_112']);
 
+interface Device {
+  device_id: string;
+  beneficiary: string;
+  address: string;
+  phone: string;
+  carers: { name: string; phone: string; relation: string }[];
+  medical_notes: string;
+  access_notes: string;
+  key_safe: string;
+  battery_pct: number | null;
+}
+
+/** Devices already read in this page (each read is audited, so once is enough). */
+const devices = new Map<string, Device | 'refused'>();
+const deviceLoads = new Map<string, Promise<void>>();
+
+function loadDevice(id: string, rerender: () => void): void {
+  if (devices.has(id) || deviceLoads.has(id)) return;
+  deviceLoads.set(
+    id,
+    fetch(`/api/v1/teleasistenta/devices/${encodeURIComponent(id)}`, { credentials: 'same-origin' })
+      .then(async (r) => {
+        devices.set(id, r.ok ? ((await r.json()) as { device: Device }).device : 'refused');
+        rerender();
+      })
+      .catch(() => undefined),
+  );
+}
+
 let services: { id: string; name: string }[] | null = null;
 let servicesLoading: Promise<void> | null = null;
 
@@ -70,6 +99,41 @@ export function caseActions(item: Item, rerender: () => void): HTMLElement | nul
       h('div', { class: 'row' }, h('button', { class: 'secondary danger', 'data-action': 'safe-contact', onclick: () => void run('safe-contact', {})() }, te('safe_contact'))),
     );
   } else if (item.details.kind === 'alert') {
+    const deviceId = item.details.device_id ?? '';
+    const device = devices.get(deviceId);
+    if (!device) loadDevice(deviceId, rerender);
+    if (device && device !== 'refused') {
+      // The beneficiary and the carers in the order they are called.
+      box.append(
+        h(
+          'dl',
+          { class: 'facts device', 'data-device': device.device_id },
+          h('dt', {}, te('beneficiary')),
+          h('dd', {}, `${device.beneficiary} · ${device.phone}`),
+          h('dt', {}, te('address')),
+          h('dd', {}, device.address),
+          device.medical_notes ? h('dt', {}, te('medical')) : null,
+          device.medical_notes ? h('dd', {}, device.medical_notes) : null,
+          device.access_notes ? h('dt', {}, te('access')) : null,
+          device.access_notes ? h('dd', {}, device.access_notes) : null,
+          device.key_safe ? h('dt', {}, te('key_safe')) : null,
+          device.key_safe ? h('dd', {}, device.key_safe) : null,
+        ),
+        h(
+          'ol',
+          { class: 'carers' },
+          ...device.carers.map((c, n) =>
+            h(
+              'li',
+              { 'data-carer': n + 1 },
+              `${c.name} (${c.relation}) ${c.phone} `,
+              h('button', { class: 'secondary', onclick: () => void run('steps', { step: 'called_carer', answered: true, note: `${n + 1}. ${c.name}` })() }, te('answered')),
+              h('button', { class: 'secondary', onclick: () => void run('steps', { step: 'called_carer', answered: false, note: `${n + 1}. ${c.name}` })() }, te('not_answered')),
+            ),
+          ),
+        ),
+      );
+    }
     box.append(
       h('div', { class: 'muted' }, te('steps')),
       h(

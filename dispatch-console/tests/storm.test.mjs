@@ -63,6 +63,31 @@ describe('storm mode', () => {
     await context.close();
   });
 
+  test('an alarm of a registered device shows its beneficiary and carers in order, and records the steps', async () => {
+    // Arrange: an alarm from a demo device (seeded with two carers).
+    const { page, context } = await loggedIn(browser, users.a);
+    await consoleReady(page);
+    const res = await fetch(`${base}/api/v1/alerts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${process.env.CONSOLE_RECEIVER_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ device_id: 'TA-DEMO-001', alarm_type: 'button', device_time: new Date().toISOString(), alarm_id: randomUUID() }),
+    });
+    const item = await res.json();
+
+    // Act: open it from the queue.
+    await page.goto(`${base}/items/${item.id}`);
+    await page.waitForSelector(`section.detail[data-item-id="${item.id}"] .device[data-device="TA-DEMO-001"]`);
+
+    // Assert: carers in their order; a step goes into the history.
+    assert.equal(await page.locator('section.detail .carers li').count(), 2);
+    assert.match(await page.textContent('section.detail .carers li[data-carer="1"]'), /Aparținător 1A/);
+    await page.click('[data-action=acknowledge]');
+    await page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=acknowledged]`);
+    await page.click('button[data-step=called_beneficiary][data-answered=false]');
+    await page.waitForSelector('section.detail .history li[data-event=case_recorded]');
+    await context.close();
+  });
+
   test('the answer-time report shows each channel against its standards with a chart', async () => {
     const { page, context } = await loggedIn(browser, users.a);
     await consoleReady(page);
