@@ -6,7 +6,7 @@
 
 import { ApiError } from './api';
 import { h } from './dom';
-import { term } from './i18n';
+import { formatDateTime, term } from './i18n';
 import { te, termE } from './i18n-emergency';
 import type { Item } from './types';
 
@@ -41,6 +41,26 @@ function loadDevice(id: string, rerender: () => void): void {
       })
       .catch(() => undefined),
   );
+}
+
+interface Lookup {
+  devices: Device[];
+  history: Item[];
+}
+
+/** Who a caller's number belongs to, and their earlier items, per number (read once, audited). */
+const lookups = new Map<string, Lookup | 'refused'>();
+const lookupLoads = new Set<string>();
+
+function loadLookup(phone: string, rerender: () => void): void {
+  if (lookups.has(phone) || lookupLoads.has(phone)) return;
+  lookupLoads.add(phone);
+  fetch(`/api/v1/teleasistenta/lookup?phone=${encodeURIComponent(phone)}`, { credentials: 'same-origin' })
+    .then(async (r) => {
+      lookups.set(phone, r.ok ? ((await r.json()) as Lookup) : 'refused');
+      rerender();
+    })
+    .catch(() => undefined);
 }
 
 let services: { id: string; name: string }[] | null = null;
@@ -90,6 +110,26 @@ export function caseActions(item: Item, rerender: () => void): HTMLElement | nul
         fill();
         rerender();
       });
+    }
+    const phone = item.details.caller_number;
+    if (phone && phone !== 'withheld' && phone !== '***') {
+      const known = lookups.get(phone);
+      if (!known) loadLookup(phone, rerender);
+      if (known && known !== 'refused') {
+        const earlier = known.history.filter((i) => i.id !== item.id);
+        box.append(
+          h(
+            'div',
+            { class: 'known-caller', 'data-field': 'known-caller' },
+            ...known.devices.map((d) =>
+              h('p', {}, d.phone === phone ? te('known_beneficiary', { name: d.beneficiary, device: d.device_id }) : te('known_carer', { beneficiary: d.beneficiary, device: d.device_id })),
+            ),
+            earlier.length
+              ? h('ul', { class: 'caller-history' }, ...earlier.slice(0, 5).map((i) => h('li', {}, `${formatDateTime(i.times.received)} · ${termE(i.category)} · ${term(i.status)}`)))
+              : h('p', { class: 'muted' }, te('no_history')),
+          ),
+        );
+      }
     }
     const minutes = h('input', { name: 'follow_up_minutes', type: 'number', min: 0, value: 60, style: 'width:5em' });
     box.append(

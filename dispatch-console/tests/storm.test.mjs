@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { base, consoleReady, launch, loggedIn, screenshots, users } from './helpers.mjs';
+import { base, consoleReady, launch, loggedIn, postCall, screenshots, users } from './helpers.mjs';
 
 let browser;
 
@@ -85,6 +85,13 @@ describe('storm mode', () => {
     await page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=acknowledged]`);
     await page.click('button[data-step=called_beneficiary][data-answered=false]');
     await page.waitForSelector('section.detail .history li[data-event=case_recorded]');
+
+    // A call from the beneficiary's number is recognised, with the earlier alarm in its history.
+    const call = await postCall({ caller_number: '+40799000001', category: 'information', immediate_danger: false });
+    await page.goto(`${base}/items/${call.id}`);
+    await page.waitForSelector('section.detail [data-field=known-caller]');
+    assert.match(await page.textContent('section.detail [data-field=known-caller]'), /TA-DEMO-001/);
+    assert.ok((await page.locator('section.detail .caller-history li').count()) >= 1);
     await context.close();
   });
 
