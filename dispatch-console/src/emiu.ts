@@ -242,6 +242,24 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
         ...['en_route', 'on_scene', 'at_hospital'].map((s) =>
           h('button', { class: 'secondary', 'data-team-status': s, onclick: () => void act(`/api/v1/resources/${res}/status`, { status: s }) }, term(s)),
         ),
+        // The team's position from the phone, for the dispatchers' map and the route.
+        h(
+          'button',
+          {
+            class: 'secondary',
+            'data-action': 'send-position',
+            onclick: () =>
+              navigator.geolocation?.getCurrentPosition(
+                (p) => void act(`/api/v1/resources/${res}/position`, { lon: p.coords.longitude, lat: p.coords.latitude }),
+                (e) => {
+                  message = e.message;
+                  render();
+                },
+                { enableHighAccuracy: true, timeout: 10_000 },
+              ),
+          },
+          te('send_position'),
+        ),
       ),
     );
   }

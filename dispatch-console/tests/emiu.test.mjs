@@ -22,7 +22,13 @@ after(async () => {
 
 /** The team's phone: a small viewport, logged in. */
 async function emiuPhone() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'ro-RO', timezoneId: 'Europe/Bucharest' });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'ro-RO',
+    timezoneId: 'Europe/Bucharest',
+    permissions: ['geolocation'],
+    geolocation: { latitude: 45.7489, longitude: 21.2087 },
+  });
   await context.addInitScript(() => localStorage.setItem('dispecer.lang', 'ro'));
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error(`[emiu page error] ${e.message}`));
@@ -94,6 +100,19 @@ describe('EMIU', () => {
     await team.page.click('[data-action=report]');
     await team.page.waitForSelector('.case-file li[data-record=report]');
     if (screenshots) await team.page.screenshot({ path: `${screenshots}/emiu.png`, fullPage: true });
+
+    // The team sends its position from the phone; it reaches the resource.
+    await team.page.click('[data-action=send-position]');
+    let lat = null;
+    for (let i = 0; i < 50 && lat === null; i++) {
+      lat = await team.page.evaluate(async () => {
+        const r = await fetch('/api/v1/resources', { credentials: 'same-origin' });
+        const team = (await r.json()).resources.find((x) => x.id === 'EMIU-1');
+        return team?.position && Math.abs(team.position.lat - 45.7489) < 1e-6 ? team.position.lat : null;
+      });
+      if (lat === null) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(lat, 45.7489, "the phone's position reached EMIU-1");
 
     // A driver: the page and the API both refuse, and nothing of the case reaches the page.
     const drv = await loggedIn(browser, users.driver);
