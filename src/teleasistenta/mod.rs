@@ -76,5 +76,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/teleasistenta/lookup", get(devices::lookup))
         .route("/api/v1/teleasistenta/checkins", post(checkin::post))
         .route("/api/v1/items/{id}/steps", post(steps::post))
+        .route("/api/v1/teleasistenta/workflow", get(steps::workflow))
         .route("/api/v1/storm", get(storm::get))
 }

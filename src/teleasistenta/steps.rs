@@ -37,6 +37,14 @@ pub const OUTCOMES: &[&str] = &[
     "other",
 ];
 
+/// `GET /api/v1/teleasistenta/workflow`: the steps and the outcome codes, for the console.
+pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
+    caller.require(crate::http::auth::DISPATCH)?;
+    Ok(Json(
+        serde_json::json!({ "steps": STEPS, "outcomes": OUTCOMES }),
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepDto {

@@ -219,6 +219,18 @@ async fn an_alarm_is_followed_up_step_by_step_and_closed_with_an_outcome_code() 
             .await;
         assert_eq!(r.status(), 200, "{step}");
     }
+    let workflow: Value = app
+        .get_as(Role::Dispatcher, "/api/v1/teleasistenta/workflow")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(workflow["steps"][0], "called_beneficiary");
+    assert!(workflow["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o == "help_given"));
     let r = app.act(&id, "steps", json!({ "step": "danced" })).await;
     assert_eq!(r.status(), 422);
     assert_eq!(
