@@ -258,3 +258,40 @@ fn an_extract_whose_coordinates_overflow_is_refused_or_read_without_them() {
         Err(e) => assert!(e.to_string().contains("malformed"), "{e:#}"),
     }
 }
+
+#[test]
+fn a_way_jumping_across_the_globe_builds_a_network_that_answers() {
+    // Found by `osm_reader`: a parking aisle from (0, 0) to Timișoara made one edge of about a
+    // thousand hours, and adding its turn penalty overflowed the 32-bit weight.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("jump.osm.pbf");
+    let block = Block {
+        dense: vec![Node {
+            id: 15,
+            lat: 0,
+            lon: 0,
+            tags: Vec::new(),
+        }],
+        nodes: vec![Node {
+            id: 40,
+            lat: LAT,
+            lon: LON,
+            tags: Vec::new(),
+        }],
+        ways: vec![Way {
+            id: 1,
+            refs: vec![40, 15],
+            tags: vec![
+                ("service".into(), "parking_aisle".into()),
+                ("highway".into(), "residential".into()),
+            ],
+        }],
+        ..Block::default()
+    };
+    std::fs::write(&path, pbf::file(&[block])).expect("write");
+    let net = RoadNetwork::build(&path).expect("a network");
+    let a = LonLat::new(21.2257, 45.7537);
+    for profile in ProfileId::ALL {
+        let _ = net.route(profile, a, LonLat::new(0.0, 0.0), 8 * 3600);
+    }
+}
