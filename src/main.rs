@@ -94,6 +94,10 @@ enum BenchWhat {
         /// A dispatcher's bearer token for --url.
         #[arg(long, env = "DISPECER_BENCH_TOKEN")]
         token: Option<String>,
+        /// Database of the bench's own server, e.g. an empty PostgreSQL database
+        /// (default: a temporary SQLite file).
+        #[arg(long, conflicts_with = "url")]
+        store: Option<String>,
     },
 }
 
@@ -131,6 +135,7 @@ fn main() -> anyhow::Result<()> {
                         clients,
                         url,
                         token,
+                        store,
                     },
             } => {
                 let report = dispecer::cli::bench::intake(dispecer::cli::bench::IntakeArgs {
@@ -139,6 +144,7 @@ fn main() -> anyhow::Result<()> {
                     clients,
                     url,
                     token,
+                    store,
                 })
                 .await?;
                 if report.failed_posts > 0 {

@@ -55,7 +55,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         let key = ["missing field `", "unknown field `"]
             .iter()
             .find_map(|p| message.strip_prefix(p))
-            .and_then(|rest| rest.split('`').next());
+            .and_then(|rest| rest.split('`').next())
+            // An empty key cannot name the field; its parent does.
+            .filter(|k| !k.is_empty());
         let field = match (path.as_str(), key) {
             (".", Some(k)) => k.to_owned(),
             (".", None) => "body".to_owned(),
@@ -63,6 +65,53 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
             (p, Some(k)) => format!("{p}.{k}"),
             (p, None) => p.to_owned(),
         };
+        // An empty key shows as an empty last step ("", "inner."); name its parent instead.
+        let field = match field.trim_end_matches('.') {
+            "" => "body".to_owned(),
+            f => f.to_owned(),
+        };
         Error::validation(field, message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        inner: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        a: u8,
+    }
+
+    fn field(body: &str) -> String {
+        match parse::<Outer>(body.as_bytes()) {
+            Err(Error::Validation { field, .. }) => field,
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_or_missing_key_is_named_with_its_path() {
+        assert_eq!(field(r#"{"inner":{"a":1},"x":1}"#), "x");
+        assert_eq!(field(r#"{"inner":{"a":1,"y":2}}"#), "inner.y");
+        assert_eq!(field(r#"{"inner":{}}"#), "inner.a");
+        assert_eq!(field(r#"{"inner":{"a":"text"}}"#), "inner.a");
+    }
+
+    #[test]
+    fn an_empty_key_is_named_by_its_parent() {
+        // Found by the fuzz targets `intake_alerts`, `intake_bookings` and `session_login`: a
+        // body with the key "" got a 422 whose field was the empty string.
+        assert_eq!(field(r#"{"inner":{"a":1},"":1}"#), "body");
+        assert_eq!(field(r#"{"inner":{"a":1,"":2}}"#), "inner");
+    }
 }

@@ -4,7 +4,7 @@
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
@@ -58,23 +58,11 @@ pub async fn serve<S, R, E>(
     let end = loop {
         tokio::select! {
             _ = shutdown.cancelled() => break End::Shutdown,
-            ev = rx.recv() => match ev {
-                Ok(ev) => {
-                    if ev.event.seq <= last_sent { continue; }
-                    if send_committed(&mut client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
-                    last_sent = ev.event.seq;
+            ev = rx.recv() => {
+                if let Err(end) = forward(&mut client, &mut sink, &mut rx, ev, &mut last_sent).await {
+                    break end;
                 }
-                Err(RecvError::Lagged(n)) => {
-                    debug!(missed = n, "websocket client lagged; replaying from the log");
-                    metrics::counter!("dispecer_ws_lagged_total").increment(1);
-                    let resume = Some(last_sent);
-                    match start(&mut client, &mut sink, &mut last_sent, resume).await {
-                        Some(new_rx) => rx = new_rx,
-                        None => break End::SendFailed,
-                    }
-                }
-                Err(RecvError::Closed) => break End::Shutdown,
-            },
+            }
             msg = stream.next() => match msg {
                 Some(Ok(text)) => {
                     let reply = match serde_json::from_str::<ClientMessage>(&text) {
@@ -88,6 +76,59 @@ pub async fn serve<S, R, E>(
         }
     };
     debug!(?end, "websocket client finished");
+}
+
+/// Most events written to the socket before it is flushed: under load, events that are already
+/// waiting go out in one write instead of one write each.
+const MAX_FEED: usize = 64;
+
+/// Forwards `first` and every event already waiting behind it (up to [`MAX_FEED`]), then
+/// flushes once. A lagging receiver is replayed from the log.
+async fn forward<S: Sink<String> + Unpin>(
+    client: &mut Client,
+    sink: &mut S,
+    rx: &mut tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>,
+    first: Result<Arc<crate::core::Committed>, RecvError>,
+    last_sent: &mut Seq,
+) -> Result<(), End> {
+    let mut next = Some(first);
+    let mut fed = 0;
+    while let Some(ev) = next.take() {
+        match ev {
+            Ok(ev) => {
+                if ev.event.seq > *last_sent {
+                    send_committed(client, sink, &ev)
+                        .await
+                        .map_err(|_| End::SendFailed)?;
+                    *last_sent = ev.event.seq;
+                    fed += 1;
+                }
+            }
+            Err(RecvError::Lagged(n)) => {
+                debug!(
+                    missed = n,
+                    "websocket client lagged; replaying from the log"
+                );
+                metrics::counter!("dispecer_ws_lagged_total").increment(1);
+                timed_flush(sink).await.map_err(|_| End::SendFailed)?;
+                let resume = Some(*last_sent);
+                *rx = start(client, sink, last_sent, resume)
+                    .await
+                    .ok_or(End::SendFailed)?;
+                return Ok(());
+            }
+            Err(RecvError::Closed) => return Err(End::Shutdown),
+        }
+        if fed < MAX_FEED {
+            next = match rx.try_recv() {
+                Ok(ev) => Some(Ok(ev)),
+                Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+            };
+        }
+    }
+    timed_flush(sink).await.map_err(|_| End::SendFailed)
 }
 
 /// Subscribes, then sends either the events after `after` (from the log) or a snapshot.
@@ -123,6 +164,9 @@ async fn start<S: Sink<String> + Unpin>(
                 }
             }
             if ok && cursor == seq {
+                if timed_flush(sink).await.is_err() {
+                    return None;
+                }
                 *last_sent = seq;
                 return Some(replay_rx);
             }
@@ -194,7 +238,7 @@ async fn deliver<S: Sink<String> + Unpin>(
 ) -> Result<(), ()> {
     let shown = !frames.is_empty();
     for frame in frames {
-        timed_send(sink, frame).await?;
+        timed_feed(sink, frame).await?;
     }
     if client.console && shown {
         if let Event::ItemCreated { item } = &ev.event {
@@ -210,6 +254,21 @@ async fn deliver<S: Sink<String> + Unpin>(
 async fn send<S: Sink<String> + Unpin>(sink: &mut S, msg: &ServerMessage<'_>) -> Result<(), ()> {
     let text = serde_json::to_string(msg).map_err(|_| ())?;
     timed_send(sink, text).await
+}
+
+/// Queues a frame without flushing; the caller flushes.
+async fn timed_feed<S: Sink<String> + Unpin>(sink: &mut S, text: String) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.feed(text)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+async fn timed_flush<S: Sink<String> + Unpin>(sink: &mut S) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.flush()).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
 }
 
 async fn timed_send<S: Sink<String> + Unpin>(sink: &mut S, text: String) -> Result<(), ()> {

@@ -32,6 +32,9 @@ pub struct Rule {
     pub callback_reasons: Vec<String>,
 }
 
+/// The longest response clock a rule may set: 30 days.
+pub const MAX_RESPONSE_CLOCK_S: i64 = 30 * 86_400;
+
 /// The ordered rule set.
 #[derive(Clone, Debug)]
 pub struct Rules {
@@ -50,9 +53,11 @@ impl Rules {
             if !seen.insert(r.id.as_str()) {
                 return Err(format!("queue.rules[{i}].id: duplicate id {:?}", r.id));
             }
-            if r.respond_within_s <= 0 {
+            // The core computes each deadline as `now + respond_within_s`; an unbounded clock
+            // would overflow that sum and stop the core on the first item it classifies.
+            if r.respond_within_s <= 0 || r.respond_within_s > MAX_RESPONSE_CLOCK_S {
                 return Err(format!(
-                    "queue.rules[{i}].respond_within_s: must be positive"
+                    "queue.rules[{i}].respond_within_s: must be 1..={MAX_RESPONSE_CLOCK_S} seconds"
                 ));
             }
         }
@@ -237,6 +242,33 @@ mod tests {
         );
         let p = rules.classify(&callback("follow_up"), now);
         assert_eq!((p.level, p.rule.as_str()), (Level::P3, "callback"));
+    }
+
+    #[test]
+    fn a_response_clock_the_deadline_arithmetic_cannot_hold_is_refused() {
+        // A clock of 10^15 s passed validation, and the core's `now + respond_within_s`
+        // overflowed (a panic) on the first item the rule classified.
+        for secs in [
+            0,
+            -1,
+            MAX_RESPONSE_CLOCK_S + 1,
+            1_000_000_000_000_000,
+            i64::MAX,
+        ] {
+            let rule = Rule {
+                id: "all".into(),
+                level: Level::P1,
+                respond_within_s: secs,
+                kinds: vec![],
+                alarm_types: vec![],
+                call_categories: vec![],
+                immediate_danger: None,
+                same_day: None,
+                callback_reasons: vec![],
+            };
+            let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
+            assert!(err.contains("respond_within_s"), "{err}");
+        }
     }
 
     #[test]
