@@ -14,6 +14,9 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+/// The key the app verifies telephony webhook signatures with.
+pub const TELEPHONY_AUTH_TOKEN: &str = "fuzz-telephony-auth-token";
+
 pub struct App {
     pub rt: tokio::runtime::Runtime,
     pub router: axum::Router,
@@ -46,6 +49,7 @@ impl App {
         config.bus.backend = BusBackend::Memory;
         config.routing.enabled = false;
         config.server.console_dir = dir.path().join("no-console");
+        config.telephony.auth_token = TELEPHONY_AUTH_TOKEN.to_owned().into();
         let shutdown = CancellationToken::new();
         let (state, tokens, address) = rt.block_on(async {
             let state = dispecer::startup::build(config, shutdown.clone())
