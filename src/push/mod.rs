@@ -27,6 +27,8 @@ pub use filter::Filter;
 
 /// Largest frame a client may send: clients only send small control messages.
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+/// Read buffer of a client's socket.
+const READ_BUFFER: usize = 4 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
@@ -61,6 +63,9 @@ async fn upgrade(
     let shutdown = state.shutdown.child_token();
     let ws = ws.map_err(|e| crate::error::Error::BadRequest(format!("websocket upgrade: {e}")))?;
     Ok(ws
+        // Clients send only small messages (pings). tungstenite zeroes its whole read buffer
+        // each time the socket is polled, so the default 128 KiB cost more than the frames.
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| run(socket, client, shutdown)))
