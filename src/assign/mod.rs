@@ -67,7 +67,7 @@ fn check_item(
     path = "/api/v1/items/{id}/acknowledge",
     tag = "actions",
     description = "Takes the item: the caller becomes its handler (dispatch roles).",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, description = "The item after the step", body = Item),
         (status = 404, description = "No such item (or resource)", body = ErrorBody),
@@ -102,7 +102,7 @@ pub(crate) struct AssignDto {
     path = "/api/v1/items/{id}/assign",
     tag = "actions",
     description = "Assigns resources to the item.",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = AssignDto,
     responses(
         (status = 200, description = "The item after the step", body = Item),
@@ -144,7 +144,7 @@ pub(crate) async fn assign(
     path = "/api/v1/items/{id}/start",
     tag = "actions",
     description = "The assigned resources are under way.",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, description = "The item after the step", body = Item),
         (status = 404, description = "No such item (or resource)", body = ErrorBody),
@@ -179,7 +179,7 @@ pub(crate) struct CloseDto {
     path = "/api/v1/items/{id}/close",
     tag = "actions",
     description = "Closes the item with its outcome; its resources become available.",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = CloseDto,
     responses(
         (status = 200, description = "The item after the step", body = Item),
@@ -218,7 +218,7 @@ pub(crate) struct NoteDto {
     path = "/api/v1/items/{id}/notes",
     tag = "actions",
     description = "Appends a note to the item.",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = NoteDto,
     responses(
         (status = 200, description = "The item after the step", body = Item),

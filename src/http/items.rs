@@ -111,7 +111,7 @@ pub(crate) async fn queue_view(
     get,
     path = "/api/v1/items/{id}",
     tag = "queue",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, description = "The item, redacted where the caller may only know the case exists", body = ItemView),
         (status = 404, description = "No such item", body = ErrorBody),
@@ -145,7 +145,7 @@ pub(crate) async fn item(
     get,
     path = "/api/v1/items/{id}/events",
     tag = "queue",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, body = ItemHistory),
         (status = 404, description = "No such item", body = ErrorBody),
@@ -193,7 +193,7 @@ pub(crate) async fn item_events(
     get,
     path = "/api/v1/items/{id}/audit",
     tag = "queue",
-    params(("id" = String, Path, description = "The item id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, body = ItemAudit),
         (status = 404, description = "No such item", body = ErrorBody),
