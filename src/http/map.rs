@@ -76,8 +76,9 @@ pub(crate) async fn map(
 #[into_params(parameter_in = Query)]
 pub(crate) struct GeocodeQuery {
     /// What was typed: a street and number, a place or a facility (1-200 characters).
+    #[param(min_length = 1, max_length = 200)]
     q: String,
-    /// Most candidates (1-50; default 8).
+    /// Most candidates (default 8; clamped to 1-50).
     #[serde(default)]
     limit: Option<usize>,
 }
@@ -167,11 +168,14 @@ pub(crate) async fn reverse(
 #[into_params(parameter_in = Query)]
 pub(crate) struct RouteQuery {
     /// `lon,lat`.
+    #[param(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,7})?,-?[0-9]{1,2}(\.[0-9]{1,7})?$")]
     from: String,
     /// `lon,lat`.
+    #[param(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,7})?,-?[0-9]{1,2}(\.[0-9]{1,7})?$")]
     to: String,
     /// `emiu_car` (default) or `van`.
     #[serde(default)]
+    #[param(pattern = "^(emiu_car|van)$")]
     profile: Option<String>,
 }
 
