@@ -85,3 +85,20 @@ async fn every_route_of_the_api_is_in_the_document() {
     let detail = &doc["components"]["schemas"]["ErrorDetail"]["properties"];
     assert!(detail.get("field").is_some() && detail.get("code").is_some());
 }
+
+#[tokio::test]
+async fn a_malformed_query_string_gets_the_json_error_naming_the_parameter() {
+    // axum's own query rejection is plain text, outside the contract; AppQuery answers in it.
+    let app = spawn_app().await;
+    let role = dispecer::http::auth::Role::Dispatcher;
+
+    let missing = app.get_as(role, "/api/v1/reverse?lon=21.2").await;
+    let garbled = app.get_as(role, "/ws?after_seq=soon").await;
+
+    assert_eq!(missing.status(), 422);
+    let body: Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "lat");
+    assert_eq!(garbled.status(), 422);
+    let body: Value = garbled.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid");
+}
