@@ -47,6 +47,8 @@ enum Command {
         #[arg(long)]
         van: bool,
     },
+    /// Print the OpenAPI 3.1 document (`dispecer openapi > docs/openapi.json`).
+    Openapi,
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -106,12 +108,16 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::Route { from, to, van }) = &cli.command {
         return dispecer::cli::route(cli.config.as_deref(), from, to, *van);
     }
+    if let Some(Command::Openapi) = &cli.command {
+        print!("{}", dispecer::http::openapi::json());
+        return Ok(());
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     let config = cli.config.as_deref();
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
-            Command::Route { .. } => Ok(()),
+            Command::Route { .. } | Command::Openapi => Ok(()),
             Command::Migrate => dispecer::cli::migrate(config).await,
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
             Command::User {

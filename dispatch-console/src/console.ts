@@ -128,6 +128,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
             { class: 'category' },
             term(item.category),
             item.redacted ? h('span', { class: 'protected-tag' }, ` · ${t('protected')}`) : null,
+            item.rate_limited ? h('span', { class: 'rate-limited-tag', title: t('rate_limited_hint') }, ` · ${t('rate_limited')}`) : null,
             more ? h('span', { class: 'repeats', 'data-repeats': more }, ` ${te('repeats', { n: more })}`) : null,
           ),
           h('td', { class: 'muted' }, term(item.kind)),

@@ -136,9 +136,13 @@ async fn load(args: IntakeArgs, base: String, token: String) -> anyhow::Result<I
     let ws_url = format!("{}/ws?access_token={token}", base.replacen("http", "ws", 1));
     let mut readers = Vec::new();
     for _ in 0..args.clients {
-        let (socket, _) = tokio_tungstenite::connect_async(ws_url.as_str())
-            .await
-            .context("connecting a websocket client")?;
+        // A modest read buffer: tungstenite zeroes the whole buffer on every poll.
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(16 * 1024);
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(ws_url.as_str(), Some(config), true)
+                .await
+                .context("connecting a websocket client")?;
         let (_sink, mut stream) = socket.split();
         // Wait for the snapshot so the client is live before the load starts.
         let _ = stream.next().await;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::CallCategory;
 
 /// One entry of a case file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum CaseRecord {
     /// The dispatcher said what the call is about (an incoming call starts unclassified).

@@ -1,7 +1,9 @@
-//! `AppJson`: JSON bodies whose errors name the field, in the common error body.
+//! `AppJson` and `AppQuery`: JSON bodies and query strings whose errors name the field, in the
+//! common error body.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -32,7 +34,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for AppJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                Error::BadRequest("request body too large".into())
+                Error::PayloadTooLarge {
+                    limit: state.config.server.max_body_bytes,
+                }
             } else {
                 Error::BadRequest("could not read the request body".into())
             }
@@ -72,6 +76,29 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
         };
         Error::validation(field, message)
     })
+}
+
+/// A query string. Unlike axum's `Query`, a bad one is the common JSON error: a 422 naming the
+/// parameter when serde says which (`missing field`), else the parameter `query`.
+pub struct AppQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(AppQuery)
+            .map_err(|e| {
+                let message = e.to_string();
+                let field = message
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next())
+                    .unwrap_or("query")
+                    .to_owned();
+                Error::validation(field, message)
+            })
+    }
 }
 
 #[cfg(test)]

@@ -166,6 +166,7 @@ pub async fn raise_due(state: &AppState) -> anyhow::Result<usize> {
                         related: Some(f.item_id),
                     },
                     key: Some(format!("follow-up:{}", f.id)),
+                    rate_limited: false,
                 },
             )
             .await?;

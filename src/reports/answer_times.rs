@@ -273,6 +273,7 @@ mod tests {
             notes: vec![],
             version: 1,
             redacted: false,
+            rate_limited: false,
         }
     }
 

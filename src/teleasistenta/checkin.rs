@@ -69,6 +69,7 @@ pub async fn post(
                             "low-battery:{device_id}:{}",
                             now.timestamp_millis()
                         )),
+                        rate_limited: false,
                     },
                 )
                 .await?;

@@ -67,6 +67,7 @@ pub async fn check(state: &AppState) -> anyhow::Result<Option<DateTime<Utc>>> {
                 Command::Create {
                     details,
                     key: Some(key),
+                    rate_limited: false,
                 },
             )
             .await

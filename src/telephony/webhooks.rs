@@ -190,6 +190,7 @@ async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response
             Command::Create {
                 details,
                 key: Some(format!("twilio-call:{call_sid}")),
+                rate_limited: false,
             },
         )
         .await?;
@@ -331,6 +332,7 @@ async fn status(State(state): State<AppState>, params: Signed) -> Result<Respons
                                 related: item_id,
                             },
                             key: Some(format!("missed-call:{call_sid}")),
+                            rate_limited: false,
                         },
                     )
                     .await?;
@@ -412,6 +414,7 @@ async fn sms(State(state): State<AppState>, params: Signed) -> Result<Response> 
                             notes,
                         },
                         key: Some(format!("twilio-sms:{message_sid}")),
+                        rate_limited: false,
                     },
                 )
                 .await?;
