@@ -18,9 +18,12 @@
 mod destroy;
 mod insertion;
 mod local;
+mod pool;
 mod repair;
 mod search;
+mod spp;
 mod state;
+mod tails;
 
 use std::time::{Duration, Instant};
 
@@ -33,6 +36,7 @@ pub(crate) use insertion::{best_insertion, splice, InsertScratch, Spot};
 pub(crate) use repair::active_routes;
 pub(crate) use state::{RouteState, Solution};
 
+use pool::Pool;
 use search::{objective, Worker};
 
 /// Iterations each thread runs between two meetings.
@@ -82,7 +86,10 @@ pub fn solve(
     options: &SolveOptions,
 ) -> Result<Solved, ModelError> {
     let began = Instant::now();
-    let deadline = options.time_limit.map(|l| began + l);
+    // Work stops a little before the limit: joining a thread that the scheduler has parked, and
+    // handing the plan back, must fit in the limit too, even on a loaded machine.
+    let limit = options.time_limit.map(|l| l.saturating_sub(stop_margin(l)));
+    let deadline = limit.map(|l| began + l);
     instance.validate()?;
     let tb = Tables::new(instance);
     let mut sc = Scratch::default();
@@ -101,13 +108,17 @@ pub fn solve(
     );
     local::relocate_descent(&tb, &mut initial, &mut xs, deadline);
     let penalty = unassigned_penalty(&tb);
+    let class_of = pool::classes(&tb, &initial);
+    let mut count = vec![0; tb.vehicles()];
+    for &c in &class_of {
+        count[c] += 1;
+    }
     let threads = options.threads.max(1);
     let budget = match (options.max_iterations, options.time_limit) {
         (Some(n), _) => n,
         (None, Some(_)) => u64::MAX,
         (None, None) => 5_000,
     };
-    let limit = options.time_limit;
     let progress = move |it: u64| -> Option<f64> {
         let by_iter = if budget == u64::MAX {
             0.0
@@ -135,9 +146,11 @@ pub fn solve(
                 .seed
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15)
                 .wrapping_add(i as u64);
-            Worker::new(&tb, &initial, seed, penalty, i)
+            Worker::new(&tb, &initial, seed, penalty, i, &class_of)
         })
         .collect();
+    let mut pool = Pool::new(tb.requests());
+    let mut pooled_at_last_spp = 0;
     loop {
         let before: u64 = workers.iter().map(|w| w.iterations).sum();
         // The calling thread runs the first worker itself: on a loaded machine every thread
@@ -152,8 +165,50 @@ pub fn solve(
             first[0].run(&tb, EPOCH, &progress, deadline);
         });
         let after: u64 = workers.iter().map(|w| w.iterations).sum();
+        for w in workers.iter_mut() {
+            pool.absorb(&mut w.pool);
+        }
         let best = best_index(&workers);
-        let global = workers[best].best.clone();
+        let mut global = workers[best].best.clone();
+        if global.unassigned.is_empty()
+            && std::env::var_os("DARP_NO_SPP").is_none()
+            && pool.len() >= pooled_at_last_spp + SPP_GROWTH.max(pool.len() / 10)
+        {
+            pooled_at_last_spp = pool.len();
+            let t = Instant::now();
+            let found = spp::improve(
+                &pool,
+                tb.requests(),
+                &count,
+                global.cost,
+                SPP_NODES,
+                deadline,
+            );
+            if std::env::var_os("DARP_DEBUG").is_some() {
+                eprintln!(
+                    "spp: pool {} best {:.4} found {:?} in {:.3} s at {:.2} s",
+                    pool.len(),
+                    global.cost,
+                    found.as_ref().map(|f| f.len()),
+                    t.elapsed().as_secs_f64(),
+                    began.elapsed().as_secs_f64()
+                );
+            }
+            if let Some(cols) = found {
+                if let Some(mut sol) = from_columns(&tb, &global, &pool, &cols, &class_of, &mut sc)
+                {
+                    local::pair_descent(&tb, &mut sol, &mut xs, deadline);
+                    local::relocate_descent(&tb, &mut sol, &mut xs, deadline);
+                    pool.add_solution(&sol, &class_of);
+                    if std::env::var_os("DARP_DEBUG").is_some() {
+                        eprintln!("spp: {:.4} -> {:.4}", global.cost, sol.cost);
+                    }
+                    if sol.cost < global.cost - 1e-9 {
+                        global = sol;
+                    }
+                }
+            }
+        }
         for w in workers.iter_mut() {
             if w.objective(&w.best) > w.objective(&global) + 1e-9 {
                 w.adopt(&global);
@@ -172,6 +227,58 @@ pub fn solve(
         unassigned: best.unassigned.clone(),
         iterations,
     })
+}
+
+/// Time kept in hand before the limit: 2 %, at most 100 ms.
+fn stop_margin(limit: Duration) -> Duration {
+    (limit / 50).min(Duration::from_millis(100))
+}
+
+/// New columns needed in the pool before the set partitioning runs again (and at least a
+/// quarter of the pool).
+const SPP_GROWTH: usize = 200;
+/// Branch-and-bound nodes per set-partitioning run.
+const SPP_NODES: u64 = 200_000;
+
+/// The plan made of pool columns `cols` (vehicles of a class take its columns in order), if
+/// every route checks out and every request is served.
+fn from_columns(
+    tb: &Tables,
+    base: &Solution,
+    pool: &Pool,
+    cols: &[usize],
+    class_of: &[usize],
+    sc: &mut Scratch,
+) -> Option<Solution> {
+    let mut sol = base.clone();
+    let mut taken = vec![false; sol.routes.len()];
+    for rs in sol.routes.iter_mut() {
+        rs.stops.clear();
+    }
+    for &c in cols {
+        let col = &pool.columns[c];
+        let v = (0..taken.len()).find(|&v| !taken[v] && class_of[v] == col.class)?;
+        taken[v] = true;
+        sol.routes[v].stops.clone_from(&col.stops);
+    }
+    let mut served = vec![false; tb.requests()];
+    for (v, rs) in sol.routes.iter_mut().enumerate() {
+        if rs.stops.len() < rs.fixed.len() {
+            return None;
+        }
+        rs.refresh(tb, v, sc).ok()?;
+        for s in rs.stops.iter().filter(|s| s.is_pickup()) {
+            if std::mem::replace(&mut served[s.request()], true) {
+                return None;
+            }
+        }
+    }
+    if served.contains(&false) {
+        return None;
+    }
+    sol.unassigned.clear();
+    sol.recost();
+    Some(sol)
 }
 
 fn best_index(workers: &[Worker]) -> usize {

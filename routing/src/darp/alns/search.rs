@@ -11,8 +11,10 @@ use crate::darp::tables::Tables;
 use super::destroy::{destroy, Destroy};
 use super::insertion::InsertScratch;
 use super::local::{pair_descent, relocate_descent};
+use super::pool::Pool;
 use super::repair::{repair, Repair};
 use super::state::Solution;
+use super::tails::tail_descent;
 
 const DESTROYS: [Destroy; 4] = [
     Destroy::Random,
@@ -32,6 +34,8 @@ const SEGMENT: u64 = 100;
 /// Candidates within this fraction of the best get the relocate descent.
 const NEAR_BEST: f64 = 0.003;
 const REACTION: f64 = 0.1;
+/// Routes of complete candidates within this fraction of the best go to the route pool.
+const POOL_WINDOW: f64 = 0.05;
 
 /// Operator weights with their scores in the current segment.
 #[derive(Clone)]
@@ -96,21 +100,37 @@ pub(crate) struct Worker {
     cycle: u64,
     noise_unit: f64,
     xs: InsertScratch,
+    /// Good routes met since the last meeting (see [`Pool`]).
+    pub pool: Pool,
+    class_of: Vec<usize>,
 }
 
 impl Worker {
     /// Thread `index` gets its own profile so that the two threads search differently: thread 0
     /// anneals once over the whole budget, thread 1 anneals three times from a cooler start, each
     /// time from the best known solution (a restart that intensifies).
-    pub fn new(tb: &Tables, start: &Solution, seed: u64, penalty: f64, index: usize) -> Self {
+    pub fn new(
+        tb: &Tables,
+        start: &Solution,
+        seed: u64,
+        penalty: f64,
+        index: usize,
+        class_of: &[usize],
+    ) -> Self {
         // Thread 0 explores: a solution 3 % worse than the start is first accepted with
         // probability one half (single-thread tuning: 1 % got stuck, 6 % wandered), and its walk
         // is never reset by the other thread. At 1.5 % it got stuck at 295.19 on a2-16 in half
         // the seeds (3 s runs); at 3 % in none of six. Thread 1 intensifies from 0.8 %.
+        let env = |k: &str, d: f64| -> f64 {
+            std::env::var(k)
+                .ok()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(d)
+        };
         let (worse, cycles) = if index % 2 == 0 {
-            (0.03, 1.0)
+            (env("DARP_W0", 0.03), env("DARP_C0", 1.0))
         } else {
-            (0.008, 3.0)
+            (env("DARP_W1", 0.008), env("DARP_C1", 3.0))
         };
         let t_start = worse * objective(start, penalty).max(1e-9) / std::f64::consts::LN_2;
         Self {
@@ -127,6 +147,8 @@ impl Worker {
             cycle: 0,
             noise_unit: 0.025 * max_leg(tb),
             xs: InsertScratch::default(),
+            pool: Pool::new(tb.requests()),
+            class_of: class_of.to_vec(),
         }
     }
 
@@ -151,7 +173,15 @@ impl Worker {
         deadline: Option<Instant>,
     ) {
         let n = tb.requests();
-        let q_max = ((0.35 * n as f64) as usize).clamp(2, 40);
+        let qf: f64 = std::env::var("DARP_Q")
+            .ok()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0.35);
+        let pw: f64 = std::env::var("DARP_PW")
+            .ok()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(POOL_WINDOW);
+        let q_max = ((qf * n as f64) as usize).clamp(2, 40);
         for _ in 0..count {
             let Some(p) = progress(self.iterations) else {
                 return;
@@ -194,13 +224,21 @@ impl Worker {
             // Polish candidates close to the best, not only new bests: a relocation often turns
             // a near miss into a new best, and costs only a few iterations' worth of insertions.
             if cand.unassigned.is_empty() && oc < obest * (1.0 + NEAR_BEST) {
+                if std::env::var_os("DARP_NO_TAIL").is_none() {
+                    tail_descent(tb, &mut cand, &mut self.xs, deadline);
+                }
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 oc = self.objective(&cand);
+            }
+            if cand.unassigned.is_empty() && oc < obest * (1.0 + pw) {
+                self.pool.add_solution(&cand, &self.class_of);
             }
             let mut score = None;
             if oc < obest - 1e-9 {
                 pair_descent(tb, &mut cand, &mut self.xs, deadline);
+                tail_descent(tb, &mut cand, &mut self.xs, deadline);
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
+                self.pool.add_solution(&cand, &self.class_of);
                 self.best = cand.clone();
                 self.current = cand;
                 score = Some(SCORES[0]);
