@@ -4,14 +4,19 @@
 //! - `state`: the working solution with cached schedules per route.
 //! - `insertion`: cheapest feasible insertion of one request into one route.
 //! - `repair` / `destroy`: the ALNS operators.
-//! - `local`: relocate descent on new best solutions.
+//! - `local`: relocate and pair descents on new and near-best solutions.
+//! - `tails`: tail exchange (2-opt*) between routes where both vehicles are empty, on every
+//!   candidate.
 //! - `search`: one search thread (operator wheels, annealing).
+//! - `pool` / `spp`: good routes collected by the threads, and the set partitioning that
+//!   recombines them into cheaper plans when the threads meet.
 //!
 //! # Determinism
 //! Each thread has its own random generator seeded from the seed and its index; threads meet
 //! every [`EPOCH`] iterations, and a thread whose best is worse than the overall best adopts it.
 //! Stopped by an iteration budget, a run is therefore fully reproducible for a given seed,
-//! whatever the machine load. Stopped by a time limit, it is reproducible only up to the point
+//! whatever the machine load (the set partitioning has a node budget, not a time budget, for
+//! that reason). Stopped by a time limit, it is reproducible only up to the point
 //! where time ran out: the same seed explores the same sequence of solutions, but a slower run
 //! stops earlier on it.
 
@@ -171,43 +176,18 @@ pub fn solve(
         let best = best_index(&workers);
         let mut global = workers[best].best.clone();
         if global.unassigned.is_empty()
-            && std::env::var_os("DARP_NO_SPP").is_none()
             && pool.len() >= pooled_at_last_spp + SPP_GROWTH.max(pool.len() / 10)
         {
             pooled_at_last_spp = pool.len();
-            let t = Instant::now();
-            let found = spp::improve(
+            recombine(
+                &tb,
                 &pool,
-                tb.requests(),
                 &count,
-                global.cost,
-                SPP_NODES,
+                &class_of,
+                &mut global,
+                &mut xs,
                 deadline,
             );
-            if std::env::var_os("DARP_DEBUG").is_some() {
-                eprintln!(
-                    "spp: pool {} best {:.4} found {:?} in {:.3} s at {:.2} s",
-                    pool.len(),
-                    global.cost,
-                    found.as_ref().map(|f| f.len()),
-                    t.elapsed().as_secs_f64(),
-                    began.elapsed().as_secs_f64()
-                );
-            }
-            if let Some(cols) = found {
-                if let Some(mut sol) = from_columns(&tb, &global, &pool, &cols, &class_of, &mut sc)
-                {
-                    local::pair_descent(&tb, &mut sol, &mut xs, deadline);
-                    local::relocate_descent(&tb, &mut sol, &mut xs, deadline);
-                    pool.add_solution(&sol, &class_of);
-                    if std::env::var_os("DARP_DEBUG").is_some() {
-                        eprintln!("spp: {:.4} -> {:.4}", global.cost, sol.cost);
-                    }
-                    if sol.cost < global.cost - 1e-9 {
-                        global = sol;
-                    }
-                }
-            }
         }
         for w in workers.iter_mut() {
             if w.objective(&w.best) > w.objective(&global) + 1e-9 {
@@ -239,6 +219,30 @@ fn stop_margin(limit: Duration) -> Duration {
 const SPP_GROWTH: usize = 200;
 /// Branch-and-bound nodes per set-partitioning run.
 const SPP_NODES: u64 = 200_000;
+
+/// Runs the set partitioning over `pool` and, if it finds a cheaper plan than `global`, polishes
+/// it with the local searches and puts it in `global`.
+fn recombine(
+    tb: &Tables,
+    pool: &Pool,
+    count: &[usize],
+    class_of: &[usize],
+    global: &mut Solution,
+    xs: &mut InsertScratch,
+    deadline: Option<Instant>,
+) {
+    let found = spp::improve(pool, tb.requests(), count, global.cost, SPP_NODES, deadline);
+    let Some(cols) = found else { return };
+    let Some(mut sol) = from_columns(tb, global, pool, &cols, class_of, &mut xs.sched) else {
+        return;
+    };
+    local::pair_descent(tb, &mut sol, xs, deadline);
+    tails::tail_descent(tb, &mut sol, xs, deadline);
+    local::relocate_descent(tb, &mut sol, xs, deadline);
+    if sol.cost < global.cost - 1e-9 {
+        *global = sol;
+    }
+}
 
 /// The plan made of pool columns `cols` (vehicles of a class take its columns in order), if
 /// every route checks out and every request is served.

@@ -117,3 +117,41 @@ pub(crate) fn classes(tb: &Tables, sol: &Solution) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stops(requests: &[usize]) -> Vec<StopId> {
+        requests
+            .iter()
+            .flat_map(|&r| [StopId::pickup(r), StopId::dropoff(r)])
+            .collect()
+    }
+
+    #[test]
+    fn the_pool_keeps_the_cheapest_order_of_each_request_set_per_class() {
+        let mut pool = Pool::new(70);
+        assert!(pool.add(0, 10.0, &stops(&[3, 65])));
+        assert!(!pool.add(0, 11.0, &stops(&[65, 3])));
+        assert!(pool.add(0, 9.0, &stops(&[65, 3])));
+        assert!(pool.add(2, 12.0, &stops(&[3, 65])));
+        assert_eq!(pool.len(), 2);
+        assert_eq!(pool.columns[0].cost, 9.0);
+        assert_eq!(pool.columns[0].stops, stops(&[65, 3]));
+        assert_eq!(pool.set(0), &[1 << 3, 1 << 1]);
+    }
+
+    #[test]
+    fn absorbing_a_pool_keeps_the_cheaper_of_two_equal_sets() {
+        let mut a = Pool::new(4);
+        a.add(0, 5.0, &stops(&[0, 1]));
+        let mut b = Pool::new(4);
+        b.add(0, 4.0, &stops(&[1, 0]));
+        b.add(0, 7.0, &stops(&[2]));
+        a.absorb(&mut b);
+        assert_eq!(b.len(), 0);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.columns[0].cost, 4.0);
+    }
+}

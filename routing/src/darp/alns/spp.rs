@@ -60,10 +60,8 @@ pub(crate) fn improve(
         .map(|(p, &k)| p[k] - p[k.saturating_sub(1)])
         .collect();
     let mut by_request: Vec<Vec<usize>> = vec![Vec::new(); requests];
-    let mut kept = 0;
     for c in 0..pool.len() {
         if rc[c] - sigma[pool.columns[c].class] < gap - EPS {
-            kept += 1;
             for &i in members.of(c) {
                 by_request[i as usize].push(c);
             }
@@ -94,12 +92,6 @@ pub(crate) fn improve(
     let pi_all: f64 = pi.iter().sum();
     let rest: f64 = negk.iter().zip(count).map(|(p, &k)| p[k]).sum();
     search.dfs(0.0, pi_all, rest, &pi, &members);
-    if std::env::var_os("DARP_DEBUG").is_some() {
-        eprintln!(
-            "spp: ub {ub:.4} lb {lb:.4} kept {kept} nodes {} stopped {}",
-            search.nodes, search.stopped
-        );
-    }
     search.best
 }
 
