@@ -11,6 +11,7 @@
 //! search settles, so the best meeting of a bidirectional search is a hub both labels share
 //! and every shared hub gives a real (if longer) route.
 
+use super::buckets::{Buckets, UNREACHED};
 use super::search::{upward_all, with_scratch, Endpoint};
 use super::Ch;
 use rayon::prelude::*;
@@ -177,7 +178,7 @@ impl HubLabels {
     /// Times (ms) and distances (dm) from every source to every target, row-major;
     /// `i32::MAX` where no route exists or an endpoint set is empty. Buckets: each target's
     /// backward label is filed under its hubs; each source then scans the buckets of the hubs
-    /// in its forward label. Rows are filled on all cores.
+    /// in its forward label (see [`Buckets`]). Rows are filled on all cores.
     pub(crate) fn many_to_many(
         &self,
         num_nodes: usize,
@@ -194,8 +195,8 @@ impl HubLabels {
             .collect();
         let buckets = Buckets::build(num_nodes, &labels);
         let m = targets.len();
-        let mut times = vec![i32::MAX; sources.len() * m];
-        let mut dists = vec![i32::MAX; sources.len() * m];
+        let mut times = vec![UNREACHED; sources.len() * m];
+        let mut dists = vec![0; sources.len() * m];
         times
             .par_chunks_mut(m.max(1))
             .zip(dists.par_chunks_mut(m.max(1)))
@@ -204,6 +205,11 @@ impl HubLabels {
                 self.forward.merged(s, label);
                 for &(hub, time, dist) in label.iter() {
                     buckets.scan(hub, time, dist, row_t, row_d);
+                }
+                for (t, d) in row_t.iter_mut().zip(row_d.iter_mut()) {
+                    if *t >= UNREACHED / 2 {
+                        (*t, *d) = (i32::MAX, i32::MAX);
+                    }
                 }
             });
         (times, dists)
@@ -227,67 +233,4 @@ fn shortest_meeting(a: &[Hub], b: &[Hub]) -> i64 {
         }
     }
     best
-}
-
-/// A bucket entry: target `target` is `time` ms from the hub. The scan reads only these 8
-/// bytes per entry; the distance, needed only when a cell improves, sits in a parallel array.
-#[derive(Clone, Copy)]
-struct Entry {
-    target: u32,
-    time: i32,
-}
-
-/// Bucket entries grouped by hub (counting sort), each group in target order so that the
-/// row writes of a scan move forward through the row.
-struct Buckets {
-    start: Vec<u32>,
-    entries: Vec<Entry>,
-    dists: Vec<i32>,
-}
-
-impl Buckets {
-    fn build(num_nodes: usize, labels: &[Vec<(u32, i32, i32)>]) -> Self {
-        let mut start = vec![0u32; num_nodes + 1];
-        for label in labels {
-            for &(hub, _, _) in label {
-                start[hub as usize + 1] += 1;
-            }
-        }
-        for v in 0..num_nodes {
-            start[v + 1] += start[v];
-        }
-        let mut fill = start.clone();
-        let total = start[num_nodes] as usize;
-        let mut entries = vec![Entry { target: 0, time: 0 }; total];
-        let mut dists = vec![0i32; total];
-        for (j, label) in labels.iter().enumerate() {
-            for &(hub, time, dist) in label {
-                let slot = &mut fill[hub as usize];
-                entries[*slot as usize] = Entry {
-                    target: j as u32,
-                    time,
-                };
-                dists[*slot as usize] = dist;
-                *slot += 1;
-            }
-        }
-        Self {
-            start,
-            entries,
-            dists,
-        }
-    }
-
-    fn scan(&self, hub: u32, time: i32, dist: i32, row_t: &mut [i32], row_d: &mut [i32]) {
-        let range = self.start[hub as usize] as usize..self.start[hub as usize + 1] as usize;
-        let first = range.start;
-        for (k, e) in self.entries[range].iter().enumerate() {
-            let total = time + e.time;
-            let j = e.target as usize;
-            if total >= 0 && total < row_t[j] {
-                row_t[j] = total;
-                row_d[j] = dist + self.dists[first + k];
-            }
-        }
-    }
 }

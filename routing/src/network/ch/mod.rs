@@ -7,6 +7,7 @@
 //! follow a space-filling curve over the map, so that the lower part of a search, which stays
 //! near its start, reads neighbouring memory.
 
+mod buckets;
 mod contract;
 mod labels;
 mod search;
