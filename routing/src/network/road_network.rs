@@ -12,6 +12,7 @@ use super::snap::{Snapped, Snapper};
 use super::turns::TurnGraph;
 use crate::travel::{LonLat, TravelMatrix};
 use anyhow::Context;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -406,7 +407,6 @@ impl RoadNetwork {
                 })
                 .collect()
         };
-        let (times, dists) = pp.ch.many_to_many(&ends(false), &ends(true));
         let factor = self
             .prepared
             .profiles
@@ -414,16 +414,21 @@ impl RoadNetwork {
             .factor(depart_second_of_day);
         let n = snapped.len();
         let mut m = TravelMatrix::unreachable(n);
-        for (k, (&t, &d)) in times.iter().zip(&dists).enumerate() {
-            if t != i32::MAX {
-                m.seconds[k] = f64::from(t) / 1000.0 * factor;
-                m.metres[k] = f64::from(d) / 10.0;
-            }
-        }
-        for i in 0..n {
-            m.seconds[i * n + i] = 0.0;
-            m.metres[i * n + i] = 0.0;
-        }
+        // Each row is written straight into the matrix, on the core that computed it.
+        let rows = m
+            .seconds
+            .par_chunks_mut(n.max(1))
+            .zip(m.metres.par_chunks_mut(n.max(1)));
+        let write =
+            |(seconds, metres): (&mut [f64], &mut [f64]), i: usize, t: &[i32], d: &[i32]| {
+                for j in (0..n).filter(|&j| j != i && t[j] != i32::MAX) {
+                    seconds[j] = f64::from(t[j]) / 1000.0 * factor;
+                    metres[j] = f64::from(d[j]) / 10.0;
+                }
+            };
+        pp.ch
+            .labels
+            .many_to_many(pp.ch.num_nodes(), &ends(false), &ends(true), rows, write);
         m
     }
 

@@ -175,16 +175,20 @@ impl HubLabels {
         (best != i64::MAX).then_some(best as i32)
     }
 
-    /// Times (ms) and distances (dm) from every source to every target, row-major;
-    /// `i32::MAX` where no route exists or an endpoint set is empty. Buckets: each target's
-    /// backward label is filed under its hubs; each source then scans the buckets of the hubs
-    /// in its forward label (see [`Buckets`]). Rows are filled on all cores.
-    pub(crate) fn many_to_many(
+    /// Times (ms) and distances (dm) from every source to every target: `write(row, i,
+    /// times, dists)` receives source `i`'s row (`i32::MAX` where no route exists or an
+    /// endpoint set is empty) together with the matching item of `rows`, so that callers fill
+    /// their own matrix in place. Buckets: each target's backward label is filed under its
+    /// hubs; each source then scans the buckets of the hubs in its forward label (see
+    /// [`Buckets`]). Rows are filled on all cores.
+    pub(crate) fn many_to_many<R: Send>(
         &self,
         num_nodes: usize,
         sources: &[Vec<Endpoint>],
         targets: &[Vec<Endpoint>],
-    ) -> (Vec<i32>, Vec<i32>) {
+        rows: impl IndexedParallelIterator<Item = R>,
+        write: impl Fn(R, usize, &[i32], &[i32]) + Sync,
+    ) {
         let labels: Vec<Vec<(u32, i32, i32)>> = targets
             .iter()
             .map(|t| {
@@ -195,13 +199,10 @@ impl HubLabels {
             .collect();
         let buckets = Buckets::build(num_nodes, &labels);
         let m = targets.len();
-        let mut times = vec![UNREACHED; sources.len() * m];
-        let mut dists = vec![0; sources.len() * m];
-        times
-            .par_chunks_mut(m.max(1))
-            .zip(dists.par_chunks_mut(m.max(1)))
-            .zip(sources.par_iter())
-            .for_each_init(Vec::new, |label, ((row_t, row_d), s)| {
+        rows.zip(sources.par_iter().enumerate()).for_each_init(
+            || (Vec::new(), vec![UNREACHED; m], vec![0; m]),
+            |(label, row_t, row_d), (row, (i, s))| {
+                row_t.fill(UNREACHED);
                 self.forward.merged(s, label);
                 for &(hub, time, dist) in label.iter() {
                     buckets.scan(hub, time, dist, row_t, row_d);
@@ -211,8 +212,9 @@ impl HubLabels {
                         (*t, *d) = (i32::MAX, i32::MAX);
                     }
                 }
-            });
-        (times, dists)
+                write(row, i, row_t, row_d);
+            },
+        );
     }
 }
 

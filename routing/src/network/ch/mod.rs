@@ -90,12 +90,28 @@ impl Ch {
 
     /// Times (ms) and distances (dm) from every source to every target, row-major
     /// (`i32::MAX`: no route), from the hub labels (see [`HubLabels::many_to_many`]).
+    #[cfg(test)]
     pub(crate) fn many_to_many(
         &self,
         sources: &[Vec<Endpoint>],
         targets: &[Vec<Endpoint>],
     ) -> (Vec<i32>, Vec<i32>) {
-        self.labels.many_to_many(self.num_nodes(), sources, targets)
+        use rayon::prelude::*;
+        let m = targets.len().max(1);
+        let mut times = vec![i32::MAX; sources.len() * targets.len()];
+        let mut dists = times.clone();
+        let rows = times.par_chunks_mut(m).zip(dists.par_chunks_mut(m));
+        self.labels.many_to_many(
+            self.num_nodes(),
+            sources,
+            targets,
+            rows,
+            |(rt, rd), _, t, d| {
+                rt.copy_from_slice(t);
+                rd.copy_from_slice(d);
+            },
+        );
+        (times, dists)
     }
 
     /// Expands an arc into the original-graph nodes it enters, in order.
