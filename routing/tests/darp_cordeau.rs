@@ -70,9 +70,10 @@ fn every_cordeau_instance_gets_a_complete_plan_that_passes_the_checker() {
 #[test]
 fn the_smallest_instance_is_solved_to_its_optimum_within_a_small_budget() {
     let inst = load("a2-16");
-    // 10 000 iterations leave seeds 1 and 4 at the deep local optimum 295.19; 30 000 do not.
-    for seed in [1, 2] {
-        let solved = solve(&inst, None, &budget(30_000, seed)).unwrap();
+    // Before the tail exchange, 10 000 iterations left seeds 1 and 4 at the deep local optimum
+    // 295.19; with it, 1 000 reach the optimum for seeds 1 to 4.
+    for seed in [1, 4] {
+        let solved = solve(&inst, None, &budget(3_000, seed)).unwrap();
         assert!(verify(&inst, &solved.plan).complete());
         assert!(
             (solved.cost - best_known("a2-16")).abs() < 1e-3,

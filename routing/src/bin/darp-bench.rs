@@ -85,6 +85,7 @@ fn main() -> anyhow::Result<()> {
     }
     let mut gaps = Vec::new();
     let mut all_feasible = true;
+    let mut slowest: f64 = 0.0;
     for file in &args.files {
         let name = file
             .file_stem()
@@ -102,6 +103,7 @@ fn main() -> anyhow::Result<()> {
         let began = Instant::now();
         let solved = solve(&instance, None, &options)?;
         let seconds = began.elapsed().as_secs_f64();
+        slowest = slowest.max(seconds);
         let verdict = verify(&instance, &solved.plan);
         let feasible = verdict.complete();
         all_feasible &= feasible;
@@ -138,6 +140,7 @@ fn main() -> anyhow::Result<()> {
             gaps.len()
         );
     }
+    eprintln!("longest solve {slowest:.3} s (limit {:.3} s)", args.seconds);
     Ok(())
 }
 

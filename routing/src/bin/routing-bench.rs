@@ -88,9 +88,9 @@ fn main() -> anyhow::Result<()> {
         s.load_ms, s.parse_ms, s.graph_ms, s.contract_ms
     );
     println!(
-        "graph segments={} edges={} routable_edges={} turns={} shortcuts={} clipped_ways={} restrictions_applied={} restrictions_skipped={} turns_banned={}",
-        s.segments, s.edges, s.routable_edges, s.turns, s.shortcuts, s.clipped_ways,
-        s.restrictions_applied, s.restrictions_skipped, s.turns_banned
+        "graph segments={} edges={} routable_edges={} turns={} shortcuts={} label_entries={} clipped_ways={} restrictions_applied={} via_way={} restrictions_skipped={} turns_banned={}",
+        s.segments, s.edges, s.routable_edges, s.turns, s.shortcuts, s.label_entries, s.clipped_ways,
+        s.restrictions_applied, s.via_way_restrictions_applied, s.restrictions_skipped, s.turns_banned
     );
     drop(built);
     let _ = std::fs::remove_dir_all(&args.cache);

@@ -131,17 +131,22 @@ impl Instance {
         if self.matrix.seconds.len() != n * n || self.matrix.metres.len() != n * n {
             return Err(ModelError::BadMatrix { n });
         }
-        let place = |what: String, location: usize| {
+        // Names are built only on failure: validation runs on every same-day insertion.
+        let place = |what: &dyn Fn() -> String, location: usize| {
             if location < n {
                 Ok(())
             } else {
-                Err(ModelError::UnknownLocation { what, location, n })
+                Err(ModelError::UnknownLocation {
+                    what: what(),
+                    location,
+                    n,
+                })
             }
         };
         let window_ok = |w: &Window| w.earliest.is_finite() && w.latest >= w.earliest;
         for (r, req) in self.requests.iter().enumerate() {
-            place(format!("request {r} pick-up"), req.pickup.location)?;
-            place(format!("request {r} drop-off"), req.dropoff.location)?;
+            place(&|| format!("request {r} pick-up"), req.pickup.location)?;
+            place(&|| format!("request {r} drop-off"), req.dropoff.location)?;
             let ok = [req.pickup, req.dropoff]
                 .iter()
                 .all(|e| e.service.is_finite() && e.service >= 0.0 && window_ok(&e.window))
@@ -154,8 +159,8 @@ impl Instance {
             }
         }
         for (v, veh) in self.vehicles.iter().enumerate() {
-            place(format!("vehicle {v} start"), veh.start)?;
-            place(format!("vehicle {v} end"), veh.end)?;
+            place(&|| format!("vehicle {v} start"), veh.start)?;
+            place(&|| format!("vehicle {v} end"), veh.end)?;
             if !window_ok(&veh.shift) || veh.max_duration < 0.0 || veh.max_duration.is_nan() {
                 return Err(ModelError::BadNumber {
                     what: format!("vehicle {v}"),

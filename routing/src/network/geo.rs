@@ -47,6 +47,22 @@ impl Projection {
     }
 }
 
+/// A Morton (Z-order) key of a point in local metres: points close on the map mostly get
+/// close keys, which is what lays out the hierarchy's nodes for the cache.
+pub(crate) fn z_order_key(xy: [f64; 2]) -> u64 {
+    // 1 m cells over ±500 km; the extract spans ±10 km around the centre.
+    let cell = |v: f64| (v + 500_000.0).clamp(0.0, 1_048_575.0) as u64;
+    let spread = |mut v: u64| {
+        v &= 0xF_FFFF;
+        v = (v | (v << 16)) & 0x0000_FFFF_0000_FFFF;
+        v = (v | (v << 8)) & 0x00FF_00FF_00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
+        (v | (v << 1)) & 0x5555_5555_5555_5555
+    };
+    spread(cell(xy[0])) | (spread(cell(xy[1])) << 1)
+}
+
 trait RadiansFactor {
     fn to_radians_factor(self) -> f64;
 }

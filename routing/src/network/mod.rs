@@ -8,6 +8,7 @@
 //! - `graph`: ways clipped at the box edge, cut into segments and directed edges.
 //! - `turns`: the edge-based graph (turns, restrictions, penalties, largest strongly
 //!   connected component).
+//! - `via_ways`: via-way restrictions, by copying the via edges.
 //! - `ch`: our contraction hierarchy: preparation, point-to-point, bucket many-to-many.
 //! - `snap`: R-tree snapping of any point to the nearest routable road.
 //! - `route`: route description (geometry, streets).
@@ -32,6 +33,7 @@ mod snap;
 #[cfg(test)]
 mod tests;
 mod turns;
+mod via_ways;
 
 pub use fallback::{
     measure_detour, DetourMeasurement, NetworkSource, NetworkWithFallback, StraightLineFallback,

@@ -29,13 +29,25 @@ pub(crate) struct RawWay {
     pub car_access: bool,
 }
 
-/// A `type=restriction` relation with a via node (via-way restrictions are counted, not used).
+/// A `type=restriction` relation with a via node.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RawRestriction {
     pub from_way: i64,
     pub via_node: i64,
     pub to_way: i64,
     /// `only_*` (every other turn from `from_way` at the node is banned) rather than `no_*`.
+    pub only: bool,
+}
+
+/// A `type=restriction` relation whose via is one or more ways, in member order: the banned
+/// (or, for `only_*`, the mandatory) manoeuvre is the whole drive from `from_way` along the
+/// via ways into `to_way`, typically a U-turn across a dual carriageway's median.
+#[derive(Clone, Debug)]
+pub(crate) struct RawViaWayRestriction {
+    pub relation: i64,
+    pub from_way: i64,
+    pub via_ways: Vec<i64>,
+    pub to_way: i64,
     pub only: bool,
 }
 
@@ -64,7 +76,8 @@ pub(crate) struct OsmData {
     pub signals: HashSet<i64>,
     pub ways: Vec<RawWay>,
     pub restrictions: Vec<RawRestriction>,
-    /// Restrictions we cannot apply (via a way, or malformed), reported in the build stats.
+    pub via_way_restrictions: Vec<RawViaWayRestriction>,
+    /// Restrictions we cannot apply (malformed, or not for cars), reported in the build stats.
     pub skipped_restrictions: usize,
     pub addresses: Vec<RawAddress>,
     pub pois: Vec<RawPoi>,
@@ -160,25 +173,34 @@ impl OsmData {
                             return;
                         };
                         let (mut from, mut via, mut to) = (None, None, None);
-                        let mut via_way = false;
+                        let mut via_ways = Vec::new();
                         for m in r.members() {
                             match (m.role().unwrap_or(""), m.member_type) {
                                 ("from", RelMemberType::Way) => from = Some(m.member_id),
                                 ("to", RelMemberType::Way) => to = Some(m.member_id),
                                 ("via", RelMemberType::Node) => via = Some(m.member_id),
-                                ("via", RelMemberType::Way) => via_way = true,
+                                ("via", RelMemberType::Way) => via_ways.push(m.member_id),
                                 _ => {}
                             }
                         }
-                        match (from, via, to, via_way) {
-                            (Some(from_way), Some(via_node), Some(to_way), false)
-                                if kind.starts_with("no_") || kind.starts_with("only_") =>
-                            {
+                        let only = kind.starts_with("only_");
+                        let known = only || kind.starts_with("no_");
+                        match (from, via, to, via_ways.is_empty()) {
+                            (Some(from_way), Some(via_node), Some(to_way), true) if known => {
                                 data.restrictions.push(RawRestriction {
                                     from_way,
                                     via_node,
                                     to_way,
-                                    only: kind.starts_with("only_"),
+                                    only,
+                                })
+                            }
+                            (Some(from_way), None, Some(to_way), false) if known => {
+                                data.via_way_restrictions.push(RawViaWayRestriction {
+                                    relation: r.id(),
+                                    from_way,
+                                    via_ways,
+                                    to_way,
+                                    only,
                                 })
                             }
                             _ => data.skipped_restrictions += 1,

@@ -1,6 +1,7 @@
 //! [`RoadNetwork`]: everything prepared from the extract, loaded once and shared.
 
 use super::ch::{self, Ch, Endpoint, InputArc};
+use super::geo::z_order_key;
 use super::geocode::{Address, Candidate, Geocoder, ReverseIndex};
 use super::graph::{RoadGraph, NONE};
 use super::map::{Bounds, Landmark, MapData, MapLayer};
@@ -11,13 +12,14 @@ use super::snap::{Snapped, Snapper};
 use super::turns::TurnGraph;
 use crate::travel::{LonLat, TravelMatrix};
 use anyhow::Context;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::time::Instant;
 
 /// Bumped whenever the prepared format or the build changes, so old caches are ignored.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 5;
 
 /// How the network was obtained and what it holds; printed by the bench and the service logs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -38,8 +40,16 @@ pub struct BuildStats {
     pub routable_edges: usize,
     pub turns: usize,
     pub shortcuts: usize,
+    /// Hub label entries over both profiles and directions (8 bytes each, plus 4 for the
+    /// distance): the memory that buys search-free travel times and matrices.
+    pub label_entries: usize,
     pub clipped_ways: usize,
+    /// Restrictions applied, via a node or via ways.
     pub restrictions_applied: usize,
+    /// Of those, via ways (by copying the via edges).
+    pub via_way_restrictions_applied: usize,
+    /// Restrictions not applied: malformed, not for cars, or not matching the graph (a way
+    /// outside the extract or not drivable).
     pub restrictions_skipped: usize,
     pub turns_banned: usize,
 }
@@ -56,6 +66,11 @@ struct Prepared {
     /// Road edge -> edge-based node (NONE outside the routable component), and back.
     edge_node: Vec<u32>,
     node_edge: Vec<u32>,
+    /// (road edge, node) for the copies of via edges made by via-way restrictions, sorted:
+    /// a route may end on a copy (arriving the restricted way is legal, only leaving is not).
+    edge_copies: Vec<(u32, u32)>,
+    /// The via-way restrictions as placed on the graph (road edges), for tests and stats.
+    via_way_paths: Vec<super::via_ways::ViaWayPath>,
     profiles: ProfileSet,
     per_profile: Vec<PreparedProfile>,
     geocoder: Geocoder,
@@ -148,14 +163,38 @@ impl RoadNetwork {
         let t = Instant::now();
         let via: Vec<i64> = osm.restrictions.iter().map(|r| r.via_node).collect();
         let graph = RoadGraph::build(&osm, &profiles, &via);
-        let turns = TurnGraph::build(&graph, &osm.restrictions);
+        let turns = TurnGraph::build(&graph, &osm.restrictions, &osm.via_way_restrictions);
+        // Hierarchy input ids for the routable turn-graph nodes; road edges map to theirs,
+        // copies (via-way restrictions) are listed per road edge for targets.
         let mut edge_node = vec![NONE; graph.edges.len()];
         let mut node_edge = Vec::new();
-        for (e, _) in turns.routable.iter().enumerate().filter(|(_, r)| **r) {
-            edge_node[e] = node_edge.len() as u32;
-            node_edge.push(e as u32);
+        let mut input_id = vec![NONE; turns.node_edge.len()];
+        let mut edge_copies = Vec::new();
+        for (x, _) in turns.routable.iter().enumerate().filter(|(_, r)| **r) {
+            let id = node_edge.len() as u32;
+            let e = turns.node_edge[x];
+            input_id[x] = id;
+            node_edge.push(e);
+            if x < graph.edges.len() {
+                edge_node[x] = id;
+            } else {
+                edge_copies.push((e, id));
+            }
         }
+        edge_copies.sort_unstable();
         let graph_ms = t.elapsed().as_secs_f64() * 1e3;
+        // Where each node (a road edge) lies, for the hierarchy's memory layout.
+        let keys: Vec<u64> = node_edge
+            .iter()
+            .map(|&e| {
+                let g = &graph.segments[graph.edges[e as usize].seg as usize].geometry;
+                let (a, b) = (
+                    graph.projection.to_xy(g[0]),
+                    graph.projection.to_xy(g[g.len() - 1]),
+                );
+                z_order_key([(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0])
+            })
+            .collect();
         let t = Instant::now();
         let per_profile: Vec<PreparedProfile> = {
             let build = |id: ProfileId| -> anyhow::Result<PreparedProfile> {
@@ -165,19 +204,23 @@ impl RoadNetwork {
                     .turns
                     .iter()
                     .filter(|t| {
-                        edge_node[t.from as usize] != NONE && edge_node[t.to as usize] != NONE
+                        input_id[t.from as usize] != NONE && input_id[t.to as usize] != NONE
                     })
-                    .map(|t| InputArc {
-                        from: edge_node[t.from as usize],
-                        to: edge_node[t.to as usize],
-                        weight: weights_ms[t.to as usize]
-                            .saturating_add(TurnGraph::penalty_ms(t, profile)),
-                        dist: (graph.edge_length_m(t.to) * 10.0)
-                            .round()
-                            .min(super::graph::MAX_EDGE_DM) as u32,
+                    .map(|t| {
+                        let to = turns.node_edge[t.to as usize];
+                        InputArc {
+                            from: input_id[t.from as usize],
+                            to: input_id[t.to as usize],
+                            weight: weights_ms[to as usize]
+                                .saturating_add(TurnGraph::penalty_ms(t, profile)),
+                            dist: (graph.edge_length_m(to) * 10.0)
+                                .round()
+                                .min(super::graph::MAX_EDGE_DM)
+                                as u32,
+                        }
                     })
                     .collect();
-                let ch = ch::contract(node_edge.len(), &arcs);
+                let ch = ch::contract(node_edge.len(), &arcs, &keys);
                 Ok(PreparedProfile { weights_ms, ch })
             };
             let (a, b) = rayon::join(|| build(ProfileId::ALL[0]), || build(ProfileId::ALL[1]));
@@ -192,13 +235,16 @@ impl RoadNetwork {
             contract_ms,
             segments: graph.segments.len(),
             edges: graph.edges.len(),
-            routable_edges: node_edge.len(),
+            routable_edges: edge_node.iter().filter(|&&n| n != NONE).count(),
             turns: turns.turns.len(),
             shortcuts: per_profile.iter().map(|p| p.ch.shortcuts).sum(),
+            label_entries: per_profile.iter().map(|p| p.ch.labels.len()).sum(),
             clipped_ways: graph.clipped_ways,
             restrictions_applied: turns.restrictions_applied,
+            via_way_restrictions_applied: turns.via_way_applied,
             restrictions_skipped: osm.skipped_restrictions
-                + (osm.restrictions.len() - turns.restrictions_applied),
+                + (osm.restrictions.len() + osm.via_way_restrictions.len()
+                    - turns.restrictions_applied),
             turns_banned: turns.turns_banned,
         };
         let geocoder = Geocoder::build(&osm);
@@ -207,6 +253,8 @@ impl RoadNetwork {
             graph,
             edge_node,
             node_edge,
+            edge_copies,
+            via_way_paths: turns.via_way_paths,
             profiles,
             per_profile,
             geocoder,
@@ -244,6 +292,7 @@ impl RoadNetwork {
     ) -> Vec<Endpoint> {
         let graph = &self.prepared.graph;
         let pp = &self.prepared.per_profile[profile.index()];
+        let copies = &self.prepared.edge_copies;
         let mut out = Vec::with_capacity(2);
         for &e in &graph.seg_edges[s.seg as usize] {
             if e == NONE || self.prepared.edge_node[e as usize] == NONE {
@@ -252,17 +301,25 @@ impl RoadNetwork {
             let f = drive_fraction(graph, e, s);
             let w = f64::from(pp.weights_ms[e as usize]);
             let len_dm = graph.edge_length_m(e) * 10.0;
-            let node = pp.ch.to_ch[self.prepared.edge_node[e as usize] as usize];
             let (time, dist) = if as_target {
                 (-((1.0 - f) * w), -((1.0 - f) * len_dm))
             } else {
                 ((1.0 - f) * w, (1.0 - f) * len_dm)
             };
-            out.push(Endpoint {
-                node,
-                time: time.round() as i32,
-                dist: dist.round() as i32,
-            });
+            let mut push = |input: u32| {
+                out.push(Endpoint {
+                    node: pp.ch.to_ch[input as usize],
+                    time: time.round() as i32,
+                    dist: dist.round() as i32,
+                })
+            };
+            push(self.prepared.edge_node[e as usize]);
+            if as_target {
+                let first = copies.partition_point(|&(c, _)| c < e);
+                for &(_, input) in copies[first..].iter().take_while(|&&(c, _)| c == e) {
+                    push(input);
+                }
+            }
         }
         out
     }
@@ -313,8 +370,7 @@ impl RoadNetwork {
         depart_second_of_day: u32,
     ) -> Option<f64> {
         let pp = &self.prepared.per_profile[profile.index()];
-        let (time_ms, _) = ch::travel_time(
-            &pp.ch,
+        let time_ms = pp.ch.travel_time_only(
             &self.endpoints(profile, from, false),
             &self.endpoints(profile, to, true),
         )?;
@@ -355,7 +411,6 @@ impl RoadNetwork {
                 })
                 .collect()
         };
-        let (times, dists) = ch::many_to_many(&pp.ch, &ends(false), &ends(true));
         let factor = self
             .prepared
             .profiles
@@ -363,15 +418,21 @@ impl RoadNetwork {
             .factor(depart_second_of_day);
         let n = snapped.len();
         let mut m = TravelMatrix::unreachable(n);
-        for k in 0..n * n {
-            if k / n == k % n {
-                continue;
-            }
-            if times[k] != i32::MAX {
-                m.seconds[k] = f64::from(times[k]) / 1000.0 * factor;
-                m.metres[k] = f64::from(dists[k]) / 10.0;
-            }
-        }
+        // Each row is written straight into the matrix, on the core that computed it.
+        let rows = m
+            .seconds
+            .par_chunks_mut(n.max(1))
+            .zip(m.metres.par_chunks_mut(n.max(1)));
+        let write =
+            |(seconds, metres): (&mut [f64], &mut [f64]), i: usize, t: &[i32], d: &[i32]| {
+                for j in (0..n).filter(|&j| j != i && t[j] != i32::MAX) {
+                    seconds[j] = f64::from(t[j]) / 1000.0 * factor;
+                    metres[j] = f64::from(d[j]) / 10.0;
+                }
+            };
+        pp.ch
+            .labels
+            .many_to_many(pp.ch.num_nodes(), &ends(false), &ends(true), rows, write);
         m
     }
 
@@ -428,6 +489,33 @@ impl RoadNetwork {
     /// Hospitals, to show on the map at every zoom level.
     pub fn landmarks(&self) -> &[Landmark] {
         &self.prepared.map.landmarks
+    }
+
+    #[cfg(test)]
+    pub(crate) fn via_way_paths(&self) -> &[super::via_ways::ViaWayPath] {
+        &self.prepared.via_way_paths
+    }
+
+    /// The road edges a route drives, first to last, and its distance (m).
+    #[cfg(test)]
+    pub(crate) fn route_edges(
+        &self,
+        profile: ProfileId,
+        from: &Snapped,
+        to: &Snapped,
+    ) -> Option<(Vec<u32>, f64)> {
+        let pp = &self.prepared.per_profile[profile.index()];
+        let path = ch::point_to_point(
+            &pp.ch,
+            &self.endpoints(profile, from, false),
+            &self.endpoints(profile, to, true),
+        )?;
+        let edges = path
+            .nodes
+            .iter()
+            .map(|&n| self.prepared.node_edge[n as usize])
+            .collect();
+        Some((edges, f64::from(path.dist_dm) / 10.0))
     }
 
     #[cfg(test)]

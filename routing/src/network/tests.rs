@@ -5,6 +5,7 @@ use super::ch::{self, Endpoint, NO_ARC};
 use super::graph::NONE;
 use super::profile::ProfileId;
 use super::road_network::RoadNetwork;
+use super::route::drive_fraction;
 use crate::travel::LonLat;
 use rand::{Rng, SeedableRng};
 use std::cmp::Reverse;
@@ -100,7 +101,7 @@ fn hierarchy_answers_equal_plain_dijkstra_on_random_pairs() {
             .iter()
             .map(|s| net.endpoints(profile, s, true))
             .collect();
-        let (matrix, _) = ch::many_to_many(ch, &sources, &targets);
+        let (matrix, _) = ch.many_to_many(&sources, &targets);
         for i in 0..points.len() {
             for j in 0..points.len() {
                 if i == j {
@@ -111,8 +112,7 @@ fn hierarchy_answers_equal_plain_dijkstra_on_random_pairs() {
                     ch::point_to_point(ch, &sources[i], &targets[j]).map(|r| i64::from(r.time_ms));
                 let cell = matrix[i * points.len() + j];
                 let cell = (cell != i32::MAX).then_some(i64::from(cell));
-                let time_only =
-                    ch::travel_time(ch, &sources[i], &targets[j]).map(|(t, _)| i64::from(t));
+                let time_only = ch.travel_time_only(&sources[i], &targets[j]).map(i64::from);
                 assert_eq!(p2p, expected, "{profile:?} point-to-point {i}->{j}");
                 assert_eq!(time_only, expected, "{profile:?} travel time {i}->{j}");
                 assert_eq!(cell, expected, "{profile:?} matrix {i}->{j}");
@@ -170,4 +170,60 @@ fn a_one_way_street_is_not_driven_against_its_direction() {
         "{} vs {piece}",
         against.distance_m
     );
+}
+
+#[test]
+fn via_way_restrictions_of_the_extract_are_not_driven() {
+    // Arrange: every `no_*` via-way restriction placed on the routable graph, with a point in
+    // the middle of its `from` edge and one in the middle of its `to` edge.
+    let net = network();
+    let graph = net.graph();
+    let middle = |e: u32| {
+        let pts: Vec<LonLat> = graph.edge_points(e).collect();
+        let (a, b) = (pts[0], pts[1]);
+        net.snap(LonLat::new((a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0))
+            .filter(|s| s.seg == graph.edges[e as usize].seg && s.distance_m < 0.5)
+    };
+    let bans: Vec<_> = net
+        .via_way_paths()
+        .iter()
+        .filter(|p| !p.only && p.edges.iter().all(|&e| net.snap_routable(e)))
+        .collect();
+    assert!(bans.len() >= 5, "{} via-way bans placed", bans.len());
+    let mut checked = Vec::new();
+    let mut detours = Vec::new();
+    for ban in bans {
+        let (first, last) = (ban.edges[0], ban.edges[ban.edges.len() - 1]);
+        let (Some(a), Some(b)) = (middle(first), middle(last)) else {
+            continue;
+        };
+        // The forbidden drive: the rest of the first edge, the via edges, the start of the last.
+        let forbidden_m: f64 = ban.edges[1..ban.edges.len() - 1]
+            .iter()
+            .map(|&e| graph.edge_length_m(e))
+            .sum::<f64>()
+            + (1.0 - drive_fraction(graph, first, &a)) * graph.edge_length_m(first)
+            + drive_fraction(graph, last, &b) * graph.edge_length_m(last);
+        // Act
+        let (edges, metres) = net
+            .route_edges(ProfileId::EmiuCar, &a, &b)
+            .expect("both ends are routable");
+        // Assert: the banned sequence of edges never appears in the route.
+        assert!(
+            !edges.windows(ban.edges.len()).any(|w| w == ban.edges),
+            "relation {} is driven: {edges:?}",
+            ban.relation
+        );
+        checked.push(ban.relation);
+        if metres > forbidden_m + 50.0 {
+            detours.push(ban.relation);
+        }
+    }
+    // Relation 9520169 bans a U-turn over two via ways; it and the others are checked, and
+    // each route makes a real detour instead of the short forbidden drive.
+    assert!(
+        checked.len() >= 5 && checked.contains(&9520169),
+        "{checked:?}"
+    );
+    assert_eq!(detours, checked);
 }

@@ -3,8 +3,9 @@
 //! node-based graph cannot express.
 
 use super::graph::{RoadGraph, NONE};
-use super::osm::RawRestriction;
+use super::osm::{RawRestriction, RawViaWayRestriction};
 use super::profile::Profile;
+use super::via_ways::{self, ViaWayPath};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -22,21 +23,34 @@ pub(crate) struct Turn {
     pub at_junction: bool,
 }
 
-/// All permitted turns and which edges form the routable (strongly connected) network.
+/// All permitted turns and which nodes form the routable (strongly connected) network. The
+/// nodes are the road edges, plus copies of via edges for via-way restrictions (see
+/// [`via_ways`]); turns run between nodes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct TurnGraph {
     pub turns: Vec<Turn>,
-    /// `true` for edges in the largest strongly connected component; only those are routed
+    /// The road edge each node drives: itself below the number of road edges, the original
+    /// of a copy above.
+    pub node_edge: Vec<u32>,
+    /// `true` for nodes in the largest strongly connected component; only those are routed
     /// and snapped to, so every pair of snapped points has a route.
     pub routable: Vec<bool>,
-    /// Restrictions found on graph junctions and applied.
+    /// Restrictions found on the graph and applied (via node or via way).
     pub restrictions_applied: usize,
+    /// Of those, restrictions via ways.
+    pub via_way_applied: usize,
     /// Turns removed by them.
     pub turns_banned: usize,
+    /// The via-way restrictions as placed on the graph.
+    pub via_way_paths: Vec<ViaWayPath>,
 }
 
 impl TurnGraph {
-    pub(crate) fn build(graph: &RoadGraph, restrictions: &[RawRestriction]) -> Self {
+    pub(crate) fn build(
+        graph: &RoadGraph,
+        restrictions: &[RawRestriction],
+        via_way: &[RawViaWayRestriction],
+    ) -> Self {
         let way_of: HashMap<i64, u32> = graph
             .ways
             .iter()
@@ -120,12 +134,28 @@ impl TurnGraph {
                 });
             }
         }
-        let routable = largest_scc(graph.edges.len(), &turns);
+        let mut way_edges: HashMap<u32, Vec<u32>> = HashMap::new();
+        for e in 0..graph.edges.len() as u32 {
+            way_edges.entry(way(e)).or_default().push(e);
+        }
+        let mut via_way_paths = Vec::new();
+        let mut via_way_applied = 0;
+        for r in via_way {
+            let paths = via_ways::resolve(graph, &way_of, &way_edges, r);
+            via_way_applied += usize::from(!paths.is_empty());
+            via_way_paths.extend(paths);
+        }
+        let (turns, node_edge, removed) =
+            via_ways::expand(graph.edges.len(), &turns, &via_way_paths);
+        let routable = largest_scc(node_edge.len(), &turns);
         TurnGraph {
             turns,
+            node_edge,
             routable,
-            restrictions_applied,
-            turns_banned,
+            restrictions_applied: restrictions_applied + via_way_applied,
+            via_way_applied,
+            turns_banned: turns_banned + removed,
+            via_way_paths,
         }
     }
 

@@ -14,35 +14,44 @@ pub(crate) struct Endpoint {
     pub dist: i32,
 }
 
-/// What a search knows about one node. The four fields sit together so that touching a node
-/// costs one cache line, not four (searches are bound by memory latency, not arithmetic).
+/// What a search needs of every node it touches: 8 bytes, so that the labels of both
+/// searches fit in a core's L2 cache and the stall checks (a handful of neighbour labels per
+/// settled node, the bulk of a query's memory traffic) touch as few cache lines as possible.
 #[derive(Clone, Copy)]
 struct Label {
     /// The search that wrote this label; older labels count as unseen, so nothing is cleared.
     round: u32,
     time: i32,
-    dist: i32,
+}
+
+/// How a node was reached, kept apart from [`Label`]: stall checks, which read the labels of
+/// most neighbours, never need it.
+#[derive(Clone, Copy)]
+struct Trail {
     /// The index in [`Ch::links`] of the link this node was reached by; `NO_ARC` at a start.
     parent: u32,
+    dist: i32,
 }
 
 /// Reusable per-thread search state: no allocation and no clearing per query.
 pub(crate) struct Scratch {
     labels: Vec<Label>,
+    trails: Vec<Trail>,
     round: u32,
     heap: BinaryHeap<Reverse<(i32, u32)>>,
 }
 
 impl Scratch {
     pub(crate) fn new(n: usize) -> Self {
-        let unseen = Label {
-            round: 0,
-            time: 0,
-            dist: 0,
-            parent: NO_ARC,
-        };
         Self {
-            labels: vec![unseen; n],
+            labels: vec![Label { round: 0, time: 0 }; n],
+            trails: vec![
+                Trail {
+                    parent: NO_ARC,
+                    dist: 0
+                };
+                n
+            ],
             round: 0,
             heap: BinaryHeap::with_capacity(256),
         }
@@ -69,7 +78,7 @@ impl Scratch {
     }
 
     fn time_of(&self, v: u32) -> i32 {
-        let l = &self.labels[v as usize];
+        let l = self.labels[v as usize];
         if l.round == self.round {
             l.time
         } else {
@@ -81,12 +90,8 @@ impl Scratch {
         let round = self.round;
         let l = &mut self.labels[v as usize];
         if l.round != round || time < l.time {
-            *l = Label {
-                round,
-                time,
-                dist,
-                parent,
-            };
+            *l = Label { round, time };
+            self.trails[v as usize] = Trail { parent, dist };
             self.heap.push(Reverse((time, v)));
         }
     }
@@ -105,8 +110,7 @@ impl Scratch {
     fn step<const FORWARD: bool>(&mut self, ch: &Ch) -> Option<(u32, bool)> {
         loop {
             let Reverse((t, v)) = self.heap.pop()?;
-            let label = self.labels[v as usize];
-            if t != label.time {
+            if t != self.labels[v as usize].time {
                 continue;
             }
             let (climb, stall) = if FORWARD {
@@ -114,21 +118,17 @@ impl Scratch {
             } else {
                 (ch.down_range(v), ch.up_range(v))
             };
-            let stalled = label.parent != NO_ARC
-                && ch.links[stall].iter().any(|l| {
-                    let tw = self.time_of(l.node);
-                    tw != i32::MAX && tw + (l.weight as i32) < t
-                });
+            let stalled = ch.links[stall].iter().any(|l| {
+                let tw = self.time_of(l.node);
+                tw != i32::MAX && tw + (l.weight as i32) < t
+            });
             if !stalled {
                 let first = climb.start;
+                let dist = self.trails[v as usize].dist;
                 for (k, l) in ch.links[climb].iter().enumerate() {
-                    let parent = (first + k) as u32;
-                    self.relax(
-                        l.node,
-                        t + l.weight as i32,
-                        label.dist + l.dist as i32,
-                        parent,
-                    );
+                    let i = first + k;
+                    let d = dist + ch.link_dist[i] as i32;
+                    self.relax(l.node, t + l.weight as i32, d, i as u32);
                 }
             }
             return Some((v, stalled));
@@ -171,8 +171,7 @@ pub(crate) fn upward_all(
         };
         let Some((v, stalled)) = settled else { break };
         if !stalled {
-            let l = scratch.labels[v as usize];
-            visit(v, l.time, l.dist);
+            visit(v, scratch.time(v), scratch.trails[v as usize].dist);
         }
     }
 }
@@ -186,17 +185,8 @@ pub(crate) struct PathResult {
     pub nodes: Vec<u32>,
 }
 
-/// Bidirectional query between endpoint sets (hierarchy ids): the time (ms) and distance
-/// (dm) of the fastest route, without unpacking it.
-pub(crate) fn travel_time(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Option<(i32, i32)> {
-    with_scratch(|f, b| {
-        let (best, m) = meet(ch, f, b, from, to)?;
-        let (fl, bl) = (f.labels[m as usize], b.labels[m as usize]);
-        Some((best, fl.dist + bl.dist))
-    })
-}
-
-/// [`travel_time`] plus the original nodes driven, for drawing the route.
+/// The fastest route between endpoint sets (hierarchy ids): its time (ms), distance (dm) and
+/// the original nodes driven, for drawing it.
 pub(crate) fn point_to_point(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Option<PathResult> {
     with_scratch(|f, b| {
         let (best, m) = meet(ch, f, b, from, to)?;
@@ -204,8 +194,8 @@ pub(crate) fn point_to_point(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Opt
         // Forward half: walk parents back to a source, then unpack in order.
         let mut arcs = Vec::new();
         let mut v = m;
-        while f.labels[v as usize].parent != NO_ARC {
-            let a = ch.link_arc[f.labels[v as usize].parent as usize];
+        while f.trails[v as usize].parent != NO_ARC {
+            let a = ch.link_arc[f.trails[v as usize].parent as usize];
             arcs.push(a);
             v = ch.arcs[a as usize].from;
         }
@@ -214,14 +204,14 @@ pub(crate) fn point_to_point(ch: &Ch, from: &[Endpoint], to: &[Endpoint]) -> Opt
             ch.unpack(a, &mut nodes);
         }
         let mut v = m;
-        while b.labels[v as usize].parent != NO_ARC {
-            let a = ch.link_arc[b.labels[v as usize].parent as usize];
+        while b.trails[v as usize].parent != NO_ARC {
+            let a = ch.link_arc[b.trails[v as usize].parent as usize];
             ch.unpack(a, &mut nodes);
             v = ch.arcs[a as usize].to;
         }
         Some(PathResult {
             time_ms: best,
-            dist_dm: f.labels[m as usize].dist + b.labels[m as usize].dist,
+            dist_dm: f.trails[m as usize].dist + b.trails[m as usize].dist,
             nodes,
         })
     })
