@@ -23,6 +23,8 @@ pub struct Config {
     pub log: LogConfig,
     pub queue: QueueConfig,
     pub routing: RoutingConfig,
+    pub transport: crate::transport::TransportConfig,
+    pub sms: crate::sms::SmsConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -161,13 +163,25 @@ impl Config {
             ["OFF", "NORMAL", "FULL", "EXTRA"].contains(&self.store.sqlite_synchronous.as_str()),
             "store.sqlite_synchronous: must be OFF, NORMAL, FULL or EXTRA"
         );
+        self.transport.validate()?;
+        self.sms.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 7] = ["server", "store", "bus", "core", "log", "queue", "routing"];
+const SECTIONS: [&str; 9] = [
+    "server",
+    "store",
+    "bus",
+    "core",
+    "log",
+    "queue",
+    "routing",
+    "transport",
+    "sms",
+];
 
 fn is_config_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

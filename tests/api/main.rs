@@ -3,11 +3,14 @@
 
 mod access;
 mod crash;
+mod fake_twilio;
 mod helpers;
 mod intake;
 mod lifecycle;
 mod map;
 mod multi_instance;
 mod queue;
+mod transport;
+mod transport_sms;
 mod validation;
 mod websocket;
