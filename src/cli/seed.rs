@@ -121,7 +121,9 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
     let weeks = state.config.transport.recurrence_weeks;
     let trips = crate::transport::demo::seed_riders(
         transport.store.as_ref(),
-        today + chrono::Duration::days(1),
+        // From the day after tomorrow: tomorrow stays free for bookings made by hand (a
+        // trainee's first day, the browser test).
+        today + chrono::Duration::days(2),
         weeks,
         network.as_deref(),
     )

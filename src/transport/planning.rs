@@ -133,6 +133,18 @@ pub async fn plan_day(
     Ok(plan)
 }
 
+/// Confirms every promised time of a plan that the rider has not been told yet: the key holds
+/// the time, so unchanged promises send nothing and a changed one sends a new confirmation.
+async fn confirm_changes(state: &AppState, plan: &DayPlan) -> Result<()> {
+    let transport = &state.transport;
+    let trips = transport.store.trips_on(plan.date).await?;
+    let riders = riders_by_id(state).await?;
+    let late = state.config.transport.promise_late_minutes;
+    let msgs = messages::confirmations(&transport.templates, plan, &trips, &riders, late);
+    transport.sms.enqueue(&msgs).await?;
+    Ok(())
+}
+
 /// Stores an edited plan as the next version.
 async fn store_next(state: &AppState, mut plan: DayPlan, previous: &DayPlan) -> Result<DayPlan> {
     plan.version = previous.version + 1;
@@ -188,17 +200,7 @@ pub async fn place_new_trip(state: &AppState, trip: Trip) -> Result<TripView> {
         },
     }
     let next = store_next(state, next, &plan).await?;
-    if let (Some(promised), Some(rider)) = (
-        next.promised_s(&trip.id),
-        transport.store.rider(&trip.rider_id).await?,
-    ) {
-        let late = state.config.transport.promise_late_minutes;
-        let msg = messages::confirmation(&transport.templates, &trip, &rider, promised, late);
-        transport
-            .sms
-            .enqueue(&msg.into_iter().collect::<Vec<_>>())
-            .await?;
-    }
+    confirm_changes(state, &next).await?;
     Ok(view(trip, Some(&next)))
 }
 
@@ -389,17 +391,7 @@ async fn move_trip(
         next.pinned.push(trip.id.clone());
     }
     let next = store_next(&state, next, &plan).await?;
-    if let (Some(promised), Some(rider)) = (
-        next.promised_s(&trip.id),
-        transport.store.rider(&trip.rider_id).await?,
-    ) {
-        let late = state.config.transport.promise_late_minutes;
-        let msg = messages::confirmation(&transport.templates, &trip, &rider, promised, late);
-        transport
-            .sms
-            .enqueue(&msg.into_iter().collect::<Vec<_>>())
-            .await?;
-    }
+    confirm_changes(&state, &next).await?;
     Ok(Json(json!({ "plan": summary(&next) })))
 }
 
@@ -444,23 +436,19 @@ async fn reminders(
     Ok(Json(json!({ "date": dto.date, "queued": queued })))
 }
 
-/// Queues tomorrow's reminders every day at `transport.reminder_time` (local). Idempotent keys
-/// make a restart or a second instance harmless.
+/// Queues tomorrow's reminders from `transport.reminder_time` (local) on, checking every minute
+/// so that a plan made later in the evening is reminded too. Idempotent keys make the repeats, a
+/// restart or a second instance harmless.
 pub fn start_reminder_task(state: AppState, shutdown: tokio_util::sync::CancellationToken) {
     tokio::spawn(async move {
-        let mut done: Option<NaiveDate> = None;
         loop {
             let (today, now_s) = super::local_now(&state);
             let due = engine::seconds_of(state.config.transport.reminder_time);
-            if now_s >= due && done != Some(today) {
-                if let Some(tomorrow) = today.succ_opt() {
-                    match queue_reminders(&state, tomorrow).await {
-                        Ok(n) => {
-                            info!(date = %tomorrow, queued = n, "reminders queued");
-                            done = Some(today);
-                        }
-                        Err(e) => tracing::warn!(error = %e, "queueing reminders failed"),
-                    }
+            if let (true, Some(tomorrow)) = (now_s >= due, today.succ_opt()) {
+                match queue_reminders(&state, tomorrow).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(date = %tomorrow, queued = n, "reminders queued"),
+                    Err(e) => tracing::warn!(error = %e, "queueing reminders failed"),
                 }
             }
             tokio::select! {
