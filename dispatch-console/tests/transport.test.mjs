@@ -72,7 +72,7 @@ describe('adapted transport', () => {
     }
     // The first booking through the console's form: recurring, with a return.
     await disp.page.goto(`${base}/transport`);
-    await disp.page.waitForSelector('form.booking-form select[name=rider] option[value="E2E-01"]');
+    await disp.page.waitForSelector('form.booking-form select[name=rider] option[value="E2E-01"]', { state: 'attached' });
     await disp.page.selectOption('select[name=rider]', 'E2E-01');
     await disp.page.selectOption('select[name=pickup]', 'home');
     await disp.page.selectOption('select[name=dropoff]', 'dialysis');

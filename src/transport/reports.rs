@@ -211,3 +211,77 @@ async fn csv_report(
     )
         .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::model::{PlanStop, Spot, TimingKind, VehicleRoute};
+    use chrono::{NaiveTime, TimeZone, Utc};
+    use routing::travel::LonLat;
+
+    fn trip(id: &str, status: TripStatus, picked_up_utc: Option<(u32, u32)>) -> Trip {
+        let spot = Spot {
+            address: "x".into(),
+            position: LonLat::new(21.2, 45.75),
+        };
+        Trip {
+            id: id.into(),
+            rider_id: "R".into(),
+            date: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            series_id: None,
+            is_return: false,
+            pickup: spot.clone(),
+            dropoff: spot,
+            timing: TimingKind::PickupAt,
+            time: NaiveTime::from_hms_opt(8, 0, 0).unwrap(),
+            status,
+            booked_by: "t".into(),
+            booked_at: Utc::now(),
+            arrived_at: None,
+            picked_up_at: picked_up_utc
+                .map(|(h, m)| Utc.with_ymd_and_hms(2026, 7, 1, h, m, 0).unwrap()),
+            dropped_off_at: None,
+            no_show_reason: None,
+        }
+    }
+
+    #[test]
+    fn on_time_means_picked_up_inside_the_promised_window_in_local_time() {
+        // Promised 08:00 local (05:00 UTC in summer, Bucharest UTC+3); margins -5/+15 min.
+        let stop = |id: &str| PlanStop {
+            trip_id: id.into(),
+            pickup: true,
+            time_s: 8.0 * 3600.0,
+        };
+        let plan = DayPlan {
+            date: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(),
+            version: 1,
+            computed_at: Utc::now(),
+            routes: vec![VehicleRoute {
+                vehicle_id: "VAN-01".into(),
+                stops: vec![stop("a"), stop("b"), stop("c"), stop("d")],
+                metres: 12_345.0,
+            }],
+            unserved: vec![],
+            pinned: vec![],
+            problems: vec![],
+            solve_ms: 0,
+        };
+        let trips = vec![
+            trip("a", TripStatus::DroppedOff, Some((5, 10))),
+            trip("b", TripStatus::DroppedOff, Some((5, 16))),
+            trip("c", TripStatus::DroppedOff, Some((4, 54))),
+            trip("d", TripStatus::NoShow, None),
+        ];
+        let r = compute(
+            &[(plan.date, trips, Some(plan))],
+            chrono_tz::Europe::Bucharest,
+            5,
+            15,
+        );
+        let d = &r.days[0];
+        assert_eq!((d.measured, d.on_time, d.no_shows, d.done), (3, 1, 1, 3));
+        assert_eq!(d.on_time_pct, Some(33.3));
+        assert_eq!(r.vehicles[0].km, 12.3);
+    }
+}

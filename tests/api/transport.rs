@@ -539,3 +539,64 @@ async fn the_report_counts_trips_no_shows_and_on_time_pick_ups_and_exports_csv()
         .await;
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn a_booking_for_a_planned_day_is_inserted_at_once_and_a_cancellation_takes_it_out() {
+    // Arrange: a planned day.
+    let app = spawn_app().await;
+    book_and_plan(&app, 3).await;
+    let date = tomorrow();
+    post(
+        &app,
+        "/api/v1/transport/riders",
+        rider("R-NEW", "wheelchair", 9.0),
+    )
+    .await;
+    // Act: a new booking for that day.
+    let r = post(&app, "/api/v1/transport/bookings", json!({
+        "rider": "R-NEW", "date": date, "pickup": {"place": "home"}, "dropoff": {"place": "dialysis"},
+        "timing": "pickup_at", "time": "10:00:00"
+    })).await;
+    assert_eq!(r.status(), 201);
+    let body: Value = r.json().await.unwrap();
+    let trip = &body["trips"][0];
+    // Assert: it is in the plan with a promised time inside its window, on a vehicle with a ramp.
+    let promised = trip["promised"].as_str().unwrap();
+    assert!(("10:00"..="10:20").contains(&promised), "{promised}");
+    let vehicle = trip["vehicle_id"].as_str().unwrap();
+    assert!(["VAN-01", "VAN-02", "VAN-03", "VAN-04", "VAN-05"].contains(&vehicle));
+    let plan: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/transport/plans/{date}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["version"], 2);
+    assert_eq!(plan["feasible"], true);
+    // Cancelled, it leaves the plan.
+    let id = trip["id"].as_str().unwrap();
+    assert_eq!(
+        post(
+            &app,
+            &format!("/api/v1/transport/bookings/{id}/cancel"),
+            json!({})
+        )
+        .await
+        .status(),
+        200
+    );
+    let plan: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/transport/plans/{date}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let planned = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["stops"].as_array().unwrap())
+        .any(|s| s["trip_id"] == id);
+    assert!(!planned);
+    assert_eq!(plan["version"], 3);
+}

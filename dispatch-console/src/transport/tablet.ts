@@ -180,7 +180,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
         'div',
         { class: 'stop-bar' },
         h('span', { class: 'stop-status', 'data-field': 'status' }, word(st)),
-        s.phone ? h('a', { class: 'call', href: `tel:${s.phone}` }, `📞 ${tt('call')}`) : null,
+        s.phone ? h('a', { class: 'call', href: `tel:${s.phone}` }, tt('call')) : null,
       ),
       actions,
     );
