@@ -239,3 +239,90 @@ async fn a_resend_after_a_crash_before_marking_is_recognised_by_its_idempotency_
     assert_eq!(fake.duplicates(), 1);
     assert_eq!(fake.messages().len(), 1);
 }
+
+#[tokio::test]
+async fn a_tablet_position_near_the_next_pick_up_sends_one_arriving_notice() {
+    use chrono::{Duration, Utc};
+    // Arrange: shifts around the clock, so a trip an hour from now is plannable at any hour.
+    let zone: chrono_tz::Tz = "Europe/Bucharest".parse().unwrap();
+    let soon = Utc::now().with_timezone(&zone) + Duration::minutes(60);
+    if soon.date_naive() != Utc::now().with_timezone(&zone).date_naive() {
+        eprintln!("skipped: an hour from now is tomorrow, and the notice is for today's trips");
+        return;
+    }
+    let fake = FakeTwilio::start().await;
+    let (mut config, dir) = test_config().await;
+    fake.configure(&mut config);
+    config.transport.default_shift_start = "00:00:00".parse().unwrap();
+    config.transport.default_shift_end = "23:59:00".parse().unwrap();
+    let app = spawn_with(config, dir).await;
+    crate::transport::seed_fleet(&app).await;
+    post(
+        &app,
+        "/api/v1/transport/riders",
+        crate::transport::rider("R-A", "seated", 4.0),
+    )
+    .await;
+    let today = soon.date_naive();
+    let r = post(&app, "/api/v1/transport/bookings", json!({
+        "rider": "R-A", "date": today, "pickup": {"place": "home"}, "dropoff": {"place": "dialysis"},
+        "timing": "pickup_at", "time": soon.time().format("%H:%M:00").to_string()
+    })).await;
+    assert_eq!(r.status(), 201);
+    let trip = r.json::<Value>().await.unwrap()["trips"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        post(
+            &app,
+            &format!("/api/v1/transport/plans/{today}"),
+            json!({"seconds": 0.5})
+        )
+        .await
+        .status(),
+        200
+    );
+    let r = post(
+        &app,
+        &format!("/api/v1/transport/plans/{today}/move"),
+        json!({"trip_id": trip, "vehicle_id": "VAN-01"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let token = driver_token(&app, "sofer1", "SOFER-01").await;
+    // Act: far away first (Arad, 50 km), then next to the rider's home, twice.
+    let far = driver_post(
+        &app,
+        &token,
+        "/api/v1/transport/position",
+        json!({"lon": 21.31, "lat": 46.18}),
+    )
+    .await;
+    assert_eq!(
+        far.json::<Value>().await.unwrap()["arriving_notice"],
+        Value::Null
+    );
+    for _ in 0..2 {
+        let near = driver_post(
+            &app,
+            &token,
+            "/api/v1/transport/position",
+            json!({"lon": 21.19 + 4.0 * 0.002, "lat": 45.745 + 4.0 * 0.0007 + 0.003}),
+        )
+        .await;
+        assert_eq!(
+            near.json::<Value>().await.unwrap()["arriving_notice"],
+            trip.as_str()
+        );
+    }
+    // Assert: one notice (besides the confirmation), naming the vehicle.
+    let got = fake.wait_for(2).await;
+    let notices: Vec<_> = got
+        .iter()
+        .filter(|m| m.key.starts_with("arriving:"))
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].body.contains("VAN-01"));
+    assert_eq!(fake.duplicates(), 0);
+}
