@@ -109,11 +109,14 @@ pub async fn plan_day(
     while let Some(line) = rx.recv().await {
         progress(&line);
     }
-    let (_built, plan) = task
+    let (built, plan) = task
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))?;
     let mut plan = plan.map_err(Error::Internal)?;
     let previous = transport.store.plan(date).await?;
+    if let Some(prev) = &previous {
+        keep_pins(&built, &mut plan, prev, progress);
+    }
     plan.version = previous.as_ref().map_or(1, |p| p.version + 1);
     if !transport.store.put_plan(&plan).await? {
         return Err(Error::Conflict(
@@ -131,6 +134,48 @@ pub async fn plan_day(
         msgs.len()
     ));
     Ok(plan)
+}
+
+/// A new run keeps the trips a dispatcher pinned on their vehicle: each is moved back there
+/// (cheapest feasible place) and stays pinned; a pin that no longer fits is reported and dropped.
+fn keep_pins(
+    built: &Built,
+    plan: &mut DayPlan,
+    previous: &DayPlan,
+    progress: &mut (dyn FnMut(&str) + Send),
+) {
+    let mut current = engine::to_darp(built, plan);
+    let mut kept = Vec::new();
+    for trip in &previous.pinned {
+        let (Some(vehicle), Some(r)) = (previous.vehicle_of(trip), built.request_of(trip)) else {
+            continue;
+        };
+        let Some(v) = built.vehicle_ids.iter().position(|id| id == vehicle) else {
+            continue;
+        };
+        match engine::move_to(built, &current, r, v) {
+            Some(p) => {
+                current = p;
+                kept.push(trip.clone());
+            }
+            None => progress(&format!(
+                "pin of {trip} on {vehicle} no longer fits: dropped"
+            )),
+        }
+    }
+    if kept.is_empty() {
+        return;
+    }
+    let fresh = engine::to_day_plan(built, &current, plan.date, plan.version);
+    if fresh.problems.is_empty() {
+        plan.routes = fresh.routes;
+        plan.unserved.retain(|u| !kept.contains(&u.trip_id));
+        plan.pinned = kept;
+        progress(&format!(
+            "{} pinned trips kept on their vehicles",
+            plan.pinned.len()
+        ));
+    }
 }
 
 /// Confirms every promised time of a plan that the rider has not been told yet: the key holds

@@ -337,6 +337,30 @@ async fn a_trip_moved_by_hand_is_pinned_and_a_move_that_does_not_fit_is_refused(
         .unwrap()
         .iter()
         .any(|s| s["trip_id"] == trip));
+    // A new planning run keeps the pinned trip on its vehicle.
+    let r = post(
+        &app,
+        &format!("/api/v1/transport/plans/{date}"),
+        json!({"seconds": 0.5}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let replanned: Value = r.json().await.unwrap();
+    assert!(replanned["plan"]["pinned"]
+        .as_array()
+        .unwrap()
+        .contains(&trip));
+    let van2 = replanned["plan"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["vehicle_id"] == "VAN-02")
+        .unwrap();
+    assert!(van2["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["trip_id"] == trip));
     // A wheelchair trip cannot go on a seated-only minibus.
     let list: Value = app
         .get_as(

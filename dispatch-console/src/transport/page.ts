@@ -40,6 +40,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const tripsBox = h('section', { class: 'panel transport-trips', 'aria-label': 'trips' });
   const reportBox = h('section', { class: 'panel transport-report', 'aria-label': 'report' });
   let riders: Rider[] = [];
+  let shownVersion: number | null = null;
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) return onLogout();
@@ -136,6 +137,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         run.disabled = false;
       }
     });
+    shownVersion = plan?.version ?? null;
     const content: (HTMLElement | null)[] = [h('h2', {}, tt('plan_title')), run, log];
     if (!plan) {
       content.push(h('p', { class: 'muted' }, tt('no_plan')));
@@ -248,5 +250,20 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     })
     .catch(fail);
   renderAll();
-  return onLangChange(() => renderAll());
+  // Same-day changes (new bookings, cancellations, the drivers' actions) change the plan on the
+  // server: redraw when its version moved.
+  const poll = window.setInterval(async () => {
+    try {
+      const plan = await call<PlanOut>('GET', `/api/v1/transport/plans/${dateInput.value}`);
+      if (plan.version !== shownVersion) renderPlan(plan);
+      void loadTrips();
+    } catch {
+      // No plan yet, or the link is down: the next tick tries again.
+    }
+  }, 15000);
+  const offLang = onLangChange(() => renderAll());
+  return () => {
+    window.clearInterval(poll);
+    offLang();
+  };
 }
