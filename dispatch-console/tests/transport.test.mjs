@@ -84,6 +84,19 @@ describe('adapted transport', () => {
     await disp.page.fill('input[name=until]', inDays(8));
     await disp.page.click('[data-action=book]');
     await disp.page.waitForSelector('.transport-message:has-text("Programare înregistrată")');
+    // A rider registered through the console's form (not booked: the day keeps its 30 trips).
+    await disp.page.fill('input[name=rider-id]', 'E2E-00');
+    await disp.page.fill('input[name=rider-name]', 'Beneficiar test 0');
+    await disp.page.fill('input[name=rider-phone]', '+40700090000');
+    await disp.page.selectOption('select[name=rider-mobility]', 'wheelchair');
+    await disp.page.fill('input[name=rider-home]', 'Str. Exemplu nr. 0');
+    await disp.page.fill('input[name=rider-home-pos]', '21.21, 45.75');
+    await disp.page.fill('input[name=rider-dest]', 'Centru de dializă (demo)');
+    await disp.page.fill('input[name=rider-dest-pos]', '21.2419, 45.7386');
+    await disp.page.click('[data-action=add-rider]');
+    await disp.page.waitForSelector('.transport-message:has-text("Beneficiar înregistrat: E2E-00")');
+    const registered = await api(disp.page, 'GET', '/api/v1/transport/riders/E2E-00');
+    assert.equal(registered.json.mobility, 'wheelchair');
     // The other fourteen through the API, every fourth recurring.
     for (let i = 2; i <= 15; i++) {
       const r = await api(disp.page, 'POST', '/api/v1/transport/bookings', {

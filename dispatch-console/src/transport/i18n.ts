@@ -82,6 +82,15 @@ const ro = {
   st_dropped_off: 'predat',
   st_cancelled: 'anulat',
   refused: 'Refuzat de server: {m}',
+  new_rider: 'Beneficiar nou',
+  add_rider: 'Înregistrează beneficiarul',
+  rider_saved: 'Beneficiar înregistrat:',
+  name: 'Nume',
+  phone: 'Telefon',
+  carer_phone: 'Telefon aparținător',
+  mobility: 'Mobilitate',
+  notes: 'Observații pentru șofer',
+  address: 'adresa',
 };
 
 type Dict = typeof ro;
@@ -165,6 +174,15 @@ const en: Dict = {
   st_dropped_off: 'dropped off',
   st_cancelled: 'cancelled',
   refused: 'Refused by the server: {m}',
+  new_rider: 'New rider',
+  add_rider: 'Register the rider',
+  rider_saved: 'Rider registered:',
+  name: 'Name',
+  phone: 'Phone',
+  carer_phone: "Carer's phone",
+  mobility: 'Mobility',
+  notes: 'Notes for the driver',
+  address: 'address',
 };
 
 export function tt(key: TKey, vars: Record<string, string | number> = {}): string {

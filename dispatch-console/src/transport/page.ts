@@ -36,6 +36,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const dateInput = h('input', { type: 'date', name: 'plan-date', value: isoDate(tomorrow) });
   const message = h('p', { class: 'transport-message', role: 'status' });
   const bookingBox = h('section', { class: 'panel transport-book', 'aria-label': 'booking' });
+  const riderBox = h('section', { class: 'panel transport-rider', 'aria-label': 'rider' });
   const planBox = h('section', { class: 'panel transport-plan', 'aria-label': 'plan' });
   const tripsBox = h('section', { class: 'panel transport-trips', 'aria-label': 'trips' });
   const reportBox = h('section', { class: 'panel transport-report', 'aria-label': 'report' });
@@ -101,6 +102,73 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       h('button', { type: 'submit', class: 'primary', 'data-action': 'book' }, tt('save_booking')),
     );
     bookingBox.replaceChildren(h('h2', {}, tt('book')), form);
+  }
+
+  /** Registers a rider: mobility profile, phones, home and one usual destination. */
+  function renderRiderForm(): void {
+    const field = (name: string, attrs: Record<string, string> = {}) => h('input', { name, ...attrs });
+    const id = field('rider-id', { required: 'true', placeholder: 'R-101' });
+    const name = field('rider-name', { required: 'true' });
+    const phone = field('rider-phone', { type: 'tel' });
+    const carer = field('rider-carer', { type: 'tel' });
+    const mobility = h('select', { name: 'rider-mobility' }, ...['seated', 'walker', 'wheelchair'].map((m) => h('option', { value: m }, word(m))));
+    const door = h('input', { type: 'checkbox', name: 'rider-door' });
+    const companion = h('input', { type: 'checkbox', name: 'rider-companion' });
+    const notes = field('rider-notes');
+    const home = field('rider-home', { required: 'true' });
+    const homeLonLat = field('rider-home-pos', { required: 'true', placeholder: '21.2087, 45.7537' });
+    const destKind = h('select', { name: 'rider-dest-kind' }, ...['dialysis', 'day_centre', 'hospital', 'other'].map((k) => h('option', { value: k }, word(k))));
+    const dest = field('rider-dest', { required: 'true' });
+    const destLonLat = field('rider-dest-pos', { required: 'true', placeholder: '21.2419, 45.7386' });
+    const pos = (s: string) => {
+      const [lon, lat] = s.split(',').map((x) => Number(x.trim()));
+      return { lon, lat };
+    };
+    const form = h(
+      'form',
+      {
+        class: 'rider-form',
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          try {
+            await call('POST', '/api/v1/transport/riders', {
+              id: id.value.trim(),
+              name: name.value.trim(),
+              ...(phone.value ? { phone: phone.value } : {}),
+              ...(carer.value ? { carer_phone: carer.value } : {}),
+              mobility: mobility.value,
+              door_assistance: door.checked,
+              companion: companion.checked,
+              notes: notes.value,
+              places: [
+                { kind: 'home', address: home.value, ...pos(homeLonLat.value) },
+                { kind: destKind.value, address: dest.value, ...pos(destLonLat.value) },
+              ],
+            });
+            say(`${tt('rider_saved')} ${id.value}`);
+            riders = (await call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')).riders;
+            renderBooking();
+          } catch (err) {
+            fail(err);
+          }
+        },
+      },
+      h('label', {}, 'Id', id),
+      h('label', {}, tt('name'), name),
+      h('label', {}, tt('phone'), phone),
+      h('label', {}, tt('carer_phone'), carer),
+      h('label', {}, tt('mobility'), mobility),
+      h('label', { class: 'check' }, door, tt('door')),
+      h('label', { class: 'check' }, companion, tt('companion')),
+      h('label', {}, tt('notes'), notes),
+      h('label', {}, `${word('home')}: ${tt('address')}`, home),
+      h('label', {}, `${word('home')}: lon, lat`, homeLonLat),
+      h('label', {}, tt('dropoff'), destKind),
+      h('label', {}, `${tt('dropoff')}: ${tt('address')}`, dest),
+      h('label', {}, `${tt('dropoff')}: lon, lat`, destLonLat),
+      h('button', { type: 'submit', class: 'secondary', 'data-action': 'add-rider' }, tt('add_rider')),
+    );
+    riderBox.replaceChildren(h('h2', {}, tt('new_rider')), form);
   }
 
   async function loadTrips(): Promise<void> {
@@ -230,6 +298,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
 
   const renderAll = () => {
     renderBooking();
+    renderRiderForm();
     renderReportForm();
     void loadPlan();
     void loadTrips();
@@ -241,7 +310,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const bar = topBar(me, onLogout, () => renderAll(), h('a', { href: '/', class: 'nav' }, tt('back_console')));
   root.replaceChildren(
     bar,
-    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), message, bookingBox, planBox, tripsBox, reportBox),
+    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), message, bookingBox, planBox, riderBox, tripsBox, reportBox),
   );
   call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')
     .then((r) => {
