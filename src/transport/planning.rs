@@ -127,11 +127,11 @@ pub async fn plan_day(
     let riders = riders_by_id(state).await?;
     let late = state.config.transport.promise_late_minutes;
     let msgs = messages::confirmations(&transport.templates, &plan, &all, &riders, late);
-    transport.sms.enqueue(&msgs).await?;
+    let new = transport.sms.enqueue(&msgs).await?;
     progress(&format!(
-        "stored plan version {}; {} confirmations queued",
+        "stored plan version {}; {new} new confirmations queued ({} promised times unchanged)",
         plan.version,
-        msgs.len()
+        msgs.len() - new
     ));
     Ok(plan)
 }
