@@ -172,6 +172,7 @@ describe('adapted transport', () => {
   test('the driver works through the manifest with one no-show; the queue shows it; the fake SMS API got exactly the expected messages', async () => {
     const page = tablet.page;
     for (let guard = 0; guard < 60; guard++) {
+      await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
       const next = page.locator('.tablet-stop:not(.done)').first();
       if ((await next.count()) === 0) break;
       const kind = await next.getAttribute('data-kind');
@@ -185,7 +186,7 @@ describe('adapted transport', () => {
       } else {
         await next.locator('[data-action=dropped_off]').click();
       }
-      await page.waitForSelector('.tablet-link[data-pending="0"]');
+      await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
     }
     assert.ok(noShowTrip, 'VAN-01 had a second pick-up for the no-show');
     assert.equal((await page.locator('.tablet-stop:not(.done)').count()), 0);

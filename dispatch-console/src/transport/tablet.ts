@@ -70,6 +70,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const head = h('div', { class: 'tablet-head' });
   const status = h('div', { class: 'tablet-link', 'data-field': 'link' });
   const incidentBox = h('div', { class: 'tablet-incident' });
+  const main = h('main', { class: 'tablet', 'data-page': 'sofer', 'data-busy': '0' }, head, status, incidentBox, list);
 
   /** Trip statuses with the queued (not yet acknowledged) actions applied. */
   const effective = (s: ManifestStop): string =>
@@ -85,9 +86,17 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     void flush();
   };
 
+  // Requests under way, exposed as data-busy for the browser tests.
+  let busy = 0;
+  const setBusy = (d: number) => {
+    busy += d;
+    main.dataset.busy = String(busy);
+  };
+
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
+    setBusy(1);
     try {
       for (;;) {
         const q = loadQueue();
@@ -113,20 +122,29 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
         saveQueue(loadQueue().filter((x) => x.action_id !== a.action_id));
         render();
       }
+      render();
+      if (loadQueue().length === 0) await refresh();
     } finally {
       flushing = false;
+      setBusy(-1);
       render();
     }
-    if (loadQueue().length === 0) void refresh();
   }
 
   async function refresh(): Promise<void> {
+    setBusy(1);
     try {
-      manifest = await call<Manifest>('GET', '/api/v1/transport/manifest');
+      const fresh = await call<Manifest>('GET', '/api/v1/transport/manifest');
+      const changed = JSON.stringify(fresh) !== JSON.stringify(manifest) || !online;
+      manifest = fresh;
       online = true;
+      // Redraw only on a change: buttons must not be replaced under the driver's finger.
+      if (!changed) return;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return onLogout();
       if (!(e instanceof ApiError)) online = false;
+    } finally {
+      setBusy(-1);
     }
     render();
   }
@@ -153,7 +171,14 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     host.append(
       h('label', {}, tt('ns_reason'), reason),
       h('button', { class: 'danger', 'data-action': 'confirm-no-show', onclick: () => record({ kind: 'no_show', trip_id: s.trip_id, reason: reason.value }) }, tt('confirm')),
-      h('button', { class: 'secondary', onclick: () => render() }, tt('cancel')),
+      h(
+        'button',
+        {
+          class: 'secondary',
+          onclick: () => render(),
+        },
+        tt('cancel'),
+      ),
     );
   }
 
@@ -212,7 +237,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   }
 
   const bar = topBar(me, onLogout, () => render());
-  root.replaceChildren(bar, h('main', { class: 'tablet', 'data-page': 'sofer' }, head, status, incidentBox, list));
+  root.replaceChildren(bar, main);
 
   const goOnline = () => {
     online = true;
