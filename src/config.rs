@@ -25,6 +25,21 @@ pub struct Config {
     pub routing: RoutingConfig,
     pub transport: crate::transport::TransportConfig,
     pub sms: crate::sms::SmsConfig,
+    pub limits: LimitsConfig,
+}
+
+/// What one client may ask of the service: intake rate per credential and websocket frames.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Sustained intake requests per minute per credential (token bucket refill rate).
+    pub intake_per_minute: u32,
+    /// Intake requests a credential may send at once (token bucket size).
+    pub intake_burst: u32,
+    /// Largest message a websocket client may send, in bytes.
+    pub ws_max_message_bytes: usize,
+    /// How long a websocket client may take to accept one frame before it is disconnected.
+    pub ws_send_timeout_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -154,6 +169,22 @@ impl Config {
             self.server.max_body_bytes >= 1024,
             "server.max_body_bytes: must be at least 1024"
         );
+        anyhow::ensure!(
+            self.limits.intake_per_minute >= 1,
+            "limits.intake_per_minute: must be at least 1"
+        );
+        anyhow::ensure!(
+            self.limits.intake_burst >= 1,
+            "limits.intake_burst: must be at least 1"
+        );
+        anyhow::ensure!(
+            self.limits.ws_max_message_bytes >= 256,
+            "limits.ws_max_message_bytes: must be at least 256"
+        );
+        anyhow::ensure!(
+            self.limits.ws_send_timeout_ms >= 50,
+            "limits.ws_send_timeout_ms: must be at least 50"
+        );
         let url = self.store.url.expose_secret();
         anyhow::ensure!(
             url.starts_with("sqlite:") || self.store.is_postgres(),
@@ -171,7 +202,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "server",
     "store",
     "bus",
@@ -179,6 +210,7 @@ const SECTIONS: [&str; 9] = [
     "log",
     "queue",
     "routing",
+    "limits",
     "transport",
     "sms",
 ];

@@ -26,6 +26,12 @@ pub enum Error {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The caller's rate limit is spent; `Retry-After` tells when to try again.
+    #[error("rate limit reached; retry in {retry_after_s} s")]
+    RateLimited { retry_after_s: u64 },
+    /// The body is larger than `server.max_body_bytes`.
+    #[error("request body larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
     /// A dependency (storage) is down: try again; nothing was accepted.
     #[error("{0}")]
     Unavailable(String),
@@ -53,7 +59,10 @@ impl Error {
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            Error::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Error::TooManyRequests(_) | Error::RateLimited { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
+            Error::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Error::Unavailable(_) | Error::Store(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
             }
@@ -99,6 +108,11 @@ impl IntoResponse for Error {
             response
                 .headers_mut()
                 .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+        }
+        if let Error::RateLimited { retry_after_s } = &self {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from(*retry_after_s));
         }
         response
     }

@@ -56,6 +56,8 @@ enum Command {
         #[arg(long)]
         seconds: Option<f64>,
     },
+    /// Print the OpenAPI 3.1 document (`dispecer openapi > docs/openapi.json`).
+    Openapi,
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -103,6 +105,10 @@ enum BenchWhat {
         /// A dispatcher's bearer token for --url.
         #[arg(long, env = "DISPECER_BENCH_TOKEN")]
         token: Option<String>,
+        /// Database of the bench's own server, e.g. an empty PostgreSQL database
+        /// (default: a temporary SQLite file).
+        #[arg(long, conflicts_with = "url")]
+        store: Option<String>,
     },
     /// A synthetic adapted-transport day planned and then driven in simulation.
     TransportDay {
@@ -120,12 +126,16 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::Route { from, to, van }) = &cli.command {
         return dispecer::cli::route(cli.config.as_deref(), from, to, *van);
     }
+    if let Some(Command::Openapi) = &cli.command {
+        print!("{}", dispecer::http::openapi::json());
+        return Ok(());
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     let config = cli.config.as_deref();
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
-            Command::Route { .. } => Ok(()),
+            Command::Route { .. } | Command::Openapi => Ok(()),
             Command::Migrate => dispecer::cli::migrate(config).await,
             Command::Plan { date, seconds } => {
                 dispecer::cli::plan::plan(config, &date, seconds).await
@@ -160,6 +170,7 @@ fn main() -> anyhow::Result<()> {
                         clients,
                         url,
                         token,
+                        store,
                     },
             } => {
                 let report = dispecer::cli::bench::intake(dispecer::cli::bench::IntakeArgs {
@@ -168,6 +179,7 @@ fn main() -> anyhow::Result<()> {
                     clients,
                     url,
                     token,
+                    store,
                 })
                 .await?;
                 if report.failed_posts > 0 {

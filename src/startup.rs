@@ -12,6 +12,7 @@ use crate::config::{BusBackend, Config};
 use crate::core::{self, CoreSettings};
 use crate::events::bus::{Bus, MemoryBus, RedisBus};
 use crate::http::auth::AuthCache;
+use crate::intake::limit::IntakeLimiter;
 use crate::state::AppState;
 use crate::store;
 
@@ -49,6 +50,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         client_buffer: config.core.client_buffer,
         poll_interval: poll,
     };
+    let intake_limiter = Arc::new(IntakeLimiter::new(&config.limits, rules.clone()));
     let (core, _task) = core::start(
         store.clone(),
         bus.clone(),
@@ -83,6 +85,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         core,
         bus,
         auth: Arc::new(AuthCache::default()),
+        intake_limiter,
         metrics: crate::telemetry::metrics_handle(),
         transport,
         shutdown,

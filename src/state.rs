@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::core::CoreHandle;
 use crate::events::bus::Bus;
 use crate::http::auth::AuthCache;
+use crate::intake::limit::IntakeLimiter;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -17,6 +18,8 @@ pub struct AppState {
     pub core: CoreHandle,
     pub bus: Arc<dyn Bus>,
     pub auth: Arc<AuthCache>,
+    /// Intake token buckets, one per credential.
+    pub intake_limiter: Arc<IntakeLimiter>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The road network, set once it has loaded (in the background, so start-up stays fast).
     pub network: Arc<OnceLock<Arc<RoadNetwork>>>,

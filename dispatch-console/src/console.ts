@@ -102,7 +102,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
             },
           },
           h('td', {}, h('span', { class: `level level-${item.priority.level}` }, item.priority.level)),
-          h('td', { class: 'category' }, term(item.category), item.redacted ? h('span', { class: 'protected-tag' }, ` · ${t('protected')}`) : null),
+          h('td', { class: 'category' }, term(item.category), item.redacted ? h('span', { class: 'protected-tag' }, ` · ${t('protected')}`) : null, item.rate_limited ? h('span', { class: 'rate-limited-tag', title: t('rate_limited_hint') }, ` · ${t('rate_limited')}`) : null),
           h('td', { class: 'muted' }, term(item.kind)),
           h('td', {}, h('span', { class: `status status-${item.status}` }, term(item.status))),
           h('td', { class: 'age mono', 'data-received': item.times.received }),

@@ -164,6 +164,7 @@ export class DetailView {
         h('span', { class: 'kind muted' }, term(item.kind)),
         h('span', { class: `status status-${item.status}`, 'data-field': 'status' }, term(item.status)),
         item.breached ? h('span', { class: 'breach-flag' }, t('breached')) : null,
+        item.rate_limited ? h('span', { class: 'rate-flag', title: t('rate_limited_hint') }, t('rate_limited')) : null,
       ),
       h('div', { class: 'muted mono' }, item.id),
       h(

@@ -95,6 +95,8 @@ export interface Item {
   version: number;
   /** Set by the server when the viewer may not see the personal details. */
   redacted?: boolean;
+  /** Accepted over its sender's intake rate limit because it is P1: the sender misbehaves. */
+  rate_limited?: boolean;
 }
 
 export interface Resource {

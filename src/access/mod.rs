@@ -157,6 +157,7 @@ mod tests {
             notes: vec![],
             version: 1,
             redacted: false,
+            rate_limited: false,
         }
     }
 

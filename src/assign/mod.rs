@@ -12,11 +12,12 @@ use serde_json::{json, Value};
 
 use crate::access::{self, Visibility};
 use crate::core::{Command, Outcome};
-use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
+use crate::domain::{Item, Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::http::items::{item_id, lookup, STAFF};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals, ResourceList};
 use crate::intake::parse;
 use crate::state::AppState;
 
@@ -61,7 +62,22 @@ fn check_item(
     }
 }
 
-async fn acknowledge(
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/acknowledge",
+    tag = "actions",
+    description = "Takes the item: the caller becomes its handler (dispatch roles).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, description = "The item after the step", body = Item),
+        (status = 404, description = "No such item (or resource)", body = ErrorBody),
+        (status = 409, description = "The item's status does not allow this step", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID, or a field is invalid", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -74,13 +90,31 @@ async fn acknowledge(
     Ok(item_json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AssignDto {
+pub(crate) struct AssignDto {
+    #[schema(value_type = Vec<ResourceId>, max_items = 16)]
     resources: Vec<String>,
 }
 
-async fn assign(
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/assign",
+    tag = "actions",
+    description = "Assigns resources to the item.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = AssignDto,
+    responses(
+        (status = 200, description = "The item after the step", body = Item),
+        (status = 404, description = "No such item (or resource)", body = ErrorBody),
+        (status = 409, description = "The item's status does not allow it, or a resource is already busy", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID, or a field is invalid", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn assign(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -105,7 +139,22 @@ async fn assign(
     Ok(item_json(out))
 }
 
-async fn start(
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/start",
+    tag = "actions",
+    description = "The assigned resources are under way.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, description = "The item after the step", body = Item),
+        (status = 404, description = "No such item (or resource)", body = ErrorBody),
+        (status = 409, description = "The item's status does not allow this step", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID, or a field is invalid", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn start(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -118,13 +167,31 @@ async fn start(
     Ok(item_json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CloseDto {
+pub(crate) struct CloseDto {
+    #[schema(max_length = 200)]
     outcome: String,
 }
 
-async fn close(
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/close",
+    tag = "actions",
+    description = "Closes the item with its outcome; its resources become available.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = CloseDto,
+    responses(
+        (status = 200, description = "The item after the step", body = Item),
+        (status = 404, description = "No such item (or resource)", body = ErrorBody),
+        (status = 409, description = "The item's status does not allow this step", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID, or a field is invalid", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn close(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -139,13 +206,31 @@ async fn close(
     Ok(item_json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NoteDto {
+pub(crate) struct NoteDto {
+    #[schema(max_length = 4000)]
     text: String,
 }
 
-async fn note(
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/notes",
+    tag = "actions",
+    description = "Appends a note to the item.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = NoteDto,
+    responses(
+        (status = 200, description = "The item after the step", body = Item),
+        (status = 404, description = "No such item (or resource)", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID, or a field is invalid", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn note(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -160,7 +245,15 @@ async fn note(
     Ok(item_json(out))
 }
 
-async fn resources(
+/// The resources the caller may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/resources",
+    tag = "resources",
+    responses((status = 200, body = ResourceList), Refusals),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn resources(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>> {
@@ -174,15 +267,20 @@ async fn resources(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceDto {
+    #[schema(pattern = r"^[A-Z0-9-]{1,32}$")]
     pub id: String,
+    #[schema(value_type = ResourceKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     #[serde(default)]
+    #[schema(maximum = 60)]
     pub seats: u32,
     #[serde(default)]
+    #[schema(maximum = 10)]
     pub wheelchair_places: u32,
 }
 
@@ -214,7 +312,21 @@ impl ResourceDto {
     }
 }
 
-async fn register(
+/// Registers a resource (supervisor, admin).
+#[utoipa::path(
+    post,
+    path = "/api/v1/resources",
+    tag = "resources",
+    request_body = ResourceDto,
+    responses(
+        (status = 201, description = "Registered", body = Resource),
+        (status = 409, description = "The id is taken", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn register(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<ResourceDto>,
@@ -227,13 +339,30 @@ async fn register(
     Ok((StatusCode::CREATED, item_json(out)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StatusDto {
+pub(crate) struct StatusDto {
+    #[schema(value_type = ResourceStatus)]
     status: String,
 }
 
-async fn resource_status(
+/// Sets a resource's status.
+#[utoipa::path(
+    post,
+    path = "/api/v1/resources/{id}/status",
+    tag = "resources",
+    params(("id" = String, Path, description = "The resource id (`VAN-03`, `EMIU-1`)")),
+    request_body = StatusDto,
+    responses(
+        (status = 200, description = "The resource after the change", body = Resource),
+        (status = 404, description = "No such resource", body = ErrorBody),
+        (status = 409, description = "The change conflicts with the resource's assignment", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn resource_status(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -260,7 +389,22 @@ async fn resource_status(
     Ok(item_json(out))
 }
 
-async fn resource_position(
+/// Moves a resource (its GPS position); `lon` and `lat` are required.
+#[utoipa::path(
+    post,
+    path = "/api/v1/resources/{id}/position",
+    tag = "resources",
+    params(("id" = String, Path, description = "The resource id (`VAN-03`, `EMIU-1`)")),
+    request_body = parse::PlaceDto,
+    responses(
+        (status = 200, description = "The resource after the move", body = Resource),
+        (status = 404, description = "No such resource", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn resource_position(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

@@ -3,7 +3,10 @@
 //! `item_created` event. Ends with one line:
 //! `p50_ms=… p95_ms=… p99_ms=… max_ms=… sent=… delivered=… lost=…`.
 //!
-//! Without `--url` it starts its own server on a temporary SQLite file in this process.
+//! Without `--url` it starts its own server in this process, on a temporary SQLite file or, with
+//! `--store URL`, on that database (e.g. an empty PostgreSQL database). The load generator (the
+//! POSTs and the websocket clients) runs on its own single-threaded runtime in its own OS thread,
+//! as remote clients would, so it never queues behind the server's tasks on the server's executor.
 
 use anyhow::Context;
 use futures_util::StreamExt;
@@ -27,6 +30,8 @@ pub struct IntakeArgs {
     pub clients: u32,
     pub url: Option<String>,
     pub token: Option<String>,
+    /// Store of the bench's own server (default: a temporary SQLite file).
+    pub store: Option<String>,
 }
 
 /// What one run measured.
@@ -84,14 +89,18 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
             // The configured defaults and DISPECER_* overrides, on a temporary database.
             let mut config = Config::load(None)?;
             config.routing.enabled = false;
-            config.store.url =
-                format!("sqlite://{}", dir.path().join("bench.sqlite").display()).into();
+            config.store.url = match &args.store {
+                Some(url) => url.clone(),
+                None => format!("sqlite://{}", dir.path().join("bench.sqlite").display()),
+            }
+            .into();
             _tmp = dir;
             let state = startup::build(config, shutdown.clone()).await?;
             let token = new_token();
+            let name = format!("bench-{}", &uuid::Uuid::now_v7().simple().to_string()[24..]);
             state
                 .store
-                .put_credential("bench", "dispatcher", &token_hash(&token))
+                .put_credential(&name, "dispatcher", &token_hash(&token))
                 .await?;
             let listener = TcpListener::bind("127.0.0.1:0").await?;
             let addr = listener.local_addr()?;
@@ -99,6 +108,22 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
             (format!("http://{addr}"), token)
         }
     };
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("bench-load".into())
+        .spawn(move || {
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|rt| rt.block_on(load(args, base, token)));
+            let _ = done_tx.send(result);
+        })?;
+    done_rx.await.context("the load generator thread died")?
+}
+
+/// The load generator: websocket clients, then POSTs at the fixed rate.
+async fn load(args: IntakeArgs, base: String, token: String) -> anyhow::Result<IntakeReport> {
     let run_id = uuid::Uuid::now_v7().simple().to_string();
     let run_tag = run_id[run_id.len() - 8..].to_owned();
     let shared = Arc::new(Shared {
@@ -111,9 +136,13 @@ pub async fn intake(args: IntakeArgs) -> anyhow::Result<IntakeReport> {
     let ws_url = format!("{}/ws?access_token={token}", base.replacen("http", "ws", 1));
     let mut readers = Vec::new();
     for _ in 0..args.clients {
-        let (socket, _) = tokio_tungstenite::connect_async(ws_url.as_str())
-            .await
-            .context("connecting a websocket client")?;
+        // A modest read buffer: tungstenite zeroes the whole buffer on every poll.
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(16 * 1024);
+        let (socket, _) =
+            tokio_tungstenite::connect_async_with_config(ws_url.as_str(), Some(config), true)
+                .await
+                .context("connecting a websocket client")?;
         let (_sink, mut stream) = socket.split();
         // Wait for the snapshot so the client is live before the load starts.
         let _ = stream.next().await;

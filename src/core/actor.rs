@@ -70,6 +70,7 @@ pub async fn start(
         state: RwLock::new(state),
         events,
         pushed: Mutex::new(Default::default()),
+        pending_pushed: Mutex::new(Vec::new()),
     });
     let (tx, rx) = mpsc::channel(16_384);
     let incoming = bus.incoming();
@@ -107,6 +108,10 @@ impl Core {
                         }
                     }
                     self.process(batch).await;
+                    // Marks whose wake-up found the queue full are not left waiting.
+                    if self.shared.pending_pushed.lock().map(|p| !p.is_empty()).unwrap_or(false) {
+                        self.process(Vec::new()).await;
+                    }
                 }
                 msg = self.incoming.recv(), if bus_open => match msg {
                     Some(Incoming::Events(events)) => self.follow(Some(events)).await,
@@ -165,8 +170,16 @@ impl Core {
         }
     }
 
-    async fn process(&mut self, batch: Vec<Request>) {
+    async fn process(&mut self, mut batch: Vec<Request>) {
         let started = std::time::Instant::now();
+        batch.extend(self.take_pending_pushed());
+        batch.retain(|r| {
+            r.reply.is_some()
+                || !matches!(&r.cmd, Command::MarkPushed { item_ids } if item_ids.is_empty())
+        });
+        if batch.is_empty() {
+            return;
+        }
         let mut keys: Vec<String> = batch
             .iter()
             .filter_map(|r| r.cmd.key().map(str::to_owned))
@@ -267,6 +280,29 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// The first pushes noted since the last batch, one command per console user.
+    fn take_pending_pushed(&self) -> Vec<Request> {
+        let pending = match self.shared.pending_pushed.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(_) => return Vec::new(),
+        };
+        let mut by_actor: Vec<(String, Vec<ItemId>)> = Vec::new();
+        for (item, actor) in pending {
+            match by_actor.iter_mut().find(|(a, _)| *a == actor) {
+                Some((_, ids)) => ids.push(item),
+                None => by_actor.push((actor, vec![item])),
+            }
+        }
+        by_actor
+            .into_iter()
+            .map(|(actor, item_ids)| Request {
+                actor,
+                cmd: Command::MarkPushed { item_ids },
+                reply: None,
+            })
+            .collect()
     }
 
     /// Brings the live state up to date with events other instances committed: directly from a

@@ -11,6 +11,8 @@ pub enum Command {
     Create {
         details: Details,
         key: Option<String>,
+        /// Accepted over the sender's intake rate limit (P1 only); flags the item.
+        rate_limited: bool,
     },
     Acknowledge {
         item_id: ItemId,

@@ -68,7 +68,11 @@ pub fn decide(
     existing: Option<ItemId>,
 ) -> Result<Outcome, CoreError> {
     match cmd {
-        Command::Create { details, .. } => {
+        Command::Create {
+            details,
+            rate_limited,
+            ..
+        } => {
             if let Some(id) = existing {
                 return Ok(outcome_item(state, &id, false));
             }
@@ -92,6 +96,7 @@ pub fn decide(
                 notes: Vec::new(),
                 version: 0,
                 redacted: false,
+                rate_limited,
             };
             let id = item.id;
             ctx.emit(

@@ -31,6 +31,10 @@ pub(crate) struct Shared {
     pub events: broadcast::Sender<Arc<Committed>>,
     /// Items some console already received, so that only the first push is recorded.
     pub pushed: Mutex<HashSet<ItemId>>,
+    /// First pushes not yet recorded, with the console user who received each. The core
+    /// records them with the next batch it commits, so under load they cost no commit of their
+    /// own and no request each.
+    pub pending_pushed: Mutex<Vec<(ItemId, String)>>,
 }
 
 /// Handle to the core task.
@@ -82,15 +86,26 @@ impl CoreHandle {
             .lock()
             .map(|mut set| set.insert(item))
             .unwrap_or(false);
-        if first {
+        if !first {
+            return;
+        }
+        let wake = match self.shared.pending_pushed.lock() {
+            Ok(mut pending) => {
+                pending.push((item, actor.to_owned()));
+                pending.len() == 1
+            }
+            Err(_) => false,
+        };
+        if wake {
+            // An empty mark only wakes the core, which takes every pending mark with its next
+            // batch. A full queue loses nothing: the marks wait for the next batch.
             let req = Request {
-                actor: actor.to_owned(),
+                actor: "system".to_owned(),
                 cmd: Command::MarkPushed {
-                    item_ids: vec![item],
+                    item_ids: Vec::new(),
                 },
                 reply: None,
             };
-            // A full queue only loses the answer-time stamp, never an item.
             let _ = self.tx.try_send(req);
         }
     }

@@ -6,7 +6,19 @@ use std::fmt;
 use uuid::Uuid;
 
 /// Identity of a work item (alert, call card, booking, callback, incident).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct ItemId(pub Uuid);
 
@@ -31,7 +43,18 @@ impl fmt::Display for ItemId {
 /// Position of an event in the global log. Sequence numbers start at 1 and have no gaps: a
 /// reader that has applied event `n` has applied every event up to `n`.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Seq(pub i64);
@@ -50,7 +73,9 @@ impl fmt::Display for Seq {
 
 /// Identity of a resource: a short human code such as `VAN-03`, `SOFER-07` or `EMIU-1`, because
 /// dispatchers say these codes over the radio.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct ResourceId(pub String);
 

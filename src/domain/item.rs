@@ -7,7 +7,7 @@ use super::{AlarmType, CallCategory, ItemId, ItemKind, Level, ResourceId, Status
 use routing::travel::LonLat;
 
 /// Why an item has its level and deadline: the rule that matched and the facts it matched on.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Priority {
     pub level: Level,
     /// Id of the rule in `config/` that set the level.
@@ -19,16 +19,17 @@ pub struct Priority {
 }
 
 /// A place as given at intake: free text, a position, or both.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Place {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::http::openapi::LonLat>)]
     pub position: Option<LonLat>,
 }
 
 /// Mobility needs of a transport rider.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MobilityNeeds {
     #[serde(default)]
     pub wheelchair: bool,
@@ -39,7 +40,7 @@ pub struct MobilityNeeds {
 }
 
 /// What each kind of item carries beyond the common lifecycle.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Details {
     Alert {
@@ -105,7 +106,7 @@ impl Details {
 }
 
 /// The answer-time clock of an item: when each step of its handling happened.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Timestamps {
     pub received: DateTime<Utc>,
     pub first_pushed: Option<DateTime<Utc>>,
@@ -117,7 +118,7 @@ pub struct Timestamps {
 }
 
 /// A note appended by a user.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Note {
     pub at: DateTime<Utc>,
     pub by: String,
@@ -125,7 +126,7 @@ pub struct Note {
 }
 
 /// A work item in the live state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Item {
     pub id: ItemId,
     pub kind: ItemKind,
@@ -147,4 +148,8 @@ pub struct Item {
     /// Set on copies shown to someone who may know the case exists but not who is in it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
+    /// Accepted although its sender was over its intake rate limit, because it is P1: a sign
+    /// that the sender (an alarm receiver, say) is misbehaving, shown to the dispatcher.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rate_limited: bool,
 }

@@ -6,7 +6,7 @@ use super::{ItemId, ResourceId, ResourceKind, ResourceStatus};
 use routing::travel::LonLat;
 
 /// A resource in the live state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Resource {
     pub id: ResourceId,
     pub kind: ResourceKind,
@@ -22,6 +22,7 @@ pub struct Resource {
     /// The item this resource is committed to, if any: at most one, which is what makes a second
     /// assignment a conflict.
     pub current_item: Option<ItemId>,
+    #[schema(value_type = Option<crate::http::openapi::LonLat>)]
     pub position: Option<LonLat>,
     pub version: i64,
 }

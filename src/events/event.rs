@@ -10,7 +10,7 @@ use routing::travel::LonLat;
 
 /// One change of state. Each variant carries the whole change, so a websocket client never has
 /// to fetch anything to apply it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A new item entered the queue; carries the item as created, with its priority explained.
@@ -60,6 +60,7 @@ pub enum Event {
     },
     ResourceMoved {
         resource_id: ResourceId,
+        #[schema(value_type = crate::http::openapi::LonLat)]
         position: LonLat,
     },
 }
@@ -101,7 +102,7 @@ impl Event {
 }
 
 /// An event as it sits in the log.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StoredEvent {
     pub seq: Seq,
     pub at: DateTime<Utc>,

@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::state::AppState;
 
 /// What a caller is allowed to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Dispatcher,

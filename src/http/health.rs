@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use crate::http::openapi::schemas::Readiness;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -16,11 +17,30 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-async fn healthz() -> &'static str {
+/// The process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "`ok`", content_type = "text/plain", body = String)),
+    security(())
+)]
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// Storage answers (200), or not (503); also the bus and the road network.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "Storage is down", body = Readiness),
+    ),
+    security(())
+)]
+pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let store_ok = state.store.ping().await.is_ok();
     let bus_ok = state.bus.connected();
     let seq = state.core.read(|s| s.seq);
@@ -47,7 +67,15 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     )
 }
 
-async fn metrics(State(state): State<AppState>) -> String {
+/// Prometheus metrics (counts and timings; no personal data).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)),
+    security(())
+)]
+pub(crate) async fn metrics(State(state): State<AppState>) -> String {
     let (open, breached) = state.core.read(|s| {
         let open = s
             .items()

@@ -13,6 +13,9 @@ use crate::core::state::StateView;
 use crate::domain::{Item, ItemId};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
+use crate::http::openapi::schemas::{
+    ErrorBody, ItemAudit, ItemHistory, ItemView, QueueView, Refusals,
+};
 use crate::queue;
 use crate::state::AppState;
 use crate::store::{AuditRecord, Store};
@@ -75,7 +78,19 @@ pub fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Vi
 }
 
 /// The open items in queue order, each with its position and the reasons for it.
-async fn queue_view(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/queue",
+    tag = "queue",
+    description = "The open items the caller may see, in queue order, each with its position \
+        and the explanation of it (staff roles; drivers and EMIU see their own assignments).",
+    responses((status = 200, body = QueueView), Refusals),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn queue_view(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>> {
     caller.require(STAFF)?;
     let body = state.core.read(|s| {
         let entries: Vec<Value> = queue::ordered(s.items())
@@ -91,7 +106,21 @@ async fn queue_view(State(state): State<AppState>, caller: Caller) -> Result<Jso
     Ok(Json(body))
 }
 
-async fn item(
+/// One item with its place in the queue; the read is audited first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{id}",
+    tag = "queue",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, description = "The item, redacted where the caller may only know the case exists", body = ItemView),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn item(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -111,7 +140,21 @@ async fn item(
     Ok(Json(json!({ "item": shown, "queue": position })))
 }
 
-async fn item_events(
+/// The item's history; the read is audited first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{id}/events",
+    tag = "queue",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, body = ItemHistory),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn item_events(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -146,7 +189,20 @@ async fn item_events(
 }
 
 /// Who viewed the case: supervisors and admins only.
-async fn item_audit(
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{id}/audit",
+    tag = "queue",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, body = ItemAudit),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn item_audit(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

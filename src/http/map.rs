@@ -2,7 +2,7 @@
 //! no tile server and no outside geocoder, so the centre works when the internet is down.
 //! Every answer carries the OpenStreetMap attribution.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,7 +13,9 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::http::auth::Caller;
+use crate::http::extract::AppQuery;
 use crate::http::items::STAFF;
+use crate::http::openapi::schemas::{ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer};
 use crate::state::AppState;
 use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION, ATTRIBUTION_URL};
 use routing::travel::LonLat;
@@ -34,7 +36,22 @@ fn network(state: &AppState) -> Result<Arc<RoadNetwork>> {
         .ok_or_else(|| Error::Unavailable("the road network is still loading".into()))
 }
 
-async fn map(
+/// A map layer of Timișoara as GeoJSON, drawn from the service's own road data.
+#[utoipa::path(
+    get,
+    path = "/api/v1/map/{level}",
+    tag = "map",
+    params(("level" = String, Path, description = "0 (city), 1 (district) or 2 (street)")),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection (© OpenStreetMap contributors)", content_type = "application/geo+json", body = serde_json::Value),
+        (status = 422, description = "`level` is not 0, 1 or 2", body = ErrorBody),
+        (status = 401, description = "No credential, or an unknown one", body = ErrorBody),
+        (status = 403, description = "The caller's role may not read the map", body = ErrorBody),
+        (status = 503, description = "Storage is down, or the road network is still loading (`Retry-After`)", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn map(
     State(state): State<AppState>,
     caller: Caller,
     Path(level): Path<String>,
@@ -55,17 +72,36 @@ async fn map(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct GeocodeQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct GeocodeQuery {
+    /// What was typed: a street and number, a place or a facility (1-200 characters).
+    #[param(min_length = 1, max_length = 200)]
     q: String,
+    /// Most candidates (default 8; clamped to 1-50).
     #[serde(default)]
     limit: Option<usize>,
 }
 
-async fn geocode(
+/// Address search over the extract's streets, addresses and places.
+#[utoipa::path(
+    get,
+    path = "/api/v1/geocode",
+    tag = "map",
+    params(GeocodeQuery),
+    responses(
+        (status = 200, body = GeocodeAnswer),
+        (status = 422, description = "A bad parameter, named in `error.field`", body = ErrorBody),
+        (status = 401, description = "No credential, or an unknown one", body = ErrorBody),
+        (status = 403, description = "The caller's role may not search", body = ErrorBody),
+        (status = 503, description = "Storage is down, or the road network is still loading (`Retry-After`)", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn geocode(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<GeocodeQuery>,
+    AppQuery(q): AppQuery<GeocodeQuery>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
     if q.q.trim().is_empty() || q.q.chars().count() > 200 {
@@ -81,9 +117,12 @@ async fn geocode(
     })))
 }
 
-#[derive(Deserialize)]
-struct PointQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PointQuery {
+    #[param(minimum = -180.0, maximum = 180.0)]
     lon: f64,
+    #[param(minimum = -90.0, maximum = 90.0)]
     lat: f64,
 }
 
@@ -97,10 +136,25 @@ fn point(field: &str, lon: f64, lat: f64) -> Result<LonLat> {
     Ok(LonLat::new(lon, lat))
 }
 
-async fn reverse(
+/// What a position is called: the nearest address, else the nearest named road.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reverse",
+    tag = "map",
+    params(PointQuery),
+    responses(
+        (status = 200, body = ReverseAnswer),
+        (status = 422, description = "A bad parameter, named in `error.field`", body = ErrorBody),
+        (status = 401, description = "No credential, or an unknown one", body = ErrorBody),
+        (status = 403, description = "The caller's role may not search", body = ErrorBody),
+        (status = 503, description = "Storage is down, or the road network is still loading (`Retry-After`)", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn reverse(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<PointQuery>,
+    AppQuery(q): AppQuery<PointQuery>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
     let p = point("lon", q.lon, q.lat)?;
@@ -110,11 +164,18 @@ async fn reverse(
     ))
 }
 
-#[derive(Deserialize)]
-struct RouteQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RouteQuery {
+    /// `lon,lat`.
+    #[param(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,7})?,-?[0-9]{1,2}(\.[0-9]{1,7})?$")]
     from: String,
+    /// `lon,lat`.
+    #[param(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,7})?,-?[0-9]{1,2}(\.[0-9]{1,7})?$")]
     to: String,
+    /// `emiu_car` (default) or `van`.
     #[serde(default)]
+    #[param(pattern = "^(emiu_car|van)$")]
     profile: Option<String>,
 }
 
@@ -134,10 +195,26 @@ pub fn parse_lonlat(field: &str, s: &str) -> Result<LonLat> {
     point(field, lon, lat)
 }
 
-async fn route(
+/// A route departing now, with its time, distance, line and streets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/route",
+    tag = "map",
+    params(RouteQuery),
+    responses(
+        (status = 200, body = RouteAnswer),
+        (status = 404, description = "A point is off the road network", body = ErrorBody),
+        (status = 422, description = "A bad parameter, named in `error.field`", body = ErrorBody),
+        (status = 401, description = "No credential, or an unknown one", body = ErrorBody),
+        (status = 403, description = "The caller's role may not search", body = ErrorBody),
+        (status = 503, description = "Storage is down, or the road network is still loading (`Retry-After`)", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn route(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RouteQuery>,
+    AppQuery(q): AppQuery<RouteQuery>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
     let from = parse_lonlat("from", &q.from)?;

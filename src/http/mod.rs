@@ -6,12 +6,14 @@
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`session`]: login, logout, `/api/v1/me`.
 //! - [`map`]: map layers, address search, routes from the road network.
+//! - [`openapi`]: the OpenAPI 3.1 document, generated from the handlers' annotations.
 
 pub mod auth;
 pub mod extract;
 mod health;
 pub mod items;
 pub mod map;
+pub mod openapi;
 pub mod session;
 
 use axum::extract::{MatchedPath, Request};
@@ -39,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(session::router())
         .merge(map::router())
         .merge(crate::transport::router())
+        .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))
         .layer(middleware::from_fn(log_errors))

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::http::auth::{new_session_token, session_cookie, token_hash, Caller, SESSION_COOKIE};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
 use crate::state::AppState;
 
 /// How long a session lasts: one long dispatch shift.
@@ -55,9 +56,9 @@ fn dummy_hash() -> &'static str {
     H.get_or_init(|| hash_password("no-such-user").unwrap_or_default())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginDto {
+pub(crate) struct LoginDto {
     username: String,
     password: String,
     /// A tablet asks for a bearer token instead of a cookie.
@@ -65,7 +66,21 @@ struct LoginDto {
     token: bool,
 }
 
-async fn login(
+/// Opens a session: a cookie for the browser, or a bearer token for a tablet.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    request_body = LoginDto,
+    responses(
+        (status = 200, description = "Logged in: the session is in the `dispecer_session` cookie, or in `token` when asked", body = LoginAnswer),
+        (status = 401, description = "Unknown user or wrong password (the same answer, in the same time)", body = ErrorBody),
+        (status = 503, description = "Storage is down", body = ErrorBody),
+        BodyRefusals,
+    ),
+    security(())
+)]
+pub(crate) async fn login(
     State(AppState { store, .. }): State<AppState>,
     AppJson(dto): AppJson<LoginDto>,
 ) -> Result<Response> {
@@ -113,7 +128,15 @@ async fn login(
     Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
-async fn me(
+/// The caller.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "session",
+    responses((status = 200, body = Me), Refusals),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn me(
     State(AppState { store, .. }): State<AppState>,
     caller: Caller,
 ) -> Result<Json<serde_json::Value>> {
@@ -130,7 +153,19 @@ async fn me(
     })))
 }
 
-async fn logout(
+/// Ends the caller's session (cookie or tablet token) and clears the cookie; answers 204 even
+/// without one.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "session",
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 503, description = "Storage is down", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session_cookie" = []), ())
+)]
+pub(crate) async fn logout(
     State(AppState { store, auth, .. }): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response> {

@@ -8,23 +8,25 @@ use serde::Deserialize;
 
 use super::{parse, respond};
 use crate::core::Command;
-use crate::domain::{Details, MobilityNeeds};
+use crate::domain::{Details, Item, MobilityNeeds};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WindowDto {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BookingDto {
     /// The rider's registry id.
+    #[schema(pattern = r"^[A-Za-z0-9._:/-]{1,64}$")]
     pub rider: String,
     pub pickup: parse::PlaceDto,
     pub dropoff: parse::PlaceDto,
@@ -71,8 +73,31 @@ impl BookingDto {
     }
 }
 
+/// Accepts an adapted-transport booking.
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings",
+    tag = "intake",
+    operation_id = "post_booking",
+    description = "An adapted-transport booking (dispatch). With an `Idempotency-Key` header a \
+        repeat answers 200 with the first item.",
+    request_body = BookingDto,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
+    responses(
+        (status = 201, description = "Stored and queued", body = Item, headers(("location" = String))),
+        (status = 200, description = "A repeat of an Idempotency-Key: the first item", body = Item, headers(("location" = String))),
+        (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn post(
-    State(AppState { core, .. }): State<AppState>,
+    State(AppState {
+        core,
+        intake_limiter,
+        ..
+    }): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     AppJson(dto): AppJson<BookingDto>,
@@ -80,8 +105,16 @@ pub async fn post(
     caller.require(&[Role::Dispatcher, Role::Supervisor, Role::Admin])?;
     let key = parse::idempotency_key(&headers, "booking", &caller.name)?;
     let details = dto.parse(Utc::now())?;
+    let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
     let outcome = core
-        .execute(&caller.name, Command::Create { details, key })
+        .execute(
+            &caller.name,
+            Command::Create {
+                details,
+                key,
+                rate_limited,
+            },
+        )
         .await?;
     respond(outcome)
 }

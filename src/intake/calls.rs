@@ -7,23 +7,27 @@ use serde::Deserialize;
 
 use super::{parse, respond};
 use crate::core::Command;
-use crate::domain::{CallCategory, Details};
+use crate::domain::{CallCategory, Details, Item};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallDto {
     /// The caller's number; absent or null when withheld.
     #[serde(default)]
+    #[schema(pattern = r"^\+?[0-9 ().-]{3,24}$")]
     pub caller_number: Option<String>,
+    #[schema(value_type = CallCategory)]
     pub category: String,
     pub immediate_danger: bool,
     #[serde(default)]
     pub location: Option<parse::PlaceDto>,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
@@ -47,8 +51,31 @@ impl CallDto {
     }
 }
 
+/// Accepts a call card.
+#[utoipa::path(
+    post,
+    path = "/api/v1/calls",
+    tag = "intake",
+    operation_id = "post_call",
+    description = "A call card of the social-emergency line (dispatch or telephony). With an \
+        `Idempotency-Key` header a repeat answers 200 with the first item.",
+    request_body = CallDto,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
+    responses(
+        (status = 201, description = "Stored and queued", body = Item, headers(("location" = String))),
+        (status = 200, description = "A repeat of an Idempotency-Key: the first item", body = Item, headers(("location" = String))),
+        (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn post(
-    State(AppState { core, .. }): State<AppState>,
+    State(AppState {
+        core,
+        intake_limiter,
+        ..
+    }): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     AppJson(dto): AppJson<CallDto>,
@@ -61,8 +88,16 @@ pub async fn post(
     ])?;
     let key = parse::idempotency_key(&headers, "call", &caller.name)?;
     let details = dto.parse()?;
+    let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
     let outcome = core
-        .execute(&caller.name, Command::Create { details, key })
+        .execute(
+            &caller.name,
+            Command::Create {
+                details,
+                key,
+                rate_limited,
+            },
+        )
         .await?;
     respond(outcome)
 }

@@ -6,10 +6,12 @@
 //! - [`calls`]: call cards of the social-emergency line.
 //! - [`bookings`]: adapted-transport bookings.
 //! - [`parse`]: field rules shared by the three.
+//! - [`limit`]: the rate limit per credential (P1 items are accepted over it, flagged).
 
 pub mod alerts;
 pub mod bookings;
 pub mod calls;
+pub mod limit;
 pub mod parse;
 
 use axum::http::StatusCode;

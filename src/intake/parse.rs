@@ -65,15 +65,18 @@ pub fn phone(field: &str, value: &str) -> Result<String, Error> {
     Ok(cleaned)
 }
 
-/// A place as sent by clients.
-#[derive(Debug, Default, Deserialize)]
+/// A place as sent by clients: an address, a position (`lon` and `lat` together), or both.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceDto {
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: Option<f64>,
     #[serde(default)]
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat: Option<f64>,
 }
 

@@ -4,7 +4,7 @@
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_util::sync::CancellationToken;
 use tracing::debug;
 
@@ -17,9 +17,6 @@ use crate::store::Store;
 
 /// Most events replayed from the log before a fresh snapshot is cheaper.
 const MAX_REPLAY: i64 = 20_000;
-/// A client that does not take a frame within this time is disconnected: it must not hold the
-/// server's memory or a task forever. It can reconnect with its last sequence number.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the connection needs.
 pub struct Client {
@@ -30,13 +27,26 @@ pub struct Client {
     /// Whether this client is a dispatch console (its receipt counts as "shown").
     pub console: bool,
     pub after: Option<Seq>,
+    /// A client that does not take a frame within this time is disconnected
+    /// (`limits.ws_send_timeout_ms`): it must not hold the server's memory or a task forever.
+    /// It can reconnect with its last sequence number.
+    pub send_timeout: Duration,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum End {
     ClientLeft,
-    SendFailed,
+    SendFailed(SendError),
     Shutdown,
+}
+
+/// Why a frame could not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SendError {
+    /// The connection is gone.
+    Closed,
+    /// The client did not take the frame in time: it is not reading.
+    TooSlow,
 }
 
 /// Serves one client until it leaves, fails to read in time, or the server shuts down.
@@ -52,42 +62,94 @@ pub async fn serve<S, R, E>(
     let mut last_sent = Seq(0);
     let after = client.after;
     let mut rx = match start(&mut client, &mut sink, &mut last_sent, after).await {
-        Some(rx) => rx,
-        None => return,
+        Ok(rx) => rx,
+        Err(e) => return finished(End::SendFailed(e)),
     };
     let end = loop {
         tokio::select! {
             _ = shutdown.cancelled() => break End::Shutdown,
-            ev = rx.recv() => match ev {
-                Ok(ev) => {
-                    if ev.event.seq <= last_sent { continue; }
-                    if send_committed(&mut client, &mut sink, &ev).await.is_err() { break End::SendFailed; }
-                    last_sent = ev.event.seq;
+            ev = rx.recv() => {
+                if let Err(e) = forward(&mut client, &mut sink, &mut rx, ev, &mut last_sent).await {
+                    break e;
                 }
-                Err(RecvError::Lagged(n)) => {
-                    debug!(missed = n, "websocket client lagged; replaying from the log");
-                    metrics::counter!("dispecer_ws_lagged_total").increment(1);
-                    let resume = Some(last_sent);
-                    match start(&mut client, &mut sink, &mut last_sent, resume).await {
-                        Some(new_rx) => rx = new_rx,
-                        None => break End::SendFailed,
-                    }
-                }
-                Err(RecvError::Closed) => break End::Shutdown,
-            },
+            }
             msg = stream.next() => match msg {
                 Some(Ok(text)) => {
                     let reply = match serde_json::from_str::<ClientMessage>(&text) {
                         Ok(ClientMessage::Ping) => ServerMessage::Pong { seq: last_sent },
                         Err(e) => ServerMessage::Error { message: format!("unknown message: {e}") },
                     };
-                    if send(&mut sink, &reply).await.is_err() { break End::SendFailed; }
+                    if let Err(e) = send(&mut sink, &reply, client.send_timeout).await { break End::SendFailed(e); }
                 }
                 Some(Err(_)) | None => break End::ClientLeft,
             },
         }
     };
+    finished(end);
+}
+
+fn finished(end: End) {
+    if end == End::SendFailed(SendError::TooSlow) {
+        metrics::counter!("dispecer_ws_clients_dropped_total", "reason" => "too_slow").increment(1);
+    }
     debug!(?end, "websocket client finished");
+}
+
+/// Most events written to the socket before it is flushed: under load, events that are already
+/// waiting go out in one write instead of one write each.
+const MAX_FEED: usize = 64;
+
+/// Forwards `first` and every event already waiting behind it (up to [`MAX_FEED`]), then
+/// flushes once. A lagging receiver is replayed from the log.
+async fn forward<S: Sink<String> + Unpin>(
+    client: &mut Client,
+    sink: &mut S,
+    rx: &mut tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>,
+    first: Result<Arc<crate::core::Committed>, RecvError>,
+    last_sent: &mut Seq,
+) -> Result<(), End> {
+    let mut next = Some(first);
+    let mut fed = 0;
+    while let Some(ev) = next.take() {
+        match ev {
+            Ok(ev) => {
+                if ev.event.seq > *last_sent {
+                    send_committed(client, sink, &ev)
+                        .await
+                        .map_err(End::SendFailed)?;
+                    *last_sent = ev.event.seq;
+                    fed += 1;
+                }
+            }
+            Err(RecvError::Lagged(n)) => {
+                debug!(
+                    missed = n,
+                    "websocket client lagged; replaying from the log"
+                );
+                metrics::counter!("dispecer_ws_lagged_total").increment(1);
+                timed_flush(sink, client.send_timeout)
+                    .await
+                    .map_err(End::SendFailed)?;
+                let resume = Some(*last_sent);
+                *rx = start(client, sink, last_sent, resume)
+                    .await
+                    .map_err(End::SendFailed)?;
+                return Ok(());
+            }
+            Err(RecvError::Closed) => return Err(End::Shutdown),
+        }
+        if fed < MAX_FEED {
+            next = match rx.try_recv() {
+                Ok(ev) => Some(Ok(ev)),
+                Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                Err(TryRecvError::Empty) => None,
+                Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+            };
+        }
+    }
+    timed_flush(sink, client.send_timeout)
+        .await
+        .map_err(End::SendFailed)
 }
 
 /// Subscribes, then sends either the events after `after` (from the log) or a snapshot.
@@ -97,19 +159,17 @@ async fn start<S: Sink<String> + Unpin>(
     sink: &mut S,
     last_sent: &mut Seq,
     after: Option<Seq>,
-) -> Option<tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>> {
+) -> Result<tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>, SendError> {
     let (replay_rx, seq) = client.core.subscribe_then_read(|s| s.seq);
     if let Some(after) = after {
-        if after <= seq && seq.0 - after.0 <= MAX_REPLAY {
+        if after <= seq && seq.0.saturating_sub(after.0) <= MAX_REPLAY {
             let mut cursor = after;
             let mut ok = true;
             while cursor < seq {
                 match client.store.events_after(cursor, 1000).await {
                     Ok(page) if !page.is_empty() => {
                         for ev in page.iter().take_while(|e| e.seq <= seq) {
-                            if send_event(client, sink, ev).await.is_err() {
-                                return None;
-                            }
+                            send_event(client, sink, ev).await?;
                             cursor = ev.seq;
                         }
                         if page.last().map(|e| e.seq) > Some(seq) {
@@ -124,7 +184,8 @@ async fn start<S: Sink<String> + Unpin>(
             }
             if ok && cursor == seq {
                 *last_sent = seq;
-                return Some(replay_rx);
+                timed_flush(sink, client.send_timeout).await?;
+                return Ok(replay_rx);
             }
         }
     }
@@ -152,16 +213,14 @@ async fn start<S: Sink<String> + Unpin>(
             fresh,
         )
     });
-    if timed_send(sink, text).await.is_err() {
-        return None;
-    }
+    timed_send(sink, text, client.send_timeout).await?;
     if client.console {
         for id in fresh {
             client.core.note_pushed(id, &client.filter.caller().name);
         }
     }
     *last_sent = snapshot_seq;
-    Some(rx)
+    Ok(rx)
 }
 
 /// Sends a live event, reusing its shared frame when the client may see it unchanged.
@@ -169,7 +228,7 @@ async fn send_committed<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
     ev: &crate::core::Committed,
-) -> Result<(), ()> {
+) -> Result<(), SendError> {
     let frames = client
         .filter
         .frames(&ev.event, &client.core, Some(&ev.frame));
@@ -181,7 +240,7 @@ async fn send_event<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
     ev: &StoredEvent,
-) -> Result<(), ()> {
+) -> Result<(), SendError> {
     let frames = client.filter.frames(ev, &client.core, None);
     deliver(client, sink, ev, frames).await
 }
@@ -191,10 +250,10 @@ async fn deliver<S: Sink<String> + Unpin>(
     sink: &mut S,
     ev: &StoredEvent,
     frames: Vec<String>,
-) -> Result<(), ()> {
+) -> Result<(), SendError> {
     let shown = !frames.is_empty();
     for frame in frames {
-        timed_send(sink, frame).await?;
+        timed_feed(sink, frame, client.send_timeout).await?;
     }
     if client.console && shown {
         if let Event::ItemCreated { item } = &ev.event {
@@ -207,14 +266,81 @@ async fn deliver<S: Sink<String> + Unpin>(
     Ok(())
 }
 
-async fn send<S: Sink<String> + Unpin>(sink: &mut S, msg: &ServerMessage<'_>) -> Result<(), ()> {
-    let text = serde_json::to_string(msg).map_err(|_| ())?;
-    timed_send(sink, text).await
+async fn send<S: Sink<String> + Unpin>(
+    sink: &mut S,
+    msg: &ServerMessage<'_>,
+    timeout: Duration,
+) -> Result<(), SendError> {
+    let text = serde_json::to_string(msg).map_err(|_| SendError::Closed)?;
+    timed_send(sink, text, timeout).await
 }
 
-async fn timed_send<S: Sink<String> + Unpin>(sink: &mut S, text: String) -> Result<(), ()> {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.send(text)).await {
+/// Queues a frame without flushing (the caller flushes), waiting at most `timeout` for room.
+/// Between flushes a connection holds at most [`MAX_FEED`] frames.
+async fn timed_feed<S: Sink<String> + Unpin>(
+    sink: &mut S,
+    text: String,
+    timeout: Duration,
+) -> Result<(), SendError> {
+    match tokio::time::timeout(timeout, sink.feed(text)).await {
         Ok(Ok(())) => Ok(()),
-        _ => Err(()),
+        Ok(Err(_)) => Err(SendError::Closed),
+        Err(_) => Err(SendError::TooSlow),
+    }
+}
+
+/// Writes what was fed, waiting at most `timeout` for the client to take it.
+async fn timed_flush<S: Sink<String> + Unpin>(
+    sink: &mut S,
+    timeout: Duration,
+) -> Result<(), SendError> {
+    match tokio::time::timeout(timeout, sink.flush()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(SendError::Closed),
+        Err(_) => Err(SendError::TooSlow),
+    }
+}
+
+/// Sends one frame, waiting at most `timeout` for the client to take it. The frame is written
+/// to the socket before this returns, so a client that does not read holds at most one frame
+/// and the socket buffers here; the broadcast ring it lags behind is shared and bounded
+/// (`core.client_buffer`), and it is replayed from the log, not from memory.
+async fn timed_send<S: Sink<String> + Unpin>(
+    sink: &mut S,
+    text: String,
+    timeout: Duration,
+) -> Result<(), SendError> {
+    match tokio::time::timeout(timeout, sink.send(text)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(SendError::Closed),
+        Err(_) => Err(SendError::TooSlow),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_client_that_never_takes_a_frame_is_given_up_after_the_timeout() {
+        // Arrange: a sink that accepts nothing, ever (a client that stopped reading).
+        let mut stuck = Box::pin(futures_util::sink::unfold((), |(), _: String| {
+            std::future::pending::<Result<(), ()>>()
+        }));
+
+        // Act: time is paused, so the runtime jumps to the deadline once nothing else can run.
+        let answer = timed_send(&mut stuck, "frame".into(), Duration::from_secs(10)).await;
+
+        // Assert
+        assert_eq!(answer, Err(SendError::TooSlow));
+    }
+
+    #[tokio::test]
+    async fn a_closed_connection_is_not_counted_as_a_slow_client() {
+        let mut closed = Box::pin(futures_util::sink::unfold((), |(), _: String| async {
+            Err::<(), ()>(())
+        }));
+        let answer = timed_send(&mut closed, "frame".into(), Duration::from_secs(10)).await;
+        assert_eq!(answer, Err(SendError::Closed));
     }
 }

@@ -29,7 +29,7 @@ pub struct QueueEntry<'a> {
 }
 
 /// Why an item has its level and its position.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     pub rule: String,
     pub level_reason: String,

@@ -29,6 +29,9 @@ pub struct Rule {
     pub same_day: Option<bool>,
 }
 
+/// The longest response clock a rule may set: 30 days.
+pub const MAX_RESPONSE_CLOCK_S: i64 = 30 * 86_400;
+
 /// The ordered rule set.
 #[derive(Clone, Debug)]
 pub struct Rules {
@@ -47,9 +50,11 @@ impl Rules {
             if !seen.insert(r.id.as_str()) {
                 return Err(format!("queue.rules[{i}].id: duplicate id {:?}", r.id));
             }
-            if r.respond_within_s <= 0 {
+            // The core computes each deadline as `now + respond_within_s`; an unbounded clock
+            // would overflow that sum and stop the core on the first item it classifies.
+            if r.respond_within_s <= 0 || r.respond_within_s > MAX_RESPONSE_CLOCK_S {
                 return Err(format!(
-                    "queue.rules[{i}].respond_within_s: must be positive"
+                    "queue.rules[{i}].respond_within_s: must be 1..={MAX_RESPONSE_CLOCK_S} seconds"
                 ));
             }
         }
@@ -201,6 +206,32 @@ mod tests {
                 "{details:?} -> {p:?}"
             );
             assert!(!p.reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_response_clock_the_deadline_arithmetic_cannot_hold_is_refused() {
+        // A clock of 10^15 s passed validation, and the core's `now + respond_within_s`
+        // overflowed (a panic) on the first item the rule classified.
+        for secs in [
+            0,
+            -1,
+            MAX_RESPONSE_CLOCK_S + 1,
+            1_000_000_000_000_000,
+            i64::MAX,
+        ] {
+            let rule = Rule {
+                id: "all".into(),
+                level: Level::P1,
+                respond_within_s: secs,
+                kinds: vec![],
+                alarm_types: vec![],
+                call_categories: vec![],
+                immediate_danger: None,
+                same_day: None,
+            };
+            let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
+            assert!(err.contains("respond_within_s"), "{err}");
         }
     }
 

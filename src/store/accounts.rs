@@ -20,7 +20,7 @@ pub struct UserRecord {
 }
 
 /// One read of a case.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub at: DateTime<Utc>,
     pub actor: String,

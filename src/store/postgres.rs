@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, Row};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tracing::instrument;
 
 use super::{check_numbering, decode, DecideFn, Store, StoreError};
@@ -14,19 +14,32 @@ use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
+/// Longest wait for a pooled connection while serving.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest wait for the database at start-up (CI creating test databases, a server starting).
+const START_UP_WAIT: Duration = Duration::from_secs(15);
+
 pub struct PgStore {
     pub(super) pool: PgPool,
 }
 
 impl PgStore {
     pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
+        // While the service runs, a request must not wait long for a database that is down:
+        // it answers 503 within ACQUIRE_TIMEOUT and the client retries (a 15 s wait made every
+        // alarm during a PostgreSQL restart take 15 s to be refused, longer than receivers
+        // wait). Start-up alone waits longer, for a busy or starting database.
+        let options = PgPoolOptions::new()
             .max_connections(config.max_connections)
-            // Generous: a busy database (CI creating test databases) must not fail start-up.
-            .acquire_timeout(Duration::from_secs(15))
-            .connect(config.url.expose_secret())
-            .await?;
-        Ok(Self { pool })
+            .acquire_timeout(ACQUIRE_TIMEOUT);
+        let deadline = Instant::now() + START_UP_WAIT;
+        loop {
+            match options.clone().connect(config.url.expose_secret()).await {
+                Ok(pool) => return Ok(Self { pool }),
+                Err(e) if Instant::now() >= deadline => return Err(e.into()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+            }
+        }
     }
 
     /// The pool, for tests and the other tables of the service.

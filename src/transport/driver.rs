@@ -311,6 +311,7 @@ async fn act(
                         related: None,
                     },
                     key: Some(format!("transport-action:{action_id}")),
+                    rate_limited: false,
                 },
             )
             .await?;

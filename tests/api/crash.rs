@@ -89,7 +89,7 @@ async fn every_acknowledged_alert_survives_a_sigkill_exactly_once() {
     let base = format!("http://127.0.0.1:{port}");
     let acked: Arc<Mutex<HashSet<String>>> = Default::default();
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
 

@@ -222,3 +222,18 @@ async fn a_client_that_does_not_read_slows_nobody_and_later_gets_every_event_in_
         "the idle client should have lagged"
     );
 }
+
+#[tokio::test]
+async fn an_absurd_after_seq_gets_a_fresh_snapshot() {
+    // Arrange: i64::MIN once overflowed the "how far behind" subtraction and killed the task.
+    let app = spawn_app().await;
+    app.new_alert("TA-1", "fall").await;
+
+    // Act
+    let mut ws = app.ws_connect(Some(i64::MIN)).await;
+
+    // Assert
+    let first = ws.next_json().await;
+    assert_eq!(first["type"], "snapshot");
+    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+}

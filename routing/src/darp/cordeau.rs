@@ -31,6 +31,12 @@ struct Node {
     window: Window,
 }
 
+/// Most requests and vehicles a file may declare. The header's numbers size the reader's work
+/// and memory, so a damaged or hostile header must not ask for more than any real instance
+/// (the Cordeau set has at most 96 requests and 13 vehicles).
+pub const MAX_REQUESTS: usize = 100_000;
+pub const MAX_VEHICLES: usize = 1_000;
+
 fn numbers(line: &str) -> Option<Vec<f64>> {
     line.split_whitespace()
         .map(|t| t.parse::<f64>().ok().filter(|x| x.is_finite()))
@@ -47,6 +53,7 @@ pub fn parse(name: &str, text: &str) -> Result<Instance, ParseError> {
         .next()
         .and_then(|(_, l)| numbers(l))
         .filter(|h| h.len() >= 5 && h[..2].iter().all(|x| *x >= 0.0 && x.fract() == 0.0))
+        .filter(|h| h[0] <= MAX_VEHICLES as f64 && h[1] <= MAX_REQUESTS as f64)
         .ok_or(ParseError::Header)?;
     let (k, n) = (header[0] as usize, header[1] as usize);
     let (max_duration, capacity, max_ride) = (header[2], header[3], header[4]);
@@ -54,7 +61,8 @@ pub fn parse(name: &str, text: &str) -> Result<Instance, ParseError> {
         return Err(ParseError::Header);
     }
     let expected = 2 * n + 2;
-    let mut nodes = Vec::with_capacity(expected);
+    // Grown as lines are read, not reserved from the header's claim.
+    let mut nodes = Vec::new();
     for (index, line) in lines.take(expected) {
         let f = numbers(line)
             .filter(|f| f.len() >= 7)
@@ -177,6 +185,23 @@ mod tests {
         ));
         assert_eq!(parse("empty", ""), Err(ParseError::Header));
         assert_eq!(parse("junk", "a b c d e"), Err(ParseError::Header));
+    }
+
+    #[test]
+    fn a_header_asking_for_absurd_sizes_is_an_error_not_an_allocation() {
+        // Found by the fuzz target `cordeau_reader`: the reader reserved memory for the
+        // header's node count (here 412 GB) before reading a single node line.
+        assert_eq!(parse("huge", "1 1e20 100 3 30\n"), Err(ParseError::Header));
+        assert_eq!(parse("huge", "1e20 1 100 3 30\n"), Err(ParseError::Header));
+        let many = format!("{} 1 100 3 30\n", MAX_VEHICLES + 1);
+        assert_eq!(parse("many", &many), Err(ParseError::Header));
+        assert!(matches!(
+            parse(
+                "claims",
+                &format!("1 {MAX_REQUESTS} 100 3 30\n0 0 0 0 0 0 100\n")
+            ),
+            Err(ParseError::NodeCount { .. })
+        ));
     }
 
     #[test]

@@ -30,7 +30,9 @@ mod tables;
 
 pub use alns::{solve, SolveOptions, Solved, EPOCH};
 pub use checker::{verify, Verdict, TOLERANCE};
-pub use cordeau::{format_solution, node_id, parse as parse_cordeau, ParseError};
+pub use cordeau::{
+    format_solution, node_id, parse as parse_cordeau, ParseError, MAX_REQUESTS, MAX_VEHICLES,
+};
 pub use euclid::EuclideanPlane;
 pub use load::{Capacity, Load};
 pub use model::{CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window};

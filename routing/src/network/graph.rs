@@ -59,6 +59,14 @@ pub(crate) struct RoadGraph {
     pub clipped_ways: usize,
 }
 
+/// Longest time one edge may take, in ms (30 min). Routing sums weights in 32 bits, which
+/// holds any route through a real road network many times over; an absurd extract (a way
+/// jumping across a continent, found by the fuzz target `osm_reader`) made single edges so
+/// long that a turn penalty or a two-edge path overflowed. Capped edges keep the sums in range.
+pub(crate) const MAX_EDGE_MS: f64 = 30.0 * 60.0 * 1000.0;
+/// Longest distance one edge may count, in decimetres (100 km), for the same reason.
+pub(crate) const MAX_EDGE_DM: f64 = 100_000.0 * 10.0;
+
 impl RoadGraph {
     /// Builds the graph from the ways any profile may drive. Ways cut at the box edge are split
     /// into the runs of nodes present in the file; `extra_vertices` (via nodes of restrictions)
@@ -268,7 +276,7 @@ impl RoadGraph {
                     .unwrap_or(5.0);
                 let signals = f64::from(s.signals[usize::from(!edge.forward)]);
                 let seconds = s.length_m / (kmh / 3.6) + signals * profile.traffic_signal_s;
-                (seconds * 1000.0).round().max(1.0) as u32
+                (seconds * 1000.0).round().clamp(1.0, MAX_EDGE_MS) as u32
             })
             .collect()
     }

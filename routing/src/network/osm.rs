@@ -117,12 +117,17 @@ fn oneway(tags: &[(&str, &str)], highway: &str) -> Oneway {
 impl OsmData {
     /// Reads the extract. Ways whose nodes are missing (cut at the box edge) are kept with their
     /// full reference list; the graph builder clips them.
+    ///
+    /// A damaged or hostile file is an error, never a panic: the PBF decoder computes
+    /// coordinates with plain arithmetic that overflows (a panic in debug builds, a wrapped
+    /// value in release) on absurd offsets, so its panics are caught here and nodes off the
+    /// globe are dropped.
     pub(crate) fn read(path: &Path) -> anyhow::Result<Self> {
         let reader = ElementReader::from_path(path)
             .with_context(|| format!("opening {}", path.display()))?;
         let mut data = OsmData::default();
-        reader
-            .for_each(|element| {
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.for_each(|element| {
                 let mut tags: Vec<(&str, &str)> = Vec::with_capacity(16);
                 match element {
                     Element::DenseNode(n) => {
@@ -181,11 +186,18 @@ impl OsmData {
                     }
                 }
             })
-            .with_context(|| format!("reading {}", path.display()))?;
+        }));
+        match read {
+            Ok(result) => result.with_context(|| format!("reading {}", path.display()))?,
+            Err(_) => anyhow::bail!("reading {}: malformed extract", path.display()),
+        }
         Ok(data)
     }
 
     fn add_node(&mut self, id: i64, position: LonLat, tags: &[(&str, &str)]) {
+        if !(-180.0..=180.0).contains(&position.lon) || !(-90.0..=90.0).contains(&position.lat) {
+            return;
+        }
         self.nodes.insert(id, position);
         if tags.is_empty() {
             return;

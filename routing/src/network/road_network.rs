@@ -170,8 +170,11 @@ impl RoadNetwork {
                     .map(|t| InputArc {
                         from: edge_node[t.from as usize],
                         to: edge_node[t.to as usize],
-                        weight: weights_ms[t.to as usize] + TurnGraph::penalty_ms(t, profile),
-                        dist: (graph.edge_length_m(t.to) * 10.0).round() as u32,
+                        weight: weights_ms[t.to as usize]
+                            .saturating_add(TurnGraph::penalty_ms(t, profile)),
+                        dist: (graph.edge_length_m(t.to) * 10.0)
+                            .round()
+                            .min(super::graph::MAX_EDGE_DM) as u32,
                     })
                     .collect();
                 let ch = ch::contract(node_edge.len(), &arcs);

@@ -1,0 +1,136 @@
+//! The API contract: an OpenAPI 3.1 document generated from the handlers' annotations (utoipa),
+//! served at `GET /api/v1/openapi.json` (public: it describes shapes, never data) and committed
+//! as `docs/openapi.json`. The API test `openapi::the_served_document_matches_docs_openapi_json`
+//! fails when the two differ; `dispecer openapi > docs/openapi.json` regenerates the file.
+//!
+//! - [`schemas`]: the shapes of answers that handlers build with `json!`, and the error body.
+
+pub mod schemas;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+pub use schemas::{ErrorBody, LonLat};
+
+use crate::state::AppState;
+
+/// The generated document. Paths are listed here; each handler carries its own annotation.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dispecer",
+        description = "Dispatch service of DAS Timișoara: intake of TeleAsistență alarms, \
+            call cards and transport bookings; the prioritised queue; item actions; resources; \
+            the map. Every error has the body `{\"error\": {\"code\", \"message\", \"field\"}}`. \
+            Live events come over the websocket `GET /ws` (see its description).",
+        license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only"),
+    ),
+    paths(
+        crate::intake::alerts::post,
+        crate::intake::calls::post,
+        crate::intake::bookings::post,
+        super::items::queue_view,
+        super::items::item,
+        super::items::item_events,
+        super::items::item_audit,
+        crate::assign::acknowledge,
+        crate::assign::assign,
+        crate::assign::start,
+        crate::assign::close,
+        crate::assign::note,
+        crate::assign::resources,
+        crate::assign::register,
+        crate::assign::resource_status,
+        crate::assign::resource_position,
+        super::session::login,
+        super::session::logout,
+        super::session::me,
+        super::map::map,
+        super::map::geocode,
+        super::map::reverse,
+        super::map::route,
+        crate::push::upgrade,
+        super::health::healthz,
+        super::health::readyz,
+        super::health::metrics,
+        openapi_json,
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "intake", description = "Work entering the queue"),
+        (name = "queue", description = "Reading the queue and items (every read is audited)"),
+        (name = "actions", description = "Acting on items"),
+        (name = "resources", description = "Vehicles, drivers, EMIU teams"),
+        (name = "session", description = "Login and logout"),
+        (name = "map", description = "Map, address search, routes (© OpenStreetMap contributors)"),
+        (name = "push", description = "Live events"),
+        (name = "operations", description = "Probes, metrics, this document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Names of the security schemes, as the handlers' annotations use them.
+pub const BEARER: &str = "bearer";
+pub const COOKIE: &str = "session_cookie";
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.description = Some(
+            "A machine token (`dsp_…`, from `dispecer token add`) or a tablet session token \
+             (`dss_…`, from a login with `\"token\": true`)."
+                .into(),
+        );
+        components.add_security_scheme(BEARER, SecurityScheme::Http(bearer));
+        components.add_security_scheme(
+            COOKIE,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::http::auth::SESSION_COOKIE,
+                "The browser session from `POST /api/v1/session` (HttpOnly, SameSite=Strict).",
+            ))),
+        );
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "access_token",
+                "The bearer token as a query parameter, for websocket clients that cannot set \
+                 headers (`GET /ws` only).",
+            ))),
+        );
+    }
+}
+
+/// The document as pretty JSON with a final newline: what `GET /api/v1/openapi.json` serves,
+/// `dispecer openapi` prints and `docs/openapi.json` holds.
+pub fn json() -> String {
+    let mut text = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/openapi.json", get(openapi_json))
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object))
+)]
+pub(crate) async fn openapi_json() -> Json<serde_json::Value> {
+    use std::sync::OnceLock;
+    static DOC: OnceLock<serde_json::Value> = OnceLock::new();
+    Json(
+        DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+            .clone(),
+    )
+}

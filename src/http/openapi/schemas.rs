@@ -1,0 +1,230 @@
+//! Shapes of answers that handlers build with `json!`, described for the document. They are
+//! never constructed: schemathesis checks every answer of the running service against them
+//! (`scripts/schemathesis`), so a handler that drifts from its shape fails there.
+
+use serde::Serialize;
+use utoipa::{IntoResponses, ToSchema};
+
+use crate::domain::{Item, ItemId, Resource, Seq};
+use crate::events::StoredEvent;
+use crate::http::auth::Role;
+use crate::queue::Explanation;
+use crate::store::AuditRecord;
+
+/// A WGS84 position in degrees.
+#[derive(Serialize, ToSchema)]
+pub struct LonLat {
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// Every error: the same body, naming the offending field for a 422.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// What went wrong, for a person; never personal data or internals.
+    pub message: String,
+    /// The field at fault (`alarm_type`, `location.lat`, `Idempotency-Key`...), for a 422.
+    pub field: Option<String>,
+}
+
+/// Machine-readable error codes.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    TooLarge,
+    Unavailable,
+    Internal,
+}
+
+/// Refusals any authenticated endpoint may give.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// No credential, or an unknown or expired one.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// The caller's role may not do this, or may not see this case.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Storage is down: nothing was done; try again (`Retry-After`).
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// Refusals of a JSON body.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyRefusals {
+    /// Not JSON, or not declared as `application/json`.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Larger than `server.max_body_bytes`.
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// Well-formed JSON with a bad or missing field, named in `error.field`.
+    #[response(status = 422)]
+    Invalid(ErrorBody),
+}
+
+/// One line of the queue.
+#[derive(Serialize, ToSchema)]
+pub struct QueueEntry {
+    /// 1 is the next item to handle.
+    pub position: usize,
+    pub explanation: Explanation,
+    pub item: Item,
+}
+
+/// The open items in queue order (those the caller may see).
+#[derive(Serialize, ToSchema)]
+pub struct QueueView {
+    /// The live state's sequence number: the websocket continues from it.
+    pub seq: Seq,
+    pub items: Vec<QueueEntry>,
+}
+
+/// Where an open item stands in the queue.
+#[derive(Serialize, ToSchema)]
+pub struct QueuePosition {
+    pub position: usize,
+    pub explanation: Explanation,
+}
+
+/// One item, and its place in the queue while it is open.
+#[derive(Serialize, ToSchema)]
+pub struct ItemView {
+    pub item: Item,
+    pub queue: Option<QueuePosition>,
+}
+
+/// An item's history.
+#[derive(Serialize, ToSchema)]
+pub struct ItemHistory {
+    pub item_id: ItemId,
+    pub events: Vec<StoredEvent>,
+}
+
+/// Who read an item, and how much they saw.
+#[derive(Serialize, ToSchema)]
+pub struct ItemAudit {
+    pub item_id: ItemId,
+    pub reads: Vec<AuditRecord>,
+}
+
+/// The resources the caller may see.
+#[derive(Serialize, ToSchema)]
+pub struct ResourceList {
+    pub seq: Seq,
+    pub resources: Vec<Resource>,
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The resource a driver or EMIU member works as.
+    pub resource_id: Option<String>,
+}
+
+/// A successful login.
+#[derive(Serialize, ToSchema)]
+pub struct LoginAnswer {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub resource_id: Option<String>,
+    /// The session's bearer token, when the login asked for one (`"token": true`); otherwise
+    /// the session is in the `dispecer_session` cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// What an address-search answer is.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    Address,
+    Street,
+    Place,
+    Poi,
+}
+
+/// One ranked address-search answer.
+#[derive(Serialize, ToSchema)]
+pub struct Candidate {
+    pub label: String,
+    pub kind: CandidateKind,
+    pub position: LonLat,
+    /// Higher is better; 1.0 or more matches every word typed.
+    pub score: f64,
+    /// For points of interest, the OSM tag value (`hospital`, `pharmacy`...).
+    pub category: Option<String>,
+}
+
+/// Address search results.
+#[derive(Serialize, ToSchema)]
+pub struct GeocodeAnswer {
+    pub candidates: Vec<Candidate>,
+    /// "© OpenStreetMap contributors".
+    pub attribution: String,
+    pub attribution_url: String,
+}
+
+/// What a position is called.
+#[derive(Serialize, ToSchema)]
+pub struct Address {
+    pub street: String,
+    pub housenumber: Option<String>,
+    pub distance_m: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReverseAnswer {
+    /// `null` when nothing named is within 1 km.
+    pub address: Option<Address>,
+    pub attribution: String,
+}
+
+/// One street of a route, in driving order.
+#[derive(Serialize, ToSchema)]
+pub struct StreetLeg {
+    pub name: Option<String>,
+    pub metres: f64,
+}
+
+/// A route over the road network, departing now.
+#[derive(Serialize, ToSchema)]
+pub struct RouteAnswer {
+    pub duration_s: f64,
+    pub distance_m: f64,
+    pub geometry: Vec<LonLat>,
+    pub streets: Vec<StreetLeg>,
+    pub attribution: String,
+}
+
+/// Readiness of the instance's parts.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ok` or `down`.
+    pub store: String,
+    /// `ok` or `degraded` (Redis unreachable: this instance still serves, from storage).
+    pub bus: String,
+    /// `ready`, `loading` or `disabled`.
+    pub network: String,
+    pub seq: Seq,
+}
