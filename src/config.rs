@@ -23,6 +23,8 @@ pub struct Config {
     pub log: LogConfig,
     pub queue: QueueConfig,
     pub routing: RoutingConfig,
+    pub transport: crate::transport::TransportConfig,
+    pub sms: crate::sms::SmsConfig,
     pub limits: LimitsConfig,
 }
 
@@ -192,14 +194,25 @@ impl Config {
             ["OFF", "NORMAL", "FULL", "EXTRA"].contains(&self.store.sqlite_synchronous.as_str()),
             "store.sqlite_synchronous: must be OFF, NORMAL, FULL or EXTRA"
         );
+        self.transport.validate()?;
+        self.sms.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 8] = [
-    "server", "store", "bus", "core", "log", "queue", "routing", "limits",
+const SECTIONS: [&str; 10] = [
+    "server",
+    "store",
+    "bus",
+    "core",
+    "log",
+    "queue",
+    "routing",
+    "limits",
+    "transport",
+    "sms",
 ];
 
 fn is_config_key(key: &str) -> bool {

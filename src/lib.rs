@@ -16,7 +16,9 @@
 //! - [`events`]: the event vocabulary and the inter-instance bus (memory, Redis).
 //! - [`store`]: the event log on SQLite or PostgreSQL.
 //! - [`http`]: router assembly, authentication, probes.
-//! - [`cli`]: the `migrate`, `seed-demo`, `token` and `bench` commands.
+//! - [`cli`]: the `migrate`, `seed-demo`, `token`, `plan` and `bench` commands.
+//! - [`transport`]: adapted transport: riders, bookings, the day plan, the driver tablet, reports.
+//! - [`sms`]: rider messages through a durable outbox and a Twilio-compatible client.
 //!
 //! Read `docs/architecture.md` first.
 
@@ -32,7 +34,9 @@ pub mod http;
 pub mod intake;
 pub mod push;
 pub mod queue;
+pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod transport;

@@ -19,7 +19,12 @@ use crate::store;
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
-    let store = store::connect(&config.store).await?;
+    let stores = store::connect_all(&config.store).await?;
+    let store = stores.store.clone();
+    let sms = crate::sms::Sms::new(stores.outbox.clone());
+    let transport =
+        crate::transport::Transport::new(stores.transport.clone(), sms.clone(), &config.transport)?;
+    crate::sms::worker::start(&sms, config.sms.clone(), shutdown.child_token())?;
     let instance = if config.server.instance.is_empty() {
         format!("{}-{}", hostname(), std::process::id())
     } else {
@@ -73,7 +78,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
             }
         });
     }
-    Ok(AppState {
+    let state = AppState {
         network,
         config: Arc::new(config),
         store,
@@ -82,8 +87,11 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         auth: Arc::new(AuthCache::default()),
         intake_limiter,
         metrics: crate::telemetry::metrics_handle(),
+        transport,
         shutdown,
-    })
+    };
+    crate::transport::planning::start_reminder_task(state.clone(), state.shutdown.child_token());
+    Ok(state)
 }
 
 /// Serves on `listener` until `shutdown` is cancelled.

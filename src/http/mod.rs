@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(session::router())
         .merge(map::router())
+        .merge(crate::transport::router())
         .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))

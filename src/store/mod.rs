@@ -8,8 +8,11 @@
 pub mod accounts;
 mod postgres;
 mod postgres_accounts;
+mod postgres_transport;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_transport;
+mod transport_json;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -90,22 +93,44 @@ pub trait Store: accounts::Accounts + Send + Sync {
 
 /// Opens the store named by the configured URL and runs its migrations.
 pub async fn connect(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(connect_all(config).await?.store)
+}
+
+/// One database seen through each module's storage trait (same pools, same connections).
+pub struct Stores {
+    pub store: Arc<dyn Store>,
+    pub transport: Arc<dyn crate::transport::TransportStore>,
+    pub outbox: Arc<dyn crate::sms::Outbox>,
+}
+
+/// Opens the store named by the configured URL, runs its migrations, and hands out its views.
+pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
     use anyhow::Context;
-    let store: Arc<dyn Store> = if config.is_postgres() {
-        Arc::new(
+    let stores = if config.is_postgres() {
+        let s = Arc::new(
             PgStore::connect(config)
                 .await
                 .context("connecting to PostgreSQL")?,
-        )
+        );
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            outbox: s,
+        }
     } else {
-        Arc::new(
+        let s = Arc::new(
             SqliteStore::connect(config)
                 .await
                 .context("opening SQLite")?,
-        )
+        );
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            outbox: s,
+        }
     };
-    store.migrate().await.context("running migrations")?;
-    Ok(store)
+    stores.store.migrate().await.context("running migrations")?;
+    Ok(stores)
 }
 
 /// Decodes a stored payload.

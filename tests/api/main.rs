@@ -3,6 +3,7 @@
 
 mod access;
 mod crash;
+mod fake_twilio;
 mod helpers;
 mod intake;
 mod lifecycle;
@@ -11,5 +12,7 @@ mod map;
 mod multi_instance;
 mod openapi;
 mod queue;
+mod transport;
+mod transport_sms;
 mod validation;
 mod websocket;
