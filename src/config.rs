@@ -26,6 +26,8 @@ pub struct Config {
     pub telephony: crate::telephony::TelephonyConfig,
     pub teleasistenta: crate::teleasistenta::TeleasistentaConfig,
     pub referrals: crate::referrals::ReferralsConfig,
+    pub transport: crate::transport::TransportConfig,
+    pub sms: crate::sms::SmsConfig,
     pub limits: LimitsConfig,
 }
 
@@ -198,13 +200,15 @@ impl Config {
         self.telephony.validate()?;
         self.teleasistenta.validate()?;
         self.referrals.validate()?;
+        self.transport.validate()?;
+        self.sms.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 13] = [
     "server",
     "store",
     "bus",
@@ -216,6 +220,8 @@ const SECTIONS: [&str; 11] = [
     "telephony",
     "teleasistenta",
     "referrals",
+    "transport",
+    "sms",
 ];
 
 fn is_config_key(key: &str) -> bool {

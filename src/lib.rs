@@ -22,6 +22,9 @@
 //! - [`referrals`]: referrals to DAS services, keep-in-contact follow-ups, safe contact.
 //! - [`emiu`]: the EMIU team's cases: risk assessment, measures, shelters, report.
 //! - [`reports`]: answer-time percentiles against the dispatch standards.
+//! - [`cli`]: the `migrate`, `seed-demo`, `token`, `plan` and `bench` commands.
+//! - [`transport`]: adapted transport: riders, bookings, the day plan, the driver tablet, reports.
+//! - [`sms`]: rider messages through a durable outbox and a Twilio-compatible client.
 //!
 //! Read `docs/architecture.md` first.
 
@@ -40,9 +43,11 @@ pub mod push;
 pub mod queue;
 pub mod referrals;
 pub mod reports;
+pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod teleasistenta;
 pub mod telemetry;
 pub mod telephony;
+pub mod transport;

@@ -47,6 +47,15 @@ enum Command {
         #[arg(long)]
         van: bool,
     },
+    /// Plan a day of adapted transport and store the plan (progress and manifests printed).
+    Plan {
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Search budget in seconds (default: transport.plan_seconds).
+        #[arg(long)]
+        seconds: Option<f64>,
+    },
     /// Print the OpenAPI 3.1 document (`dispecer openapi > docs/openapi.json`).
     Openapi,
     /// Benchmarks that print figures.
@@ -101,6 +110,15 @@ enum BenchWhat {
         #[arg(long, conflicts_with = "url")]
         store: Option<String>,
     },
+    /// A synthetic adapted-transport day planned and then driven in simulation.
+    TransportDay {
+        #[arg(long, default_value_t = 150)]
+        trips: usize,
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -119,6 +137,17 @@ fn main() -> anyhow::Result<()> {
             Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
             Command::Route { .. } | Command::Openapi => Ok(()),
             Command::Migrate => dispecer::cli::migrate(config).await,
+            Command::Plan { date, seconds } => {
+                dispecer::cli::plan::plan(config, &date, seconds).await
+            }
+            Command::Bench {
+                what:
+                    BenchWhat::TransportDay {
+                        trips,
+                        seconds,
+                        seed,
+                    },
+            } => dispecer::cli::plan::bench_day(trips, seconds, seed).await,
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
             Command::User {
                 action:

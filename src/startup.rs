@@ -19,7 +19,13 @@ use crate::store;
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
-    let (store, emergency) = store::open(&config.store).await?;
+    let stores = store::connect_all(&config.store).await?;
+    let store = stores.store.clone();
+    let sms = crate::sms::Sms::new(stores.outbox.clone());
+    let transport =
+        crate::transport::Transport::new(stores.transport.clone(), sms.clone(), &config.transport)?;
+    crate::sms::worker::start(&sms, config.sms.clone(), shutdown.child_token())?;
+    let emergency = stores.emergency.clone();
     let instance = if config.server.instance.is_empty() {
         format!("{}-{}", hostname(), std::process::id())
     } else {
@@ -83,10 +89,12 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         auth: Arc::new(AuthCache::default()),
         intake_limiter,
         metrics: crate::telemetry::metrics_handle(),
+        transport,
         shutdown,
     };
     crate::teleasistenta::spawn_monitor(state.clone());
     crate::referrals::spawn_follow_ups(state.clone());
+    crate::transport::planning::start_reminder_task(state.clone(), state.shutdown.child_token());
     Ok(state)
 }
 

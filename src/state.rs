@@ -25,6 +25,8 @@ pub struct AppState {
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The road network, set once it has loaded (in the background, so start-up stays fast).
     pub network: Arc<OnceLock<Arc<RoadNetwork>>>,
+    /// Adapted transport: its storage, the SMS outbox and the templates.
+    pub transport: crate::transport::Transport,
     /// Cancelled when the server shuts down; long-lived tasks take a child.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

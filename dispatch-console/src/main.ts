@@ -10,6 +10,8 @@ import { mountReports } from './reports';
 import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
+import { mountTransport } from './transport/page';
+import { mountTablet } from './transport/tablet';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -77,7 +79,13 @@ function route(me: Me): void {
     }
     go(me.role === 'driver' ? '/sofer' : '/emiu');
     document.body.dataset.page = me.role === 'driver' ? 'sofer' : 'emiu';
-    mountPlaceholder(root, me, () => void logout());
+    if (me.role === 'driver') unmount = mountTablet(root, me, () => void logout());
+    else mountPlaceholder(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/transport') {
+    document.body.dataset.page = 'transport';
+    unmount = mountTransport(root, me, () => void logout());
     return;
   }
   if (location.pathname === '/sofer' || location.pathname === '/emiu' || location.pathname === '/login') go('/');

@@ -22,5 +22,10 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     onLang();
   });
   label();
-  return h('header', { class: 'topbar' }, title, extra ?? null, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // Dispatchers reach the adapted-transport page from every screen.
+  const transport =
+    me.role === 'dispatcher' || me.role === 'supervisor' || me.role === 'admin'
+      ? h('a', { class: 'nav', href: '/transport', 'data-action': 'transport' }, 'Transport')
+      : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, h('span', { class: 'spacer' }), who, langBtn, logout);
 }

@@ -168,7 +168,7 @@ describe('dispatch console', () => {
     assert.equal(await page.textContent('section.queue h2'), 'Coada de lucru');
   });
 
-  test('a driver is sent to the driver page and cannot open a domestic-violence case', async () => {
+  test('a driver is sent to the tablet page and cannot open a domestic-violence case', async () => {
     // Arrange
     const dv = await postCall({
       caller_number: '+40720000003',
@@ -179,9 +179,9 @@ describe('dispatch console', () => {
 
     // Act
     const driver = await loggedIn(browser, users.driver);
-    await driver.page.waitForSelector('main.placeholder');
+    await driver.page.waitForSelector('main.tablet');
 
-    // Assert: the placeholder page, with who is logged in.
+    // Assert: the tablet page, with who is logged in.
     assert.equal(new URL(driver.page.url()).pathname, '/sofer');
     assert.match(await driver.page.textContent('[data-field=who]'), new RegExp(users.driver.username));
 

@@ -2,8 +2,10 @@
 //!
 //! - [`seed`]: synthetic Timișoara demo data and credentials.
 //! - [`bench`]: `dispecer bench intake`, the alert-to-websocket latency benchmark.
+//! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 
 pub mod bench;
+pub mod plan;
 pub mod seed;
 
 use anyhow::Context;

@@ -115,6 +115,21 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
     }
     info!(added, "demo resources registered");
     crate::teleasistenta::demo::seed(state).await?;
+    let transport = &state.transport;
+    crate::transport::demo::seed_fleet(transport.store.as_ref(), &state.config.transport).await?;
+    let (today, _) = crate::transport::local_now(state);
+    let network = state.network.get().cloned();
+    let weeks = state.config.transport.recurrence_weeks;
+    let trips = crate::transport::demo::seed_riders(
+        transport.store.as_ref(),
+        // From the day after tomorrow: tomorrow stays free for bookings made by hand (a
+        // trainee's first day, the browser test).
+        today + chrono::Duration::days(2),
+        weeks,
+        network.as_deref(),
+    )
+    .await?;
+    info!(trips, "demo riders and recurring trips registered");
     if quiet_if_present && added == 0 {
         println!(
             "demo data already present; set passwords with `dispecer user add NAME --role ROLE` \

@@ -10,9 +10,12 @@ pub mod emergency;
 mod postgres;
 mod postgres_accounts;
 mod postgres_emergency;
+mod postgres_transport;
 mod sqlite;
 mod sqlite_accounts;
 mod sqlite_emergency;
+mod sqlite_transport;
+mod transport_json;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -94,32 +97,48 @@ pub trait Store: accounts::Accounts + Send + Sync {
 
 /// Opens the store named by the configured URL and runs its migrations.
 pub async fn connect(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(open(config).await?.0)
+    Ok(connect_all(config).await?.store)
 }
 
-/// Opens the store and hands out both of its faces: the event log and accounts, and the
-/// emergency workflows' tables (the same connections).
-pub async fn open(
-    config: &StoreConfig,
-) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn EmergencyStore>)> {
+/// One database seen through each module's storage trait (same pools, same connections).
+pub struct Stores {
+    pub store: Arc<dyn Store>,
+    pub transport: Arc<dyn crate::transport::TransportStore>,
+    pub outbox: Arc<dyn crate::sms::Outbox>,
+    /// Registries of the emergency workflows.
+    pub emergency: Arc<dyn EmergencyStore>,
+}
+
+/// Opens the store named by the configured URL, runs its migrations, and hands out its views.
+pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
     use anyhow::Context;
-    let (store, emergency): (Arc<dyn Store>, Arc<dyn EmergencyStore>) = if config.is_postgres() {
+    let stores = if config.is_postgres() {
         let s = Arc::new(
             PgStore::connect(config)
                 .await
                 .context("connecting to PostgreSQL")?,
         );
-        (s.clone(), s)
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            emergency: s.clone(),
+            outbox: s,
+        }
     } else {
         let s = Arc::new(
             SqliteStore::connect(config)
                 .await
                 .context("opening SQLite")?,
         );
-        (s.clone(), s)
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            emergency: s.clone(),
+            outbox: s,
+        }
     };
-    store.migrate().await.context("running migrations")?;
-    Ok((store, emergency))
+    stores.store.migrate().await.context("running migrations")?;
+    Ok(stores)
 }
 
 /// Decodes a stored payload.

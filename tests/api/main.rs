@@ -4,6 +4,7 @@
 mod access;
 mod crash;
 mod emergency;
+mod fake_twilio;
 mod helpers;
 mod intake;
 mod lifecycle;
@@ -12,5 +13,7 @@ mod map;
 mod multi_instance;
 mod openapi;
 mod queue;
+mod transport;
+mod transport_sms;
 mod validation;
 mod websocket;

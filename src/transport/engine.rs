@@ -1,0 +1,311 @@
+//! From trips to the scheduler and back: the dial-a-ride instance of a day, the solve, and the
+//! stored plan with promised times. No I/O; the callers load and store.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Timelike, Utc};
+use routing::darp::{
+    self, Capacity, CostBasis, Endpoint, Instance, Plan, Request, Route, SolveOptions, StopId,
+    Vehicle as DarpVehicle, Window,
+};
+use routing::travel::{LonLat, TravelTimeSource};
+
+use super::model::{DayPlan, PlanStop, Rider, TimingKind, Trip, Unserved, Vehicle, VehicleRoute};
+use super::TransportConfig;
+
+/// Departure time used for the day's matrix: the morning rush, so plans err on the safe side.
+pub const MATRIX_DEPARTURE_S: u32 = 7 * 3600 + 30 * 60;
+
+/// A day as the scheduler sees it, and what its indices mean.
+pub struct Built {
+    pub instance: Instance,
+    /// `trip_ids[r]` is request `r`.
+    pub trip_ids: Vec<String>,
+    /// `vehicle_ids[v]` is vehicle `v`.
+    pub vehicle_ids: Vec<String>,
+    /// Trips left out before solving (no rider record, no vehicle can carry them), with reasons.
+    pub refused: Vec<Unserved>,
+}
+
+impl Built {
+    pub fn request_of(&self, trip: &str) -> Option<usize> {
+        self.trip_ids.iter().position(|t| t == trip)
+    }
+}
+
+pub fn seconds_of(t: chrono::NaiveTime) -> f64 {
+    f64::from(t.num_seconds_from_midnight())
+}
+
+/// Builds the instance of a day from its live trips. Rows 0..V of the matrix are the depots,
+/// then the pick-up and drop-off of each trip.
+pub fn build(
+    trips: &[Trip],
+    riders: &HashMap<String, Rider>,
+    vehicles: &[Vehicle],
+    config: &TransportConfig,
+    source: &dyn TravelTimeSource,
+    name: String,
+) -> Built {
+    let width = f64::from(config.window_minutes) * 60.0;
+    let mut positions: Vec<LonLat> = vehicles.iter().map(|v| v.depot).collect();
+    let mut refused = Vec::new();
+    let mut kept: Vec<(&Trip, &Rider)> = Vec::new();
+    for t in trips {
+        let Some(rider) = riders.get(&t.rider_id) else {
+            refused.push(Unserved {
+                trip_id: t.id.clone(),
+                reason: "rider not registered".into(),
+            });
+            continue;
+        };
+        if !vehicles.iter().any(|v| v.can_carry(rider.load())) {
+            refused.push(Unserved {
+                trip_id: t.id.clone(),
+                reason: "no vehicle can carry this rider".into(),
+            });
+            continue;
+        }
+        positions.push(t.pickup.position);
+        positions.push(t.dropoff.position);
+        kept.push((t, rider));
+    }
+    let matrix = source.matrix(&positions, MATRIX_DEPARTURE_S);
+    let open_start = vehicles
+        .iter()
+        .map(|v| seconds_of(v.shift_start))
+        .fold(f64::INFINITY, f64::min);
+    let open_end = vehicles
+        .iter()
+        .map(|v| seconds_of(v.shift_end))
+        .fold(0.0, f64::max);
+    let open = Window::new(open_start.min(open_end), open_end);
+    let nv = vehicles.len();
+    let mut requests = Vec::with_capacity(kept.len());
+    for (i, (t, rider)) in kept.iter().enumerate() {
+        let (p, d) = (nv + 2 * i, nv + 2 * i + 1);
+        let at = seconds_of(t.time);
+        let service = rider.service_s();
+        let (pw, dw) = match t.timing {
+            TimingKind::PickupAt => (Window::new(at, at + width), open),
+            TimingKind::ArriveBy => (open, Window::new(at - width, at)),
+        };
+        let direct = matrix.seconds(p, d);
+        requests.push(Request {
+            pickup: Endpoint {
+                location: p,
+                service,
+                window: pw,
+            },
+            dropoff: Endpoint {
+                location: d,
+                service,
+                window: dw,
+            },
+            load: rider.load(),
+            max_ride: 1800f64.max(1.5 * direct + service),
+        });
+    }
+    let darp_vehicles = vehicles
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let shift = Window::new(seconds_of(v.shift_start), seconds_of(v.shift_end));
+            DarpVehicle {
+                capacity: Capacity {
+                    seats: v.seats,
+                    wheelchair_places: v.usable_wheelchair_places(),
+                },
+                start: i,
+                end: i,
+                shift,
+                max_duration: shift.latest - shift.earliest,
+            }
+        })
+        .collect();
+    Built {
+        instance: Instance {
+            name,
+            requests,
+            vehicles: darp_vehicles,
+            matrix,
+            cost_basis: CostBasis::Distance,
+        },
+        trip_ids: kept.iter().map(|(t, _)| t.id.clone()).collect(),
+        vehicle_ids: vehicles.iter().map(|v| v.id.clone()).collect(),
+        refused,
+    }
+}
+
+/// Solves a built day within `seconds`, places what the search left out where it still fits,
+/// checks the result with the independent checker and turns it into a stored plan.
+pub fn solve(
+    built: &Built,
+    date: NaiveDate,
+    seconds: f64,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<DayPlan> {
+    let t0 = Instant::now();
+    progress(&format!(
+        "solving {} trips on {} vehicles ({} s budget)",
+        built.trip_ids.len(),
+        built.vehicle_ids.len(),
+        seconds
+    ));
+    let mut plan = Plan::empty(&built.instance);
+    let mut unserved = built.refused.clone();
+    if !built.trip_ids.is_empty() {
+        let options = SolveOptions {
+            seed: 1,
+            time_limit: Some(Duration::from_secs_f64(seconds.max(0.05))),
+            max_iterations: None,
+            threads: 2,
+        };
+        let solved = darp::solve(&built.instance, None, &options)?;
+        progress(&format!(
+            "search done: {} iterations, {} trips left out",
+            solved.iterations,
+            solved.unassigned.len()
+        ));
+        plan = solved.plan;
+        for &r in &solved.unassigned {
+            match darp::insert(&built.instance, &plan, r) {
+                Ok(p) => plan = p,
+                Err(why) => unserved.push(Unserved {
+                    trip_id: built.trip_ids[r].clone(),
+                    reason: why.to_string(),
+                }),
+            }
+        }
+    }
+    let mut out = to_day_plan(built, &plan, date, 1);
+    out.unserved = unserved;
+    out.solve_ms = t0.elapsed().as_millis() as u64;
+    progress(&format!(
+        "checked: {} served, {} unserved, {}",
+        built.trip_ids.len() + built.refused.len() - out.unserved.len(),
+        out.unserved.len(),
+        if out.problems.is_empty() {
+            "feasible".to_owned()
+        } else {
+            format!("{} problems", out.problems.len())
+        }
+    ));
+    Ok(out)
+}
+
+/// The stored form of a scheduler plan: stops with their earliest feasible times, the checker's
+/// findings, kilometres per vehicle.
+pub fn to_day_plan(built: &Built, plan: &Plan, date: NaiveDate, version: i64) -> DayPlan {
+    let instance = &built.instance;
+    let verdict = darp::verify(instance, plan);
+    let mut routes = Vec::new();
+    let mut problems = verdict.problems.clone();
+    for (v, route) in plan.routes.iter().enumerate() {
+        let starts = match darp::earliest_schedule(instance, v, route) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(format!("{}: {e:?}", built.vehicle_ids[v]));
+                verdict.starts.get(v).cloned().unwrap_or_default()
+            }
+        };
+        let mut metres = 0.0;
+        let mut at = instance.vehicles[v].start;
+        let mut stops = Vec::new();
+        for (i, stop) in route.stops.iter().enumerate() {
+            let Some(e) = instance.endpoint(*stop) else {
+                continue;
+            };
+            metres += instance.matrix.metres(at, e.location);
+            at = e.location;
+            stops.push(PlanStop {
+                trip_id: built.trip_ids[stop.request()].clone(),
+                pickup: stop.is_pickup(),
+                time_s: starts.get(i).copied().unwrap_or(e.window.earliest),
+            });
+        }
+        if !route.stops.is_empty() {
+            metres += instance.matrix.metres(at, instance.vehicles[v].end);
+        }
+        routes.push(VehicleRoute {
+            vehicle_id: built.vehicle_ids[v].clone(),
+            stops,
+            metres,
+        });
+    }
+    DayPlan {
+        date,
+        version,
+        computed_at: Utc::now(),
+        routes,
+        unserved: Vec::new(),
+        pinned: Vec::new(),
+        problems,
+        solve_ms: 0,
+    }
+}
+
+/// The scheduler's form of a stored plan over `built` (stops of trips `built` does not know are
+/// dropped).
+pub fn to_darp(built: &Built, plan: &DayPlan) -> Plan {
+    let mut out = Plan::empty(&built.instance);
+    for route in &plan.routes {
+        let Some(v) = built
+            .vehicle_ids
+            .iter()
+            .position(|id| *id == route.vehicle_id)
+        else {
+            continue;
+        };
+        out.routes[v] = Route {
+            stops: route
+                .stops
+                .iter()
+                .filter_map(|s| {
+                    let r = built.request_of(&s.trip_id)?;
+                    Some(if s.pickup {
+                        StopId::pickup(r)
+                    } else {
+                        StopId::dropoff(r)
+                    })
+                })
+                .collect(),
+            ..Route::default()
+        };
+    }
+    out
+}
+
+/// Moves trip `r` to vehicle `v` at the cheapest feasible place, leaving every other stop where
+/// it is. `None` when it fits nowhere on that vehicle.
+pub fn move_to(built: &Built, plan: &Plan, r: usize, v: usize) -> Option<Plan> {
+    let mut base = plan.clone();
+    for route in &mut base.routes {
+        route.stops.retain(|s| s.request() != r);
+    }
+    let instance = &built.instance;
+    let stops = &base.routes[v].stops;
+    let mut best: Option<(f64, Plan)> = None;
+    for i in 0..=stops.len() {
+        for j in i..=stops.len() {
+            let mut candidate = stops.clone();
+            candidate.insert(j, StopId::dropoff(r));
+            candidate.insert(i, StopId::pickup(r));
+            let route = Route {
+                stops: candidate,
+                ..Route::default()
+            };
+            if darp::earliest_schedule(instance, v, &route).is_err() {
+                continue;
+            }
+            let mut p = base.clone();
+            p.routes[v] = route;
+            let cost = p.cost(instance);
+            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                best = Some((cost, p));
+            }
+        }
+    }
+    best.map(|(_, p)| p)
+}

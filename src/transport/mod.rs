@@ -1,0 +1,145 @@
+//! Adapted transport: riders, vehicles and shifts, bookings (recurring, with cut-off rules), the
+//! day plan, same-day changes, the driver tablet's actions and positions, and reports.
+//!
+//! - [`model`]: the vocabulary (plain data, stored as JSON documents).
+//! - [`store`]: the [`TransportStore`] trait (SQLite and PostgreSQL in `src/store/`).
+//! - [`engine`]: trips to the dial-a-ride scheduler and back (no I/O).
+//! - [`riders`]: `/api/v1/transport/riders` and vehicles.
+//! - [`bookings`]: `/api/v1/transport/bookings`: booking, recurrence, eligibility, conflicts,
+//!   cancellation and change under the cut-off rule.
+//! - [`planning`]: the day plan (`dispecer plan` and `/api/v1/transport/plans/{date}`), moving a
+//!   trip by hand, same-day insertion and removal.
+//! - [`driver`]: the tablet's manifest, actions (exactly once by client action id) and GPS.
+//! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
+//! - [`reports`]: trips, on-time percentage, no-shows, km and hours per vehicle; CSV.
+//! - [`demo`] and [`sim`]: synthetic riders and bookings; the simulated run of a planned day.
+
+pub mod bookings;
+pub mod demo;
+pub mod driver;
+pub mod engine;
+pub mod messages;
+pub mod model;
+pub mod planning;
+pub mod reports;
+pub mod riders;
+pub mod sim;
+pub mod store;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use chrono::NaiveTime;
+use serde::Deserialize;
+
+use crate::sms::{Sms, Templates};
+use crate::state::AppState;
+use routing::network::{
+    NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
+};
+use routing::travel::TravelTimeSource;
+
+pub use store::TransportStore;
+
+/// `[transport]` in the configuration (see `config/default.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransportConfig {
+    pub window_minutes: u32,
+    pub recurrence_weeks: u32,
+    pub change_cutoff_minutes: i64,
+    pub min_notice_minutes: i64,
+    pub plan_seconds: f64,
+    pub promise_early_minutes: i64,
+    pub promise_late_minutes: i64,
+    pub arriving_minutes: f64,
+    pub reminder_time: NaiveTime,
+    pub default_shift_start: NaiveTime,
+    pub default_shift_end: NaiveTime,
+    pub templates_file: PathBuf,
+}
+
+impl TransportConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (5..=120).contains(&self.window_minutes),
+            "transport.window_minutes: 5-120"
+        );
+        anyhow::ensure!(
+            (1..=52).contains(&self.recurrence_weeks),
+            "transport.recurrence_weeks: 1-52"
+        );
+        anyhow::ensure!(
+            self.plan_seconds > 0.0 && self.plan_seconds <= 600.0,
+            "transport.plan_seconds: more than 0, at most 600"
+        );
+        anyhow::ensure!(
+            self.default_shift_start < self.default_shift_end,
+            "transport.default_shift_end: must be after default_shift_start"
+        );
+        Templates::load(&self.templates_file)?;
+        Ok(())
+    }
+}
+
+/// What the transport handlers share: storage, the SMS choke point, the templates.
+#[derive(Clone)]
+pub struct Transport {
+    pub store: Arc<dyn TransportStore>,
+    pub sms: Sms,
+    pub templates: Arc<Templates>,
+    /// Serialises plan edits within this instance; the store's version check guards the rest.
+    pub plan_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Transport {
+    pub fn new(
+        store: Arc<dyn TransportStore>,
+        sms: Sms,
+        config: &TransportConfig,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            store,
+            sms,
+            templates: Arc::new(Templates::load(&config.templates_file)?),
+            plan_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+}
+
+/// Travel times for the scheduler: the van profile on the road network when it has loaded, the
+/// measured straight-line fallback otherwise (tests, or the first minute after start-up).
+pub fn travel_source(network: Option<Arc<RoadNetwork>>) -> Box<dyn TravelTimeSource> {
+    match network {
+        Some(net) => Box::new(NetworkWithFallback::new(net, ProfileId::Van)),
+        None => {
+            let tod = ProfileSet::builtin().map(|p| p.time_of_day).unwrap_or(
+                routing::network::TimeOfDay {
+                    factors: vec![1.0; 24],
+                },
+            );
+            Box::new(StraightLineFallback::measured(tod))
+        }
+    }
+}
+
+/// The local date and second of the day now.
+pub fn local_now(state: &AppState) -> (chrono::NaiveDate, f64) {
+    let zone = state
+        .config
+        .queue
+        .zone()
+        .unwrap_or(chrono_tz::Europe::Bucharest);
+    let now = chrono::Utc::now().with_timezone(&zone);
+    (now.date_naive(), engine::seconds_of(now.time()))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(riders::router())
+        .merge(bookings::router())
+        .merge(planning::router())
+        .merge(driver::router())
+        .merge(reports::router())
+}

@@ -1,0 +1,322 @@
+//! The adapted-transport vocabulary: riders, their places, vehicles with shifts, trips (bookings),
+//! the stored day plan and driver actions. Plain data, stored as JSON documents.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use routing::darp::Load;
+use routing::travel::LonLat;
+
+/// How a rider travels; decides the vehicle place and the boarding time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mobility {
+    /// Stays in the wheelchair: needs a wheelchair place and a ramp or lift.
+    Wheelchair,
+    /// Walks with a frame; seated, but boards slowly.
+    Walker,
+    Seated,
+}
+
+impl Mobility {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "wheelchair" => Some(Self::Wheelchair),
+            "walker" => Some(Self::Walker),
+            "seated" => Some(Self::Seated),
+            _ => None,
+        }
+    }
+
+    /// Seconds to board or alight, door assistance not included.
+    pub fn boarding_s(self) -> f64 {
+        match self {
+            Self::Wheelchair => 300.0,
+            Self::Walker => 180.0,
+            Self::Seated => 120.0,
+        }
+    }
+}
+
+/// Kinds of usual places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    Home,
+    DayCentre,
+    Hospital,
+    Dialysis,
+    Other,
+}
+
+impl PlaceKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "home" => Some(Self::Home),
+            "day_centre" => Some(Self::DayCentre),
+            "hospital" => Some(Self::Hospital),
+            "dialysis" => Some(Self::Dialysis),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+}
+
+/// A place with an address a driver can read and a position the router can use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spot {
+    pub address: String,
+    pub position: LonLat,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RiderPlace {
+    pub kind: PlaceKind,
+    #[serde(flatten)]
+    pub spot: Spot,
+}
+
+/// A registered rider (a person with a disability) and their mobility profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rider {
+    /// Registry id, e.g. `R-001`.
+    pub id: String,
+    pub name: String,
+    /// Where messages go; `None` when the rider has no mobile phone (the carer's is used).
+    pub phone: Option<String>,
+    pub carer_phone: Option<String>,
+    pub mobility: Mobility,
+    /// Help is needed from the door to the vehicle (adds time at both ends).
+    pub door_assistance: bool,
+    /// A companion may travel along (one more seat).
+    pub companion: bool,
+    /// Notes for the driver (e.g. "sună la interfon 12").
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub places: Vec<RiderPlace>,
+}
+
+impl Rider {
+    /// What the rider occupies on board.
+    pub fn load(&self) -> Load {
+        let companion = Load::seated(u32::from(self.companion));
+        match self.mobility {
+            Mobility::Wheelchair => Load::wheelchair(1).plus(companion),
+            _ => Load::seated(1).plus(companion),
+        }
+    }
+
+    /// Seconds spent at each stop of this rider.
+    pub fn service_s(&self) -> f64 {
+        self.mobility.boarding_s() + if self.door_assistance { 120.0 } else { 0.0 }
+    }
+
+    /// The number messages go to: the rider's own, else the carer's.
+    pub fn contact_phone(&self) -> Option<&str> {
+        self.phone.as_deref().or(self.carer_phone.as_deref())
+    }
+}
+
+/// A vehicle of the adapted fleet, its depot and its crew's shift.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vehicle {
+    /// The resource id, e.g. `VAN-01`.
+    pub id: String,
+    pub seats: u32,
+    pub wheelchair_places: u32,
+    /// A ramp or a lift: wheelchair places are usable only with one.
+    pub ramp: bool,
+    pub depot: LonLat,
+    /// The driver resource working this vehicle (e.g. `SOFER-01`).
+    pub driver: Option<String>,
+    pub shift_start: NaiveTime,
+    pub shift_end: NaiveTime,
+}
+
+impl Vehicle {
+    /// Wheelchair places that can actually be used.
+    pub fn usable_wheelchair_places(&self) -> u32 {
+        if self.ramp {
+            self.wheelchair_places
+        } else {
+            0
+        }
+    }
+
+    pub fn can_carry(&self, load: Load) -> bool {
+        let wc = self.usable_wheelchair_places();
+        load.wheelchair <= wc && load.seated + load.wheelchair <= self.seats + wc
+    }
+}
+
+/// Which end of the trip the time is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimingKind {
+    /// Pick the rider up from `time` (within the window after it).
+    PickupAt,
+    /// Drop the rider off by `time` (within the window before it).
+    ArriveBy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TripStatus {
+    Booked,
+    Cancelled,
+    Arrived,
+    PickedUp,
+    NoShow,
+    DroppedOff,
+}
+
+impl TripStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Booked => "booked",
+            Self::Cancelled => "cancelled",
+            Self::Arrived => "arrived",
+            Self::PickedUp => "picked_up",
+            Self::NoShow => "no_show",
+            Self::DroppedOff => "dropped_off",
+        }
+    }
+
+    /// Still to be driven (in the plan).
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Booked | Self::Arrived | Self::PickedUp)
+    }
+}
+
+/// One trip: a pick-up, a drop-off and the time the rider asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trip {
+    pub id: String,
+    pub rider_id: String,
+    pub date: NaiveDate,
+    /// Trips of one recurring booking share it.
+    pub series_id: Option<String>,
+    /// `true` for the return leg of a booking.
+    pub is_return: bool,
+    pub pickup: Spot,
+    pub dropoff: Spot,
+    pub timing: TimingKind,
+    pub time: NaiveTime,
+    pub status: TripStatus,
+    pub booked_by: String,
+    pub booked_at: DateTime<Utc>,
+    /// When the driver reported each step (for the on-time report).
+    #[serde(default)]
+    pub arrived_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub picked_up_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub dropped_off_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub no_show_reason: Option<String>,
+}
+
+/// One stop of a vehicle's planned route.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanStop {
+    pub trip_id: String,
+    pub pickup: bool,
+    /// Planned start of service, seconds after local midnight.
+    pub time_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehicleRoute {
+    pub vehicle_id: String,
+    pub stops: Vec<PlanStop>,
+    /// Driven distance of the planned route, depot legs included.
+    pub metres: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unserved {
+    pub trip_id: String,
+    pub reason: String,
+}
+
+/// The stored plan of a day.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayPlan {
+    pub date: NaiveDate,
+    /// Bumped at every change; the tablet and the console compare it.
+    pub version: i64,
+    pub computed_at: DateTime<Utc>,
+    pub routes: Vec<VehicleRoute>,
+    pub unserved: Vec<Unserved>,
+    /// Trips a dispatcher placed by hand: kept on their vehicle.
+    #[serde(default)]
+    pub pinned: Vec<String>,
+    /// The independent checker's findings (empty when feasible).
+    pub problems: Vec<String>,
+    pub solve_ms: u64,
+}
+
+impl DayPlan {
+    /// The planned pick-up time of a trip, seconds after midnight.
+    pub fn promised_s(&self, trip_id: &str) -> Option<f64> {
+        self.routes
+            .iter()
+            .flat_map(|r| &r.stops)
+            .find(|s| s.pickup && s.trip_id == trip_id)
+            .map(|s| s.time_s)
+    }
+
+    /// The vehicle a trip is planned on.
+    pub fn vehicle_of(&self, trip_id: &str) -> Option<&str> {
+        self.routes
+            .iter()
+            .find(|r| r.stops.iter().any(|s| s.trip_id == trip_id))
+            .map(|r| r.vehicle_id.as_str())
+    }
+}
+
+/// What a driver reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Arrived,
+    PickedUp,
+    NoShow,
+    DroppedOff,
+    Incident,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Arrived => "arrived",
+            Self::PickedUp => "picked_up",
+            Self::NoShow => "no_show",
+            Self::DroppedOff => "dropped_off",
+            Self::Incident => "incident",
+        }
+    }
+}
+
+/// A driver action as recorded (keyed by the tablet's action id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionRecord {
+    pub action_id: String,
+    pub trip_id: Option<String>,
+    pub vehicle_id: String,
+    pub kind: ActionKind,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The queue item a no-show or incident opened.
+    #[serde(default)]
+    pub item_id: Option<String>,
+}
+
+/// "HH:MM" of seconds after midnight.
+pub fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).round() as i64;
+    format!("{:02}:{:02}", m / 60, m % 60)
+}

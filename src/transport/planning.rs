@@ -1,0 +1,505 @@
+//! The day plan: computing it (the `dispecer plan` command and `POST /api/v1/transport/plans/
+//! {date}`), reading it with per-vehicle manifests, moving a trip by hand (re-checked by the
+//! independent checker), and the same-day edits: a new trip inserted, a cancelled one removed.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tracing::info;
+
+use super::bookings::{view, TripView};
+use super::engine::{self, Built};
+use super::messages;
+use super::model::{clock, DayPlan, Rider, Trip, TripStatus, Unserved};
+use crate::error::{Error, Result};
+use crate::http::auth::{Caller, DISPATCH};
+use crate::http::extract::AppJson;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/transport/plans/{date}", get(show).post(compute))
+        .route("/api/v1/transport/plans/{date}/move", post(move_trip))
+        .route("/api/v1/transport/reminders", post(reminders))
+}
+
+async fn riders_by_id(state: &AppState) -> Result<HashMap<String, Rider>> {
+    Ok(state
+        .transport
+        .store
+        .riders()
+        .await?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
+}
+
+/// The trips the scheduler must consider on a day: every trip of the stored plan that was not
+/// cancelled (done ones keep their place in the route), then every live trip not yet in it.
+fn day_trips(trips: &[Trip], plan: Option<&DayPlan>) -> Vec<Trip> {
+    let in_plan = |t: &Trip| plan.is_some_and(|p| p.vehicle_of(&t.id).is_some());
+    trips
+        .iter()
+        .filter(|t| t.status != TripStatus::Cancelled && (in_plan(t) || t.status.is_live()))
+        .cloned()
+        .collect()
+}
+
+/// Builds the instance of a day off the request path (the matrix and the search take CPU).
+async fn build_day(state: &AppState, date: NaiveDate, trips: Vec<Trip>) -> Result<Built> {
+    let riders = riders_by_id(state).await?;
+    let vehicles = state.transport.store.vehicles().await?;
+    if vehicles.is_empty() {
+        return Err(Error::Conflict("no vehicles are registered".into()));
+    }
+    let config = state.config.transport.clone();
+    let network = state.network.get().cloned();
+    tokio::task::spawn_blocking(move || {
+        let source = super::travel_source(network);
+        engine::build(
+            &trips,
+            &riders,
+            &vehicles,
+            &config,
+            source.as_ref(),
+            format!("day-{date}"),
+        )
+    })
+    .await
+    .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))
+}
+
+/// Plans a day from scratch and stores the plan (a new version), then queues the confirmations.
+/// `progress` receives one line per step.
+pub async fn plan_day(
+    state: &AppState,
+    date: NaiveDate,
+    seconds: f64,
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> Result<DayPlan> {
+    let transport = &state.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let all = transport.store.trips_on(date).await?;
+    let trips: Vec<Trip> = all.iter().filter(|t| t.status.is_live()).cloned().collect();
+    progress(&format!("{date}: {} trips to plan", trips.len()));
+    let built = build_day(state, date, trips).await?;
+    progress(&format!(
+        "travel matrix {}x{} ready ({})",
+        built.instance.matrix.n,
+        built.instance.matrix.n,
+        if state.network.get().is_some() {
+            "road network"
+        } else {
+            "straight-line estimate: road network not loaded"
+        }
+    ));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let task = tokio::task::spawn_blocking(move || {
+        let mut report = |line: &str| {
+            let _ = tx.send(line.to_owned());
+        };
+        let plan = engine::solve(&built, date, seconds, &mut report);
+        (built, plan)
+    });
+    while let Some(line) = rx.recv().await {
+        progress(&line);
+    }
+    let (built, plan) = task
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))?;
+    let mut plan = plan.map_err(Error::Internal)?;
+    let previous = transport.store.plan(date).await?;
+    if let Some(prev) = &previous {
+        keep_pins(&built, &mut plan, prev, progress);
+    }
+    plan.version = previous.as_ref().map_or(1, |p| p.version + 1);
+    if !transport.store.put_plan(&plan).await? {
+        return Err(Error::Conflict(
+            "the plan changed meanwhile; run again".into(),
+        ));
+    }
+    info!(%date, version = plan.version, unserved = plan.unserved.len(), "day planned");
+    let riders = riders_by_id(state).await?;
+    let late = state.config.transport.promise_late_minutes;
+    let msgs = messages::confirmations(&transport.templates, &plan, &all, &riders, late);
+    let new = transport.sms.enqueue(&msgs).await?;
+    progress(&format!(
+        "stored plan version {}; {new} new confirmations queued ({} promised times unchanged)",
+        plan.version,
+        msgs.len() - new
+    ));
+    Ok(plan)
+}
+
+/// A new run keeps the trips a dispatcher pinned on their vehicle: each is moved back there
+/// (cheapest feasible place) and stays pinned; a pin that no longer fits is reported and dropped.
+fn keep_pins(
+    built: &Built,
+    plan: &mut DayPlan,
+    previous: &DayPlan,
+    progress: &mut (dyn FnMut(&str) + Send),
+) {
+    let mut current = engine::to_darp(built, plan);
+    let mut kept = Vec::new();
+    for trip in &previous.pinned {
+        let (Some(vehicle), Some(r)) = (previous.vehicle_of(trip), built.request_of(trip)) else {
+            continue;
+        };
+        let Some(v) = built.vehicle_ids.iter().position(|id| id == vehicle) else {
+            continue;
+        };
+        match engine::move_to(built, &current, r, v) {
+            Some(p) => {
+                current = p;
+                kept.push(trip.clone());
+            }
+            None => progress(&format!(
+                "pin of {trip} on {vehicle} no longer fits: dropped"
+            )),
+        }
+    }
+    if kept.is_empty() {
+        return;
+    }
+    let fresh = engine::to_day_plan(built, &current, plan.date, plan.version);
+    if fresh.problems.is_empty() {
+        plan.routes = fresh.routes;
+        plan.unserved.retain(|u| !kept.contains(&u.trip_id));
+        plan.pinned = kept;
+        progress(&format!(
+            "{} pinned trips kept on their vehicles",
+            plan.pinned.len()
+        ));
+    }
+}
+
+/// Confirms every promised time of a plan that the rider has not been told yet: the key holds
+/// the time, so unchanged promises send nothing and a changed one sends a new confirmation.
+async fn confirm_changes(state: &AppState, plan: &DayPlan) -> Result<()> {
+    let transport = &state.transport;
+    let trips = transport.store.trips_on(plan.date).await?;
+    let riders = riders_by_id(state).await?;
+    let late = state.config.transport.promise_late_minutes;
+    let msgs = messages::confirmations(&transport.templates, plan, &trips, &riders, late);
+    transport.sms.enqueue(&msgs).await?;
+    Ok(())
+}
+
+/// Stores an edited plan as the next version.
+async fn store_next(state: &AppState, mut plan: DayPlan, previous: &DayPlan) -> Result<DayPlan> {
+    plan.version = previous.version + 1;
+    plan.computed_at = Utc::now();
+    if !state.transport.store.put_plan(&plan).await? {
+        return Err(Error::Conflict(
+            "the plan changed meanwhile; try again".into(),
+        ));
+    }
+    Ok(plan)
+}
+
+/// A new (or changed) trip: inserted into its day's plan when the day is already planned, and
+/// confirmed to the rider; otherwise it waits for the day's planning run.
+pub async fn place_new_trip(state: &AppState, trip: Trip) -> Result<TripView> {
+    let transport = &state.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let Some(plan) = transport.store.plan(trip.date).await? else {
+        return Ok(view(trip, None));
+    };
+    let all = transport.store.trips_on(trip.date).await?;
+    let built = build_day(state, trip.date, day_trips(&all, Some(&plan))).await?;
+    let mut start = engine::to_darp(&built, &plan);
+    let (today, now_s) = super::local_now(state);
+    if trip.date == today {
+        start = routing::darp::freeze_before(&built.instance, &start, now_s)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("freezing the plan: {e}")))?;
+    }
+    let mut next = plan.clone();
+    next.unserved.retain(|u| u.trip_id != trip.id);
+    match built.request_of(&trip.id) {
+        None => {
+            let reason = built
+                .refused
+                .iter()
+                .find(|u| u.trip_id == trip.id)
+                .map_or("not plannable".into(), |u| u.reason.clone());
+            next.unserved.push(Unserved {
+                trip_id: trip.id.clone(),
+                reason,
+            });
+        }
+        Some(r) => match routing::darp::insert(&built.instance, &start, r) {
+            Ok(p) => {
+                let fresh = engine::to_day_plan(&built, &p, trip.date, 0);
+                next.routes = fresh.routes;
+                next.problems = fresh.problems;
+            }
+            Err(why) => next.unserved.push(Unserved {
+                trip_id: trip.id.clone(),
+                reason: why.to_string(),
+            }),
+        },
+    }
+    let next = store_next(state, next, &plan).await?;
+    confirm_changes(state, &next).await?;
+    Ok(view(trip, Some(&next)))
+}
+
+/// Takes a cancelled trip out of its day's plan (if planned).
+pub async fn remove_trip(state: &AppState, date: NaiveDate, trip_id: &str) -> Result<()> {
+    let transport = &state.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let Some(plan) = transport.store.plan(date).await? else {
+        return Ok(());
+    };
+    if plan.vehicle_of(trip_id).is_none() && !plan.unserved.iter().any(|u| u.trip_id == trip_id) {
+        return Ok(());
+    }
+    let mut next = plan.clone();
+    for route in &mut next.routes {
+        route.stops.retain(|s| s.trip_id != trip_id);
+    }
+    next.unserved.retain(|u| u.trip_id != trip_id);
+    next.pinned.retain(|p| p != trip_id);
+    store_next(state, next, &plan).await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComputeDto {
+    #[serde(default)]
+    seconds: Option<f64>,
+}
+
+async fn compute(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(date): Path<NaiveDate>,
+    body: bytes::Bytes,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let dto: ComputeDto = if body.is_empty() {
+        ComputeDto::default()
+    } else {
+        crate::http::extract::parse(&body)?
+    };
+    let seconds = dto.seconds.unwrap_or(state.config.transport.plan_seconds);
+    if !(0.1..=120.0).contains(&seconds) || seconds.is_nan() {
+        return Err(Error::validation("seconds", "0.1-120"));
+    }
+    let mut lines = Vec::new();
+    let plan = plan_day(&state, date, seconds, &mut |l: &str| {
+        lines.push(l.to_owned())
+    })
+    .await?;
+    Ok(Json(json!({ "plan": summary(&plan), "progress": lines })))
+}
+
+/// The plan without personal data: routes with trip ids and times, unserved with reasons.
+fn summary(plan: &DayPlan) -> Value {
+    json!({
+        "date": plan.date,
+        "version": plan.version,
+        "computed_at": plan.computed_at,
+        "solve_ms": plan.solve_ms,
+        "feasible": plan.problems.is_empty(),
+        "problems": plan.problems,
+        "pinned": plan.pinned,
+        "unserved": plan.unserved,
+        "routes": plan.routes.iter().map(|r| json!({
+            "vehicle_id": r.vehicle_id,
+            "km": (r.metres / 100.0).round() / 10.0,
+            "stops": r.stops.iter().map(|s| json!({
+                "trip_id": s.trip_id,
+                "pickup": s.pickup,
+                "time": clock(s.time_s),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The plan of a day with each vehicle's manifest (personal data: audited).
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(date): Path<NaiveDate>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let plan = state
+        .transport
+        .store
+        .plan(date)
+        .await?
+        .ok_or_else(|| Error::NotFound("plan".into()))?;
+    let trips: HashMap<String, Trip> = state
+        .transport
+        .store
+        .trips_on(date)
+        .await?
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    let riders = riders_by_id(&state).await?;
+    super::riders::audit(&state, &caller, "view_plan").await?;
+    let mut out = summary(&plan);
+    out["manifests"] = plan
+        .routes
+        .iter()
+        .map(|r| {
+            json!({
+                "vehicle_id": r.vehicle_id,
+                "stops": super::driver::manifest_stops(r, &trips, &riders),
+            })
+        })
+        .collect();
+    out["unserved"] = plan
+        .unserved
+        .iter()
+        .map(|u| {
+            let t = trips.get(&u.trip_id);
+            json!({
+                "trip_id": u.trip_id,
+                "reason": u.reason,
+                "rider": t.and_then(|t| riders.get(&t.rider_id)).map(|r| r.name.clone()),
+                "time": t.map(|t| t.time.format("%H:%M").to_string()),
+            })
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveDto {
+    trip_id: String,
+    vehicle_id: String,
+}
+
+/// Moves a trip to a vehicle by hand and pins it there; refused (409) when the checker finds
+/// the result infeasible.
+async fn move_trip(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(date): Path<NaiveDate>,
+    AppJson(dto): AppJson<MoveDto>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let transport = &state.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let plan = transport
+        .store
+        .plan(date)
+        .await?
+        .ok_or_else(|| Error::NotFound("plan".into()))?;
+    let all = transport.store.trips_on(date).await?;
+    let trip = all
+        .iter()
+        .find(|t| t.id == dto.trip_id)
+        .ok_or_else(|| Error::validation("trip_id", "no such trip on this day"))?
+        .clone();
+    if trip.status != TripStatus::Booked {
+        return Err(Error::Conflict(format!("trip is {}", trip.status.as_str())));
+    }
+    let built = build_day(&state, date, day_trips(&all, Some(&plan))).await?;
+    let v = built
+        .vehicle_ids
+        .iter()
+        .position(|id| *id == dto.vehicle_id)
+        .ok_or_else(|| Error::validation("vehicle_id", "no such vehicle"))?;
+    let r = built
+        .request_of(&trip.id)
+        .ok_or_else(|| Error::Conflict("this trip cannot be planned".into()))?;
+    let current = engine::to_darp(&built, &plan);
+    let moved = engine::move_to(&built, &current, r, v).ok_or_else(|| {
+        Error::Conflict(format!(
+            "trip {} does not fit on {} (time windows, ride time or capacity)",
+            trip.id, dto.vehicle_id
+        ))
+    })?;
+    let fresh = engine::to_day_plan(&built, &moved, date, 0);
+    if !fresh.problems.is_empty() {
+        return Err(Error::Conflict(format!(
+            "the checker refused the change: {}",
+            fresh.problems.join("; ")
+        )));
+    }
+    let mut next = plan.clone();
+    next.routes = fresh.routes;
+    next.problems = fresh.problems;
+    next.unserved.retain(|u| u.trip_id != trip.id);
+    if !next.pinned.contains(&trip.id) {
+        next.pinned.push(trip.id.clone());
+    }
+    let next = store_next(&state, next, &plan).await?;
+    confirm_changes(&state, &next).await?;
+    Ok(Json(json!({ "plan": summary(&next) })))
+}
+
+/// Queues the evening-before reminders of a planned day's live trips; returns how many were new.
+pub async fn queue_reminders(state: &AppState, date: NaiveDate) -> Result<usize> {
+    let transport = &state.transport;
+    let Some(plan) = transport.store.plan(date).await? else {
+        return Ok(0);
+    };
+    let riders = riders_by_id(state).await?;
+    let msgs: Vec<_> = transport
+        .store
+        .trips_on(date)
+        .await?
+        .iter()
+        .filter(|t| t.status.is_live())
+        .filter_map(|t| {
+            messages::reminder(
+                &transport.templates,
+                t,
+                riders.get(&t.rider_id)?,
+                plan.promised_s(&t.id)?,
+            )
+        })
+        .collect();
+    Ok(transport.sms.enqueue(&msgs).await?)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemindersDto {
+    date: NaiveDate,
+}
+
+async fn reminders(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(dto): AppJson<RemindersDto>,
+) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let queued = queue_reminders(&state, dto.date).await?;
+    Ok(Json(json!({ "date": dto.date, "queued": queued })))
+}
+
+/// Queues tomorrow's reminders from `transport.reminder_time` (local) on, checking every minute
+/// so that a plan made later in the evening is reminded too. Idempotent keys make the repeats, a
+/// restart or a second instance harmless.
+pub fn start_reminder_task(state: AppState, shutdown: tokio_util::sync::CancellationToken) {
+    tokio::spawn(async move {
+        loop {
+            let (today, now_s) = super::local_now(&state);
+            let due = engine::seconds_of(state.config.transport.reminder_time);
+            if let (true, Some(tomorrow)) = (now_s >= due, today.succ_opt()) {
+                match queue_reminders(&state, tomorrow).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(date = %tomorrow, queued = n, "reminders queued"),
+                    Err(e) => tracing::warn!(error = %e, "queueing reminders failed"),
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            }
+        }
+    });
+}

@@ -1,0 +1,247 @@
+//! Riders and vehicles over HTTP. Riders are personal data: every read is audited, and only
+//! the dispatch roles may read or write them.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use chrono::{NaiveTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
+use crate::error::{Error, Result};
+use crate::http::auth::{Caller, Role, DISPATCH};
+use crate::http::extract::AppJson;
+use crate::intake::parse;
+use crate::state::AppState;
+use crate::store::AuditRecord;
+use routing::travel::LonLat;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/transport/riders", get(list).post(create))
+        .route("/api/v1/transport/riders/{id}", get(one))
+        .route("/api/v1/transport/vehicles", get(vehicles))
+        .route("/api/v1/transport/vehicles/{id}", put(put_vehicle))
+}
+
+/// A place as clients send it: an address a driver can read and its position.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpotDto {
+    pub address: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+impl SpotDto {
+    pub fn parse(self, field: &str) -> Result<Spot> {
+        let address = parse::text(&format!("{field}.address"), &self.address, 300)?;
+        if address.is_empty() {
+            return Err(Error::validation(format!("{field}.address"), "is empty"));
+        }
+        if !self.lon.is_finite() || !(-180.0..=180.0).contains(&self.lon) {
+            return Err(Error::validation(
+                format!("{field}.lon"),
+                "must be -180..180",
+            ));
+        }
+        if !self.lat.is_finite() || !(-90.0..=90.0).contains(&self.lat) {
+            return Err(Error::validation(format!("{field}.lat"), "must be -90..90"));
+        }
+        Ok(Spot {
+            address,
+            position: LonLat::new(self.lon, self.lat),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceDto {
+    kind: String,
+    address: String,
+    lon: f64,
+    lat: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RiderDto {
+    id: String,
+    name: String,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    carer_phone: Option<String>,
+    mobility: String,
+    #[serde(default)]
+    door_assistance: bool,
+    #[serde(default)]
+    companion: bool,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    places: Vec<PlaceDto>,
+}
+
+impl RiderDto {
+    fn parse(self) -> Result<Rider> {
+        let name = parse::text("name", &self.name, 100)?;
+        if name.is_empty() {
+            return Err(Error::validation("name", "is empty"));
+        }
+        let mut places = Vec::new();
+        for (i, p) in self.places.into_iter().enumerate() {
+            let field = format!("places[{i}]");
+            let kind = PlaceKind::parse(&p.kind).ok_or_else(|| {
+                Error::validation(
+                    format!("{field}.kind"),
+                    "one of home, day_centre, hospital, dialysis, other",
+                )
+            })?;
+            places.push(RiderPlace {
+                kind,
+                spot: SpotDto {
+                    address: p.address,
+                    lon: p.lon,
+                    lat: p.lat,
+                }
+                .parse(&field)?,
+            });
+        }
+        Ok(Rider {
+            id: parse::identifier("id", &self.id, 32)?,
+            name,
+            phone: self.phone.map(|p| parse::phone("phone", &p)).transpose()?,
+            carer_phone: self
+                .carer_phone
+                .map(|p| parse::phone("carer_phone", &p))
+                .transpose()?,
+            mobility: Mobility::parse(&self.mobility).ok_or_else(|| {
+                Error::validation("mobility", "one of wheelchair, walker, seated")
+            })?,
+            door_assistance: self.door_assistance,
+            companion: self.companion,
+            notes: parse::text("notes", &self.notes, 500)?,
+            places,
+        })
+    }
+}
+
+/// Records a read of riders' personal data.
+pub async fn audit(state: &AppState, caller: &Caller, action: &str) -> Result<()> {
+    state
+        .store
+        .audit(&AuditRecord {
+            at: Utc::now(),
+            actor: caller.name.clone(),
+            role: caller.role.as_str().into(),
+            action: action.into(),
+            item_id: None,
+            outcome: "allowed".into(),
+        })
+        .await?;
+    Ok(())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(dto): AppJson<RiderDto>,
+) -> Result<(StatusCode, Json<Rider>)> {
+    caller.require(DISPATCH)?;
+    let rider = dto.parse()?;
+    state.transport.store.put_rider(&rider).await?;
+    Ok((StatusCode::CREATED, Json(rider)))
+}
+
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    let riders = state.transport.store.riders().await?;
+    audit(&state, &caller, "view_riders").await?;
+    Ok(Json(json!({ "riders": riders })))
+}
+
+async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Rider>> {
+    caller.require(DISPATCH)?;
+    let rider = state
+        .transport
+        .store
+        .rider(&id)
+        .await?
+        .ok_or_else(|| Error::NotFound("rider".into()))?;
+    audit(&state, &caller, "view_rider").await?;
+    Ok(Json(rider))
+}
+
+async fn vehicles(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+    caller.require(DISPATCH)?;
+    Ok(Json(
+        json!({ "vehicles": state.transport.store.vehicles().await? }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VehicleDto {
+    seats: u32,
+    #[serde(default)]
+    wheelchair_places: u32,
+    #[serde(default)]
+    ramp: bool,
+    depot_lon: f64,
+    depot_lat: f64,
+    #[serde(default)]
+    driver: Option<String>,
+    #[serde(default)]
+    shift_start: Option<NaiveTime>,
+    #[serde(default)]
+    shift_end: Option<NaiveTime>,
+}
+
+async fn put_vehicle(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    AppJson(dto): AppJson<VehicleDto>,
+) -> Result<Json<Vehicle>> {
+    caller.require(&[Role::Supervisor, Role::Admin])?;
+    let id = parse::identifier("id", &id, 32)?;
+    if dto.seats + dto.wheelchair_places == 0 || dto.seats > 60 || dto.wheelchair_places > 10 {
+        return Err(Error::validation(
+            "seats",
+            "1-60 seats and 0-10 wheelchair places",
+        ));
+    }
+    let depot = SpotDto {
+        address: "depot".into(),
+        lon: dto.depot_lon,
+        lat: dto.depot_lat,
+    }
+    .parse("depot")?;
+    let t = &state.config.transport;
+    let vehicle = Vehicle {
+        id,
+        seats: dto.seats,
+        wheelchair_places: dto.wheelchair_places,
+        ramp: dto.ramp,
+        depot: depot.position,
+        driver: dto
+            .driver
+            .map(|d| parse::identifier("driver", &d, 32))
+            .transpose()?,
+        shift_start: dto.shift_start.unwrap_or(t.default_shift_start),
+        shift_end: dto.shift_end.unwrap_or(t.default_shift_end),
+    };
+    if vehicle.shift_end <= vehicle.shift_start {
+        return Err(Error::validation("shift_end", "must be after shift_start"));
+    }
+    state.transport.store.put_vehicle(&vehicle).await?;
+    Ok(Json(vehicle))
+}

@@ -1,0 +1,59 @@
+//! The storage the transport module needs, implemented for SQLite and PostgreSQL in
+//! `src/store/{sqlite,postgres}_transport.rs`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::model::{ActionRecord, DayPlan, Rider, Trip, Vehicle};
+use crate::store::StoreError;
+use routing::travel::LonLat;
+
+#[async_trait]
+pub trait TransportStore: Send + Sync {
+    /// Creates or replaces a rider.
+    async fn put_rider(&self, rider: &Rider) -> Result<(), StoreError>;
+    async fn rider(&self, id: &str) -> Result<Option<Rider>, StoreError>;
+    async fn riders(&self) -> Result<Vec<Rider>, StoreError>;
+
+    /// Creates or replaces a vehicle.
+    async fn put_vehicle(&self, vehicle: &Vehicle) -> Result<(), StoreError>;
+    async fn vehicles(&self) -> Result<Vec<Vehicle>, StoreError>;
+
+    /// Inserts new trips in one transaction (all or none).
+    async fn insert_trips(&self, trips: &[Trip]) -> Result<(), StoreError>;
+    /// Replaces existing trips in one transaction.
+    async fn update_trips(&self, trips: &[Trip]) -> Result<(), StoreError>;
+    async fn trip(&self, id: &str) -> Result<Option<Trip>, StoreError>;
+    /// Every trip of a day, cancelled ones included, in booking order.
+    async fn trips_on(&self, date: NaiveDate) -> Result<Vec<Trip>, StoreError>;
+    /// The trips of a rider on a day.
+    async fn rider_trips_on(&self, rider: &str, date: NaiveDate) -> Result<Vec<Trip>, StoreError>;
+    async fn series_trips(&self, series: &str) -> Result<Vec<Trip>, StoreError>;
+    /// Trips in a date range, inclusive (reports).
+    async fn trips_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<Trip>, StoreError>;
+
+    async fn plan(&self, date: NaiveDate) -> Result<Option<DayPlan>, StoreError>;
+    /// Stores a plan if its version is one more than the stored one (or it is the first), so two
+    /// dispatchers editing at once cannot overwrite each other: `false` when it lost.
+    async fn put_plan(&self, plan: &DayPlan) -> Result<bool, StoreError>;
+    /// Dates from `from` on that have a plan, ascending.
+    async fn plan_dates_from(&self, from: NaiveDate) -> Result<Vec<NaiveDate>, StoreError>;
+
+    /// Records a driver action and, in the same transaction, the trip it changed. Returns the
+    /// action already recorded under the same id instead when there is one (then nothing
+    /// changes).
+    async fn record_action(
+        &self,
+        action: &ActionRecord,
+        trip: Option<&Trip>,
+    ) -> Result<Option<ActionRecord>, StoreError>;
+    async fn action(&self, action_id: &str) -> Result<Option<ActionRecord>, StoreError>;
+
+    async fn put_position(
+        &self,
+        vehicle: &str,
+        position: LonLat,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn position(&self, vehicle: &str) -> Result<Option<(LonLat, DateTime<Utc>)>, StoreError>;
+}
