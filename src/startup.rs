@@ -21,7 +21,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
     let stores = store::connect_all(&config.store).await?;
     let store = stores.store.clone();
-    let sms = crate::sms::Sms::new(stores.outbox.clone());
+    let sms = crate::sms::Sms::new(stores.outbox.clone(), stores.emergency.clone());
     let transport =
         crate::transport::Transport::new(stores.transport.clone(), sms.clone(), &config.transport)?;
     crate::sms::worker::start(&sms, config.sms.clone(), shutdown.child_token())?;

@@ -32,7 +32,8 @@ use tokio::sync::Notify;
 pub use outbox::{Outbox, OutboxRow, OutgoingSms};
 pub use templates::Templates;
 
-use crate::store::StoreError;
+use crate::referrals::is_contact_blocked;
+use crate::store::{EmergencyStore, StoreError};
 
 /// `[sms]` in the configuration.
 #[derive(Clone, Debug, Deserialize)]
@@ -70,14 +71,17 @@ impl SmsConfig {
 #[derive(Clone)]
 pub struct Sms {
     outbox: Arc<dyn Outbox>,
+    /// Safe-contact numbers of the emergency line (`referrals::safe_contact`).
+    contacts: Arc<dyn EmergencyStore>,
     /// Wakes the sender at once after an enqueue.
     wake: Arc<Notify>,
 }
 
 impl Sms {
-    pub fn new(outbox: Arc<dyn Outbox>) -> Self {
+    pub fn new(outbox: Arc<dyn Outbox>, contacts: Arc<dyn EmergencyStore>) -> Self {
         Self {
             outbox,
+            contacts,
             wake: Arc::new(Notify::new()),
         }
     }
@@ -86,11 +90,20 @@ impl Sms {
     /// (durably; call it before acknowledging the action that caused them) and wakes the
     /// sender. Keys already in the outbox are ignored, so callers may enqueue again on a retry.
     ///
-    /// Contact policy belongs here and only here: numbers that must never get an automatic
-    /// SMS — the safe-contact numbers of the emergency line (issue 8), where a message could
-    /// endanger the person — are to be filtered out in this function before the insert, so
-    /// that no caller can forget the check. (Wired by the lead after both issues merge.)
+    /// Contact policy is applied here and only here, so no caller can forget it: a message to a
+    /// safe-contact number of the emergency line ('do not call back / no SMS': the aggressor may
+    /// hold the phone) is dropped before the insert, and so is one to a number that does not
+    /// parse. Dropped messages are counted, never logged with their number.
     pub async fn enqueue(&self, messages: &[OutgoingSms]) -> Result<usize, StoreError> {
+        let mut allowed = Vec::with_capacity(messages.len());
+        for m in messages {
+            if is_contact_blocked(self.contacts.as_ref(), &m.to).await? {
+                metrics::counter!("sms_suppressed_safe_contact_total").increment(1);
+            } else {
+                allowed.push(m.clone());
+            }
+        }
+        let messages = allowed.as_slice();
         if messages.is_empty() {
             return Ok(0);
         }

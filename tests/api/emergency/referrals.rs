@@ -196,3 +196,49 @@ async fn safe_contact_stops_every_callback_to_the_number() {
         .iter()
         .all(|i| i["kind"] != "callback"));
 }
+
+#[tokio::test]
+async fn no_automatic_sms_goes_to_a_safe_contact_number() {
+    // Arrange: a domestic-violence call marked 'do not call back / no SMS', with a second
+    // number of the victim.
+    let app = app_with(|_| {}).await;
+    let id = call(&app, "+40722000111", "domestic_violence").await;
+    assert_eq!(app.act(&id, "acknowledge", json!({})).await.status(), 200);
+    let r = app
+        .act(&id, "safe-contact", json!({ "phones": ["+40722000112"] }))
+        .await;
+    assert_eq!(r.status(), 200);
+    let sms = |key: &str, to: &str| dispecer::sms::OutgoingSms {
+        key: key.into(),
+        to: to.into(),
+        body: "test".into(),
+    };
+
+    // Act: the outbox is the one way any module sends an automatic message.
+    let added = app
+        .state
+        .transport
+        .sms
+        .enqueue(&[
+            sms("safe:1", "+40722000111"),
+            sms("safe:2", "+40 722 000 112"),
+            sms("safe:3", "+40722000113"),
+        ])
+        .await
+        .unwrap();
+
+    // Assert: only the message to the unprotected number is queued.
+    assert_eq!(added, 1);
+    let keys: Vec<String> = app
+        .state
+        .transport
+        .sms
+        .outbox()
+        .recent(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.key)
+        .collect();
+    assert_eq!(keys, vec!["safe:3".to_owned()]);
+}
