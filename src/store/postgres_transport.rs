@@ -9,6 +9,7 @@ use super::{PgStore, StoreError};
 use crate::sms::Outbox;
 use crate::sms::{OutboxRow, OutgoingSms};
 use crate::transport::model::{ActionRecord, DayPlan, Rider, Trip, Vehicle};
+use crate::transport::odometer::{self, Fix, VehicleDay};
 use crate::transport::TransportStore;
 use routing::travel::LonLat;
 
@@ -290,7 +291,9 @@ impl TransportStore for PgStore {
         vehicle: &str,
         position: LonLat,
         at: DateTime<Utc>,
+        day: NaiveDate,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO transport_positions (vehicle_id, lon, lat, at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (vehicle_id) DO UPDATE SET lon = excluded.lon, lat = excluded.lat, \
@@ -300,9 +303,78 @@ impl TransportStore for PgStore {
         .bind(position.lon)
         .bind(position.lat)
         .bind(at)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let last = sqlx::query(
+            "SELECT last_lon, last_lat, last_at FROM transport_vehicle_days \
+             WHERE vehicle_id = $1 AND service_date = $2 FOR UPDATE",
+        )
+        .bind(vehicle)
+        .bind(day.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| -> Result<Fix, sqlx::Error> {
+            Ok(Fix {
+                position: LonLat::new(r.try_get("last_lon")?, r.try_get("last_lat")?),
+                at: r.try_get("last_at")?,
+            })
+        })
+        .transpose()?;
+        let step = odometer::step(last.as_ref(), &Fix { position, at });
+        if step.advance {
+            sqlx::query(
+                "INSERT INTO transport_vehicle_days \
+                 (vehicle_id, service_date, metres, seconds, fixes, last_lon, last_lat, last_at) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $6, $7) \
+                 ON CONFLICT (vehicle_id, service_date) DO UPDATE SET \
+                 metres = transport_vehicle_days.metres + excluded.metres, \
+                 seconds = transport_vehicle_days.seconds + excluded.seconds, \
+                 fixes = transport_vehicle_days.fixes + 1, last_lon = excluded.last_lon, \
+                 last_lat = excluded.last_lat, last_at = excluded.last_at",
+            )
+            .bind(vehicle)
+            .bind(day.to_string())
+            .bind(step.metres)
+            .bind(step.seconds)
+            .bind(position.lon)
+            .bind(position.lat)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
+    }
+
+    #[instrument(skip_all, fields(%from, %to))]
+    async fn vehicle_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<VehicleDay>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT vehicle_id, service_date, metres, seconds, fixes FROM transport_vehicle_days \
+             WHERE service_date >= $1 AND service_date <= $2 ORDER BY service_date, vehicle_id",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let date: String = r.try_get("service_date")?;
+                Ok(VehicleDay {
+                    vehicle_id: r.try_get("vehicle_id")?,
+                    date: date.parse().map_err(|e| StoreError::Corrupt {
+                        seq: 0,
+                        message: format!("service_date {date}: {e}"),
+                    })?,
+                    metres: r.try_get("metres")?,
+                    seconds: r.try_get("seconds")?,
+                    fixes: r.try_get("fixes")?,
+                })
+            })
+            .collect()
     }
 
     #[instrument(skip_all, fields(vehicle.id = %vehicle))]

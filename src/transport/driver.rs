@@ -400,7 +400,10 @@ async fn position(
     let vehicle = own_vehicle(&state, &caller).await?;
     let here = LonLat::new(dto.lon, dto.lat);
     let store = &state.transport.store;
-    store.put_position(&vehicle.id, here, Utc::now()).await?;
+    let now = Utc::now();
+    store
+        .put_position(&vehicle.id, here, now, super::local_date(&state, now))
+        .await?;
     // The map shows it when the vehicle is a registered resource; otherwise only stored.
     let _ = state
         .core

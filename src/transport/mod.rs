@@ -10,6 +10,7 @@
 //! - [`planning`]: the day plan (`dispecer plan` and `/api/v1/transport/plans/{date}`), moving a
 //!   trip by hand, same-day insertion and removal.
 //! - [`driver`]: the tablet's manifest, actions (exactly once by client action id) and GPS.
+//! - [`odometer`]: driven kilometres and hours per vehicle and day from the GPS fixes.
 //! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
 //! - [`reports`]: trips, on-time percentage, no-shows, km and hours per vehicle; CSV.
 //! - [`demo`] and [`sim`]: synthetic riders and bookings; the simulated run of a planned day.
@@ -20,6 +21,7 @@ pub mod driver;
 pub mod engine;
 pub mod messages;
 pub mod model;
+pub mod odometer;
 pub mod planning;
 pub mod reports;
 pub mod riders;
@@ -133,6 +135,16 @@ pub fn local_now(state: &AppState) -> (chrono::NaiveDate, f64) {
         .unwrap_or(chrono_tz::Europe::Bucharest);
     let now = chrono::Utc::now().with_timezone(&zone);
     (now.date_naive(), engine::seconds_of(now.time()))
+}
+
+/// The local date of an instant (the service day it belongs to).
+pub fn local_date(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    let zone = state
+        .config
+        .queue
+        .zone()
+        .unwrap_or(chrono_tz::Europe::Bucharest);
+    at.with_timezone(&zone).date_naive()
 }
 
 pub fn router() -> Router<AppState> {

@@ -13,6 +13,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::model::{DayPlan, Trip, TripStatus};
+use super::odometer::VehicleDay;
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, DISPATCH};
 use crate::state::AppState;
@@ -43,9 +44,14 @@ pub struct DayRow {
 pub struct VehicleRow {
     pub vehicle_id: String,
     pub trips: usize,
+    /// Planned: the length of the planned routes.
     pub km: f64,
-    /// From the first to the last planned stop, summed over the days.
+    /// Planned: from the first to the last planned stop, summed over the days.
     pub hours: f64,
+    /// Driven, from the tablet's GPS fixes ([`super::odometer`]).
+    pub driven_km: f64,
+    /// In service, from the tablet's GPS fixes: time between fixes at most 10 min apart.
+    pub driven_hours: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -64,12 +70,23 @@ fn local_seconds(zone: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> f64 
 /// The report over some days (pure: trips and plans in, figures out).
 pub fn compute(
     days: &[(NaiveDate, Vec<Trip>, Option<DayPlan>)],
+    driven: &[VehicleDay],
     zone: chrono_tz::Tz,
     early_min: i64,
     late_min: i64,
 ) -> Report {
     let mut report = Report::default();
     let mut vehicles: BTreeMap<String, VehicleRow> = BTreeMap::new();
+    for d in driven {
+        let v = vehicles
+            .entry(d.vehicle_id.clone())
+            .or_insert_with(|| VehicleRow {
+                vehicle_id: d.vehicle_id.clone(),
+                ..VehicleRow::default()
+            });
+        v.driven_km += d.metres / 1000.0;
+        v.driven_hours += d.seconds / 3600.0;
+    }
     for (date, trips, plan) in days {
         let mut row = DayRow {
             date: *date,
@@ -118,6 +135,8 @@ pub fn compute(
     for v in vehicles.values_mut() {
         v.km = (v.km * 10.0).round() / 10.0;
         v.hours = (v.hours * 10.0).round() / 10.0;
+        v.driven_km = (v.driven_km * 10.0).round() / 10.0;
+        v.driven_hours = (v.driven_hours * 10.0).round() / 10.0;
     }
     report.vehicles = vehicles.into_values().collect();
     report
@@ -149,7 +168,14 @@ async fn load(state: &AppState, caller: &Caller, q: &RangeQuery) -> Result<Repor
         .zone()
         .unwrap_or(chrono_tz::Europe::Bucharest);
     let c = &state.config.transport;
-    let mut report = compute(&days, zone, c.promise_early_minutes, c.promise_late_minutes);
+    let driven = store.vehicle_days(q.from, q.to).await?;
+    let mut report = compute(
+        &days,
+        &driven,
+        zone,
+        c.promise_early_minutes,
+        c.promise_late_minutes,
+    );
     report.from = Some(q.from);
     report.to = Some(q.to);
     Ok(report)
@@ -183,11 +209,11 @@ pub fn to_csv(report: &Report) -> String {
             d.on_time_pct.map(|p| p.to_string()).unwrap_or_default()
         ));
     }
-    out.push_str("\nvehicle,trips,km,hours\n");
+    out.push_str("\nvehicle,trips,planned_km,planned_hours,driven_km,driven_hours\n");
     for v in &report.vehicles {
         out.push_str(&format!(
-            "{},{},{},{}\n",
-            v.vehicle_id, v.trips, v.km, v.hours
+            "{},{},{},{},{},{}\n",
+            v.vehicle_id, v.trips, v.km, v.hours, v.driven_km, v.driven_hours
         ));
     }
     out
@@ -273,8 +299,16 @@ mod tests {
             trip("c", TripStatus::DroppedOff, Some((4, 54))),
             trip("d", TripStatus::NoShow, None),
         ];
+        let driven = [VehicleDay {
+            vehicle_id: "VAN-01".into(),
+            date: plan.date,
+            metres: 15_049.0,
+            seconds: 5.5 * 3600.0,
+            fixes: 3960,
+        }];
         let r = compute(
             &[(plan.date, trips, Some(plan))],
+            &driven,
             chrono_tz::Europe::Bucharest,
             5,
             15,
@@ -283,5 +317,9 @@ mod tests {
         assert_eq!((d.measured, d.on_time, d.no_shows, d.done), (3, 1, 1, 3));
         assert_eq!(d.on_time_pct, Some(33.3));
         assert_eq!(r.vehicles[0].km, 12.3);
+        assert_eq!(
+            (r.vehicles[0].driven_km, r.vehicles[0].driven_hours),
+            (15.0, 5.5)
+        );
     }
 }

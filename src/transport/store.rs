@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::model::{ActionRecord, DayPlan, Rider, Trip, Vehicle};
+use super::odometer::VehicleDay;
 use crate::store::StoreError;
 use routing::travel::LonLat;
 
@@ -49,11 +50,21 @@ pub trait TransportStore: Send + Sync {
     ) -> Result<Option<ActionRecord>, StoreError>;
     async fn action(&self, action_id: &str) -> Result<Option<ActionRecord>, StoreError>;
 
+    /// Stores a vehicle's last position and, in the same transaction, adds the fix to the
+    /// vehicle's driven distance and time on `day` (its local date; see
+    /// [`super::odometer`]).
     async fn put_position(
         &self,
         vehicle: &str,
         position: LonLat,
         at: DateTime<Utc>,
+        day: NaiveDate,
     ) -> Result<(), StoreError>;
+    /// The measured days of every vehicle in a date range, inclusive (reports).
+    async fn vehicle_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<VehicleDay>, StoreError>;
     async fn position(&self, vehicle: &str) -> Result<Option<(LonLat, DateTime<Utc>)>, StoreError>;
 }

@@ -54,18 +54,55 @@ pub fn postgres_url() -> Option<String> {
 }
 
 /// A fresh, empty PostgreSQL database on the test server; returns its URL.
+///
+/// Each test process makes its own and cannot drop it when it ends (the server still holds the
+/// test's pool then), so every call first drops the test databases left by runs that ended long
+/// ago: the name carries a UUIDv7, whose first 48 bits are its creation time in milliseconds.
+/// `scripts/test` also drops them all after the PostgreSQL suite.
 pub async fn fresh_postgres_database(server: &str) -> String {
     use sqlx::Connection;
     let name = format!("t_{}", uuid::Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(server)
         .await
         .expect("connect to the test PostgreSQL server");
+    drop_stale_test_databases(&mut conn).await;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
         .expect("create a test database");
     let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(server);
     format!("{base}/{name}")
+}
+
+/// Test databases (`t_` and 32 hex digits) made more than an hour ago. Errors are ignored: another
+/// test process may be dropping the same one.
+async fn drop_stale_test_databases(conn: &mut sqlx::PgConnection) {
+    const STALE_MS: u128 = 60 * 60 * 1000;
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let Some(hex) = name.strip_prefix("t_") else {
+            continue;
+        };
+        if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(created_ms) = u128::from_str_radix(&hex[..12], 16) else {
+            continue;
+        };
+        if now_ms.saturating_sub(created_ms) > STALE_MS {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
 }
 
 /// A configuration for a test: its own database, in-process bus.

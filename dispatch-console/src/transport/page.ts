@@ -11,6 +11,16 @@ import { call, type ManifestStop, type TripView } from './api';
 import { reportChart, type DayPoint } from './chart';
 import { tt, word } from './i18n';
 
+/** A vehicle's line of the transport report: planned figures and those driven (GPS). */
+interface VehicleRow {
+  vehicle_id: string;
+  trips: number;
+  km: number;
+  hours: number;
+  driven_km: number;
+  driven_hours: number;
+}
+
 interface Rider {
   id: string;
   name: string;
@@ -269,7 +279,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     const show = async () => {
       csv.setAttribute('href', `/api/v1/transport/reports.csv?from=${from.value}&to=${to.value}`);
       try {
-        const rep = await call<{ days: DayPoint[]; vehicles: { vehicle_id: string; trips: number; km: number; hours: number }[] }>(
+        const rep = await call<{ days: DayPoint[]; vehicles: VehicleRow[] }>(
           'GET',
           `/api/v1/transport/reports?from=${from.value}&to=${to.value}`,
         );
@@ -280,8 +290,22 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           h(
             'table',
             {},
-            h('thead', {}, h('tr', {}, ...[tt('vehicle'), tt('trips'), tt('km'), tt('hours')].map((x) => h('th', {}, x)))),
-            h('tbody', {}, ...rep.vehicles.map((v) => h('tr', {}, h('td', {}, v.vehicle_id), h('td', {}, v.trips), h('td', {}, v.km), h('td', {}, v.hours)))),
+            h(
+              'thead',
+              {},
+              h('tr', {}, ...(['vehicle', 'trips', 'planned_km', 'planned_hours', 'driven_km', 'driven_hours'] as const).map((k) => h('th', {}, tt(k)))),
+            ),
+            h(
+              'tbody',
+              {},
+              ...rep.vehicles.map((v) =>
+                h(
+                  'tr',
+                  { 'data-vehicle': v.vehicle_id },
+                  ...[v.vehicle_id, v.trips, v.km, v.hours, v.driven_km, v.driven_hours].map((x) => h('td', {}, String(x))),
+                ),
+              ),
+            ),
           ),
         );
       } catch (e) {

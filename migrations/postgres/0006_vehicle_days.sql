@@ -1,0 +1,13 @@
+-- Driven distance and time per vehicle and day, summed from the tablet's GPS fixes
+-- (src/transport/odometer.rs). Only the sums and the day's last fix are kept, never a track.
+CREATE TABLE transport_vehicle_days (
+    vehicle_id   TEXT NOT NULL,
+    service_date TEXT NOT NULL,
+    metres       DOUBLE PRECISION NOT NULL,
+    seconds      DOUBLE PRECISION NOT NULL,
+    fixes        BIGINT NOT NULL,
+    last_lon     DOUBLE PRECISION NOT NULL,
+    last_lat     DOUBLE PRECISION NOT NULL,
+    last_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (vehicle_id, service_date)
+);
