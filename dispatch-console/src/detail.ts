@@ -270,7 +270,7 @@ export class DetailView {
       );
     }
     if (item.status !== 'new' && item.status !== 'closed') {
-      const sel = h('select', { name: 'outcome' }, ...OUTCOMES.map((o) => h('option', { value: o, selected: o === outcome }, term(o))));
+      const sel = h('select', { name: 'outcome' }, ...OUTCOMES[item.kind].map((o) => h('option', { value: o, selected: o === outcome }, term(o))));
       box.append(
         h(
           'form',

@@ -163,15 +163,15 @@ export interface GeocodeCandidate {
   score: number;
 }
 
-export const OUTCOMES = [
-  'false_alarm',
-  'help_given',
-  'referred',
-  'hospital',
-  'no_answer',
-  'deceased',
-  'other',
-] as const;
+/** The outcome codes an item is closed with, per kind; the same lists as src/domain/outcomes.rs
+ * (a Rust test compares them). */
+export const OUTCOMES: Record<Details['kind'], readonly string[]> = {
+  alert: ['false_alarm', 'help_given', 'carer_attended', 'hospital', 'deceased', 'no_answer', 'technical', 'other'],
+  call: ['advice_given', 'referred', 'emiu_sent', 'police_112', 'ambulance_112', 'no_action_needed', 'prank', 'other'],
+  booking: ['trip_done', 'cancelled', 'not_served', 'other'],
+  callback: ['reached', 'no_answer', 'referred', 'other'],
+  incident: ['resolved', 'vehicle_replaced', 'rider_transferred', 'hospital', 'technical', 'other'],
+};
 
 /** The item's position on the map: where the caller is, or where a rider is picked up. */
 export function itemPosition(item: Item): LonLat | undefined {

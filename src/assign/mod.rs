@@ -170,7 +170,8 @@ pub(crate) async fn start(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CloseDto {
-    #[schema(max_length = 200)]
+    /// An outcome code of the item's kind (`src/domain/outcomes.rs`).
+    #[schema(max_length = 200, example = "help_given")]
     outcome: String,
 }
 
@@ -178,7 +179,13 @@ pub(crate) struct CloseDto {
     post,
     path = "/api/v1/items/{id}/close",
     tag = "actions",
-    description = "Closes the item with its outcome; its resources become available.",
+    description = "Closes the item with an outcome code of its kind; its resources become \
+        available. Codes — alert: false_alarm, help_given, carer_attended, hospital, deceased, \
+        no_answer, technical, other; call: advice_given, referred, emiu_sent, police_112, \
+        ambulance_112, no_action_needed, prank, other; booking: trip_done, cancelled, \
+        not_served, other; callback: reached, no_answer, referred, other; incident: resolved, \
+        vehicle_replaced, rider_transferred, hospital, technical, other. Another code is a 422 \
+        naming `outcome`.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = CloseDto,
     responses(

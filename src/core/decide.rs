@@ -4,7 +4,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::command::{Command, CoreError, Outcome};
 use super::state::{apply, StateMut, StateView};
-use crate::domain::{CaseRecord, Item, ItemId, Note, ResourceStatus, Seq, Status, Timestamps};
+use crate::domain::{
+    outcomes, CaseRecord, Item, ItemId, Note, ResourceStatus, Seq, Status, Timestamps,
+};
 use crate::events::{Event, StoredEvent};
 use crate::queue::{lifecycle, Rules};
 
@@ -183,6 +185,13 @@ pub fn decide(
             }
             let item = item_of(state, &item_id)?;
             transition(item, Status::Closed)?;
+            let codes = outcomes::for_kind(item.details.kind());
+            if !codes.contains(&outcome.as_str()) {
+                return Err(CoreError::Validation {
+                    field: "outcome".into(),
+                    message: format!("must be one of {}", codes.join(", ")),
+                });
+            }
             let released = item.assigned_to.clone();
             ctx.emit(
                 state,

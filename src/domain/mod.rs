@@ -4,6 +4,7 @@ mod case;
 mod ids;
 mod item;
 mod kinds;
+pub mod outcomes;
 mod resource;
 
 pub use case::CaseRecord;

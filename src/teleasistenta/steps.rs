@@ -25,17 +25,8 @@ pub const STEPS: &[&str] = &[
     "called_112",
 ];
 
-/// Outcome codes an alarm is closed with.
-pub const OUTCOMES: &[&str] = &[
-    "false_alarm",
-    "help_given",
-    "carer_attended",
-    "hospital",
-    "deceased",
-    "no_answer",
-    "technical",
-    "other",
-];
+/// Outcome codes an alarm is closed with (enforced by the core when an item is closed).
+pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
 
 /// `GET /api/v1/teleasistenta/workflow`: the steps and the outcome codes, for the console.
 pub async fn workflow(caller: Caller) -> Result<Json<Value>> {

@@ -147,3 +147,63 @@ async fn one_resource_cannot_be_assigned_twice_even_at_the_same_moment() {
         422
     );
 }
+
+#[tokio::test]
+async fn an_item_closes_only_with_an_outcome_code_of_its_kind() {
+    let app = spawn_app().await;
+    let alarm = app.new_alert("TA-OUT", "fall").await;
+    let call: Value = app
+        .post_as(
+            Role::Dispatcher,
+            "/api/v1/calls",
+            &json!({ "caller_number": "+40700000999", "category": "abuse", "immediate_danger": false }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let call = call["id"].as_str().unwrap().to_owned();
+    for id in [&alarm, &call] {
+        assert_eq!(app.act(id, "acknowledge", json!({})).await.status(), 200);
+    }
+
+    // A call's code on an alarm, free text, and an alarm's code on a call are refused, naming
+    // the field and listing the codes; nothing changes.
+    for (id, outcome) in [
+        (&alarm, "emiu_sent"),
+        (&alarm, "a fost bine"),
+        (&call, "carer_attended"),
+    ] {
+        let r = app.act(id, "close", json!({ "outcome": outcome })).await;
+        assert_eq!(r.status(), 422, "{outcome}");
+        let err: Value = r.json().await.unwrap();
+        assert_eq!(err["error"]["field"], "outcome");
+        assert!(
+            err["error"]["message"].as_str().unwrap().contains("other"),
+            "{err}"
+        );
+    }
+    let item: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/items/{alarm}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["item"]["status"], "acknowledged");
+
+    // Each kind's own codes close it.
+    let closed: Value = app
+        .act(&alarm, "close", json!({ "outcome": "carer_attended" }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (closed["status"].as_str(), closed["outcome"].as_str()),
+        (Some("closed"), Some("carer_attended"))
+    );
+    let r = app
+        .act(&call, "close", json!({ "outcome": "emiu_sent" }))
+        .await;
+    assert_eq!(r.status(), 200);
+}
