@@ -138,10 +138,14 @@ pub async fn raise_due(state: &AppState) -> anyhow::Result<usize> {
     let mut raised = 0;
     for f in due {
         if is_contact_blocked(state.emergency.as_ref(), &f.phone).await? {
-            state
+            // Only the round (or instance) that moves it out of 'scheduled' writes the note.
+            if !state
                 .emergency
                 .set_follow_up_state(f.id, "blocked", None)
-                .await?;
+                .await?
+            {
+                continue;
+            }
             let _ = state
                 .core
                 .execute(

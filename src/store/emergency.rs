@@ -127,12 +127,14 @@ pub trait EmergencyStore: Send + Sync {
     /// Scheduled follow-ups due at or before `now`.
     async fn due_follow_ups(&self, now: DateTime<Utc>) -> Result<Vec<FollowUpRecord>, StoreError>;
     async fn follow_ups_for(&self, item: ItemId) -> Result<Vec<FollowUpRecord>, StoreError>;
+    /// Moves a scheduled follow-up to `state`; `false` when it was no longer scheduled (another
+    /// instance, or an earlier round, got there first), and then nothing changes.
     async fn set_follow_up_state(
         &self,
         id: Uuid,
         state: &str,
         callback_item: Option<ItemId>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// Marks a number 'do not call back / no SMS'.
     async fn block_contact(&self, phone: &str, item: ItemId, by: &str) -> Result<(), StoreError>;

@@ -336,14 +336,17 @@ impl EmergencyStore for PgStore {
         id: Uuid,
         state: &str,
         callback_item: Option<ItemId>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE follow_ups SET state = $1, callback_item = $2 WHERE id = $3")
-            .bind(state)
-            .bind(callback_item.map(|i| i.to_string()))
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE follow_ups SET state = $1, callback_item = $2 \
+             WHERE id = $3 AND state = 'scheduled'",
+        )
+        .bind(state)
+        .bind(callback_item.map(|i| i.to_string()))
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn block_contact(&self, phone: &str, item: ItemId, by: &str) -> Result<(), StoreError> {

@@ -337,14 +337,17 @@ impl EmergencyStore for SqliteStore {
         id: Uuid,
         state: &str,
         callback_item: Option<ItemId>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE follow_ups SET state = ?, callback_item = ? WHERE id = ?")
-            .bind(state)
-            .bind(callback_item.map(|i| i.to_string()))
-            .bind(id.to_string())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE follow_ups SET state = ?, callback_item = ? \
+             WHERE id = ? AND state = 'scheduled'",
+        )
+        .bind(state)
+        .bind(callback_item.map(|i| i.to_string()))
+        .bind(id.to_string())
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn block_contact(&self, phone: &str, item: ItemId, by: &str) -> Result<(), StoreError> {

@@ -198,6 +198,64 @@ async fn safe_contact_stops_every_callback_to_the_number() {
 }
 
 #[tokio::test]
+async fn a_cancelled_follow_up_is_noted_once_even_when_two_rounds_see_it_due() {
+    // Arrange: the background round never runs (an hour apart); a follow-up due in 1 s to a
+    // number then marked safe-contact.
+    let app = app_with(|c| c.referrals.follow_up_interval_ms = 3_600_000).await;
+    let id = call(&app, "+40722000105", "domestic_violence").await;
+    assert_eq!(app.act(&id, "acknowledge", json!({})).await.status(), 200);
+    let r = app.act(&id, "follow-ups", json!({ "in_s": 1 })).await;
+    assert_eq!(r.status(), 201);
+    let r = app.act(&id, "safe-contact", json!({})).await;
+    assert_eq!(r.status(), 200);
+    // Waiting for the due time is the point of the test.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    // Act: a second round (another instance) read the follow-up as due, then this round
+    // cancels it, then the second round tries to take it, and later rounds run.
+    let seen_by_other = app
+        .state
+        .emergency
+        .due_follow_ups(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(seen_by_other.len(), 1);
+    let (a, b) = tokio::join!(
+        dispecer::referrals::follow_up::raise_due(&app.state),
+        dispecer::referrals::follow_up::raise_due(&app.state)
+    );
+    a.unwrap();
+    b.unwrap();
+    let other_took_it = app
+        .state
+        .emergency
+        .set_follow_up_state(seen_by_other[0].id, "blocked", None)
+        .await
+        .unwrap();
+
+    // Assert: only the first round moved it out of 'scheduled' (the gate of the note): one
+    // note, no callback.
+    assert!(!other_took_it);
+    let item: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cancelled = item["item"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["text"].as_str().unwrap_or("").contains("anulat"))
+        .count();
+    assert_eq!(cancelled, 1, "{}", item["item"]["notes"]);
+    assert!(queue_items(&app)
+        .await
+        .iter()
+        .all(|i| i["kind"] != "callback"));
+}
+
+#[tokio::test]
 async fn no_automatic_sms_goes_to_a_safe_contact_number() {
     // Arrange: a domestic-violence call marked 'do not call back / no SMS', with a second
     // number of the victim.
