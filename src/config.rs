@@ -60,6 +60,8 @@ pub struct ServerConfig {
     pub console_dir: PathBuf,
     pub max_body_bytes: usize,
     pub instance: String,
+    /// Marks the session cookie `Secure`: on whenever a TLS proxy is in front (production).
+    pub secure_cookie: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -66,6 +66,16 @@ pub(crate) struct LoginDto {
     token: bool,
 }
 
+/// `; Secure` when the service is reached over HTTPS (`server.secure_cookie`), so the browser
+/// never sends the session over plain HTTP.
+fn secure_attribute(config: &crate::config::Config) -> &'static str {
+    if config.server.secure_cookie {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// Opens a session: a cookie for the browser, or a bearer token for a tablet.
 #[utoipa::path(
     post,
@@ -81,7 +91,7 @@ pub(crate) struct LoginDto {
     security(())
 )]
 pub(crate) async fn login(
-    State(AppState { store, .. }): State<AppState>,
+    State(AppState { store, config, .. }): State<AppState>,
     AppJson(dto): AppJson<LoginDto>,
 ) -> Result<Response> {
     if dto.username.len() > 64 || dto.password.len() > 256 {
@@ -122,8 +132,9 @@ pub(crate) async fn login(
         return Ok((StatusCode::OK, Json(body)).into_response());
     }
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_HOURS * 3600
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        secure_attribute(&config)
     );
     Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
@@ -166,7 +177,12 @@ pub(crate) async fn me(
     security(("bearer" = []), ("session_cookie" = []), ())
 )]
 pub(crate) async fn logout(
-    State(AppState { store, auth, .. }): State<AppState>,
+    State(AppState {
+        store,
+        auth,
+        config,
+        ..
+    }): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let token = session_cookie(&headers).or_else(|| {
@@ -181,6 +197,9 @@ pub(crate) async fn logout(
         store.delete_session(&hash).await?;
         auth.forget(&hash);
     }
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let clear = format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure_attribute(&config)
+    );
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }

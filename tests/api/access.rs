@@ -39,6 +39,27 @@ async fn login(app: &TestApp, username: &str) -> reqwest::Client {
 }
 
 #[tokio::test]
+async fn behind_tls_the_session_cookie_is_secure() {
+    let (mut config, dir) = crate::helpers::test_config().await;
+    config.server.secure_cookie = true;
+    let app = crate::helpers::spawn_with(config, dir).await;
+    add_user(&app, "dispecer-tls", Role::Dispatcher, None).await;
+
+    let r = app
+        .client
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&json!({ "username": "dispecer-tls", "password": "parola-de-test" }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+}
+
+#[tokio::test]
 async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
     let app = spawn_app().await;
     add_user(&app, "dispecer1", Role::Dispatcher, None).await;
@@ -72,6 +93,8 @@ async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    // Plain HTTP on loopback by default (server.secure_cookie = false).
+    assert!(!cookie.contains("Secure"), "{cookie}");
 
     let client = login(&app, "dispecer1").await;
     let me: Value = client
