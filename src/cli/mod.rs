@@ -1,7 +1,7 @@
 //! The commands behind `main.rs`: each takes its parsed arguments and does the work.
 //!
 //! - [`seed`]: synthetic Timișoara demo data and credentials.
-//! - [`bench`]: `dispecer bench intake`, the alert-to-websocket latency benchmark.
+//! - [`bench`](mod@bench): `dispecer bench intake`, the alert-to-websocket latency benchmark.
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 
 pub mod bench;

@@ -1,10 +1,10 @@
 //! The realtime core: one writer task per instance that owns the live state.
 //!
 //! - [`command`]: commands, outcomes and refusals.
-//! - [`decide`]: pure decisions (state + command → events).
+//! - `decide`: pure decisions (state + command → events).
 //! - [`state`]: the live state and the fold that applies events to it.
-//! - [`actor`]: the task: batching, commit, broadcast, deadlines, following other instances.
-//! - [`handle`]: the handle handlers use.
+//! - `actor`: the task: batching, commit, broadcast, deadlines, following other instances.
+//! - `handle`: the handle handlers use.
 
 mod actor;
 pub mod command;

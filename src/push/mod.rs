@@ -1,7 +1,7 @@
 //! Live push over websockets: `GET /ws`.
 //!
 //! - [`protocol`]: the messages.
-//! - [`connection`]: the per-client loop (snapshot or replay, then events in order).
+//! - `connection`: the per-client loop (snapshot or replay, then events in order).
 
 mod connection;
 mod filter;

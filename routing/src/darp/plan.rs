@@ -36,7 +36,7 @@ impl Plan {
     }
 
     /// Total routing cost (the objective): every arc driven, depot legs included; idle vehicles
-    /// cost nothing. Stops must refer to existing requests (see [`super::checker`]).
+    /// cost nothing. Stops must refer to existing requests (see the `checker` module).
     pub fn cost(&self, instance: &Instance) -> f64 {
         let mut total = 0.0;
         for (route, vehicle) in self.routes.iter().zip(&instance.vehicles) {

@@ -5,8 +5,8 @@
 //! The bus is only a fast path: storage is the source of truth, and an instance that misses a
 //! message reads the gap from the log.
 //!
-//! - [`memory`]: the single-instance bus.
-//! - [`redis`]: Redis pub/sub between instances.
+//! - `memory`: the single-instance bus.
+//! - `redis`: Redis pub/sub between instances.
 
 mod memory;
 mod redis;
