@@ -296,6 +296,17 @@ pub fn decide(
             ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
             Ok(outcome_item(state, &item_id, false))
         }
+        Command::Transport { change } => {
+            // Decided under the log lock against an up-to-date state, so a driver's action
+            // replayed on this or another instance is recorded once.
+            if let Some(id) = &change.action_id {
+                if state.transport_action_seen(id) {
+                    return Ok(Outcome::Done);
+                }
+            }
+            ctx.emit(state, actor, Event::TransportChanged { change });
+            Ok(Outcome::Done)
+        }
         Command::EscalateDue => Ok(Outcome::Done),
     }
 }
