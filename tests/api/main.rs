@@ -14,6 +14,7 @@ mod multi_instance;
 mod openapi;
 mod queue;
 mod transport;
+mod transport_live;
 mod transport_sms;
 mod validation;
 mod websocket;
