@@ -34,7 +34,8 @@ pub enum TransportReason {
 pub struct TransportChange {
     pub date: NaiveDate,
     pub reason: TransportReason,
-    /// Vehicles whose route or trips changed (a move touches two).
+    /// Vehicles whose route or trips changed (a move touches two; for a delay, the late vehicle
+    /// comes first, then those that took its trips).
     #[serde(default)]
     pub vehicles: Vec<String>,
     /// The driver resources of those vehicles when the change was made: the drivers the change

@@ -181,15 +181,13 @@ pub async fn check(
     let mut change = TransportChange::new(today, TransportReason::Delay);
     change.delay_minutes = Some(minutes);
     change.plan_version = Some(next.version);
+    // The late vehicle first, then those that took its trips.
     change.vehicles = vec![vehicle.id.clone()];
-    change.vehicles.extend(
-        moved
-            .iter()
-            .map(|(_, v)| v.clone())
-            .filter(|v| *v != vehicle.id),
-    );
-    change.vehicles.sort();
-    change.vehicles.dedup();
+    for (_, v) in &moved {
+        if !change.vehicles.contains(v) {
+            change.vehicles.push(v.clone());
+        }
+    }
     change.trips = out_of_window.clone();
     super::live::publish(state, actor, change).await?;
     for trip in &stranded {
