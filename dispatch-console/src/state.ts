@@ -138,6 +138,10 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       break;
     }
+    case 'transport_changed':
+      // Transport lives in its own documents: nothing to fold here (the server only remembers
+      // which driver actions are logged). The transport screens refetch what changed.
+      break;
   }
 }
 

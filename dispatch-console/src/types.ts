@@ -123,7 +123,23 @@ export type Event =
   | { type: 'resource_registered'; resource: Resource }
   | { type: 'resource_status_changed'; resource_id: string; status: ResourceStatus }
   | { type: 'resource_moved'; resource_id: string; position: LonLat }
-  | { type: 'case_recorded'; item_id: string; record: CaseRecord };
+  | { type: 'case_recorded'; item_id: string; record: CaseRecord }
+  | { type: 'transport_changed'; change: TransportChange };
+
+/** What changed in adapted transport (src/events/transport.rs): ids and codes only; the screens
+ * refetch the plan or the manifest over HTTP. */
+export interface TransportChange {
+  date: string;
+  reason: 'booking' | 'cancellation' | 'change' | 'no_show' | 'move' | 'delay' | 'replan' | 'action';
+  vehicles: string[];
+  drivers: string[];
+  trips: string[];
+  action: string | null;
+  action_id: string | null;
+  delay_minutes: number | null;
+  plan_version: number | null;
+  at: string | null;
+}
 
 /** An entry of an item's case file (src/domain/case.rs), tagged by `record`. */
 export type CaseRecord = { record: string; [field: string]: unknown };

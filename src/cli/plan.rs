@@ -76,8 +76,10 @@ pub async fn plan(
     let shutdown = CancellationToken::new();
     let state = startup::build(config, shutdown.clone()).await?;
     wait_for_network(&state).await;
-    let result =
-        planning::plan_day(&state, date, seconds, &mut |line: &str| println!("{line}")).await;
+    let result = planning::plan_day(&state, "system", date, seconds, &mut |line: &str| {
+        println!("{line}")
+    })
+    .await;
     let plan = result.map_err(|e| anyhow::anyhow!("planning {date}: {e}"))?;
     print_plan(&plan);
     shutdown.cancel();
@@ -118,9 +120,11 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
         riders.len()
     );
     let t0 = Instant::now();
-    let plan = planning::plan_day(&state, date, seconds, &mut |l: &str| println!("  {l}"))
-        .await
-        .map_err(|e| anyhow::anyhow!("planning: {e}"))?;
+    let plan = planning::plan_day(&state, "system", date, seconds, &mut |l: &str| {
+        println!("  {l}")
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("planning: {e}"))?;
     let plan_s = t0.elapsed().as_secs_f64();
     let km: f64 = plan.routes.iter().map(|r| r.metres).sum::<f64>() / 1000.0;
     println!(

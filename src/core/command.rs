@@ -3,6 +3,7 @@
 use routing::travel::LonLat;
 
 use crate::domain::{CaseRecord, Details, Item, ItemId, Resource, ResourceId, ResourceStatus};
+use crate::events::TransportChange;
 
 /// A request to change state. Everything that writes goes through the core as one of these.
 #[derive(Clone, Debug)]
@@ -51,6 +52,11 @@ pub enum Command {
     Record {
         item_id: ItemId,
         record: CaseRecord,
+    },
+    /// Records a change of adapted transport (a `transport_changed` event). A change carrying a
+    /// driver's action id already in the log is a replay and records nothing.
+    Transport {
+        change: TransportChange,
     },
     /// Escalate every item past its deadline (sent by the core's own timer).
     EscalateDue,

@@ -305,6 +305,17 @@ pub fn decide(
             ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
             Ok(outcome_item(state, &item_id, false))
         }
+        Command::Transport { change } => {
+            // Decided under the log lock against an up-to-date state, so a driver's action
+            // replayed on this or another instance is recorded once.
+            if let Some(id) = &change.action_id {
+                if state.transport_action_seen(id) {
+                    return Ok(Outcome::Done);
+                }
+            }
+            ctx.emit(state, actor, Event::TransportChanged { change });
+            Ok(Outcome::Done)
+        }
         Command::EscalateDue => Ok(Outcome::Done),
     }
 }
@@ -329,5 +340,59 @@ fn resource_outcome(state: &impl StateView, id: &crate::domain::ResourceId) -> O
     match state.resource(id) {
         Some(r) => Outcome::Resource(Box::new(r.clone())),
         None => Outcome::Done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::core::state::{LiveState, Overlay};
+    use crate::events::{TransportChange, TransportReason};
+    use chrono::NaiveDate;
+
+    fn action(id: &str) -> Command {
+        let mut change = TransportChange::new(
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            TransportReason::Action,
+        );
+        change.action_id = Some(id.into());
+        Command::Transport { change }
+    }
+
+    #[test]
+    fn a_driver_action_is_logged_once_in_a_batch_and_after_it() {
+        // Arrange
+        let rules = Config::default_for_tests().queue.rules().unwrap();
+        let mut live = LiveState::default();
+        let mut ctx = Ctx {
+            now: Utc::now(),
+            rules: &rules,
+            next_seq: Seq(1),
+            events: Vec::new(),
+        };
+
+        // Act: the same action twice in one batch, and a different one.
+        {
+            let mut overlay = Overlay::new(&live);
+            for cmd in [action("a1"), action("a1"), action("a2")] {
+                decide(&mut overlay, &mut ctx, "sofer", cmd, None).unwrap();
+            }
+        }
+        for e in &ctx.events {
+            live.apply_committed(e);
+        }
+        // A later batch replays a1 again.
+        let mut later = Ctx {
+            next_seq: live.seq.next(),
+            events: Vec::new(),
+            ..ctx
+        };
+        let mut overlay = Overlay::new(&live);
+        decide(&mut overlay, &mut later, "sofer", action("a1"), None).unwrap();
+
+        // Assert
+        assert_eq!(live.seq, Seq(2));
+        assert!(later.events.is_empty());
     }
 }

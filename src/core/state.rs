@@ -2,7 +2,7 @@
 //! does; the console's TypeScript reducer mirrors it.
 
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::domain::{Item, ItemId, Resource, ResourceId, ResourceStatus, Seq, Status};
 use crate::events::{Event, StoredEvent};
@@ -11,6 +11,8 @@ use crate::events::{Event, StoredEvent};
 pub trait StateView {
     fn item(&self, id: &ItemId) -> Option<&Item>;
     fn resource(&self, id: &ResourceId) -> Option<&Resource>;
+    /// Whether a driver action with this client action id is already in the log.
+    fn transport_action_seen(&self, action_id: &str) -> bool;
 }
 
 /// Write access used by [`apply`].
@@ -19,6 +21,7 @@ pub trait StateMut: StateView {
     fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource>;
     fn put_item(&mut self, item: Item);
     fn put_resource(&mut self, resource: Resource);
+    fn note_transport_action(&mut self, action_id: String);
 }
 
 /// Items and resources as of event `seq`.
@@ -29,6 +32,9 @@ pub struct LiveState {
     resources: BTreeMap<ResourceId, Resource>,
     /// Unacknowledged, not yet breached items by deadline: the next breach to escalate.
     deadlines: BTreeSet<(DateTime<Utc>, ItemId)>,
+    /// Client action ids of the driver actions in the log (`transport_changed` events), so a
+    /// replayed action is not logged twice. A few dozen bytes per action.
+    transport_actions: HashSet<String>,
 }
 
 impl LiveState {
@@ -85,6 +91,9 @@ impl StateView for LiveState {
     fn resource(&self, id: &ResourceId) -> Option<&Resource> {
         self.resources.get(id)
     }
+    fn transport_action_seen(&self, action_id: &str) -> bool {
+        self.transport_actions.contains(action_id)
+    }
 }
 
 impl StateMut for LiveState {
@@ -100,6 +109,9 @@ impl StateMut for LiveState {
     fn put_resource(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
     }
+    fn note_transport_action(&mut self, action_id: String) {
+        self.transport_actions.insert(action_id);
+    }
 }
 
 /// Changes of a batch not yet committed, layered over the live state so that later commands of
@@ -109,6 +121,7 @@ pub struct Overlay<'a> {
     base: &'a LiveState,
     items: HashMap<ItemId, Item>,
     resources: HashMap<ResourceId, Resource>,
+    transport_actions: HashSet<String>,
 }
 
 impl<'a> Overlay<'a> {
@@ -117,6 +130,7 @@ impl<'a> Overlay<'a> {
             base,
             items: HashMap::new(),
             resources: HashMap::new(),
+            transport_actions: HashSet::new(),
         }
     }
 }
@@ -127,6 +141,9 @@ impl StateView for Overlay<'_> {
     }
     fn resource(&self, id: &ResourceId) -> Option<&Resource> {
         self.resources.get(id).or_else(|| self.base.resource(id))
+    }
+    fn transport_action_seen(&self, action_id: &str) -> bool {
+        self.transport_actions.contains(action_id) || self.base.transport_action_seen(action_id)
     }
 }
 
@@ -150,6 +167,9 @@ impl StateMut for Overlay<'_> {
     }
     fn put_resource(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
+    }
+    fn note_transport_action(&mut self, action_id: String) {
+        self.transport_actions.insert(action_id);
     }
 }
 
@@ -276,6 +296,13 @@ pub fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                     }
                 }
                 item.version = seq;
+            }
+        }
+        // Transport lives in its own documents; the live state only remembers which driver
+        // actions are logged.
+        Event::TransportChanged { change } => {
+            if let Some(id) = &change.action_id {
+                state.note_transport_action(id.clone());
             }
         }
     }

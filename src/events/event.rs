@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::transport::TransportChange;
 use crate::domain::{
     CaseRecord, Item, ItemId, Level, Note, Resource, ResourceId, ResourceStatus, Seq, Status,
 };
@@ -70,6 +71,12 @@ pub enum Event {
         item_id: ItemId,
         record: CaseRecord,
     },
+    /// Something changed in adapted transport (a booking, a cancellation, a driver action, a
+    /// delay...). Ids and codes only: clients refetch the plan or manifest over HTTP, where the
+    /// role is checked and the read audited.
+    TransportChanged {
+        change: TransportChange,
+    },
 }
 
 impl Event {
@@ -88,6 +95,7 @@ impl Event {
             Event::ResourceStatusChanged { .. } => "resource_status_changed",
             Event::ResourceMoved { .. } => "resource_moved",
             Event::CaseRecorded { .. } => "case_recorded",
+            Event::TransportChanged { .. } => "transport_changed",
         }
     }
 
@@ -105,7 +113,8 @@ impl Event {
             | Event::CaseRecorded { item_id, .. } => Some(*item_id),
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
-            | Event::ResourceMoved { .. } => None,
+            | Event::ResourceMoved { .. }
+            | Event::TransportChanged { .. } => None,
         }
     }
 }

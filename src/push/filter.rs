@@ -3,6 +3,8 @@
 //! events of the items they may see (with personal details redacted where they may only know
 //! the case exists), an `item` upsert when an item becomes visible or fully visible to them, and
 //! nothing about the rest — so their sequence numbers can skip, which `after_seq` handles.
+//! Transport changes (ids and codes only) go to supervisors, admins and dispatchers, and to the
+//! driver of a vehicle they concern; EMIU and machines get none.
 
 use std::collections::HashSet;
 
@@ -11,7 +13,7 @@ use crate::access::{self, Visibility};
 use crate::core::state::StateView;
 use crate::core::CoreHandle;
 use crate::domain::{Item, ItemId, Note};
-use crate::events::{Event, StoredEvent};
+use crate::events::{Event, StoredEvent, TransportChange};
 use crate::http::auth::{Caller, Role};
 
 pub struct Filter {
@@ -71,6 +73,13 @@ impl Filter {
         };
         if self.sees_all() {
             return unchanged().into_iter().collect();
+        }
+        if let Event::TransportChanged { change } = &ev.event {
+            return if sees_transport(&self.caller, change) {
+                unchanged().into_iter().collect()
+            } else {
+                Vec::new()
+            };
         }
         let Some(item_id) = ev.event.item_id() else {
             return self.resource_frames(ev, unchanged);
@@ -138,6 +147,19 @@ impl Filter {
     }
 }
 
+/// Whether a caller is pushed a transport change: dispatch roles all of them, a driver those of
+/// the vehicles they drive (named in the change when it was made), nobody else any.
+pub fn sees_transport(caller: &Caller, change: &TransportChange) -> bool {
+    match caller.role {
+        Role::Supervisor | Role::Admin | Role::Dispatcher => true,
+        Role::Driver => caller
+            .resource
+            .as_deref()
+            .is_some_and(|r| change.drivers.iter().any(|d| d == r)),
+        Role::Emiu | Role::Receiver | Role::Telephony => false,
+    }
+}
+
 /// The event with personal details removed.
 fn redacted_event(ev: &StoredEvent) -> StoredEvent {
     let event = match &ev.event {
@@ -165,4 +187,66 @@ fn redacted_event(ev: &StoredEvent) -> StoredEvent {
 
 fn encode(msg: &ServerMessage<'_>) -> Option<String> {
     serde_json::to_string(msg).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::TransportReason;
+    use chrono::NaiveDate;
+
+    fn caller(role: Role, resource: Option<&str>) -> Caller {
+        Caller {
+            name: "u".into(),
+            role,
+            resource: resource.map(str::to_owned),
+        }
+    }
+
+    fn change() -> TransportChange {
+        let mut c = TransportChange::new(
+            NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            TransportReason::Booking,
+        );
+        c.vehicles = vec!["VAN-01".into()];
+        c.drivers = vec!["SOFER-01".into()];
+        c.trips = vec!["T-1".into()];
+        c
+    }
+
+    #[test]
+    fn dispatch_roles_see_every_transport_change() {
+        for role in [Role::Supervisor, Role::Admin, Role::Dispatcher] {
+            assert!(sees_transport(&caller(role, None), &change()), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn a_driver_sees_only_changes_of_the_vehicle_they_drive() {
+        assert!(sees_transport(
+            &caller(Role::Driver, Some("SOFER-01")),
+            &change()
+        ));
+        assert!(!sees_transport(
+            &caller(Role::Driver, Some("SOFER-02")),
+            &change()
+        ));
+        assert!(!sees_transport(&caller(Role::Driver, None), &change()));
+        let mut replan = change();
+        replan.drivers.clear();
+        assert!(!sees_transport(
+            &caller(Role::Driver, Some("SOFER-01")),
+            &replan
+        ));
+    }
+
+    #[test]
+    fn emiu_and_machines_see_no_transport_change() {
+        for role in [Role::Emiu, Role::Receiver, Role::Telephony] {
+            assert!(
+                !sees_transport(&caller(role, Some("SOFER-01")), &change()),
+                "{role:?}"
+            );
+        }
+    }
 }

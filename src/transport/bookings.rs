@@ -16,6 +16,7 @@ use super::model::{clock, Rider, Spot, TimingKind, Trip, TripStatus};
 use super::riders::SpotDto;
 use super::{planning, TransportConfig};
 use crate::error::{Error, Result};
+use crate::events::TransportReason;
 use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::intake::parse;
@@ -270,7 +271,9 @@ async fn create(
     store.insert_trips(&trips).await?;
     let mut views = Vec::new();
     for t in trips {
-        views.push(planning::place_new_trip(&state, t).await?);
+        views.push(
+            planning::place_new_trip(&state, t, &caller.name, TransportReason::Booking).await?,
+        );
     }
     Ok((
         StatusCode::CREATED,
@@ -387,7 +390,14 @@ async fn cancel(
     }
     state.transport.store.update_trips(&targets).await?;
     for t in &targets {
-        planning::remove_trip(&state, t.date, &t.id).await?;
+        planning::remove_trip(
+            &state,
+            t.date,
+            &t.id,
+            &caller.name,
+            TransportReason::Cancellation,
+        )
+        .await?;
     }
     let ids: Vec<&str> = targets.iter().map(|t| t.id.as_str()).collect();
     Ok(Json(json!({ "cancelled": ids })))
@@ -445,6 +455,9 @@ async fn change(
         .store
         .update_trips(std::slice::from_ref(&trip))
         .await?;
-    planning::remove_trip(&state, trip.date, &trip.id).await?;
-    Ok(Json(planning::place_new_trip(&state, trip).await?))
+    let reason = TransportReason::Change;
+    planning::remove_trip(&state, trip.date, &trip.id, &caller.name, reason).await?;
+    Ok(Json(
+        planning::place_new_trip(&state, trip, &caller.name, reason).await?,
+    ))
 }

@@ -4,7 +4,8 @@
 //! Actions carry a client action id chosen by the tablet: an action replayed after a dropped
 //! connection finds its first record and changes nothing, so each is applied exactly once. A
 //! no-show or an incident opens a queue item for the dispatchers (through the core, keyed by the
-//! action id, so a replay cannot open a second one).
+//! action id, so a replay cannot open a second one). Every action is also one `transport_changed`
+//! event in the core's log (`super::live`), pushed to the dispatchers and the driver.
 
 use std::collections::HashMap;
 
@@ -208,6 +209,7 @@ async fn act(
     let store = &state.transport.store;
     if let Some(first) = store.action(&action_id).await? {
         requeue_messages(&state, &first).await?;
+        super::live::action_recorded(&state, &first).await?;
         return Ok((
             StatusCode::OK,
             Json(json!({ "action": first, "replay": true })),
@@ -330,12 +332,14 @@ async fn act(
         item_id,
     };
     if let Some(first) = store.record_action(&record, trip.as_ref()).await? {
+        super::live::action_recorded(&state, &first).await?;
         return Ok((
             StatusCode::OK,
             Json(json!({ "action": first, "replay": true })),
         ));
     }
     requeue_messages(&state, &record).await?;
+    super::live::action_recorded(&state, &record).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -383,8 +387,9 @@ struct PositionDto {
     lat: f64,
 }
 
-/// The tablet's GPS fix: stored, shown on the dispatchers' map (a `resource_moved` event), and
-/// checked against the next pick-up for the "arriving in about N minutes" message.
+/// The tablet's GPS fix: stored, shown on the dispatchers' map (a `resource_moved` event),
+/// checked against the next pick-up for the "arriving in about N minutes" message, and against
+/// the plan: a late vehicle shifts its remaining stops (`super::delay`).
 async fn position(
     State(state): State<AppState>,
     caller: Caller,
@@ -416,9 +421,12 @@ async fn position(
         )
         .await;
     let arriving = check_arriving(&state, &vehicle, here).await?;
-    Ok(Json(
-        json!({ "vehicle_id": vehicle.id, "arriving_notice": arriving }),
-    ))
+    let delay = super::delay::check(&state, &vehicle, here, &caller.name).await?;
+    Ok(Json(json!({
+        "vehicle_id": vehicle.id,
+        "arriving_notice": arriving,
+        "delay_minutes": delay,
+    })))
 }
 
 /// Queues "arriving in about N minutes" for the next pick-up of today when the vehicle is that

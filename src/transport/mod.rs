@@ -11,14 +11,19 @@
 //!   trip by hand, same-day insertion and removal.
 //! - [`driver`]: the tablet's manifest, actions (exactly once by client action id) and GPS.
 //! - [`odometer`]: driven kilometres and hours per vehicle and day from the GPS fixes.
+//! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
+//! - [`delay`]: a late vehicle shifts its remaining stops; trips it can no longer serve in their
+//!   window move to another vehicle or become a queue item.
 //! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
 //! - [`reports`]: trips, on-time percentage, no-shows, km and hours per vehicle; CSV.
 //! - [`demo`] and [`sim`]: synthetic riders and bookings; the simulated run of a planned day.
 
 pub mod bookings;
+pub mod delay;
 pub mod demo;
 pub mod driver;
 pub mod engine;
+pub mod live;
 pub mod messages;
 pub mod model;
 pub mod odometer;
@@ -56,6 +61,8 @@ pub struct TransportConfig {
     pub promise_early_minutes: i64,
     pub promise_late_minutes: i64,
     pub arriving_minutes: f64,
+    /// Minutes late against the plan before the remaining stops are shifted (see [`delay`]).
+    pub delay_threshold_minutes: u32,
     pub reminder_time: NaiveTime,
     pub default_shift_start: NaiveTime,
     pub default_shift_end: NaiveTime,
@@ -75,6 +82,10 @@ impl TransportConfig {
         anyhow::ensure!(
             self.plan_seconds > 0.0 && self.plan_seconds <= 600.0,
             "transport.plan_seconds: more than 0, at most 600"
+        );
+        anyhow::ensure!(
+            (1..=120).contains(&self.delay_threshold_minutes),
+            "transport.delay_threshold_minutes: 1-120"
         );
         anyhow::ensure!(
             self.default_shift_start < self.default_shift_end,

@@ -17,6 +17,7 @@ use super::engine::{self, Built};
 use super::messages;
 use super::model::{clock, DayPlan, Rider, Trip, TripStatus, Unserved};
 use crate::error::{Error, Result};
+use crate::events::TransportReason;
 use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::state::AppState;
@@ -41,7 +42,7 @@ async fn riders_by_id(state: &AppState) -> Result<HashMap<String, Rider>> {
 
 /// The trips the scheduler must consider on a day: every trip of the stored plan that was not
 /// cancelled (done ones keep their place in the route), then every live trip not yet in it.
-fn day_trips(trips: &[Trip], plan: Option<&DayPlan>) -> Vec<Trip> {
+pub(super) fn day_trips(trips: &[Trip], plan: Option<&DayPlan>) -> Vec<Trip> {
     let in_plan = |t: &Trip| plan.is_some_and(|p| p.vehicle_of(&t.id).is_some());
     trips
         .iter()
@@ -51,7 +52,11 @@ fn day_trips(trips: &[Trip], plan: Option<&DayPlan>) -> Vec<Trip> {
 }
 
 /// Builds the instance of a day off the request path (the matrix and the search take CPU).
-async fn build_day(state: &AppState, date: NaiveDate, trips: Vec<Trip>) -> Result<Built> {
+pub(super) async fn build_day(
+    state: &AppState,
+    date: NaiveDate,
+    trips: Vec<Trip>,
+) -> Result<Built> {
     let riders = riders_by_id(state).await?;
     let vehicles = state.transport.store.vehicles().await?;
     if vehicles.is_empty() {
@@ -74,10 +79,11 @@ async fn build_day(state: &AppState, date: NaiveDate, trips: Vec<Trip>) -> Resul
     .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))
 }
 
-/// Plans a day from scratch and stores the plan (a new version), then queues the confirmations.
-/// `progress` receives one line per step.
+/// Plans a day from scratch and stores the plan (a new version), logs a `replan` change for
+/// `actor`, then queues the confirmations. `progress` receives one line per step.
 pub async fn plan_day(
     state: &AppState,
+    actor: &str,
     date: NaiveDate,
     seconds: f64,
     progress: &mut (dyn FnMut(&str) + Send),
@@ -124,6 +130,9 @@ pub async fn plan_day(
         ));
     }
     info!(%date, version = plan.version, unserved = plan.unserved.len(), "day planned");
+    let vehicles = plan.routes.iter().map(|r| r.vehicle_id.clone()).collect();
+    let at = (plan.date, plan.version);
+    super::live::plan_changed(state, actor, TransportReason::Replan, at, vehicles, vec![]).await?;
     let riders = riders_by_id(state).await?;
     let late = state.config.transport.promise_late_minutes;
     let msgs = messages::confirmations(&transport.templates, &plan, &all, &riders, late);
@@ -191,7 +200,11 @@ async fn confirm_changes(state: &AppState, plan: &DayPlan) -> Result<()> {
 }
 
 /// Stores an edited plan as the next version.
-async fn store_next(state: &AppState, mut plan: DayPlan, previous: &DayPlan) -> Result<DayPlan> {
+pub(super) async fn store_next(
+    state: &AppState,
+    mut plan: DayPlan,
+    previous: &DayPlan,
+) -> Result<DayPlan> {
     plan.version = previous.version + 1;
     plan.computed_at = Utc::now();
     if !state.transport.store.put_plan(&plan).await? {
@@ -202,9 +215,15 @@ async fn store_next(state: &AppState, mut plan: DayPlan, previous: &DayPlan) -> 
     Ok(plan)
 }
 
-/// A new (or changed) trip: inserted into its day's plan when the day is already planned, and
-/// confirmed to the rider; otherwise it waits for the day's planning run.
-pub async fn place_new_trip(state: &AppState, trip: Trip) -> Result<TripView> {
+/// A new (or changed) trip: inserted into its day's plan when the day is already planned,
+/// logged as a transport change (`reason`, by `actor`) and confirmed to the rider; otherwise it
+/// waits for the day's planning run.
+pub async fn place_new_trip(
+    state: &AppState,
+    trip: Trip,
+    actor: &str,
+    reason: TransportReason,
+) -> Result<TripView> {
     let transport = &state.transport;
     let _guard = transport.plan_lock.lock().await;
     let Some(plan) = transport.store.plan(trip.date).await? else {
@@ -234,8 +253,15 @@ pub async fn place_new_trip(state: &AppState, trip: Trip) -> Result<TripView> {
         }
         Some(r) => match routing::darp::insert(&built.instance, &start, r) {
             Ok(p) => {
+                // Only the route that received the trip changes; the others keep their stored
+                // times (a late vehicle's shifted stops stay shifted).
                 let fresh = engine::to_day_plan(&built, &p, trip.date, 0);
-                next.routes = fresh.routes;
+                if let Some(v) = fresh.vehicle_of(&trip.id) {
+                    let route = fresh.routes.iter().find(|r| r.vehicle_id == v).cloned();
+                    next.routes.retain(|r| r.vehicle_id != v);
+                    next.routes.extend(route);
+                    next.routes.sort_by(|a, b| a.vehicle_id.cmp(&b.vehicle_id));
+                }
                 next.problems = fresh.problems;
             }
             Err(why) => next.unserved.push(Unserved {
@@ -245,12 +271,25 @@ pub async fn place_new_trip(state: &AppState, trip: Trip) -> Result<TripView> {
         },
     }
     let next = store_next(state, next, &plan).await?;
+    let vehicles = next
+        .vehicle_of(&trip.id)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    let at = (next.date, next.version);
+    super::live::plan_changed(state, actor, reason, at, vehicles, vec![trip.id.clone()]).await?;
     confirm_changes(state, &next).await?;
     Ok(view(trip, Some(&next)))
 }
 
-/// Takes a cancelled trip out of its day's plan (if planned).
-pub async fn remove_trip(state: &AppState, date: NaiveDate, trip_id: &str) -> Result<()> {
+/// Takes a cancelled (or changed) trip out of its day's plan (if planned) and logs the change.
+pub async fn remove_trip(
+    state: &AppState,
+    date: NaiveDate,
+    trip_id: &str,
+    actor: &str,
+    reason: TransportReason,
+) -> Result<()> {
     let transport = &state.transport;
     let _guard = transport.plan_lock.lock().await;
     let Some(plan) = transport.store.plan(date).await? else {
@@ -265,8 +304,14 @@ pub async fn remove_trip(state: &AppState, date: NaiveDate, trip_id: &str) -> Re
     }
     next.unserved.retain(|u| u.trip_id != trip_id);
     next.pinned.retain(|p| p != trip_id);
-    store_next(state, next, &plan).await?;
-    Ok(())
+    let next = store_next(state, next, &plan).await?;
+    let vehicles = plan
+        .vehicle_of(trip_id)
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    let at = (next.date, next.version);
+    super::live::plan_changed(state, actor, reason, at, vehicles, vec![trip_id.to_owned()]).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -293,7 +338,7 @@ async fn compute(
         return Err(Error::validation("seconds", "0.1-120"));
     }
     let mut lines = Vec::new();
-    let plan = plan_day(&state, date, seconds, &mut |l: &str| {
+    let plan = plan_day(&state, &caller.name, date, seconds, &mut |l: &str| {
         lines.push(l.to_owned())
     })
     .await?;
@@ -436,6 +481,23 @@ async fn move_trip(
         next.pinned.push(trip.id.clone());
     }
     let next = store_next(&state, next, &plan).await?;
+    let vehicles = plan
+        .vehicle_of(&trip.id)
+        .map(str::to_owned)
+        .into_iter()
+        .chain([dto.vehicle_id.clone()])
+        .collect();
+    let at = (next.date, next.version);
+    let trips = vec![trip.id.clone()];
+    super::live::plan_changed(
+        &state,
+        &caller.name,
+        TransportReason::Move,
+        at,
+        vehicles,
+        trips,
+    )
+    .await?;
     confirm_changes(&state, &next).await?;
     Ok(Json(json!({ "plan": summary(&next) })))
 }

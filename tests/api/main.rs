@@ -15,6 +15,7 @@ mod openapi;
 mod queue;
 mod transport;
 mod transport_gps;
+mod transport_live;
 mod transport_sms;
 mod validation;
 mod websocket;

@@ -95,6 +95,9 @@ const ro = {
   mobility: 'Mobilitate',
   notes: 'Observații pentru șofer',
   address: 'adresa',
+  route_updated: 'Traseu actualizat ({t}). Atingeți pentru a închide.',
+  delay: 'întârziere {n} min',
+  live_down: 'Legătura în timp real este întreruptă; planul se reîmprospătează la fiecare minut.',
 };
 
 type Dict = typeof ro;
@@ -191,6 +194,9 @@ const en: Dict = {
   mobility: 'Mobility',
   notes: 'Notes for the driver',
   address: 'address',
+  route_updated: 'Route updated ({t}). Tap to close.',
+  delay: '{n} min late',
+  live_down: 'The live link is down; the plan refreshes every minute.',
 };
 
 export function tt(key: TKey, vars: Record<string, string | number> = {}): string {

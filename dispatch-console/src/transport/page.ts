@@ -1,6 +1,8 @@
 // The dispatchers' transport page (`/transport`): book a trip (one-off or recurring, with a
 // return), plan the day with the scheduler, read the manifests and the unserved list, move a
-// trip to another vehicle by hand, and the reports with a chart and CSV export.
+// trip to another vehicle by hand, and the reports with a chart and CSV export. Same-day changes
+// (bookings, cancellations, moves, the drivers' actions, delays) arrive over the websocket and
+// redraw the plan; late vehicles show their delay.
 
 import { ApiError } from '../api';
 import { clear, h } from '../dom';
@@ -10,6 +12,7 @@ import type { Me } from '../types';
 import { call, type ManifestStop, type TripView } from './api';
 import { reportChart, type DayPoint } from './chart';
 import { tt, word } from './i18n';
+import { listenTransport } from './listen';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
 interface VehicleRow {
@@ -51,7 +54,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const tripsBox = h('section', { class: 'panel transport-trips', 'aria-label': 'trips' });
   const reportBox = h('section', { class: 'panel transport-report', 'aria-label': 'report' });
   let riders: Rider[] = [];
-  let shownVersion: number | null = null;
+  /** Minutes each vehicle runs late (date/vehicle), summed from the delay changes seen. */
+  const delays = new Map<string, number>();
+  const liveNote = h('p', { class: 'muted', 'data-field': 'live', hidden: true }, tt('live_down'));
 
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) return onLogout();
@@ -215,7 +220,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         run.disabled = false;
       }
     });
-    shownVersion = plan?.version ?? null;
     const content: (HTMLElement | null)[] = [h('h2', {}, tt('plan_title')), run, log];
     if (!plan) {
       content.push(h('p', { class: 'muted' }, tt('no_plan')));
@@ -228,7 +232,14 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           h(
             'div',
             { class: 'manifest', 'data-vehicle': m.vehicle_id },
-            h('h3', {}, `${m.vehicle_id} · ${km} ${tt('km')}`),
+            h(
+              'h3',
+              {},
+              `${m.vehicle_id} · ${km} ${tt('km')}`,
+              delays.has(`${dateInput.value}/${m.vehicle_id}`)
+                ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: delays.get(`${dateInput.value}/${m.vehicle_id}`) ?? 0 })}`)
+                : null,
+            ),
             h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
           ),
         );
@@ -334,7 +345,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const bar = topBar(me, onLogout, () => renderAll(), h('a', { href: '/', class: 'nav' }, tt('back_console')));
   root.replaceChildren(
     bar,
-    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), message, bookingBox, planBox, riderBox, tripsBox, reportBox),
+    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), liveNote, message, bookingBox, planBox, riderBox, tripsBox, reportBox),
   );
   call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')
     .then((r) => {
@@ -343,20 +354,26 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     })
     .catch(fail);
   renderAll();
-  // Same-day changes (new bookings, cancellations, the drivers' actions) change the plan on the
-  // server: redraw when its version moved.
-  const poll = window.setInterval(async () => {
-    try {
-      const plan = await call<PlanOut>('GET', `/api/v1/transport/plans/${dateInput.value}`);
-      if (plan.version !== shownVersion) renderPlan(plan);
+  // Same-day changes (new bookings, cancellations, moves, the drivers' actions, delays) are
+  // pushed: redraw the plan and the trips of the day shown when one of its changes arrives.
+  const stopListening = listenTransport({
+    onChange: (c) => {
+      if (c?.reason === 'delay' && c.delay_minutes !== null && c.vehicles.length > 0) {
+        const key = `${c.date}/${c.vehicles[0]}`;
+        delays.set(key, (delays.get(key) ?? 0) + c.delay_minutes);
+      }
+      if (c !== null && c.date !== dateInput.value) return;
+      void loadPlan();
       void loadTrips();
-    } catch {
-      // No plan yet, or the link is down: the next tick tries again.
-    }
-  }, 15000);
+    },
+    onLink: (open) => {
+      liveNote.hidden = open;
+    },
+    onUnauthorized: onLogout,
+  });
   const offLang = onLangChange(() => renderAll());
   return () => {
-    window.clearInterval(poll);
+    stopListening();
     offLang();
   };
 }

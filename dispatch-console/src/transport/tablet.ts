@@ -1,6 +1,8 @@
 // The driver's tablet (`/sofer`): the manifest of the driver's own vehicle, in order, with
 // addresses, mobility notes and a call button; the actions arrived / picked up / no-show /
-// dropped off / incident; the GPS position every few seconds.
+// dropped off / incident; the GPS position every few seconds. The manifest is refetched when the
+// websocket brings a change of this vehicle (a trip booked, moved or cancelled, a delay), with a
+// visible "route updated" notice; nothing polls while the socket is up.
 //
 // Offline first: every action is written to localStorage with a client action id before it is
 // sent, shown as done at once, and sent in order whenever the link is up. The server keys
@@ -14,10 +16,12 @@ import { topBar } from '../topbar';
 import type { Me } from '../types';
 import { call, type Manifest, type ManifestStop } from './api';
 import { tt, word } from './i18n';
+import { listenTransport } from './listen';
 
 const QUEUE_KEY = 'dispecer.tablet.queue';
 const GPS_EVERY_MS = 5000;
-const REFRESH_EVERY_MS = 10000;
+/** Queued actions are sent again this often while the link is down. */
+const RETRY_EVERY_MS = 10000;
 
 export interface PendingAction {
   action_id: string;
@@ -66,11 +70,23 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   let flushing = false;
   let lastError = '';
   let position: { lon: number; lat: number } | null = null;
+  /** When a pushed change last altered the manifest (shown until the driver taps it). */
+  let updatedAt: Date | null = null;
+  const notice = h('div', {
+    class: 'tablet-notice',
+    'data-field': 'notice',
+    role: 'status',
+    hidden: true,
+    onclick: () => {
+      updatedAt = null;
+      render();
+    },
+  });
   const list = h('ol', { class: 'tablet-stops' });
   const head = h('div', { class: 'tablet-head' });
   const status = h('div', { class: 'tablet-link', 'data-field': 'link' });
   const incidentBox = h('div', { class: 'tablet-incident' });
-  const main = h('main', { class: 'tablet', 'data-page': 'sofer', 'data-busy': '0' }, head, status, incidentBox, list);
+  const main = h('main', { class: 'tablet', 'data-page': 'sofer', 'data-busy': '0' }, head, status, notice, incidentBox, list);
 
   /** Trip statuses with the queued (not yet acknowledged) actions applied. */
   const effective = (s: ManifestStop): string =>
@@ -131,10 +147,14 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     }
   }
 
-  async function refresh(): Promise<void> {
+  /** Refetches the manifest; `pushed` when a change made elsewhere caused it (then a change of
+   * the stops is announced). */
+  async function refresh(pushed = false): Promise<void> {
     setBusy(1);
     try {
       const fresh = await call<Manifest>('GET', '/api/v1/transport/manifest');
+      const differs = manifest !== null && JSON.stringify(fresh.stops) !== JSON.stringify(manifest.stops);
+      if (pushed && differs) updatedAt = new Date();
       const changed = JSON.stringify(fresh) !== JSON.stringify(manifest) || !online;
       manifest = fresh;
       online = true;
@@ -227,6 +247,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     status.textContent = `${online ? tt('online') : tt('offline')}${pending ? ` · ${tt('pending', { n: pending })}` : ''}${lastError ? ` · ${lastError}` : ''}`;
     status.dataset.pending = String(pending);
     head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${manifest.date}` : tt('tablet');
+    notice.hidden = updatedAt === null;
+    notice.textContent = updatedAt ? tt('route_updated', { t: updatedAt.toLocaleTimeString().slice(0, 5) }) : '';
     clear(list);
     if (!manifest || manifest.stops.length === 0) {
       list.append(h('li', { class: 'muted' }, tt('no_manifest')));
@@ -262,8 +284,14 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const gps = window.setInterval(() => void sendPosition(), GPS_EVERY_MS);
   const tick = window.setInterval(() => {
     if (loadQueue().length > 0) void flush();
-    else void refresh();
-  }, REFRESH_EVERY_MS);
+  }, RETRY_EVERY_MS);
+  const stopListening = listenTransport({
+    // The server sends this driver only the changes of their vehicle. Their own actions come
+    // back too: those refresh without a notice.
+    onChange: (c) => void refresh(c !== null && c.reason !== 'action' && c.reason !== 'no_show'),
+    onLink: () => undefined,
+    onUnauthorized: onLogout,
+  });
   const offLang = onLangChange(() => render());
   render();
   void refresh().then(() => flush());
@@ -273,6 +301,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     if (watch !== undefined) navigator.geolocation.clearWatch(watch);
     window.clearInterval(gps);
     window.clearInterval(tick);
+    stopListening();
     offLang();
   };
 }

@@ -1,0 +1,133 @@
+// Adapted transport live, against the real service: the driver's tablet is open; a dispatcher
+// books a trip for today and it appears on the tablet without a reload (pushed over the
+// websocket), with the "route updated" notice; the tablet's three incident buttons each open a
+// queue item that the dispatcher's console shows. Runs after transport.test.mjs (file order),
+// when VAN-01 has no work left on the planned day. Run through scripts/console-test.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { base, consoleReady, launch, loggedIn, row, users } from './helpers.mjs';
+
+const driver1 = { username: process.env.CONSOLE_USER_DRIVER1, password: process.env.CONSOLE_PASS_DRIVER1 };
+const zone = 'Europe/Bucharest';
+const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+/** Local "HH:MM:00" in `minutes` minutes, or null when that is tomorrow already. */
+function localTimeIn(minutes) {
+  const at = new Date(Date.now() + minutes * 60_000);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  if (day !== today) return null;
+  const hm = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return `${hm}:00`;
+}
+
+let browser;
+let disp;
+let tablet;
+
+async function api(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const r = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
+before(async () => {
+  assert.ok(driver1.username, 'run through scripts/console-test');
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+describe('adapted transport live', () => {
+  test('a trip booked for today reaches the open tablet without a reload', async (t) => {
+    const time = localTimeIn(45);
+    if (!time) {
+      t.skip('45 minutes from now is tomorrow: no trip can be booked for today');
+      return;
+    }
+    // Arrange: the dispatcher's console and the driver's tablet are open; today is planned.
+    disp = await loggedIn(browser, users.a);
+    await consoleReady(disp.page);
+    tablet = await loggedIn(browser, driver1);
+    await tablet.page.setViewportSize({ width: 412, height: 915 });
+    await tablet.page.waitForSelector('main.tablet[data-busy="0"]');
+    await tablet.page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    const rider = await api(disp.page, 'POST', '/api/v1/transport/riders', {
+      id: 'LIVE-01',
+      name: 'Beneficiar live',
+      phone: '+40700095555',
+      mobility: 'seated',
+      door_assistance: false,
+      notes: '',
+      places: [
+        { kind: 'home', address: 'Str. Live nr. 1', lon: 21.215, lat: 45.752 },
+        { kind: 'day_centre', address: 'Centru de zi (demo)', lon: 21.2001, lat: 45.7622 },
+      ],
+    });
+    assert.equal(rider.status, 201, JSON.stringify(rider.json));
+    const planned = await api(disp.page, 'GET', `/api/v1/transport/plans/${today}`);
+    if (planned.status === 404) {
+      const p = await api(disp.page, 'POST', `/api/v1/transport/plans/${today}`, { seconds: 0.5 });
+      assert.equal(p.status, 200, JSON.stringify(p.json));
+    }
+
+    // Act: a booking for today; on VAN-01 (moved there when the insertion chose another van).
+    const booked = await api(disp.page, 'POST', '/api/v1/transport/bookings', {
+      rider: 'LIVE-01',
+      date: today,
+      pickup: { place: 'home' },
+      dropoff: { place: 'day_centre' },
+      timing: 'pickup_at',
+      time,
+    });
+    assert.equal(booked.status, 201, JSON.stringify(booked.json));
+    const trip = booked.json.trips[0];
+    assert.ok(trip.vehicle_id, `inserted into today's plan: ${JSON.stringify(trip)}`);
+    if (trip.vehicle_id !== 'VAN-01') {
+      const moved = await api(disp.page, 'POST', `/api/v1/transport/plans/${today}/move`, { trip_id: trip.id, vehicle_id: 'VAN-01' });
+      assert.equal(moved.status, 200, JSON.stringify(moved.json));
+    }
+
+    // Assert: the tablet shows it, in the same document, with the notice.
+    await tablet.page.waitForSelector(`.tablet-stop[data-trip="${trip.id}"][data-kind=pickup]`, { timeout: 10_000 });
+    assert.equal(await tablet.page.evaluate(() => window.__sameDocument), true, 'no reload');
+    const notice = tablet.page.locator('[data-field=notice]');
+    await notice.waitFor({ state: 'visible' });
+    assert.match(await notice.textContent(), /Traseu actualizat/);
+    assert.match(await tablet.page.textContent(`.tablet-stop[data-trip="${trip.id}"]`), /Str\. Live nr\. 1/);
+    await notice.click();
+    await notice.waitFor({ state: 'hidden' });
+  });
+
+  test("each incident button of the tablet opens a queue item on the dispatcher's console", async () => {
+    if (!tablet) {
+      disp = await loggedIn(browser, users.a);
+      await consoleReady(disp.page);
+      tablet = await loggedIn(browser, driver1);
+      await tablet.page.waitForSelector('main.tablet[data-busy="0"]');
+    }
+    await disp.page.goto(`${base}/`);
+    await consoleReady(disp.page);
+    const labels = { breakdown: 'defecțiune vehicul', accident: 'accident', rider_unwell: 'pasager cu probleme de sănătate' };
+    for (const [kind, label] of Object.entries(labels)) {
+      // Act
+      await tablet.page.click(`[data-incident=${kind}]`);
+      await tablet.page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
+      // Assert: a queue item for it, shown on the console without a reload.
+      const queue = await api(disp.page, 'GET', '/api/v1/queue');
+      const item = queue.json.items
+        .map((x) => x.item)
+        .find((i) => i.kind === 'incident' && i.details.description.startsWith(`Incident VAN-01: ${label}`));
+      assert.ok(item, `a queue item for ${kind}`);
+      await row(disp.page, item.id).waitFor({ timeout: 10_000 });
+    }
+    await tablet.context.close();
+  });
+});
