@@ -161,6 +161,12 @@ pub async fn check(
     if let Some(r) = next.routes.iter_mut().find(|r| r.vehicle_id == vehicle.id) {
         for (&k, &t) in ks.iter().zip(&times) {
             let stop = &mut r.stops[k];
+            if stop.pickup {
+                // What the rider was told stays the promise (the first one, over several delays).
+                next.promised
+                    .entry(stop.trip_id.clone())
+                    .or_insert(stop.time_s);
+            }
             stop.time_s = t;
             let Some(trip) = trips.get(&stop.trip_id) else {
                 continue;

@@ -243,6 +243,7 @@ pub fn to_day_plan(built: &Built, plan: &Plan, date: NaiveDate, version: i64) ->
         pinned: Vec::new(),
         problems,
         solve_ms: 0,
+        promised: Default::default(),
     }
 }
 

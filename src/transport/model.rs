@@ -255,11 +255,25 @@ pub struct DayPlan {
     /// The independent checker's findings (empty when feasible).
     pub problems: Vec<String>,
     pub solve_ms: u64,
+    /// Pick-up times promised to riders where the stops have moved since: a late vehicle
+    /// shifts its remaining stops (the rider hears of it from the "arriving" SMS), but what the
+    /// rider was told stays the promise the reminders and the on-time report use.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub promised: std::collections::BTreeMap<String, f64>,
 }
 
 impl DayPlan {
-    /// The planned pick-up time of a trip, seconds after midnight.
+    /// The pick-up time promised to the rider, seconds after midnight: the planned stop time,
+    /// unless a delay has moved the stop since.
     pub fn promised_s(&self, trip_id: &str) -> Option<f64> {
+        self.promised
+            .get(trip_id)
+            .copied()
+            .or_else(|| self.pickup_s(trip_id))
+    }
+
+    /// The current planned pick-up time of a trip (delays included), seconds after midnight.
+    pub fn pickup_s(&self, trip_id: &str) -> Option<f64> {
         self.routes
             .iter()
             .flat_map(|r| &r.stops)

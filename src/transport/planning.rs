@@ -477,6 +477,8 @@ async fn move_trip(
     next.routes = fresh.routes;
     next.problems = fresh.problems;
     next.unserved.retain(|u| u.trip_id != trip.id);
+    // Moved by hand: the new time is the promise (and the rider is told it again).
+    next.promised.remove(&trip.id);
     if !next.pinned.contains(&trip.id) {
         next.pinned.push(trip.id.clone());
     }

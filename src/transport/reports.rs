@@ -292,6 +292,7 @@ mod tests {
             pinned: vec![],
             problems: vec![],
             solve_ms: 0,
+            promised: Default::default(),
         };
         let trips = vec![
             trip("a", TripStatus::DroppedOff, Some((5, 10))),

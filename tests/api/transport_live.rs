@@ -294,6 +294,7 @@ async fn one_vehicle_plan(app: &TestApp, tight: bool, fleet: bool) -> (String, V
         pinned: vec![],
         problems: vec![],
         solve_ms: 0,
+        promised: Default::default(),
     };
     assert!(store.put_plan(&plan).await.unwrap());
     let home = trips[0].pickup.position;
@@ -356,6 +357,11 @@ async fn a_late_position_shifts_the_remaining_stops_and_repeats_emit_nothing_unt
     assert!(new[0].time_s >= old[0].time_s + 5.0 * 60.0);
     assert!(new.iter().zip(old).all(|(n, o)| n.time_s >= o.time_s));
     assert!(new.windows(2).all(|w| w[1].time_s > w[0].time_s));
+    // The stops moved; the times promised to the riders did not.
+    for t in &trips {
+        assert_eq!(after.promised_s(t), before.promised_s(t), "{t}");
+        assert!(after.pickup_s(t) >= before.pickup_s(t), "{t}");
+    }
     for ws in [&mut driver, &mut dispatcher] {
         let c = next_change(ws).await;
         assert_eq!(c["reason"], "delay");
