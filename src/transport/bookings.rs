@@ -5,14 +5,14 @@
 use std::collections::HashSet;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::model::{clock, Rider, Spot, TimingKind, Trip, TripStatus};
+use super::model::{clock, BookingKey, Rider, Spot, TimingKind, Trip, TripStatus};
 use super::riders::SpotDto;
 use super::{planning, TransportConfig};
 use crate::error::{Error, Result};
@@ -129,21 +129,55 @@ fn span(trip: &Trip, config: &TransportConfig) -> (f64, f64) {
 }
 
 /// A trip as answered: the trip, its promised pick-up, or why it is not planned.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TripView {
     #[serde(flatten)]
     pub trip: Trip,
+    /// The planned pick-up, `HH:MM`, once the day is planned.
     pub promised: Option<String>,
     pub vehicle_id: Option<String>,
     pub unserved_reason: Option<String>,
 }
 
+/// What a booking answers: its trips (two per day with a return), and the series they share.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BookingAnswer {
+    /// Set for a recurring booking: `POST .../cancel` with `"series": true` cancels them all.
+    pub series_id: Option<String>,
+    pub trips: Vec<TripView>,
+}
+
+/// The answer to a repeat of an idempotency key: the first booking's trips as they are now.
+async fn repeat(state: &AppState, booking: BookingKey) -> Result<(StatusCode, Json<BookingAnswer>)> {
+    let mut trips = Vec::new();
+    for id in &booking.trip_ids {
+        let trip = load_trip(state, id).await?;
+        let plan = state.transport.store.plan(trip.date).await?;
+        trips.push(view(trip, plan.as_ref()));
+    }
+    Ok((
+        StatusCode::OK,
+        Json(BookingAnswer {
+            series_id: booking.series_id,
+            trips,
+        }),
+    ))
+}
+
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     AppJson(dto): AppJson<BookingDto>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<BookingAnswer>)> {
     caller.require(DISPATCH)?;
+    // Scoped by the caller: another dispatcher's key never answers this one's booking.
+    let key = parse::idempotency_key(&headers, "transport_booking", &caller.name)?;
+    if let Some(k) = &key {
+        if let Some(first) = state.transport.store.booking_key(k).await? {
+            return repeat(&state, first).await;
+        }
+    }
     let config = &state.config.transport;
     let store = &state.transport.store;
     let rider_id = parse::identifier("rider", &dto.rider, 32)?;
@@ -267,14 +301,29 @@ async fn create(
             }
         }
     }
-    store.insert_trips(&trips).await?;
+    match &key {
+        Some(k) => {
+            let booking = BookingKey {
+                series_id: series_id.clone(),
+                trip_ids: trips.iter().map(|t| t.id.clone()).collect(),
+            };
+            // A repeat that raced this one stored its trips first: answer those.
+            if let Some(first) = store.insert_keyed_trips(k, &booking, &trips).await? {
+                return repeat(&state, first).await;
+            }
+        }
+        None => store.insert_trips(&trips).await?,
+    }
     let mut views = Vec::new();
     for t in trips {
         views.push(planning::place_new_trip(&state, t).await?);
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "series_id": series_id, "trips": views })),
+        Json(BookingAnswer {
+            series_id,
+            trips: views,
+        }),
     ))
 }
 
