@@ -108,8 +108,7 @@ pub(crate) struct ManifestQuery {
     params(ManifestQuery),
     responses(
         (status = 200, body = crate::http::openapi::transport::Manifest),
-        (status = 400, description = "A malformed path or query parameter, named in `error.field`", body = ErrorBody),
-        (status = 422, description = "`vehicle` is missing (dispatch roles)", body = ErrorBody),
+        (status = 422, description = "`vehicle` is missing (dispatch roles), or `date` is not a date; named in `error.field`", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -350,7 +350,7 @@ fn summary(plan: &DayPlan) -> Value {
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     responses(
         (status = 200, body = crate::http::openapi::transport::PlanView),
-        (status = 400, description = "A malformed path or query parameter, named in `error.field`", body = ErrorBody),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
         (status = 404, description = "No such plan for this day", body = ErrorBody),
         Refusals,
     ),

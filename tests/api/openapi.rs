@@ -222,3 +222,27 @@ async fn a_malformed_query_string_gets_the_json_error_naming_the_parameter() {
     let body: Value = garbled.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid");
 }
+
+#[tokio::test]
+async fn a_malformed_typed_path_or_plain_query_gets_the_json_error_naming_the_parameter() {
+    // Arrange: routes whose path is typed (`Path<NaiveDate>`) or query read by axum's `Query`,
+    // which reject in plain text before the handler runs.
+    let app = spawn_app().await;
+    let role = dispecer::http::auth::Role::Dispatcher;
+
+    // Act
+    let bad_date = app.get_as(role, "/api/v1/transport/plans/2026-13-45").await;
+    let bad_query = app
+        .get_as(role, "/api/v1/transport/manifest?vehicle=VAN-01&date=soon")
+        .await;
+
+    // Assert: the common body, 422, naming the parameter.
+    assert_eq!(bad_date.status(), 422);
+    let body: Value = bad_date.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid");
+    assert_eq!(body["error"]["field"], "date");
+    assert_eq!(bad_query.status(), 422);
+    let body: Value = bad_query.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid");
+    assert_eq!(body["error"]["field"], "date");
+}
