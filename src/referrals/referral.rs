@@ -14,8 +14,8 @@ use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::http::items::{audit, item_id, lookup};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
@@ -133,7 +133,9 @@ pub struct ReferDto {
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = ReferDto,
     responses(
-        (status = 201, description = "Referred", body = ReferralRecord),
+        (status = 201, description = "Referred", body = ReferralRecord, links(
+            ("acknowledge_referral" = (operation_id = "acknowledge_referral", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The item is closed", body = ErrorBody),
         BodyRefusals,

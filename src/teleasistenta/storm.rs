@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use crate::domain::{Details, Item, ItemId, Level, Status};
 use crate::error::Result;
 use crate::http::auth::Caller;
-use crate::http::openapi::schemas::Refusals;
 use crate::http::items::STAFF;
+use crate::http::openapi::schemas::Refusals;
 use crate::state::AppState;
 
 /// Open alarms of one device.

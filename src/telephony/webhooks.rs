@@ -15,7 +15,7 @@ use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Place, Status};
 use crate::error::{Error, Result};
-use crate::http::openapi::schemas::{ErrorBody};
+use crate::http::openapi::schemas::ErrorBody;
 use crate::intake::parse;
 use crate::referrals::safe_contact;
 use crate::state::AppState;

@@ -150,7 +150,10 @@ pub struct BookingAnswer {
 }
 
 /// The answer to a repeat of an idempotency key: the first booking's trips as they are now.
-async fn repeat(state: &AppState, booking: BookingKey) -> Result<(StatusCode, Json<BookingAnswer>)> {
+async fn repeat(
+    state: &AppState,
+    booking: BookingKey,
+) -> Result<(StatusCode, Json<BookingAnswer>)> {
     let mut trips = Vec::new();
     for id in &booking.trip_ids {
         let trip = load_trip(state, id).await?;
@@ -175,7 +178,11 @@ async fn repeat(state: &AppState, booking: BookingKey) -> Result<(StatusCode, Js
     params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
     request_body = BookingDto,
     responses(
-        (status = 201, description = "Booked", body = BookingAnswer),
+        (status = 201, description = "Booked", body = BookingAnswer, links(
+            ("get_transport_booking" = (operation_id = "get_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("change_transport_booking" = (operation_id = "change_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("cancel_transport_booking" = (operation_id = "cancel_transport_booking", parameters(("id" = "$response.body#/trips/0/id"))))
+        )),
         (status = 200, description = "A repeat of an Idempotency-Key: the first booking's trips", body = BookingAnswer),
         (status = 409, description = "The rider already has a trip then", body = ErrorBody),
         BodyRefusals,

@@ -39,7 +39,9 @@ async fn the_served_document_matches_docs_openapi_json() {
 }
 
 /// Methods axum routes register (`get(h)`, `.post(h)`...).
-const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options", "trace"];
+const METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "head", "options", "trace",
+];
 
 /// Every `.route("<path>", <method>(…).<method>(…)…)` registration in the Rust files under
 /// `dir`, as (path, method, file). A `.route(` whose first argument is not a string literal
@@ -177,7 +179,12 @@ async fn every_route_of_the_api_is_in_the_document() {
     );
     // And nothing documented that is not served.
     for (path, item) in paths {
-        for method in item.as_object().unwrap().keys().filter(|m| METHODS.contains(&m.as_str())) {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|m| METHODS.contains(&m.as_str()))
+        {
             assert!(
                 routes.iter().any(|(p, m, _)| p == path && m == method),
                 "{method} {path} is in the document but no route serves it"
@@ -190,10 +197,22 @@ async fn every_route_of_the_api_is_in_the_document() {
         schemes["twilio_signature"]["name"], "X-Twilio-Signature",
         "the telephony webhooks are authenticated by their signature header"
     );
-    for webhook in ["/telephony/voice", "/telephony/voice/status", "/telephony/voice/hold", "/telephony/sms"] {
+    for webhook in [
+        "/telephony/voice",
+        "/telephony/voice/status",
+        "/telephony/voice/hold",
+        "/telephony/sms",
+    ] {
         let op = &paths[webhook]["post"];
-        assert_eq!(op["security"][0]["twilio_signature"], serde_json::json!([]), "{webhook}");
-        assert!(op["responses"].get("403").is_some(), "{webhook} documents its 403");
+        assert_eq!(
+            op["security"][0]["twilio_signature"],
+            serde_json::json!([]),
+            "{webhook}"
+        );
+        assert!(
+            op["responses"].get("403").is_some(),
+            "{webhook} documents its 403"
+        );
         assert!(
             op["requestBody"]["content"]
                 .get("application/x-www-form-urlencoded")

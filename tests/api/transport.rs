@@ -644,9 +644,13 @@ async fn a_repeated_booking_with_the_same_idempotency_key_answers_the_first_trip
     let app = spawn_app().await;
     seed_fleet(&app).await;
     assert_eq!(
-        post(&app, "/api/v1/transport/riders", rider("R-1", "walker", 1.0))
-            .await
-            .status(),
+        post(
+            &app,
+            "/api/v1/transport/riders",
+            rider("R-1", "walker", 1.0)
+        )
+        .await
+        .status(),
         201
     );
     let date = tomorrow() + Duration::days(1);
@@ -691,7 +695,13 @@ async fn a_repeated_booking_with_the_same_idempotency_key_answers_the_first_trip
     let other: Value = other.json().await.unwrap();
     assert!(ids(&other).iter().all(|id| !ids(&first).contains(id)));
     assert_eq!(
-        app.state.transport.store.trips_on(date).await.unwrap().len(),
+        app.state
+            .transport
+            .store
+            .trips_on(date)
+            .await
+            .unwrap()
+            .len(),
         4
     );
 

@@ -177,9 +177,15 @@ impl Modify for SecuritySchemes {
 /// The document as pretty JSON with a final newline: what `GET /api/v1/openapi.json` serves,
 /// `dispecer openapi` prints and `docs/openapi.json` holds.
 pub fn json() -> String {
-    let mut text = ApiDoc::openapi()
+    let text = ApiDoc::openapi()
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
+    // utoipa 5.5 writes a response link's fields in snake case, which OpenAPI tools ignore:
+    // renamed to the specification's `operationId` / `operationRef`, so that schemathesis
+    // follows the links. Only a link has these keys with a string value.
+    let mut text = text
+        .replace("\"operation_id\": \"", "\"operationId\": \"")
+        .replace("\"operation_ref\": \"", "\"operationRef\": \"");
     text.push('\n');
     text
 }
@@ -199,7 +205,7 @@ pub(crate) async fn openapi_json() -> Json<serde_json::Value> {
     use std::sync::OnceLock;
     static DOC: OnceLock<serde_json::Value> = OnceLock::new();
     Json(
-        DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+        DOC.get_or_init(|| serde_json::from_str(&json()).unwrap_or_default())
             .clone(),
     )
 }
