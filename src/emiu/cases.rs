@@ -193,7 +193,8 @@ pub async fn view(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskDto {
-    /// Ids of the items answered yes.
+    /// Ids of the items answered yes (see `GET /api/v1/emiu/risk-form`).
+    #[schema(schema_with = crate::http::openapi::emergency::risk_answers)]
     pub yes: Vec<String>,
 }
 
@@ -255,7 +256,9 @@ pub const MEASURES: &[&str] = &[
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDto {
+    #[schema(schema_with = crate::http::openapi::emergency::measures)]
     pub measure: String,
+    /// Required for, and only for, `shelter_placement`.
     #[serde(default)]
     pub shelter_id: Option<String>,
     #[serde(default)]
@@ -340,6 +343,7 @@ pub async fn measure(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportDto {
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
 }
 

@@ -33,9 +33,11 @@ pub struct FollowUpDto {
     #[serde(default)]
     pub due: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 31622400)]
     pub in_s: Option<i64>,
     /// The number to call; the case's own number when absent.
     #[serde(default)]
+    #[schema(pattern = "^\\+?[0-9]{3,15}$")]
     pub phone: Option<String>,
     #[serde(default)]
     pub reason: String,

@@ -59,6 +59,8 @@ pub async fn services(State(state): State<AppState>, caller: Caller) -> Result<J
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoriseDto {
+    /// A call category other than `unclassified`.
+    #[schema(value_type = crate::domain::CallCategory)]
     pub category: String,
 }
 

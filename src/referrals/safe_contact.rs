@@ -37,6 +37,7 @@ pub async fn is_contact_blocked(
 pub struct SafeContactDto {
     /// Further numbers of the victim to protect, beside the case's own.
     #[serde(default)]
+    #[schema(schema_with = crate::http::openapi::emergency::phones)]
     pub phones: Vec<String>,
 }
 

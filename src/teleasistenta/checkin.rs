@@ -21,8 +21,10 @@ use crate::state::AppState;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckinDto {
+    #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
     pub device_id: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub battery_pct: Option<i32>,
 }
 

@@ -224,6 +224,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
 #[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The number, as dialled (spaces, dashes, dots and brackets are ignored).
+    #[param(pattern = "^\\+?[0-9]{3,15}$")]
     pub phone: String,
 }
 

@@ -61,11 +61,13 @@ pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDto {
+    #[schema(schema_with = crate::http::openapi::emergency::steps)]
     pub step: String,
     /// For calls: whether the person answered.
     #[serde(default)]
     pub answered: Option<bool>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::ToSchema;
 
 use super::schemas::{LonLat, StreetLeg};
@@ -183,4 +184,46 @@ pub struct AnswerTimes {
     /// Width of a histogram bucket, seconds.
     pub bucket_s: f64,
     pub channels: Vec<ChannelReport>,
+}
+
+/// A phone number as the API parses it (spaces, dashes, dots and brackets aside).
+pub const PHONE_PATTERN: &str = r"^\+?[0-9]{3,15}$";
+
+/// A string that is one of `values`: the vocabularies kept as constants beside their handlers,
+/// so the document cannot drift from them.
+fn one_of<'a>(values: impl IntoIterator<Item = &'a str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+}
+
+/// `yes` of the risk form: ids of its questions.
+pub fn risk_answers() -> Schema {
+    let ids = crate::emiu::risk::ITEMS.iter().map(|i| i.id);
+    ArrayBuilder::new()
+        .items(one_of(ids))
+        .max_items(Some(crate::emiu::risk::ITEMS.len() * 2))
+        .into()
+}
+
+/// The measures an EMIU team records.
+pub fn measures() -> Schema {
+    one_of(crate::emiu::cases::MEASURES.iter().copied()).into()
+}
+
+/// The steps of the TeleAsistență workflow.
+pub fn steps() -> Schema {
+    one_of(crate::teleasistenta::steps::STEPS.iter().copied()).into()
+}
+
+/// At most 5 further numbers to protect.
+pub fn phones() -> Schema {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(PHONE_PATTERN)),
+        )
+        .max_items(Some(5))
+        .into()
 }
