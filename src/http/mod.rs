@@ -3,7 +3,7 @@
 //! - [`auth`]: callers, roles and bearer tokens.
 //! - [`extract`]: JSON bodies with field-naming errors.
 //! - [`items`]: reading the queue and item histories.
-//! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
+//! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - [`session`]: login, logout, `/api/v1/me`.
 //! - [`map`]: map layers, address search, routes from the road network.
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the handlers' annotations.
