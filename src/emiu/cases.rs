@@ -17,6 +17,7 @@ use crate::events::Event;
 use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::items::{audit, item_id, lookup, STAFF};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::referrals::referral::{acting_on, outcome_json, CASE_WORKERS};
 use crate::state::AppState;
@@ -24,6 +25,18 @@ use routing::network::{ProfileId, ATTRIBUTION};
 use routing::travel::LonLat;
 
 /// `GET /api/v1/emiu/roster`: the teams, their status, position and current case.
+#[utoipa::path(
+    get,
+    path = "/api/v1/emiu/roster",
+    tag = "emiu",
+    operation_id = "get_emiu_roster",
+    description = "The EMIU teams: status, position and current case. Roles: dispatcher, supervisor, admin, EMIU.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::Roster),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn roster(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
     let teams: Vec<Value> = state.core.read(|s| {
@@ -36,6 +49,18 @@ pub async fn roster(State(state): State<AppState>, caller: Caller) -> Result<Jso
 }
 
 /// `GET /api/v1/emiu/risk-form`: the items, their weights and the level bands.
+#[utoipa::path(
+    get,
+    path = "/api/v1/emiu/risk-form",
+    tag = "emiu",
+    operation_id = "get_emiu_risk_form",
+    description = "The risk-assessment form: its questions, their weights and the level bands. Roles: dispatcher, supervisor, admin, EMIU.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::RiskForm),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn risk_form(caller: Caller) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
     Ok(Json(json!({
@@ -73,6 +98,21 @@ fn team_position(state: &AppState, caller: &Caller, item: &Item) -> Option<(Stri
 
 /// `GET /api/v1/emiu/cases/{id}`: the case, its file, the route from the team, and shelters.
 /// Refused (403, and audited as refused) to anyone who may not see the victim's details.
+#[utoipa::path(
+    get,
+    path = "/api/v1/emiu/cases/{id}",
+    tag = "emiu",
+    operation_id = "get_emiu_case",
+    description = "A case: the item, its case file (redacted unless the caller sees it in full), the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::EmiuCase),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn view(
     State(state): State<AppState>,
     caller: Caller,
@@ -150,14 +190,32 @@ pub async fn view(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskDto {
-    /// Ids of the items answered yes.
+    /// Ids of the items answered yes (see `GET /api/v1/emiu/risk-form`).
+    #[schema(schema_with = crate::http::openapi::emergency::risk_answers)]
     pub yes: Vec<String>,
 }
 
 /// `POST /api/v1/emiu/cases/{id}/risk {yes: [...]}`: scores the form and records it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/emiu/cases/{id}/risk",
+    tag = "emiu",
+    operation_id = "post_emiu_risk",
+    description = "Scores the risk form (`yes`: the ids of the questions answered yes) and records the assessment in the case file. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = RiskDto,
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::RiskAnswer),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn risk(
     State(state): State<AppState>,
     caller: Caller,
@@ -195,10 +253,12 @@ pub const MEASURES: &[&str] = &[
     "shelter_placement",
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDto {
+    #[schema(schema_with = crate::http::openapi::emergency::measures)]
     pub measure: String,
+    /// Required for, and only for, `shelter_placement`.
     #[serde(default)]
     pub shelter_id: Option<String>,
     #[serde(default)]
@@ -207,6 +267,23 @@ pub struct MeasureDto {
 
 /// `POST /api/v1/emiu/cases/{id}/measures {measure, shelter_id?, note?}`. A shelter placement
 /// takes one of the shelter's free places (409 when it has none).
+#[utoipa::path(
+    post,
+    path = "/api/v1/emiu/cases/{id}/measures",
+    tag = "emiu",
+    operation_id = "post_emiu_measure",
+    description = "Records a measure (`hospital_transport`, `called_112`, `police_notified`, `shelter_placement`). A placement takes one of the shelter's free places, given back if the record fails. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = MeasureDto,
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::MeasureAnswer),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The shelter has no free place, or the item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn measure(
     State(state): State<AppState>,
     caller: Caller,
@@ -263,13 +340,31 @@ pub async fn measure(
     Ok(Json(json!({ "item_id": item_id, "shelter": shelter })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportDto {
+    #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
 }
 
 /// `POST /api/v1/emiu/cases/{id}/report {text}`: the intervention report.
+#[utoipa::path(
+    post,
+    path = "/api/v1/emiu/cases/{id}/report",
+    tag = "emiu",
+    operation_id = "post_emiu_report",
+    description = "Records the intervention report. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = ReportDto,
+    responses(
+        (status = 200, description = "The item after the report", body = crate::domain::Item),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// One question of the form.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RiskItem {
     pub id: &'static str,
     pub weight: u32,

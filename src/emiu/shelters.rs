@@ -7,11 +7,24 @@ use serde_json::{json, Value};
 
 use crate::error::Result;
 use crate::http::auth::Caller;
+use crate::http::openapi::schemas::Refusals;
 use crate::referrals::referral::CASE_WORKERS;
 use crate::state::AppState;
 use crate::store::emergency::ShelterRecord;
 
 /// `GET /api/v1/shelters`: names and free places (shelter addresses are never served).
+#[utoipa::path(
+    get,
+    path = "/api/v1/shelters",
+    tag = "emiu",
+    operation_id = "list_shelters",
+    description = "Shelters and their free places (addresses are never served). Roles: dispatcher, supervisor, admin, EMIU.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::ShelterList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
     Ok(Json(

@@ -50,6 +50,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))
         .layer(middleware::from_fn(log_errors))
+        .layer(middleware::from_fn(move |req, next| {
+            json_rejections(req, next, body_limit)
+        }))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The matched route, never the raw URI: query strings may hold tokens.
@@ -65,6 +68,78 @@ pub fn router(state: AppState) -> Router {
 
 async fn api_not_found() -> Error {
     Error::NotFound("endpoint".into())
+}
+
+/// Gives axum's own rejections the common JSON error body. The handlers parse bodies and query
+/// strings with `AppJson`/`AppQuery`, but a typed path parameter (`Path<NaiveDate>`), a plain
+/// `Query` or a body read as `Bytes` is rejected by axum in plain text, outside the contract.
+/// Such a rejection is a 4xx without an [`Error`] behind it: a bad path or query parameter
+/// becomes a 422 naming it, a body over the limit a 413. Only routes (with a matched path) are
+/// touched, never the console's static files.
+async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Response {
+    let Some(route) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+    else {
+        return next.run(req).await;
+    };
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if !status.is_client_error()
+        || is_json
+        || response.extensions().get::<LoggedError>().is_some()
+        || status == StatusCode::METHOD_NOT_ALLOWED
+    {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    rejection_error(status, &text, &route, body_limit).into_response()
+}
+
+/// The common error for one of axum's plain-text rejections.
+fn rejection_error(status: StatusCode, text: &str, route: &str, limit: usize) -> Error {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::PayloadTooLarge { limit };
+    }
+    if let Some(detail) = text.strip_prefix("Failed to deserialize query string: ") {
+        // `missing field `date``, or `date: input contains invalid characters`.
+        let named = detail.split_once(": ").map(|(key, _)| key).filter(|key| {
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        let field = detail
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .or(named)
+            .unwrap_or("query");
+        return Error::validation(field, detail);
+    }
+    if text.starts_with("Invalid URL") || text.contains("path") {
+        // The parameter: named by axum when it says so, else the route's only one.
+        let named = text
+            .split("Cannot parse `")
+            .nth(1)
+            .and_then(|rest| rest.split_once("` with value"))
+            .map(|(key, _)| key.to_owned());
+        let params: Vec<&str> = route
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        let field = named.unwrap_or_else(|| match params.as_slice() {
+            [one] => (*one).to_owned(),
+            _ => "path".to_owned(),
+        });
+        return Error::validation(field, "is malformed");
+    }
+    Error::BadRequest("the request is malformed".into())
 }
 
 /// Logs each error response once, inside the request span.

@@ -62,7 +62,20 @@ impl CallDto {
     request_body = CallDto,
     params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
     responses(
-        (status = 201, description = "Stored and queued", body = Item, headers(("location" = String))),
+        (status = 201, description = "Stored and queued", body = Item, headers(("location" = String)), links(
+            // The case work a call card leads to (schemathesis follows these).
+            ("categorise_item" = (operation_id = "categorise_item", parameters(("id" = "$response.body#/id")))),
+            ("post_step" = (operation_id = "post_step", parameters(("id" = "$response.body#/id")))),
+            ("refer_item" = (operation_id = "refer_item", parameters(("id" = "$response.body#/id")))),
+            ("list_referrals" = (operation_id = "list_referrals", parameters(("id" = "$response.body#/id")))),
+            ("schedule_follow_up" = (operation_id = "schedule_follow_up", parameters(("id" = "$response.body#/id")))),
+            ("list_follow_ups" = (operation_id = "list_follow_ups", parameters(("id" = "$response.body#/id")))),
+            ("mark_safe_contact" = (operation_id = "mark_safe_contact", parameters(("id" = "$response.body#/id")))),
+            ("get_emiu_case" = (operation_id = "get_emiu_case", parameters(("id" = "$response.body#/id")))),
+            ("post_emiu_risk" = (operation_id = "post_emiu_risk", parameters(("id" = "$response.body#/id")))),
+            ("post_emiu_measure" = (operation_id = "post_emiu_measure", parameters(("id" = "$response.body#/id")))),
+            ("post_emiu_report" = (operation_id = "post_emiu_report", parameters(("id" = "$response.body#/id"))))
+        )),
         (status = 200, description = "A repeat of an Idempotency-Key: the first item", body = Item, headers(("location" = String))),
         (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         BodyRefusals,

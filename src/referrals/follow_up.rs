@@ -21,26 +21,46 @@ use crate::error::{Error, Result};
 use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::items::{audit, item_id, lookup};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::FollowUpRecord;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpDto {
     /// When to call (RFC 3339); or `in_s` seconds from now.
     #[serde(default)]
     pub due: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 31622400)]
     pub in_s: Option<i64>,
     /// The number to call; the case's own number when absent.
     #[serde(default)]
+    #[schema(pattern = "^\\+?[0-9]{3,15}$")]
     pub phone: Option<String>,
     #[serde(default)]
     pub reason: String,
 }
 
 /// `POST /api/v1/items/{id}/follow-ups`: 201 with the follow-up; 409 for a safe-contact number.
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/follow-ups",
+    tag = "referrals",
+    operation_id = "schedule_follow_up",
+    description = "Schedules a keep-in-contact callback (`due`, or `in_s` seconds from now, within a year) to the case's number or `phone`; refused (409) for a number marked 'do not call back / no SMS'. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = FollowUpDto,
+    responses(
+        (status = 201, description = "Scheduled", body = FollowUpRecord),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The number is marked safe-contact, or the item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn schedule(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,6 +126,21 @@ pub async fn schedule(
 }
 
 /// `GET /api/v1/items/{id}/follow-ups`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{id}/follow-ups",
+    tag = "referrals",
+    operation_id = "list_follow_ups",
+    description = "A case's follow-ups (audited; 403 unless the caller sees the case in full). Roles: dispatcher, supervisor, admin, EMIU.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::FollowUpList),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

@@ -22,7 +22,7 @@ pub use follow_up::spawn_follow_ups;
 pub use safe_contact::is_contact_blocked;
 
 /// A DAS service cases are referred to.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::http::items::{audit, item_id, lookup};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
@@ -38,18 +39,49 @@ pub(crate) fn acting_on(state: &AppState, caller: &Caller, raw: &str) -> Result<
 }
 
 /// `GET /api/v1/referrals/services`: the services in `config/`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/referrals/services",
+    tag = "referrals",
+    operation_id = "list_referral_services",
+    description = "The DAS services cases are referred to (`[referrals] services` in the configuration). Roles: dispatcher, supervisor, admin, EMIU.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::ServiceList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn services(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
     Ok(Json(json!({ "services": state.config.referrals.services })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoriseDto {
+    /// A call category other than `unclassified`.
+    #[schema(value_type = crate::domain::CallCategory)]
     pub category: String,
 }
 
 /// `POST /api/v1/items/{id}/categorise {category}`: what the call is about.
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/categorise",
+    tag = "referrals",
+    operation_id = "categorise_item",
+    description = "Records what a call is about (any call category but `unclassified`); only calls are categorised. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = CategoriseDto,
+    responses(
+        (status = 200, description = "The item after it", body = crate::domain::Item),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn categorise(
     State(state): State<AppState>,
     caller: Caller,
@@ -85,7 +117,7 @@ pub(crate) fn outcome_json(out: crate::core::Outcome) -> Value {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferDto {
     pub service: String,
@@ -94,6 +126,25 @@ pub struct ReferDto {
 }
 
 /// `POST /api/v1/items/{id}/referrals {service, note?}`: 201 with the referral record.
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/referrals",
+    tag = "referrals",
+    operation_id = "refer_item",
+    description = "Refers a case to a service; recorded in the case file. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = ReferDto,
+    responses(
+        (status = 201, description = "Referred", body = ReferralRecord, links(
+            ("acknowledge_referral" = (operation_id = "acknowledge_referral", parameters(("id" = "$response.body#/id"))))
+        )),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn refer(
     State(state): State<AppState>,
     caller: Caller,
@@ -151,6 +202,21 @@ pub async fn refer(
 /// `POST /api/v1/referrals/{id}/acknowledge`: the service confirms it took the case (recorded
 /// by the dispatcher or supervisor who received the confirmation). Acknowledging twice keeps
 /// the first acknowledgement.
+#[utoipa::path(
+    post,
+    path = "/api/v1/referrals/{id}/acknowledge",
+    tag = "referrals",
+    operation_id = "acknowledge_referral",
+    description = "Records that the service took the case; acknowledging twice keeps the first acknowledgement. Roles: dispatcher, supervisor, admin.",
+    params(("id" = uuid::Uuid, Path, description = "The referral id")),
+    responses(
+        (status = 200, body = ReferralRecord),
+        (status = 404, description = "No such referral", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,6 +254,21 @@ pub async fn acknowledge(
 }
 
 /// `GET /api/v1/items/{id}/referrals`: the case's referrals (audited like every read of a case).
+#[utoipa::path(
+    get,
+    path = "/api/v1/items/{id}/referrals",
+    tag = "referrals",
+    operation_id = "list_referrals",
+    description = "A case's referrals (audited like every read of a case; 403 when the case is hidden from the caller). Roles: dispatcher, supervisor, admin, EMIU.",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::ReferralList),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 422, description = "`id` is not a UUID", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

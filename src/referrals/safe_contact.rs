@@ -14,6 +14,7 @@ use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
 use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::{EmergencyStore, StoreError};
@@ -31,15 +32,33 @@ pub async fn is_contact_blocked(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SafeContactDto {
     /// Further numbers of the victim to protect, beside the case's own.
     #[serde(default)]
+    #[schema(schema_with = crate::http::openapi::emergency::phones)]
     pub phones: Vec<String>,
 }
 
 /// `POST /api/v1/items/{id}/safe-contact`: marks the case's numbers 'do not call back / no SMS'.
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/safe-contact",
+    tag = "referrals",
+    operation_id = "mark_safe_contact",
+    description = "Marks the case's number and `phones` 'do not call back / no SMS': stored before the event, so nothing automatic goes to them afterwards. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = SafeContactDto,
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::SafeContactAnswer),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn mark(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,7 +12,7 @@ use super::StoreError;
 use crate::domain::ItemId;
 
 /// Someone to call when the beneficiary does not answer, in the order they are called.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Carer {
     pub name: String,
@@ -22,7 +22,7 @@ pub struct Carer {
 }
 
 /// A TeleAsistență device and the person it protects.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceRecord {
     pub device_id: String,
     pub beneficiary: String,
@@ -47,7 +47,7 @@ pub struct DeviceRecord {
 }
 
 /// A shelter and its places.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShelterRecord {
     pub id: String,
     pub name: String,
@@ -56,7 +56,7 @@ pub struct ShelterRecord {
 }
 
 /// A referral of a case to a DAS service.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferralRecord {
     pub id: Uuid,
     pub item_id: ItemId,
@@ -69,7 +69,7 @@ pub struct ReferralRecord {
 }
 
 /// A keep-in-contact callback to put in the queue at `due`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FollowUpRecord {
     pub id: Uuid,
     pub item_id: ItemId,

@@ -8,7 +8,7 @@ use tracing::instrument;
 use super::{PgStore, StoreError};
 use crate::sms::Outbox;
 use crate::sms::{OutboxRow, OutgoingSms};
-use crate::transport::model::{ActionRecord, DayPlan, Rider, Trip, Vehicle};
+use crate::transport::model::{ActionRecord, BookingKey, DayPlan, Rider, Trip, Vehicle};
 use crate::transport::odometer::{self, Fix, VehicleDay};
 use crate::transport::TransportStore;
 use routing::travel::LonLat;
@@ -104,22 +104,52 @@ impl TransportStore for PgStore {
     #[instrument(skip_all, fields(trips = trips.len()))]
     async fn insert_trips(&self, trips: &[Trip]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let now = Utc::now();
-        for t in trips {
-            sqlx::query(TRIP_UPSERT)
-                .bind(&t.id)
-                .bind(&t.rider_id)
-                .bind(t.date.to_string())
-                .bind(t.status.as_str())
-                .bind(&t.series_id)
-                .bind(encode_doc(t)?)
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_trip_rows(&mut tx, trips).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[instrument(skip_all, fields(trips = trips.len()))]
+    async fn insert_keyed_trips(
+        &self,
+        key: &str,
+        booking: &BookingKey,
+        trips: &[Trip],
+    ) -> Result<Option<BookingKey>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The key first: a concurrent repeat waits on it (or finds it) instead of booking twice.
+        let taken = sqlx::query(
+            "INSERT INTO transport_booking_keys (idem_key, data, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (idem_key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(encode_doc(booking)?)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 0;
+        if taken {
+            let row = sqlx::query("SELECT data FROM transport_booking_keys WHERE idem_key = $1")
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.rollback().await?;
+            return Ok(Some(decode_doc(&row.try_get::<String, _>("data")?)?));
+        }
+        insert_trip_rows(&mut tx, trips).await?;
+        tx.commit().await?;
+        Ok(None)
+    }
+
+    #[instrument(skip_all)]
+    async fn booking_key(&self, key: &str) -> Result<Option<BookingKey>, StoreError> {
+        let row = sqlx::query("SELECT data FROM transport_booking_keys WHERE idem_key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| decode_doc(&r.try_get::<String, _>("data")?))
+            .transpose()
     }
 
     #[instrument(skip_all, fields(trips = trips.len()))]
@@ -502,4 +532,26 @@ impl Outbox for PgStore {
                 .await?;
         rows.iter().map(outbox_row).collect()
     }
+}
+
+/// Inserts new trip rows in the caller's transaction.
+async fn insert_trip_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    trips: &[Trip],
+) -> Result<(), StoreError> {
+    let now = Utc::now();
+    for t in trips {
+        sqlx::query(TRIP_UPSERT)
+            .bind(&t.id)
+            .bind(&t.rider_id)
+            .bind(t.date.to_string())
+            .bind(t.status.as_str())
+            .bind(&t.series_id)
+            .bind(encode_doc(t)?)
+            .bind(now)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }

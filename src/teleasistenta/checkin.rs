@@ -14,17 +14,35 @@ use crate::domain::{AlarmType, Details};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckinDto {
+    #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
     pub device_id: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub battery_pct: Option<i32>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/teleasistenta/checkins",
+    tag = "teleasistenta",
+    operation_id = "post_checkin",
+    description = "A device's periodic check-in, with its battery level: a reading under `teleasistenta.low_battery_pct` raises one low-battery item. Roles: receiver, dispatcher, supervisor, admin.",
+    request_body = CheckinDto,
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::CheckinAnswer),
+        (status = 404, description = "No such device", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn post(
     State(state): State<AppState>,
     caller: Caller,

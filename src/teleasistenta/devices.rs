@@ -1,7 +1,7 @@
 //! The device registry. Devices hold personal and medical data: only the dispatch roles read
 //! them, and every read is audited.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -11,13 +11,14 @@ use serde_json::{json, Value};
 use crate::domain::{Details, Status};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
-use crate::http::extract::AppJson;
+use crate::http::extract::{AppJson, AppQuery};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceDto {
     pub device_id: String,
@@ -104,6 +105,20 @@ impl DeviceDto {
 }
 
 /// `POST /api/v1/teleasistenta/devices`: registers or updates a device (201).
+#[utoipa::path(
+    post,
+    path = "/api/v1/teleasistenta/devices",
+    tag = "teleasistenta",
+    operation_id = "register_device",
+    description = "Registers or updates a device, its beneficiary and carers (kept: its check-in history). Roles: dispatcher, supervisor, admin.",
+    request_body = DeviceDto,
+    responses(
+        (status = 201, description = "Stored", body = DeviceRecord),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,6 +152,21 @@ async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result
 
 /// `GET /api/v1/teleasistenta/devices/{id}`: the device, its beneficiary and carers, and the
 /// device's alarms still open.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teleasistenta/devices/{id}",
+    tag = "teleasistenta",
+    operation_id = "get_device",
+    description = "A device with its beneficiary, carers and medical notes (personal data: the read is audited), and its open alarms. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The device id, 1-64 of letters, digits and `-_.:/`")),
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::DeviceView),
+        (status = 404, description = "No such device", body = ErrorBody),
+        (status = 422, description = "`id` is not a device id", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
@@ -161,6 +191,18 @@ pub async fn one(
 }
 
 /// `GET /api/v1/teleasistenta/devices`: ids, check-in state and battery (no personal data).
+#[utoipa::path(
+    get,
+    path = "/api/v1/teleasistenta/devices",
+    tag = "teleasistenta",
+    operation_id = "list_devices",
+    description = "Every device: id, check-in period, last check-in and battery (no personal data). Roles: dispatcher, supervisor, admin.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::DeviceList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let devices = state.emergency.devices().await?;
@@ -178,17 +220,34 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
     Ok(Json(json!({ "devices": rows })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
+    /// The number, as dialled (spaces, dashes, dots and brackets are ignored).
+    #[param(pattern = "^\\+?[0-9]{3,15}$")]
     pub phone: String,
 }
 
 /// `GET /api/v1/teleasistenta/lookup?phone=`: whose number it is (beneficiary or carer), and
 /// the history of items from that number.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teleasistenta/lookup",
+    tag = "teleasistenta",
+    operation_id = "lookup_phone",
+    description = "Whose number it is (beneficiary or carer of which devices) and the latest 50 items from it the caller may see (audited). Roles: dispatcher, supervisor, admin.",
+    params(LookupQuery),
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::LookupAnswer),
+        (status = 422, description = "`phone` is missing or not a phone number", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn lookup(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<LookupQuery>,
+    AppQuery(q): AppQuery<LookupQuery>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let phone = parse::phone("phone", &q.phone)?;

@@ -12,6 +12,7 @@ use crate::domain::CaseRecord;
 use crate::error::{Error, Result};
 use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::referrals::referral::{acting_on, outcome_json};
 use crate::state::AppState;
@@ -29,6 +30,18 @@ pub const STEPS: &[&str] = &[
 pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
 
 /// `GET /api/v1/teleasistenta/workflow`: the steps and the outcome codes, for the console.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teleasistenta/workflow",
+    tag = "teleasistenta",
+    operation_id = "get_workflow",
+    description = "The workflow's steps and the outcome codes an alarm is closed with. Roles: dispatcher, supervisor, admin.",
+    responses(
+        (status = 200, body = crate::http::openapi::emergency::Workflow),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
     caller.require(crate::http::auth::DISPATCH)?;
     Ok(Json(
@@ -36,18 +49,37 @@ pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDto {
+    #[schema(schema_with = crate::http::openapi::emergency::steps)]
     pub step: String,
     /// For calls: whether the person answered.
     #[serde(default)]
     pub answered: Option<bool>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 
 /// `POST /api/v1/items/{id}/steps {step, answered?, note?}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/items/{id}/steps",
+    tag = "teleasistenta",
+    operation_id = "post_step",
+    description = "Records a step of the TeleAsistență workflow on an item (see `GET /api/v1/teleasistenta/workflow`). Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    params(("id" = uuid::Uuid, Path, description = "The item id")),
+    request_body = StepDto,
+    responses(
+        (status = 200, description = "The item after the step", body = crate::domain::Item),
+        (status = 404, description = "No such item", body = ErrorBody),
+        (status = 409, description = "The item is closed", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn post(
     State(state): State<AppState>,
     caller: Caller,

@@ -12,10 +12,11 @@ use crate::domain::{Details, Item, ItemId, Level, Status};
 use crate::error::Result;
 use crate::http::auth::Caller;
 use crate::http::items::STAFF;
+use crate::http::openapi::schemas::Refusals;
 use crate::state::AppState;
 
 /// Open alarms of one device.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DeviceGroup {
     pub device_id: String,
     /// The highest level among them.
@@ -25,7 +26,7 @@ pub struct DeviceGroup {
     pub items: Vec<ItemId>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StormStatus {
     pub active: bool,
     /// Alarms received within the window.
@@ -90,6 +91,18 @@ pub fn status<'a>(
 }
 
 /// `GET /api/v1/storm`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/storm",
+    tag = "teleasistenta",
+    operation_id = "get_storm",
+    description = "Whether an alarm storm is on (at least `teleasistenta.storm_threshold` alarms within `storm_window_s`) and the devices with repeated open alarms, counting only what the caller may see. Roles: dispatcher, supervisor, admin, driver, EMIU.",
+    responses(
+        (status = 200, body = StormStatus),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn get(State(state): State<AppState>, caller: Caller) -> Result<Json<StormStatus>> {
     caller.require(STAFF)?;
     let c = &state.config.teleasistenta;

@@ -13,7 +13,7 @@
 
 pub mod signature;
 pub mod twiml;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;

@@ -15,6 +15,7 @@ use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Place, Status};
 use crate::error::{Error, Result};
+use crate::http::openapi::schemas::ErrorBody;
 use crate::intake::parse;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
@@ -169,7 +170,22 @@ async fn known_caller(state: &AppState, number: &str) -> Result<(String, Option<
 }
 
 /// An incoming call: a call card at once, then connect the caller or hold them.
-async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/telephony/voice",
+    tag = "telephony",
+    description = "The provider's incoming-call webhook: cards the call (P1 unclassified call, keyed by `CallSid`, so a retry cards nothing new) and answers TwiML that greets the caller and puts them through to a dispatcher. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    request_body(content = crate::http::openapi::telephony::VoiceForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
+        (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
+        (status = 403, description = "Missing or invalid `X-Twilio-Signature`", body = ErrorBody),
+        (status = 422, description = "`CallSid` is missing or not an identifier", body = ErrorBody),
+        (status = 503, description = "Storage is down: nothing was done; the provider retries", body = ErrorBody),
+    ),
+    security(("twilio_signature" = []))
+)]
+pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let call_sid = sid(&params, "CallSid")?;
     let number = caller_number(params.get("From"));
     let (known, home) = known_caller(&state, &number).await?;
@@ -223,7 +239,21 @@ async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response
 }
 
 /// What a caller hears while held in the queue.
-async fn hold(State(state): State<AppState>, _params: Signed) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/telephony/voice/hold",
+    tag = "telephony",
+    description = "What a caller hears while queued (TwiML). Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    request_body(content = crate::http::openapi::telephony::HoldForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
+        (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
+        (status = 403, description = "Missing or invalid `X-Twilio-Signature`", body = ErrorBody),
+        (status = 503, description = "Storage is down: nothing was done; the provider retries", body = ErrorBody),
+    ),
+    security(("twilio_signature" = []))
+)]
+pub(crate) async fn hold(State(state): State<AppState>, _params: Signed) -> Result<Response> {
     let t = &state.config.telephony;
     let mut verbs = vec![Verb::Say(&t.hold_message)];
     if !t.hold_music_url.is_empty() {
@@ -271,7 +301,23 @@ pub(crate) fn call_result(
 
 /// The call's outcome: answered goes on the card; missed also puts a 'call back' item in the
 /// queue, unless the number is withheld or marked safe-contact.
-async fn status(State(state): State<AppState>, params: Signed) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/telephony/voice/status",
+    tag = "telephony",
+    description = "The provider's call-status callback: records answered or missed on the call card; a missed call from a number that may be called back raises a `missed_call` callback item. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    request_body(content = crate::http::openapi::telephony::StatusForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
+        (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
+        (status = 403, description = "Missing or invalid `X-Twilio-Signature`", body = ErrorBody),
+        (status = 409, description = "The call's item is closed and cannot take a note", body = ErrorBody),
+        (status = 422, description = "`CallSid` is missing or not an identifier", body = ErrorBody),
+        (status = 503, description = "Storage is down: nothing was done; the provider retries", body = ErrorBody),
+    ),
+    security(("twilio_signature" = []))
+)]
+pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let call_sid = sid(&params, "CallSid")?;
     let result = call_result(
         params.get("DialCallStatus"),
@@ -366,7 +412,23 @@ async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Resul
 
 /// An incoming SMS: a note on the open item of the same number, or a new card. Never an
 /// automatic reply (the aggressor may hold the phone).
-async fn sms(State(state): State<AppState>, params: Signed) -> Result<Response> {
+#[utoipa::path(
+    post,
+    path = "/telephony/sms",
+    tag = "telephony",
+    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card (keyed by `MessageSid`). Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    request_body(content = crate::http::openapi::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
+        (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
+        (status = 403, description = "Missing or invalid `X-Twilio-Signature`", body = ErrorBody),
+        (status = 409, description = "The sender's item was closed meanwhile", body = ErrorBody),
+        (status = 422, description = "`MessageSid` is missing, or `Body` is longer than 1600 characters", body = ErrorBody),
+        (status = 503, description = "Storage is down: nothing was done; the provider retries", body = ErrorBody),
+    ),
+    security(("twilio_signature" = []))
+)]
+pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let message_sid = sid(&params, "MessageSid")?;
     let number = caller_number(params.get("From"));
     let body = parse::text("Body", params.get("Body").unwrap_or(""), 1600)?;

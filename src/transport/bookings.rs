@@ -4,21 +4,22 @@
 
 use std::collections::HashSet;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::model::{clock, Rider, Spot, TimingKind, Trip, TripStatus};
+use super::model::{clock, BookingKey, Rider, Spot, TimingKind, Trip, TripStatus};
 use super::riders::SpotDto;
 use super::{planning, TransportConfig};
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::http::auth::{Caller, DISPATCH};
-use crate::http::extract::AppJson;
+use crate::http::extract::{AppJson, AppQuery};
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use routing::network::haversine_m;
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A place: one of the rider's usual places by kind, or an address with its position.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceRefDto {
     #[serde(default)]
@@ -65,16 +66,17 @@ impl PlaceRefDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RepeatDto {
+pub(crate) struct RepeatDto {
     /// mon, tue, wed, thu, fri, sat, sun.
     weekdays: Vec<String>,
     #[serde(default)]
     until: Option<NaiveDate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = TransportBookingDto)]
 #[serde(deny_unknown_fields)]
 pub struct BookingDto {
     rider: String,
@@ -130,21 +132,79 @@ fn span(trip: &Trip, config: &TransportConfig) -> (f64, f64) {
 }
 
 /// A trip as answered: the trip, its promised pick-up, or why it is not planned.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TripView {
     #[serde(flatten)]
     pub trip: Trip,
+    /// The planned pick-up, `HH:MM`, once the day is planned.
     pub promised: Option<String>,
     pub vehicle_id: Option<String>,
     pub unserved_reason: Option<String>,
 }
 
-async fn create(
+/// What a booking answers: its trips (two per day with a return), and the series they share.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BookingAnswer {
+    /// Set for a recurring booking: `POST .../cancel` with `"series": true` cancels them all.
+    pub series_id: Option<String>,
+    pub trips: Vec<TripView>,
+}
+
+/// The answer to a repeat of an idempotency key: the first booking's trips as they are now.
+async fn repeat(
+    state: &AppState,
+    booking: BookingKey,
+) -> Result<(StatusCode, Json<BookingAnswer>)> {
+    let mut trips = Vec::new();
+    for id in &booking.trip_ids {
+        let trip = load_trip(state, id).await?;
+        let plan = state.transport.store.plan(trip.date).await?;
+        trips.push(view(trip, plan.as_ref()));
+    }
+    Ok((
+        StatusCode::OK,
+        Json(BookingAnswer {
+            series_id: booking.series_id,
+            trips,
+        }),
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/bookings",
+    tag = "transport",
+    operation_id = "post_transport_booking",
+    description = "Books a trip for a rider: one-off or recurring (`repeat`), optionally with a return. Checked at once: eligibility (a vehicle that can carry the rider), notice, and overlap with the rider's other trips (409). A trip on a day that already has a plan is inserted into it. With an `Idempotency-Key` header a repeat by the same caller answers 200 with the first booking's trips and books nothing. Roles: dispatcher, supervisor, admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
+    request_body = BookingDto,
+    responses(
+        (status = 201, description = "Booked", body = BookingAnswer, links(
+            ("get_transport_booking" = (operation_id = "get_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("change_transport_booking" = (operation_id = "change_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("cancel_transport_booking" = (operation_id = "cancel_transport_booking", parameters(("id" = "$response.body#/trips/0/id"))))
+        )),
+        (status = 200, description = "A repeat of an Idempotency-Key: the first booking's trips", body = BookingAnswer),
+        (status = 409, description = "The rider already has a trip then", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     AppJson(dto): AppJson<BookingDto>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<BookingAnswer>)> {
     caller.require(DISPATCH)?;
+    // Scoped by the caller: another dispatcher's key never answers this one's booking.
+    let key = parse::idempotency_key(&headers, "transport_booking", &caller.name)?;
+    if let Some(k) = &key {
+        if let Some(first) = state.transport.store.booking_key(k).await? {
+            return repeat(&state, first).await;
+        }
+    }
     let config = &state.config.transport;
     let store = &state.transport.store;
     let rider_id = parse::identifier("rider", &dto.rider, 32)?;
@@ -268,7 +328,19 @@ async fn create(
             }
         }
     }
-    store.insert_trips(&trips).await?;
+    match &key {
+        Some(k) => {
+            let booking = BookingKey {
+                series_id: series_id.clone(),
+                trip_ids: trips.iter().map(|t| t.id.clone()).collect(),
+            };
+            // A repeat that raced this one stored its trips first: answer those.
+            if let Some(first) = store.insert_keyed_trips(k, &booking, &trips).await? {
+                return repeat(&state, first).await;
+            }
+        }
+        None => store.insert_trips(&trips).await?,
+    }
     let mut views = Vec::new();
     for t in trips {
         views.push(
@@ -277,19 +349,38 @@ async fn create(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "series_id": series_id, "trips": views })),
+        Json(BookingAnswer {
+            series_id,
+            trips: views,
+        }),
     ))
 }
 
-#[derive(Deserialize)]
-struct DateQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DateQuery {
+    /// The service day, `YYYY-MM-DD`.
     date: NaiveDate,
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/bookings",
+    tag = "transport",
+    operation_id = "list_transport_bookings",
+    description = "Every trip of a day, cancelled ones included, with its promised pick-up once planned (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(DateQuery),
+    responses(
+        (status = 200, body = crate::http::openapi::transport::BookingList),
+        (status = 422, description = "`date` is missing or not a date", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<DateQuery>,
+    AppQuery(q): AppQuery<DateQuery>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let trips = state.transport.store.trips_on(q.date).await?;
@@ -325,7 +416,21 @@ async fn load_trip(state: &AppState, id: &str) -> Result<Trip> {
         .ok_or_else(|| Error::NotFound("trip".into()))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/bookings/{id}",
+    tag = "transport",
+    operation_id = "get_transport_booking",
+    description = "One trip (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    responses(
+        (status = 200, body = TripView),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -355,15 +460,32 @@ fn before_cutoff(state: &AppState, trip: &Trip) -> Result<()> {
     Ok(())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CancelDto {
+pub(crate) struct CancelDto {
     /// Cancel every later trip of the same recurring booking too.
     #[serde(default)]
     series: bool,
 }
 
-async fn cancel(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/bookings/{id}/cancel",
+    tag = "transport",
+    operation_id = "cancel_transport_booking",
+    description = "Cancels a trip until the cut-off, and with `\"series\": true` the later trips of its recurring booking still before theirs. The body is optional. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    request_body(content = Option<CancelDto>, content_type = "application/json"),
+    responses(
+        (status = 200, body = crate::http::openapi::transport::CancelAnswer),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        (status = 409, description = "Within the cut-off, or no longer booked", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -403,16 +525,33 @@ async fn cancel(
     Ok(Json(json!({ "cancelled": ids })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ChangeDto {
+pub(crate) struct ChangeDto {
     #[serde(default)]
     time: Option<NaiveTime>,
     #[serde(default)]
     timing: Option<String>,
 }
 
-async fn change(
+#[utoipa::path(
+    patch,
+    path = "/api/v1/transport/bookings/{id}",
+    tag = "transport",
+    operation_id = "change_transport_booking",
+    description = "Changes a trip's time or timing until the cut-off (`transport.change_cutoff_minutes`); the trip is re-placed in the day's plan. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    request_body = ChangeDto,
+    responses(
+        (status = 200, description = "The changed trip", body = TripView),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        (status = 409, description = "Within the cut-off, no longer booked, or overlapping another trip of the rider", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn change(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

@@ -26,6 +26,7 @@ use crate::domain::{Details, ResourceId};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use routing::travel::LonLat;
@@ -92,13 +93,28 @@ pub fn manifest_stops(
         .collect()
 }
 
-#[derive(Deserialize)]
-struct ManifestQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ManifestQuery {
     date: Option<NaiveDate>,
     vehicle: Option<String>,
 }
 
-async fn manifest(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/manifest",
+    tag = "transport",
+    operation_id = "get_transport_manifest",
+    description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, the first planned day from today on with work left. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
+    params(ManifestQuery),
+    responses(
+        (status = 200, body = crate::http::openapi::transport::Manifest),
+        (status = 422, description = "`vehicle` is missing (dispatch roles), or `date` is not a date; named in `error.field`", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn manifest(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ManifestQuery>,
@@ -170,9 +186,9 @@ async fn manifest(
     })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ActionDto {
+pub(crate) struct ActionDto {
     /// Chosen by the tablet (a UUID); the same id twice is the same action.
     action_id: String,
     kind: ActionKind,
@@ -198,7 +214,23 @@ fn incident_label(kind: &str) -> Option<&'static str> {
     }
 }
 
-async fn act(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/actions",
+    tag = "transport",
+    operation_id = "post_transport_action",
+    description = "A driver action (arrived, picked up, no-show, dropped off, incident), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item. Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
+    request_body = ActionDto,
+    responses(
+        (status = 201, description = "Recorded", body = crate::http::openapi::transport::ActionAnswer),
+        (status = 200, description = "A replay of a recorded action id: nothing changed", body = crate::http::openapi::transport::ActionAnswer),
+        (status = 409, description = "The step does not follow the trip's status", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn act(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<ActionDto>,
@@ -380,9 +412,9 @@ async fn requeue_messages(state: &AppState, action: &ActionRecord) -> Result<()>
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PositionDto {
+pub(crate) struct PositionDto {
     lon: f64,
     lat: f64,
 }
@@ -390,7 +422,21 @@ struct PositionDto {
 /// The tablet's GPS fix: stored, shown on the dispatchers' map (a `resource_moved` event),
 /// checked against the next pick-up for the "arriving in about N minutes" message, and against
 /// the plan: a late vehicle shifts its remaining stops (`super::delay`).
-async fn position(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/position",
+    tag = "transport",
+    operation_id = "post_transport_position",
+    description = "The tablet's GPS fix: stored (it also adds to the vehicle's driven kilometres and hours of the day), shown on the dispatchers' map, checked against the next pick-up for the \"arriving in about N minutes\" SMS, and against the plan: a vehicle late by more than `transport.delay_threshold_minutes` shifts its remaining stops, and trips it can no longer serve in their window move to another vehicle or become a queue item (`delay_minutes` in the answer). Roles: driver.",
+    request_body = PositionDto,
+    responses(
+        (status = 200, body = crate::http::openapi::transport::PositionAnswer),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn position(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<PositionDto>,

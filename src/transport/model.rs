@@ -8,7 +8,7 @@ use routing::darp::Load;
 use routing::travel::LonLat;
 
 /// How a rider travels; decides the vehicle place and the boarding time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mobility {
     /// Stays in the wheelchair: needs a wheelchair place and a ramp or lift.
@@ -39,7 +39,7 @@ impl Mobility {
 }
 
 /// Kinds of usual places.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceKind {
     Home,
@@ -63,13 +63,14 @@ impl PlaceKind {
 }
 
 /// A place with an address a driver can read and a position the router can use.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Spot {
     pub address: String,
+    #[schema(value_type = crate::http::openapi::LonLat)]
     pub position: LonLat,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RiderPlace {
     pub kind: PlaceKind,
     #[serde(flatten)]
@@ -77,7 +78,7 @@ pub struct RiderPlace {
 }
 
 /// A registered rider (a person with a disability) and their mobility profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rider {
     /// Registry id, e.g. `R-001`.
     pub id: String,
@@ -119,7 +120,7 @@ impl Rider {
 }
 
 /// A vehicle of the adapted fleet, its depot and its crew's shift.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Vehicle {
     /// The resource id, e.g. `VAN-01`.
     pub id: String,
@@ -127,6 +128,7 @@ pub struct Vehicle {
     pub wheelchair_places: u32,
     /// A ramp or a lift: wheelchair places are usable only with one.
     pub ramp: bool,
+    #[schema(value_type = crate::http::openapi::LonLat)]
     pub depot: LonLat,
     /// The driver resource working this vehicle (e.g. `SOFER-01`).
     pub driver: Option<String>,
@@ -151,7 +153,7 @@ impl Vehicle {
 }
 
 /// Which end of the trip the time is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TimingKind {
     /// Pick the rider up from `time` (within the window after it).
@@ -160,7 +162,7 @@ pub enum TimingKind {
     ArriveBy,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TripStatus {
     Booked,
@@ -190,7 +192,7 @@ impl TripStatus {
 }
 
 /// One trip: a pick-up, a drop-off and the time the rider asked for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trip {
     pub id: String,
     pub rider_id: String,
@@ -218,7 +220,7 @@ pub struct Trip {
 }
 
 /// One stop of a vehicle's planned route.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanStop {
     pub trip_id: String,
     pub pickup: bool,
@@ -226,7 +228,7 @@ pub struct PlanStop {
     pub time_s: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VehicleRoute {
     pub vehicle_id: String,
     pub stops: Vec<PlanStop>,
@@ -234,14 +236,14 @@ pub struct VehicleRoute {
     pub metres: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Unserved {
     pub trip_id: String,
     pub reason: String,
 }
 
 /// The stored plan of a day.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DayPlan {
     pub date: NaiveDate,
     /// Bumped at every change; the tablet and the console compare it.
@@ -314,7 +316,7 @@ impl ActionKind {
 }
 
 /// A driver action as recorded (keyed by the tablet's action id).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActionRecord {
     pub action_id: String,
     pub trip_id: Option<String>,
@@ -327,6 +329,13 @@ pub struct ActionRecord {
     /// The queue item a no-show or incident opened.
     #[serde(default)]
     pub item_id: Option<String>,
+}
+
+/// What an idempotency key of a booking stands for: the trips that booking created.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BookingKey {
+    pub series_id: Option<String>,
+    pub trip_ids: Vec<String>,
 }
 
 /// "HH:MM" of seconds after midnight.

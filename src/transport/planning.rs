@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -314,14 +315,30 @@ pub async fn remove_trip(
     super::live::plan_changed(state, actor, reason, at, vehicles, vec![trip_id.to_owned()]).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ComputeDto {
+pub(crate) struct ComputeDto {
     #[serde(default)]
     seconds: Option<f64>,
 }
 
-async fn compute(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/plans/{date}",
+    tag = "transport",
+    operation_id = "compute_transport_plan",
+    description = "Computes (or recomputes) the plan of a day with the dial-a-ride solver and stores it; trips placed by hand stay on their vehicle. The body is optional; `seconds` (0.1-120) bounds the solver, `transport.plan_seconds` by default. Answers when the plan is stored. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    request_body(content = Option<ComputeDto>, content_type = "application/json"),
+    responses(
+        (status = 200, body = crate::http::openapi::transport::ComputedPlan),
+        (status = 409, description = "No vehicles are registered, or another dispatcher changed the plan meanwhile", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn compute(
     State(state): State<AppState>,
     caller: Caller,
     Path(date): Path<NaiveDate>,
@@ -369,7 +386,22 @@ fn summary(plan: &DayPlan) -> Value {
 }
 
 /// The plan of a day with each vehicle's manifest (personal data: audited).
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/plans/{date}",
+    tag = "transport",
+    operation_id = "get_transport_plan",
+    description = "The plan of a day with each vehicle's manifest and the unserved trips (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    responses(
+        (status = 200, body = crate::http::openapi::transport::PlanView),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
     Path(date): Path<NaiveDate>,
@@ -418,16 +450,33 @@ async fn show(
     Ok(Json(out))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct MoveDto {
+pub(crate) struct MoveDto {
     trip_id: String,
     vehicle_id: String,
 }
 
 /// Moves a trip to a vehicle by hand and pins it there; refused (409) when the checker finds
 /// the result infeasible.
-async fn move_trip(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/plans/{date}/move",
+    tag = "transport",
+    operation_id = "move_transport_trip",
+    description = "Moves a trip to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    request_body = MoveDto,
+    responses(
+        (status = 200, body = crate::http::openapi::transport::MovedPlan),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        (status = 409, description = "The trip is not booked, does not fit on the vehicle, or the plan changed meanwhile", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn move_trip(
     State(state): State<AppState>,
     caller: Caller,
     Path(date): Path<NaiveDate>,
@@ -529,13 +578,27 @@ pub async fn queue_reminders(state: &AppState, date: NaiveDate) -> Result<usize>
     Ok(transport.sms.enqueue(&msgs).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RemindersDto {
+pub(crate) struct RemindersDto {
     date: NaiveDate,
 }
 
-async fn reminders(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/reminders",
+    tag = "transport",
+    operation_id = "queue_transport_reminders",
+    description = "Queues the evening-before reminder SMS of a planned day's live trips now (the background task does it from `transport.reminder_time`); repeats are harmless. Roles: dispatcher, supervisor, admin.",
+    request_body = RemindersDto,
+    responses(
+        (status = 200, body = crate::http::openapi::transport::RemindersAnswer),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn reminders(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<RemindersDto>,

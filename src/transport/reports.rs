@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,6 +16,8 @@ use super::model::{DayPlan, Trip, TripStatus};
 use super::odometer::VehicleDay;
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, DISPATCH};
+use crate::http::extract::AppQuery;
+use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -24,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/transport/reports.csv", get(csv_report))
 }
 
-#[derive(Debug, Default, Serialize, PartialEq)]
+#[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DayRow {
     pub date: NaiveDate,
     pub booked: usize,
@@ -40,7 +42,7 @@ pub struct DayRow {
     pub on_time_pct: Option<f64>,
 }
 
-#[derive(Debug, Default, Serialize, PartialEq)]
+#[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct VehicleRow {
     pub vehicle_id: String,
     pub trips: usize,
@@ -54,7 +56,7 @@ pub struct VehicleRow {
     pub driven_hours: f64,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -142,8 +144,9 @@ pub fn compute(
     report
 }
 
-#[derive(Deserialize)]
-struct RangeQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RangeQuery {
     from: NaiveDate,
     to: NaiveDate,
 }
@@ -181,10 +184,24 @@ async fn load(state: &AppState, caller: &Caller, q: &RangeQuery) -> Result<Repor
     Ok(report)
 }
 
-async fn json_report(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/reports",
+    tag = "transport",
+    operation_id = "get_transport_report",
+    description = "Trips per day, on-time percentage, no-shows, km and hours per vehicle over `from`..`to` (at most 366 days). Aggregates only. Roles: dispatcher, supervisor, admin.",
+    params(RangeQuery),
+    responses(
+        (status = 200, body = Report),
+        (status = 422, description = "`from` or `to` is missing or not a date, or `to` is not 0-366 days after `from`", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn json_report(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RangeQuery>,
+    AppQuery(q): AppQuery<RangeQuery>,
 ) -> Result<Json<Report>> {
     Ok(Json(load(&state, &caller, &q).await?))
 }
@@ -219,10 +236,24 @@ pub fn to_csv(report: &Report) -> String {
     out
 }
 
-async fn csv_report(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/reports.csv",
+    tag = "transport",
+    operation_id = "get_transport_report_csv",
+    description = "The per-day rows of the report as CSV (`date,booked,cancelled,planned,unserved,done,no_shows,on_time,measured,on_time_pct`). Roles: dispatcher, supervisor, admin.",
+    params(RangeQuery),
+    responses(
+        (status = 200, description = "CSV, one row per day", content_type = "text/csv", body = String),
+        (status = 422, description = "`from` or `to` is missing or not a date, or `to` is not 0-366 days after `from`", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn csv_report(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<RangeQuery>,
+    AppQuery(q): AppQuery<RangeQuery>,
 ) -> Result<Response> {
     let report = load(&state, &caller, &q).await?;
     Ok((

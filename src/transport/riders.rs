@@ -13,6 +13,7 @@ use super::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
+use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::AuditRecord;
@@ -27,7 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A place as clients send it: an address a driver can read and its position.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpotDto {
     pub address: String,
@@ -57,18 +58,19 @@ impl SpotDto {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = RiderPlaceDto)]
 #[serde(deny_unknown_fields)]
-struct PlaceDto {
+pub(crate) struct PlaceDto {
     kind: String,
     address: String,
     lon: f64,
     lat: f64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RiderDto {
+pub(crate) struct RiderDto {
     id: String,
     name: String,
     #[serde(default)]
@@ -146,7 +148,21 @@ pub async fn audit(state: &AppState, caller: &Caller, action: &str) -> Result<()
     Ok(())
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/riders",
+    tag = "transport",
+    operation_id = "put_rider",
+    description = "Registers or replaces a rider (by `id`). Roles: dispatcher, supervisor, admin.",
+    request_body = RiderDto,
+    responses(
+        (status = 201, description = "Stored", body = Rider),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<RiderDto>,
@@ -157,14 +173,40 @@ async fn create(
     Ok((StatusCode::CREATED, Json(rider)))
 }
 
-async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/riders",
+    tag = "transport",
+    operation_id = "list_riders",
+    description = "Every registered rider with their places and mobility (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    responses(
+        (status = 200, body = crate::http::openapi::transport::RiderList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let riders = state.transport.store.riders().await?;
     audit(&state, &caller, "view_riders").await?;
     Ok(Json(json!({ "riders": riders })))
 }
 
-async fn one(
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/riders/{id}",
+    tag = "transport",
+    operation_id = "get_rider",
+    description = "One rider (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The rider's registry id")),
+    responses(
+        (status = 200, body = Rider),
+        (status = 404, description = "No such rider", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -180,16 +222,28 @@ async fn one(
     Ok(Json(rider))
 }
 
-async fn vehicles(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/vehicles",
+    tag = "transport",
+    operation_id = "list_vehicles",
+    description = "The fleet with depots and shifts. Roles: dispatcher, supervisor, admin.",
+    responses(
+        (status = 200, body = crate::http::openapi::transport::VehicleList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn vehicles(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     Ok(Json(
         json!({ "vehicles": state.transport.store.vehicles().await? }),
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct VehicleDto {
+pub(crate) struct VehicleDto {
     seats: u32,
     #[serde(default)]
     wheelchair_places: u32,
@@ -205,7 +259,22 @@ struct VehicleDto {
     shift_end: Option<NaiveTime>,
 }
 
-async fn put_vehicle(
+#[utoipa::path(
+    put,
+    path = "/api/v1/transport/vehicles/{id}",
+    tag = "transport",
+    operation_id = "put_vehicle",
+    description = "Registers or replaces a vehicle. Roles: supervisor, admin.",
+    params(("id" = String, Path, description = "The vehicle (resource) id, 1-32 of letters, digits and `-_.:/`")),
+    request_body = VehicleDto,
+    responses(
+        (status = 200, description = "Stored", body = Vehicle),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn put_vehicle(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

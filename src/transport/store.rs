@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::model::{ActionRecord, DayPlan, Rider, Trip, Vehicle};
+use super::model::{ActionRecord, BookingKey, DayPlan, Rider, Trip, Vehicle};
 use super::odometer::VehicleDay;
 use crate::store::StoreError;
 use routing::travel::LonLat;
@@ -22,6 +22,17 @@ pub trait TransportStore: Send + Sync {
 
     /// Inserts new trips in one transaction (all or none).
     async fn insert_trips(&self, trips: &[Trip]) -> Result<(), StoreError>;
+    /// Inserts a booking's trips and, in the same transaction, the idempotency key it was made
+    /// with, so the key is durable before the 2xx. When the key is already taken (a repeat that
+    /// raced the first), inserts nothing and returns what the key stands for.
+    async fn insert_keyed_trips(
+        &self,
+        key: &str,
+        booking: &BookingKey,
+        trips: &[Trip],
+    ) -> Result<Option<BookingKey>, StoreError>;
+    /// The booking an idempotency key stands for, if it was used.
+    async fn booking_key(&self, key: &str) -> Result<Option<BookingKey>, StoreError>;
     /// Replaces existing trips in one transaction.
     async fn update_trips(&self, trips: &[Trip]) -> Result<(), StoreError>;
     async fn trip(&self, id: &str) -> Result<Option<Trip>, StoreError>;

@@ -624,3 +624,90 @@ async fn a_booking_for_a_planned_day_is_inserted_at_once_and_a_cancellation_take
     assert!(!planned);
     assert_eq!(plan["version"], 3);
 }
+
+/// Posts a booking as a dispatcher with an `Idempotency-Key` header.
+async fn book_with_key(app: &TestApp, key: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}/api/v1/transport/bookings", app.address))
+        .bearer_auth(app.token(Role::Dispatcher))
+        .header("Idempotency-Key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_repeated_booking_with_the_same_idempotency_key_answers_the_first_trips_and_books_nothing(
+) {
+    // Arrange
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    assert_eq!(
+        post(
+            &app,
+            "/api/v1/transport/riders",
+            rider("R-1", "walker", 1.0)
+        )
+        .await
+        .status(),
+        201
+    );
+    let date = tomorrow() + Duration::days(1);
+    let booking = json!({
+        "rider": "R-1", "date": date, "pickup": {"place": "home"}, "dropoff": {"place": "dialysis"},
+        "timing": "arrive_by", "time": "08:00:00", "return_time": "12:30:00"
+    });
+
+    // Act: the same booking twice under one key (a retry after a lost answer).
+    let first = book_with_key(&app, "retry-7f3a", &booking).await;
+    let first_status = first.status();
+    let first: Value = first.json().await.unwrap();
+    let repeat = book_with_key(&app, "retry-7f3a", &booking).await;
+    let repeat_status = repeat.status();
+    let repeat: Value = repeat.json().await.unwrap();
+
+    // Assert: 201 then 200 with the same trips; the day holds one outbound and one return.
+    assert_eq!(first_status, 201);
+    assert_eq!(repeat_status, 200);
+    let ids = |v: &Value| -> Vec<String> {
+        v["trips"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&first).len(), 2);
+    assert_eq!(ids(&repeat), ids(&first));
+    let stored = app.state.transport.store.trips_on(date).await.unwrap();
+    assert_eq!(stored.len(), 2);
+
+    // A new key is a new booking: here the rider is already travelling then, so it conflicts
+    // (proof it was not taken for a repeat); at another time it is booked.
+    let clash = book_with_key(&app, "retry-8b01", &booking).await;
+    assert_eq!(clash.status(), 409);
+    let mut later = booking.clone();
+    later["time"] = json!("15:00:00");
+    later["return_time"] = json!("18:00:00");
+    let other = book_with_key(&app, "retry-8b01", &later).await;
+    assert_eq!(other.status(), 201);
+    let other: Value = other.json().await.unwrap();
+    assert!(ids(&other).iter().all(|id| !ids(&first).contains(id)));
+    assert_eq!(
+        app.state
+            .transport
+            .store
+            .trips_on(date)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // A bad key is a 422 naming the header.
+    let bad = book_with_key(&app, "", &later).await;
+    assert_eq!(bad.status(), 422);
+    let e: Value = bad.json().await.unwrap();
+    assert_eq!(e["error"]["field"], "Idempotency-Key");
+}

@@ -4,8 +4,13 @@
 //! fails when the two differ; `dispecer openapi > docs/openapi.json` regenerates the file.
 //!
 //! - [`schemas`]: the shapes of answers that handlers build with `json!`, and the error body.
+//! - [`transport`] and [`emergency`]: the same for the adapted-transport and the emergency
+//!   workflows' endpoints; [`telephony`]: the provider's webhook forms.
 
+pub mod emergency;
 pub mod schemas;
+pub mod telephony;
+pub mod transport;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,7 +28,8 @@ use crate::state::AppState;
         title = "dispecer",
         description = "Dispatch service of DAS Timișoara: intake of TeleAsistență alarms, \
             call cards and transport bookings; the prioritised queue; item actions; resources; \
-            the map. Every error has the body `{\"error\": {\"code\", \"message\", \"field\"}}`. \
+            the map; adapted transport; the telephony webhooks; TeleAsistență devices and \
+            workflow; EMIU cases; referrals and follow-ups; answer-time reports. Every error has the body `{\"error\": {\"code\", \"message\", \"field\"}}`. \
             Live events come over the websocket `GET /ws` (see its description).",
         license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only"),
     ),
@@ -56,6 +62,53 @@ use crate::state::AppState;
         super::health::readyz,
         super::health::metrics,
         openapi_json,
+        crate::transport::riders::list,
+        crate::transport::riders::create,
+        crate::transport::riders::one,
+        crate::transport::riders::vehicles,
+        crate::transport::riders::put_vehicle,
+        crate::transport::bookings::create,
+        crate::transport::bookings::list,
+        crate::transport::bookings::one,
+        crate::transport::bookings::change,
+        crate::transport::bookings::cancel,
+        crate::transport::planning::show,
+        crate::transport::planning::compute,
+        crate::transport::planning::move_trip,
+        crate::transport::planning::reminders,
+        crate::transport::driver::manifest,
+        crate::transport::driver::act,
+        crate::transport::driver::position,
+        crate::transport::reports::json_report,
+        crate::transport::reports::csv_report,
+        crate::telephony::webhooks::voice,
+        crate::telephony::webhooks::status,
+        crate::telephony::webhooks::hold,
+        crate::telephony::webhooks::sms,
+        crate::teleasistenta::devices::list,
+        crate::teleasistenta::devices::register,
+        crate::teleasistenta::devices::one,
+        crate::teleasistenta::devices::lookup,
+        crate::teleasistenta::checkin::post,
+        crate::teleasistenta::steps::post,
+        crate::teleasistenta::steps::workflow,
+        crate::teleasistenta::storm::get,
+        crate::emiu::cases::roster,
+        crate::emiu::cases::risk_form,
+        crate::emiu::cases::view,
+        crate::emiu::cases::risk,
+        crate::emiu::cases::measure,
+        crate::emiu::cases::report,
+        crate::emiu::shelters::list,
+        crate::referrals::referral::services,
+        crate::referrals::referral::categorise,
+        crate::referrals::referral::refer,
+        crate::referrals::referral::acknowledge,
+        crate::referrals::referral::list,
+        crate::referrals::follow_up::schedule,
+        crate::referrals::follow_up::list,
+        crate::referrals::safe_contact::mark,
+        crate::reports::answer_times::get,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -67,6 +120,12 @@ use crate::state::AppState;
         (name = "map", description = "Map, address search, routes (© OpenStreetMap contributors)"),
         (name = "push", description = "Live events"),
         (name = "operations", description = "Probes, metrics, this document"),
+        (name = "transport", description = "Adapted transport: riders, vehicles, bookings, day plans, the driver tablet, reports"),
+        (name = "telephony", description = "The telephony provider's webhooks (signed, not bearer)"),
+        (name = "teleasistenta", description = "TeleAsistență devices, check-ins, the alarm workflow, storms"),
+        (name = "emiu", description = "EMIU cases: risk assessment, measures, reports, shelters"),
+        (name = "referrals", description = "Call categories, referrals to services, follow-ups, safe contact"),
+        (name = "reports", description = "Answer-time reports"),
     )
 )]
 pub struct ApiDoc;
@@ -74,6 +133,7 @@ pub struct ApiDoc;
 /// Names of the security schemes, as the handlers' annotations use them.
 pub const BEARER: &str = "bearer";
 pub const COOKIE: &str = "session_cookie";
+pub const TWILIO: &str = "twilio_signature";
 
 struct SecuritySchemes;
 
@@ -95,6 +155,15 @@ impl Modify for SecuritySchemes {
             ))),
         );
         components.add_security_scheme(
+            TWILIO,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Twilio-Signature",
+                "The telephony webhooks' authentication: base64 HMAC-SHA1, keyed with \
+                 `telephony.auth_token`, of the public URL followed by the form parameters \
+                 sorted by name (each name then its value). A missing or bad one is a 403.",
+            ))),
+        );
+        components.add_security_scheme(
             "access_token",
             SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
                 "access_token",
@@ -108,9 +177,15 @@ impl Modify for SecuritySchemes {
 /// The document as pretty JSON with a final newline: what `GET /api/v1/openapi.json` serves,
 /// `dispecer openapi` prints and `docs/openapi.json` holds.
 pub fn json() -> String {
-    let mut text = ApiDoc::openapi()
+    let text = ApiDoc::openapi()
         .to_pretty_json()
         .expect("the OpenAPI document serialises");
+    // utoipa 5.5 writes a response link's fields in snake case, which OpenAPI tools ignore:
+    // renamed to the specification's `operationId` / `operationRef`, so that schemathesis
+    // follows the links. Only a link has these keys with a string value.
+    let mut text = text
+        .replace("\"operation_id\": \"", "\"operationId\": \"")
+        .replace("\"operation_ref\": \"", "\"operationRef\": \"");
     text.push('\n');
     text
 }
@@ -130,7 +205,7 @@ pub(crate) async fn openapi_json() -> Json<serde_json::Value> {
     use std::sync::OnceLock;
     static DOC: OnceLock<serde_json::Value> = OnceLock::new();
     Json(
-        DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
+        DOC.get_or_init(|| serde_json::from_str(&json()).unwrap_or_default())
             .clone(),
     )
 }
