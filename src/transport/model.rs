@@ -274,6 +274,18 @@ impl DayPlan {
             .or_else(|| self.pickup_s(trip_id))
     }
 
+    /// How far a route runs behind what its riders were promised, in whole minutes: the
+    /// largest gap between a pick-up's current time and its promise (0 when none is late).
+    pub fn delay_minutes(&self, route: &VehicleRoute) -> u32 {
+        let late_s = route
+            .stops
+            .iter()
+            .filter(|s| s.pickup)
+            .filter_map(|s| Some(s.time_s - self.promised.get(&s.trip_id)?))
+            .fold(0.0_f64, f64::max);
+        (late_s / 60.0).round() as u32
+    }
+
     /// The current planned pick-up time of a trip (delays included), seconds after midnight.
     pub fn pickup_s(&self, trip_id: &str) -> Option<f64> {
         self.routes

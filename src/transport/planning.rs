@@ -376,6 +376,7 @@ fn summary(plan: &DayPlan) -> Value {
         "routes": plan.routes.iter().map(|r| json!({
             "vehicle_id": r.vehicle_id,
             "km": (r.metres / 100.0).round() / 10.0,
+            "delay_minutes": plan.delay_minutes(r),
             "stops": r.stops.iter().map(|s| json!({
                 "trip_id": s.trip_id,
                 "pickup": s.pickup,

@@ -5,6 +5,7 @@
 use chrono::{NaiveTime, Timelike, Utc};
 use dispecer::domain::Seq;
 use dispecer::events::Event;
+use dispecer::http::auth::Role;
 use dispecer::transport::model::{DayPlan, PlanStop, TimingKind, Trip, TripStatus, VehicleRoute};
 use serde_json::{json, Value};
 
@@ -357,11 +358,27 @@ async fn a_late_position_shifts_the_remaining_stops_and_repeats_emit_nothing_unt
     assert!(new[0].time_s >= old[0].time_s + 5.0 * 60.0);
     assert!(new.iter().zip(old).all(|(n, o)| n.time_s >= o.time_s));
     assert!(new.windows(2).all(|w| w[1].time_s > w[0].time_s));
-    // The stops moved; the times promised to the riders did not.
+    // The stops moved; the times promised to the riders did not, and the plan shows how late
+    // the vehicle runs against them (also after a reload of the page).
     for t in &trips {
         assert_eq!(after.promised_s(t), before.promised_s(t), "{t}");
         assert!(after.pickup_s(t) >= before.pickup_s(t), "{t}");
     }
+    let view: Value = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/plans/{today}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view["routes"][0]["vehicle_id"], "VAN-01");
+    assert_eq!(
+        view["routes"][0]["delay_minutes"], minutes,
+        "{}",
+        view["routes"]
+    );
     for ws in [&mut driver, &mut dispatcher] {
         let c = next_change(ws).await;
         assert_eq!(c["reason"], "delay");

@@ -35,7 +35,7 @@ interface PlanOut {
   version: number;
   feasible: boolean;
   problems: string[];
-  routes: { vehicle_id: string; km: number; stops: { trip_id: string; pickup: boolean; time: string }[] }[];
+  routes: { vehicle_id: string; km: number; delay_minutes: number; stops: { trip_id: string; pickup: boolean; time: string }[] }[];
   manifests?: { vehicle_id: string; stops: ManifestStop[] }[];
   unserved: { trip_id: string; reason: string; rider?: string | null; time?: string | null }[];
 }
@@ -54,8 +54,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const tripsBox = h('section', { class: 'panel transport-trips', 'aria-label': 'trips' });
   const reportBox = h('section', { class: 'panel transport-report', 'aria-label': 'report' });
   let riders: Rider[] = [];
-  /** Minutes each vehicle runs late (date/vehicle), summed from the delay changes seen. */
-  const delays = new Map<string, number>();
   const liveNote = h('p', { class: 'muted', 'data-field': 'live', hidden: true }, tt('live_down'));
 
   const fail = (e: unknown) => {
@@ -227,7 +225,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       content.push(h('p', { 'data-field': 'plan-version' }, `v${plan.version} · ${plan.feasible ? '✓' : plan.problems.join('; ')}`));
       for (const m of plan.manifests ?? []) {
         if (m.stops.length === 0) continue;
-        const km = plan.routes.find((r) => r.vehicle_id === m.vehicle_id)?.km ?? 0;
+        const route = plan.routes.find((r) => r.vehicle_id === m.vehicle_id);
+        const km = route?.km ?? 0;
+        const late = route?.delay_minutes ?? 0;
         content.push(
           h(
             'div',
@@ -236,9 +236,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
               'h3',
               {},
               `${m.vehicle_id} · ${km} ${tt('km')}`,
-              delays.has(`${dateInput.value}/${m.vehicle_id}`)
-                ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: delays.get(`${dateInput.value}/${m.vehicle_id}`) ?? 0 })}`)
-                : null,
+              late > 0 ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: late })}`) : null,
             ),
             h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
           ),
@@ -358,10 +356,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   // pushed: redraw the plan and the trips of the day shown when one of its changes arrives.
   const stopListening = listenTransport({
     onChange: (c) => {
-      if (c?.reason === 'delay' && c.delay_minutes !== null && c.vehicles.length > 0) {
-        const key = `${c.date}/${c.vehicles[0]}`;
-        delays.set(key, (delays.get(key) ?? 0) + c.delay_minutes);
-      }
       if (c !== null && c.date !== dateInput.value) return;
       void loadPlan();
       void loadTrips();

@@ -48,6 +48,8 @@ pub struct StopSummary {
 pub struct RouteSummary {
     pub vehicle_id: String,
     pub km: f64,
+    /// Minutes the vehicle runs behind what its riders were promised (0 when on time).
+    pub delay_minutes: u32,
     pub stops: Vec<StopSummary>,
 }
 
