@@ -8,14 +8,20 @@
 //! # Exactly once
 //! A message is a row keyed by an idempotency key (`confirm:{trip}:{time}`, `noshow:{trip}` ...),
 //! written before the action that caused it is acknowledged ([`Sms::enqueue`]). The sender
-//! runs in the background, never on a request path; it marks a row `sent` with the provider's
-//! message SID and never sends a `sent` row again, across restarts (at most once for every row
-//! marked sent). A row not yet marked sent is retried with the same key (at least once). The one
-//! window left is a crash after the provider accepted a message and before the row was marked:
-//! the retry carries the same key in the `Idempotency-Key` header, which a provider that
-//! honours it (and the test fake, which counts duplicates) uses to drop the repeat. Twilio
-//! itself does not deduplicate on it, so with the real provider that window (milliseconds, on a
-//! crash) can give one duplicate SMS; we accept that rather than risk losing a message.
+//! runs in the background, never on a request path. Each attempt first **claims** the row
+//! (one conditional update: the attempt is counted and the row is not due for a lease longer
+//! than an attempt can take), so two instances never send the same row at once. A row marked
+//! `sent` (with the provider's SID) is never sent again. A row that has been attempted before
+//! — its answer lost to a timeout, or the service crashed between the provider accepting it
+//! and the row being marked — is not simply sent again: the sender first lists the provider's
+//! newest messages to that number from our number and, when one has the same text and was
+//! created after the row, marks the row sent with that SID. Only when the provider has no such
+//! message is it sent again; when the provider cannot be asked, the row waits (same backoff and
+//! attempt budget). The key also travels as `Idempotency-Key`, for providers that honour it.
+//! What is left: a provider whose message list lags behind its accepting a message could still
+//! lead to one duplicate, and two rows with the same text to the same number within minutes
+//! are indistinguishable to the lookup (the second would be taken for sent) — our templates
+//! give each message its own trip time or kind, so they differ.
 
 pub mod outbox;
 pub mod templates;

@@ -47,6 +47,10 @@ pub trait Outbox: Send + Sync {
     ) -> Result<usize, StoreError>;
     /// Pending rows due at `now_ms`, oldest first.
     async fn due(&self, now_ms: i64, limit: i64) -> Result<Vec<OutboxRow>, StoreError>;
+    /// Takes a due row for one attempt: counts the attempt and makes the row not due until
+    /// `lease_until_ms` (so another instance's sender skips it, and a crash mid-attempt leaves
+    /// it due again afterwards). `false` when another sender took it first.
+    async fn claim(&self, id: &str, now_ms: i64, lease_until_ms: i64) -> Result<bool, StoreError>;
     async fn mark_sent(&self, id: &str, sid: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// Records a failed attempt; `next_ms = None` gives up (status `failed`).
     async fn mark_attempt(

@@ -18,6 +18,12 @@ pub fn backoff_ms(config: &SmsConfig, attempts: i32) -> u64 {
         .min(config.backoff_max_ms)
 }
 
+/// How long a claimed row stays not due: longer than an attempt can take (a lookup and a send,
+/// each bounded by `sms.timeout_s`), so only a crashed attempt's row comes due again.
+fn lease_ms(config: &SmsConfig) -> i64 {
+    (config.timeout_s.saturating_mul(2).saturating_add(5) * 1000).min(i64::MAX as u64) as i64
+}
+
 /// Starts the sender; it stops when `shutdown` is cancelled. Without an account SID nothing is
 /// sent (messages wait in the outbox).
 pub fn start(sms: &Sms, config: SmsConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -56,7 +62,38 @@ pub async fn send_due(
             return Ok(sent);
         }
         for row in rows {
+            let now_ms = Utc::now().timestamp_millis();
+            if !outbox
+                .claim(&row.id, now_ms, now_ms + lease_ms(config))
+                .await?
+            {
+                continue; // another instance's sender has it
+            }
             let attempts = row.attempts + 1;
+            // An earlier attempt may have reached the provider without its answer reaching us
+            // (a timeout, or a crash before the row was marked): ask before sending again.
+            if row.attempts > 0 {
+                let since = row.created_at - chrono::Duration::minutes(5);
+                match client.find_sent(&row.to, &row.body, since).await {
+                    Ok(Some(sid)) => {
+                        outbox.mark_sent(&row.id, &sid, Utc::now()).await?;
+                        metrics::counter!("sms_recovered_total").increment(1);
+                        info!(sms.id = %row.id, "sms found sent by an earlier attempt");
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(SendError::Transient(e) | SendError::Permanent(e)) => {
+                        // Not knowing is no reason to send twice: try again later, within
+                        // the same attempt budget as sending.
+                        let next = (attempts < config.max_attempts).then(|| {
+                            Utc::now().timestamp_millis() + backoff_ms(config, attempts) as i64
+                        });
+                        warn!(sms.id = %row.id, attempts, error = %e, "sms lookup failed");
+                        outbox.mark_attempt(&row.id, attempts, next, &e).await?;
+                        continue;
+                    }
+                }
+            }
             match client.send(&row.key, &row.to, &row.body).await {
                 Ok(sid) => {
                     outbox.mark_sent(&row.id, &sid, Utc::now()).await?;

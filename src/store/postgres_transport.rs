@@ -483,10 +483,24 @@ impl Outbox for PgStore {
     }
 
     #[instrument(skip_all, fields(sms.id = %id))]
+    async fn claim(&self, id: &str, now_ms: i64, lease_until_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+             WHERE id = $2 AND status = 'pending' AND next_attempt_at <= $3",
+        )
+        .bind(lease_until_ms)
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    #[instrument(skip_all, fields(sms.id = %id))]
     async fn mark_sent(&self, id: &str, sid: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE sms_outbox SET status = 'sent', provider_sid = $1, sent_at = $2, \
-             attempts = attempts + 1, last_error = NULL WHERE id = $3",
+             last_error = NULL WHERE id = $3",
         )
         .bind(sid)
         .bind(at)

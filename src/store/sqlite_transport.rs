@@ -481,10 +481,24 @@ impl Outbox for SqliteStore {
     }
 
     #[instrument(skip_all, fields(sms.id = %id))]
+    async fn claim(&self, id: &str, now_ms: i64, lease_until_ms: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sms_outbox SET attempts = attempts + 1, next_attempt_at = ? \
+             WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?",
+        )
+        .bind(lease_until_ms)
+        .bind(id)
+        .bind(now_ms)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    #[instrument(skip_all, fields(sms.id = %id))]
     async fn mark_sent(&self, id: &str, sid: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE sms_outbox SET status = 'sent', provider_sid = ?, sent_at = ?, \
-             attempts = attempts + 1, last_error = NULL WHERE id = ?",
+             last_error = NULL WHERE id = ?",
         )
         .bind(sid)
         .bind(at)

@@ -1,9 +1,12 @@
 //! A local fake of the Twilio Messages API: `POST /2010-04-01/Accounts/{sid}/Messages.json`
-//! with a form body and HTTP basic auth. It records every message it accepts, counts repeats
-//! of an `Idempotency-Key` it has already accepted (answering them with the first SID, as an
-//! idempotent provider would), and can be told to fail the next N requests with a 500.
+//! with a form body and HTTP basic auth, and `GET` on the same resource (the message list,
+//! newest first, filtered by `To` and `From`). Like Twilio it ignores `Idempotency-Key`: every
+//! accepted POST is a message to a phone, and a second message with the same number and text
+//! counts as a duplicate (what the rider would receive twice). It can be told to fail the next
+//! N POSTs with a 500, or to accept the next N POSTs and then drop the connection without
+//! answering (as a crash or a timeout after the provider accepted them would look).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
@@ -11,7 +14,6 @@ use axum::{Form, Json, Router};
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
@@ -26,16 +28,23 @@ pub struct Received {
     pub to: String,
     pub from: String,
     pub body: String,
+    pub sid: String,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Default)]
 pub struct Inner {
     pub messages: Mutex<Vec<Received>>,
-    /// SIDs by idempotency key.
-    pub by_key: Mutex<HashMap<String, String>>,
     pub duplicates: AtomicUsize,
     pub fail_next: AtomicUsize,
+    /// Accept the next N messages but answer nothing (the client sees an error).
+    pub lose_answer_next: AtomicUsize,
+    /// POSTs received.
     pub requests: AtomicUsize,
+    /// List requests received.
+    pub lookups: AtomicUsize,
+    /// Milliseconds each POST takes (a slow provider).
+    pub post_delay_ms: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Clone)]
@@ -68,15 +77,11 @@ async fn create(
     Form(form): Form<MessageForm>,
 ) -> impl IntoResponse {
     inner.requests.fetch_add(1, Ordering::SeqCst);
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"))
-    );
-    let auth = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if sid != SID || auth != expected {
+    let delay = inner.post_delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    if sid != SID || !authorised(&headers) {
         return (StatusCode::UNAUTHORIZED, Json(json!({"code": 20003}))).into_response();
     }
     if inner
@@ -95,19 +100,32 @@ async fn create(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let mut by_key = inner.by_key.lock().unwrap();
-    if let Some(first) = by_key.get(&key) {
-        inner.duplicates.fetch_add(1, Ordering::SeqCst);
-        return (StatusCode::CREATED, Json(json!({ "sid": first }))).into_response();
-    }
     let message_sid = format!("SM{}", uuid::Uuid::now_v7().simple());
-    by_key.insert(key.clone(), message_sid.clone());
-    inner.messages.lock().unwrap().push(Received {
-        key,
-        to: form.to,
-        from: form.from,
-        body: form.body,
-    });
+    {
+        let mut messages = inner.messages.lock().unwrap();
+        if messages
+            .iter()
+            .any(|m| m.to == form.to && m.from == form.from && m.body == form.body)
+        {
+            inner.duplicates.fetch_add(1, Ordering::SeqCst);
+        }
+        messages.push(Received {
+            key,
+            to: form.to,
+            from: form.from,
+            body: form.body,
+            sid: message_sid.clone(),
+            at: chrono::Utc::now(),
+        });
+    }
+    if inner
+        .lose_answer_next
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        // Accepted, but the answer is lost: a status the client cannot read as success.
+        return (StatusCode::GATEWAY_TIMEOUT, Json(json!({"code": 20504}))).into_response();
+    }
     (
         StatusCode::CREATED,
         Json(json!({ "sid": message_sid, "status": "queued" })),
@@ -115,11 +133,60 @@ async fn create(
         .into_response()
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListQuery {
+    to: Option<String>,
+    from: Option<String>,
+    page_size: Option<usize>,
+}
+
+async fn list(
+    State(inner): State<Arc<Inner>>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> impl IntoResponse {
+    inner.lookups.fetch_add(1, Ordering::SeqCst);
+    if sid != SID || !authorised(&headers) {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"code": 20003}))).into_response();
+    }
+    let messages = inner.messages.lock().unwrap();
+    let page: Vec<_> = messages
+        .iter()
+        .rev()
+        .filter(|m| q.to.as_ref().is_none_or(|t| &m.to == t))
+        .filter(|m| q.from.as_ref().is_none_or(|f| &m.from == f))
+        .take(q.page_size.unwrap_or(50))
+        .map(|m| {
+            json!({
+                "sid": m.sid, "to": m.to, "from": m.from, "body": m.body, "status": "sent",
+                "date_created": m.at.to_rfc2822(),
+            })
+        })
+        .collect();
+    Json(json!({ "messages": page, "next_page_uri": null })).into_response()
+}
+
+fn authorised(headers: &HeaderMap) -> bool {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{SID}:{TOKEN}"))
+    );
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a == expected)
+}
+
 impl FakeTwilio {
     pub async fn start() -> Self {
         let inner = Arc::new(Inner::default());
         let app = Router::new()
-            .route("/2010-04-01/Accounts/{sid}/Messages.json", post(create))
+            .route(
+                "/2010-04-01/Accounts/{sid}/Messages.json",
+                post(create).get(list),
+            )
             .with_state(inner.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());

@@ -204,10 +204,60 @@ async fn a_message_queued_before_a_restart_is_sent_once_after_it() {
 }
 
 #[tokio::test]
-async fn a_resend_after_a_crash_before_marking_is_recognised_by_its_idempotency_key() {
-    // The provider accepted `t:window` but the service crashed before marking it sent: the row
-    // is still pending and is sent again with the same key.
+async fn an_attempt_whose_answer_was_lost_is_found_at_the_provider_and_not_sent_again() {
+    // Arrange: the provider accepts the first message but its answer never arrives (a timeout).
     let fake = FakeTwilio::start().await;
+    fake.inner.lose_answer_next.store(1, Ordering::SeqCst);
+    let (mut config, dir) = test_config().await;
+    fake.configure(&mut config);
+    let app = spawn_with(config, dir).await;
+
+    // Act
+    app.state
+        .transport
+        .sms
+        .enqueue(&[sms("t:lost-answer")])
+        .await
+        .unwrap();
+
+    // Assert: the retry asked the provider, found the message and marked the row with its SID.
+    let row = wait_until_sent(&app, "t:lost-answer").await;
+    let got = fake.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(fake.duplicates(), 0);
+    assert_eq!(row.provider_sid.as_deref(), Some(got[0].sid.as_str()));
+    assert_eq!(fake.inner.requests.load(Ordering::SeqCst), 1);
+    assert!(fake.inner.lookups.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test]
+async fn a_message_the_provider_took_just_before_a_crash_is_not_sent_again_after_restart() {
+    // Arrange: an instance claimed the row and the provider accepted the message, then the
+    // instance died before marking it (its lease has run out).
+    let fake = FakeTwilio::start().await;
+    let (mut config, dir) = test_config().await;
+    fake.configure(&mut config);
+    let mut quiet = config.clone();
+    quiet.sms.account_sid = String::new(); // this instance's sender does not run
+    let first = spawn_with(quiet, None).await;
+    let outbox = first.state.transport.sms.outbox().clone();
+    first
+        .state
+        .transport
+        .sms
+        .enqueue(&[sms("t:crash")])
+        .await
+        .unwrap();
+    let row = outbox_row(&first, "t:crash").await;
+    // Claimed for a minute, no other sender can take it; a minute later (the clock passed in)
+    // the lease has run out and it can be taken again, as after a crash.
+    let now = chrono::Utc::now().timestamp_millis();
+    assert!(outbox.claim(&row.id, now, now + 60_000).await.unwrap());
+    assert!(!outbox
+        .claim(&row.id, now + 1_000, now + 61_000)
+        .await
+        .unwrap());
+    assert!(outbox.claim(&row.id, now + 60_000, now).await.unwrap());
     let r = reqwest::Client::new()
         .post(format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
@@ -215,29 +265,80 @@ async fn a_resend_after_a_crash_before_marking_is_recognised_by_its_idempotency_
             crate::fake_twilio::SID
         ))
         .basic_auth(crate::fake_twilio::SID, Some(crate::fake_twilio::TOKEN))
-        .header("Idempotency-Key", "t:window")
-        .form(&[("To", "+40700009999"), ("From", "DAS-TM"), ("Body", "test")])
+        .form(&[
+            ("To", "+40700009999"),
+            ("From", config.sms.from.as_str()),
+            ("Body", "test"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    drop(first);
+
+    // Act: a new instance with a working sender on the same database.
+    let second = spawn_with(config, dir).await;
+
+    // Assert: it found the message at the provider; the rider got it once.
+    let row = wait_until_sent(&second, "t:crash").await;
+    assert_eq!(fake.messages().len(), 1);
+    assert_eq!(fake.duplicates(), 0);
+    assert_eq!(
+        row.provider_sid.as_deref(),
+        Some(fake.messages()[0].sid.as_str())
+    );
+    assert_eq!(fake.inner.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn two_instances_sending_from_one_outbox_send_each_message_once() {
+    // Arrange: two instances on one database, both with a running sender; a slow provider, so
+    // both senders are busy with the same rows at the same time.
+    let fake = FakeTwilio::start().await;
+    fake.inner.post_delay_ms.store(5, Ordering::SeqCst);
     let (mut config, dir) = test_config().await;
     fake.configure(&mut config);
-    let app = spawn_with(config, dir).await;
-    app.state
+    config.sms.poll_ms = 10;
+    let first = spawn_with(config.clone(), None).await;
+    let _second = spawn_with(config, dir).await; // its sender competes for the rows
+
+    // Act: 40 messages land in the outbox at once; both senders find them on their next poll.
+    let batch: Vec<OutgoingSms> = (0..40)
+        .map(|i| OutgoingSms {
+            key: format!("t:two:{i}"),
+            to: "+40700009999".into(),
+            body: format!("mesaj {i}"),
+        })
+        .collect();
+    first
+        .state
         .transport
         .sms
-        .enqueue(&[sms("t:window")])
+        .outbox()
+        .insert_messages(&batch, chrono::Utc::now())
         .await
         .unwrap();
-    for _ in 0..250 {
-        if fake.duplicates() > 0 {
+
+    // Assert: each sent once, whichever sender took it.
+    let got = fake.wait_for(40).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(got.len(), 40);
+    assert_eq!(fake.messages().len(), 40);
+    assert_eq!(fake.duplicates(), 0);
+}
+
+/// The row of `key` once the sender has marked it sent (polling, up to 10 s).
+async fn wait_until_sent(app: &crate::helpers::TestApp, key: &str) -> dispecer::sms::OutboxRow {
+    let mut row = outbox_row(app, key).await;
+    for _ in 0..500 {
+        if row.status == "sent" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        row = outbox_row(app, key).await;
     }
-    assert_eq!(fake.duplicates(), 1);
-    assert_eq!(fake.messages().len(), 1);
+    assert_eq!(row.status, "sent", "{row:?}");
+    row
 }
 
 #[tokio::test]
