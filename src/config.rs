@@ -43,6 +43,10 @@ pub struct LimitsConfig {
     pub ws_max_message_bytes: usize,
     /// How long a websocket client may take to accept one frame before it is disconnected.
     pub ws_send_timeout_ms: u64,
+    /// Wrong passwords in a row for one username before logins for it are slowed down.
+    pub login_free_failures: u32,
+    /// Longest wait imposed on a username after wrong passwords, in seconds.
+    pub login_max_delay_s: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -189,6 +193,10 @@ impl Config {
         anyhow::ensure!(
             self.limits.ws_send_timeout_ms >= 50,
             "limits.ws_send_timeout_ms: must be at least 50"
+        );
+        anyhow::ensure!(
+            (1..=3600).contains(&self.limits.login_max_delay_s),
+            "limits.login_max_delay_s: 1-3600"
         );
         let url = self.store.url.expose_secret();
         anyhow::ensure!(

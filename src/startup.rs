@@ -52,6 +52,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         poll_interval: poll,
     };
     let intake_limiter = Arc::new(IntakeLimiter::new(&config.limits, rules.clone()));
+    let login_throttle = Arc::new(crate::http::throttle::LoginThrottle::new(&config.limits));
     let (core, _task) = core::start(
         store.clone(),
         bus.clone(),
@@ -88,6 +89,7 @@ pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Resul
         bus,
         auth: Arc::new(AuthCache::default()),
         intake_limiter,
+        login_throttle,
         metrics: crate::telemetry::metrics_handle(),
         transport,
         shutdown,

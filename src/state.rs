@@ -22,6 +22,8 @@ pub struct AppState {
     pub auth: Arc<AuthCache>,
     /// Intake token buckets, one per credential.
     pub intake_limiter: Arc<IntakeLimiter>,
+    /// Wrong-password counts per username (`http::throttle`).
+    pub login_throttle: Arc<crate::http::throttle::LoginThrottle>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The road network, set once it has loaded (in the background, so start-up stays fast).
     pub network: Arc<OnceLock<Arc<RoadNetwork>>>,

@@ -15,6 +15,7 @@ pub mod items;
 pub mod map;
 pub mod openapi;
 pub mod session;
+pub mod throttle;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;

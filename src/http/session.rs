@@ -85,17 +85,27 @@ fn secure_attribute(config: &crate::config::Config) -> &'static str {
     responses(
         (status = 200, description = "Logged in: the session is in the `dispecer_session` cookie, or in `token` when asked", body = LoginAnswer),
         (status = 401, description = "Unknown user or wrong password (the same answer, in the same time)", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords for this username in a row (`limits.login_free_failures`): wait `Retry-After` seconds (doubling, at most `limits.login_max_delay_s`); no password was checked", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         (status = 503, description = "Storage is down", body = ErrorBody),
         BodyRefusals,
     ),
     security(())
 )]
 pub(crate) async fn login(
-    State(AppState { store, config, .. }): State<AppState>,
+    State(AppState {
+        store,
+        config,
+        login_throttle,
+        ..
+    }): State<AppState>,
     AppJson(dto): AppJson<LoginDto>,
 ) -> Result<Response> {
     if dto.username.len() > 64 || dto.password.len() > 256 {
         return Err(Error::Unauthorized);
+    }
+    if let Err(retry_after_s) = login_throttle.check(&dto.username, std::time::Instant::now()) {
+        metrics::counter!("dispecer_login_throttled_total").increment(1);
+        return Err(Error::RateLimited { retry_after_s });
     }
     let user = store.find_user(&dto.username).await?;
     let phc = user
@@ -110,9 +120,11 @@ pub(crate) async fn login(
         (true, Some(u)) => u,
         _ => {
             metrics::counter!("dispecer_login_failures_total").increment(1);
+            login_throttle.failed(&dto.username, std::time::Instant::now());
             return Err(Error::Unauthorized);
         }
     };
+    login_throttle.succeeded(&dto.username);
     let token = new_session_token();
     store
         .create_session(

@@ -39,6 +39,57 @@ async fn login(app: &TestApp, username: &str) -> reqwest::Client {
 }
 
 #[tokio::test]
+async fn wrong_passwords_slow_down_logins_for_that_username_only() {
+    let (mut config, dir) = crate::helpers::test_config().await;
+    config.limits.login_free_failures = 2;
+    let app = crate::helpers::spawn_with(config, dir).await;
+    add_user(&app, "dispecer-ghicit", Role::Dispatcher, None).await;
+    add_user(&app, "dispecer-vecin", Role::Dispatcher, None).await;
+    let attempt = |user: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/v1/session", app.address))
+                .json(&json!({ "username": user, "password": password }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // Act: two free wrong guesses, a third that starts the wait, then the right password.
+    for _ in 0..3 {
+        assert_eq!(attempt("dispecer-ghicit", "gresit").await.status(), 401);
+    }
+    let blocked = attempt("dispecer-ghicit", "parola-de-test").await;
+
+    // Assert: refused before any password check, with when to try again; the neighbour is not
+    // affected; after the wait the right password works.
+    assert_eq!(blocked.status(), 429);
+    assert_eq!(blocked.headers()["retry-after"], "1");
+    let err: Value = blocked.json().await.unwrap();
+    assert_eq!(err["error"]["code"], "rate_limited");
+    assert_eq!(
+        attempt("dispecer-vecin", "parola-de-test").await.status(),
+        200
+    );
+    // Waiting out the one-second block is the behaviour under test.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(
+        attempt("dispecer-ghicit", "parola-de-test").await.status(),
+        200
+    );
+    // The right password cleared the count: two wrong guesses are free again.
+    for _ in 0..2 {
+        assert_eq!(attempt("dispecer-ghicit", "gresit").await.status(), 401);
+    }
+    assert_eq!(
+        attempt("dispecer-ghicit", "parola-de-test").await.status(),
+        200
+    );
+}
+
+#[tokio::test]
 async fn behind_tls_the_session_cookie_is_secure() {
     let (mut config, dir) = crate::helpers::test_config().await;
     config.server.secure_cookie = true;
