@@ -1,7 +1,7 @@
 //! The live state: a fold over the event log. `apply` is the one place that says what an event
 //! does; the console's TypeScript reducer mirrors it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::domain::{Item, ItemId, Resource, ResourceId, ResourceStatus, Seq, Status};
@@ -21,7 +21,7 @@ pub trait StateMut: StateView {
     fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource>;
     fn put_item(&mut self, item: Item);
     fn put_resource(&mut self, resource: Resource);
-    fn note_transport_action(&mut self, action_id: String);
+    fn note_transport_action(&mut self, date: NaiveDate, action_id: String);
 }
 
 /// Items and resources as of event `seq`.
@@ -32,10 +32,15 @@ pub struct LiveState {
     resources: BTreeMap<ResourceId, Resource>,
     /// Unacknowledged, not yet breached items by deadline: the next breach to escalate.
     deadlines: BTreeSet<(DateTime<Utc>, ItemId)>,
-    /// Client action ids of the driver actions in the log (`transport_changed` events), so a
-    /// replayed action is not logged twice. A few dozen bytes per action.
-    transport_actions: HashSet<String>,
+    /// Client action ids of the driver actions in the log (`transport_changed` events) by the
+    /// day of their trip, so a replayed action is not logged twice. Only the last
+    /// [`ACTION_DAYS`] days are kept: a tablet replays within minutes or hours, and the
+    /// transport tables keep every action for good.
+    transport_actions: BTreeMap<NaiveDate, HashSet<String>>,
 }
+
+/// Days of driver-action ids the live state keeps (the newest day seen and the ones before it).
+pub const ACTION_DAYS: u64 = 3;
 
 impl LiveState {
     pub fn items(&self) -> impl Iterator<Item = &Item> {
@@ -92,7 +97,9 @@ impl StateView for LiveState {
         self.resources.get(id)
     }
     fn transport_action_seen(&self, action_id: &str) -> bool {
-        self.transport_actions.contains(action_id)
+        self.transport_actions
+            .values()
+            .any(|ids| ids.contains(action_id))
     }
 }
 
@@ -109,8 +116,17 @@ impl StateMut for LiveState {
     fn put_resource(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
     }
-    fn note_transport_action(&mut self, action_id: String) {
-        self.transport_actions.insert(action_id);
+    fn note_transport_action(&mut self, date: NaiveDate, action_id: String) {
+        self.transport_actions
+            .entry(date)
+            .or_default()
+            .insert(action_id);
+        let newest = self.transport_actions.keys().next_back().copied();
+        if let Some(oldest_kept) =
+            newest.and_then(|d| d.checked_sub_days(chrono::Days::new(ACTION_DAYS - 1)))
+        {
+            self.transport_actions = self.transport_actions.split_off(&oldest_kept);
+        }
     }
 }
 
@@ -168,7 +184,7 @@ impl StateMut for Overlay<'_> {
     fn put_resource(&mut self, resource: Resource) {
         self.resources.insert(resource.id.clone(), resource);
     }
-    fn note_transport_action(&mut self, action_id: String) {
+    fn note_transport_action(&mut self, _date: NaiveDate, action_id: String) {
         self.transport_actions.insert(action_id);
     }
 }
@@ -302,8 +318,35 @@ pub fn apply(state: &mut impl StateMut, e: &StoredEvent) {
         // actions are logged.
         Event::TransportChanged { change } => {
             if let Some(id) = &change.action_id {
-                state.note_transport_action(id.clone());
+                state.note_transport_action(change.date, id.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn driver_action_ids_are_kept_for_the_last_three_days_only() {
+        let mut state = LiveState::default();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        state.note_transport_action(day(20), "a-20".into());
+        state.note_transport_action(day(21), "a-21".into());
+        state.note_transport_action(day(22), "a-22".into());
+        assert!(["a-20", "a-21", "a-22"]
+            .iter()
+            .all(|id| state.transport_action_seen(id)));
+        // A late replay of an older day's action is still remembered under its own day.
+        state.note_transport_action(day(21), "b-21".into());
+
+        state.note_transport_action(day(23), "a-23".into());
+
+        assert!(!state.transport_action_seen("a-20"));
+        assert!(["a-21", "b-21", "a-22", "a-23"]
+            .iter()
+            .all(|id| state.transport_action_seen(id)));
+        assert_eq!(state.transport_actions.len(), 3);
     }
 }
