@@ -82,6 +82,23 @@ pub async fn check(state: &AppState) -> anyhow::Result<Option<DateTime<Utc>>> {
     Ok(next_due(&devices, grace))
 }
 
+/// How long to sleep before the next pass: until the next due time, at most `every`. A due time
+/// already past (it fell due while this pass ran) means look again at once — not after a whole
+/// `every`, which is what a negative duration used to turn into.
+fn wait_for(
+    next: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    every: std::time::Duration,
+) -> std::time::Duration {
+    match next {
+        Some(t) => (t - now)
+            .to_std()
+            .unwrap_or(std::time::Duration::ZERO)
+            .clamp(std::time::Duration::from_millis(1), every),
+        None => every,
+    }
+}
+
 /// Starts the monitor until shutdown.
 pub fn spawn_monitor(state: AppState) {
     let shutdown = state.shutdown.child_token();
@@ -95,10 +112,7 @@ pub fn spawn_monitor(state: AppState) {
                     None
                 }
             };
-            let wait = next
-                .and_then(|t| (t - Utc::now()).to_std().ok())
-                .map(|w| w.min(every))
-                .unwrap_or(every);
+            let wait = wait_for(next, Utc::now(), every);
             tokio::select! {
                 _ = shutdown.cancelled() => break,
                 _ = tokio::time::sleep(wait) => {}
@@ -110,6 +124,26 @@ pub fn spawn_monitor(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_due_time_that_passed_during_the_pass_is_looked_at_at_once() {
+        let every = std::time::Duration::from_secs(1);
+        let now = Utc::now();
+        let ms = std::time::Duration::from_millis;
+        assert_eq!(
+            wait_for(Some(now - Duration::microseconds(5)), now, every),
+            ms(1)
+        );
+        assert_eq!(
+            wait_for(Some(now + Duration::milliseconds(300)), now, every),
+            ms(300)
+        );
+        assert_eq!(
+            wait_for(Some(now + Duration::seconds(30)), now, every),
+            every
+        );
+        assert_eq!(wait_for(None, now, every), every);
+    }
 
     fn device(last: DateTime<Utc>, period: i64) -> DeviceRecord {
         DeviceRecord {
