@@ -215,13 +215,21 @@ describe('dispatch console', () => {
     // canvas, so the check is that the canvas is not blank and the search list closed).
     assert.ok(label && /laz/i.test(label), `first candidate: ${label}`);
     assert.equal(await page.locator('.geocode-results li').count(), 0);
-    const inked = await page.evaluate(() => {
-      const c = document.querySelector('canvas.map-canvas');
-      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++;
-      return n;
-    });
+    // The street-level layer may still be loading when the click returns: wait for the redraw.
+    const inked = await page
+      .waitForFunction(
+        () => {
+          const c = document.querySelector('canvas.map-canvas');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++;
+          return n > 500 ? n : false;
+        },
+        null,
+        { timeout: 10_000, polling: 100 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(() => 0);
     assert.ok(inked > 500, 'the canvas shows roads');
     await page.waitForTimeout(300);
     if (screenshots) await page.locator('section.map').screenshot({ path: `${screenshots}/map.png` });
