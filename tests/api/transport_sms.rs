@@ -321,7 +321,10 @@ async fn two_instances_sending_from_one_outbox_send_each_message_once() {
 
     // Assert: each sent once, whichever sender took it.
     let got = fake.wait_for(40).await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Once every row is marked sent, no sender has anything left to (re)send.
+    for i in 0..40 {
+        wait_until_sent(&first, &format!("t:two:{i}")).await;
+    }
     assert_eq!(got.len(), 40);
     assert_eq!(fake.messages().len(), 40);
     assert_eq!(fake.duplicates(), 0);
