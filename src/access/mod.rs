@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use crate::domain::{CallCategory, Details, Item, ResourceId};
+use crate::domain::{Details, Item, ResourceId};
 use crate::http::auth::{Caller, Role};
 
 /// How much of an item a caller may see.
@@ -32,15 +32,11 @@ impl Visibility {
     }
 }
 
-/// Whether the item identifies a victim of violence.
+/// Whether the item identifies a victim of violence: a call categorised domestic violence, or
+/// anything derived from such a case (`Item::dv_case`: its callbacks and follow-ups, calls, missed
+/// calls and SMS from its numbers).
 pub fn is_sensitive(item: &Item) -> bool {
-    matches!(
-        item.details,
-        Details::Call {
-            category: CallCategory::DomesticViolence,
-            ..
-        }
-    )
+    item.dv_case.is_some() || item.is_dv_call()
 }
 
 fn assigned_to_caller(caller: &Caller, item: &Item) -> bool {
@@ -79,22 +75,48 @@ pub fn visibility(caller: &Caller, item: &Item) -> Visibility {
     }
 }
 
-/// A copy without the personal details.
+/// What stands in for a withheld value.
+pub const WITHHELD: &str = "***";
+
+/// A copy without the personal details: numbers, places, names and free text of every kind of
+/// item go; the kind, category, priority, status, clocks and codes stay, so the case can be seen
+/// to exist and be taken.
 pub fn redact(item: &Item) -> Item {
     let mut copy = item.clone();
-    if let Details::Call {
-        caller_number,
-        location,
-        notes,
-        ..
-    } = &mut copy.details
-    {
-        *caller_number = "***".into();
-        *location = None;
-        notes.clear();
+    match &mut copy.details {
+        Details::Call {
+            caller_number,
+            location,
+            notes,
+            ..
+        } => {
+            *caller_number = WITHHELD.into();
+            *location = None;
+            notes.clear();
+        }
+        Details::Callback { phone, .. } => *phone = WITHHELD.into(),
+        Details::Incident {
+            reported_by,
+            description,
+            ..
+        } => {
+            *reported_by = WITHHELD.into();
+            *description = WITHHELD.into();
+        }
+        Details::Booking {
+            rider,
+            pickup,
+            dropoff,
+            ..
+        } => {
+            *rider = WITHHELD.into();
+            *pickup = Default::default();
+            *dropoff = Default::default();
+        }
+        Details::Alert { .. } => {}
     }
     for note in &mut copy.notes {
-        note.text = "***".into();
+        note.text = WITHHELD.into();
     }
     copy.redacted = true;
     copy
@@ -127,7 +149,7 @@ pub fn sees_resource(caller: &Caller, id: &ResourceId) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ItemId, ItemKind, Level, Priority, Status, Timestamps};
+    use crate::domain::{CallCategory, ItemId, ItemKind, Level, Priority, Status, Timestamps};
 
     fn dv_call(handler: Option<&str>, assigned: &[&str]) -> Item {
         Item {
@@ -158,6 +180,7 @@ mod tests {
             version: 1,
             redacted: false,
             rate_limited: false,
+            dv_case: None,
         }
     }
 

@@ -16,7 +16,7 @@ use crate::domain::{Item, Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
-use crate::http::items::{item_id, lookup, STAFF};
+use crate::http::items::{answer, item_id, lookup, STAFF};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals, ResourceList};
 use crate::intake::parse;
 use crate::state::AppState;
@@ -87,7 +87,7 @@ pub(crate) async fn acknowledge(
         .core
         .execute(&caller.name, Command::Acknowledge { item_id })
         .await?;
-    Ok(item_json(out))
+    answer(&state, &caller, "acknowledge", out).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -136,7 +136,7 @@ pub(crate) async fn assign(
     let out = core
         .execute(&caller.name, Command::Assign { item_id, resources })
         .await?;
-    Ok(item_json(out))
+    answer(&state, &caller, "assign", out).await
 }
 
 #[utoipa::path(
@@ -155,16 +155,16 @@ pub(crate) async fn assign(
     security(("bearer" = []), ("session_cookie" = []))
 )]
 pub(crate) async fn start(
-    State(AppState { core, .. }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    caller.require(DISPATCH)?;
-    let item_id = item_id(&id)?;
-    let out = core
+    let item_id = check_item(&state, &caller, &id, false)?;
+    let out = state
+        .core
         .execute(&caller.name, Command::Start { item_id })
         .await?;
-    Ok(item_json(out))
+    answer(&state, &caller, "start", out).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -210,7 +210,7 @@ pub(crate) async fn close(
     let out = core
         .execute(&caller.name, Command::Close { item_id, outcome })
         .await?;
-    Ok(item_json(out))
+    answer(&state, &caller, "close", out).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -249,7 +249,7 @@ pub(crate) async fn note(
     let out = core
         .execute(&caller.name, Command::AddNote { item_id, text })
         .await?;
-    Ok(item_json(out))
+    answer(&state, &caller, "add_note", out).await
 }
 
 /// The resources the caller may see.

@@ -79,7 +79,7 @@ pub fn decide(
                 return Ok(outcome_item(state, &id, false));
             }
             let priority = ctx.rules.classify(&details, ctx.now);
-            let item = Item {
+            let mut item = Item {
                 id: ItemId::new(),
                 kind: details.kind(),
                 category: details.category(),
@@ -99,7 +99,9 @@ pub fn decide(
                 version: 0,
                 redacted: false,
                 rate_limited,
+                dv_case: None,
             };
+            item.dv_case = super::state::derived_case(state, &item);
             let id = item.id;
             ctx.emit(
                 state,

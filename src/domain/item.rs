@@ -152,4 +152,41 @@ pub struct Item {
     /// that the sender (an alarm receiver, say) is misbehaving, shown to the dispatcher.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rate_limited: bool,
+    /// The domestic-violence case this item is (its own id) or derives from: a callback or
+    /// follow-up of the case, or a call, missed call or SMS from one of the case's numbers. Such
+    /// an item is as sensitive as the case (`crate::access`). Kept by the live state's fold
+    /// (`core::state`), so it holds for the item as it is now, also when the case was
+    /// categorised after the item was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dv_case: Option<ItemId>,
+}
+
+impl Item {
+    /// The number this item is about, if any: a call's caller or a callback's number.
+    pub fn phone(&self) -> Option<&str> {
+        match &self.details {
+            Details::Call { caller_number, .. } => Some(caller_number),
+            Details::Callback { phone, .. } => Some(phone),
+            _ => None,
+        }
+    }
+
+    /// The item this one was raised about (a callback's case, an incident's trip item).
+    pub fn related(&self) -> Option<ItemId> {
+        match &self.details {
+            Details::Callback { related, .. } | Details::Incident { related, .. } => *related,
+            _ => None,
+        }
+    }
+
+    /// Whether the item is itself a call categorised domestic violence.
+    pub fn is_dv_call(&self) -> bool {
+        matches!(
+            self.details,
+            Details::Call {
+                category: CallCategory::DomesticViolence,
+                ..
+            }
+        )
+    }
 }

@@ -19,7 +19,7 @@ use crate::http::extract::AppJson;
 use crate::http::items::{audit, item_id, lookup, STAFF};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
-use crate::referrals::referral::{acting_on, outcome_json, CASE_WORKERS};
+use crate::referrals::referral::{acting_on, CASE_WORKERS};
 use crate::state::AppState;
 use routing::network::{ProfileId, ATTRIBUTION};
 use routing::travel::LonLat;
@@ -386,5 +386,5 @@ pub async fn report(
             },
         )
         .await?;
-    Ok(Json(outcome_json(out)))
+    crate::http::items::answer(&state, &caller, "emiu_report", out).await
 }

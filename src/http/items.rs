@@ -65,6 +65,36 @@ pub async fn audit(
     Ok(())
 }
 
+/// An item as it leaves in an answer to this caller: the one way an item goes out over HTTP
+/// after an action (reads go through [`access::view`] the same way). A sensitive item shown in
+/// any form is in the read audit under `action` before the answer goes; an item the caller may
+/// not see at all is answered by its id and status only.
+pub async fn shown(state: &AppState, caller: &Caller, action: &str, item: &Item) -> Result<Value> {
+    let visibility = access::visibility(caller, item);
+    if access::is_sensitive(item) {
+        audit(state.store.as_ref(), caller, action, item.id, visibility).await?;
+    }
+    Ok(match access::view(caller, item) {
+        Some(view) => json!(view),
+        None => json!({ "id": item.id, "status": item.status }),
+    })
+}
+
+/// The answer of a core command: the item as the caller may see it ([`shown`]), a resource, or
+/// an empty object.
+pub async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    out: crate::core::Outcome,
+) -> Result<Json<Value>> {
+    Ok(Json(match out {
+        crate::core::Outcome::Item { item, .. } => shown(state, caller, action, &item).await?,
+        crate::core::Outcome::Resource(r) => json!(r),
+        crate::core::Outcome::Done => json!({}),
+    }))
+}
+
 /// The item and how the caller may see it; 404 if unknown.
 pub fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Visibility)> {
     state

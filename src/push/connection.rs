@@ -10,10 +10,11 @@ use tracing::debug;
 
 use super::filter::Filter;
 use super::protocol::{ClientMessage, ServerMessage};
+use crate::access::Visibility;
 use crate::core::CoreHandle;
 use crate::domain::{Seq, Status};
 use crate::events::{Event, StoredEvent};
-use crate::store::Store;
+use crate::store::{AuditRecord, Store};
 
 /// Most events replayed from the log before a fresh snapshot is cheaper.
 const MAX_REPLAY: i64 = 20_000;
@@ -213,6 +214,7 @@ async fn start<S: Sink<String> + Unpin>(
             fresh,
         )
     });
+    record_reads(client).await?;
     timed_send(sink, text, client.send_timeout).await?;
     if client.console {
         for id in fresh {
@@ -232,6 +234,7 @@ async fn send_committed<S: Sink<String> + Unpin>(
     let frames = client
         .filter
         .frames(&ev.event, &client.core, Some(&ev.frame));
+    record_reads(client).await?;
     deliver(client, sink, &ev.event, frames).await
 }
 
@@ -242,7 +245,29 @@ async fn send_event<S: Sink<String> + Unpin>(
     ev: &StoredEvent,
 ) -> Result<(), SendError> {
     let frames = client.filter.frames(ev, &client.core, None);
+    record_reads(client).await?;
     deliver(client, sink, ev, frames).await
+}
+
+/// Writes the read audit of the sensitive items about to be sent in full, before they go: like
+/// an HTTP read, a read that cannot be recorded is not made (the connection ends, and the client
+/// reconnects).
+async fn record_reads(client: &mut Client) -> Result<(), SendError> {
+    for id in client.filter.take_audit() {
+        let caller = client.filter.caller();
+        let record = AuditRecord {
+            at: chrono::Utc::now(),
+            actor: caller.name.clone(),
+            role: caller.role.as_str().into(),
+            action: "websocket".into(),
+            item_id: Some(id),
+            outcome: Visibility::Full.as_str().into(),
+        };
+        if client.store.audit(&record).await.is_err() {
+            return Err(SendError::Closed);
+        }
+    }
+    Ok(())
 }
 
 async fn deliver<S: Sink<String> + Unpin>(

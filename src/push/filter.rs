@@ -12,7 +12,7 @@ use super::protocol::ServerMessage;
 use crate::access::{self, Visibility};
 use crate::core::state::StateView;
 use crate::core::CoreHandle;
-use crate::domain::{Item, ItemId, Note};
+use crate::domain::{Item, ItemId, Note, Seq};
 use crate::events::{Event, StoredEvent, TransportChange};
 use crate::http::auth::{Caller, Role};
 
@@ -21,6 +21,12 @@ pub struct Filter {
     /// Items this client has seen in full, and those it has seen redacted.
     full: HashSet<ItemId>,
     redacted: HashSet<ItemId>,
+    /// Sensitive items this client was sent in full on this connection and whose read is in the
+    /// audit.
+    audited: HashSet<ItemId>,
+    /// Sensitive items sent in full since the connection last wrote the audit: their reads are
+    /// recorded before the frames go out ([`Filter::take_audit`]).
+    to_audit: Vec<ItemId>,
 }
 
 impl Filter {
@@ -29,6 +35,8 @@ impl Filter {
             caller,
             full: HashSet::new(),
             redacted: HashSet::new(),
+            audited: HashSet::new(),
+            to_audit: Vec::new(),
         }
     }
 
@@ -40,6 +48,19 @@ impl Filter {
         matches!(self.caller.role, Role::Supervisor | Role::Admin)
     }
 
+    /// The sensitive items sent in full whose reads are not yet in the audit; the connection
+    /// records them before it sends the frames.
+    pub fn take_audit(&mut self) -> Vec<ItemId> {
+        std::mem::take(&mut self.to_audit)
+    }
+
+    /// Notes a full view of a sensitive item for the audit, once per item and connection.
+    fn shown_in_full(&mut self, id: ItemId) {
+        if self.audited.insert(id) {
+            self.to_audit.push(id);
+        }
+    }
+
     /// Items of a snapshot as this client may see them; remembers what it saw.
     pub fn snapshot_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) -> Vec<Item> {
         let mut out = Vec::new();
@@ -47,6 +68,9 @@ impl Filter {
             match access::visibility(&self.caller, item) {
                 Visibility::Full => {
                     self.full.insert(item.id);
+                    if access::is_sensitive(item) {
+                        self.shown_in_full(item.id);
+                    }
                     out.push(item.clone());
                 }
                 Visibility::Redacted => {
@@ -61,6 +85,10 @@ impl Filter {
 
     /// The frames to send for one committed event (possibly none). `shared` is the event's
     /// frame serialised once for every client that sees it unchanged.
+    ///
+    /// Visibility is judged on the item as it is now, not as the event carries it: a call
+    /// carded unclassified and categorised domestic violence later is replayed redacted, and a
+    /// client that saw an item in full before it became sensitive is sent its redacted copy.
     pub fn frames(
         &mut self,
         ev: &StoredEvent,
@@ -71,11 +99,8 @@ impl Filter {
             Some(frame) => Some(frame.clone()),
             None => encode(&ServerMessage::Event(ev)),
         };
-        if self.sees_all() {
-            return unchanged().into_iter().collect();
-        }
         if let Event::TransportChanged { change } = &ev.event {
-            return if sees_transport(&self.caller, change) {
+            return if self.sees_all() || sees_transport(&self.caller, change) {
                 unchanged().into_iter().collect()
             } else {
                 Vec::new()
@@ -84,20 +109,30 @@ impl Filter {
         let Some(item_id) = ev.event.item_id() else {
             return self.resource_frames(ev, unchanged);
         };
-        // Visibility is judged on the item as it is now: access only widens over a case's life
-        // (acknowledging or assigning it), so "now" never shows more than the event allows.
-        let judged = match &ev.event {
-            Event::ItemCreated { item } => Some(self.judge(item)),
-            _ => core.read(|s| s.item(&item_id).map(|i| self.judge(i))),
-        };
-        let Some((visibility, may_lack)) = judged else {
+        let caller = &self.caller;
+        let judge = |i: &Item| (access::visibility(caller, i), access::is_sensitive(i));
+        let judged = core.read(|s| s.item(&item_id).map(judge));
+        let Some((visibility, sensitive)) = judged.or_else(|| match &ev.event {
+            Event::ItemCreated { item } => Some(judge(item)),
+            _ => None,
+        }) else {
             return Vec::new();
         };
         let mut frames = Vec::new();
+        if sensitive
+            && matches!(
+                ev.event,
+                Event::ItemCreated { .. } | Event::CaseRecorded { .. }
+            )
+        {
+            frames.extend(self.withdraw_full_copies(item_id, ev.seq, core));
+        }
         match visibility {
             Visibility::Hidden => {}
             Visibility::Full => {
                 let known = self.full.contains(&item_id);
+                let may_lack =
+                    !self.sees_all() && (self.caller.role != Role::Dispatcher || sensitive);
                 if !known && may_lack && !matches!(ev.event, Event::ItemCreated { .. }) {
                     // Newly visible (assigned to this driver, taken by this dispatcher):
                     // the whole item first, then the event.
@@ -109,6 +144,9 @@ impl Filter {
                 }
                 self.full.insert(item_id);
                 self.redacted.remove(&item_id);
+                if sensitive {
+                    self.shown_in_full(item_id);
+                }
                 frames.extend(unchanged());
             }
             Visibility::Redacted => {
@@ -120,12 +158,42 @@ impl Filter {
         frames
     }
 
-    /// How the caller may see the item, and whether a full copy may be missing on the client:
-    /// a dispatcher has every ordinary item already (from the snapshot or its creation event);
-    /// only a case they could see only redacted needs an upsert.
-    fn judge(&self, item: &Item) -> (Visibility, bool) {
-        let may_lack = self.caller.role != Role::Dispatcher || access::is_sensitive(item);
-        (access::visibility(&self.caller, item), may_lack)
+    /// When an item is sensitive now, items of its case that this client holds in full but may
+    /// no longer see so (it saw them before the case was categorised, or before they were tied
+    /// to it) are replaced by their redacted copies, sent as `item` upserts. A hidden one cannot
+    /// be taken back; it is no longer updated.
+    fn withdraw_full_copies(
+        &mut self,
+        item_id: ItemId,
+        seq: Seq,
+        core: &CoreHandle,
+    ) -> Vec<String> {
+        if self.sees_all() || self.full.is_empty() {
+            return Vec::new();
+        }
+        let caller = &self.caller;
+        let full = &self.full;
+        let lost: Vec<(ItemId, Option<Item>)> = core.read(|s| {
+            let case = s.item(&item_id).and_then(|i| i.dv_case);
+            full.iter()
+                .filter_map(|id| s.item(id))
+                .filter(|i| i.id == item_id || (case.is_some() && i.dv_case == case))
+                .filter_map(|i| match access::visibility(caller, i) {
+                    Visibility::Full => None,
+                    Visibility::Redacted => Some((i.id, Some(access::redact(i)))),
+                    Visibility::Hidden => Some((i.id, None)),
+                })
+                .collect()
+        });
+        let mut frames = Vec::new();
+        for (id, copy) in lost {
+            self.full.remove(&id);
+            if let Some(copy) = copy {
+                self.redacted.insert(id);
+                frames.extend(encode(&ServerMessage::Item { seq, item: &copy }));
+            }
+        }
+        frames
     }
 
     fn resource_frames(
@@ -139,7 +207,7 @@ impl Filter {
             | Event::ResourceMoved { resource_id, .. } => resource_id,
             _ => return Vec::new(),
         };
-        if access::sees_resource(&self.caller, id) {
+        if self.sees_all() || access::sees_resource(&self.caller, id) {
             unchanged().into_iter().collect()
         } else {
             Vec::new()

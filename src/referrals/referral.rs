@@ -14,7 +14,7 @@ use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
-use crate::http::items::{audit, item_id, lookup};
+use crate::http::items::{answer, audit, item_id, lookup};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
 use crate::state::AppState;
@@ -107,14 +107,7 @@ pub async fn categorise(
             },
         )
         .await?;
-    Ok(Json(outcome_json(out)))
-}
-
-pub(crate) fn outcome_json(out: crate::core::Outcome) -> Value {
-    match out {
-        crate::core::Outcome::Item { item, .. } => json!(item),
-        _ => json!({}),
-    }
+    answer(&state, &caller, "categorise", out).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -207,7 +200,7 @@ pub async fn refer(
     path = "/api/v1/referrals/{id}/acknowledge",
     tag = "referrals",
     operation_id = "acknowledge_referral",
-    description = "Records that the service took the case; acknowledging twice keeps the first acknowledgement. Roles: dispatcher, supervisor, admin.",
+    description = "Records that the service took the case; acknowledging twice keeps the first acknowledgement. Roles: dispatcher, supervisor, admin; the caller must see the case in full (the dispatcher handling it, supervisors).",
     params(("id" = uuid::Uuid, Path, description = "The referral id")),
     responses(
         (status = 200, body = ReferralRecord),
@@ -230,6 +223,8 @@ pub async fn acknowledge(
         .referral(rid)
         .await?
         .ok_or_else(|| Error::NotFound(format!("referral {rid}")))?;
+    // Acting on the referral is acting on its case: the caller must see the case in full.
+    acting_on(&state, &caller, &before.item_id.to_string())?;
     let after = state
         .emergency
         .acknowledge_referral(rid, &caller.name, Utc::now())
@@ -250,6 +245,17 @@ pub async fn acknowledge(
             )
             .await?;
     }
+    let (item, visibility) = lookup(&state, &caller, after.item_id)?;
+    if access::is_sensitive(&item) {
+        audit(
+            state.store.as_ref(),
+            &caller,
+            "acknowledge_referral",
+            after.item_id,
+            visibility,
+        )
+        .await?;
+    }
     Ok(Json(json!(after)))
 }
 
@@ -259,7 +265,7 @@ pub async fn acknowledge(
     path = "/api/v1/items/{id}/referrals",
     tag = "referrals",
     operation_id = "list_referrals",
-    description = "A case's referrals (audited like every read of a case; 403 when the case is hidden from the caller). Roles: dispatcher, supervisor, admin, EMIU.",
+    description = "A case's referrals (audited like every read of a case; 403 when the case is hidden from the caller; notes and names withheld when the caller may only know the case exists). Roles: dispatcher, supervisor, admin, EMIU.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, body = crate::http::openapi::emergency::ReferralList),
@@ -290,6 +296,11 @@ pub async fn list(
             "this case is not visible to your role".into(),
         ));
     }
-    let referrals = state.emergency.referrals_for(id).await?;
+    let mut referrals = state.emergency.referrals_for(id).await?;
+    if visibility != access::Visibility::Full {
+        for r in &mut referrals {
+            r.withhold();
+        }
+    }
     Ok(Json(json!({ "item_id": id, "referrals": referrals })))
 }

@@ -292,6 +292,7 @@ mod tests {
             version: 1,
             redacted: false,
             rate_limited: false,
+            dv_case: None,
         }
     }
 

@@ -68,6 +68,15 @@ pub struct ReferralRecord {
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
+impl ReferralRecord {
+    /// Removes the free text, for a viewer who may only know that the case exists.
+    pub fn withhold(&mut self) {
+        if !self.note.is_empty() {
+            self.note = crate::access::WITHHELD.into();
+        }
+    }
+}
+
 /// A keep-in-contact callback to put in the queue at `due`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FollowUpRecord {

@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::domain::{Details, Status};
+use crate::domain::{Details, Item, Status};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::{AppJson, AppQuery};
@@ -254,7 +254,10 @@ pub async fn lookup(
     audit_device(&state, &caller, "lookup_phone").await?;
     let devices = state.emergency.devices_by_phone(&phone).await?;
     let ids: Vec<&str> = devices.iter().map(|d| d.device_id.as_str()).collect();
-    let history: Vec<Value> = state.core.read(|s| {
+    // A protected case is listed only to whoever sees it in full: even a redacted entry would
+    // tell that this number belongs to a domestic-violence case. What is listed of one is
+    // audited as a read of that case.
+    let history: Vec<Item> = state.core.read(|s| {
         let mut items: Vec<_> = s
             .items()
             .filter(|i| match &i.details {
@@ -263,12 +266,27 @@ pub async fn lookup(
                 Details::Alert { device_id, .. } => ids.contains(&device_id.as_str()),
                 _ => false,
             })
+            .filter(|i| {
+                !crate::access::is_sensitive(i)
+                    || crate::access::visibility(&caller, i) == crate::access::Visibility::Full
+            })
             .filter_map(|i| crate::access::view(&caller, i).map(|v| v.into_owned()))
             .collect();
         items.sort_by_key(|i| std::cmp::Reverse(i.times.received));
         items.truncate(50);
-        items.into_iter().map(|i| json!(i)).collect()
+        items
     });
+    for item in history.iter().filter(|i| crate::access::is_sensitive(i)) {
+        crate::http::items::audit(
+            state.store.as_ref(),
+            &caller,
+            "lookup_phone",
+            item.id,
+            crate::access::Visibility::Full,
+        )
+        .await?;
+    }
+    let history: Vec<Value> = history.into_iter().map(|i| json!(i)).collect();
     Ok(Json(
         json!({ "phone": phone, "devices": devices, "history": history }),
     ))

@@ -14,7 +14,7 @@ use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::intake::parse;
-use crate::referrals::referral::{acting_on, outcome_json};
+use crate::referrals::referral::acting_on;
 use crate::state::AppState;
 
 /// The steps, in the order the workflow suggests them.
@@ -108,5 +108,5 @@ pub async fn post(
             },
         )
         .await?;
-    Ok(Json(outcome_json(out)))
+    crate::http::items::answer(&state, &caller, "record_step", out).await
 }
