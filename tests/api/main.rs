@@ -3,6 +3,7 @@
 
 mod access;
 mod crash;
+mod dv_access;
 mod emergency;
 mod fake_twilio;
 mod helpers;
