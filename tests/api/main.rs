@@ -3,6 +3,7 @@
 
 mod access;
 mod crash;
+mod dv_leak;
 mod emergency;
 mod fake_twilio;
 mod helpers;
