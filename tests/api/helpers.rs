@@ -311,3 +311,65 @@ impl WsClient {
             .expect("send");
     }
 }
+
+/// The password every user made by [`TestApp::add_user`] has.
+pub const TEST_PASSWORD: &str = "parola-de-test";
+
+impl TestApp {
+    /// Creates a console or tablet account with [`TEST_PASSWORD`].
+    pub async fn add_user(&self, username: &str, role: Role, resource: Option<&str>) {
+        self.state
+            .store
+            .put_user(&dispecer::store::UserRecord {
+                username: username.into(),
+                display_name: username.into(),
+                role: role.as_str().into(),
+                password_hash: dispecer::http::session::hash_password(TEST_PASSWORD).expect("hash"),
+                resource_id: resource.map(str::to_owned),
+            })
+            .await
+            .expect("create user");
+    }
+
+    /// Logs in as a tablet does and returns the bearer session token.
+    pub async fn login_token(&self, username: &str) -> String {
+        let r = self
+            .client
+            .post(format!("{}/api/v1/session", self.address))
+            .json(&json!({ "username": username, "password": TEST_PASSWORD, "token": true }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "login as {username}");
+        let body: Value = r.json().await.expect("json");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Opens `/ws` with this token. A refused upgrade is the error: its status and body.
+    pub async fn ws_connect_token(
+        &self,
+        token: &str,
+        after_seq: Option<i64>,
+    ) -> Result<WsClient, String> {
+        let mut url = format!(
+            "{}/ws?access_token={token}",
+            self.address.replacen("http", "ws", 1)
+        );
+        if let Some(s) = after_seq {
+            url.push_str(&format!("&after_seq={s}"));
+        }
+        match tokio_tungstenite::connect_async(url.as_str()).await {
+            Ok((socket, _)) => Ok(WsClient { socket }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(format!(
+                "{} {}",
+                response.status(),
+                response
+                    .body()
+                    .as_deref()
+                    .map(String::from_utf8_lossy)
+                    .unwrap_or_default()
+            )),
+            Err(e) => Err(format!("websocket error: {e}")),
+        }
+    }
+}

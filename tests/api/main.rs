@@ -4,6 +4,7 @@
 mod access;
 mod crash;
 mod dv_access;
+mod dv_leak;
 mod emergency;
 mod fake_twilio;
 mod helpers;
