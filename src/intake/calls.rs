@@ -1,12 +1,13 @@
 //! `POST /api/v1/calls`: call cards from the social-emergency line.
 
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use serde::Deserialize;
 
 use super::{parse, respond};
-use crate::core::Command;
+use crate::core::{Command, Outcome};
 use crate::domain::{CallCategory, Details, Item};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
@@ -84,11 +85,7 @@ impl CallDto {
     security(("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn post(
-    State(AppState {
-        core,
-        intake_limiter,
-        ..
-    }): State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     AppJson(dto): AppJson<CallDto>,
@@ -101,8 +98,12 @@ pub async fn post(
     ])?;
     let key = parse::idempotency_key(&headers, "call", &caller.name)?;
     let details = dto.parse()?;
-    let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
-    let outcome = core
+    let rate_limited = state
+        .intake_limiter
+        .admit(&caller.name, &details)?
+        .flagged();
+    let outcome = state
+        .core
         .execute(
             &caller.name,
             Command::Create {
@@ -112,5 +113,17 @@ pub async fn post(
             },
         )
         .await?;
-    respond(outcome)
+    // The answer shows the card as the caller may see it now: a call from a number of a
+    // domestic-violence case is born protected, and the telephony credential reads nothing.
+    let Outcome::Item { item, created } = outcome else {
+        return respond(outcome);
+    };
+    let shown = crate::http::items::shown(&state, &caller, "card_call", &item).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/items/{}", item.id);
+    Ok((status, [("location", location)], Json(shown)).into_response())
 }
