@@ -1,24 +1,43 @@
 //! The road network against known facts of the real Timișoara map (the extract shipped in
 //! `data/osm/`). The prepared network is cached in the system temp directory, so only the
-//! first run pays for the contraction.
+//! first run pays for the contraction; the cache round-trip test builds once more, into a
+//! folder of its own.
 
 use routing::network::{
     haversine_m, CandidateKind, NetworkWithFallback, ProfileId, RoadNetwork, StraightLineFallback,
     ATTRIBUTION, MEASURED_DETOUR_FACTOR,
 };
 use routing::travel::{LonLat, TravelTimeSource};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
+
+fn extract() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/osm/timisoara-2025-05-24.osm.pbf")
+}
 
 fn network() -> Arc<RoadNetwork> {
     static NET: OnceLock<Arc<RoadNetwork>> = OnceLock::new();
     NET.get_or_init(|| {
-        let pbf =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/osm/timisoara-2025-05-24.osm.pbf");
         let cache = std::env::temp_dir().join("dispecer-network-test-cache");
-        Arc::new(RoadNetwork::load(&pbf, Some(&cache)).expect("the extract loads"))
+        Arc::new(RoadNetwork::load(&extract(), Some(&cache)).expect("the extract loads"))
     })
     .clone()
+}
+
+/// The first `n` of the 1,000 random city points in `data/routing/`.
+fn city_points(n: usize) -> Vec<LonLat> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/routing/points-1000.csv"),
+    )
+    .expect("points file");
+    text.lines()
+        .skip(1)
+        .take(n)
+        .map(|l| {
+            let (lon, lat) = l.split_once(',').expect("lon,lat");
+            LonLat::new(lon.parse().expect("lon"), lat.parse().expect("lat"))
+        })
+        .collect()
 }
 
 fn first_address(net: &RoadNetwork, query: &str) -> routing::network::Candidate {
@@ -126,19 +145,7 @@ fn rush_hour_is_slower_than_night_and_the_van_slower_than_the_car() {
 #[test]
 fn random_city_points_snap_close_and_every_pair_is_routable() {
     let net = network();
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/routing/points-1000.csv"),
-    )
-    .expect("points file");
-    let points: Vec<LonLat> = text
-        .lines()
-        .skip(1)
-        .take(60)
-        .map(|l| {
-            let (lon, lat) = l.split_once(',').expect("lon,lat");
-            LonLat::new(lon.parse().expect("lon"), lat.parse().expect("lat"))
-        })
-        .collect();
+    let points = city_points(60);
     for p in &points {
         assert!(net.snap(*p).expect("snaps").distance_m < 800.0);
     }
@@ -195,4 +202,40 @@ fn turn_restrictions_of_the_extract_are_applied() {
     assert!(s.restrictions_applied > 1000, "{s:?}");
     assert!(s.turns_banned > 500, "{s:?}");
     assert_eq!(s.clipped_ways, 217);
+}
+
+/// The stats that describe what was built, without how this copy was obtained.
+fn built_figures(net: &RoadNetwork) -> serde_json::Value {
+    let mut s = net.stats().clone();
+    s.from_cache = false;
+    s.load_ms = 0.0;
+    serde_json::to_value(s).expect("stats serialise")
+}
+
+#[test]
+fn a_network_read_back_from_its_cache_answers_like_the_one_built_from_the_extract() {
+    // Arrange: a cache folder of its own, so the first load builds and writes the file and
+    // the second must read it (a cache that fails to decode is silently rebuilt instead).
+    let cache = tempfile::tempdir().expect("a temp dir");
+    let built = RoadNetwork::load(&extract(), Some(cache.path())).expect("the extract loads");
+    // Act
+    let cached = RoadNetwork::load(&extract(), Some(cache.path())).expect("the cache loads");
+    // Assert
+    assert!(!built.stats().from_cache);
+    assert!(
+        cached.stats().from_cache,
+        "the cache file was not read back"
+    );
+    assert_eq!(built_figures(&cached), built_figures(&built));
+    let points = city_points(40);
+    for profile in [ProfileId::EmiuCar, ProfileId::Van] {
+        assert_eq!(
+            cached.matrix(profile, &points, 8 * 3600),
+            built.matrix(profile, &points, 8 * 3600)
+        );
+    }
+    let query = "Str. Gheorghe Lazăr 24";
+    assert_eq!(cached.geocode(query, 5), built.geocode(query, 5));
+    assert_eq!(cached.reverse(points[0]), built.reverse(points[0]));
+    assert_eq!(cached.map_geojson(2), built.map_geojson(2));
 }

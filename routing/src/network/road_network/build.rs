@@ -7,7 +7,7 @@ impl RoadNetwork {
     pub(super) fn write_cache(dir: &Path, file: &Path, p: &Prepared) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir)?;
         let tmp = file.with_extension("tmp");
-        std::fs::write(&tmp, bincode::serialize(p)?)?;
+        std::fs::write(&tmp, postcard::to_stdvec(p)?)?;
         std::fs::rename(&tmp, file)?;
         Ok(())
     }

@@ -20,8 +20,9 @@ use std::time::Instant;
 
 mod build;
 
-/// Bumped whenever the prepared format or the build changes, so old caches are ignored.
-const FORMAT_VERSION: u32 = 5;
+/// Bumped whenever the prepared format or the build changes, so old caches are ignored: it is
+/// hashed into the cache file's name. 6: the file is postcard, no longer bincode.
+const FORMAT_VERSION: u32 = 6;
 
 /// How the network was obtained and what it holds; printed by the bench and the service logs.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -110,7 +111,7 @@ impl RoadNetwork {
         let cache_file = cache_dir.map(|d| d.join(format!("roadnet-{key}.bin")));
         let cached = cache_file.as_ref().and_then(|f| {
             let data = std::fs::read(f).ok()?;
-            bincode::deserialize::<Prepared>(&data).ok()
+            postcard::from_bytes::<Prepared>(&data).ok()
         });
         let prepared = match cached {
             Some(mut p) => {
