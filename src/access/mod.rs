@@ -9,6 +9,9 @@
 //! - Drivers see only items assigned to them, and never a domestic-violence case.
 //! - Machines (alarm receivers, telephony) read nothing.
 
+mod resources;
+pub use resources::{may_change_resource, resource_event_view, resource_view};
+
 use std::borrow::Cow;
 
 use crate::domain::{Details, Item, ResourceId};

@@ -1,7 +1,10 @@
 //! Acting on items and resources: acknowledge, assign, start, close, note; resources and their
 //! status. The rules (legal transitions, no double assignment) live in the core's pure
 //! decisions; these handlers only parse and forward, so a second dispatcher assigning the same
-//! van — on this instance or another — gets the core's 409.
+//! van — on this instance or another — gets the core's 409. Which resources a caller may change
+//! and what it sees of them is `crate::access`'s (`may_change_resource`, `resource_view`): a
+//! driver or EMIU member changes only their own, and EMIU positions and current cases go to
+//! dispatch roles only.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -253,6 +256,10 @@ pub(crate) async fn note(
 }
 
 /// The resources the caller may see.
+///
+/// Dispatch roles see every resource in full; a driver only their own; an EMIU member their own
+/// team in full and of the others only who they are and their status, never their current item
+/// or position.
 #[utoipa::path(
     get,
     path = "/api/v1/resources",
@@ -268,10 +275,45 @@ pub(crate) async fn resources(
     Ok(Json(core.read(|s| {
         let visible: Vec<_> = s
             .resources()
-            .filter(|r| access::sees_resource(&caller, &r.id))
+            .filter_map(|r| access::resource_view(&caller, r))
             .collect();
         json!({ "seq": s.seq, "resources": visible })
     })))
+}
+
+/// Roles that may set a resource's status or position (drivers and EMIU only their own).
+const RESOURCE_CHANGERS: &[Role] = &[
+    Role::Dispatcher,
+    Role::Supervisor,
+    Role::Admin,
+    Role::Emiu,
+    Role::Driver,
+];
+
+/// The resource id of a status or position change, once the caller may change it: a driver or
+/// EMIU member touching another resource than their own is refused before anything is done.
+fn changeable(caller: &Caller, raw: &str) -> Result<ResourceId> {
+    caller.require(RESOURCE_CHANGERS)?;
+    let id = ResourceId::parse(raw).map_err(|m| Error::validation("id", m))?;
+    if access::may_change_resource(caller, &id) {
+        Ok(id)
+    } else {
+        Err(Error::Forbidden(
+            "drivers and EMIU members may change only their own resource".into(),
+        ))
+    }
+}
+
+/// The changed resource as the caller may see it.
+fn resource_answer(caller: &Caller, outcome: Outcome) -> Result<Json<Resource>> {
+    match outcome {
+        Outcome::Resource(r) => access::resource_view(caller, &r)
+            .map(Json)
+            .ok_or_else(|| Error::Forbidden("this resource is not visible to your role".into())),
+        _ => Err(Error::Internal(anyhow::anyhow!(
+            "a resource change answered without the resource"
+        ))),
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -354,6 +396,9 @@ pub(crate) struct StatusDto {
 }
 
 /// Sets a resource's status.
+///
+/// Dispatch roles set any resource's; a driver or EMIU member only their own (403 otherwise,
+/// nothing changed). The answer shows the resource as the caller may see it.
 #[utoipa::path(
     post,
     path = "/api/v1/resources/{id}/status",
@@ -374,15 +419,8 @@ pub(crate) async fn resource_status(
     caller: Caller,
     Path(id): Path<String>,
     AppJson(dto): AppJson<StatusDto>,
-) -> Result<Json<Value>> {
-    caller.require(&[
-        Role::Dispatcher,
-        Role::Supervisor,
-        Role::Admin,
-        Role::Emiu,
-        Role::Driver,
-    ])?;
-    let resource_id = ResourceId::parse(&id).map_err(|m| Error::validation("id", m))?;
+) -> Result<Json<Resource>> {
+    let resource_id = changeable(&caller, &id)?;
     let status = ResourceStatus::parse(&dto.status).map_err(|m| Error::validation("status", m))?;
     let out = core
         .execute(
@@ -393,10 +431,13 @@ pub(crate) async fn resource_status(
             },
         )
         .await?;
-    Ok(item_json(out))
+    resource_answer(&caller, out)
 }
 
 /// Moves a resource (its GPS position); `lon` and `lat` are required.
+///
+/// Dispatch roles move any resource; a driver or EMIU member only their own (403 otherwise,
+/// nothing changed). The answer shows the resource as the caller may see it.
 #[utoipa::path(
     post,
     path = "/api/v1/resources/{id}/position",
@@ -416,15 +457,8 @@ pub(crate) async fn resource_position(
     caller: Caller,
     Path(id): Path<String>,
     AppJson(dto): AppJson<parse::PlaceDto>,
-) -> Result<Json<Value>> {
-    caller.require(&[
-        Role::Dispatcher,
-        Role::Supervisor,
-        Role::Admin,
-        Role::Emiu,
-        Role::Driver,
-    ])?;
-    let resource_id = ResourceId::parse(&id).map_err(|m| Error::validation("id", m))?;
+) -> Result<Json<Resource>> {
+    let resource_id = changeable(&caller, &id)?;
     let place = dto.parse("position")?;
     let position = place
         .position
@@ -438,5 +472,5 @@ pub(crate) async fn resource_position(
             },
         )
         .await?;
-    Ok(item_json(out))
+    resource_answer(&caller, out)
 }

@@ -30,7 +30,7 @@ use routing::travel::LonLat;
     path = "/api/v1/emiu/roster",
     tag = "emiu",
     operation_id = "get_emiu_roster",
-    description = "The EMIU teams: status, position and current case. Roles: dispatcher, supervisor, admin, EMIU.",
+    description = "The EMIU teams: status, position and current case. Roles: dispatcher, supervisor, admin, EMIU; an EMIU member sees the position and current case of their own team only.",
     responses(
         (status = 200, body = crate::http::openapi::emergency::Roster),
         Refusals,
@@ -42,6 +42,7 @@ pub async fn roster(State(state): State<AppState>, caller: Caller) -> Result<Jso
     let teams: Vec<Value> = state.core.read(|s| {
         s.resources()
             .filter(|r| r.kind == ResourceKind::EmiuTeam)
+            .filter_map(|r| access::resource_view(&caller, r))
             .map(|r| json!(r))
             .collect()
     });

@@ -1,13 +1,20 @@
 //! `POST /api/v1/alerts`: TeleAsistență alarms from alarm receivers.
+//!
+//! A receiver reads nothing, so the answer is a receipt (id, status), never the item: a
+//! retransmission of an alarm that dispatchers have since worked on would otherwise hand back
+//! their notes and the outcome. Retransmissions are recognised per sending credential, so one
+//! receiver can neither reach nor suppress another's alarm by reusing its device and alarm ids.
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{parse, respond};
-use crate::core::Command;
-use crate::domain::{AlarmType, Details, Item};
+use super::parse;
+use crate::core::{Command, Outcome};
+use crate::domain::{AlarmType, Details, ItemId, Status};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
@@ -31,37 +38,89 @@ pub struct AlertDto {
 }
 
 impl AlertDto {
-    fn parse(self, receiver: &str) -> Result<(Details, String)> {
+    fn parse(self, sender: &Caller) -> Result<(Details, String)> {
         let device_id = parse::identifier("device_id", &self.device_id, 64)?;
         let alarm_type =
             AlarmType::parse(&self.alarm_type).map_err(|m| Error::validation("alarm_type", m))?;
         let alarm_id = parse::identifier("alarm_id", &self.alarm_id, 64)?;
-        let key = format!("alert:{device_id}:{alarm_id}");
+        let key = dedupe_key(sender, &device_id, &alarm_id);
         Ok((
             Details::Alert {
                 device_id,
                 alarm_type,
                 device_time: self.device_time,
                 receiver_alarm_id: alarm_id,
-                receiver: receiver.to_owned(),
+                receiver: sender.name.clone(),
             },
             key,
         ))
     }
 }
 
-/// Accepts an alarm. 201 with the new item; 200 with the first item for a retransmission.
+/// The idempotency key of an alarm: the sending credential (role and name), the device and the
+/// receiver's alarm id. `|` cannot occur in any of them (names and ids are
+/// `parse::identifier`s; role names are fixed words), so two different alarms never share a key,
+/// even though `:` may occur inside each part. Keys stored before this format
+/// (`alert:{device}:{alarm id}`) contain no `|` and match no new alarm: a receiver retransmitting
+/// across the upgrade gets one new item at most.
+fn dedupe_key(sender: &Caller, device_id: &str, alarm_id: &str) -> String {
+    format!(
+        "alert:{}|{}|{device_id}|{alarm_id}",
+        sender.role.as_str(),
+        sender.name
+    )
+}
+
+/// What the sender of an alarm is told: that it is stored, under which id, and how it stands.
+/// Never the item: a receiver reads nothing, and the item gathers dispatchers' notes and an
+/// outcome that a retransmission must not hand back. Dispatch roles read the item with
+/// `GET /api/v1/items/{id}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertReceipt {
+    pub id: ItemId,
+    pub status: Status,
+    /// False for a retransmission of an alarm this credential already sent (answered 200).
+    pub created: bool,
+}
+
+/// 201 + the receipt for a new item, 200 + the receipt of the first item for a repeat.
+fn receipt(outcome: Outcome) -> Result<Response> {
+    match outcome {
+        Outcome::Item { item, created } => {
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let location = format!("/api/v1/items/{}", item.id);
+            let body = AlertReceipt {
+                id: item.id,
+                status: item.status,
+                created,
+            };
+            Ok((status, [("location", location)], Json(body)).into_response())
+        }
+        _ => Err(Error::Internal(anyhow::anyhow!(
+            "create answered without an item"
+        ))),
+    }
+}
+
+/// Accepts an alarm: 201 with a receipt, 200 with the first one's receipt for a retransmission.
 #[utoipa::path(
     post,
     path = "/api/v1/alerts",
     tag = "intake",
     operation_id = "post_alert",
     description = "A TeleAsistență alarm from an alarm receiver (role receiver, or dispatch). \
-        Deduplicated by `device_id` and `alarm_id`: a retransmission answers 200 with the first item.",
+        Deduplicated per sending credential by `device_id` and `alarm_id`: a retransmission \
+        answers 200 with the receipt of the first item; another credential sending the same ids \
+        gets its own item. The answer is a receipt (id, status), never the item: dispatch roles \
+        read the item at its `location`.",
     request_body = AlertDto,
     responses(
-        (status = 201, description = "Stored and queued", body = Item, headers(("location" = String))),
-        (status = 200, description = "A retransmission: the item the first copy created", body = Item, headers(("location" = String))),
+        (status = 201, description = "Stored and queued", body = AlertReceipt, headers(("location" = String))),
+        (status = 200, description = "A retransmission by the same credential: the receipt of the item the first copy created, as it stands now", body = AlertReceipt, headers(("location" = String))),
         (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         BodyRefusals,
         Refusals,
@@ -83,7 +142,7 @@ pub async fn post(
         Role::Supervisor,
         Role::Admin,
     ])?;
-    let (details, key) = dto.parse(&caller.name)?;
+    let (details, key) = dto.parse(&caller)?;
     let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
     let outcome = core
         .execute(
@@ -95,5 +154,45 @@ pub async fn post(
             },
         )
         .await?;
-    respond(outcome)
+    receipt(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sender(role: Role, name: &str) -> Caller {
+        Caller {
+            name: name.into(),
+            role,
+            resource: None,
+        }
+    }
+
+    #[test]
+    fn the_dedupe_key_belongs_to_the_sending_credential() {
+        let a = sender(Role::Receiver, "receiver-a");
+        let b = sender(Role::Receiver, "receiver-b");
+        assert_eq!(dedupe_key(&a, "TA-1", "7"), dedupe_key(&a, "TA-1", "7"));
+        assert_ne!(dedupe_key(&a, "TA-1", "7"), dedupe_key(&b, "TA-1", "7"));
+        // A dispatcher account with a receiver's name is another sender.
+        let d = sender(Role::Dispatcher, "receiver-a");
+        assert_ne!(dedupe_key(&a, "TA-1", "7"), dedupe_key(&d, "TA-1", "7"));
+    }
+
+    #[test]
+    fn colons_inside_names_and_ids_cannot_make_two_alarms_share_a_key() {
+        let plain = sender(Role::Receiver, "r");
+        let coloned = sender(Role::Receiver, "r:TA");
+        assert_ne!(
+            dedupe_key(&plain, "TA:1", "7"),
+            dedupe_key(&coloned, "1", "7")
+        );
+        assert_ne!(
+            dedupe_key(&plain, "TA:1", "7"),
+            dedupe_key(&plain, "TA", "1:7")
+        );
+        // And no new key looks like one of the old format (`alert:{device}:{alarm id}`).
+        assert!(dedupe_key(&plain, "TA-1", "7").contains('|'));
+    }
 }

@@ -2,7 +2,8 @@
 //! into domain types once, then hands one `Create` command to the core, which answers only
 //! after the item is committed.
 //!
-//! - [`alerts`]: TeleAsistență alarms (deduplicated by device and receiver alarm id).
+//! - [`alerts`]: TeleAsistență alarms (deduplicated per sending credential by device and
+//!   receiver alarm id; answered with a receipt, never the item).
 //! - [`calls`]: call cards of the social-emergency line.
 //! - [`bookings`]: adapted-transport bookings.
 //! - [`parse`]: field rules shared by the three.

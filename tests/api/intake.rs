@@ -11,13 +11,23 @@ async fn an_alarm_is_accepted_committed_and_queued() {
     // Act
     let r = app.post_alert(&alarm("TA-000101", "fall", "r1-1")).await;
 
-    // Assert
+    // Assert: the receiver gets a receipt; dispatch reads the item.
     assert_eq!(r.status(), 201);
-    let item: Value = r.json().await.unwrap();
-    assert_eq!(item["kind"], "alert");
-    assert_eq!(item["priority"]["level"], "P1");
+    let receipt: Value = r.json().await.unwrap();
+    assert_eq!(receipt["status"], "new");
+    let item: Value = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/items/{}", receipt["id"].as_str().unwrap()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(item["item"]["kind"], "alert");
+    assert_eq!(item["item"]["priority"]["level"], "P1");
     // Committed: the log holds its creation event.
-    let id = uuid::Uuid::parse_str(item["id"].as_str().unwrap()).unwrap();
+    let id = uuid::Uuid::parse_str(receipt["id"].as_str().unwrap()).unwrap();
     let events = app
         .state
         .store

@@ -91,16 +91,29 @@ async fn a_credential_over_its_rate_gets_429_with_retry_after_and_nothing_is_sto
     assert_eq!(queue["items"].as_array().unwrap().len(), 3);
 }
 
+/// The item an intake answer (an alarm's receipt, a call card) names, as a dispatcher reads it.
+async fn item_of(app: &TestApp, answer: reqwest::Response) -> Value {
+    let answer: Value = answer.json().await.unwrap();
+    let id = answer["id"].as_str().unwrap();
+    let shown: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    shown["item"].clone()
+}
+
 #[tokio::test]
 async fn p1_items_over_the_limit_are_accepted_and_flagged_rate_limited() {
     // Arrange: the receiver and the telephony credential each spend their one token.
     let app = spawn_limited(1).await;
     let r = app.post_alert(&alarm("TA-1", "low_battery", "1")).await;
     assert_eq!(r.status(), 201);
-    let first: Value = r.json().await.unwrap();
+    let first = item_of(&app, r).await;
     assert!(
         first.get("rate_limited").is_none(),
-        "within the limit: not flagged"
+        "within the limit: not flagged: {first}"
     );
     let r = app
         .post_as(Role::Telephony, "/api/v1/calls", &call("other", false))
@@ -126,18 +139,10 @@ async fn p1_items_over_the_limit_are_accepted_and_flagged_rate_limited() {
     assert_eq!(danger.status(), 201);
     assert_eq!(routine.status(), 429);
     for r in [fall, danger] {
-        let item: Value = r.json().await.unwrap();
+        // The flag is stored with the item: the dispatcher sees it in the item and the queue.
+        let item = item_of(&app, r).await;
         assert_eq!(item["priority"]["level"], "P1");
         assert_eq!(item["rate_limited"], true);
-        // The flag is stored with the item: the dispatcher sees it in the item and the queue.
-        let id = item["id"].as_str().unwrap();
-        let shown: Value = app
-            .get_as(Role::Dispatcher, &format!("/api/v1/items/{id}"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(shown["item"]["rate_limited"], true);
     }
     let queue = app.queue().await;
     let flagged = queue["items"]

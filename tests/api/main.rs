@@ -15,6 +15,7 @@ mod map;
 mod multi_instance;
 mod openapi;
 mod queue;
+mod resource_access;
 mod transport;
 mod transport_gps;
 mod transport_live;

@@ -17,9 +17,11 @@ async fn dv_case_sent_to_emiu(app: &TestApp) -> String {
         )
         .await;
     assert_eq!(r.status(), 201);
+    // The dispatcher places the team: the test's EMIU credential works as no team, and a member
+    // may move only their own (tests/api/resource_access.rs).
     let r = app
         .post_as(
-            Role::Emiu,
+            Role::Dispatcher,
             "/api/v1/resources/EMIU-1/position",
             &json!({ "lon": 21.2087, "lat": 45.7537 }),
         )
