@@ -140,15 +140,6 @@ pub fn may_act(caller: &Caller, item: &Item) -> bool {
     visibility(caller, item) == Visibility::Full
 }
 
-/// Whether the caller sees this resource (drivers see only themselves).
-pub fn sees_resource(caller: &Caller, id: &ResourceId) -> bool {
-    match caller.role {
-        Role::Driver => caller.resource.as_deref() == Some(id.0.as_str()),
-        Role::Receiver | Role::Telephony => false,
-        _ => true,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

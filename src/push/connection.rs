@@ -201,7 +201,7 @@ async fn start<S: Sink<String> + Unpin>(
             .collect();
         let resources: Vec<_> = s
             .resources()
-            .filter(|r| crate::access::sees_resource(filter.caller(), &r.id))
+            .filter_map(|r| crate::access::resource_view(filter.caller(), r))
             .collect();
         let msg = ServerMessage::Snapshot {
             seq: s.seq,

@@ -196,21 +196,25 @@ impl Filter {
         frames
     }
 
+    /// A resource event as this client may see it (`access::resource_event_view`: EMIU
+    /// positions and current cases go to dispatch roles only).
     fn resource_frames(
         &self,
         ev: &StoredEvent,
         unchanged: impl FnOnce() -> Option<String>,
     ) -> Vec<String> {
-        let id = match &ev.event {
-            Event::ResourceRegistered { resource } => &resource.id,
-            Event::ResourceStatusChanged { resource_id, .. }
-            | Event::ResourceMoved { resource_id, .. } => resource_id,
-            _ => return Vec::new(),
-        };
-        if self.sees_all() || access::sees_resource(&self.caller, id) {
-            unchanged().into_iter().collect()
-        } else {
-            Vec::new()
+        if self.sees_all() {
+            return unchanged().into_iter().collect();
+        }
+        match access::resource_event_view(&self.caller, &ev.event) {
+            Some(event) if event == ev.event => unchanged().into_iter().collect(),
+            Some(event) => encode(&ServerMessage::Event(&StoredEvent {
+                event,
+                ..ev.clone()
+            }))
+            .into_iter()
+            .collect(),
+            None => Vec::new(),
         }
     }
 }

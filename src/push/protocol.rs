@@ -27,7 +27,7 @@ pub enum ServerMessage<'a> {
     Snapshot {
         seq: Seq,
         items: Vec<Item>,
-        resources: Vec<&'a Resource>,
+        resources: Vec<Resource>,
     },
     Event(&'a StoredEvent),
     /// An item became visible (or fully visible) to this client: its whole current state.
