@@ -29,6 +29,19 @@ pub struct Config {
     pub transport: crate::transport::TransportConfig,
     pub sms: crate::sms::SmsConfig,
     pub limits: LimitsConfig,
+    pub auth: AuthConfig,
+}
+
+/// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// How long a tablet's bearer session token (a login with `"token": true`) lasts, in hours.
+    pub tablet_token_hours: u32,
+    /// How long an instance trusts a machine token it has looked up, in milliseconds.
+    pub credential_cache_ms: u64,
+    /// How often an open websocket checks that its session still stands, in milliseconds.
+    pub websocket_recheck_ms: u64,
 }
 
 /// What one client may ask of the service: intake rate per credential and websocket frames.
@@ -47,6 +60,10 @@ pub struct LimitsConfig {
     pub login_free_failures: u32,
     /// Longest wait imposed on a username after wrong passwords, in seconds.
     pub login_max_delay_s: u64,
+    /// Passwords checked at once by this instance (each argon2 check takes ~19 MiB).
+    pub login_hash_concurrency: usize,
+    /// How long a login waits for a free check before it is answered 503, in milliseconds.
+    pub login_hash_wait_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -198,6 +215,26 @@ impl Config {
             (1..=3600).contains(&self.limits.login_max_delay_s),
             "limits.login_max_delay_s: 1-3600"
         );
+        anyhow::ensure!(
+            (1..=256).contains(&self.limits.login_hash_concurrency),
+            "limits.login_hash_concurrency: 1-256"
+        );
+        anyhow::ensure!(
+            self.limits.login_hash_wait_ms <= 60_000,
+            "limits.login_hash_wait_ms: at most 60000"
+        );
+        anyhow::ensure!(
+            (1..=24 * 30).contains(&self.auth.tablet_token_hours),
+            "auth.tablet_token_hours: 1-720"
+        );
+        anyhow::ensure!(
+            self.auth.credential_cache_ms <= 60_000,
+            "auth.credential_cache_ms: at most 60000"
+        );
+        anyhow::ensure!(
+            (100..=60_000).contains(&self.auth.websocket_recheck_ms),
+            "auth.websocket_recheck_ms: 100-60000"
+        );
         let url = self.store.url.expose_secret();
         anyhow::ensure!(
             url.starts_with("sqlite:") || self.store.is_postgres(),
@@ -218,7 +255,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "server",
     "store",
     "bus",
@@ -227,6 +264,7 @@ const SECTIONS: [&str; 13] = [
     "queue",
     "routing",
     "limits",
+    "auth",
     "telephony",
     "teleasistenta",
     "referrals",

@@ -67,20 +67,37 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserAction {
-    /// Create (or replace) a user; prints the password when none is given.
+    /// Create a user, or update one (new password, role, name, resource); an update ends all of
+    /// the user's sessions. Prints the password when none is given.
     Add {
         username: String,
         #[arg(long)]
         role: String,
         #[arg(long, env = "DISPECER_NEW_PASSWORD")]
         password: Option<String>,
-        /// Display name.
+        /// Display name (an update without it keeps the current one).
         #[arg(long)]
         name: Option<String>,
-        /// The resource a driver or EMIU member works as (SOFER-01, EMIU-1).
+        /// The resource a driver or EMIU member works as (SOFER-01, EMIU-1); an update without
+        /// it keeps the current one, `--resource ""` removes it.
         #[arg(long)]
         resource: Option<String>,
     },
+    /// Shut an account: no more logins, and every session (browser, tablet) ends at once.
+    Disable { username: String },
+    /// Let a disabled user log in again (their old sessions stay ended).
+    Enable { username: String },
+    /// A user's sessions.
+    Sessions {
+        #[command(subcommand)]
+        action: SessionsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionsAction {
+    /// End every session of the user (browser cookies and tablet tokens); the account stays.
+    End { username: String },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +138,33 @@ enum BenchWhat {
     },
 }
 
+async fn user(config: Option<&std::path::Path>, action: UserAction) -> anyhow::Result<()> {
+    use dispecer::cli::users;
+    match action {
+        UserAction::Add {
+            username,
+            role,
+            password,
+            name,
+            resource,
+        } => {
+            let new = users::NewUser {
+                username,
+                role,
+                password,
+                name,
+                resource,
+            };
+            users::add_command(config, new).await
+        }
+        UserAction::Disable { username } => users::disable_command(config, &username).await,
+        UserAction::Enable { username } => users::enable_command(config, &username).await,
+        UserAction::Sessions {
+            action: SessionsAction::End { username },
+        } => users::end_sessions_command(config, &username).await,
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Command::Route { from, to, van }) = &cli.command {
@@ -149,16 +193,7 @@ fn main() -> anyhow::Result<()> {
                     },
             } => dispecer::cli::plan::bench_day(trips, seconds, seed).await,
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
-            Command::User {
-                action:
-                    UserAction::Add {
-                        username,
-                        role,
-                        password,
-                        name,
-                        resource,
-                    },
-            } => dispecer::cli::user_add(config, &username, &role, password, name, resource).await,
+            Command::User { action } => user(config, action).await,
             Command::Token {
                 action: TokenAction::Add { name, role },
             } => dispecer::cli::token_add(config, &name, &role).await,

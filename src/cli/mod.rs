@@ -3,10 +3,12 @@
 //! - [`seed`]: synthetic Timișoara demo data and credentials.
 //! - [`bench`](mod@bench): `dispecer bench intake`, the alert-to-websocket latency benchmark.
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
+//! - [`users`]: `dispecer user add | disable | enable | sessions end`.
 
 pub mod bench;
 pub mod plan;
 pub mod seed;
+pub mod users;
 
 use anyhow::Context;
 use std::path::Path;
@@ -90,43 +92,6 @@ pub async fn seed_demo(config_file: Option<&Path>) -> anyhow::Result<()> {
     let state = startup::build(config, shutdown.clone()).await?;
     seed::seed(&state, false).await?;
     shutdown.cancel();
-    Ok(())
-}
-
-/// `dispecer user add USERNAME --role ROLE [--password P] [--name N] [--resource R]`: prints the
-/// password when it was generated.
-pub async fn user_add(
-    config_file: Option<&Path>,
-    username: &str,
-    role: &str,
-    password: Option<String>,
-    name: Option<String>,
-    resource: Option<String>,
-) -> anyhow::Result<()> {
-    let role = Role::parse(role)
-        .filter(|r| !matches!(r, Role::Receiver | Role::Telephony))
-        .with_context(|| {
-            format!("unknown role {role:?}; one of: dispatcher, supervisor, driver, emiu, admin")
-        })?;
-    crate::intake::parse::identifier("username", username, 64)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let generated = password.is_none();
-    let password = password.unwrap_or_else(seed::new_password);
-    anyhow::ensure!(password.len() >= 8, "--password: at least 8 characters");
-    let config = Config::load(config_file)?;
-    let store = store::connect(&config.store).await?;
-    store
-        .put_user(&crate::store::UserRecord {
-            username: username.to_owned(),
-            display_name: name.unwrap_or_else(|| username.to_owned()),
-            role: role.as_str().to_owned(),
-            password_hash: crate::http::session::hash_password(&password)?,
-            resource_id: resource,
-        })
-        .await?;
-    if generated {
-        println!("{password}");
-    }
     Ok(())
 }
 

@@ -1,11 +1,16 @@
 //! Who is calling, and what their role lets them do.
 //!
 //! Every request but the health probes and the login carries either the browser session cookie
-//! (`dispecer_session`, HttpOnly, SameSite=Strict) or a bearer token (`Authorization: Bearer …`,
-//! or `?access_token=` for a websocket client that cannot set headers). Session tokens (`dss_…`,
-//! from a login) are looked up in `sessions`, machine tokens (`dsp_…`: alarm receivers,
-//! telephony, benchmarks) in `credentials`, both by their SHA-256. Positive answers are cached
-//! briefly so intake does not pay a database round trip per alarm.
+//! (`dispecer_session`, HttpOnly, SameSite=Strict) or a bearer token (`Authorization: Bearer …`;
+//! on `GET /ws` only, also `?access_token=`, for a websocket client that cannot set headers: a
+//! token in a URL ends up in proxy logs and browser history, so no other path takes it).
+//! Session tokens (`dss_…`, from a login) are looked up in `sessions`, machine tokens (`dsp_…`:
+//! alarm receivers, telephony, benchmarks) in `credentials`, both by their SHA-256.
+//!
+//! Session tokens are looked up on every request, so a session ended, expired or of a disabled
+//! account is refused on its next request, on every instance; an open websocket rechecks its
+//! session every `auth.websocket_recheck_ms` ([`LiveSession`]). Machine tokens are cached for
+//! `auth.credential_cache_ms`, so intake does not pay a database round trip per alarm.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -14,6 +19,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -108,32 +114,26 @@ pub fn new_session_token() -> String {
     format!("dss_{}", hex::encode(bytes))
 }
 
-/// Short-lived cache of token lookups.
+/// Short-lived cache of machine-token lookups (never of sessions).
 #[derive(Default)]
 pub struct AuthCache {
     entries: Mutex<HashMap<String, (Caller, Instant)>>,
 }
 
-const CACHE_TTL: Duration = Duration::from_secs(30);
-
 impl AuthCache {
-    fn get(&self, hash: &str) -> Option<Caller> {
+    fn get(&self, hash: &str, ttl: Duration) -> Option<Caller> {
         let entries = self.entries.lock().ok()?;
         let (caller, at) = entries.get(hash)?;
-        (at.elapsed() < CACHE_TTL).then(|| caller.clone())
+        (at.elapsed() < ttl).then(|| caller.clone())
     }
 
-    /// Forgets a token at once (logout).
-    pub fn forget(&self, hash: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(hash);
+    fn put(&self, hash: String, caller: Caller, ttl: Duration) {
+        if ttl.is_zero() {
+            return;
         }
-    }
-
-    fn put(&self, hash: String, caller: Caller) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() > 10_000 {
-                entries.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+                entries.retain(|_, (_, at)| at.elapsed() < ttl);
             }
             entries.insert(hash, (caller, Instant::now()));
         }
@@ -153,6 +153,9 @@ pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The only path that takes `?access_token=`.
+const WEBSOCKET_PATH: &str = "/ws";
+
 fn bearer(parts: &Parts) -> Option<String> {
     if let Some(v) = parts.headers.get(axum::http::header::AUTHORIZATION) {
         let v = v.to_str().ok()?;
@@ -160,6 +163,9 @@ fn bearer(parts: &Parts) -> Option<String> {
             .strip_prefix("Bearer ")
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
+    }
+    if parts.uri.path() != WEBSOCKET_PATH {
+        return None;
     }
     let query = parts.uri.query()?;
     form_urlencoded_pairs(query)
@@ -172,47 +178,124 @@ fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
 }
 
+/// The token a request carries, if any (bearer header, then `?access_token=` on `/ws`, then
+/// the session cookie).
+fn request_token(parts: &Parts) -> Option<String> {
+    bearer(parts).or_else(|| session_cookie(&parts.headers))
+}
+
+fn unavailable(_: crate::store::StoreError) -> Error {
+    Error::Unavailable("cannot check credentials; try again".into())
+}
+
+/// The caller of a live session token, looked up now (never cached).
+async fn session_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, Error> {
+    let Some(user) = state
+        .store
+        .find_session(hash, chrono::Utc::now())
+        .await
+        .map_err(unavailable)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Caller {
+        role: Role::parse(&user.role).ok_or(Error::Unauthorized)?,
+        name: user.username,
+        resource: user.resource_id,
+    }))
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = bearer(parts)
-            .or_else(|| session_cookie(&parts.headers))
-            .ok_or(Error::Unauthorized)?;
+        let token = request_token(parts).ok_or(Error::Unauthorized)?;
         if token.len() > 200 {
             return Err(Error::Unauthorized);
         }
         let hash = token_hash(&token);
-        if let Some(caller) = state.auth.get(&hash) {
+        if token.starts_with("dss_") {
+            return session_caller(state, &hash)
+                .await?
+                .ok_or(Error::Unauthorized);
+        }
+        let ttl = Duration::from_millis(state.config.auth.credential_cache_ms);
+        if let Some(caller) = state.auth.get(&hash, ttl) {
             return Ok(caller);
         }
-        let unavailable = |_| Error::Unavailable("cannot check credentials; try again".into());
-        let caller = if token.starts_with("dss_") {
-            let user = state
-                .store
-                .find_session(&hash, chrono::Utc::now())
-                .await
-                .map_err(unavailable)?
-                .ok_or(Error::Unauthorized)?;
-            Caller {
-                role: Role::parse(&user.role).ok_or(Error::Unauthorized)?,
-                name: user.username,
-                resource: user.resource_id,
-            }
-        } else {
-            let (name, role) = state
-                .store
-                .find_credential(&hash)
-                .await
-                .map_err(unavailable)?
-                .ok_or(Error::Unauthorized)?;
-            Caller {
-                name,
-                role: Role::parse(&role).ok_or(Error::Unauthorized)?,
-                resource: None,
-            }
+        let (name, role) = state
+            .store
+            .find_credential(&hash)
+            .await
+            .map_err(unavailable)?
+            .ok_or(Error::Unauthorized)?;
+        let caller = Caller {
+            name,
+            role: Role::parse(&role).ok_or(Error::Unauthorized)?,
+            resource: None,
         };
-        state.auth.put(hash, caller.clone());
+        state.auth.put(hash, caller.clone(), ttl);
         Ok(caller)
+    }
+}
+
+/// The session behind a request, for a connection that outlives it (the websocket): extracted
+/// beside [`Caller`], it closes the connection once the session no longer stands.
+pub struct LiveSession(Option<String>);
+
+impl FromRequestParts<AppState> for LiveSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(LiveSession(
+            request_token(parts)
+                .filter(|t| t.starts_with("dss_") && t.len() <= 200)
+                .map(|t| token_hash(&t)),
+        ))
+    }
+}
+
+impl LiveSession {
+    /// Checks the session every `auth.websocket_recheck_ms` and cancels `connection` once the
+    /// session was ended, expired or its account disabled. A store that cannot answer is asked
+    /// again at the next check. Machine tokens are not watched. The watch stops when the
+    /// returned guard is dropped (hold it for as long as the connection is served).
+    pub fn watch(self, state: &AppState, connection: CancellationToken) -> SessionWatch {
+        let Some(hash) = self.0 else {
+            return SessionWatch(None);
+        };
+        let state = state.clone();
+        let every = Duration::from_millis(state.config.auth.websocket_recheck_ms);
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = connection.cancelled() => return,
+                    _ = tokio::time::sleep(every) => {}
+                }
+                match session_caller(&state, &hash).await {
+                    Ok(Some(_)) | Err(Error::Unavailable(_)) => {}
+                    Ok(None) | Err(_) => {
+                        metrics::counter!("dispecer_ws_sessions_ended_total").increment(1);
+                        connection.cancel();
+                        return;
+                    }
+                }
+            }
+        });
+        SessionWatch(Some(task.abort_handle()))
+    }
+}
+
+/// Stops a [`LiveSession::watch`] when dropped.
+pub struct SessionWatch(Option<tokio::task::AbortHandle>);
+
+impl Drop for SessionWatch {
+    fn drop(&mut self) {
+        if let Some(task) = &self.0 {
+            task.abort();
+        }
     }
 }

@@ -19,7 +19,8 @@ use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
 use crate::state::AppState;
 
-/// How long a session lasts: one long dispatch shift.
+/// How long a browser session lasts: one long dispatch shift. (A tablet's token lasts
+/// `auth.tablet_token_hours`.)
 const SESSION_HOURS: i64 = 14;
 
 pub fn router() -> Router<AppState> {
@@ -83,10 +84,10 @@ fn secure_attribute(config: &crate::config::Config) -> &'static str {
     tag = "session",
     request_body = LoginDto,
     responses(
-        (status = 200, description = "Logged in: the session is in the `dispecer_session` cookie, or in `token` when asked", body = LoginAnswer),
-        (status = 401, description = "Unknown user or wrong password (the same answer, in the same time)", body = ErrorBody),
-        (status = 429, description = "Too many wrong passwords for this username in a row (`limits.login_free_failures`): wait `Retry-After` seconds (doubling, at most `limits.login_max_delay_s`); no password was checked", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "Storage is down", body = ErrorBody),
+        (status = 200, description = "Logged in: the session is in the `dispecer_session` cookie (14 h), or in `token` when asked (`auth.tablet_token_hours`)", body = LoginAnswer),
+        (status = 401, description = "Unknown user, disabled account or wrong password (the same answer, in the same time)", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords for this username (`limits.login_free_failures`; attempts are counted before they are checked, on every instance): wait `Retry-After` seconds (doubling, at most `limits.login_max_delay_s`); no password was checked", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Storage is down, or this instance is already checking `limits.login_hash_concurrency` passwords and none finished within `limits.login_hash_wait_ms`: no password was checked; retry after `Retry-After`", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         BodyRefusals,
     ),
     security(())
@@ -103,36 +104,78 @@ pub(crate) async fn login(
     if dto.username.len() > 64 || dto.password.len() > 256 {
         return Err(Error::Unauthorized);
     }
-    if let Err(retry_after_s) = login_throttle.check(&dto.username, std::time::Instant::now()) {
+    // A blocked name is refused on a read alone; then a check slot, then the attempt is counted
+    // as a failure before its password is checked, so concurrent guesses cannot get more checks
+    // than the throttle allows (`http::throttle`).
+    let throttled = |retry_after_s| {
         metrics::counter!("dispecer_login_throttled_total").increment(1);
-        return Err(Error::RateLimited { retry_after_s });
+        Error::RateLimited { retry_after_s }
+    };
+    if let Some(wait) = login_throttle
+        .blocked(&*store, &dto.username, Utc::now())
+        .await?
+    {
+        return Err(throttled(wait));
     }
-    let user = store.find_user(&dto.username).await?;
-    let phc = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_owned());
+    let Some(slot) = login_throttle.slot().await else {
+        metrics::counter!("dispecer_login_busy_total").increment(1);
+        return Err(Error::Unavailable(
+            "too many logins at once; try again in a second".into(),
+        ));
+    };
+    if let Err(wait) = login_throttle
+        .reserve(&*store, &dto.username, Utc::now())
+        .await?
+    {
+        return Err(throttled(wait));
+    }
+    let user = match store.find_user(&dto.username).await {
+        Ok(user) => user,
+        Err(e) => {
+            // Best effort: the store just failed, so giving the attempt back may fail too.
+            let _ = login_throttle.release(&*store, &dto.username).await;
+            return Err(e.into());
+        }
+    };
+    let phc = user.as_ref().map(|u| u.password_hash.clone());
     let password = dto.password.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &phc))
-        .await
-        .unwrap_or(false);
+    let ok = login_throttle
+        .check_password(slot, move || match phc {
+            Some(phc) => verify_password(&password, &phc),
+            // An unknown or disabled user: check against a hash nobody has, so the answer
+            // takes as long either way (no user enumeration by timing).
+            None => {
+                verify_password(&password, dummy_hash());
+                false
+            }
+        })
+        .await;
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
             metrics::counter!("dispecer_login_failures_total").increment(1);
-            login_throttle.failed(&dto.username, std::time::Instant::now());
             return Err(Error::Unauthorized);
         }
     };
-    login_throttle.succeeded(&dto.username);
     let token = new_session_token();
-    store
+    let hours = if dto.token {
+        i64::from(config.auth.tablet_token_hours)
+    } else {
+        SESSION_HOURS
+    };
+    // The session is opened only if the account is still enabled and still has the password
+    // just checked: a disable or a new password that commits first leaves no session behind.
+    if !store
         .create_session(
             &token_hash(&token),
-            &user.username,
-            Utc::now() + Duration::hours(SESSION_HOURS),
+            &user,
+            Utc::now() + Duration::hours(hours),
         )
-        .await?;
+        .await?
+    {
+        return Err(Error::Unauthorized);
+    }
+    login_throttle.succeeded(&*store, &dto.username).await?;
     let mut body = json!({
         "username": user.username,
         "display_name": user.display_name,
@@ -189,12 +232,7 @@ pub(crate) async fn me(
     security(("bearer" = []), ("session_cookie" = []), ())
 )]
 pub(crate) async fn logout(
-    State(AppState {
-        store,
-        auth,
-        config,
-        ..
-    }): State<AppState>,
+    State(AppState { store, config, .. }): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response> {
     let token = session_cookie(&headers).or_else(|| {
@@ -205,9 +243,7 @@ pub(crate) async fn logout(
             .map(str::to_owned)
     });
     if let Some(token) = token {
-        let hash = token_hash(&token);
-        store.delete_session(&hash).await?;
-        auth.forget(&hash);
+        store.delete_session(&token_hash(&token)).await?;
     }
     let clear = format!(
         "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",

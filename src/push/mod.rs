@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::domain::Seq;
 use crate::error::Result;
-use crate::http::auth::{Caller, Role, DISPATCH};
+use crate::http::auth::{Caller, LiveSession, Role, DISPATCH};
 use crate::http::extract::AppQuery;
 use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;
@@ -67,6 +67,7 @@ pub(crate) struct WsQuery {
 pub(crate) async fn upgrade(
     State(state): State<AppState>,
     caller: Caller,
+    session: LiveSession,
     AppQuery(q): AppQuery<WsQuery>,
     ws: std::result::Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response> {
@@ -95,7 +96,11 @@ pub(crate) async fn upgrade(
         .read_buffer_size(READ_BUFFER)
         .max_message_size(max_message)
         .max_frame_size(max_message)
-        .on_upgrade(move |socket| run(socket, client, shutdown)))
+        .on_upgrade(move |socket| async move {
+            // A session ended meanwhile (account disabled, password changed) closes the socket.
+            let _watch = session.watch(&state, shutdown.clone());
+            run(socket, client, shutdown).await
+        }))
 }
 
 async fn run(socket: WebSocket, client: Client, shutdown: CancellationToken) {

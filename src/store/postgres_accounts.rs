@@ -2,11 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{PgConnection, Row};
+use tracing::instrument;
 
-use super::accounts::{Accounts, AuditRecord, UserRecord};
+use super::accounts::{Account, Accounts, AttemptsFn, AuditRecord, LoginAttempts, UserRecord};
 use super::{PgStore, StoreError};
 use crate::domain::ItemId;
+
+const USER_COLUMNS: &str = "username, display_name, role, password_hash, resource_id";
 
 fn user(row: &sqlx::postgres::PgRow) -> Result<UserRecord, StoreError> {
     Ok(UserRecord {
@@ -18,53 +21,187 @@ fn user(row: &sqlx::postgres::PgRow) -> Result<UserRecord, StoreError> {
     })
 }
 
+async fn upsert_user(conn: &mut PgConnection, u: &UserRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (username, display_name, role, password_hash, resource_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO UPDATE SET \
+         display_name = excluded.display_name, role = excluded.role, \
+         password_hash = excluded.password_hash, resource_id = excluded.resource_id",
+    )
+    .bind(&u.username)
+    .bind(&u.display_name)
+    .bind(&u.role)
+    .bind(&u.password_hash)
+    .bind(&u.resource_id)
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn delete_sessions(conn: &mut PgConnection, username: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE username = $1")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}
+
+fn attempts(r: &sqlx::postgres::PgRow) -> Result<LoginAttempts, StoreError> {
+    Ok(LoginAttempts {
+        failures: u32::try_from(r.try_get::<i32, _>("failures")?).unwrap_or(0),
+        last: r.try_get("last_at")?,
+        blocked_until: r.try_get("blocked_until")?,
+    })
+}
+
+/// Reads and rewrites one name's login count on a connection inside a transaction.
+async fn update_attempts_in(
+    conn: &mut PgConnection,
+    name_hash: &str,
+    change: &mut AttemptsFn<'_>,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT failures, last_at, blocked_until FROM login_throttle WHERE name_hash = $1",
+    )
+    .bind(name_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let before = row.as_ref().map(attempts).transpose()?;
+    match change(before) {
+        Some(a) => {
+            sqlx::query(
+                "INSERT INTO login_throttle (name_hash, failures, last_at, blocked_until) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (name_hash) DO UPDATE SET \
+                 failures = excluded.failures, last_at = excluded.last_at, \
+                 blocked_until = excluded.blocked_until",
+            )
+            .bind(name_hash)
+            .bind(i32::try_from(a.failures).unwrap_or(i32::MAX))
+            .bind(a.last)
+            .bind(a.blocked_until)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None if before.is_some() => {
+            sqlx::query("DELETE FROM login_throttle WHERE name_hash = $1")
+                .bind(name_hash)
+                .execute(&mut *conn)
+                .await?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Accounts for PgStore {
+    #[instrument(skip_all)]
     async fn put_user(&self, u: &UserRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (username, display_name, role, password_hash, resource_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO UPDATE SET \
-             display_name = excluded.display_name, role = excluded.role, \
-             password_hash = excluded.password_hash, resource_id = excluded.resource_id, disabled_at = NULL",
-        )
-        .bind(&u.username)
-        .bind(&u.display_name)
-        .bind(&u.role)
-        .bind(&u.password_hash)
-        .bind(&u.resource_id)
-        .bind(Utc::now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        upsert_user(&mut conn, u).await
+    }
+
+    #[instrument(skip_all)]
+    async fn put_user_ending_sessions(&self, u: &UserRecord) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        upsert_user(&mut tx, u).await?;
+        let ended = delete_sessions(&mut tx, &u.username).await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     async fn find_user(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT username, display_name, role, password_hash, resource_id FROM users \
-             WHERE username = $1 AND disabled_at IS NULL",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = $1 AND disabled_at IS NULL"
+        ))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(user).transpose()
     }
 
+    async fn find_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, disabled_at IS NOT NULL AS disabled FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref()
+            .map(|r| {
+                Ok(Account {
+                    user: user(r)?,
+                    disabled: r.try_get("disabled")?,
+                })
+            })
+            .transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn disable_user(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let found = sqlx::query(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, $1) WHERE username = $2",
+        )
+        .bind(now)
+        .bind(username)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if found == 0 {
+            return Ok(None);
+        }
+        let ended = delete_sessions(&mut tx, username).await?;
+        tx.commit().await?;
+        Ok(Some(ended))
+    }
+
+    #[instrument(skip_all)]
+    async fn enable_user(&self, username: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("UPDATE users SET disabled_at = NULL WHERE username = $1")
+                .bind(username)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                > 0,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn end_sessions(&self, username: &str) -> Result<u64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        delete_sessions(&mut conn, username).await
+    }
+
+    #[instrument(skip_all)]
     async fn create_session(
         &self,
         token_hash: &str,
-        username: &str,
+        user: &UserRecord,
         expires: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    ) -> Result<bool, StoreError> {
+        // One statement: the account is checked and the session written under the same lock, so
+        // a password change or a disable that commits first leaves no session behind.
+        let created = sqlx::query(
+            "INSERT INTO sessions (token_hash, username, created_at, expires_at) \
+             SELECT $1, username, $2, $3 FROM users \
+             WHERE username = $4 AND password_hash = $5 AND disabled_at IS NULL",
         )
         .bind(token_hash)
-        .bind(username)
         .bind(Utc::now())
         .bind(expires)
+        .bind(&user.username)
+        .bind(&user.password_hash)
         .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(created == 1)
     }
 
     async fn find_session(
@@ -90,6 +227,42 @@ impl Accounts for PgStore {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn login_attempts(&self, name_hash: &str) -> Result<Option<LoginAttempts>, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, last_at, blocked_until FROM login_throttle WHERE name_hash = $1",
+        )
+        .bind(name_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(attempts).transpose()
+    }
+
+    async fn update_login_attempts(
+        &self,
+        name_hash: &str,
+        change: &mut AttemptsFn<'_>,
+    ) -> Result<(), StoreError> {
+        // A transaction-scoped advisory lock on the name serialises every instance's counting
+        // of it, also while the name has no row yet (which `FOR UPDATE` could not lock). The
+        // transaction rolls back if the login is dropped half-way (the client hung up).
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('login_throttle:' || $1, 0))")
+            .bind(name_hash)
+            .execute(&mut *tx)
+            .await?;
+        update_attempts_in(&mut tx, name_hash, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn forget_login_attempts(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM login_throttle WHERE last_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     async fn audit(&self, r: &AuditRecord) -> Result<(), StoreError> {

@@ -2,11 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{Row, SqliteConnection};
+use tracing::instrument;
 
-use super::accounts::{Accounts, AuditRecord, UserRecord};
+use super::accounts::{Account, Accounts, AttemptsFn, AuditRecord, LoginAttempts, UserRecord};
 use super::{SqliteStore, StoreError};
 use crate::domain::ItemId;
+
+const USER_COLUMNS: &str = "username, display_name, role, password_hash, resource_id";
 
 fn user(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, StoreError> {
     Ok(UserRecord {
@@ -18,53 +21,187 @@ fn user(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, StoreError> {
     })
 }
 
+async fn upsert_user(conn: &mut SqliteConnection, u: &UserRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (username, display_name, role, password_hash, resource_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
+         display_name = excluded.display_name, role = excluded.role, \
+         password_hash = excluded.password_hash, resource_id = excluded.resource_id",
+    )
+    .bind(&u.username)
+    .bind(&u.display_name)
+    .bind(&u.role)
+    .bind(&u.password_hash)
+    .bind(&u.resource_id)
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn delete_sessions(conn: &mut SqliteConnection, username: &str) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE username = ?")
+        .bind(username)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected())
+}
+
+fn attempts(r: &sqlx::sqlite::SqliteRow) -> Result<LoginAttempts, StoreError> {
+    Ok(LoginAttempts {
+        failures: u32::try_from(r.try_get::<i32, _>("failures")?).unwrap_or(0),
+        last: r.try_get("last_at")?,
+        blocked_until: r.try_get("blocked_until")?,
+    })
+}
+
+/// Reads and rewrites one name's login count on a connection inside a transaction.
+async fn update_attempts_in(
+    conn: &mut SqliteConnection,
+    name_hash: &str,
+    change: &mut AttemptsFn<'_>,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT failures, last_at, blocked_until FROM login_throttle WHERE name_hash = ?",
+    )
+    .bind(name_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let before = row.as_ref().map(attempts).transpose()?;
+    match change(before) {
+        Some(a) => {
+            sqlx::query(
+                "INSERT INTO login_throttle (name_hash, failures, last_at, blocked_until) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT (name_hash) DO UPDATE SET \
+                 failures = excluded.failures, last_at = excluded.last_at, \
+                 blocked_until = excluded.blocked_until",
+            )
+            .bind(name_hash)
+            .bind(i32::try_from(a.failures).unwrap_or(i32::MAX))
+            .bind(a.last)
+            .bind(a.blocked_until)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None if before.is_some() => {
+            sqlx::query("DELETE FROM login_throttle WHERE name_hash = ?")
+                .bind(name_hash)
+                .execute(&mut *conn)
+                .await?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Accounts for SqliteStore {
+    #[instrument(skip_all)]
     async fn put_user(&self, u: &UserRecord) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (username, display_name, role, password_hash, resource_id, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
-             display_name = excluded.display_name, role = excluded.role, \
-             password_hash = excluded.password_hash, resource_id = excluded.resource_id, disabled_at = NULL",
-        )
-        .bind(&u.username)
-        .bind(&u.display_name)
-        .bind(&u.role)
-        .bind(&u.password_hash)
-        .bind(&u.resource_id)
-        .bind(Utc::now())
-        .execute(&self.writer)
-        .await?;
-        Ok(())
+        let mut conn = self.writer.acquire().await?;
+        upsert_user(&mut conn, u).await
+    }
+
+    #[instrument(skip_all)]
+    async fn put_user_ending_sessions(&self, u: &UserRecord) -> Result<u64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        upsert_user(&mut tx, u).await?;
+        let ended = delete_sessions(&mut tx, &u.username).await?;
+        tx.commit().await?;
+        Ok(ended)
     }
 
     async fn find_user(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT username, display_name, role, password_hash, resource_id FROM users \
-             WHERE username = ? AND disabled_at IS NULL",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = ? AND disabled_at IS NULL"
+        ))
         .bind(username)
         .fetch_optional(&self.reader)
         .await?;
         row.as_ref().map(user).transpose()
     }
 
+    async fn find_account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, disabled_at IS NOT NULL AS disabled FROM users WHERE username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref()
+            .map(|r| {
+                Ok(Account {
+                    user: user(r)?,
+                    disabled: r.try_get("disabled")?,
+                })
+            })
+            .transpose()
+    }
+
+    #[instrument(skip_all)]
+    async fn disable_user(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let found = sqlx::query(
+            "UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE username = ?",
+        )
+        .bind(now)
+        .bind(username)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if found == 0 {
+            return Ok(None);
+        }
+        let ended = delete_sessions(&mut tx, username).await?;
+        tx.commit().await?;
+        Ok(Some(ended))
+    }
+
+    #[instrument(skip_all)]
+    async fn enable_user(&self, username: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query("UPDATE users SET disabled_at = NULL WHERE username = ?")
+                .bind(username)
+                .execute(&self.writer)
+                .await?
+                .rows_affected()
+                > 0,
+        )
+    }
+
+    #[instrument(skip_all)]
+    async fn end_sessions(&self, username: &str) -> Result<u64, StoreError> {
+        let mut conn = self.writer.acquire().await?;
+        delete_sessions(&mut conn, username).await
+    }
+
+    #[instrument(skip_all)]
     async fn create_session(
         &self,
         token_hash: &str,
-        username: &str,
+        user: &UserRecord,
         expires: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+    ) -> Result<bool, StoreError> {
+        // One statement: the account is checked and the session written under the same lock, so
+        // a password change or a disable that commits first leaves no session behind.
+        let created = sqlx::query(
+            "INSERT INTO sessions (token_hash, username, created_at, expires_at) \
+             SELECT ?, username, ?, ? FROM users \
+             WHERE username = ? AND password_hash = ? AND disabled_at IS NULL",
         )
         .bind(token_hash)
-        .bind(username)
         .bind(Utc::now())
         .bind(expires)
+        .bind(&user.username)
+        .bind(&user.password_hash)
         .execute(&self.writer)
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(created == 1)
     }
 
     async fn find_session(
@@ -90,6 +227,38 @@ impl Accounts for SqliteStore {
             .execute(&self.writer)
             .await?;
         Ok(())
+    }
+
+    async fn login_attempts(&self, name_hash: &str) -> Result<Option<LoginAttempts>, StoreError> {
+        let row = sqlx::query(
+            "SELECT failures, last_at, blocked_until FROM login_throttle WHERE name_hash = ?",
+        )
+        .bind(name_hash)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(attempts).transpose()
+    }
+
+    async fn update_login_attempts(
+        &self,
+        name_hash: &str,
+        change: &mut AttemptsFn<'_>,
+    ) -> Result<(), StoreError> {
+        // IMMEDIATE takes the write lock up front, so another process on the same file cannot
+        // count an attempt between our read and our write. A transaction object (not a bare
+        // BEGIN) rolls back if the login is dropped half-way (the client hung up).
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        update_attempts_in(&mut tx, name_hash, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn forget_login_attempts(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM login_throttle WHERE last_at < ?")
+            .bind(before)
+            .execute(&self.writer)
+            .await?
+            .rows_affected())
     }
 
     async fn audit(&self, r: &AuditRecord) -> Result<(), StoreError> {
