@@ -115,10 +115,26 @@ pub async fn post(
         .await?;
     // The answer shows the card as the caller may see it now: a call from a number of a
     // domestic-violence case is born protected, and the telephony credential reads nothing.
+    // A dispatcher who has just carded a call is shown what they typed, in full; a repeat of
+    // the key is shown as they may see the card now (others may have worked it since).
     let Outcome::Item { item, created } = outcome else {
         return respond(outcome);
     };
-    let shown = crate::http::items::shown(&state, &caller, "card_call", &item).await?;
+    let shown = if created && caller.role != Role::Telephony {
+        if crate::access::is_sensitive(&item) {
+            crate::http::items::audit(
+                state.store.as_ref(),
+                &caller,
+                "card_call",
+                item.id,
+                crate::access::Visibility::Full,
+            )
+            .await?;
+        }
+        serde_json::json!(item)
+    } else {
+        crate::http::items::shown(&state, &caller, "card_call", &item).await?
+    };
     let status = if created {
         StatusCode::CREATED
     } else {
