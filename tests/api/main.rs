@@ -5,6 +5,7 @@ mod access;
 mod crash;
 mod emergency;
 mod fake_twilio;
+mod hardening;
 mod helpers;
 mod intake;
 mod lifecycle;
