@@ -65,7 +65,11 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     pub instance: String,
     /// Marks the session cookie `Secure`: on whenever a TLS proxy is in front (production).
+    /// Also sends `Strict-Transport-Security` and accepts only `https` same-host origins.
     pub secure_cookie: bool,
+    /// Origins whose pages may use the session cookie to change things and open the websocket
+    /// (`src/http/origin.rs`); empty means the origin named by the request's Host header.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

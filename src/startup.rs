@@ -19,6 +19,7 @@ use crate::store;
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
+    crate::http::origin::OriginPolicy::new(&config.server)?;
     let stores = store::connect_all(&config.store).await?;
     let store = stores.store.clone();
     let sms = crate::sms::Sms::new(stores.outbox.clone(), stores.emergency.clone());
