@@ -9,6 +9,7 @@
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the handlers' annotations.
 //! - [`origin`]: the Origin check that keeps other sites from acting with a session.
 //! - [`headers`]: the security headers on every answer; no source maps.
+//! - [`server`]: accepting connections: a connection cap, header and request timeouts.
 
 pub mod auth;
 pub mod extract;
@@ -18,6 +19,7 @@ pub mod items;
 pub mod map;
 pub mod openapi;
 pub mod origin;
+pub mod server;
 pub mod session;
 pub mod throttle;
 
@@ -27,6 +29,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tracing::{info_span, warn};
@@ -35,13 +38,14 @@ use crate::error::{Error, LoggedError};
 use crate::state::AppState;
 
 /// The whole service. Layers, from the outside in: the request span, the security headers (on
-/// every answer, the ones below included), the body limit, the JSON form of
+/// every answer, the ones below included), the request timeout, the body limit, the JSON form of
 /// axum's rejections, error logging, the Origin check (its 403 is logged like any refusal).
 pub fn router(state: AppState) -> Router {
     let server = &state.config.server;
     let console_dir = server.console_dir.clone();
     let index = console_dir.join("index.html");
     let body_limit = server.max_body_bytes;
+    let request_timeout = Duration::from_millis(server.request_timeout_ms);
     let hsts = server.secure_cookie;
     // `startup::build` already refused a bad `server.allowed_origins`; a router built without
     // it (a test) that gets one anyway accepts only same-host origins.
@@ -75,6 +79,9 @@ pub fn router(state: AppState) -> Router {
             json_rejections(req, next, body_limit)
         }))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(move |req, next| {
+            server::request_timeout(request_timeout, req, next)
+        }))
         .layer(middleware::from_fn(move |req, next| {
             headers::secure(origins.clone(), hsts, req, next)
         }))

@@ -1,10 +1,14 @@
 //! The service against a hostile browser page or a hostile client: the Origin check on what a
-//! session cookie may do, the security headers on every answer, no source maps, and the
-//! provider's retried SMS recorded once.
+//! session cookie may do, the security headers on every answer, no source maps, the server's
+//! limits (header read timeout, request timeout, connection cap), and the provider's retried
+//! SMS recorded once.
 
 use dispecer::http::auth::Role;
 use dispecer::store::UserRecord;
 use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -359,6 +363,153 @@ async fn source_maps_are_not_served() {
     assert_eq!(map.status(), 404);
     assert_security_headers(&map, "a refused source map");
     assert!(!map.text().await.unwrap().contains("sources"));
+}
+
+/// Opens a connection and sends half a request header.
+async fn half_sent(app: &TestApp) -> TcpStream {
+    let mut s = TcpStream::connect(&app.address[7..]).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .await
+        .unwrap();
+    s
+}
+
+/// Reads until the server closes the connection (end of file or reset); `false` when it is
+/// still open after 10 s, which no configured timeout in these tests comes near.
+async fn closed_by_server(s: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+/// Sends `GET /healthz` on a kept-alive connection and reads one answer; `None` when the server
+/// closed the connection instead of answering.
+async fn healthz_on(s: &mut TcpStream) -> Option<u16> {
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .await
+        .ok()?;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf))
+            .await
+            .expect("an answer or a close within 10 s")
+            .ok()?;
+        if n == 0 {
+            return None;
+        }
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .expect("a content-length");
+            if body.len() >= length {
+                return head.split(' ').nth(1)?.parse().ok();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_closed_after_the_header_read_timeout() {
+    let (mut config, dir) = test_config().await;
+    config.server.header_read_timeout_ms = 300;
+    let app = spawn_with(config, dir).await;
+
+    let mut slow = half_sent(&app).await;
+
+    assert!(closed_by_server(&mut slow).await, "still open");
+}
+
+#[tokio::test]
+async fn healthz_answers_while_half_sent_requests_are_held_and_one_over_the_cap_is_closed() {
+    // Arrange: a cap of 24 connections; half-sent requests are held for a minute.
+    let (mut config, dir) = test_config().await;
+    config.server.max_connections = 24;
+    config.server.header_read_timeout_ms = 60_000;
+    let app = spawn_with(config, dir).await;
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(half_sent(&app).await);
+    }
+
+    // Act and assert: the 17th connection is served while 16 are stuck.
+    let mut working = TcpStream::connect(&app.address[7..]).await.unwrap();
+    assert_eq!(healthz_on(&mut working).await, Some(200));
+
+    // Fill the cap (16 + 1 + 7), then one more: closed at once, unanswered.
+    for _ in 0..7 {
+        held.push(half_sent(&app).await);
+    }
+    let mut over = TcpStream::connect(&app.address[7..]).await.unwrap();
+    assert_eq!(
+        healthz_on(&mut over).await,
+        None,
+        "a connection over the cap was served"
+    );
+
+    // The connections already open keep working.
+    assert_eq!(healthz_on(&mut working).await, Some(200));
+}
+
+#[tokio::test]
+async fn a_request_whose_body_never_finishes_gets_408_and_creates_nothing() {
+    // Arrange
+    let (mut config, dir) = test_config().await;
+    config.server.request_timeout_ms = 300;
+    let app = spawn_with(config, dir).await;
+    let mut s = TcpStream::connect(&app.address[7..]).await.unwrap();
+    let head = format!(
+        "POST /api/v1/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"device_id\"",
+        app.token(Role::Receiver)
+    );
+
+    // Act: the header and a tenth of the body, then nothing.
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+        .await
+        .expect("an answer and a close within 10 s")
+        .unwrap();
+
+    // Assert: 408 with the JSON error body, the connection closed, nothing queued.
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+    assert!(app.queue().await["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_open_websocket_outlives_the_request_timeout() {
+    // Arrange: requests time out after 200 ms; headers after 400 ms.
+    let (mut config, dir) = test_config().await;
+    config.server.request_timeout_ms = 200;
+    config.server.header_read_timeout_ms = 400;
+    let app = spawn_with(config, dir).await;
+    let mut ws = app.ws_connect(None).await;
+    assert_eq!(ws.next_json().await["type"], "snapshot");
+
+    // Act: wait, on an event rather than a clock, until more than the request timeout has
+    // passed: a half-sent request opened after the websocket is closed by the header timeout.
+    let mut slow = half_sent(&app).await;
+    assert!(closed_by_server(&mut slow).await);
+    let item = app.new_alert("TA-WS-LONG", "fall").await;
+
+    // Assert: the websocket is still open and carries the new item.
+    let event = ws.wait_for("item_created").await;
+    assert_eq!(event["event"]["item"]["id"], item.as_str());
 }
 
 #[tokio::test]
