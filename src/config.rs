@@ -82,7 +82,18 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     pub instance: String,
     /// Marks the session cookie `Secure`: on whenever a TLS proxy is in front (production).
+    /// Also sends `Strict-Transport-Security` and accepts only `https` same-host origins.
     pub secure_cookie: bool,
+    /// Origins whose pages may use the session cookie to change things and open the websocket
+    /// (`src/http/origin.rs`); empty means the origin named by the request's Host header.
+    pub allowed_origins: Vec<String>,
+    /// Time a client has to send a request header; also the idle keep-alive limit.
+    pub header_read_timeout_ms: u64,
+    /// Time from a request's header to its answer (body included); websockets once open are
+    /// not affected.
+    pub request_timeout_ms: u64,
+    /// Connections open at once, websockets included; one more is closed on accept.
+    pub max_connections: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -194,6 +205,18 @@ impl Config {
         anyhow::ensure!(
             self.server.max_body_bytes >= 1024,
             "server.max_body_bytes: must be at least 1024"
+        );
+        anyhow::ensure!(
+            self.server.header_read_timeout_ms >= 50,
+            "server.header_read_timeout_ms: must be at least 50"
+        );
+        anyhow::ensure!(
+            self.server.request_timeout_ms >= 50,
+            "server.request_timeout_ms: must be at least 50"
+        );
+        anyhow::ensure!(
+            self.server.max_connections >= 1,
+            "server.max_connections: must be at least 1"
         );
         anyhow::ensure!(
             self.limits.intake_per_minute >= 1,

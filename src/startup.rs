@@ -17,8 +17,10 @@ use crate::state::AppState;
 use crate::store;
 
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
-pub async fn build(config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
     let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
+    crate::http::origin::OriginPolicy::new(&config.server)?;
+    fit_connections_to_file_limit(&mut config);
     let stores = store::connect_all(&config.store).await?;
     let store = stores.store.clone();
     let sms = crate::sms::Sms::new(stores.outbox.clone(), stores.emergency.clone());
@@ -118,11 +120,38 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     info!(%addr, "listening");
+    let limits = crate::http::server::Limits::from_config(&state.config.server);
     let app = crate::http::router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    crate::http::server::serve(listener, app, limits, shutdown)
         .await
         .context("serving HTTP")
+}
+
+/// Lowers `server.max_connections` below the process's open-file limit, where it can be read
+/// (`/proc/self/limits`), keeping 64 descriptors and the store's connections for everything
+/// else: past the limit, `accept` fails and so does opening the database.
+fn fit_connections_to_file_limit(config: &mut Config) {
+    let Some(limit) = open_file_limit() else {
+        return;
+    };
+    let reserve = 64 + u64::from(config.store.max_connections);
+    let fits = usize::try_from(limit.saturating_sub(reserve).max(16)).unwrap_or(usize::MAX);
+    if config.server.max_connections > fits {
+        tracing::warn!(
+            configured = config.server.max_connections,
+            open_file_limit = limit,
+            used = fits,
+            "server.max_connections lowered to fit the open-file limit (ulimit -n)"
+        );
+        config.server.max_connections = fits;
+    }
+}
+
+/// The soft limit on open files, from `/proc/self/limits` (Linux).
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 fn hostname() -> String {

@@ -131,7 +131,9 @@ export function caseActions(item: Item, rerender: () => void): HTMLElement | nul
         );
       }
     }
-    const minutes = h('input', { name: 'follow_up_minutes', type: 'number', min: 0, value: 60, style: 'width:5em' });
+    const minutes = h('input', { name: 'follow_up_minutes', type: 'number', min: 0, value: 60 });
+    // Through the CSSOM: the Content-Security-Policy refuses inline `style` attributes.
+    minutes.style.width = '5em';
     box.append(
       h('div', { class: 'row' }, h('label', {}, `${te('categorise')} `, cat), h('button', { 'data-action': 'categorise', onclick: () => void run('categorise', { category: cat.value })() }, te('set_category'))),
       h('div', { class: 'row' }, h('label', {}, `${te('refer_to')} `, svc), h('button', { 'data-action': 'refer', onclick: () => void run('referrals', { service: svc.value })() }, te('refer'))),

@@ -233,13 +233,9 @@ impl Core {
                         known_item,
                     )
                 };
-                if let (
-                    Some(k),
-                    Ok(Outcome::Item {
-                        item,
-                        created: true,
-                    }),
-                ) = (key, &result)
+                // A key seen for the first time points to the item its command produced (the
+                // new item of a `Create`, the noted item of an `AddNoteOnce`).
+                if let (Some(k), None, Ok(Outcome::Item { item, .. })) = (key, known_item, &result)
                 {
                     new_keys.push((k.to_owned(), item.id));
                 }

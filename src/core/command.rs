@@ -33,6 +33,14 @@ pub enum Command {
         item_id: ItemId,
         text: String,
     },
+    /// A note recorded once per `key` (an inbound SMS the provider may post again): the key is
+    /// stored with the note, in the same transaction; a key already stored records nothing and
+    /// answers the item it points to.
+    AddNoteOnce {
+        item_id: ItemId,
+        text: String,
+        key: String,
+    },
     /// Items a console has displayed, for the "first shown" answer-time stamp.
     MarkPushed {
         item_ids: Vec<ItemId>,
@@ -66,6 +74,7 @@ impl Command {
     pub fn key(&self) -> Option<&str> {
         match self {
             Command::Create { key, .. } => key.as_deref(),
+            Command::AddNoteOnce { key, .. } => Some(key),
             _ => None,
         }
     }

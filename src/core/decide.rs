@@ -223,6 +223,10 @@ pub fn decide(
             ctx.emit(state, actor, Event::NoteAdded { item_id, note });
             Ok(outcome_item(state, &item_id, false))
         }
+        Command::AddNoteOnce { item_id, text, .. } => match existing {
+            Some(id) => Ok(outcome_item(state, &id, false)),
+            None => decide(state, ctx, actor, Command::AddNote { item_id, text }, None),
+        },
         Command::MarkPushed { item_ids } => {
             for item_id in item_ids {
                 let first =

@@ -7,13 +7,19 @@
 //! - [`session`]: login, logout, `/api/v1/me`.
 //! - [`map`]: map layers, address search, routes from the road network.
 //! - [`openapi`]: the OpenAPI 3.1 document, generated from the handlers' annotations.
+//! - [`origin`]: the Origin check that keeps other sites from acting with a session.
+//! - [`headers`]: the security headers on every answer; no source maps.
+//! - [`server`]: accepting connections: a connection cap, header and request timeouts.
 
 pub mod auth;
 pub mod extract;
+pub mod headers;
 mod health;
 pub mod items;
 pub mod map;
 pub mod openapi;
+pub mod origin;
+pub mod server;
 pub mod session;
 pub mod throttle;
 
@@ -22,6 +28,8 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tracing::{info_span, warn};
@@ -29,10 +37,23 @@ use tracing::{info_span, warn};
 use crate::error::{Error, LoggedError};
 use crate::state::AppState;
 
+/// The whole service. Layers, from the outside in: the request span, the security headers (on
+/// every answer, the ones below included), the request timeout, the body limit, the JSON form of
+/// axum's rejections, error logging, the Origin check (its 403 is logged like any refusal).
 pub fn router(state: AppState) -> Router {
-    let console_dir = state.config.server.console_dir.clone();
+    let server = &state.config.server;
+    let console_dir = server.console_dir.clone();
     let index = console_dir.join("index.html");
-    let body_limit = state.config.server.max_body_bytes;
+    let body_limit = server.max_body_bytes;
+    let request_timeout = Duration::from_millis(server.request_timeout_ms);
+    let hsts = server.secure_cookie;
+    // `startup::build` already refused a bad `server.allowed_origins`; a router built without
+    // it (a test) that gets one anyway accepts only same-host origins.
+    let origins = Arc::new(origin::OriginPolicy::new(server).unwrap_or_else(|e| {
+        warn!(error = %e, "ignoring server.allowed_origins");
+        origin::OriginPolicy::same_host(server.secure_cookie)
+    }));
+    let check_origins = origins.clone();
     let api = Router::new()
         .merge(crate::intake::router())
         .merge(items::router())
@@ -50,11 +71,20 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))
+        .layer(middleware::from_fn(move |req, next| {
+            origin::check(check_origins.clone(), req, next)
+        }))
         .layer(middleware::from_fn(log_errors))
         .layer(middleware::from_fn(move |req, next| {
             json_rejections(req, next, body_limit)
         }))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn(move |req, next| {
+            server::request_timeout(request_timeout, req, next)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            headers::secure(origins.clone(), hsts, req, next)
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             // The matched route, never the raw URI: query strings may hold tokens.
             let route = req

@@ -416,7 +416,7 @@ async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Resul
     post,
     path = "/telephony/sms",
     tag = "telephony",
-    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card (keyed by `MessageSid`). Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card. Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
     request_body(content = crate::http::openapi::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
@@ -432,6 +432,10 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
     let message_sid = sid(&params, "MessageSid")?;
     let number = caller_number(params.get("From"));
     let body = parse::text("Body", params.get("Body").unwrap_or(""), 1600)?;
+    // One key per message, whichever way it is recorded: the provider posts a message again
+    // when our answer was slow or lost, and the second post must record nothing, whether it
+    // finds the card the first one made (as an open item of the number) or the item since closed.
+    let key = format!("twilio-sms:{message_sid}");
     let open = if number == "withheld" {
         None
     } else {
@@ -453,9 +457,10 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
                 .core
                 .execute(
                     ACTOR,
-                    Command::AddNote {
+                    Command::AddNoteOnce {
                         item_id,
                         text: format!("SMS primit: {body}"),
+                        key,
                     },
                 )
                 .await?;
@@ -475,7 +480,7 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
                             location: home,
                             notes,
                         },
-                        key: Some(format!("twilio-sms:{message_sid}")),
+                        key: Some(key),
                         rate_limited: false,
                     },
                 )

@@ -8,6 +8,7 @@ mod dv_access;
 mod dv_leak;
 mod emergency;
 mod fake_twilio;
+mod hardening;
 mod helpers;
 mod intake;
 mod lifecycle;
