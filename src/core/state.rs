@@ -141,8 +141,8 @@ impl LiveState {
         }
         let mut grew = was.is_none();
         for phone in phones.into_iter().filter(|p| is_number(p)) {
-            if !self.dv_phones.contains_key(&phone) {
-                self.dv_phones.insert(phone, case);
+            if let std::collections::hash_map::Entry::Vacant(e) = self.dv_phones.entry(phone) {
+                e.insert(case);
                 grew = true;
             }
         }

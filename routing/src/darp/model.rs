@@ -88,7 +88,7 @@ impl StopId {
     }
 
     pub fn is_pickup(self) -> bool {
-        self.0 % 2 == 0
+        self.0.is_multiple_of(2)
     }
 
     /// The other end of the same request.

@@ -56,9 +56,14 @@ pub enum Refusals {
     /// No credential, or an unknown or expired one.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
-    /// The caller's role may not do this, or may not see this case.
+    /// The caller's role may not do this, or may not see this case; or a browser request
+    /// with the session cookie came from another origin (`server.allowed_origins`).
     #[response(status = 403)]
     Forbidden(ErrorBody),
+    /// The request took longer than `server.request_timeout_ms` (a body that never finished);
+    /// it may have been carried out: retry with the same idempotency key.
+    #[response(status = 408)]
+    Timeout(ErrorBody),
     /// Storage is down: nothing was done; try again (`Retry-After`).
     #[response(status = 503)]
     Unavailable(ErrorBody),

@@ -121,7 +121,7 @@ impl Worker {
         // probability one half (single-thread tuning: 1 % got stuck, 6 % wandered), and its walk
         // is never reset by the other thread. At 1.5 % it got stuck at 295.19 on a2-16 in half
         // the seeds (3 s runs); at 3 % in none of six. Thread 1 intensifies from 0.8 %.
-        let (worse, cycles) = if index % 2 == 0 {
+        let (worse, cycles) = if index.is_multiple_of(2) {
             (0.03, 1.0)
         } else {
             (0.008, 3.0)
@@ -243,7 +243,7 @@ impl Worker {
             self.destroys.reward(d, s);
             self.repairs.reward(r, s);
             self.noises.reward(z, s);
-            if self.iterations % SEGMENT == 0 {
+            if self.iterations.is_multiple_of(SEGMENT) {
                 self.destroys.update();
                 self.repairs.update();
                 self.noises.update();

@@ -263,7 +263,7 @@ impl Search<'_> {
     /// most negative reduced costs the vehicles still free could add.
     fn dfs(&mut self, z: f64, open: f64, rest: f64, pi: &[f64], m: &Members) {
         self.nodes += 1;
-        if self.nodes > self.budget || (self.nodes % 1024 == 0 && past(self.deadline)) {
+        if self.nodes > self.budget || (self.nodes.is_multiple_of(1024) && past(self.deadline)) {
             self.stopped = true;
         }
         if self.stopped {
