@@ -2,49 +2,19 @@
 //! domestic-violence rules, the audit of reads.
 
 use dispecer::http::auth::Role;
-use dispecer::store::UserRecord;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{alarm, spawn_app, TestApp};
-
-async fn add_user(app: &TestApp, username: &str, role: Role, resource: Option<&str>) {
-    app.state
-        .store
-        .put_user(&UserRecord {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.as_str().into(),
-            password_hash: dispecer::http::session::hash_password("parola-de-test").unwrap(),
-            resource_id: resource.map(str::to_owned),
-        })
-        .await
-        .unwrap();
-}
-
-/// Logs in and returns a client that carries the session cookie.
-async fn login(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("{}/api/v1/session", app.address))
-        .json(&json!({ "username": username, "password": "parola-de-test" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    client
-}
+use crate::helpers::{alarm, spawn_app};
 
 #[tokio::test]
 async fn wrong_passwords_slow_down_logins_for_that_username_only() {
     let (mut config, dir) = crate::helpers::test_config().await;
     config.limits.login_free_failures = 2;
     let app = crate::helpers::spawn_with(config, dir).await;
-    add_user(&app, "dispecer-ghicit", Role::Dispatcher, None).await;
-    add_user(&app, "dispecer-vecin", Role::Dispatcher, None).await;
+    app.add_user("dispecer-ghicit", Role::Dispatcher, None)
+        .await;
+    app.add_user("dispecer-vecin", Role::Dispatcher, None).await;
     let attempt = |user: &'static str, password: &'static str| {
         let app = &app;
         async move {
@@ -94,7 +64,7 @@ async fn behind_tls_the_session_cookie_is_secure() {
     let (mut config, dir) = crate::helpers::test_config().await;
     config.server.secure_cookie = true;
     let app = crate::helpers::spawn_with(config, dir).await;
-    add_user(&app, "dispecer-tls", Role::Dispatcher, None).await;
+    app.add_user("dispecer-tls", Role::Dispatcher, None).await;
 
     let r = app
         .client
@@ -113,7 +83,7 @@ async fn behind_tls_the_session_cookie_is_secure() {
 #[tokio::test]
 async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
     let app = spawn_app().await;
-    add_user(&app, "dispecer1", Role::Dispatcher, None).await;
+    app.add_user("dispecer1", Role::Dispatcher, None).await;
     let wrong = app
         .client
         .post(format!("{}/api/v1/session", app.address))
@@ -147,7 +117,7 @@ async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
     // Plain HTTP on loopback by default (server.secure_cookie = false).
     assert!(!cookie.contains("Secure"), "{cookie}");
 
-    let client = login(&app, "dispecer1").await;
+    let client = app.login_browser("dispecer1").await;
     let me: Value = client
         .get(format!("{}/api/v1/me", app.address))
         .send()
@@ -186,7 +156,7 @@ async fn login_sets_a_strict_http_only_cookie_and_logout_ends_the_session() {
 #[tokio::test]
 async fn a_tablet_gets_a_bearer_token_instead_of_a_cookie() {
     let app = spawn_app().await;
-    add_user(&app, "sofer1", Role::Driver, Some("SOFER-01")).await;
+    app.add_user("sofer1", Role::Driver, Some("SOFER-01")).await;
     let r: Value = app
         .client
         .post(format!("{}/api/v1/session", app.address))
@@ -341,16 +311,16 @@ async fn the_role_matrix_holds_for_every_endpoint() {
 #[tokio::test]
 async fn a_domestic_violence_case_is_for_its_dispatcher_emiu_and_supervisors_only() {
     let app = spawn_app().await;
-    add_user(&app, "d1", Role::Dispatcher, None).await;
-    add_user(&app, "d2", Role::Dispatcher, None).await;
-    add_user(&app, "s1", Role::Driver, Some("SOFER-01")).await;
-    add_user(&app, "e1", Role::Emiu, Some("EMIU-1")).await;
-    add_user(&app, "sup", Role::Supervisor, None).await;
-    let d1 = login(&app, "d1").await;
-    let d2 = login(&app, "d2").await;
-    let driver = login(&app, "s1").await;
-    let emiu = login(&app, "e1").await;
-    let sup = login(&app, "sup").await;
+    app.add_user("d1", Role::Dispatcher, None).await;
+    app.add_user("d2", Role::Dispatcher, None).await;
+    app.add_user("s1", Role::Driver, Some("SOFER-01")).await;
+    app.add_user("e1", Role::Emiu, Some("EMIU-1")).await;
+    app.add_user("sup", Role::Supervisor, None).await;
+    let d1 = app.login_browser("d1").await;
+    let d2 = app.login_browser("d2").await;
+    let driver = app.login_browser("s1").await;
+    let emiu = app.login_browser("e1").await;
+    let sup = app.login_browser("sup").await;
     let created: Value = d1
         .post(format!("{}/api/v1/calls", app.address))
         .json(&json!({

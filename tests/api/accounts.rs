@@ -6,28 +6,13 @@
 use chrono::{DateTime, Duration, Utc};
 use dispecer::cli::users::{self, Added, NewUser};
 use dispecer::http::auth::{token_hash, Role};
-use dispecer::store::UserRecord;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_sharing, spawn_with, test_config, TestApp};
 
-const PASSWORD: &str = "parola-de-test";
-
-async fn add_user(app: &TestApp, username: &str, role: Role) {
-    app.state
-        .store
-        .put_user(&UserRecord {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.as_str().into(),
-            password_hash: dispecer::http::session::hash_password(PASSWORD).unwrap(),
-            resource_id: None,
-        })
-        .await
-        .unwrap();
-}
+use crate::helpers::TEST_PASSWORD as PASSWORD;
 
 async fn try_login(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
     app.client
@@ -36,36 +21,6 @@ async fn try_login(app: &TestApp, username: &str, password: &str) -> reqwest::Re
         .send()
         .await
         .unwrap()
-}
-
-/// Logs in with the browser flow and returns a client that carries the session cookie.
-async fn browser(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("{}/api/v1/session", app.address))
-        .json(&json!({ "username": username, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    client
-}
-
-/// Logs in as a tablet and returns the bearer token.
-async fn tablet(app: &TestApp, username: &str) -> String {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/session", app.address))
-        .json(&json!({ "username": username, "password": PASSWORD, "token": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: Value = r.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
 }
 
 async fn me_with_cookie(app: &TestApp, client: &reqwest::Client) -> StatusCode {
@@ -173,7 +128,8 @@ async fn fifty_wrong_passwords_sent_at_once_get_no_more_checks_than_the_throttle
     let (mut config, dir) = test_config().await;
     config.limits.login_free_failures = 2;
     let app = spawn_with(config, dir).await;
-    add_user(&app, "dispecer-ghicit", Role::Dispatcher).await;
+    app.add_user("dispecer-ghicit", Role::Dispatcher, None)
+        .await;
     let hashes_before = app.state.login_throttle.hashes();
 
     // Act
@@ -213,7 +169,7 @@ async fn the_login_throttle_holds_across_instances_sharing_a_database() {
     config.limits.login_free_failures = 1;
     let a = spawn_sharing(config.clone(), dir, None).await;
     let b = spawn_sharing(config, None, Some(&a.tokens)).await;
-    add_user(&a, "dispecer-doua", Role::Dispatcher).await;
+    a.add_user("dispecer-doua", Role::Dispatcher, None).await;
 
     // Act: the allowance (one free failure and the one that starts the block) spent on A.
     for _ in 0..2 {
@@ -235,7 +191,8 @@ async fn while_every_password_check_slot_is_busy_a_login_gets_503_and_no_check()
     config.limits.login_hash_wait_ms = 0;
     config.limits.login_free_failures = 0;
     let app = spawn_with(config, dir).await;
-    add_user(&app, "dispecer-ocupat", Role::Dispatcher).await;
+    app.add_user("dispecer-ocupat", Role::Dispatcher, None)
+        .await;
     let slot = app
         .state
         .login_throttle
@@ -266,9 +223,9 @@ async fn while_every_password_check_slot_is_busy_a_login_gets_503_and_no_check()
 async fn a_disabled_user_cannot_log_in_and_their_cookie_and_tablet_token_stop_working() {
     // Arrange: a driver logged in on the console and on a tablet.
     let app = spawn_app().await;
-    add_user(&app, "sofer-furat", Role::Driver).await;
-    let cookie = browser(&app, "sofer-furat").await;
-    let token = tablet(&app, "sofer-furat").await;
+    app.add_user("sofer-furat", Role::Driver, None).await;
+    let cookie = app.login_browser("sofer-furat").await;
+    let token = app.login_token("sofer-furat").await;
     assert_eq!(me_with_cookie(&app, &cookie).await, 200);
     assert_eq!(me_with_token(&app, &token).await, 200);
 
@@ -321,11 +278,12 @@ async fn a_disabled_user_cannot_log_in_and_their_cookie_and_tablet_token_stop_wo
 async fn ending_a_users_sessions_logs_out_their_browser_and_tablet_only() {
     // Arrange
     let app = spawn_app().await;
-    add_user(&app, "dispecer-plecat", Role::Dispatcher).await;
-    add_user(&app, "dispecer-ramas", Role::Dispatcher).await;
-    let cookie = browser(&app, "dispecer-plecat").await;
-    let token = tablet(&app, "dispecer-plecat").await;
-    let other = tablet(&app, "dispecer-ramas").await;
+    app.add_user("dispecer-plecat", Role::Dispatcher, None)
+        .await;
+    app.add_user("dispecer-ramas", Role::Dispatcher, None).await;
+    let cookie = app.login_browser("dispecer-plecat").await;
+    let token = app.login_token("dispecer-plecat").await;
+    let other = app.login_token("dispecer-ramas").await;
     assert_eq!(me_with_cookie(&app, &cookie).await, 200);
     assert_eq!(me_with_token(&app, &token).await, 200);
 
@@ -364,8 +322,8 @@ async fn a_new_password_through_user_add_ends_the_old_sessions() {
     .unwrap();
     assert_eq!(created.added, Added::Created);
     assert!(created.generated_password.is_none());
-    let token = tablet(&app, "sofer7").await;
-    let cookie = browser(&app, "sofer7").await;
+    let token = app.login_token("sofer7").await;
+    let cookie = app.login_browser("sofer7").await;
     assert_eq!(me_with_token(&app, &token).await, 200);
 
     // Act: the command's own code path, with a new password only.
@@ -437,10 +395,10 @@ async fn a_tablet_token_lasts_the_configured_hours_and_is_refused_once_expired()
     let (mut config, dir) = test_config().await;
     config.auth.tablet_token_hours = 3;
     let app = spawn_with(config, dir).await;
-    add_user(&app, "sofer-tura", Role::Driver).await;
+    app.add_user("sofer-tura", Role::Driver, None).await;
     let before = Utc::now();
-    let old = tablet(&app, "sofer-tura").await;
-    let current = tablet(&app, "sofer-tura").await;
+    let old = app.login_token("sofer-tura").await;
+    let current = app.login_token("sofer-tura").await;
     let after = Utc::now();
     let db = Db::open(&app).await;
 
@@ -465,8 +423,8 @@ async fn a_tablet_token_lasts_the_configured_hours_and_is_refused_once_expired()
 async fn an_access_token_in_the_query_is_taken_on_the_websocket_only() {
     // Arrange
     let app = spawn_app().await;
-    add_user(&app, "dispecer-url", Role::Dispatcher).await;
-    let session = tablet(&app, "dispecer-url").await;
+    app.add_user("dispecer-url", Role::Dispatcher, None).await;
+    let session = app.login_token("dispecer-url").await;
     let machine = app.token(Role::Dispatcher).to_owned();
 
     // Assert: in the query of an HTTP endpoint, neither kind of token authenticates.
@@ -506,8 +464,8 @@ async fn an_open_websocket_is_closed_once_its_session_is_ended() {
     let (mut config, dir) = test_config().await;
     config.auth.websocket_recheck_ms = 100;
     let app = spawn_with(config, dir).await;
-    add_user(&app, "sofer-ws", Role::Driver).await;
-    let token = tablet(&app, "sofer-ws").await;
+    app.add_user("sofer-ws", Role::Driver, None).await;
+    let token = app.login_token("sofer-ws").await;
     let url = format!(
         "{}/ws?access_token={token}",
         app.address.replacen("http", "ws", 1)

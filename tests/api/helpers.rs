@@ -331,6 +331,22 @@ impl TestApp {
             .expect("create user");
     }
 
+    /// Logs in as the console does and returns a client that carries the session cookie.
+    pub async fn login_browser(&self, username: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        let r = client
+            .post(format!("{}/api/v1/session", self.address))
+            .json(&json!({ "username": username, "password": TEST_PASSWORD }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "login as {username}");
+        client
+    }
+
     /// Logs in as a tablet does and returns the bearer session token.
     pub async fn login_token(&self, username: &str) -> String {
         let r = self

@@ -3,40 +3,9 @@
 //! only; a receiver's answer is a receipt (id, status), deduplicated per credential.
 
 use dispecer::http::auth::{new_token, token_hash, Role};
-use dispecer::store::UserRecord;
 use serde_json::{json, Value};
 
 use crate::helpers::{alarm, spawn_app, TestApp};
-
-async fn add_user(app: &TestApp, username: &str, role: Role, resource: Option<&str>) {
-    app.state
-        .store
-        .put_user(&UserRecord {
-            username: username.into(),
-            display_name: username.into(),
-            role: role.as_str().into(),
-            password_hash: dispecer::http::session::hash_password("parola-de-test").unwrap(),
-            resource_id: resource.map(str::to_owned),
-        })
-        .await
-        .unwrap();
-}
-
-/// Logs in as a tablet does and returns the bearer token.
-async fn tablet_token(app: &TestApp, username: &str) -> String {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/session", app.address))
-        .json(&json!({ "username": username, "password": "parola-de-test", "token": true }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
     app.client
@@ -97,12 +66,12 @@ async fn fleet() -> Fleet {
             .await;
         assert_eq!(r.status(), 201, "registering {id}");
     }
-    add_user(&app, "s1", Role::Driver, Some("SOFER-01")).await;
-    add_user(&app, "e1", Role::Emiu, Some("EMIU-1")).await;
-    add_user(&app, "e2", Role::Emiu, Some("EMIU-2")).await;
-    let driver = tablet_token(&app, "s1").await;
-    let emiu1 = tablet_token(&app, "e1").await;
-    let emiu2 = tablet_token(&app, "e2").await;
+    app.add_user("s1", Role::Driver, Some("SOFER-01")).await;
+    app.add_user("e1", Role::Emiu, Some("EMIU-1")).await;
+    app.add_user("e2", Role::Emiu, Some("EMIU-2")).await;
+    let driver = app.login_token("s1").await;
+    let emiu1 = app.login_token("e1").await;
+    let emiu2 = app.login_token("e2").await;
     Fleet {
         app,
         driver,
