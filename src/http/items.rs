@@ -122,17 +122,33 @@ pub(crate) async fn queue_view(
     caller: Caller,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
-    let body = state.core.read(|s| {
+    let (body, read_in_full) = state.core.read(|s| {
+        let mut read_in_full = Vec::new();
         let entries: Vec<Value> = queue::ordered(s.items())
             .into_iter()
             .filter_map(|e| {
+                let visibility = access::visibility(&caller, e.item);
+                if visibility == Visibility::Full && access::is_sensitive(e.item) {
+                    read_in_full.push(e.item.id);
+                }
                 access::view(&caller, e.item).map(|item| {
                     json!({ "position": e.position, "explanation": e.explanation, "item": item })
                 })
             })
             .collect();
-        json!({ "seq": s.seq, "items": entries })
+        (json!({ "seq": s.seq, "items": entries }), read_in_full)
     });
+    // A sensitive case listed in full is a read of it, like any other.
+    for id in read_in_full {
+        audit(
+            state.store.as_ref(),
+            &caller,
+            "view_queue",
+            id,
+            Visibility::Full,
+        )
+        .await?;
+    }
     Ok(Json(body))
 }
 

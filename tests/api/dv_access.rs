@@ -398,3 +398,33 @@ async fn a_case_sent_in_full_over_the_websocket_is_in_the_read_audit() {
         .iter()
         .any(|r| r["action"] == "websocket" && r["actor"] == "test-dispatcher-2"));
 }
+
+#[tokio::test]
+async fn a_case_listed_in_full_in_the_queue_is_in_the_read_audit() {
+    let app = spawn_app().await;
+    let id = handled_case(&app, "+40723100009", "n").await;
+    let other = other_dispatcher(&app).await;
+
+    // Act: the handler, EMIU and a supervisor list the queue in full; the other dispatcher
+    // lists it redacted.
+    for role in [Role::Dispatcher, Role::Emiu, Role::Supervisor] {
+        assert_eq!(app.get_as(role, "/api/v1/queue").await.status(), 200);
+    }
+    let (status, body) = send(&app, &other, reqwest::Method::GET, "/api/v1/queue", None).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("40723100009"));
+
+    // Assert
+    let reads = audit(&app, &id).await;
+    for actor in ["test-dispatcher", "test-emiu", "test-supervisor"] {
+        assert!(
+            reads
+                .iter()
+                .any(|r| r["action"] == "view_queue" && r["actor"] == actor),
+            "{actor}: {reads:?}"
+        );
+    }
+    assert!(!reads
+        .iter()
+        .any(|r| r["action"] == "view_queue" && r["actor"] == "test-dispatcher-2"));
+}
