@@ -6,9 +6,7 @@
 //! receiver can neither reach nor suppress another's alarm by reusing its device and alarm ids.
 
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -85,25 +83,13 @@ pub struct AlertReceipt {
 
 /// 201 + the receipt for a new item, 200 + the receipt of the first item for a repeat.
 fn receipt(outcome: Outcome) -> Result<Response> {
-    match outcome {
-        Outcome::Item { item, created } => {
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            let location = format!("/api/v1/items/{}", item.id);
-            let body = AlertReceipt {
-                id: item.id,
-                status: item.status,
-                created,
-            };
-            Ok((status, [("location", location)], Json(body)).into_response())
-        }
-        _ => Err(Error::Internal(anyhow::anyhow!(
-            "create answered without an item"
-        ))),
-    }
+    let (item, created) = super::created_item(outcome)?;
+    let body = AlertReceipt {
+        id: item.id,
+        status: item.status,
+        created,
+    };
+    Ok(super::created_answer(created, item.id, body))
 }
 
 /// Accepts an alarm: 201 with a receipt, 200 with the first one's receipt for a retransmission.

@@ -1,13 +1,12 @@
 //! `POST /api/v1/calls`: call cards from the social-emergency line.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 
-use super::{parse, respond};
-use crate::core::{Command, Outcome};
+use super::parse;
+use crate::core::Command;
 use crate::domain::{CallCategory, Details, Item};
 use crate::error::{Error, Result};
 use crate::http::auth::{Caller, Role};
@@ -117,9 +116,7 @@ pub async fn post(
     // domestic-violence case is born protected, and the telephony credential reads nothing.
     // A dispatcher who has just carded a call is shown what they typed, in full; a repeat of
     // the key is shown as they may see the card now (others may have worked it since).
-    let Outcome::Item { item, created } = outcome else {
-        return respond(outcome);
-    };
+    let (item, created) = super::created_item(outcome)?;
     let shown = if created && caller.role != Role::Telephony {
         if crate::access::is_sensitive(&item) {
             crate::http::items::audit(
@@ -135,11 +132,5 @@ pub async fn post(
     } else {
         crate::http::items::shown(&state, &caller, "card_call", &item).await?
     };
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let location = format!("/api/v1/items/{}", item.id);
-    Ok((status, [("location", location)], Json(shown)).into_response())
+    Ok(super::created_answer(created, item.id, shown))
 }

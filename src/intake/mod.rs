@@ -21,6 +21,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 
 use crate::core::Outcome;
+use crate::domain::ItemId;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -31,20 +32,30 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/bookings", post(bookings::post))
 }
 
-/// 201 + the item for a new item, 200 + the first item for a repeat.
-fn respond(outcome: Outcome) -> Result<Response> {
+/// An intake answer: 201 for a new item, 200 for a repeat, with the item's `location` and the
+/// body the caller may be shown.
+fn created_answer(created: bool, id: ItemId, body: impl serde::Serialize) -> Response {
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/items/{id}");
+    (status, [("location", location)], Json(body)).into_response()
+}
+
+/// The item a create command answered with, and whether it is new.
+fn created_item(outcome: Outcome) -> Result<(Box<crate::domain::Item>, bool)> {
     match outcome {
-        Outcome::Item { item, created } => {
-            let status = if created {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            let location = format!("/api/v1/items/{}", item.id);
-            Ok((status, [("location", location)], Json(item)).into_response())
-        }
+        Outcome::Item { item, created } => Ok((item, created)),
         _ => Err(Error::Internal(anyhow::anyhow!(
             "create answered without an item"
         ))),
     }
+}
+
+/// 201 + the item for a new item, 200 + the first item for a repeat.
+fn respond(outcome: Outcome) -> Result<Response> {
+    let (item, created) = created_item(outcome)?;
+    Ok(created_answer(created, item.id, &item))
 }
