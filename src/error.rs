@@ -1,13 +1,11 @@
 //! HTTP errors. Every error has the same JSON body, `{"error": {"code", "message", "field"}}`,
 //! and no error ever carries personal data or internals: a 500 says only that it happened.
+//! [`CoreError`] is why the core refused a command; it maps onto an [`Error`].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-
-use crate::core::CoreError;
-use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -35,10 +33,25 @@ pub enum Error {
     /// A dependency (storage) is down: try again; nothing was accepted.
     #[error("{0}")]
     Unavailable(String),
+    /// The store failed (`impl From<StoreError>` is in `store`).
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(Box<dyn std::error::Error + Send + Sync + 'static>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// Why a command was refused. The HTTP layer maps these to 4xx/503.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum CoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// Storage could not commit; nothing was written.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

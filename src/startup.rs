@@ -18,7 +18,7 @@ use crate::store;
 
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
-    let rules = config.queue.rules().map_err(anyhow::Error::msg)?;
+    let rules = crate::queue::Rules::from_config(&config.queue).map_err(anyhow::Error::msg)?;
     crate::http::origin::OriginPolicy::new(&config.server)?;
     fit_connections_to_file_limit(&mut config);
     let stores = store::connect_all(&config.store).await?;

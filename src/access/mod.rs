@@ -9,13 +9,14 @@
 //! - Drivers see only items assigned to them, and never a domestic-violence case.
 //! - Machines (alarm receivers, telephony) read nothing.
 
+mod caller;
 mod resources;
+pub use caller::{Caller, Role, DISPATCH};
 pub use resources::{may_change_resource, resource_event_view, resource_view};
 
 use std::borrow::Cow;
 
 use crate::domain::{Details, Item, ResourceId};
-use crate::http::auth::{Caller, Role};
 
 /// How much of an item a caller may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,9 +15,9 @@
 //! A caller whose `resource` is unset owns no resource: a driver then sees none, an EMIU member
 //! only the others' identity and status.
 
+use crate::access::{Caller, Role};
 use crate::domain::{Resource, ResourceId};
 use crate::events::Event;
-use crate::http::auth::{Caller, Role};
 
 /// How much of one resource a caller may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,14 +14,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::access::{self, Visibility};
+use crate::access::{Caller, Role, DISPATCH};
 use crate::core::{Command, Outcome};
+use crate::domain::parse;
 use crate::domain::{Item, Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::http::items::{answer, item_id, lookup, STAFF};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals, ResourceList};
-use crate::intake::parse;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

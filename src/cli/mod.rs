@@ -16,8 +16,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::info;
 
+use crate::access::Role;
 use crate::config::Config;
-use crate::http::auth::{new_token, token_hash, Role};
+use crate::http::auth::{new_token, token_hash};
 use crate::{startup, store, telemetry};
 
 /// `dispecer serve [--demo]`.
@@ -103,7 +104,7 @@ pub async fn token_add(config_file: Option<&Path>, name: &str, role: &str) -> an
             Role::ALL.map(|r| r.as_str()).join(", ")
         )
     })?;
-    crate::intake::parse::identifier("name", name, 64).map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::domain::parse::identifier("name", name, 64).map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = Config::load(config_file)?;
     let store = store::connect(&config.store).await?;
     let token = new_token();

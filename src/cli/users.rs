@@ -16,8 +16,8 @@
 use anyhow::Context;
 use std::path::Path;
 
+use crate::access::Role;
 use crate::config::Config;
-use crate::http::auth::Role;
 use crate::store::{self, Store, UserRecord};
 
 /// What `user add` is asked to set.
@@ -64,7 +64,7 @@ fn check_role_and_name(role: &str, username: &str) -> anyhow::Result<Role> {
         .with_context(|| {
             format!("unknown role {role:?}; one of: dispatcher, supervisor, driver, emiu, admin")
         })?;
-    crate::intake::parse::identifier("username", username, 64)
+    crate::domain::parse::identifier("username", username, 64)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(role)
 }

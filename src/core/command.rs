@@ -92,16 +92,4 @@ pub enum Outcome {
     Done,
 }
 
-/// Why a command was refused. The HTTP layer maps these to 4xx/503.
-#[derive(Clone, Debug, thiserror::Error, PartialEq)]
-pub enum CoreError {
-    #[error("{0} not found")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{field}: {message}")]
-    Validation { field: String, message: String },
-    /// Storage could not commit; nothing was written.
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-}
+pub use crate::error::CoreError;

@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn a_driver_action_is_logged_once_in_a_batch_and_after_it() {
         // Arrange
-        let rules = Config::default_for_tests().queue.rules().unwrap();
+        let rules = crate::queue::Rules::from_config(&Config::default_for_tests().queue).unwrap();
         let mut live = LiveState::default();
         let mut ctx = Ctx {
             now: Utc::now(),

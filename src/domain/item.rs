@@ -24,7 +24,7 @@ pub struct Place {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::http::openapi::LonLat>)]
+    #[schema(value_type = Option<crate::domain::geo::LonLat>)]
     pub position: Option<LonLat>,
 }
 

@@ -1,10 +1,12 @@
 //! Domain vocabulary: identifiers, closed enums, items and resources. Plain data, no I/O.
 
 mod case;
+pub mod geo;
 mod ids;
 mod item;
 mod kinds;
 pub mod outcomes;
+pub mod parse;
 mod resource;
 
 pub use case::CaseRecord;

@@ -22,7 +22,7 @@ pub struct Resource {
     /// The item this resource is committed to, if any: at most one, which is what makes a second
     /// assignment a conflict.
     pub current_item: Option<ItemId>,
-    #[schema(value_type = Option<crate::http::openapi::LonLat>)]
+    #[schema(value_type = Option<crate::domain::geo::LonLat>)]
     pub position: Option<LonLat>,
     pub version: i64,
 }

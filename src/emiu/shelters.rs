@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::access::Caller;
 use crate::error::Result;
-use crate::http::auth::Caller;
 use crate::http::openapi::schemas::Refusals;
 use crate::referrals::referral::CASE_WORKERS;
 use crate::state::AppState;

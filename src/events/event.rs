@@ -63,7 +63,7 @@ pub enum Event {
     },
     ResourceMoved {
         resource_id: ResourceId,
-        #[schema(value_type = crate::http::openapi::LonLat)]
+        #[schema(value_type = crate::domain::geo::LonLat)]
         position: LonLat,
     },
     /// An entry of the item's case file (`crate::domain::CaseRecord`).

@@ -9,4 +9,4 @@ mod event;
 mod transport;
 
 pub use event::{Event, StoredEvent};
-pub use transport::{TransportChange, TransportReason};
+pub use transport::{ActionKind, TransportChange, TransportReason};

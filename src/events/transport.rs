@@ -5,8 +5,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::transport::model::ActionKind;
-
 /// Why a day's transport changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +74,29 @@ impl TransportChange {
             delay_minutes: None,
             plan_version: None,
             at: None,
+        }
+    }
+}
+
+/// What a driver reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Arrived,
+    PickedUp,
+    NoShow,
+    DroppedOff,
+    Incident,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Arrived => "arrived",
+            Self::PickedUp => "picked_up",
+            Self::NoShow => "no_show",
+            Self::DroppedOff => "dropped_off",
+            Self::Incident => "incident",
         }
     }
 }

@@ -4,6 +4,7 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
@@ -99,6 +100,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
                 Error::validation(field, message)
             })
     }
+}
+
+/// The `Idempotency-Key` header, scoped to the caller so two clients cannot collide.
+pub fn idempotency_key(
+    headers: &HeaderMap,
+    scope: &str,
+    caller: &str,
+) -> Result<Option<String>, Error> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| Error::validation("Idempotency-Key", "must be printable ASCII"))?;
+    if v.is_empty() || v.len() > 128 || !v.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::validation(
+            "Idempotency-Key",
+            "must be 1-128 printable ASCII characters",
+        ));
+    }
+    Ok(Some(format!("{scope}:{caller}:{v}")))
 }
 
 #[cfg(test)]

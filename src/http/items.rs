@@ -9,10 +9,10 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use crate::access::{self, Visibility};
+use crate::access::{Caller, Role};
 use crate::core::state::StateView;
 use crate::domain::{Item, ItemId};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role};
 use crate::http::openapi::schemas::{
     ErrorBody, ItemAudit, ItemHistory, ItemView, QueueView, Refusals,
 };

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::http::auth::Caller;
 use crate::http::extract::AppQuery;
 use crate::http::items::STAFF;
 use crate::http::openapi::schemas::{ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer};

@@ -13,8 +13,9 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::http::auth::{new_session_token, session_cookie, token_hash, Caller, SESSION_COOKIE};
+use crate::http::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
 use crate::state::AppState;

@@ -10,11 +10,11 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::parse;
+use crate::access::{Caller, Role};
 use crate::core::{Command, Outcome};
+use crate::domain::parse;
 use crate::domain::{AlarmType, Details, ItemId, Status};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;

@@ -6,11 +6,12 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use super::{parse, respond};
+use super::respond;
+use crate::access::{Caller, Role};
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::{Details, Item, MobilityNeeds};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
@@ -103,7 +104,7 @@ pub async fn post(
     AppJson(dto): AppJson<BookingDto>,
 ) -> Result<Response> {
     caller.require(&[Role::Dispatcher, Role::Supervisor, Role::Admin])?;
-    let key = parse::idempotency_key(&headers, "booking", &caller.name)?;
+    let key = crate::http::extract::idempotency_key(&headers, "booking", &caller.name)?;
     let details = dto.parse(Utc::now())?;
     let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
     let outcome = core

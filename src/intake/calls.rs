@@ -5,11 +5,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::parse;
+use crate::access::{Caller, Role};
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::{CallCategory, Details, Item};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
@@ -95,7 +95,7 @@ pub async fn post(
         Role::Admin,
         Role::Telephony,
     ])?;
-    let key = parse::idempotency_key(&headers, "call", &caller.name)?;
+    let key = crate::http::extract::idempotency_key(&headers, "call", &caller.name)?;
     let details = dto.parse()?;
     let rate_limited = state
         .intake_limiter

@@ -92,7 +92,10 @@ mod tests {
             intake_burst: burst,
             ..config.limits.clone()
         };
-        IntakeLimiter::new(&limits, config.queue.rules().expect("default rules"))
+        IntakeLimiter::new(
+            &limits,
+            crate::queue::Rules::from_config(&config.queue).expect("default rules"),
+        )
     }
 
     fn alert(alarm_type: AlarmType) -> Details {

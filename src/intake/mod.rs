@@ -13,7 +13,6 @@ pub mod alerts;
 pub mod bookings;
 pub mod calls;
 pub mod limit;
-pub mod parse;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

@@ -10,11 +10,11 @@ use std::collections::HashSet;
 
 use super::protocol::ServerMessage;
 use crate::access::{self, Visibility};
+use crate::access::{Caller, Role};
 use crate::core::state::StateView;
 use crate::core::CoreHandle;
 use crate::domain::{Item, ItemId, Note, Seq};
 use crate::events::{Event, StoredEvent, TransportChange};
-use crate::http::auth::{Caller, Role};
 
 pub struct Filter {
     caller: Caller,

@@ -17,9 +17,10 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
 
+use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::Seq;
 use crate::error::Result;
-use crate::http::auth::{Caller, LiveSession, Role, DISPATCH};
+use crate::http::auth::LiveSession;
 use crate::http::extract::AppQuery;
 use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;

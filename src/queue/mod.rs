@@ -9,4 +9,4 @@ pub mod order;
 pub mod rules;
 
 pub use order::{ordered, Explanation, QueueEntry};
-pub use rules::{Rule, Rules};
+pub use rules::Rules;

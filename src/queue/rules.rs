@@ -4,36 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::{AlarmType, CallCategory, Details, ItemKind, Level, Priority};
-
-/// One rule. Every condition that is given must hold; an absent condition matches anything.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rule {
-    pub id: String,
-    pub level: Level,
-    /// Seconds allowed to acknowledge.
-    pub respond_within_s: i64,
-    #[serde(default)]
-    pub kinds: Vec<ItemKind>,
-    #[serde(default)]
-    pub alarm_types: Vec<AlarmType>,
-    #[serde(default)]
-    pub call_categories: Vec<CallCategory>,
-    #[serde(default)]
-    pub immediate_danger: Option<bool>,
-    /// For bookings: whether the pick-up window starts today (local time).
-    #[serde(default)]
-    pub same_day: Option<bool>,
-    /// For callbacks: the reason codes it applies to (`missed_call`, `follow_up`).
-    #[serde(default)]
-    pub callback_reasons: Vec<String>,
-}
-
-/// The longest response clock a rule may set: 30 days.
-pub const MAX_RESPONSE_CLOCK_S: i64 = 30 * 86_400;
+use crate::config::{check_rules, QueueConfig, Rule};
+use crate::domain::{Details, Priority};
 
 /// The ordered rule set.
 #[derive(Clone, Debug)]
@@ -43,32 +16,15 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// Checks the rule set: ids unique, clocks positive, a catch-all last.
+    /// Compiles a checked rule set ([`check_rules`]).
     pub fn new(rules: Vec<Rule>, zone: Tz) -> Result<Self, String> {
-        if rules.is_empty() {
-            return Err("queue.rules: at least one rule is required".into());
-        }
-        let mut seen = std::collections::HashSet::new();
-        for (i, r) in rules.iter().enumerate() {
-            if !seen.insert(r.id.as_str()) {
-                return Err(format!("queue.rules[{i}].id: duplicate id {:?}", r.id));
-            }
-            // The core computes each deadline as `now + respond_within_s`; an unbounded clock
-            // would overflow that sum and stop the core on the first item it classifies.
-            if r.respond_within_s <= 0 || r.respond_within_s > MAX_RESPONSE_CLOCK_S {
-                return Err(format!(
-                    "queue.rules[{i}].respond_within_s: must be 1..={MAX_RESPONSE_CLOCK_S} seconds"
-                ));
-            }
-        }
-        let last = rules.last().expect("checked non-empty");
-        if !last.is_catch_all() {
-            return Err(format!(
-                "queue.rules: the last rule ({:?}) must have no conditions, so every item gets a level",
-                last.id
-            ));
-        }
+        check_rules(&rules)?;
         Ok(Self { rules, zone })
+    }
+
+    /// The rule set and time zone of `[queue]`.
+    pub fn from_config(queue: &QueueConfig) -> Result<Self, String> {
+        Self::new(queue.rules.clone(), queue.zone()?)
     }
 
     /// The priority of an item with these details arriving at `now`.
@@ -88,15 +44,6 @@ impl Rules {
 }
 
 impl Rule {
-    fn is_catch_all(&self) -> bool {
-        self.kinds.is_empty()
-            && self.alarm_types.is_empty()
-            && self.call_categories.is_empty()
-            && self.immediate_danger.is_none()
-            && self.same_day.is_none()
-            && self.callback_reasons.is_empty()
-    }
-
     /// `Some(reason)` when the rule matches, naming the facts it matched on.
     fn matches(&self, details: &Details, now: DateTime<Utc>, zone: Tz) -> Option<String> {
         let mut why = Vec::new();
@@ -170,7 +117,8 @@ impl Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
+    use crate::config::{Config, MAX_RESPONSE_CLOCK_S};
+    use crate::domain::{AlarmType, CallCategory, ItemKind, Level};
 
     fn alert(t: AlarmType) -> Details {
         Details::Alert {
@@ -194,9 +142,7 @@ mod tests {
 
     #[test]
     fn default_rules_give_the_documented_levels_and_clocks() {
-        let rules = Config::default_for_tests()
-            .queue
-            .rules()
+        let rules = Rules::from_config(&Config::default_for_tests().queue)
             .expect("default rules are valid");
         let now = Utc::now();
         let cases = [
@@ -223,7 +169,7 @@ mod tests {
 
     #[test]
     fn a_ringing_call_and_a_missed_call_get_their_own_clocks() {
-        let rules = Config::default_for_tests().queue.rules().expect("valid");
+        let rules = Rules::from_config(&Config::default_for_tests().queue).expect("valid");
         let now = Utc::now();
         let p = rules.classify(&call(CallCategory::Unclassified, false), now);
         assert_eq!(

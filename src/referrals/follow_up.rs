@@ -13,16 +13,16 @@ use uuid::Uuid;
 
 use super::referral::{acting_on, CASE_WORKERS};
 use super::safe_contact::is_contact_blocked;
+use crate::access::Caller;
 use crate::access::Visibility;
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
+use crate::domain::parse;
 use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
-use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::items::{audit, item_id, lookup};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::FollowUpRecord;
 

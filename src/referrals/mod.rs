@@ -14,52 +14,11 @@ pub mod safe_contact;
 
 use axum::routing::{get, post};
 use axum::Router;
-use serde::{Deserialize, Serialize};
 
 use crate::state::AppState;
 
 pub use follow_up::spawn_follow_ups;
 pub use safe_contact::is_contact_blocked;
-
-/// A DAS service cases are referred to.
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Service {
-    pub id: String,
-    pub name: String,
-}
-
-/// `[referrals]` in the configuration.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReferralsConfig {
-    pub follow_up_interval_ms: u64,
-    pub services: Vec<Service>,
-}
-
-impl ReferralsConfig {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.follow_up_interval_ms >= 50,
-            "referrals.follow_up_interval_ms: must be at least 50"
-        );
-        anyhow::ensure!(
-            !self.services.is_empty(),
-            "referrals.services: at least one service is required"
-        );
-        let mut seen = std::collections::HashSet::new();
-        for (i, s) in self.services.iter().enumerate() {
-            crate::intake::parse::identifier("id", &s.id, 64)
-                .map_err(|e| anyhow::anyhow!("referrals.services[{i}].id: {e}"))?;
-            anyhow::ensure!(
-                seen.insert(s.id.as_str()),
-                "referrals.services[{i}].id: duplicate id {:?}",
-                s.id
-            );
-        }
-        Ok(())
-    }
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -9,14 +9,14 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::access;
+use crate::access::{Caller, Role, DISPATCH};
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::http::items::{answer, audit, item_id, lookup};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
 

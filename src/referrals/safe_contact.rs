@@ -8,19 +8,19 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::access::Caller;
 use crate::core::state::StateView;
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
-use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::{EmergencyStore, StoreError};
 
 /// Whether no automatic message or callback may go to `phone`. Numbers are compared in the
-/// normalised form of `intake::parse::phone`; one that does not parse is not a number we can
+/// normalised form of `domain::parse::phone`; one that does not parse is not a number we can
 /// call, so it is reported blocked.
 pub async fn is_contact_blocked(
     store: &dyn EmergencyStore,

@@ -16,9 +16,9 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::access::{Caller, DISPATCH};
 use crate::domain::{AlarmType, Details, Item};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::AppQuery;
 use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;

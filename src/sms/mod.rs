@@ -3,7 +3,7 @@
 //! - [`outbox`]: the [`Outbox`] storage trait (SQLite and PostgreSQL in `src/store/`).
 //! - [`twilio`]: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` over reqwest.
 //! - [`worker`]: the background sender with retries and exponential backoff.
-//! - [`templates`]: the Romanian texts from `config/sms-templates.ro.toml`.
+//! - The Romanian texts from `config/sms-templates.ro.toml` are `config::Templates`.
 //!
 //! # Exactly once
 //! A message is a row keyed by an idempotency key (`confirm:{trip}:{time}`, `noshow:{trip}` ...),
@@ -24,54 +24,18 @@
 //! give each message its own trip time or kind, so they differ.
 
 pub mod outbox;
-pub mod templates;
 pub mod twilio;
 pub mod worker;
 
 use std::sync::Arc;
 
 use chrono::Utc;
-use secrecy::SecretString;
-use serde::Deserialize;
 use tokio::sync::Notify;
 
 pub use outbox::{Outbox, OutboxRow, OutgoingSms};
-pub use templates::Templates;
 
 use crate::referrals::is_contact_blocked;
 use crate::store::{EmergencyStore, StoreError};
-
-/// `[sms]` in the configuration.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SmsConfig {
-    pub base_url: String,
-    pub account_sid: String,
-    pub auth_token: SecretString,
-    pub from: String,
-    pub max_attempts: i32,
-    pub backoff_initial_ms: u64,
-    pub backoff_max_ms: u64,
-    pub poll_ms: u64,
-    pub timeout_s: u64,
-}
-
-impl SmsConfig {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            self.base_url.starts_with("http://") || self.base_url.starts_with("https://"),
-            "sms.base_url: must start with http:// or https://"
-        );
-        anyhow::ensure!(self.max_attempts >= 1, "sms.max_attempts: at least 1");
-        anyhow::ensure!(
-            self.backoff_initial_ms >= 1 && self.backoff_max_ms >= self.backoff_initial_ms,
-            "sms.backoff_max_ms: must be at least sms.backoff_initial_ms (>= 1)"
-        );
-        anyhow::ensure!(self.poll_ms >= 10, "sms.poll_ms: at least 10");
-        anyhow::ensure!(self.timeout_s >= 1, "sms.timeout_s: at least 1");
-        Ok(())
-    }
-}
 
 /// The handle every module sends messages through.
 #[derive(Clone)]

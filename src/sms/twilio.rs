@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use std::time::Duration;
 
-use super::SmsConfig;
+use crate::config::SmsConfig;
 
 /// What a send attempt gave.
 #[derive(Debug, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::twilio::{SendError, TwilioClient};
-use super::{Outbox, Sms, SmsConfig};
+use super::{Outbox, Sms};
+use crate::config::SmsConfig;
 
 /// Delay before attempt `attempts + 1`: initial × 2^(attempts-1), capped.
 pub fn backoff_ms(config: &SmsConfig, attempts: i32) -> u64 {

@@ -173,3 +173,9 @@ fn check_numbering(last: i64, events: &[StoredEvent]) -> Result<(), StoreError> 
     }
     Ok(())
 }
+
+impl From<StoreError> for crate::error::Error {
+    fn from(e: StoreError) -> Self {
+        crate::error::Error::Store(Box::new(e))
+    }
+}

@@ -9,13 +9,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::monitor::due_at;
+use crate::access::{Caller, Role};
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::{AlarmType, Details};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]

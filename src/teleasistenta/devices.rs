@@ -8,12 +8,12 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::access::{Caller, Role, DISPATCH};
+use crate::domain::parse;
 use crate::domain::{Details, Item, Status};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::{AppJson, AppQuery};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;

@@ -7,13 +7,13 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::access::Caller;
 use crate::core::Command;
+use crate::domain::parse;
 use crate::domain::CaseRecord;
 use crate::error::{Error, Result};
-use crate::http::auth::Caller;
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::referrals::referral::acting_on;
 use crate::state::AppState;
 
@@ -43,7 +43,7 @@ pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
     security(("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
-    caller.require(crate::http::auth::DISPATCH)?;
+    caller.require(crate::access::DISPATCH)?;
     Ok(Json(
         serde_json::json!({ "steps": STEPS, "outcomes": OUTCOMES }),
     ))

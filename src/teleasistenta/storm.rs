@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
+use crate::access::Caller;
 use crate::domain::{Details, Item, ItemId, Level, Status};
 use crate::error::Result;
-use crate::http::auth::Caller;
 use crate::http::items::STAFF;
 use crate::http::openapi::schemas::Refusals;
 use crate::state::AppState;

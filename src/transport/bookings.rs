@@ -13,14 +13,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::model::{clock, BookingKey, Rider, Spot, TimingKind, Trip, TripStatus};
+use super::planning;
 use super::riders::SpotDto;
-use super::{planning, TransportConfig};
+use crate::access::{Caller, DISPATCH};
+use crate::config::TransportConfig;
+use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::{AppJson, AppQuery};
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use routing::network::haversine_m;
 
@@ -199,7 +200,7 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<BookingAnswer>)> {
     caller.require(DISPATCH)?;
     // Scoped by the caller: another dispatcher's key never answers this one's booking.
-    let key = parse::idempotency_key(&headers, "transport_booking", &caller.name)?;
+    let key = crate::http::extract::idempotency_key(&headers, "transport_booking", &caller.name)?;
     if let Some(k) = &key {
         if let Some(first) = state.transport.store.booking_key(k).await? {
             return repeat(&state, first).await;

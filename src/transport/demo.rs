@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use super::model::{
     Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
 };
-use super::TransportConfig;
+use crate::config::TransportConfig;
 use crate::store::StoreError;
 use crate::transport::TransportStore;
 use routing::network::RoadNetwork;

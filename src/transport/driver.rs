@@ -18,16 +18,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::messages;
-use super::model::{
-    clock, ActionKind, ActionRecord, Rider, Trip, TripStatus, Vehicle, VehicleRoute,
-};
+use super::model::{clock, ActionRecord, Rider, Trip, TripStatus, Vehicle, VehicleRoute};
+use crate::access::{Caller, Role, DISPATCH};
 use crate::core::{Command, Outcome};
+use crate::domain::parse;
 use crate::domain::{Details, ResourceId};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role, DISPATCH};
+use crate::events::ActionKind;
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use routing::travel::LonLat;
 

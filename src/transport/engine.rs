@@ -12,7 +12,7 @@ use routing::darp::{
 use routing::travel::{LonLat, TravelTimeSource};
 
 use super::model::{DayPlan, PlanStop, Rider, TimingKind, Trip, Unserved, Vehicle, VehicleRoute};
-use super::TransportConfig;
+use crate::config::TransportConfig;
 
 /// Departure time used for the day's matrix: the morning rush, so plans err on the safe side.
 pub const MATRIX_DEPARTURE_S: u32 = 7 * 3600 + 30 * 60;

@@ -6,9 +6,10 @@
 
 use chrono::NaiveDate;
 
-use super::model::{ActionKind, ActionRecord};
+use super::model::ActionRecord;
 use crate::core::Command;
 use crate::error::Result;
+use crate::events::ActionKind;
 use crate::events::{TransportChange, TransportReason};
 use crate::state::AppState;
 

@@ -3,7 +3,8 @@
 //! promised time is a new confirmation.
 
 use super::model::{clock, DayPlan, Rider, Trip};
-use crate::sms::{OutgoingSms, Templates};
+use crate::config::Templates;
+use crate::sms::OutgoingSms;
 
 fn message(key: String, rider: &Rider, body: String) -> Option<OutgoingSms> {
     Some(OutgoingSms {

@@ -33,14 +33,12 @@ pub mod riders;
 pub mod sim;
 pub mod store;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use chrono::NaiveTime;
-use serde::Deserialize;
 
-use crate::sms::{Sms, Templates};
+use crate::config::{Templates, TransportConfig};
+use crate::sms::Sms;
 use crate::state::AppState;
 use routing::network::{
     NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
@@ -48,53 +46,6 @@ use routing::network::{
 use routing::travel::TravelTimeSource;
 
 pub use store::TransportStore;
-
-/// `[transport]` in the configuration (see `config/default.toml`).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransportConfig {
-    pub window_minutes: u32,
-    pub recurrence_weeks: u32,
-    pub change_cutoff_minutes: i64,
-    pub min_notice_minutes: i64,
-    pub plan_seconds: f64,
-    pub promise_early_minutes: i64,
-    pub promise_late_minutes: i64,
-    pub arriving_minutes: f64,
-    /// Minutes late against the plan before the remaining stops are shifted (see [`delay`]).
-    pub delay_threshold_minutes: u32,
-    pub reminder_time: NaiveTime,
-    pub default_shift_start: NaiveTime,
-    pub default_shift_end: NaiveTime,
-    pub templates_file: PathBuf,
-}
-
-impl TransportConfig {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            (5..=120).contains(&self.window_minutes),
-            "transport.window_minutes: 5-120"
-        );
-        anyhow::ensure!(
-            (1..=52).contains(&self.recurrence_weeks),
-            "transport.recurrence_weeks: 1-52"
-        );
-        anyhow::ensure!(
-            self.plan_seconds > 0.0 && self.plan_seconds <= 600.0,
-            "transport.plan_seconds: more than 0, at most 600"
-        );
-        anyhow::ensure!(
-            (1..=120).contains(&self.delay_threshold_minutes),
-            "transport.delay_threshold_minutes: 1-120"
-        );
-        anyhow::ensure!(
-            self.default_shift_start < self.default_shift_end,
-            "transport.default_shift_end: must be after default_shift_start"
-        );
-        Templates::load(&self.templates_file)?;
-        Ok(())
-    }
-}
 
 /// What the transport handlers share: storage, the SMS choke point, the templates.
 #[derive(Clone)]

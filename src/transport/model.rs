@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::events::ActionKind;
 use routing::darp::Load;
 use routing::travel::LonLat;
 
@@ -66,7 +67,7 @@ impl PlaceKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Spot {
     pub address: String,
-    #[schema(value_type = crate::http::openapi::LonLat)]
+    #[schema(value_type = crate::domain::geo::LonLat)]
     pub position: LonLat,
 }
 
@@ -128,7 +129,7 @@ pub struct Vehicle {
     pub wheelchair_places: u32,
     /// A ramp or a lift: wheelchair places are usable only with one.
     pub ramp: bool,
-    #[schema(value_type = crate::http::openapi::LonLat)]
+    #[schema(value_type = crate::domain::geo::LonLat)]
     pub depot: LonLat,
     /// The driver resource working this vehicle (e.g. `SOFER-01`).
     pub driver: Option<String>,
@@ -301,29 +302,6 @@ impl DayPlan {
             .iter()
             .find(|r| r.stops.iter().any(|s| s.trip_id == trip_id))
             .map(|r| r.vehicle_id.as_str())
-    }
-}
-
-/// What a driver reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Arrived,
-    PickedUp,
-    NoShow,
-    DroppedOff,
-    Incident,
-}
-
-impl ActionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Arrived => "arrived",
-            Self::PickedUp => "picked_up",
-            Self::NoShow => "no_show",
-            Self::DroppedOff => "dropped_off",
-            Self::Incident => "incident",
-        }
     }
 }
 

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{DayPlan, Trip, TripStatus};
 use super::odometer::VehicleDay;
+use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, DISPATCH};
 use crate::http::extract::AppQuery;
 use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;

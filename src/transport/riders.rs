@@ -10,11 +10,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
+use crate::access::{Caller, Role, DISPATCH};
+use crate::domain::parse;
 use crate::error::{Error, Result};
-use crate::http::auth::{Caller, Role, DISPATCH};
 use crate::http::extract::AppJson;
 use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
-use crate::intake::parse;
 use crate::state::AppState;
 use crate::store::AuditRecord;
 use routing::travel::LonLat;

@@ -1,7 +1,7 @@
 //! Accounts, sessions and who may see what: the role matrix over every endpoint, the
 //! domestic-violence rules, the audit of reads.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 

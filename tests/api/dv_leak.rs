@@ -25,7 +25,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::store::emergency::ShelterRecord;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};

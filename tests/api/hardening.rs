@@ -3,7 +3,7 @@
 //! limits (header read timeout, request timeout, connection cap), and the provider's retried
 //! SMS recorded once.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::store::UserRecord;
 use serde_json::{json, Value};
 use std::time::Duration;

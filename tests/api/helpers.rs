@@ -4,8 +4,9 @@
 //! `DISPECER_TEST_POSTGRES_URL` gives each test a fresh PostgreSQL database; anything else gives
 //! each test a temporary SQLite file. Logs stay silent unless `TEST_LOG=1`.
 
+use dispecer::access::Role;
 use dispecer::config::{BusBackend, Config};
-use dispecer::http::auth::{new_token, token_hash, Role};
+use dispecer::http::auth::{new_token, token_hash};
 use dispecer::state::AppState;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};

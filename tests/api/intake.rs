@@ -1,4 +1,4 @@
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 
 use crate::helpers::{alarm, spawn_app};

@@ -1,6 +1,6 @@
 //! Lifecycle and assignment.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 
 use crate::helpers::spawn_app;

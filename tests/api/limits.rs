@@ -1,7 +1,8 @@
 //! Limits: body size, the intake rate per credential (P1 accepted and flagged over it), the
 //! websocket message size, and the client that stops reading.
 
-use dispecer::http::auth::{new_token, token_hash, Role};
+use dispecer::access::Role;
+use dispecer::http::auth::{new_token, token_hash};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;

@@ -1,6 +1,6 @@
 //! The map, address search and routes served from the road network.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,8 @@
 //! `DISPECER_TEST_POSTGRES_URL` and `DISPECER_TEST_REDIS_URL`; without them the tests say so and
 //! return (CI always sets them, and `.ci/run` fails when the services are unreachable).
 
+use dispecer::access::Role;
 use dispecer::config::BusBackend;
-use dispecer::http::auth::Role;
 use serde_json::{json, Value};
 
 use crate::helpers::{alarm, fresh_postgres_database, spawn_sharing, test_config, TestApp};

@@ -229,7 +229,7 @@ async fn every_route_of_the_api_is_in_the_document() {
 async fn a_malformed_query_string_gets_the_json_error_naming_the_parameter() {
     // axum's own query rejection is plain text, outside the contract; AppQuery answers in it.
     let app = spawn_app().await;
-    let role = dispecer::http::auth::Role::Dispatcher;
+    let role = dispecer::access::Role::Dispatcher;
 
     let missing = app.get_as(role, "/api/v1/reverse?lon=21.2").await;
     let garbled = app.get_as(role, "/ws?after_seq=soon").await;
@@ -247,7 +247,7 @@ async fn a_malformed_typed_path_or_plain_query_gets_the_json_error_naming_the_pa
     // Arrange: routes whose path is typed (`Path<NaiveDate>`) or query read by axum's `Query`,
     // which reject in plain text before the handler runs.
     let app = spawn_app().await;
-    let role = dispecer::http::auth::Role::Dispatcher;
+    let role = dispecer::access::Role::Dispatcher;
 
     // Act
     let bad_date = app.get_as(role, "/api/v1/transport/plans/2026-13-45").await;

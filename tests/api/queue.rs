@@ -41,7 +41,7 @@ async fn the_queue_orders_by_level_then_deadline_then_arrival_and_explains_why()
     // The item endpoint carries the same explanation.
     let detail: Value = app
         .get_as(
-            dispecer::http::auth::Role::Dispatcher,
+            dispecer::access::Role::Dispatcher,
             &format!("/api/v1/items/{low}"),
         )
         .await
@@ -96,7 +96,7 @@ async fn an_unacknowledged_item_past_its_deadline_is_breached_and_pushed() {
     // Only one breach event for the item, however often the timer runs.
     let history: Value = app
         .get_as(
-            dispecer::http::auth::Role::Dispatcher,
+            dispecer::access::Role::Dispatcher,
             &format!("/api/v1/items/{fall}/events"),
         )
         .await

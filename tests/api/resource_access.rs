@@ -2,7 +2,8 @@
 //! members change only their own resource; EMIU positions and current cases go to dispatch roles
 //! only; a receiver's answer is a receipt (id, status), deduplicated per credential.
 
-use dispecer::http::auth::{new_token, token_hash, Role};
+use dispecer::access::Role;
+use dispecer::http::auth::{new_token, token_hash};
 use serde_json::{json, Value};
 
 use crate::helpers::{alarm, spawn_app, TestApp};

@@ -3,7 +3,7 @@
 //! exactly once.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::store::UserRecord;
 use serde_json::{json, Value};
 

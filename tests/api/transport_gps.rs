@@ -2,7 +2,7 @@
 //! transport report (next to the planned figures).
 
 use chrono::{Duration, TimeZone, Utc};
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use routing::travel::LonLat;
 use serde_json::{json, Value};
 

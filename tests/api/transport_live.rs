@@ -3,9 +3,9 @@
 //! vehicle shifts its remaining stops, once per threshold of delay.
 
 use chrono::{NaiveTime, Timelike, Utc};
+use dispecer::access::Role;
 use dispecer::domain::Seq;
 use dispecer::events::Event;
-use dispecer::http::auth::Role;
 use dispecer::transport::model::{DayPlan, PlanStop, TimingKind, Trip, TripStatus, VehicleRoute};
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::sms::OutgoingSms;
 use serde_json::{json, Value};
 

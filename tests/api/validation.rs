@@ -4,7 +4,7 @@ use rstest::rstest;
 use serde_json::{json, Value};
 
 use crate::helpers::spawn_app;
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 
 fn good_alarm() -> Value {
     json!({ "device_id": "TA-9", "alarm_type": "fall", "device_time": "2026-11-27T08:00:00Z", "alarm_id": "x1" })

@@ -165,7 +165,7 @@ async fn a_client_that_does_not_read_slows_nobody_and_later_gets_every_event_in_
         let (client, url, token) = (
             app.client.clone(),
             format!("{}/api/v1/alerts", app.address),
-            app.token(dispecer::http::auth::Role::Receiver).to_owned(),
+            app.token(dispecer::access::Role::Receiver).to_owned(),
         );
         posts.push(tokio::spawn(async move {
             client

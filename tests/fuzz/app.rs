@@ -3,8 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
+use dispecer::access::Role;
 use dispecer::config::{BusBackend, Config};
-use dispecer::http::auth::{new_token, token_hash, Role};
+use dispecer::http::auth::{new_token, token_hash};
 use dispecer::state::AppState;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

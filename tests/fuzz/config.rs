@@ -190,7 +190,7 @@ fn fuzz_configuration_files() {
         let Ok(config) = Config::load(Some(&file)) else {
             return Ok(());
         };
-        let rules = config.queue.rules();
+        let rules = dispecer::queue::Rules::from_config(&config.queue);
         prop_assert!(rules.is_ok(), "validated rules refused: {:?}", rules.err());
         let rules = rules.expect("checked");
         for now in [

@@ -4,7 +4,7 @@
 
 use axum::http::HeaderValue;
 use chrono::{Duration, Utc};
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderValue, Request};
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::http::session::hash_password;
 use dispecer::store::UserRecord;
 use proptest::prelude::*;

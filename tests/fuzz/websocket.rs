@@ -64,7 +64,7 @@ async fn next_json(socket: &mut Socket) -> Option<Value> {
 #[test]
 fn fuzz_websocket_client_messages() {
     let app = App::start();
-    let token = app.token(dispecer::http::auth::Role::Dispatcher).to_owned();
+    let token = app.token(dispecer::access::Role::Dispatcher).to_owned();
     let socket = Mutex::new(Some(app.rt.block_on(connect(&app, &token))));
     let template = json!({ "type": "ping" });
     fuzz("websocket_messages", frame(), |frame| {

@@ -7,10 +7,11 @@ use serde::Serialize;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::ToSchema;
 
-use super::schemas::{LonLat, StreetLeg};
+use super::schemas::StreetLeg;
+use crate::config::Service;
+use crate::domain::geo::LonLat;
 use crate::domain::{CaseRecord, Item, ItemId, Level, Resource, Seq, Status};
 use crate::emiu::risk::RiskItem;
-use crate::referrals::Service;
 use crate::reports::answer_times::ChannelReport;
 use crate::store::emergency::{DeviceRecord, FollowUpRecord, ReferralRecord, ShelterRecord};
 

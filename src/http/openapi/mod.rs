@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-pub use schemas::{ErrorBody, LonLat};
+pub use schemas::ErrorBody;
 
 use crate::state::AppState;
 

@@ -5,18 +5,12 @@
 use serde::Serialize;
 use utoipa::{IntoResponses, ToSchema};
 
+use crate::access::Role;
+use crate::domain::geo::LonLat;
 use crate::domain::{Item, ItemId, Resource, Seq};
 use crate::events::StoredEvent;
-use crate::http::auth::Role;
 use crate::queue::Explanation;
 use crate::store::AuditRecord;
-
-/// A WGS84 position in degrees.
-#[derive(Serialize, ToSchema)]
-pub struct LonLat {
-    pub lon: f64,
-    pub lat: f64,
-}
 
 /// Every error: the same body, naming the offending field for a 422.
 #[derive(Serialize, ToSchema)]

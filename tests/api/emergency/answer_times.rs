@@ -1,6 +1,6 @@
 //! The answer-time report: per channel, against the standards.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 
 use super::app_with;

@@ -1,7 +1,7 @@
 //! The EMIU workflow over the API: a domestic-violence case dispatched to the team, the team's
 //! view, the risk form, measures with a shelter placement, the report; drivers refused.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use dispecer::store::emergency::ShelterRecord;
 use serde_json::{json, Value};
 

@@ -9,8 +9,8 @@ mod teleasistenta;
 mod telephony;
 
 use base64::Engine;
+use dispecer::access::Role;
 use dispecer::config::Config;
-use dispecer::http::auth::Role;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 

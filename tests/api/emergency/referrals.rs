@@ -1,7 +1,7 @@
 //! Categorising and referring a call, the service's acknowledgement, keep-in-contact follow-ups
 //! and safe contact.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
 

@@ -2,8 +2,8 @@
 //! first; repeats are grouped by device; the websocket lag is printed (a figure, not an
 //! assertion: performance is measured, never asserted).
 
+use dispecer::access::Role;
 use dispecer::domain::Seq;
-use dispecer::http::auth::Role;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 use std::collections::HashMap;

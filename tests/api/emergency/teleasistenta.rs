@@ -2,7 +2,7 @@
 //! follow-up steps.
 
 use chrono::{DateTime, Utc};
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 use std::time::Duration;
 

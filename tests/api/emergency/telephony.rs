@@ -1,7 +1,7 @@
 //! Telephony webhooks: signed and badly signed requests, TwiML answers, a missed call becoming a
 //! callback item, inbound SMS.
 
-use dispecer::http::auth::Role;
+use dispecer::access::Role;
 use serde_json::{json, Value};
 
 use super::{

@@ -1,7 +1,6 @@
-//! Field rules shared by the intake endpoints. Each returns a domain value or a 422 naming the
+//! Field rules for every input (intake, registries, configuration). Each returns a domain value or a 422 naming the
 //! field.
 
-use axum::http::HeaderMap;
 use serde::Deserialize;
 
 use crate::domain::Place;
@@ -122,25 +121,4 @@ impl PlaceDto {
         }
         Ok(Place { address, position })
     }
-}
-
-/// The `Idempotency-Key` header, scoped to the caller so two clients cannot collide.
-pub fn idempotency_key(
-    headers: &HeaderMap,
-    scope: &str,
-    caller: &str,
-) -> Result<Option<String>, Error> {
-    let Some(v) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let v = v
-        .to_str()
-        .map_err(|_| Error::validation("Idempotency-Key", "must be printable ASCII"))?;
-    if v.is_empty() || v.len() > 128 || !v.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Error::validation(
-            "Idempotency-Key",
-            "must be 1-128 printable ASCII characters",
-        ));
-    }
-    Ok(Some(format!("{scope}:{caller}:{v}")))
 }

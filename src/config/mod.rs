@@ -8,10 +8,18 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-use crate::queue::{Rule, Rules};
+mod features;
+mod queue;
+mod templates;
+
+pub use features::{
+    ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
+};
+pub use queue::{check_rules, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
+pub use templates::Templates;
 
 /// The defaults, compiled in.
-pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,11 +31,11 @@ pub struct Config {
     pub log: LogConfig,
     pub queue: QueueConfig,
     pub routing: RoutingConfig,
-    pub telephony: crate::telephony::TelephonyConfig,
-    pub teleasistenta: crate::teleasistenta::TeleasistentaConfig,
-    pub referrals: crate::referrals::ReferralsConfig,
-    pub transport: crate::transport::TransportConfig,
-    pub sms: crate::sms::SmsConfig,
+    pub telephony: TelephonyConfig,
+    pub teleasistenta: TeleasistentaConfig,
+    pub referrals: ReferralsConfig,
+    pub transport: TransportConfig,
+    pub sms: SmsConfig,
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
 }
@@ -143,25 +151,6 @@ pub struct LogConfig {
     pub json: bool,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueueConfig {
-    pub timezone: String,
-    pub rules: Vec<Rule>,
-}
-
-impl QueueConfig {
-    pub fn zone(&self) -> Result<chrono_tz::Tz, String> {
-        self.timezone
-            .parse()
-            .map_err(|_| format!("queue.timezone: unknown time zone {:?}", self.timezone))
-    }
-
-    pub fn rules(&self) -> Result<Rules, String> {
-        Rules::new(self.rules.clone(), self.zone()?)
-    }
-}
-
 impl Config {
     /// Loads the layers and validates the result; errors name the offending key.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
@@ -193,7 +182,8 @@ impl Config {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.queue.rules().map_err(anyhow::Error::msg)?;
+        self.queue.zone().map_err(anyhow::Error::msg)?;
+        check_rules(&self.queue.rules).map_err(anyhow::Error::msg)?;
         anyhow::ensure!(
             self.core.max_batch >= 1,
             "core.max_batch: must be at least 1"

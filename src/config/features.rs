@@ -1,0 +1,214 @@
+//! The features' sections of the configuration: `[telephony]`, `[teleasistenta]`,
+//! `[referrals]`, `[transport]`, `[sms]`. Plain data with their checks; the features read them.
+
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::Templates;
+
+/// `[telephony]` in the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelephonyConfig {
+    /// Key of the webhook signatures; `Debug` redacts it.
+    pub auth_token: SecretString,
+    pub public_url: String,
+    pub dispatcher_phone: String,
+    pub dial_timeout_s: u32,
+    pub queue_name: String,
+    pub greeting: String,
+    pub hold_message: String,
+    pub hold_music_url: String,
+}
+
+impl TelephonyConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.public_url.is_empty()
+                || self.public_url.starts_with("https://")
+                || self.public_url.starts_with("http://"),
+            "telephony.public_url: must be empty or start with https:// or http://"
+        );
+        anyhow::ensure!(
+            (5..=120).contains(&self.dial_timeout_s),
+            "telephony.dial_timeout_s: must be 5-120"
+        );
+        anyhow::ensure!(
+            !self.queue_name.trim().is_empty(),
+            "telephony.queue_name: must not be empty"
+        );
+        if !self.dispatcher_phone.is_empty() {
+            crate::domain::parse::phone("telephony.dispatcher_phone", &self.dispatcher_phone)
+                .map_err(|e| anyhow::anyhow!("telephony.dispatcher_phone: {e}"))?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn token(&self) -> &str {
+        self.auth_token.expose_secret()
+    }
+}
+
+/// `[teleasistenta]` in the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeleasistentaConfig {
+    pub monitor_interval_ms: u64,
+    pub checkin_grace_s: i64,
+    pub default_checkin_period_s: i64,
+    pub low_battery_pct: i32,
+    pub storm_threshold: usize,
+    pub storm_window_s: i64,
+}
+
+impl TeleasistentaConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.monitor_interval_ms >= 10,
+            "teleasistenta.monitor_interval_ms: must be at least 10"
+        );
+        anyhow::ensure!(
+            self.checkin_grace_s >= 0,
+            "teleasistenta.checkin_grace_s: must not be negative"
+        );
+        anyhow::ensure!(
+            self.default_checkin_period_s >= 1,
+            "teleasistenta.default_checkin_period_s: must be at least 1"
+        );
+        anyhow::ensure!(
+            (0..=100).contains(&self.low_battery_pct),
+            "teleasistenta.low_battery_pct: must be 0-100"
+        );
+        anyhow::ensure!(
+            self.storm_threshold >= 1,
+            "teleasistenta.storm_threshold: must be at least 1"
+        );
+        anyhow::ensure!(
+            self.storm_window_s >= 1,
+            "teleasistenta.storm_window_s: must be at least 1"
+        );
+        Ok(())
+    }
+}
+
+/// A DAS service cases are referred to.
+#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+}
+
+/// `[referrals]` in the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralsConfig {
+    pub follow_up_interval_ms: u64,
+    pub services: Vec<Service>,
+}
+
+impl ReferralsConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.follow_up_interval_ms >= 50,
+            "referrals.follow_up_interval_ms: must be at least 50"
+        );
+        anyhow::ensure!(
+            !self.services.is_empty(),
+            "referrals.services: at least one service is required"
+        );
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in self.services.iter().enumerate() {
+            crate::domain::parse::identifier("id", &s.id, 64)
+                .map_err(|e| anyhow::anyhow!("referrals.services[{i}].id: {e}"))?;
+            anyhow::ensure!(
+                seen.insert(s.id.as_str()),
+                "referrals.services[{i}].id: duplicate id {:?}",
+                s.id
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `[transport]` in the configuration (see `config/default.toml`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransportConfig {
+    pub window_minutes: u32,
+    pub recurrence_weeks: u32,
+    pub change_cutoff_minutes: i64,
+    pub min_notice_minutes: i64,
+    pub plan_seconds: f64,
+    pub promise_early_minutes: i64,
+    pub promise_late_minutes: i64,
+    pub arriving_minutes: f64,
+    /// Minutes late against the plan before the remaining stops are shifted (see `transport::delay`).
+    pub delay_threshold_minutes: u32,
+    pub reminder_time: NaiveTime,
+    pub default_shift_start: NaiveTime,
+    pub default_shift_end: NaiveTime,
+    pub templates_file: PathBuf,
+}
+
+impl TransportConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (5..=120).contains(&self.window_minutes),
+            "transport.window_minutes: 5-120"
+        );
+        anyhow::ensure!(
+            (1..=52).contains(&self.recurrence_weeks),
+            "transport.recurrence_weeks: 1-52"
+        );
+        anyhow::ensure!(
+            self.plan_seconds > 0.0 && self.plan_seconds <= 600.0,
+            "transport.plan_seconds: more than 0, at most 600"
+        );
+        anyhow::ensure!(
+            (1..=120).contains(&self.delay_threshold_minutes),
+            "transport.delay_threshold_minutes: 1-120"
+        );
+        anyhow::ensure!(
+            self.default_shift_start < self.default_shift_end,
+            "transport.default_shift_end: must be after default_shift_start"
+        );
+        Templates::load(&self.templates_file)?;
+        Ok(())
+    }
+}
+
+/// `[sms]` in the configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    pub base_url: String,
+    pub account_sid: String,
+    pub auth_token: SecretString,
+    pub from: String,
+    pub max_attempts: i32,
+    pub backoff_initial_ms: u64,
+    pub backoff_max_ms: u64,
+    pub poll_ms: u64,
+    pub timeout_s: u64,
+}
+
+impl SmsConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.base_url.starts_with("http://") || self.base_url.starts_with("https://"),
+            "sms.base_url: must start with http:// or https://"
+        );
+        anyhow::ensure!(self.max_attempts >= 1, "sms.max_attempts: at least 1");
+        anyhow::ensure!(
+            self.backoff_initial_ms >= 1 && self.backoff_max_ms >= self.backoff_initial_ms,
+            "sms.backoff_max_ms: must be at least sms.backoff_initial_ms (>= 1)"
+        );
+        anyhow::ensure!(self.poll_ms >= 10, "sms.poll_ms: at least 10");
+        anyhow::ensure!(self.timeout_s >= 1, "sms.timeout_s: at least 1");
+        Ok(())
+    }
+}
