@@ -51,3 +51,4 @@ pub mod teleasistenta;
 pub mod telemetry;
 pub mod telephony;
 pub mod transport;
+pub mod web;

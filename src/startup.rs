@@ -11,10 +11,10 @@ use tracing::info;
 use crate::config::{BusBackend, Config};
 use crate::core::{self, CoreSettings};
 use crate::events::bus::{Bus, MemoryBus, RedisBus};
-use crate::http::auth::AuthCache;
 use crate::intake::limit::IntakeLimiter;
 use crate::state::AppState;
 use crate::store;
+use crate::web::auth::AuthCache;
 
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {
@@ -54,7 +54,7 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         poll_interval: poll,
     };
     let intake_limiter = Arc::new(IntakeLimiter::new(&config.limits, rules.clone()));
-    let login_throttle = Arc::new(crate::http::throttle::LoginThrottle::new(&config.limits));
+    let login_throttle = Arc::new(crate::web::throttle::LoginThrottle::new(&config.limits));
     let (core, _task) = core::start(
         store.clone(),
         bus.clone(),

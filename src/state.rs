@@ -7,9 +7,9 @@ use routing::network::RoadNetwork;
 use crate::config::Config;
 use crate::core::CoreHandle;
 use crate::events::bus::Bus;
-use crate::http::auth::AuthCache;
 use crate::intake::limit::IntakeLimiter;
 use crate::store::Store;
+use crate::web::auth::AuthCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,7 +23,7 @@ pub struct AppState {
     /// Intake token buckets, one per credential.
     pub intake_limiter: Arc<IntakeLimiter>,
     /// Wrong-password counts per username (`http::throttle`).
-    pub login_throttle: Arc<crate::http::throttle::LoginThrottle>,
+    pub login_throttle: Arc<crate::web::throttle::LoginThrottle>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     /// The road network, set once it has loaded (in the background, so start-up stays fast).
     pub network: Arc<OnceLock<Arc<RoadNetwork>>>,

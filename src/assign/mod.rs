@@ -19,10 +19,10 @@ use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{Item, Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::items::{answer, item_id, lookup, STAFF};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals, ResourceList};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals, ResourceList};
+use crate::web::view::{answer, item_id, lookup, STAFF};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -19,8 +19,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::http::auth::{new_token, token_hash};
 use crate::startup;
+use crate::web::auth::{new_token, token_hash};
 
 /// Arguments of `bench intake`.
 #[derive(Clone, Debug)]

@@ -18,7 +18,7 @@ use tracing::info;
 
 use crate::access::Role;
 use crate::config::Config;
-use crate::http::auth::{new_token, token_hash};
+use crate::web::auth::{new_token, token_hash};
 use crate::{startup, store, telemetry};
 
 /// `dispecer serve [--demo]`.

@@ -6,10 +6,10 @@ use tracing::info;
 use crate::access::Role;
 use crate::core::{Command, CoreError};
 use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
-use crate::http::auth::{new_token, token_hash};
 use crate::http::session::hash_password;
 use crate::state::AppState;
 use crate::store::UserRecord;
+use crate::web::auth::{new_token, token_hash};
 use routing::travel::LonLat;
 
 /// Depot of the adapted-transport fleet (synthetic position near the DAS offices).

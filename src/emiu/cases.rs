@@ -16,11 +16,11 @@ use crate::domain::parse;
 use crate::domain::{CaseRecord, Details, Item, ResourceId, ResourceKind};
 use crate::error::{Error, Result};
 use crate::events::Event;
-use crate::http::extract::AppJson;
-use crate::http::items::{audit, item_id, lookup, STAFF};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::referrals::referral::{acting_on, CASE_WORKERS};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::view::{audit, item_id, lookup, STAFF};
 use routing::network::{ProfileId, ATTRIBUTION};
 use routing::travel::LonLat;
 
@@ -32,7 +32,7 @@ use routing::travel::LonLat;
     operation_id = "get_emiu_roster",
     description = "The EMIU teams: status, position and current case. Roles: dispatcher, supervisor, admin, EMIU; an EMIU member sees the position and current case of their own team only.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::Roster),
+        (status = 200, body = crate::web::schemas::emergency::Roster),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -57,7 +57,7 @@ pub async fn roster(State(state): State<AppState>, caller: Caller) -> Result<Jso
     operation_id = "get_emiu_risk_form",
     description = "The risk-assessment form: its questions, their weights and the level bands. Roles: dispatcher, supervisor, admin, EMIU.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::RiskForm),
+        (status = 200, body = crate::web::schemas::emergency::RiskForm),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -107,7 +107,7 @@ fn team_position(state: &AppState, caller: &Caller, item: &Item) -> Option<(Stri
     description = "A case: the item, its case file (redacted unless the caller sees it in full), the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::EmiuCase),
+        (status = 200, body = crate::web::schemas::emergency::EmiuCase),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 422, description = "`id` is not a UUID", body = ErrorBody),
         Refusals,
@@ -195,7 +195,7 @@ pub async fn view(
 #[serde(deny_unknown_fields)]
 pub struct RiskDto {
     /// Ids of the items answered yes (see `GET /api/v1/emiu/risk-form`).
-    #[schema(schema_with = crate::http::openapi::emergency::risk_answers)]
+    #[schema(schema_with = crate::web::schemas::emergency::risk_answers)]
     pub yes: Vec<String>,
 }
 
@@ -209,7 +209,7 @@ pub struct RiskDto {
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = RiskDto,
     responses(
-        (status = 200, body = crate::http::openapi::emergency::RiskAnswer),
+        (status = 200, body = crate::web::schemas::emergency::RiskAnswer),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The item is closed", body = ErrorBody),
         BodyRefusals,
@@ -257,7 +257,7 @@ pub const MEASURES: &[&str] = &[
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureDto {
-    #[schema(schema_with = crate::http::openapi::emergency::measures)]
+    #[schema(schema_with = crate::web::schemas::emergency::measures)]
     pub measure: String,
     /// Required for, and only for, `shelter_placement`.
     #[serde(default)]
@@ -277,7 +277,7 @@ pub struct MeasureDto {
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = MeasureDto,
     responses(
-        (status = 200, body = crate::http::openapi::emergency::MeasureAnswer),
+        (status = 200, body = crate::web::schemas::emergency::MeasureAnswer),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The shelter has no free place, or the item is closed", body = ErrorBody),
         BodyRefusals,
@@ -387,5 +387,5 @@ pub async fn report(
             },
         )
         .await?;
-    crate::http::items::answer(&state, &caller, "emiu_report", out).await
+    crate::web::view::answer(&state, &caller, "emiu_report", out).await
 }

@@ -7,10 +7,10 @@ use serde_json::{json, Value};
 
 use crate::access::Caller;
 use crate::error::Result;
-use crate::http::openapi::schemas::Refusals;
 use crate::referrals::referral::CASE_WORKERS;
 use crate::state::AppState;
 use crate::store::emergency::ShelterRecord;
+use crate::web::schemas::common::Refusals;
 
 /// `GET /api/v1/shelters`: names and free places (shelter addresses are never served).
 #[utoipa::path(
@@ -20,7 +20,7 @@ use crate::store::emergency::ShelterRecord;
     operation_id = "list_shelters",
     description = "Shelters and their free places (addresses are never served). Roles: dispatcher, supervisor, admin, EMIU.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::ShelterList),
+        (status = 200, body = crate::web::schemas::emergency::ShelterList),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -7,8 +7,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::http::openapi::schemas::Readiness;
 use crate::state::AppState;
+use crate::web::schemas::common::Readiness;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::http::extract::AppQuery;
-use crate::http::items::STAFF;
-use crate::http::openapi::schemas::{ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer};
 use crate::state::AppState;
+use crate::web::extract::AppQuery;
+use crate::web::schemas::common::{ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer};
+use crate::web::view::STAFF;
 use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION, ATTRIBUTION_URL};
 use routing::travel::LonLat;
 

@@ -1,7 +1,5 @@
 //! HTTP assembly: each feature module owns its routes; this merges them and adds the layers.
 //!
-//! - [`auth`]: callers, roles and bearer tokens.
-//! - [`extract`]: JSON bodies with field-naming errors.
 //! - [`items`]: reading the queue and item histories.
 //! - `health`: `/healthz`, `/readyz`, `/metrics`.
 //! - [`session`]: login, logout, `/api/v1/me`.
@@ -11,8 +9,6 @@
 //! - [`headers`]: the security headers on every answer; no source maps.
 //! - [`server`]: accepting connections: a connection cap, header and request timeouts.
 
-pub mod auth;
-pub mod extract;
 pub mod headers;
 mod health;
 pub mod items;
@@ -21,7 +17,6 @@ pub mod openapi;
 pub mod origin;
 pub mod server;
 pub mod session;
-pub mod throttle;
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::StatusCode;

@@ -239,7 +239,7 @@ fn must_check(method: &Method, path: &str, headers: &HeaderMap) -> bool {
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
     let login = path == "/api/v1/session" && *method == Method::POST;
-    websocket || (changes && (login || crate::http::auth::session_cookie(headers).is_some()))
+    websocket || (changes && (login || crate::web::auth::session_cookie(headers).is_some()))
 }
 
 /// The middleware: refuses a forged request before routing reaches a handler.

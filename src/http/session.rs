@@ -15,10 +15,10 @@ use serde_json::json;
 
 use crate::access::Caller;
 use crate::error::{Error, Result};
-use crate::http::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
 use crate::state::AppState;
+use crate::web::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
 
 /// How long a browser session lasts: one long dispatch shift. (A tablet's token lasts
 /// `auth.tablet_token_hours`.)

@@ -15,9 +15,9 @@ use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{AlarmType, Details, ItemId, Status};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 /// An alarm as a receiver sends it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -12,9 +12,9 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{Details, Item, MobilityNeeds};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +104,7 @@ pub async fn post(
     AppJson(dto): AppJson<BookingDto>,
 ) -> Result<Response> {
     caller.require(&[Role::Dispatcher, Role::Supervisor, Role::Admin])?;
-    let key = crate::http::extract::idempotency_key(&headers, "booking", &caller.name)?;
+    let key = crate::web::extract::idempotency_key(&headers, "booking", &caller.name)?;
     let details = dto.parse(Utc::now())?;
     let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
     let outcome = core

@@ -10,9 +10,9 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{CallCategory, Details, Item};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -95,7 +95,7 @@ pub async fn post(
         Role::Admin,
         Role::Telephony,
     ])?;
-    let key = crate::http::extract::idempotency_key(&headers, "call", &caller.name)?;
+    let key = crate::web::extract::idempotency_key(&headers, "call", &caller.name)?;
     let details = dto.parse()?;
     let rate_limited = state
         .intake_limiter
@@ -119,7 +119,7 @@ pub async fn post(
     let (item, created) = super::created_item(outcome)?;
     let shown = if created && caller.role != Role::Telephony {
         if crate::access::is_sensitive(&item) {
-            crate::http::items::audit(
+            crate::web::view::audit(
                 state.store.as_ref(),
                 &caller,
                 "card_call",
@@ -130,7 +130,7 @@ pub async fn post(
         }
         serde_json::json!(item)
     } else {
-        crate::http::items::shown(&state, &caller, "card_call", &item).await?
+        crate::web::view::shown(&state, &caller, "card_call", &item).await?
     };
     Ok(super::created_answer(created, item.id, shown))
 }

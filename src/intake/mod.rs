@@ -6,7 +6,7 @@
 //!   receiver alarm id; answered with a receipt, never the item).
 //! - [`calls`]: call cards of the social-emergency line.
 //! - [`bookings`]: adapted-transport bookings.
-//! - [`parse`]: field rules shared by the three.
+//! - Field rules shared by the three are `domain::parse`.
 //! - [`limit`]: the rate limit per credential (P1 items are accepted over it, flagged).
 
 pub mod alerts;

@@ -20,10 +20,10 @@ use tokio_util::sync::CancellationToken;
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::Seq;
 use crate::error::Result;
-use crate::http::auth::LiveSession;
-use crate::http::extract::AppQuery;
-use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::auth::LiveSession;
+use crate::web::extract::AppQuery;
+use crate::web::schemas::common::{ErrorBody, Refusals};
 
 pub use connection::{serve, Client};
 pub use filter::Filter;

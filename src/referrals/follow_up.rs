@@ -20,11 +20,11 @@ use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::items::{audit, item_id, lookup};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 use crate::store::emergency::FollowUpRecord;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::view::{audit, item_id, lookup};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -134,7 +134,7 @@ pub async fn schedule(
     description = "A case's follow-ups (audited; 403 unless the caller sees the case in full). Roles: dispatcher, supervisor, admin, EMIU.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::FollowUpList),
+        (status = 200, body = crate::web::schemas::emergency::FollowUpList),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 422, description = "`id` is not a UUID", body = ErrorBody),
         Refusals,

@@ -14,11 +14,11 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::items::{answer, audit, item_id, lookup};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::view::{answer, audit, item_id, lookup};
 
 /// Roles that work a case: the dispatch roles and the EMIU team.
 pub const CASE_WORKERS: &[Role] = &[Role::Dispatcher, Role::Supervisor, Role::Admin, Role::Emiu];
@@ -46,7 +46,7 @@ pub(crate) fn acting_on(state: &AppState, caller: &Caller, raw: &str) -> Result<
     operation_id = "list_referral_services",
     description = "The DAS services cases are referred to (`[referrals] services` in the configuration). Roles: dispatcher, supervisor, admin, EMIU.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::ServiceList),
+        (status = 200, body = crate::web::schemas::emergency::ServiceList),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -268,7 +268,7 @@ pub async fn acknowledge(
     description = "A case's referrals (audited like every read of a case; 403 when the case is hidden from the caller; notes and names withheld when the caller may only know the case exists). Roles: dispatcher, supervisor, admin, EMIU.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::ReferralList),
+        (status = 200, body = crate::web::schemas::emergency::ReferralList),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 422, description = "`id` is not a UUID", body = ErrorBody),
         Refusals,

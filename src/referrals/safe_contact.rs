@@ -14,10 +14,10 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 use crate::store::{EmergencyStore, StoreError};
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 /// Whether no automatic message or callback may go to `phone`. Numbers are compared in the
 /// normalised form of `domain::parse::phone`; one that does not parse is not a number we can
@@ -37,7 +37,7 @@ pub async fn is_contact_blocked(
 pub struct SafeContactDto {
     /// Further numbers of the victim to protect, beside the case's own.
     #[serde(default)]
-    #[schema(schema_with = crate::http::openapi::emergency::phones)]
+    #[schema(schema_with = crate::web::schemas::emergency::phones)]
     pub phones: Vec<String>,
 }
 
@@ -51,7 +51,7 @@ pub struct SafeContactDto {
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = SafeContactDto,
     responses(
-        (status = 200, body = crate::http::openapi::emergency::SafeContactAnswer),
+        (status = 200, body = crate::web::schemas::emergency::SafeContactAnswer),
         (status = 404, description = "No such item", body = ErrorBody),
         (status = 409, description = "The item is closed", body = ErrorBody),
         BodyRefusals,

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::access::{Caller, DISPATCH};
 use crate::domain::{AlarmType, Details, Item};
 use crate::error::{Error, Result};
-use crate::http::extract::AppQuery;
-use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppQuery;
+use crate::web::schemas::common::{ErrorBody, Refusals};
 
 /// One standard: `percent` of items answered within `within_s`.
 #[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
@@ -227,7 +227,7 @@ pub struct ReportQuery {
     description = "Answer times per channel over the last `hours`: percentiles from receipt to each step, compliance with the standards (telecare 97.5 % within 60 s and 99 % within 180 s; emergency line 90 % within 15 s and 95 % within 20 s) and a 5-second histogram. Aggregates only. Roles: dispatcher, supervisor, admin.",
     params(ReportQuery),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::AnswerTimes),
+        (status = 200, body = crate::web::schemas::emergency::AnswerTimes),
         (status = 422, description = "`hours` is not 1-8784", body = ErrorBody),
         Refusals,
     ),

@@ -14,9 +14,9 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{AlarmType, Details};
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +36,7 @@ pub struct CheckinDto {
     description = "A device's periodic check-in, with its battery level: a reading under `teleasistenta.low_battery_pct` raises one low-battery item. Roles: receiver, dispatcher, supervisor, admin.",
     request_body = CheckinDto,
     responses(
-        (status = 200, body = crate::http::openapi::emergency::CheckinAnswer),
+        (status = 200, body = crate::web::schemas::emergency::CheckinAnswer),
         (status = 404, description = "No such device", body = ErrorBody),
         BodyRefusals,
         Refusals,

@@ -12,11 +12,11 @@ use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::parse;
 use crate::domain::{Details, Item, Status};
 use crate::error::{Error, Result};
-use crate::http::extract::{AppJson, AppQuery};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;
+use crate::web::extract::{AppJson, AppQuery};
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +160,7 @@ async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result
     description = "A device with its beneficiary, carers and medical notes (personal data: the read is audited), and its open alarms. Roles: dispatcher, supervisor, admin.",
     params(("id" = String, Path, description = "The device id, 1-64 of letters, digits and `-_.:/`")),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::DeviceView),
+        (status = 200, body = crate::web::schemas::emergency::DeviceView),
         (status = 404, description = "No such device", body = ErrorBody),
         (status = 422, description = "`id` is not a device id", body = ErrorBody),
         Refusals,
@@ -198,7 +198,7 @@ pub async fn one(
     operation_id = "list_devices",
     description = "Every device: id, check-in period, last check-in and battery (no personal data). Roles: dispatcher, supervisor, admin.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::DeviceList),
+        (status = 200, body = crate::web::schemas::emergency::DeviceList),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -238,7 +238,7 @@ pub struct LookupQuery {
     description = "Whose number it is (beneficiary or carer of which devices) and the latest 50 items from it the caller may see (audited). Roles: dispatcher, supervisor, admin.",
     params(LookupQuery),
     responses(
-        (status = 200, body = crate::http::openapi::emergency::LookupAnswer),
+        (status = 200, body = crate::web::schemas::emergency::LookupAnswer),
         (status = 422, description = "`phone` is missing or not a phone number", body = ErrorBody),
         Refusals,
     ),
@@ -277,7 +277,7 @@ pub async fn lookup(
         items
     });
     for item in history.iter().filter(|i| crate::access::is_sensitive(i)) {
-        crate::http::items::audit(
+        crate::web::view::audit(
             state.store.as_ref(),
             &caller,
             "lookup_phone",

@@ -12,10 +12,10 @@ use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::CaseRecord;
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::referrals::referral::acting_on;
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 /// The steps, in the order the workflow suggests them.
 pub const STEPS: &[&str] = &[
@@ -37,7 +37,7 @@ pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
     operation_id = "get_workflow",
     description = "The workflow's steps and the outcome codes an alarm is closed with. Roles: dispatcher, supervisor, admin.",
     responses(
-        (status = 200, body = crate::http::openapi::emergency::Workflow),
+        (status = 200, body = crate::web::schemas::emergency::Workflow),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -52,7 +52,7 @@ pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepDto {
-    #[schema(schema_with = crate::http::openapi::emergency::steps)]
+    #[schema(schema_with = crate::web::schemas::emergency::steps)]
     pub step: String,
     /// For calls: whether the person answered.
     #[serde(default)]
@@ -108,5 +108,5 @@ pub async fn post(
             },
         )
         .await?;
-    crate::http::items::answer(&state, &caller, "record_step", out).await
+    crate::web::view::answer(&state, &caller, "record_step", out).await
 }

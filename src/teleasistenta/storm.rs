@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use crate::access::Caller;
 use crate::domain::{Details, Item, ItemId, Level, Status};
 use crate::error::Result;
-use crate::http::items::STAFF;
-use crate::http::openapi::schemas::Refusals;
 use crate::state::AppState;
+use crate::web::schemas::common::Refusals;
+use crate::web::view::STAFF;
 
 /// Open alarms of one device.
 #[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]

@@ -16,9 +16,9 @@ use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Place, Status};
 use crate::error::{Error, Result};
-use crate::http::openapi::schemas::ErrorBody;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
+use crate::web::schemas::common::ErrorBody;
 use routing::travel::LonLat;
 
 /// The actor recorded for what the provider's webhooks cause.
@@ -175,7 +175,7 @@ async fn known_caller(state: &AppState, number: &str) -> Result<(String, Option<
     path = "/telephony/voice",
     tag = "telephony",
     description = "The provider's incoming-call webhook: cards the call (P1 unclassified call, keyed by `CallSid`, so a retry cards nothing new) and answers TwiML that greets the caller and puts them through to a dispatcher. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
-    request_body(content = crate::http::openapi::telephony::VoiceForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::web::schemas::telephony::VoiceForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
         (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
@@ -244,7 +244,7 @@ pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Resu
     path = "/telephony/voice/hold",
     tag = "telephony",
     description = "What a caller hears while queued (TwiML). Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
-    request_body(content = crate::http::openapi::telephony::HoldForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::web::schemas::telephony::HoldForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
         (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
@@ -306,7 +306,7 @@ pub(crate) fn call_result(
     path = "/telephony/voice/status",
     tag = "telephony",
     description = "The provider's call-status callback: records answered or missed on the call card; a missed call from a number that may be called back raises a `missed_call` callback item. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
-    request_body(content = crate::http::openapi::telephony::StatusForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::web::schemas::telephony::StatusForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
         (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
@@ -417,7 +417,7 @@ async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Resul
     path = "/telephony/sms",
     tag = "telephony",
     description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card. Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
-    request_body(content = crate::http::openapi::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = crate::web::schemas::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
         (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),

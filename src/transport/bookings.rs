@@ -20,9 +20,9 @@ use crate::config::TransportConfig;
 use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::http::extract::{AppJson, AppQuery};
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::{AppJson, AppQuery};
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use routing::network::haversine_m;
 
 pub fn router() -> Router<AppState> {
@@ -200,7 +200,7 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<BookingAnswer>)> {
     caller.require(DISPATCH)?;
     // Scoped by the caller: another dispatcher's key never answers this one's booking.
-    let key = crate::http::extract::idempotency_key(&headers, "transport_booking", &caller.name)?;
+    let key = crate::web::extract::idempotency_key(&headers, "transport_booking", &caller.name)?;
     if let Some(k) = &key {
         if let Some(first) = state.transport.store.booking_key(k).await? {
             return repeat(&state, first).await;
@@ -372,7 +372,7 @@ pub(crate) struct DateQuery {
     description = "Every trip of a day, cancelled ones included, with its promised pick-up once planned (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
     params(DateQuery),
     responses(
-        (status = 200, body = crate::http::openapi::transport::BookingList),
+        (status = 200, body = crate::web::schemas::transport::BookingList),
         (status = 422, description = "`date` is missing or not a date", body = ErrorBody),
         Refusals,
     ),
@@ -478,7 +478,7 @@ pub(crate) struct CancelDto {
     params(("id" = String, Path, description = "The trip id (`T-…`)")),
     request_body(content = Option<CancelDto>, content_type = "application/json"),
     responses(
-        (status = 200, body = crate::http::openapi::transport::CancelAnswer),
+        (status = 200, body = crate::web::schemas::transport::CancelAnswer),
         (status = 404, description = "No such trip", body = ErrorBody),
         (status = 409, description = "Within the cut-off, or no longer booked", body = ErrorBody),
         BodyRefusals,
@@ -496,7 +496,7 @@ pub(crate) async fn cancel(
     let dto: CancelDto = if body.is_empty() {
         CancelDto::default()
     } else {
-        crate::http::extract::parse(&body)?
+        crate::web::extract::parse(&body)?
     };
     let trip = load_trip(&state, &id).await?;
     before_cutoff(&state, &trip)?;

@@ -25,9 +25,9 @@ use crate::domain::parse;
 use crate::domain::{Details, ResourceId};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use routing::travel::LonLat;
 
 pub fn router() -> Router<AppState> {
@@ -107,7 +107,7 @@ pub(crate) struct ManifestQuery {
     description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, the first planned day from today on with work left. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
     params(ManifestQuery),
     responses(
-        (status = 200, body = crate::http::openapi::transport::Manifest),
+        (status = 200, body = crate::web::schemas::transport::Manifest),
         (status = 422, description = "`vehicle` is missing (dispatch roles), or `date` is not a date; named in `error.field`", body = ErrorBody),
         Refusals,
     ),
@@ -221,8 +221,8 @@ fn incident_label(kind: &str) -> Option<&'static str> {
     description = "A driver action (arrived, picked up, no-show, dropped off, incident), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item. Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
     request_body = ActionDto,
     responses(
-        (status = 201, description = "Recorded", body = crate::http::openapi::transport::ActionAnswer),
-        (status = 200, description = "A replay of a recorded action id: nothing changed", body = crate::http::openapi::transport::ActionAnswer),
+        (status = 201, description = "Recorded", body = crate::web::schemas::transport::ActionAnswer),
+        (status = 200, description = "A replay of a recorded action id: nothing changed", body = crate::web::schemas::transport::ActionAnswer),
         (status = 409, description = "The step does not follow the trip's status", body = ErrorBody),
         BodyRefusals,
         Refusals,
@@ -429,7 +429,7 @@ pub(crate) struct PositionDto {
     description = "The tablet's GPS fix: stored (it also adds to the vehicle's driven kilometres and hours of the day), shown on the dispatchers' map, checked against the next pick-up for the \"arriving in about N minutes\" SMS, and against the plan: a vehicle late by more than `transport.delay_threshold_minutes` shifts its remaining stops, and trips it can no longer serve in their window move to another vehicle or become a queue item (`delay_minutes` in the answer). Roles: driver.",
     request_body = PositionDto,
     responses(
-        (status = 200, body = crate::http::openapi::transport::PositionAnswer),
+        (status = 200, body = crate::web::schemas::transport::PositionAnswer),
         BodyRefusals,
         Refusals,
     ),

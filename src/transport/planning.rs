@@ -19,9 +19,9 @@ use super::model::{clock, DayPlan, Rider, Trip, TripStatus, Unserved};
 use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -331,7 +331,7 @@ pub(crate) struct ComputeDto {
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     request_body(content = Option<ComputeDto>, content_type = "application/json"),
     responses(
-        (status = 200, body = crate::http::openapi::transport::ComputedPlan),
+        (status = 200, body = crate::web::schemas::transport::ComputedPlan),
         (status = 409, description = "No vehicles are registered, or another dispatcher changed the plan meanwhile", body = ErrorBody),
         BodyRefusals,
         Refusals,
@@ -348,7 +348,7 @@ pub(crate) async fn compute(
     let dto: ComputeDto = if body.is_empty() {
         ComputeDto::default()
     } else {
-        crate::http::extract::parse(&body)?
+        crate::web::extract::parse(&body)?
     };
     let seconds = dto.seconds.unwrap_or(state.config.transport.plan_seconds);
     if !(0.1..=120.0).contains(&seconds) || seconds.is_nan() {
@@ -395,7 +395,7 @@ fn summary(plan: &DayPlan) -> Value {
     description = "The plan of a day with each vehicle's manifest and the unserved trips (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     responses(
-        (status = 200, body = crate::http::openapi::transport::PlanView),
+        (status = 200, body = crate::web::schemas::transport::PlanView),
         (status = 422, description = "`date` is not a date", body = ErrorBody),
         (status = 404, description = "No such plan for this day", body = ErrorBody),
         Refusals,
@@ -469,7 +469,7 @@ pub(crate) struct MoveDto {
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     request_body = MoveDto,
     responses(
-        (status = 200, body = crate::http::openapi::transport::MovedPlan),
+        (status = 200, body = crate::web::schemas::transport::MovedPlan),
         (status = 404, description = "No such plan for this day", body = ErrorBody),
         (status = 409, description = "The trip is not booked, does not fit on the vehicle, or the plan changed meanwhile", body = ErrorBody),
         BodyRefusals,
@@ -593,7 +593,7 @@ pub(crate) struct RemindersDto {
     description = "Queues the evening-before reminder SMS of a planned day's live trips now (the background task does it from `transport.reminder_time`); repeats are harmless. Roles: dispatcher, supervisor, admin.",
     request_body = RemindersDto,
     responses(
-        (status = 200, body = crate::http::openapi::transport::RemindersAnswer),
+        (status = 200, body = crate::web::schemas::transport::RemindersAnswer),
         BodyRefusals,
         Refusals,
     ),

@@ -16,9 +16,9 @@ use super::model::{DayPlan, Trip, TripStatus};
 use super::odometer::VehicleDay;
 use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
-use crate::http::extract::AppQuery;
-use crate::http::openapi::schemas::{ErrorBody, Refusals};
 use crate::state::AppState;
+use crate::web::extract::AppQuery;
+use crate::web::schemas::common::{ErrorBody, Refusals};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -13,10 +13,10 @@ use super::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::parse;
 use crate::error::{Error, Result};
-use crate::http::extract::AppJson;
-use crate::http::openapi::schemas::{BodyRefusals, ErrorBody, Refusals};
 use crate::state::AppState;
 use crate::store::AuditRecord;
+use crate::web::extract::AppJson;
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use routing::travel::LonLat;
 
 pub fn router() -> Router<AppState> {
@@ -180,7 +180,7 @@ pub(crate) async fn create(
     operation_id = "list_riders",
     description = "Every registered rider with their places and mobility (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
     responses(
-        (status = 200, body = crate::http::openapi::transport::RiderList),
+        (status = 200, body = crate::web::schemas::transport::RiderList),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -229,7 +229,7 @@ pub(crate) async fn one(
     operation_id = "list_vehicles",
     description = "The fleet with depots and shifts. Roles: dispatcher, supervisor, admin.",
     responses(
-        (status = 200, body = crate::http::openapi::transport::VehicleList),
+        (status = 200, body = crate::web::schemas::transport::VehicleList),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

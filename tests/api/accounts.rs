@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use dispecer::access::Role;
 use dispecer::cli::users::{self, Added, NewUser};
-use dispecer::http::auth::token_hash;
+use dispecer::web::auth::token_hash;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

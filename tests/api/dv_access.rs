@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use dispecer::access::Role;
-use dispecer::http::auth::{new_token, token_hash};
+use dispecer::web::auth::{new_token, token_hash};
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_with, test_config, TestApp};

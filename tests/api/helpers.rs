@@ -6,8 +6,8 @@
 
 use dispecer::access::Role;
 use dispecer::config::{BusBackend, Config};
-use dispecer::http::auth::{new_token, token_hash};
 use dispecer::state::AppState;
+use dispecer::web::auth::{new_token, token_hash};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::HashMap;

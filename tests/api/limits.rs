@@ -2,7 +2,7 @@
 //! websocket message size, and the client that stops reading.
 
 use dispecer::access::Role;
-use dispecer::http::auth::{new_token, token_hash};
+use dispecer::web::auth::{new_token, token_hash};
 use futures_util::SinkExt;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;

@@ -3,7 +3,7 @@
 //! only; a receiver's answer is a receipt (id, status), deduplicated per credential.
 
 use dispecer::access::Role;
-use dispecer::http::auth::{new_token, token_hash};
+use dispecer::web::auth::{new_token, token_hash};
 use serde_json::{json, Value};
 
 use crate::helpers::{alarm, spawn_app, TestApp};

@@ -3,21 +3,12 @@
 //! as `docs/openapi.json`. The API test `openapi::the_served_document_matches_docs_openapi_json`
 //! fails when the two differ; `dispecer openapi > docs/openapi.json` regenerates the file.
 //!
-//! - [`schemas`]: the shapes of answers that handlers build with `json!`, and the error body.
-//! - [`transport`] and [`emergency`]: the same for the adapted-transport and the emergency
-//!   workflows' endpoints; [`telephony`]: the provider's webhook forms.
-
-pub mod emergency;
-pub mod schemas;
-pub mod telephony;
-pub mod transport;
+//! The shapes of the answers are in `web::schemas`; this module only assembles the document.
 
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-
-pub use schemas::ErrorBody;
 
 use crate::state::AppState;
 
@@ -150,7 +141,7 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             COOKIE,
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::http::auth::SESSION_COOKIE,
+                crate::web::auth::SESSION_COOKIE,
                 "The browser session from `POST /api/v1/session` (HttpOnly, SameSite=Strict).",
             ))),
         );

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::ToSchema;
 
-use super::schemas::StreetLeg;
+use super::common::StreetLeg;
 use crate::config::Service;
 use crate::domain::geo::LonLat;
 use crate::domain::{CaseRecord, Item, ItemId, Level, Resource, Seq, Status};

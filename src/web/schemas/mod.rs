@@ -1,0 +1,13 @@
+//! The shapes of the answers, as the API document describes them (utoipa schemas), and the
+//! error body. Handlers return these structs, so the document is derived from what is sent.
+//!
+//! - [`common`]: the error body, the queue, items, resources, sessions, the map.
+//! - [`transport`] and [`emergency`]: adapted transport and the emergency workflows;
+//!   [`telephony`]: the provider's webhook forms.
+
+pub mod common;
+pub mod emergency;
+pub mod telephony;
+pub mod transport;
+
+pub use common::ErrorBody;
