@@ -6,7 +6,7 @@
 //! driver or EMIU member changes only their own, and EMIU positions and current cases go to
 //! dispatch roles only.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,7 +20,7 @@ use crate::domain::parse;
 use crate::domain::{Item, Resource, ResourceId, ResourceKind, ResourceStatus};
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals, ResourceList};
 use crate::web::view::{answer, item_id, lookup, STAFF};
 
@@ -83,7 +83,7 @@ fn check_item(
 pub(crate) async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Value>> {
     let item_id = check_item(&state, &caller, &id, true)?;
     let out = state
@@ -120,7 +120,7 @@ pub(crate) struct AssignDto {
 pub(crate) async fn assign(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<AssignDto>,
 ) -> Result<Json<Value>> {
     let item_id = check_item(&state, &caller, &id, false)?;
@@ -160,7 +160,7 @@ pub(crate) async fn assign(
 pub(crate) async fn start(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Value>> {
     let item_id = check_item(&state, &caller, &id, false)?;
     let out = state
@@ -204,7 +204,7 @@ pub(crate) struct CloseDto {
 pub(crate) async fn close(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<CloseDto>,
 ) -> Result<Json<Value>> {
     let item_id = check_item(&state, &caller, &id, false)?;
@@ -243,7 +243,7 @@ pub(crate) struct NoteDto {
 pub(crate) async fn note(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<NoteDto>,
 ) -> Result<Json<Value>> {
     let item_id = check_item(&state, &caller, &id, false)?;
@@ -417,7 +417,7 @@ pub(crate) struct StatusDto {
 pub(crate) async fn resource_status(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<StatusDto>,
 ) -> Result<Json<Resource>> {
     let resource_id = changeable(&caller, &id)?;
@@ -455,7 +455,7 @@ pub(crate) async fn resource_status(
 pub(crate) async fn resource_position(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<parse::PlaceDto>,
 ) -> Result<Json<Resource>> {
     let resource_id = changeable(&caller, &id)?;

@@ -2,7 +2,7 @@
 //! records — the risk assessment, the measures taken and the intervention report. Everything
 //! recorded is an entry of the item's case file (a `case_recorded` event).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,14 +13,15 @@ use crate::access::{self, Visibility};
 use crate::core::state::StateView;
 use crate::core::Command;
 use crate::domain::parse;
+use crate::domain::ItemId;
 use crate::domain::{CaseRecord, Details, Item, ResourceId, ResourceKind};
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::referrals::referral::{acting_on, CASE_WORKERS};
 use crate::state::AppState;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
-use crate::web::view::{audit, item_id, lookup, STAFF};
+use crate::web::view::{audit, lookup, STAFF};
 use routing::network::{ProfileId, ATTRIBUTION};
 use routing::travel::LonLat;
 
@@ -117,10 +118,9 @@ fn team_position(state: &AppState, caller: &Caller, item: &Item) -> Option<(Stri
 pub async fn view(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
-    let id = item_id(&id)?;
     let (item, visibility) = lookup(&state, &caller, id)?;
     audit(
         state.store.as_ref(),
@@ -220,7 +220,7 @@ pub struct RiskDto {
 pub async fn risk(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<RiskDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;
@@ -288,7 +288,7 @@ pub struct MeasureDto {
 pub async fn measure(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<MeasureDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;
@@ -369,7 +369,7 @@ pub struct ReportDto {
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<ReportDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;

@@ -2,20 +2,22 @@
 //! and who looked at it. Every read goes through `crate::access`, and every read of a case is
 //! written to the audit log before it is answered.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::access::{self, Visibility};
 use crate::access::{Caller, Role};
+use crate::domain::ItemId;
 use crate::error::{Error, Result};
 use crate::queue;
 use crate::state::AppState;
+use crate::web::extract::PathParam;
 use crate::web::schemas::common::{
     ErrorBody, ItemAudit, ItemHistory, ItemView, QueueView, Refusals,
 };
-use crate::web::view::{audit, item_id, lookup, STAFF};
+use crate::web::view::{audit, lookup, STAFF};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,10 +89,9 @@ pub(crate) async fn queue_view(
 pub(crate) async fn item(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
-    let id = item_id(&id)?;
     let (item, visibility) = lookup(&state, &caller, id)?;
     audit(state.store.as_ref(), &caller, "view_item", id, visibility).await?;
     let shown = access::view(&caller, &item)
@@ -121,10 +122,9 @@ pub(crate) async fn item(
 pub(crate) async fn item_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(STAFF)?;
-    let id = item_id(&id)?;
     let (_, visibility) = lookup(&state, &caller, id)?;
     audit(
         state.store.as_ref(),
@@ -170,10 +170,9 @@ pub(crate) async fn item_events(
 pub(crate) async fn item_audit(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(&[Role::Supervisor, Role::Admin])?;
-    let id = item_id(&id)?;
     lookup(&state, &caller, id)?;
     let reads = state.store.audit_for_item(id).await?;
     Ok(Json(json!({ "item_id": id, "reads": reads })))

@@ -96,10 +96,10 @@ async fn api_not_found() -> Error {
     Error::NotFound("endpoint".into())
 }
 
-/// Gives axum's own rejections the common JSON error body. The handlers parse bodies and query
-/// strings with `AppJson`/`AppQuery`, but a typed path parameter (`Path<NaiveDate>`), a plain
-/// `Query` or a body read as `Bytes` is rejected by axum in plain text, outside the contract.
-/// Such a rejection is a 4xx without an [`Error`] behind it: a bad path or query parameter
+/// Gives axum's own rejections the common JSON error body. The handlers parse bodies, query
+/// strings and path parameters with `AppJson`/`AppQuery`/`PathParam` (`web::extract`), but a
+/// plain `Query` or a body read as `Bytes` is rejected by axum in plain text, outside the
+/// contract. Such a rejection is a 4xx without an [`Error`] behind it: a bad query parameter
 /// becomes a 422 naming it, a body over the limit a 413. Only routes (with a matched path) are
 /// touched, never the console's static files.
 async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Response {
@@ -128,11 +128,11 @@ async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Respons
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    rejection_error(status, &text, &route, body_limit).into_response()
+    rejection_error(status, &text, body_limit).into_response()
 }
 
 /// The common error for one of axum's plain-text rejections.
-fn rejection_error(status: StatusCode, text: &str, route: &str, limit: usize) -> Error {
+fn rejection_error(status: StatusCode, text: &str, limit: usize) -> Error {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return Error::PayloadTooLarge { limit };
     }
@@ -147,23 +147,6 @@ fn rejection_error(status: StatusCode, text: &str, route: &str, limit: usize) ->
             .or(named)
             .unwrap_or("query");
         return Error::validation(field, detail);
-    }
-    if text.starts_with("Invalid URL") || text.contains("path") {
-        // The parameter: named by axum when it says so, else the route's only one.
-        let named = text
-            .split("Cannot parse `")
-            .nth(1)
-            .and_then(|rest| rest.split_once("` with value"))
-            .map(|(key, _)| key.to_owned());
-        let params: Vec<&str> = route
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
-            .collect();
-        let field = named.unwrap_or_else(|| match params.as_slice() {
-            [one] => (*one).to_owned(),
-            _ => "path".to_owned(),
-        });
-        return Error::validation(field, "is malformed");
     }
     Error::BadRequest("the request is malformed".into())
 }

@@ -2,7 +2,7 @@
 //! fall due — never for a number marked safe-contact, which is checked when scheduling and again
 //! when the callback would be raised.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
@@ -18,13 +18,14 @@ use crate::access::Visibility;
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
+use crate::domain::ItemId;
 use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::emergency::FollowUpRecord;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
-use crate::web::view::{audit, item_id, lookup};
+use crate::web::view::{audit, lookup};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -64,7 +65,7 @@ pub struct FollowUpDto {
 pub async fn schedule(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<FollowUpDto>,
 ) -> Result<(StatusCode, Json<Value>)> {
     let item_id = acting_on(&state, &caller, &id)?;
@@ -144,10 +145,9 @@ pub async fn schedule(
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
-    let id = item_id(&id)?;
     let (_, visibility) = lookup(&state, &caller, id)?;
     audit(
         state.store.as_ref(),

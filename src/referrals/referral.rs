@@ -1,6 +1,6 @@
 //! Categorising a call, referring the case to a DAS service, and the service's acknowledgement.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -16,7 +16,7 @@ use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use crate::web::view::{answer, audit, item_id, lookup};
 
@@ -85,7 +85,7 @@ pub struct CategoriseDto {
 pub async fn categorise(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<CategoriseDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;
@@ -141,7 +141,7 @@ pub struct ReferDto {
 pub async fn refer(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<ReferDto>,
 ) -> Result<(StatusCode, Json<Value>)> {
     let item_id = acting_on(&state, &caller, &id)?;
@@ -213,7 +213,7 @@ pub async fn refer(
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let rid = Uuid::parse_str(&id)
@@ -278,10 +278,9 @@ pub async fn acknowledge(
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<ItemId>,
 ) -> Result<Json<Value>> {
     caller.require(CASE_WORKERS)?;
-    let id = item_id(&id)?;
     let (_, visibility) = lookup(&state, &caller, id)?;
     audit(
         state.store.as_ref(),

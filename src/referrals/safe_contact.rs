@@ -3,7 +3,7 @@
 //! missed-call callback, scheduled follow-ups, the SMS outbox — asks [`is_contact_blocked`]
 //! first and sends nothing to them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ use crate::domain::{CaseRecord, Details};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{EmergencyStore, StoreError};
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 /// Whether no automatic message or callback may go to `phone`. Numbers are compared in the
@@ -62,7 +62,7 @@ pub struct SafeContactDto {
 pub async fn mark(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<SafeContactDto>,
 ) -> Result<Json<Value>> {
     let item_id = super::referral::acting_on(&state, &caller, &id)?;

@@ -1,7 +1,7 @@
 //! The device registry. Devices hold personal and medical data: only the dispatch roles read
 //! them, and every read is audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;
-use crate::web::extract::{AppJson, AppQuery};
+use crate::web::extract::{AppJson, AppQuery, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -170,7 +170,7 @@ async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result
 pub async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let id = parse::identifier("id", &id, 64)?;

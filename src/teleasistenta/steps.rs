@@ -2,7 +2,7 @@
 //! their order, send a carer or the team, call 112 — each step in the case file — then close
 //! with an outcome code (`POST /api/v1/items/{id}/close`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
@@ -14,7 +14,7 @@ use crate::domain::CaseRecord;
 use crate::error::{Error, Result};
 use crate::referrals::referral::acting_on;
 use crate::state::AppState;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 /// The steps, in the order the workflow suggests them.
@@ -83,7 +83,7 @@ pub struct StepDto {
 pub async fn post(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<StepDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;

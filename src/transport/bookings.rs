@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -21,7 +21,7 @@ use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::state::AppState;
-use crate::web::extract::{AppJson, AppQuery};
+use crate::web::extract::{AppJson, AppQuery, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use routing::network::haversine_m;
 
@@ -434,7 +434,7 @@ async fn load_trip(state: &AppState, id: &str) -> Result<Trip> {
 pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<TripView>> {
     caller.require(DISPATCH)?;
     let trip = load_trip(&state, &id).await?;
@@ -489,7 +489,7 @@ pub(crate) struct CancelDto {
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     body: bytes::Bytes,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
@@ -555,7 +555,7 @@ pub(crate) struct ChangeDto {
 pub(crate) async fn change(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<ChangeDto>,
 ) -> Result<Json<TripView>> {
     caller.require(DISPATCH)?;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, Utc};
@@ -20,7 +20,7 @@ use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::state::AppState;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 pub fn router() -> Router<AppState> {
@@ -341,7 +341,7 @@ pub(crate) struct ComputeDto {
 pub(crate) async fn compute(
     State(state): State<AppState>,
     caller: Caller,
-    Path(date): Path<NaiveDate>,
+    PathParam(date): PathParam<NaiveDate>,
     body: bytes::Bytes,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
@@ -405,7 +405,7 @@ fn summary(plan: &DayPlan) -> Value {
 pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    Path(date): Path<NaiveDate>,
+    PathParam(date): PathParam<NaiveDate>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;
     let plan = state
@@ -480,7 +480,7 @@ pub(crate) struct MoveDto {
 pub(crate) async fn move_trip(
     State(state): State<AppState>,
     caller: Caller,
-    Path(date): Path<NaiveDate>,
+    PathParam(date): PathParam<NaiveDate>,
     AppJson(dto): AppJson<MoveDto>,
 ) -> Result<Json<Value>> {
     caller.require(DISPATCH)?;

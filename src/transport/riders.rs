@@ -1,7 +1,7 @@
 //! Riders and vehicles over HTTP. Riders are personal data: every read is audited, and only
 //! the dispatch roles may read or write them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::AuditRecord;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use routing::travel::LonLat;
 
@@ -209,7 +209,7 @@ pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Resul
 pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<Rider>> {
     caller.require(DISPATCH)?;
     let rider = state
@@ -277,7 +277,7 @@ pub(crate) struct VehicleDto {
 pub(crate) async fn put_vehicle(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<VehicleDto>,
 ) -> Result<Json<Vehicle>> {
     caller.require(&[Role::Supervisor, Role::Admin])?;

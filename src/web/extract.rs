@@ -1,13 +1,14 @@
-//! `AppJson` and `AppQuery`: JSON bodies and query strings whose errors name the field, in the
-//! common error body.
+//! `AppJson`, `AppQuery` and `PathParam`: JSON bodies, query strings and path parameters whose
+//! errors name the field, in the common error body.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
+use crate::domain::{ItemId, ResourceId};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -121,6 +122,77 @@ pub fn idempotency_key(
         ));
     }
     Ok(Some(format!("{scope}:{caller}:{v}")))
+}
+
+/// The route's path parameter, parsed into a domain type ([`FromPathParam`]): a value that does
+/// not parse is a 422 naming the parameter, in the common error body. Every route has at most
+/// one parameter.
+pub struct PathParam<T>(pub T);
+
+/// A type a path parameter parses into; `name` is the parameter's name in the route.
+pub trait FromPathParam: Sized {
+    fn from_path_param(name: &str, raw: &str) -> Result<Self, Error>;
+}
+
+impl<T: FromPathParam, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        // The parameter's name from the route itself, for the one rejection axum can give here
+        // (a value that is not UTF-8 once percent-decoded).
+        let route_param = parts
+            .extensions
+            .get::<MatchedPath>()
+            .and_then(|route| {
+                route
+                    .as_str()
+                    .split('/')
+                    .find_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "path".to_owned());
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::validation(route_param.as_str(), "is malformed"))?;
+        let (name, raw) = params
+            .iter()
+            .next()
+            .ok_or_else(|| Error::validation(route_param.as_str(), "is missing"))?;
+        T::from_path_param(name, raw).map(PathParam)
+    }
+}
+
+impl FromPathParam for String {
+    fn from_path_param(_name: &str, raw: &str) -> Result<Self, Error> {
+        Ok(raw.to_owned())
+    }
+}
+
+impl FromPathParam for ItemId {
+    fn from_path_param(name: &str, raw: &str) -> Result<Self, Error> {
+        uuid::Uuid::parse_str(raw)
+            .map(ItemId)
+            .map_err(|_| Error::validation(name, "must be an item id (UUID)"))
+    }
+}
+
+impl FromPathParam for ResourceId {
+    fn from_path_param(name: &str, raw: &str) -> Result<Self, Error> {
+        ResourceId::parse(raw).map_err(|m| Error::validation(name, m))
+    }
+}
+
+impl FromPathParam for uuid::Uuid {
+    fn from_path_param(name: &str, raw: &str) -> Result<Self, Error> {
+        uuid::Uuid::parse_str(raw).map_err(|_| Error::validation(name, "must be a UUID"))
+    }
+}
+
+impl FromPathParam for chrono::NaiveDate {
+    fn from_path_param(name: &str, raw: &str) -> Result<Self, Error> {
+        raw.parse()
+            .map_err(|_| Error::validation(name, "is malformed"))
+    }
 }
 
 #[cfg(test)]
