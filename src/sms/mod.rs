@@ -1,6 +1,6 @@
 //! Rider messages: a Twilio-compatible Messages client, the durable outbox and its sender.
 //!
-//! - [`outbox`]: the [`Outbox`] storage trait (SQLite and PostgreSQL in `src/store/`).
+//! - [`Outbox`]: the storage trait, in `src/store/outbox.rs`.
 //! - [`twilio`]: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` over reqwest.
 //! - [`worker`]: the background sender with retries and exponential backoff.
 //! - [`templates`]: the Romanian texts from `config/sms-templates.ro.toml`.
@@ -23,7 +23,6 @@
 //! are indistinguishable to the lookup (the second would be taken for sent) — our templates
 //! give each message its own trip time or kind, so they differ.
 
-pub mod outbox;
 pub mod templates;
 pub mod twilio;
 pub mod worker;
@@ -35,7 +34,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tokio::sync::Notify;
 
-pub use outbox::{Outbox, OutboxRow, OutgoingSms};
+pub use crate::store::{Outbox, OutboxRow, OutgoingSms};
 pub use templates::Templates;
 
 use crate::referrals::is_contact_blocked;

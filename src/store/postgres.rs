@@ -1,15 +1,14 @@
 //! PostgreSQL: production, several instances on one database.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Pool, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tracing::instrument;
 
-use super::{check_numbering, decode, DecideFn, Store, StoreError};
+use super::dialect::Dialect;
+use super::sql::log::postgres::rows_to_events;
+use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
@@ -20,7 +19,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 const START_UP_WAIT: Duration = Duration::from_secs(15);
 
 pub struct PgStore {
-    pub(super) pool: PgPool,
+    pool: PgPool,
 }
 
 impl PgStore {
@@ -40,11 +39,6 @@ impl PgStore {
                 Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
             }
         }
-    }
-
-    /// The pool, for tests and the other tables of the service.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 
     async fn append_in(
@@ -140,96 +134,49 @@ impl PgStore {
     }
 }
 
-fn rows_to_events(rows: Vec<PgRow>) -> Result<Vec<StoredEvent>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let seq: i64 = row.try_get(0)?;
-            let at: DateTime<Utc> = row.try_get(1)?;
-            let actor: String = row.try_get(2)?;
-            let payload: String = row.try_get(3)?;
-            decode(seq, at, actor, &payload)
-        })
-        .collect()
-}
+impl Dialect for PgStore {
+    type Db = Postgres;
+    type ItemParam = uuid::Uuid;
 
-#[async_trait]
-impl Store for PgStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
+    const NAME: &'static str = "postgres";
+    const STRPOS: &'static str = "strpos";
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+
+    fn item_param(id: ItemId) -> uuid::Uuid {
+        id.0
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
+    fn reader(&self) -> &Pool<Postgres> {
+        &self.pool
+    }
+
+    fn writer(&self) -> &Pool<Postgres> {
+        &self.pool
+    }
+
+    async fn run_migrations(&self) -> Result<(), StoreError> {
         sqlx::migrate!("migrations/postgres")
             .run(&self.pool)
             .await?;
         Ok(())
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    #[instrument(skip_all, fields(after = after.0))]
-    async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(after.0)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?,
-        )
-    }
-
-    #[instrument(skip_all, fields(item.id = %item))]
-    async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload::text FROM events WHERE item_id = $1 ORDER BY seq",
-            )
-            .bind(item.0)
-            .fetch_all(&self.pool)
-            .await?,
-        )
-    }
-
-    async fn find_credential(
+    async fn begin_counting(
         &self,
-        token_hash: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, role FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
-            None => None,
-        })
-    }
-
-    #[instrument(skip_all, fields(credential = name))]
-    async fn put_credential(
-        &self,
-        name: &str,
-        role: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO credentials (name, role, token_hash) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, revoked_at = NULL")
-            .bind(name)
-            .bind(role)
-            .bind(token_hash)
-            .execute(&self.pool)
+        name_hash: &str,
+    ) -> Result<Transaction<'_, Postgres>, StoreError> {
+        // A transaction-scoped advisory lock on the name serialises every instance's counting
+        // of it, also while the name has no row yet (which `FOR UPDATE` could not lock). The
+        // transaction rolls back if the login is dropped half-way (the client hung up).
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('login_throttle:' || $1, 0))")
+            .bind(name_hash)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        Ok(tx)
     }
 
-    #[instrument(skip_all, fields(known = known.0, keys = keys.len()))]
-    async fn append(
+    async fn append_locked(
         &self,
         known: Seq,
         keys: &[String],
