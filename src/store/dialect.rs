@@ -1,6 +1,7 @@
 //! What truly differs between the two databases. Every query is written once, in `sql/`, with
 //! `$N` placeholders (SQLite accepts them too); these are the few things it asks the backend.
 
+use sqlx::migrate::Migrator;
 use sqlx::{Pool, Transaction};
 
 use super::{DecideFn, StoreError};
@@ -15,6 +16,8 @@ pub(crate) trait Dialect: Send + Sync {
 
     /// `sqlite` or `postgres`, for logs and metrics.
     const NAME: &'static str;
+    /// The migrations of the dialect's own folder.
+    const MIGRATOR: Migrator;
     /// The SQL function giving the position of a substring: `instr` or `strpos`.
     const STRPOS: &'static str;
     /// Locks the rows a read-then-write transaction reads: ` FOR UPDATE` on PostgreSQL, nothing
@@ -27,8 +30,6 @@ pub(crate) trait Dialect: Send + Sync {
     fn reader(&self) -> &Pool<Self::Db>;
     /// The pool that writes (and reads what must see the latest write).
     fn writer(&self) -> &Pool<Self::Db>;
-
-    async fn run_migrations(&self) -> Result<(), StoreError>;
 
     /// Begins a transaction in which the login count of `name_hash` is read and rewritten
     /// without another instance on this database counting in between.

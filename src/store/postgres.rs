@@ -1,13 +1,14 @@
 //! PostgreSQL: production, several instances on one database.
 
 use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{PgConnection, Pool, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::dialect::Dialect;
-use super::sql::log::postgres::rows_to_events;
+use super::sql::log::postgres::events_since;
 use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
@@ -53,14 +54,7 @@ impl PgStore {
                 .fetch_one(&mut *conn)
                 .await?;
         let caught_up = if last > known.0 {
-            rows_to_events(
-                sqlx::query(
-                    "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq",
-                )
-                .bind(known.0)
-                .fetch_all(&mut *conn)
-                .await?,
-            )?
+            events_since(&mut *conn, known.0).await?
         } else {
             Vec::new()
         };
@@ -140,6 +134,7 @@ impl Dialect for PgStore {
 
     const NAME: &'static str = "postgres";
     const STRPOS: &'static str = "strpos";
+    const MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
     const FOR_UPDATE: &'static str = " FOR UPDATE";
 
     fn item_param(id: ItemId) -> uuid::Uuid {
@@ -152,13 +147,6 @@ impl Dialect for PgStore {
 
     fn writer(&self) -> &Pool<Postgres> {
         &self.pool
-    }
-
-    async fn run_migrations(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        Ok(())
     }
 
     async fn begin_counting(

@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -12,7 +13,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::dialect::Dialect;
-use super::sql::log::sqlite::rows_to_events;
+use super::sql::log::sqlite::events_since;
 use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
@@ -64,14 +65,7 @@ impl SqliteStore {
             .fetch_one(&mut *conn)
             .await?;
         let caught_up = if last > known.0 {
-            rows_to_events(
-                sqlx::query(
-                    "SELECT seq, at, actor, payload FROM events WHERE seq > $1 ORDER BY seq",
-                )
-                .bind(known.0)
-                .fetch_all(&mut *conn)
-                .await?,
-            )?
+            events_since(&mut *conn, known.0).await?
         } else {
             Vec::new()
         };
@@ -136,6 +130,7 @@ impl Dialect for SqliteStore {
 
     const NAME: &'static str = "sqlite";
     const STRPOS: &'static str = "instr";
+    const MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
     const FOR_UPDATE: &'static str = "";
 
     fn item_param(id: ItemId) -> String {
@@ -148,13 +143,6 @@ impl Dialect for SqliteStore {
 
     fn writer(&self) -> &Pool<Sqlite> {
         &self.writer
-    }
-
-    async fn run_migrations(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/sqlite")
-            .run(&self.writer)
-            .await?;
-        Ok(())
     }
 
     async fn begin_counting(

@@ -13,10 +13,29 @@ macro_rules! log_queries {
         use crate::store::dialect::Dialect;
         use crate::store::{decode, DecideFn, Store, StoreError};
 
-        type DbRow = <<$store as Dialect>::Db as sqlx::Database>::Row;
+        type Db = <$store as Dialect>::Db;
+        type DbRow = <Db as sqlx::Database>::Row;
+        type DbConn = <Db as sqlx::Database>::Connection;
+
+        /// Committed events after `after`, in order, read on the caller's connection (inside the
+        /// event log's lock).
+        pub(crate) async fn events_since(
+            conn: &mut DbConn,
+            after: i64,
+        ) -> Result<Vec<StoredEvent>, StoreError> {
+            rows_to_events(
+                sqlx::query(
+                    "SELECT seq, at, actor, CAST(payload AS TEXT) FROM events WHERE seq > $1 \
+                     ORDER BY seq",
+                )
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await?,
+            )
+        }
 
         /// Rows of `seq, at, actor, payload` (the payload as text) as events.
-        pub(crate) fn rows_to_events(rows: Vec<DbRow>) -> Result<Vec<StoredEvent>, StoreError> {
+        fn rows_to_events(rows: Vec<DbRow>) -> Result<Vec<StoredEvent>, StoreError> {
             rows.into_iter()
                 .map(|row| {
                     let seq: i64 = row.try_get(0)?;
@@ -35,7 +54,8 @@ macro_rules! log_queries {
             }
 
             async fn migrate(&self) -> Result<(), StoreError> {
-                self.run_migrations().await
+                <$store as Dialect>::MIGRATOR.run(self.writer()).await?;
+                Ok(())
             }
 
             async fn ping(&self) -> Result<(), StoreError> {
