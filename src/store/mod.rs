@@ -25,8 +25,8 @@ use crate::events::StoredEvent;
 pub use accounts::{Accounts, AuditRecord, UserRecord};
 pub use emergency::EmergencyStore;
 pub use outbox::{Outbox, OutboxRow, OutgoingSms};
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub(crate) use postgres::PgStore;
+pub(crate) use sqlite::SqliteStore;
 pub use transport::TransportStore;
 
 /// What the caller of [`Store::append`] decided.

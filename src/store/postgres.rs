@@ -19,12 +19,12 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest wait for the database at start-up (CI creating test databases, a server starting).
 const START_UP_WAIT: Duration = Duration::from_secs(15);
 
-pub struct PgStore {
+pub(crate) struct PgStore {
     pool: PgPool,
 }
 
 impl PgStore {
-    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         // While the service runs, a request must not wait long for a database that is down:
         // it answers 503 within ACQUIRE_TIMEOUT and the client retries (a 15 s wait made every
         // alarm during a PostgreSQL restart take 15 s to be refused, longer than receivers

@@ -19,13 +19,13 @@ use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
 }
 
 impl SqliteStore {
-    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let url = config.url.expose_secret();
         let synchronous = match config.sqlite_synchronous.as_str() {
             "OFF" => SqliteSynchronous::Off,
