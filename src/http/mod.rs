@@ -103,13 +103,9 @@ async fn api_not_found() -> Error {
 /// becomes a 422 naming it, a body over the limit a 413. Only routes (with a matched path) are
 /// touched, never the console's static files.
 async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Response {
-    let Some(route) = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-    else {
+    if req.extensions().get::<MatchedPath>().is_none() {
         return next.run(req).await;
-    };
+    }
     let response = next.run(req).await;
     let status = response.status();
     let is_json = response

@@ -1,6 +1,6 @@
 //! Rider messages: a Twilio-compatible Messages client, the durable outbox and its sender.
 //!
-//! - [`outbox`]: the [`Outbox`] storage trait (SQLite and PostgreSQL in `src/store/`).
+//! - [`Outbox`]: the storage trait, in `src/store/outbox.rs`.
 //! - [`twilio`]: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json` over reqwest.
 //! - [`worker`]: the background sender with retries and exponential backoff.
 //! - The Romanian texts from `config/sms-templates.ro.toml` are `config::Templates`.
@@ -23,7 +23,6 @@
 //! are indistinguishable to the lookup (the second would be taken for sent) — our templates
 //! give each message its own trip time or kind, so they differ.
 
-pub mod outbox;
 pub mod twilio;
 pub mod worker;
 
@@ -32,7 +31,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-pub use outbox::{Outbox, OutboxRow, OutgoingSms};
+pub use crate::store::{Outbox, OutboxRow, OutgoingSms};
 
 use crate::referrals::is_contact_blocked;
 use crate::store::{EmergencyStore, StoreError};

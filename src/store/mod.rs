@@ -6,16 +6,13 @@
 //! with the next sequence numbers. Commit order is sequence order, with no gaps.
 
 pub mod accounts;
+mod dialect;
 pub mod emergency;
+pub mod outbox;
 mod postgres;
-mod postgres_accounts;
-mod postgres_emergency;
-mod postgres_transport;
+mod sql;
 mod sqlite;
-mod sqlite_accounts;
-mod sqlite_emergency;
-mod sqlite_transport;
-mod transport_json;
+pub mod transport;
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -27,8 +24,10 @@ use crate::events::StoredEvent;
 
 pub use accounts::{Accounts, AuditRecord, UserRecord};
 pub use emergency::EmergencyStore;
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use outbox::{Outbox, OutboxRow, OutgoingSms};
+pub(crate) use postgres::PgStore;
+pub(crate) use sqlite::SqliteStore;
+pub use transport::TransportStore;
 
 /// What the caller of [`Store::append`] decided.
 #[derive(Debug, Default)]
@@ -103,8 +102,8 @@ pub async fn connect(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
 /// One database seen through each module's storage trait (same pools, same connections).
 pub struct Stores {
     pub store: Arc<dyn Store>,
-    pub transport: Arc<dyn crate::transport::TransportStore>,
-    pub outbox: Arc<dyn crate::sms::Outbox>,
+    pub transport: Arc<dyn TransportStore>,
+    pub outbox: Arc<dyn Outbox>,
     /// Registries of the emergency workflows.
     pub emergency: Arc<dyn EmergencyStore>,
 }

@@ -1,15 +1,15 @@
 //! PostgreSQL: production, several instances on one database.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, Row};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{PgConnection, Pool, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tracing::instrument;
 
-use super::{check_numbering, decode, DecideFn, Store, StoreError};
+use super::dialect::Dialect;
+use super::sql::log::postgres::events_since;
+use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
@@ -19,12 +19,12 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Longest wait for the database at start-up (CI creating test databases, a server starting).
 const START_UP_WAIT: Duration = Duration::from_secs(15);
 
-pub struct PgStore {
-    pub(super) pool: PgPool,
+pub(crate) struct PgStore {
+    pool: PgPool,
 }
 
 impl PgStore {
-    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         // While the service runs, a request must not wait long for a database that is down:
         // it answers 503 within ACQUIRE_TIMEOUT and the client retries (a 15 s wait made every
         // alarm during a PostgreSQL restart take 15 s to be refused, longer than receivers
@@ -42,11 +42,6 @@ impl PgStore {
         }
     }
 
-    /// The pool, for tests and the other tables of the service.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
     async fn append_in(
         conn: &mut PgConnection,
         known: Seq,
@@ -59,14 +54,7 @@ impl PgStore {
                 .fetch_one(&mut *conn)
                 .await?;
         let caught_up = if last > known.0 {
-            rows_to_events(
-                sqlx::query(
-                    "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq",
-                )
-                .bind(known.0)
-                .fetch_all(&mut *conn)
-                .await?,
-            )?
+            events_since(&mut *conn, known.0).await?
         } else {
             Vec::new()
         };
@@ -140,96 +128,43 @@ impl PgStore {
     }
 }
 
-fn rows_to_events(rows: Vec<PgRow>) -> Result<Vec<StoredEvent>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let seq: i64 = row.try_get(0)?;
-            let at: DateTime<Utc> = row.try_get(1)?;
-            let actor: String = row.try_get(2)?;
-            let payload: String = row.try_get(3)?;
-            decode(seq, at, actor, &payload)
-        })
-        .collect()
-}
+impl Dialect for PgStore {
+    type Db = Postgres;
+    type ItemParam = uuid::Uuid;
 
-#[async_trait]
-impl Store for PgStore {
-    fn backend(&self) -> &'static str {
-        "postgres"
+    const NAME: &'static str = "postgres";
+    const STRPOS: &'static str = "strpos";
+    const MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
+
+    fn item_param(id: ItemId) -> uuid::Uuid {
+        id.0
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        Ok(())
+    fn reader(&self) -> &Pool<Postgres> {
+        &self.pool
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
+    fn writer(&self) -> &Pool<Postgres> {
+        &self.pool
     }
 
-    #[instrument(skip_all, fields(after = after.0))]
-    async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload::text FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(after.0)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?,
-        )
-    }
-
-    #[instrument(skip_all, fields(item.id = %item))]
-    async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload::text FROM events WHERE item_id = $1 ORDER BY seq",
-            )
-            .bind(item.0)
-            .fetch_all(&self.pool)
-            .await?,
-        )
-    }
-
-    async fn find_credential(
+    async fn begin_counting(
         &self,
-        token_hash: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, role FROM credentials WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
-            None => None,
-        })
-    }
-
-    #[instrument(skip_all, fields(credential = name))]
-    async fn put_credential(
-        &self,
-        name: &str,
-        role: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO credentials (name, role, token_hash) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, revoked_at = NULL")
-            .bind(name)
-            .bind(role)
-            .bind(token_hash)
-            .execute(&self.pool)
+        name_hash: &str,
+    ) -> Result<Transaction<'_, Postgres>, StoreError> {
+        // A transaction-scoped advisory lock on the name serialises every instance's counting
+        // of it, also while the name has no row yet (which `FOR UPDATE` could not lock). The
+        // transaction rolls back if the login is dropped half-way (the client hung up).
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('login_throttle:' || $1, 0))")
+            .bind(name_hash)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        Ok(tx)
     }
 
-    #[instrument(skip_all, fields(known = known.0, keys = keys.len()))]
-    async fn append(
+    async fn append_locked(
         &self,
         known: Seq,
         keys: &[String],

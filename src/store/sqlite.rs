@@ -1,30 +1,31 @@
 //! SQLite: the zero-set-up default. One writer connection (SQLite has one writer anyway) and a
 //! small pool of readers over WAL.
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use secrecy::ExposeSecret;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, SqliteConnection};
+use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
-use tracing::instrument;
 
-use super::{check_numbering, decode, DecideFn, Store, StoreError};
+use super::dialect::Dialect;
+use super::sql::log::sqlite::events_since;
+use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
 
-pub struct SqliteStore {
-    pub(super) writer: SqlitePool,
-    pub(super) reader: SqlitePool,
+pub(crate) struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
 }
 
 impl SqliteStore {
-    pub async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
+    pub(crate) async fn connect(config: &StoreConfig) -> Result<Self, StoreError> {
         let url = config.url.expose_secret();
         let synchronous = match config.sqlite_synchronous.as_str() {
             "OFF" => SqliteSynchronous::Off,
@@ -64,14 +65,7 @@ impl SqliteStore {
             .fetch_one(&mut *conn)
             .await?;
         let caught_up = if last > known.0 {
-            rows_to_events(
-                sqlx::query(
-                    "SELECT seq, at, actor, payload FROM events WHERE seq > ? ORDER BY seq",
-                )
-                .bind(known.0)
-                .fetch_all(&mut *conn)
-                .await?,
-            )?
+            events_since(&mut *conn, known.0).await?
         } else {
             Vec::new()
         };
@@ -130,96 +124,38 @@ impl SqliteStore {
     }
 }
 
-fn rows_to_events(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<StoredEvent>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let seq: i64 = row.try_get(0)?;
-            let at: DateTime<Utc> = row.try_get(1)?;
-            let actor: String = row.try_get(2)?;
-            let payload: String = row.try_get(3)?;
-            decode(seq, at, actor, &payload)
-        })
-        .collect()
-}
+impl Dialect for SqliteStore {
+    type Db = Sqlite;
+    type ItemParam = String;
 
-#[async_trait]
-impl Store for SqliteStore {
-    fn backend(&self) -> &'static str {
-        "sqlite"
+    const NAME: &'static str = "sqlite";
+    const STRPOS: &'static str = "instr";
+    const MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+    const FOR_UPDATE: &'static str = "";
+
+    fn item_param(id: ItemId) -> String {
+        id.to_string()
     }
 
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/sqlite")
-            .run(&self.writer)
-            .await?;
-        Ok(())
+    fn reader(&self) -> &Pool<Sqlite> {
+        &self.reader
     }
 
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
-        Ok(())
+    fn writer(&self) -> &Pool<Sqlite> {
+        &self.writer
     }
 
-    #[instrument(skip_all, fields(after = after.0))]
-    async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-            )
-            .bind(after.0)
-            .bind(limit)
-            .fetch_all(&self.reader)
-            .await?,
-        )
-    }
-
-    #[instrument(skip_all, fields(item.id = %item))]
-    async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
-        rows_to_events(
-            sqlx::query(
-                "SELECT seq, at, actor, payload FROM events WHERE item_id = ? ORDER BY seq",
-            )
-            .bind(item.to_string())
-            .fetch_all(&self.reader)
-            .await?,
-        )
-    }
-
-    async fn find_credential(
+    async fn begin_counting(
         &self,
-        token_hash: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        let row = sqlx::query(
-            "SELECT name, role FROM credentials WHERE token_hash = ? AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.reader)
-        .await?;
-        Ok(match row {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
-            None => None,
-        })
+        _name_hash: &str,
+    ) -> Result<Transaction<'_, Sqlite>, StoreError> {
+        // IMMEDIATE takes the write lock up front, so another process on the same file cannot
+        // count an attempt between our read and our write. A transaction object (not a bare
+        // BEGIN) rolls back if the login is dropped half-way (the client hung up).
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    #[instrument(skip_all, fields(credential = name))]
-    async fn put_credential(
-        &self,
-        name: &str,
-        role: &str,
-        token_hash: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO credentials (name, role, token_hash, created_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (name) DO UPDATE SET role = excluded.role, token_hash = excluded.token_hash, revoked_at = NULL")
-            .bind(name)
-            .bind(role)
-            .bind(token_hash).bind(Utc::now())
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
-    #[instrument(skip_all, fields(known = known.0, keys = keys.len()))]
-    async fn append(
+    async fn append_locked(
         &self,
         known: Seq,
         keys: &[String],

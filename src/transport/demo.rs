@@ -11,8 +11,7 @@ use super::model::{
     Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
 };
 use crate::config::TransportConfig;
-use crate::store::StoreError;
-use crate::transport::TransportStore;
+use crate::store::{StoreError, TransportStore};
 use routing::network::RoadNetwork;
 use routing::travel::LonLat;
 

@@ -2,7 +2,6 @@
 //! day plan, same-day changes, the driver tablet's actions and positions, and reports.
 //!
 //! - [`model`]: the vocabulary (plain data, stored as JSON documents).
-//! - [`store`]: the [`TransportStore`] trait (SQLite and PostgreSQL in `src/store/`).
 //! - [`engine`]: trips to the dial-a-ride scheduler and back (no I/O).
 //! - [`riders`]: `/api/v1/transport/riders` and vehicles.
 //! - [`bookings`]: `/api/v1/transport/bookings`: booking, recurrence, eligibility, conflicts,
@@ -11,6 +10,7 @@
 //!   trip by hand, same-day insertion and removal.
 //! - [`driver`]: the tablet's manifest, actions (exactly once by client action id) and GPS.
 //! - [`odometer`]: driven kilometres and hours per vehicle and day from the GPS fixes.
+//! - [`positions`]: a GPS fix stored with what the odometer makes of it.
 //! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
 //! - [`delay`]: a late vehicle shifts its remaining stops; trips it can no longer serve in their
 //!   window move to another vehicle or become a queue item.
@@ -28,10 +28,10 @@ pub mod messages;
 pub mod model;
 pub mod odometer;
 pub mod planning;
+pub mod positions;
 pub mod reports;
 pub mod riders;
 pub mod sim;
-pub mod store;
 
 use std::sync::Arc;
 
@@ -40,12 +40,11 @@ use axum::Router;
 use crate::config::{Templates, TransportConfig};
 use crate::sms::Sms;
 use crate::state::AppState;
+use crate::store::TransportStore;
 use routing::network::{
     NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
 };
 use routing::travel::TravelTimeSource;
-
-pub use store::TransportStore;
 
 /// What the transport handlers share: storage, the SMS choke point, the templates.
 #[derive(Clone)]

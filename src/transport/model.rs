@@ -333,3 +333,29 @@ pub fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).round() as i64;
     format!("{:02}:{:02}", m / 60, m % 60)
 }
+
+/// A GPS fix of a vehicle.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fix {
+    pub position: LonLat,
+    pub at: DateTime<Utc>,
+}
+
+/// What one fix adds to the day's sums (see `transport::odometer`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Step {
+    pub metres: f64,
+    pub seconds: f64,
+    /// The fix becomes the day's last fix (false for a late, out-of-order fix).
+    pub advance: bool,
+}
+
+/// A vehicle's measured day, as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VehicleDay {
+    pub vehicle_id: String,
+    pub date: NaiveDate,
+    pub metres: f64,
+    pub seconds: f64,
+    pub fixes: i64,
+}

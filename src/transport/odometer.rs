@@ -13,9 +13,9 @@
 //! Only these sums are kept, never a track: a track of a vehicle that fetches riders from home
 //! would be a list of their addresses.
 
-use chrono::{DateTime, Utc};
 use routing::network::haversine_m;
-use routing::travel::LonLat;
+
+use super::model::{Fix, Step};
 
 /// Longest silence between two fixes that still counts as time in service.
 pub const MAX_GAP_S: f64 = 600.0;
@@ -23,21 +23,6 @@ pub const MAX_GAP_S: f64 = 600.0;
 pub const MAX_SPEED_MPS: f64 = 150.0 / 3.6;
 /// Movement below this between two fixes is GPS noise.
 pub const JITTER_M: f64 = 15.0;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Fix {
-    pub position: LonLat,
-    pub at: DateTime<Utc>,
-}
-
-/// What one fix adds to the day's sums.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Step {
-    pub metres: f64,
-    pub seconds: f64,
-    /// The fix becomes the day's last fix (false for a late, out-of-order fix).
-    pub advance: bool,
-}
 
 /// The contribution of `next` after `prev`, the day's last fix (None for the day's first).
 pub fn step(prev: Option<&Fix>, next: &Fix) -> Step {
@@ -66,20 +51,11 @@ pub fn step(prev: Option<&Fix>, next: &Fix) -> Step {
     }
 }
 
-/// A vehicle's measured day, as stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VehicleDay {
-    pub vehicle_id: String,
-    pub date: chrono::NaiveDate,
-    pub metres: f64,
-    pub seconds: f64,
-    pub fixes: i64,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
+    use routing::travel::LonLat;
 
     fn fix(lon: f64, lat: f64, s: i64) -> Fix {
         Fix {

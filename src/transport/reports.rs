@@ -12,8 +12,7 @@ use axum::{Json, Router};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::model::{DayPlan, Trip, TripStatus};
-use super::odometer::VehicleDay;
+use super::model::{DayPlan, Trip, TripStatus, VehicleDay};
 use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
 use crate::state::AppState;

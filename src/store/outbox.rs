@@ -1,11 +1,12 @@
 //! The durable SMS outbox: rows written before the action that caused them is acknowledged,
-//! sent later by the worker, each identified by an idempotency key.
+//! sent later by the worker (`sms::worker`), each identified by an idempotency key. Both
+//! backends in `sql/outbox.rs`.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::store::StoreError;
+use super::StoreError;
 
 /// A message to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct OutboxRow {
 #[async_trait]
 pub trait Outbox: Send + Sync {
     /// Inserts the messages whose key is new; returns how many were new. Use
-    /// [`super::Sms::enqueue`], the one choke point, rather than calling this directly.
+    /// [`crate::sms::Sms::enqueue`], the one choke point, rather than calling this directly.
     async fn insert_messages(
         &self,
         messages: &[OutgoingSms],

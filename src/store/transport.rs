@@ -1,13 +1,18 @@
-//! The storage the transport module needs, implemented for SQLite and PostgreSQL in
-//! `src/store/{sqlite,postgres}_transport.rs`.
+//! The storage the transport module needs (both backends in `sql/transport.rs`). Riders,
+//! vehicles, trips, plans and actions are stored as JSON documents beside a few key columns.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::model::{ActionRecord, BookingKey, DayPlan, Rider, Trip, Vehicle};
-use super::odometer::VehicleDay;
-use crate::store::StoreError;
+use super::StoreError;
+use crate::transport::model::{
+    ActionRecord, BookingKey, DayPlan, Fix, Rider, Step, Trip, Vehicle, VehicleDay,
+};
 use routing::travel::LonLat;
+
+/// What a GPS fix (the second argument) adds to its vehicle's day, given the day's last fix
+/// (none for the day's first): the caller's rule (`transport::odometer::step`).
+pub type MeasureFn = dyn Fn(Option<&Fix>, &Fix) -> Step + Send + Sync;
 
 #[async_trait]
 pub trait TransportStore: Send + Sync {
@@ -61,15 +66,14 @@ pub trait TransportStore: Send + Sync {
     ) -> Result<Option<ActionRecord>, StoreError>;
     async fn action(&self, action_id: &str) -> Result<Option<ActionRecord>, StoreError>;
 
-    /// Stores a vehicle's last position and, in the same transaction, adds the fix to the
-    /// vehicle's driven distance and time on `day` (its local date; see
-    /// [`super::odometer`]).
-    async fn put_position(
+    /// Stores a vehicle's last position and, in the same transaction, adds what `measure` makes
+    /// of the fix to the vehicle's driven distance and time on `day` (its local date).
+    async fn put_fix(
         &self,
         vehicle: &str,
-        position: LonLat,
-        at: DateTime<Utc>,
+        fix: Fix,
         day: NaiveDate,
+        measure: &MeasureFn,
     ) -> Result<(), StoreError>;
     /// The measured days of every vehicle in a date range, inclusive (reports).
     async fn vehicle_days(
@@ -78,4 +82,18 @@ pub trait TransportStore: Send + Sync {
         to: NaiveDate,
     ) -> Result<Vec<VehicleDay>, StoreError>;
     async fn position(&self, vehicle: &str) -> Result<Option<(LonLat, DateTime<Utc>)>, StoreError>;
+}
+
+pub(crate) fn encode_doc<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        seq: 0,
+        message: format!("encoding a transport document: {e}"),
+    })
+}
+
+pub(crate) fn decode_doc<T: serde::de::DeserializeOwned>(data: &str) -> Result<T, StoreError> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt {
+        seq: 0,
+        message: format!("decoding a transport document: {e}"),
+    })
 }

@@ -1,0 +1,13 @@
+//! Every query, written once for both backends.
+//!
+//! Each file holds one `macro_rules!` whose body is the code of one storage trait over the
+//! aliases `Db` and `DbRow` of the backend it is given, and invokes it twice: in a `sqlite` and
+//! a `postgres` module. (sqlx's bounds for code generic over `sqlx::Database` would repeat on
+//! every function; the expansion gives each backend concrete types instead.) Where the SQL
+//! differs, the text asks [`super::dialect::Dialect`].
+
+pub(crate) mod accounts;
+pub(crate) mod emergency;
+pub(crate) mod log;
+pub(crate) mod outbox;
+pub(crate) mod transport;
