@@ -175,7 +175,13 @@ def main():
         paths = []
         for m in USE.finditer(code):
             if m.group(1):
-                continue  # a re-export is a table of contents, followed above
+                # A re-export is a table of contents (followed above), unless the file
+                # itself uses what it re-exports.
+                rest = re.sub(r"\b(?:pub(?:\([^)]*\))?\s+)?(?:use\s+[^;]+|mod\s+\w+);", "", code)
+                paths += [p for p in expand(m.group(2))
+                          if re.search(r"\b" + re.escape(p.split(" as ")[-1].split("::")[-1].strip())
+                                       + r"\b", rest)]
+                continue
             paths += expand(m.group(2))
         paths += INLINE.findall(code)
         for p in paths:

@@ -8,11 +8,16 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::dialect::Dialect;
-use super::sql::log::postgres::events_since;
 use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
+
+/// The event log's queries shared with the other backend (`store/sql/log.rs`).
+mod log {
+    crate::store::sql::log::log_queries!(crate::store::PgStore);
+}
+use log::events_since;
 
 /// Longest wait for a pooled connection while serving.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -13,11 +13,16 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use super::dialect::Dialect;
-use super::sql::log::sqlite::events_since;
 use super::{check_numbering, DecideFn, StoreError};
 use crate::config::StoreConfig;
 use crate::domain::{ItemId, Seq};
 use crate::events::StoredEvent;
+
+/// The event log's queries shared with the other backend (`store/sql/log.rs`).
+mod log {
+    crate::store::sql::log::log_queries!(crate::store::SqliteStore);
+}
+use log::events_since;
 
 pub(crate) struct SqliteStore {
     writer: SqlitePool,

@@ -1,5 +1,6 @@
-//! [`Store`] on both backends, apart from the event log's locked append (per backend, in
-//! `sqlite.rs` and `postgres.rs`).
+//! [`Store`](crate::store::Store) on both backends, apart from the event log's locked append
+//! (per backend, in `sqlite.rs` and `postgres.rs`, which also instantiate this macro: their append
+//! reads the events it missed with the `events_since` it defines).
 
 macro_rules! log_queries {
     ($store:ty) => {
@@ -146,10 +147,4 @@ macro_rules! log_queries {
     };
 }
 
-pub(crate) mod sqlite {
-    log_queries!(crate::store::SqliteStore);
-}
-
-pub(crate) mod postgres {
-    log_queries!(crate::store::PgStore);
-}
+pub(crate) use log_queries;

@@ -1,0 +1,57 @@
+//! Opening the store named by the configured URL.
+
+use std::sync::Arc;
+
+use super::emergency::EmergencyStore;
+use super::log::Store;
+use super::outbox::Outbox;
+use super::postgres::PgStore;
+use super::sqlite::SqliteStore;
+use super::transport::TransportStore;
+use crate::config::StoreConfig;
+
+/// Opens the store named by the configured URL and runs its migrations.
+pub async fn connect(config: &StoreConfig) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(connect_all(config).await?.store)
+}
+
+/// One database seen through each module's storage trait (same pools, same connections).
+pub struct Stores {
+    pub store: Arc<dyn Store>,
+    pub transport: Arc<dyn TransportStore>,
+    pub outbox: Arc<dyn Outbox>,
+    /// Registries of the emergency workflows.
+    pub emergency: Arc<dyn EmergencyStore>,
+}
+
+/// Opens the store named by the configured URL, runs its migrations, and hands out its views.
+pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
+    use anyhow::Context;
+    let stores = if config.is_postgres() {
+        let s = Arc::new(
+            PgStore::connect(config)
+                .await
+                .context("connecting to PostgreSQL")?,
+        );
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            emergency: s.clone(),
+            outbox: s,
+        }
+    } else {
+        let s = Arc::new(
+            SqliteStore::connect(config)
+                .await
+                .context("opening SQLite")?,
+        );
+        Stores {
+            store: s.clone(),
+            transport: s.clone(),
+            emergency: s.clone(),
+            outbox: s,
+        }
+    };
+    stores.store.migrate().await.context("running migrations")?;
+    Ok(stores)
+}
