@@ -13,7 +13,7 @@ use tracing::{debug, error, info, warn};
 
 use super::command::{Command, CoreError, Outcome};
 use super::decide::{decide, escalate, Ctx};
-use super::handle::{Committed, CoreHandle, Request, Shared};
+use super::handle::{CoreHandle, Published, Request, Shared};
 use super::state::{LiveState, Overlay};
 use crate::domain::ItemId;
 use crate::events::bus::{Bus, Incoming};
@@ -166,7 +166,7 @@ impl Core {
                 }
             }
             // No receiver is not an error: nobody is watching.
-            let _ = self.shared.events.send(Arc::new(committed(e.clone())));
+            let _ = self.shared.events.send(Arc::new(Published::new(e.clone())));
         }
     }
 
@@ -200,7 +200,7 @@ impl Core {
             for e in caught_up {
                 if e.seq == state.seq.next() {
                     state.apply_committed(&e);
-                    let _ = shared.events.send(Arc::new(committed(e)));
+                    let _ = shared.events.send(Arc::new(Published::new(e)));
                 }
             }
             let mut overlay = Overlay::new(&state);
@@ -329,13 +329,6 @@ impl Core {
             }
         }
     }
-}
-
-/// Wraps an event with its websocket frame, serialised once here rather than once per client.
-fn committed(event: StoredEvent) -> Committed {
-    let frame = serde_json::to_string(&crate::push::protocol::ServerMessage::Event(&event))
-        .unwrap_or_default();
-    Committed { event, frame }
 }
 
 fn far_future() -> Instant {

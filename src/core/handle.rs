@@ -1,7 +1,7 @@
 //! The cheap, cloneable handle through which HTTP handlers and websocket loops talk to the core.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::command::{Command, CoreError, Outcome};
@@ -16,19 +16,29 @@ pub(crate) struct Request {
     pub reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
 }
 
-/// A committed event as broadcast to websocket loops, with its frame serialised once for all
-/// the clients that may see it unchanged.
-pub struct Committed {
+/// A committed event as the core broadcasts it to its subscribers (the websocket loops).
+pub(crate) struct Published {
     pub event: StoredEvent,
-    /// `{"type":"event",…}` JSON of `event`.
-    pub frame: String,
+    /// The event as its subscribers send it, encoded by the first one that needs it and reused
+    /// by the others: one encoding per event, not one per client. The core leaves it empty;
+    /// what goes over the wire is the push layer's business.
+    pub frame: OnceLock<String>,
+}
+
+impl Published {
+    pub(crate) fn new(event: StoredEvent) -> Self {
+        Self {
+            event,
+            frame: OnceLock::new(),
+        }
+    }
 }
 
 pub(crate) struct Shared {
     /// Live state. Written only by the core task, and only with committed events; every
     /// broadcast happens under the write lock, so "subscribe, then read" never misses an event.
     pub state: RwLock<LiveState>,
-    pub events: broadcast::Sender<Arc<Committed>>,
+    pub events: broadcast::Sender<Arc<Published>>,
     /// Items some console already received, so that only the first push is recorded.
     pub pushed: Mutex<HashSet<ItemId>>,
     /// First pushes not yet recorded, with the console user who received each. The core
@@ -69,10 +79,10 @@ impl CoreHandle {
 
     /// Subscribes to committed events, then reads the state: every event after the state's
     /// `seq` is guaranteed to arrive on the receiver.
-    pub fn subscribe_then_read<R>(
+    pub(crate) fn subscribe_then_read<R>(
         &self,
         f: impl FnOnce(&LiveState) -> R,
-    ) -> (broadcast::Receiver<Arc<Committed>>, R) {
+    ) -> (broadcast::Receiver<Arc<Published>>, R) {
         let guard = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
         let rx = self.shared.events.subscribe();
         (rx, f(&guard))

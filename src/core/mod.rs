@@ -14,5 +14,6 @@ pub mod state;
 
 pub use actor::{start, CoreSettings};
 pub use command::{Command, CoreError, Outcome};
-pub use handle::{Committed, CoreHandle};
+pub use handle::CoreHandle;
+pub(crate) use handle::Published;
 pub use state::LiveState;

@@ -11,7 +11,7 @@ use tracing::debug;
 use super::filter::Filter;
 use super::protocol::{ClientMessage, ServerMessage};
 use crate::access::Visibility;
-use crate::core::CoreHandle;
+use crate::core::{CoreHandle, Published};
 use crate::domain::{Seq, Status};
 use crate::events::{Event, StoredEvent};
 use crate::store::{AuditRecord, Store};
@@ -105,8 +105,8 @@ const MAX_FEED: usize = 64;
 async fn forward<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
-    rx: &mut tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>,
-    first: Result<Arc<crate::core::Committed>, RecvError>,
+    rx: &mut tokio::sync::broadcast::Receiver<Arc<Published>>,
+    first: Result<Arc<Published>, RecvError>,
     last_sent: &mut Seq,
 ) -> Result<(), End> {
     let mut next = Some(first);
@@ -115,7 +115,7 @@ async fn forward<S: Sink<String> + Unpin>(
         match ev {
             Ok(ev) => {
                 if ev.event.seq > *last_sent {
-                    send_committed(client, sink, &ev)
+                    send_published(client, sink, &ev)
                         .await
                         .map_err(End::SendFailed)?;
                     *last_sent = ev.event.seq;
@@ -160,7 +160,7 @@ async fn start<S: Sink<String> + Unpin>(
     sink: &mut S,
     last_sent: &mut Seq,
     after: Option<Seq>,
-) -> Result<tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>, SendError> {
+) -> Result<tokio::sync::broadcast::Receiver<Arc<Published>>, SendError> {
     let (replay_rx, seq) = client.core.subscribe_then_read(|s| s.seq);
     if let Some(after) = after {
         if after <= seq && seq.0.saturating_sub(after.0) <= MAX_REPLAY {
@@ -225,11 +225,11 @@ async fn start<S: Sink<String> + Unpin>(
     Ok(rx)
 }
 
-/// Sends a live event, reusing its shared frame when the client may see it unchanged.
-async fn send_committed<S: Sink<String> + Unpin>(
+/// Sends a live event, sharing its frame with the other clients that may see it unchanged.
+async fn send_published<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
-    ev: &crate::core::Committed,
+    ev: &Published,
 ) -> Result<(), SendError> {
     let frames = client
         .filter

@@ -7,6 +7,7 @@
 //! driver of a vehicle they concern; EMIU and machines get none.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use super::protocol::ServerMessage;
 use crate::access::{self, Visibility};
@@ -83,8 +84,10 @@ impl Filter {
         out
     }
 
-    /// The frames to send for one committed event (possibly none). `shared` is the event's
-    /// frame serialised once for every client that sees it unchanged.
+    /// The frames to send for one committed event (possibly none). `shared` is the slot of a
+    /// live event's frame (`core::Published::frame`): the first client that sends the event
+    /// unchanged serialises it there, and every other client reuses it. An event replayed
+    /// from the log has no slot and is serialised for this client alone.
     ///
     /// Visibility is judged on the item as it is now, not as the event carries it: a call
     /// carded unclassified and categorised domestic violence later is replayed redacted, and a
@@ -93,10 +96,13 @@ impl Filter {
         &mut self,
         ev: &StoredEvent,
         core: &CoreHandle,
-        shared: Option<&String>,
+        shared: Option<&OnceLock<String>>,
     ) -> Vec<String> {
         let unchanged = || match shared {
-            Some(frame) => Some(frame.clone()),
+            Some(slot) => Some(
+                slot.get_or_init(|| encode(&ServerMessage::Event(ev)).unwrap_or_default())
+                    .clone(),
+            ),
             None => encode(&ServerMessage::Event(ev)),
         };
         if let Event::TransportChanged { change } = &ev.event {
