@@ -22,11 +22,11 @@ use crate::queue::Rules;
 use crate::store::{Decision, Store};
 
 /// Settings of the core task.
-pub struct CoreSettings {
-    pub max_batch: usize,
-    pub client_buffer: usize,
+pub(crate) struct CoreSettings {
+    pub(crate) max_batch: usize,
+    pub(crate) client_buffer: usize,
     /// How often to read the log for other instances' events; `None` for a single instance.
-    pub poll_interval: Option<Duration>,
+    pub(crate) poll_interval: Option<Duration>,
 }
 
 struct Core {
@@ -42,7 +42,7 @@ struct Core {
 }
 
 /// Rebuilds the live state from the log and starts the core task.
-pub async fn start(
+pub(crate) async fn start(
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     rules: Rules,

@@ -11,18 +11,18 @@ use crate::events::StoredEvent;
 
 /// A command on its way to the core, with whom to answer.
 pub(crate) struct Request {
-    pub actor: String,
-    pub cmd: Command,
-    pub reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
+    pub(crate) actor: String,
+    pub(crate) cmd: Command,
+    pub(crate) reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
 }
 
 /// A committed event as the core broadcasts it to its subscribers (the websocket loops).
 pub(crate) struct Published {
-    pub event: StoredEvent,
+    pub(crate) event: StoredEvent,
     /// The event as its subscribers send it, encoded by the first one that needs it and reused
     /// by the others: one encoding per event, not one per client. The core leaves it empty;
     /// what goes over the wire is the push layer's business.
-    pub frame: OnceLock<String>,
+    pub(crate) frame: OnceLock<String>,
 }
 
 impl Published {
@@ -37,14 +37,14 @@ impl Published {
 pub(crate) struct Shared {
     /// Live state. Written only by the core task, and only with committed events; every
     /// broadcast happens under the write lock, so "subscribe, then read" never misses an event.
-    pub state: RwLock<LiveState>,
-    pub events: broadcast::Sender<Arc<Published>>,
+    pub(crate) state: RwLock<LiveState>,
+    pub(crate) events: broadcast::Sender<Arc<Published>>,
     /// Items some console already received, so that only the first push is recorded.
-    pub pushed: Mutex<HashSet<ItemId>>,
+    pub(crate) pushed: Mutex<HashSet<ItemId>>,
     /// First pushes not yet recorded, with the console user who received each. The core
     /// records them with the next batch it commits, so under load they cost no commit of their
     /// own and no request each.
-    pub pending_pushed: Mutex<Vec<(ItemId, String)>>,
+    pub(crate) pending_pushed: Mutex<Vec<(ItemId, String)>>,
 }
 
 /// Handle to the core task.
@@ -89,7 +89,7 @@ impl CoreHandle {
     }
 
     /// Records that `item` reached a console, once per item and without waiting.
-    pub fn note_pushed(&self, item: ItemId, actor: &str) {
+    pub(crate) fn note_pushed(&self, item: ItemId, actor: &str) {
         let first = self
             .shared
             .pushed

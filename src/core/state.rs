@@ -8,7 +8,7 @@ use crate::domain::{CaseRecord, Item, ItemId, Resource, ResourceId, ResourceStat
 use crate::events::{Event, StoredEvent};
 
 /// Read access to items and resources, shared by the live state and a batch overlay.
-pub trait StateView {
+pub(crate) trait StateView {
     fn item(&self, id: &ItemId) -> Option<&Item>;
     fn resource(&self, id: &ResourceId) -> Option<&Resource>;
     /// Whether a driver action with this client action id is already in the log.
@@ -21,7 +21,7 @@ pub trait StateView {
 /// The domestic-violence case an item is or derives from, judged on the state: a DV call is its
 /// own case; a callback or incident raised about a protected item, and a call or callback from a
 /// number of a case, belong to that case.
-pub fn derived_case(state: &impl StateView, item: &Item) -> Option<ItemId> {
+pub(crate) fn derived_case(state: &impl StateView, item: &Item) -> Option<ItemId> {
     if item.is_dv_call() {
         return Some(item.id);
     }
@@ -37,7 +37,7 @@ fn is_number(phone: &str) -> bool {
 }
 
 /// Write access used by [`apply`].
-pub trait StateMut: StateView {
+pub(crate) trait StateMut: StateView {
     fn item_mut(&mut self, id: &ItemId) -> Option<&mut Item>;
     fn resource_mut(&mut self, id: &ResourceId) -> Option<&mut Resource>;
     fn put_item(&mut self, item: Item);
@@ -64,24 +64,24 @@ pub struct LiveState {
 }
 
 /// Days of driver-action ids the live state keeps (the newest day seen and the ones before it).
-pub const ACTION_DAYS: u64 = 3;
+pub(crate) const ACTION_DAYS: u64 = 3;
 
 impl LiveState {
-    pub fn items(&self) -> impl Iterator<Item = &Item> {
+    pub(crate) fn items(&self) -> impl Iterator<Item = &Item> {
         self.items.values()
     }
 
-    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+    pub(crate) fn resources(&self) -> impl Iterator<Item = &Resource> {
         self.resources.values()
     }
 
     /// The earliest deadline still running.
-    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_deadline(&self) -> Option<DateTime<Utc>> {
         self.deadlines.first().map(|(d, _)| *d)
     }
 
     /// Items whose deadline is at or before `now`.
-    pub fn due(&self, now: DateTime<Utc>) -> Vec<ItemId> {
+    pub(crate) fn due(&self, now: DateTime<Utc>) -> Vec<ItemId> {
         self.deadlines
             .iter()
             .take_while(|(d, _)| *d <= now)
@@ -90,7 +90,7 @@ impl LiveState {
     }
 
     /// Applies a committed event. Events must come in sequence order without gaps.
-    pub fn apply_committed(&mut self, e: &StoredEvent) {
+    pub(crate) fn apply_committed(&mut self, e: &StoredEvent) {
         debug_assert_eq!(
             e.seq,
             self.seq.next(),
@@ -224,7 +224,7 @@ impl StateMut for LiveState {
 /// Changes of a batch not yet committed, layered over the live state so that later commands of
 /// the same batch see earlier ones (two assignments of one van in one batch conflict), while
 /// readers of the live state never see anything uncommitted.
-pub struct Overlay<'a> {
+pub(crate) struct Overlay<'a> {
     base: &'a LiveState,
     items: HashMap<ItemId, Item>,
     resources: HashMap<ResourceId, Resource>,
@@ -232,7 +232,7 @@ pub struct Overlay<'a> {
 }
 
 impl<'a> Overlay<'a> {
-    pub fn new(base: &'a LiveState) -> Self {
+    pub(crate) fn new(base: &'a LiveState) -> Self {
         Self {
             base,
             items: HashMap::new(),
@@ -285,7 +285,7 @@ impl StateMut for Overlay<'_> {
 
 /// What an event does to the state. Total: an event about an unknown item or resource (which a
 /// correct log never holds) changes nothing rather than panicking.
-pub fn apply(state: &mut impl StateMut, e: &StoredEvent) {
+pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
     let seq = e.seq.0;
     let at = e.at;
     match &e.event {

@@ -20,18 +20,18 @@ use crate::store::{AuditRecord, Store};
 const MAX_REPLAY: i64 = 20_000;
 
 /// What the connection needs.
-pub struct Client {
-    pub core: CoreHandle,
-    pub store: Arc<dyn Store>,
+pub(crate) struct Client {
+    pub(crate) core: CoreHandle,
+    pub(crate) store: Arc<dyn Store>,
     /// What the user may see, and what they already saw.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Whether this client is a dispatch console (its receipt counts as "shown").
-    pub console: bool,
-    pub after: Option<Seq>,
+    pub(crate) console: bool,
+    pub(crate) after: Option<Seq>,
     /// A client that does not take a frame within this time is disconnected
     /// (`limits.ws_send_timeout_ms`): it must not hold the server's memory or a task forever.
     /// It can reconnect with its last sequence number.
-    pub send_timeout: Duration,
+    pub(crate) send_timeout: Duration,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ enum SendError {
 }
 
 /// Serves one client until it leaves, fails to read in time, or the server shuts down.
-pub async fn serve<S, R, E>(
+pub(crate) async fn serve<S, R, E>(
     mut client: Client,
     mut sink: S,
     mut stream: R,

@@ -136,7 +136,7 @@ pub(super) fn close(
 }
 
 /// Escalates every item in `due` that is still unacknowledged and not yet breached.
-pub fn escalate(state: &mut impl StateMut, ctx: &mut Ctx<'_>, due: &[ItemId]) {
+pub(crate) fn escalate(state: &mut impl StateMut, ctx: &mut Ctx<'_>, due: &[ItemId]) {
     for id in due {
         let Some(item) = state.item(id) else { continue };
         if item.status != Status::New || item.breached || item.deadline > ctx.now {

@@ -12,7 +12,7 @@ mod lifecycle;
 mod records;
 mod resources;
 
-pub use lifecycle::escalate;
+pub(crate) use lifecycle::escalate;
 
 use chrono::{DateTime, Utc};
 
@@ -23,13 +23,13 @@ use crate::events::{Event, StoredEvent};
 use crate::queue::{lifecycle as item_lifecycle, Rules};
 
 /// Context of one batch.
-pub struct Ctx<'a> {
-    pub now: DateTime<Utc>,
-    pub rules: &'a Rules,
+pub(crate) struct Ctx<'a> {
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) rules: &'a Rules,
     /// Next sequence number to hand out; advanced for every event decided.
-    pub next_seq: Seq,
+    pub(crate) next_seq: Seq,
     /// Pending events of this batch, in order.
-    pub events: Vec<StoredEvent>,
+    pub(crate) events: Vec<StoredEvent>,
 }
 
 impl Ctx<'_> {
@@ -47,7 +47,7 @@ impl Ctx<'_> {
 }
 
 /// Decides one command. `existing` is the item an idempotency key already points to.
-pub fn decide(
+pub(crate) fn decide(
     state: &mut impl StateMut,
     ctx: &mut Ctx<'_>,
     actor: &str,
