@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 
-use super::{item_of, outcome_item, Ctx};
+use super::context::{item_of, outcome_item, Ctx};
 use crate::core::command::{CoreError, Outcome};
 use crate::core::state::{derived_case, StateMut};
 use crate::domain::{Details, Item, ItemId, Note, Status, Timestamps};

@@ -2,7 +2,7 @@
 //! acknowledged, assigned resources, in progress, closed with an outcome; and escalated when
 //! its response deadline passes unacknowledged.
 
-use super::{item_of, outcome_item, transition, Ctx};
+use super::context::{item_of, outcome_item, transition, Ctx};
 use crate::core::command::{CoreError, Outcome};
 use crate::core::state::StateMut;
 use crate::domain::{outcomes, ItemId, ResourceId, ResourceStatus, Status};

@@ -2,49 +2,24 @@
 //!
 //! [`decide`] only dispatches; each command is decided by its own function, kept with the others
 //! of its family:
+//! - `context`: the batch's context ([`Ctx`]) and what every decision shares.
 //! - `items`: new items, notes and first-push marks.
 //! - `lifecycle`: acknowledge, assign, start and close an item; escalate missed deadlines.
 //! - `resources`: register a resource, set its status, move it.
 //! - `records`: case-file entries and adapted-transport changes.
 
+mod context;
 mod items;
 mod lifecycle;
 mod records;
 mod resources;
 
+pub(crate) use context::Ctx;
 pub(crate) use lifecycle::escalate;
 
-use chrono::{DateTime, Utc};
-
 use super::command::{Command, CoreError, Outcome};
-use super::state::{apply, StateMut, StateView};
-use crate::domain::{Item, ItemId, ResourceId, Seq, Status};
-use crate::events::{Event, StoredEvent};
-use crate::queue::{lifecycle as item_lifecycle, Rules};
-
-/// Context of one batch.
-pub(crate) struct Ctx<'a> {
-    pub(crate) now: DateTime<Utc>,
-    pub(crate) rules: &'a Rules,
-    /// Next sequence number to hand out; advanced for every event decided.
-    pub(crate) next_seq: Seq,
-    /// Pending events of this batch, in order.
-    pub(crate) events: Vec<StoredEvent>,
-}
-
-impl Ctx<'_> {
-    fn emit(&mut self, state: &mut impl StateMut, actor: &str, event: Event) {
-        let e = StoredEvent {
-            seq: self.next_seq,
-            at: self.now,
-            actor: actor.to_owned(),
-            event,
-        };
-        self.next_seq = self.next_seq.next();
-        apply(state, &e);
-        self.events.push(e);
-    }
-}
+use super::state::StateMut;
+use crate::domain::ItemId;
 
 /// Decides one command. `existing` is the item an idempotency key already points to.
 pub(crate) fn decide(
@@ -89,51 +64,15 @@ pub(crate) fn decide(
     }
 }
 
-/// The item a command is about, or a refusal naming it.
-fn item_of<'s>(state: &'s impl StateView, id: &ItemId) -> Result<&'s Item, CoreError> {
-    state
-        .item(id)
-        .ok_or_else(|| CoreError::NotFound(format!("item {id}")))
-}
-
-/// Refuses a move the item's lifecycle does not allow from its current status.
-fn transition(item: &Item, to: Status) -> Result<(), CoreError> {
-    if item_lifecycle::can_move(item.status, to) {
-        Ok(())
-    } else {
-        Err(CoreError::Conflict(format!(
-            "item {} is {} and cannot become {}",
-            item.id, item.status, to
-        )))
-    }
-}
-
-/// The answer of an item command: the item as the batch left it.
-fn outcome_item(state: &impl StateView, id: &ItemId, created: bool) -> Outcome {
-    match state.item(id) {
-        Some(item) => Outcome::Item {
-            item: Box::new(item.clone()),
-            created,
-        },
-        None => Outcome::Done,
-    }
-}
-
-/// The answer of a resource command: the resource as the batch left it.
-fn resource_outcome(state: &impl StateView, id: &ResourceId) -> Outcome {
-    match state.resource(id) {
-        Some(r) => Outcome::Resource(Box::new(r.clone())),
-        None => Outcome::Done,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
     use crate::core::state::{LiveState, Overlay};
+    use crate::domain::Seq;
     use crate::events::{TransportChange, TransportReason};
     use chrono::NaiveDate;
+    use chrono::Utc;
 
     fn action(id: &str) -> Command {
         let mut change = TransportChange::new(

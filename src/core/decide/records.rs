@@ -1,7 +1,7 @@
 //! What is written down beside the queue: entries of an item's case file, and changes of
 //! adapted transport (whose documents live outside the live state).
 
-use super::{item_of, outcome_item, Ctx};
+use super::context::{item_of, outcome_item, Ctx};
 use crate::core::command::{CoreError, Outcome};
 use crate::core::state::StateMut;
 use crate::domain::{CaseRecord, Details, ItemId, Status};

@@ -3,7 +3,7 @@
 
 use routing::travel::LonLat;
 
-use super::{resource_outcome, Ctx};
+use super::context::{resource_outcome, Ctx};
 use crate::core::command::{CoreError, Outcome};
 use crate::core::state::StateMut;
 use crate::domain::{Resource, ResourceId, ResourceStatus};
