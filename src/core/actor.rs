@@ -13,7 +13,7 @@ use tracing::{debug, error, info, warn};
 
 use super::command::{Command, CoreError, Outcome};
 use super::decide::{decide, escalate, Ctx};
-use super::handle::{Committed, CoreHandle, Request, Shared};
+use super::handle::{CoreHandle, Published, Request, Shared};
 use super::state::{LiveState, Overlay};
 use crate::domain::ItemId;
 use crate::events::bus::{Bus, Incoming};
@@ -22,11 +22,11 @@ use crate::queue::Rules;
 use crate::store::{Decision, Store};
 
 /// Settings of the core task.
-pub struct CoreSettings {
-    pub max_batch: usize,
-    pub client_buffer: usize,
+pub(crate) struct CoreSettings {
+    pub(crate) max_batch: usize,
+    pub(crate) client_buffer: usize,
     /// How often to read the log for other instances' events; `None` for a single instance.
-    pub poll_interval: Option<Duration>,
+    pub(crate) poll_interval: Option<Duration>,
 }
 
 struct Core {
@@ -42,7 +42,7 @@ struct Core {
 }
 
 /// Rebuilds the live state from the log and starts the core task.
-pub async fn start(
+pub(crate) async fn start(
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     rules: Rules,
@@ -166,7 +166,7 @@ impl Core {
                 }
             }
             // No receiver is not an error: nobody is watching.
-            let _ = self.shared.events.send(Arc::new(committed(e.clone())));
+            let _ = self.shared.events.send(Arc::new(Published::new(e.clone())));
         }
     }
 
@@ -200,7 +200,7 @@ impl Core {
             for e in caught_up {
                 if e.seq == state.seq.next() {
                     state.apply_committed(&e);
-                    let _ = shared.events.send(Arc::new(committed(e)));
+                    let _ = shared.events.send(Arc::new(Published::new(e)));
                 }
             }
             let mut overlay = Overlay::new(&state);
@@ -329,13 +329,6 @@ impl Core {
             }
         }
     }
-}
-
-/// Wraps an event with its websocket frame, serialised once here rather than once per client.
-fn committed(event: StoredEvent) -> Committed {
-    let frame = serde_json::to_string(&crate::push::protocol::ServerMessage::Event(&event))
-        .unwrap_or_default();
-    Committed { event, frame }
 }
 
 fn far_future() -> Instant {

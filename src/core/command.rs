@@ -71,7 +71,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub fn key(&self) -> Option<&str> {
+    pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Command::Create { key, .. } => key.as_deref(),
             Command::AddNoteOnce { key, .. } => Some(key),

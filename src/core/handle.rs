@@ -1,7 +1,7 @@
 //! The cheap, cloneable handle through which HTTP handlers and websocket loops talk to the core.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::command::{Command, CoreError, Outcome};
@@ -11,30 +11,40 @@ use crate::events::StoredEvent;
 
 /// A command on its way to the core, with whom to answer.
 pub(crate) struct Request {
-    pub actor: String,
-    pub cmd: Command,
-    pub reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
+    pub(crate) actor: String,
+    pub(crate) cmd: Command,
+    pub(crate) reply: Option<oneshot::Sender<Result<Outcome, CoreError>>>,
 }
 
-/// A committed event as broadcast to websocket loops, with its frame serialised once for all
-/// the clients that may see it unchanged.
-pub struct Committed {
-    pub event: StoredEvent,
-    /// `{"type":"event",…}` JSON of `event`.
-    pub frame: String,
+/// A committed event as the core broadcasts it to its subscribers (the websocket loops).
+pub(crate) struct Published {
+    pub(crate) event: StoredEvent,
+    /// The event as its subscribers send it, encoded by the first one that needs it and reused
+    /// by the others: one encoding per event, not one per client. The core leaves it empty;
+    /// what goes over the wire is the push layer's business.
+    pub(crate) frame: OnceLock<String>,
+}
+
+impl Published {
+    pub(crate) fn new(event: StoredEvent) -> Self {
+        Self {
+            event,
+            frame: OnceLock::new(),
+        }
+    }
 }
 
 pub(crate) struct Shared {
     /// Live state. Written only by the core task, and only with committed events; every
     /// broadcast happens under the write lock, so "subscribe, then read" never misses an event.
-    pub state: RwLock<LiveState>,
-    pub events: broadcast::Sender<Arc<Committed>>,
+    pub(crate) state: RwLock<LiveState>,
+    pub(crate) events: broadcast::Sender<Arc<Published>>,
     /// Items some console already received, so that only the first push is recorded.
-    pub pushed: Mutex<HashSet<ItemId>>,
+    pub(crate) pushed: Mutex<HashSet<ItemId>>,
     /// First pushes not yet recorded, with the console user who received each. The core
     /// records them with the next batch it commits, so under load they cost no commit of their
     /// own and no request each.
-    pub pending_pushed: Mutex<Vec<(ItemId, String)>>,
+    pub(crate) pending_pushed: Mutex<Vec<(ItemId, String)>>,
 }
 
 /// Handle to the core task.
@@ -69,17 +79,17 @@ impl CoreHandle {
 
     /// Subscribes to committed events, then reads the state: every event after the state's
     /// `seq` is guaranteed to arrive on the receiver.
-    pub fn subscribe_then_read<R>(
+    pub(crate) fn subscribe_then_read<R>(
         &self,
         f: impl FnOnce(&LiveState) -> R,
-    ) -> (broadcast::Receiver<Arc<Committed>>, R) {
+    ) -> (broadcast::Receiver<Arc<Published>>, R) {
         let guard = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
         let rx = self.shared.events.subscribe();
         (rx, f(&guard))
     }
 
     /// Records that `item` reached a console, once per item and without waiting.
-    pub fn note_pushed(&self, item: ItemId, actor: &str) {
+    pub(crate) fn note_pushed(&self, item: ItemId, actor: &str) {
         let first = self
             .shared
             .pushed

@@ -1,18 +1,19 @@
 //! The realtime core: one writer task per instance that owns the live state.
 //!
-//! - [`command`]: commands, outcomes and refusals.
+//! - `command`: commands, outcomes and refusals.
 //! - `decide`: pure decisions (state + command → events).
-//! - [`state`]: the live state and the fold that applies events to it.
+//! - `state`: the live state and the fold that applies events to it.
 //! - `actor`: the task: batching, commit, broadcast, deadlines, following other instances.
 //! - `handle`: the handle handlers use.
 
 mod actor;
-pub mod command;
+pub(crate) mod command;
 mod decide;
 mod handle;
-pub mod state;
+pub(crate) mod state;
 
-pub use actor::{start, CoreSettings};
+pub(crate) use actor::{start, CoreSettings};
 pub use command::{Command, CoreError, Outcome};
-pub use handle::{Committed, CoreHandle};
+pub use handle::CoreHandle;
+pub(crate) use handle::Published;
 pub use state::LiveState;

@@ -11,7 +11,7 @@ use tracing::debug;
 use super::filter::Filter;
 use super::protocol::{ClientMessage, ServerMessage};
 use crate::access::Visibility;
-use crate::core::CoreHandle;
+use crate::core::{CoreHandle, Published};
 use crate::domain::{Seq, Status};
 use crate::events::{Event, StoredEvent};
 use crate::store::{AuditRecord, Store};
@@ -20,18 +20,18 @@ use crate::store::{AuditRecord, Store};
 const MAX_REPLAY: i64 = 20_000;
 
 /// What the connection needs.
-pub struct Client {
-    pub core: CoreHandle,
-    pub store: Arc<dyn Store>,
+pub(crate) struct Client {
+    pub(crate) core: CoreHandle,
+    pub(crate) store: Arc<dyn Store>,
     /// What the user may see, and what they already saw.
-    pub filter: Filter,
+    pub(crate) filter: Filter,
     /// Whether this client is a dispatch console (its receipt counts as "shown").
-    pub console: bool,
-    pub after: Option<Seq>,
+    pub(crate) console: bool,
+    pub(crate) after: Option<Seq>,
     /// A client that does not take a frame within this time is disconnected
     /// (`limits.ws_send_timeout_ms`): it must not hold the server's memory or a task forever.
     /// It can reconnect with its last sequence number.
-    pub send_timeout: Duration,
+    pub(crate) send_timeout: Duration,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ enum SendError {
 }
 
 /// Serves one client until it leaves, fails to read in time, or the server shuts down.
-pub async fn serve<S, R, E>(
+pub(crate) async fn serve<S, R, E>(
     mut client: Client,
     mut sink: S,
     mut stream: R,
@@ -105,8 +105,8 @@ const MAX_FEED: usize = 64;
 async fn forward<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
-    rx: &mut tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>,
-    first: Result<Arc<crate::core::Committed>, RecvError>,
+    rx: &mut tokio::sync::broadcast::Receiver<Arc<Published>>,
+    first: Result<Arc<Published>, RecvError>,
     last_sent: &mut Seq,
 ) -> Result<(), End> {
     let mut next = Some(first);
@@ -115,7 +115,7 @@ async fn forward<S: Sink<String> + Unpin>(
         match ev {
             Ok(ev) => {
                 if ev.event.seq > *last_sent {
-                    send_committed(client, sink, &ev)
+                    send_published(client, sink, &ev)
                         .await
                         .map_err(End::SendFailed)?;
                     *last_sent = ev.event.seq;
@@ -160,7 +160,7 @@ async fn start<S: Sink<String> + Unpin>(
     sink: &mut S,
     last_sent: &mut Seq,
     after: Option<Seq>,
-) -> Result<tokio::sync::broadcast::Receiver<Arc<crate::core::Committed>>, SendError> {
+) -> Result<tokio::sync::broadcast::Receiver<Arc<Published>>, SendError> {
     let (replay_rx, seq) = client.core.subscribe_then_read(|s| s.seq);
     if let Some(after) = after {
         if after <= seq && seq.0.saturating_sub(after.0) <= MAX_REPLAY {
@@ -225,11 +225,11 @@ async fn start<S: Sink<String> + Unpin>(
     Ok(rx)
 }
 
-/// Sends a live event, reusing its shared frame when the client may see it unchanged.
-async fn send_committed<S: Sink<String> + Unpin>(
+/// Sends a live event, sharing its frame with the other clients that may see it unchanged.
+async fn send_published<S: Sink<String> + Unpin>(
     client: &mut Client,
     sink: &mut S,
-    ev: &crate::core::Committed,
+    ev: &Published,
 ) -> Result<(), SendError> {
     let frames = client
         .filter

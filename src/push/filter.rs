@@ -7,6 +7,7 @@
 //! driver of a vehicle they concern; EMIU and machines get none.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use super::protocol::ServerMessage;
 use crate::access::{self, Visibility};
@@ -16,7 +17,7 @@ use crate::core::CoreHandle;
 use crate::domain::{Item, ItemId, Note, Seq};
 use crate::events::{Event, StoredEvent, TransportChange};
 
-pub struct Filter {
+pub(crate) struct Filter {
     caller: Caller,
     /// Items this client has seen in full, and those it has seen redacted.
     full: HashSet<ItemId>,
@@ -30,7 +31,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn new(caller: Caller) -> Self {
+    pub(crate) fn new(caller: Caller) -> Self {
         Self {
             caller,
             full: HashSet::new(),
@@ -40,7 +41,7 @@ impl Filter {
         }
     }
 
-    pub fn caller(&self) -> &Caller {
+    pub(crate) fn caller(&self) -> &Caller {
         &self.caller
     }
 
@@ -50,7 +51,7 @@ impl Filter {
 
     /// The sensitive items sent in full whose reads are not yet in the audit; the connection
     /// records them before it sends the frames.
-    pub fn take_audit(&mut self) -> Vec<ItemId> {
+    pub(crate) fn take_audit(&mut self) -> Vec<ItemId> {
         std::mem::take(&mut self.to_audit)
     }
 
@@ -62,7 +63,10 @@ impl Filter {
     }
 
     /// Items of a snapshot as this client may see them; remembers what it saw.
-    pub fn snapshot_items<'a>(&mut self, items: impl Iterator<Item = &'a Item>) -> Vec<Item> {
+    pub(crate) fn snapshot_items<'a>(
+        &mut self,
+        items: impl Iterator<Item = &'a Item>,
+    ) -> Vec<Item> {
         let mut out = Vec::new();
         for item in items {
             match access::visibility(&self.caller, item) {
@@ -83,20 +87,25 @@ impl Filter {
         out
     }
 
-    /// The frames to send for one committed event (possibly none). `shared` is the event's
-    /// frame serialised once for every client that sees it unchanged.
+    /// The frames to send for one committed event (possibly none). `shared` is the slot of a
+    /// live event's frame (`core::Published::frame`): the first client that sends the event
+    /// unchanged serialises it there, and every other client reuses it. An event replayed
+    /// from the log has no slot and is serialised for this client alone.
     ///
     /// Visibility is judged on the item as it is now, not as the event carries it: a call
     /// carded unclassified and categorised domestic violence later is replayed redacted, and a
     /// client that saw an item in full before it became sensitive is sent its redacted copy.
-    pub fn frames(
+    pub(crate) fn frames(
         &mut self,
         ev: &StoredEvent,
         core: &CoreHandle,
-        shared: Option<&String>,
+        shared: Option<&OnceLock<String>>,
     ) -> Vec<String> {
         let unchanged = || match shared {
-            Some(frame) => Some(frame.clone()),
+            Some(slot) => Some(
+                slot.get_or_init(|| encode(&ServerMessage::Event(ev)).unwrap_or_default())
+                    .clone(),
+            ),
             None => encode(&ServerMessage::Event(ev)),
         };
         if let Event::TransportChanged { change } = &ev.event {
@@ -221,7 +230,7 @@ impl Filter {
 
 /// Whether a caller is pushed a transport change: dispatch roles all of them, a driver those of
 /// the vehicles they drive (named in the change when it was made), nobody else any.
-pub fn sees_transport(caller: &Caller, change: &TransportChange) -> bool {
+pub(crate) fn sees_transport(caller: &Caller, change: &TransportChange) -> bool {
     match caller.role {
         Role::Supervisor | Role::Admin | Role::Dispatcher => true,
         Role::Driver => caller

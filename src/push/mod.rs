@@ -1,11 +1,12 @@
 //! Live push over websockets: `GET /ws`.
 //!
-//! - [`protocol`]: the messages.
+//! - `protocol`: the messages.
 //! - `connection`: the per-client loop (snapshot or replay, then events in order).
+//! - `filter`: what one client may receive, judged by the same access rules as HTTP reads.
 
 mod connection;
 mod filter;
-pub mod protocol;
+pub(crate) mod protocol;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -25,13 +26,12 @@ use crate::web::auth::LiveSession;
 use crate::web::extract::AppQuery;
 use crate::web::schemas::common::{ErrorBody, Refusals};
 
-pub use connection::{serve, Client};
-pub use filter::Filter;
+pub(crate) use connection::{serve, Client};
 
 /// Read buffer of a client's socket.
 const READ_BUFFER: usize = 4 * 1024;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
 }
 

@@ -23,7 +23,7 @@ use crate::events::StoredEvent;
 
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage<'a> {
+pub(crate) enum ServerMessage<'a> {
     Snapshot {
         seq: Seq,
         items: Vec<Item>,
@@ -45,6 +45,6 @@ pub enum ServerMessage<'a> {
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ClientMessage {
+pub(crate) enum ClientMessage {
     Ping,
 }

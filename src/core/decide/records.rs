@@ -1,0 +1,57 @@
+//! What is written down beside the queue: entries of an item's case file, and changes of
+//! adapted transport (whose documents live outside the live state).
+
+use super::context::{item_of, outcome_item, Ctx};
+use crate::core::command::{CoreError, Outcome};
+use crate::core::state::StateMut;
+use crate::domain::{CaseRecord, Details, ItemId, Status};
+use crate::events::{Event, TransportChange};
+
+/// An entry in an item's case file. Only a call is categorised; a closed item takes only a
+/// referral's acknowledgement or a call's status, which can arrive after it was closed.
+pub(super) fn record(
+    state: &mut impl StateMut,
+    ctx: &mut Ctx<'_>,
+    actor: &str,
+    item_id: ItemId,
+    record: CaseRecord,
+) -> Result<Outcome, CoreError> {
+    let item = item_of(state, &item_id)?;
+    if let CaseRecord::Categorised { .. } = record {
+        if !matches!(item.details, Details::Call { .. }) {
+            return Err(CoreError::Validation {
+                field: "category".into(),
+                message: "only a call is categorised".into(),
+            });
+        }
+    }
+    if item.status == Status::Closed
+        && !matches!(
+            record,
+            CaseRecord::ReferralAcknowledged { .. } | CaseRecord::CallStatus { .. }
+        )
+    {
+        return Err(CoreError::Conflict(format!("item {item_id} is closed")));
+    }
+    ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
+    Ok(outcome_item(state, &item_id, false))
+}
+
+/// A change of adapted transport. A driver's action whose id is already in the log (or earlier
+/// in this batch) is a replay and records nothing; it never refuses.
+pub(super) fn transport(
+    state: &mut impl StateMut,
+    ctx: &mut Ctx<'_>,
+    actor: &str,
+    change: TransportChange,
+) -> Result<Outcome, CoreError> {
+    // Decided under the log lock against an up-to-date state, so a driver's action
+    // replayed on this or another instance is recorded once.
+    if let Some(id) = &change.action_id {
+        if state.transport_action_seen(id) {
+            return Ok(Outcome::Done);
+        }
+    }
+    ctx.emit(state, actor, Event::TransportChanged { change });
+    Ok(Outcome::Done)
+}
