@@ -3,8 +3,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A WGS84 position in degrees: the documented form of `routing::travel::LonLat`, which the
-/// routing crate keeps free of the API's schema derive.
+// The documented form of `routing::travel::LonLat`, which the routing crate keeps free of the
+// API's schema derive.
+/// A WGS84 position in degrees.
 #[derive(Serialize, ToSchema)]
 pub struct LonLat {
     pub lon: f64,
