@@ -14,7 +14,7 @@
 pub(crate) mod cases;
 pub(crate) mod http;
 pub mod risk;
-pub mod rules;
+pub(crate) mod rules;
 pub(crate) mod shelters;
 
 use axum::routing::{get, post};
@@ -22,7 +22,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/emiu/roster", get(http::case::roster))
         .route("/api/v1/emiu/risk-form", get(http::case::risk_form))

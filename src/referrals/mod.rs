@@ -17,17 +17,17 @@ pub mod follow_up;
 pub(crate) mod http;
 pub(crate) mod referral;
 pub(crate) mod rules;
-pub mod safe_contact;
+pub(crate) mod safe_contact;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
 
-pub use http::follow_up::spawn_follow_ups;
+pub(crate) use http::follow_up::spawn_follow_ups;
 pub use safe_contact::is_contact_blocked;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/referrals/services", get(http::referral::services))
         .route(

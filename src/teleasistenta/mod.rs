@@ -14,16 +14,16 @@ pub(crate) mod checkin;
 pub(crate) mod demo;
 pub(crate) mod http;
 pub(crate) mod monitor;
-pub mod rules;
+pub(crate) mod rules;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
 
-pub use http::checkin::spawn_monitor;
+pub(crate) use http::checkin::spawn_monitor;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/teleasistenta/devices",

@@ -18,7 +18,7 @@ pub(crate) mod callers;
 pub(crate) mod http;
 pub(crate) mod rules;
 pub mod signature;
-pub mod twiml;
+pub(crate) mod twiml;
 pub(crate) mod webhooks;
 
-pub use webhooks::router;
+pub(crate) use webhooks::router;

@@ -24,7 +24,7 @@ use crate::web::schemas::common::ErrorBody;
 /// The actor recorded for what the provider's webhooks cause.
 const ACTOR: &str = "telephony";
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/telephony/voice", post(voice))
         .route("/telephony/voice/status", post(status))

@@ -32,7 +32,7 @@ impl<'a> From<&'a AppState> for Handles<'a> {
 }
 
 /// Starts the task that raises due follow-ups until shutdown.
-pub fn spawn_follow_ups(state: AppState) {
+pub(crate) fn spawn_follow_ups(state: AppState) {
     let every = std::time::Duration::from_millis(state.config.referrals.follow_up_interval_ms);
     follow_up::spawn(
         state.emergency.clone(),

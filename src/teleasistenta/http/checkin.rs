@@ -17,7 +17,7 @@ use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use crate::web::schemas::emergency::CheckinAnswer;
 
 /// Starts the check-in monitor until shutdown.
-pub fn spawn_monitor(state: AppState) {
+pub(crate) fn spawn_monitor(state: AppState) {
     let c = &state.config.teleasistenta;
     monitor::spawn(
         state.emergency.clone(),
