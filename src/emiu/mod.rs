@@ -1,30 +1,40 @@
 //! The EMIU team (mobile intervention for domestic violence): its roster and status, and the
 //! work on a case it is sent to.
 //!
-//! - [`cases`]: the case as the team sees it (case, address, route), the risk form, measures
-//!   and the intervention report.
 //! - [`risk`]: the risk-assessment items and how they add up to a level.
-//! - [`shelters`]: shelters and their free places; demo shelters.
+//! - [`rules`]: the measures a team records, and which of them names a shelter.
+//! - [`cases`]: where the case is, the team's route there, recording a measure.
+//! - [`shelters`]: demo shelters.
+//! - [`http`]: the handlers — the roster, the risk form, the case as the team sees it (case,
+//!   address, route), the risk form, measures, the intervention report and the shelters.
 //!
 //! Victim identity and address are visible only to EMIU, supervisors and the dispatcher
 //! handling the case (`crate::access`); drivers are refused; every view is audited.
 
-pub mod cases;
+pub(crate) mod cases;
+pub(crate) mod http;
 pub mod risk;
-pub mod shelters;
+pub(crate) mod rules;
+pub(crate) mod shelters;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/emiu/roster", get(cases::roster))
-        .route("/api/v1/emiu/risk-form", get(cases::risk_form))
-        .route("/api/v1/emiu/cases/{id}", get(cases::view))
-        .route("/api/v1/emiu/cases/{id}/risk", post(cases::risk))
-        .route("/api/v1/emiu/cases/{id}/measures", post(cases::measure))
-        .route("/api/v1/emiu/cases/{id}/report", post(cases::report))
-        .route("/api/v1/shelters", get(shelters::list))
+        .route("/api/v1/emiu/roster", get(http::case::roster))
+        .route("/api/v1/emiu/risk-form", get(http::case::risk_form))
+        .route("/api/v1/emiu/cases/{id}", get(http::case::view))
+        .route("/api/v1/emiu/cases/{id}/risk", post(http::records::risk))
+        .route(
+            "/api/v1/emiu/cases/{id}/measures",
+            post(http::records::measure),
+        )
+        .route(
+            "/api/v1/emiu/cases/{id}/report",
+            post(http::records::report),
+        )
+        .route("/api/v1/shelters", get(http::shelters::list))
 }

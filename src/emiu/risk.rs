@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// One question of the form.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RiskItem {
     pub id: &'static str,
     pub weight: u32,
@@ -131,7 +131,7 @@ pub fn assess(yes: &[String]) -> Result<(Vec<String>, u32, &'static str), String
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::emiu::risk::*;
 
     #[test]
     fn the_weights_of_the_items_answered_yes_add_up_to_the_level() {

@@ -3,38 +3,51 @@
 //! callback items in the queue when they fall due; safe contact marks numbers that must never
 //! get an automatic message or callback.
 //!
-//! - [`referral`]: categorise, refer, acknowledge, the case's referrals.
+//! - [`rules`]: who works a case, the number a case is reached at, when a follow-up is due.
+//! - [`case_file`]: recording a fact on a case.
+//! - [`referral`]: refer, acknowledge.
 //! - [`follow_up`]: scheduling and the task that raises due callbacks.
 //! - [`safe_contact`]: 'do not call back / no SMS', and [`is_contact_blocked`] for every
 //!   outbound path.
+//! - [`http`]: the handlers (categorise, refer, acknowledge, the case's referrals and
+//!   follow-ups, safe contact), and what every case handler shares.
 
+pub(crate) mod case_file;
 pub mod follow_up;
-pub mod referral;
-pub mod safe_contact;
+pub(crate) mod http;
+pub(crate) mod referral;
+pub(crate) mod rules;
+pub(crate) mod safe_contact;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
 
-pub use follow_up::spawn_follow_ups;
+pub(crate) use http::follow_up::spawn_follow_ups;
 pub use safe_contact::is_contact_blocked;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/referrals/services", get(referral::services))
-        .route("/api/v1/items/{id}/categorise", post(referral::categorise))
+        .route("/api/v1/referrals/services", get(http::referral::services))
+        .route(
+            "/api/v1/items/{id}/categorise",
+            post(http::referral::categorise),
+        )
         .route(
             "/api/v1/items/{id}/referrals",
-            get(referral::list).post(referral::refer),
+            get(http::referral::list).post(http::referral::refer),
         )
         .route(
             "/api/v1/referrals/{id}/acknowledge",
-            post(referral::acknowledge),
+            post(http::referral::acknowledge),
         )
         .route(
             "/api/v1/items/{id}/follow-ups",
-            get(follow_up::list).post(follow_up::schedule),
+            get(http::follow_up::list).post(http::follow_up::schedule),
         )
-        .route("/api/v1/items/{id}/safe-contact", post(safe_contact::mark))
+        .route(
+            "/api/v1/items/{id}/safe-contact",
+            post(http::safe_contact::mark),
+        )
 }

@@ -1,14 +1,16 @@
 //! Reports over the live state.
 //!
-//! - [`answer_times`]: answer-time percentiles per channel against the dispatch standards.
+//! - [`rules`]: answer-time percentiles per channel against the dispatch standards (pure).
+//! - [`http`]: `GET /api/v1/reports/answer-times`.
 
-pub mod answer_times;
+pub(crate) mod http;
+pub mod rules;
 
 use axum::routing::get;
 use axum::Router;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/reports/answer-times", get(answer_times::get))
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/reports/answer-times", get(http::get))
 }

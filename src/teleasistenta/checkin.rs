@@ -1,117 +1,52 @@
-//! `POST /api/v1/teleasistenta/checkins`: a device's heartbeat, relayed by the alarm receiver.
-//! A battery reading under the configured level raises one low-battery item until the battery
-//! is above it again.
+//! A device's heartbeat, relayed by the alarm receiver. A battery reading under the configured
+//! level raises one low-battery item until the battery is above it again.
 
-use axum::extract::State;
-use axum::Json;
-use chrono::{SubsecRound, Utc};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use chrono::{DateTime, Utc};
 
-use super::monitor::due_at;
-use crate::access::{Caller, Role};
-use crate::core::Command;
-use crate::domain::parse;
-use crate::domain::{AlarmType, Details};
+use super::rules::checkin::{battery, low_battery_item, Battery};
+use crate::core::{Command, CoreHandle, Outcome};
+use crate::domain::ItemId;
 use crate::error::{Error, Result};
-use crate::state::AppState;
-use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::store::emergency::DeviceRecord;
+use crate::store::EmergencyStore;
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckinDto {
-    #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
-    pub device_id: String,
-    #[serde(default)]
-    #[schema(minimum = 0, maximum = 100)]
-    pub battery_pct: Option<i32>,
-}
-
-#[utoipa::path(
-    post,
-    path = "/api/v1/teleasistenta/checkins",
-    tag = "teleasistenta",
-    operation_id = "post_checkin",
-    description = "A device's periodic check-in, with its battery level: a reading under `teleasistenta.low_battery_pct` raises one low-battery item. Roles: receiver, dispatcher, supervisor, admin.",
-    request_body = CheckinDto,
-    responses(
-        (status = 200, body = crate::web::schemas::emergency::CheckinAnswer),
-        (status = 404, description = "No such device", body = ErrorBody),
-        BodyRefusals,
-        Refusals,
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
-pub async fn post(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppJson(dto): AppJson<CheckinDto>,
-) -> Result<Json<Value>> {
-    caller.require(&[
-        Role::Receiver,
-        Role::Dispatcher,
-        Role::Supervisor,
-        Role::Admin,
-    ])?;
-    let device_id = parse::identifier("device_id", &dto.device_id, 64)?;
-    if let Some(b) = dto.battery_pct {
-        if !(0..=100).contains(&b) {
-            return Err(Error::validation("battery_pct", "must be 0-100"));
-        }
-    }
-    // Microseconds, as PostgreSQL keeps them, so both backends compare the same instants.
-    let now = Utc::now().trunc_subsecs(6);
-    let device = state
-        .emergency
-        .record_checkin(&device_id, now, dto.battery_pct)
+/// Records a check-in of `device_id` at `now` with its battery reading, as `actor`: the device
+/// after it, and the low-battery item a reading under `threshold` raised; 404 for an unknown
+/// device.
+pub(crate) async fn record(
+    emergency: &dyn EmergencyStore,
+    core: &CoreHandle,
+    actor: &str,
+    device_id: &str,
+    now: DateTime<Utc>,
+    battery_pct: Option<i32>,
+    threshold: i32,
+) -> Result<(DeviceRecord, Option<ItemId>)> {
+    let device = emergency
+        .record_checkin(device_id, now, battery_pct)
         .await?
         .ok_or_else(|| Error::NotFound(format!("device {device_id}")))?;
-    let threshold = state.config.teleasistenta.low_battery_pct;
-    let mut low_battery_item = None;
-    match dto.battery_pct {
-        Some(b) if b < threshold && !device.low_battery_raised => {
-            let out = state
-                .core
+    let mut raised = None;
+    match battery(battery_pct, threshold, device.low_battery_raised) {
+        Battery::Raise => {
+            let (details, key) = low_battery_item(device_id, now, actor);
+            let out = core
                 .execute(
-                    &caller.name,
+                    actor,
                     Command::Create {
-                        details: Details::Alert {
-                            device_id: device_id.clone(),
-                            alarm_type: AlarmType::LowBattery,
-                            device_time: now,
-                            receiver_alarm_id: format!("battery-{}", now.timestamp_millis()),
-                            receiver: caller.name.clone(),
-                        },
-                        key: Some(format!(
-                            "low-battery:{device_id}:{}",
-                            now.timestamp_millis()
-                        )),
+                        details,
+                        key: Some(key),
                         rate_limited: false,
                     },
                 )
                 .await?;
-            state
-                .emergency
-                .set_low_battery_raised(&device_id, true)
-                .await?;
-            if let crate::core::Outcome::Item { item, .. } = out {
-                low_battery_item = Some(item.id);
+            emergency.set_low_battery_raised(device_id, true).await?;
+            if let Outcome::Item { item, .. } = out {
+                raised = Some(item.id);
             }
         }
-        Some(b) if b >= threshold && device.low_battery_raised => {
-            state
-                .emergency
-                .set_low_battery_raised(&device_id, false)
-                .await?;
-        }
-        _ => {}
+        Battery::Clear => emergency.set_low_battery_raised(device_id, false).await?,
+        Battery::Keep => {}
     }
-    let grace = state.config.teleasistenta.checkin_grace_s;
-    Ok(Json(json!({
-        "device_id": device_id,
-        "last_checkin_at": device.last_checkin_at,
-        "missed_after": due_at(&device, grace),
-        "low_battery_item": low_battery_item,
-    })))
+    Ok((device, raised))
 }

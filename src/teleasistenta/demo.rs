@@ -4,8 +4,8 @@
 
 use chrono::Utc;
 
-use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
+use crate::store::EmergencyStore;
 
 const FIRST: &[&str] = &[
     "Maria", "Ion", "Elena", "Gheorghe", "Ana", "Vasile", "Ioana", "Nicolae", "Floarea", "Petru",
@@ -30,7 +30,7 @@ const STREETS: &[(&str, f64, f64)] = &[
 ];
 
 /// The demo devices: `TA-DEMO-001` … `TA-DEMO-020`.
-pub fn devices() -> Vec<DeviceRecord> {
+pub(crate) fn devices() -> Vec<DeviceRecord> {
     (1..=20usize)
         .map(|i| {
             let (street, lon, lat) = STREETS[i % STREETS.len()];
@@ -75,14 +75,14 @@ pub fn devices() -> Vec<DeviceRecord> {
 }
 
 /// Registers the demo devices that are missing and the demo shelters.
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+pub(crate) async fn seed(emergency: &dyn EmergencyStore) -> anyhow::Result<()> {
     for d in devices() {
-        if state.emergency.device(&d.device_id).await?.is_none() {
-            state.emergency.put_device(&d).await?;
+        if emergency.device(&d.device_id).await?.is_none() {
+            emergency.put_device(&d).await?;
         }
     }
     for s in crate::emiu::shelters::demo() {
-        state.emergency.add_shelter(&s).await?;
+        emergency.add_shelter(&s).await?;
     }
     Ok(())
 }

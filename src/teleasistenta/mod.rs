@@ -1,38 +1,41 @@
 //! TeleAsistență: the device registry, check-ins and the monitor that reports silent devices,
 //! the follow-up workflow of an alarm, and storm mode.
 //!
-//! - [`devices`]: register and read devices (beneficiary, address, phone, carers in order of
-//!   call, medical and access notes, key safe); look a number up.
-//! - [`checkin`]: `POST /api/v1/teleasistenta/checkins` (heartbeat, battery).
+//! - [`rules`]: missed check-ins and low battery, the workflow's steps, storm grouping.
+//! - [`checkin`]: recording a heartbeat (and a low-battery item).
 //! - [`monitor`]: raises a technical item for a missed check-in within one period plus grace.
-//! - [`steps`]: follow-up steps on an alarm (call the beneficiary, carers in order, send a carer
-//!   or team, call 112) before it is closed with an outcome code.
-//! - [`storm`]: many alarms at once — grouped by device, P1 first, a banner, none dropped.
+//! - [`demo`]: synthetic devices and shelters.
+//! - [`http`]: the handlers — devices (beneficiary, address, phone, carers in order of call,
+//!   medical and access notes, key safe) and number lookup, check-ins, follow-up steps on an
+//!   alarm (call the beneficiary, carers in order, send a carer or team, call 112) before it is
+//!   closed with an outcome code, and storm mode (grouped by device, P1 first, none dropped).
 
-pub mod checkin;
-pub mod demo;
-pub mod devices;
-pub mod monitor;
-pub mod steps;
-pub mod storm;
+pub(crate) mod checkin;
+pub(crate) mod demo;
+pub(crate) mod http;
+pub(crate) mod monitor;
+pub(crate) mod rules;
 
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
 
-pub use monitor::spawn_monitor;
+pub(crate) use http::checkin::spawn_monitor;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/teleasistenta/devices",
-            get(devices::list).post(devices::register),
+            get(http::devices::list).post(http::devices::register),
         )
-        .route("/api/v1/teleasistenta/devices/{id}", get(devices::one))
-        .route("/api/v1/teleasistenta/lookup", get(devices::lookup))
-        .route("/api/v1/teleasistenta/checkins", post(checkin::post))
-        .route("/api/v1/items/{id}/steps", post(steps::post))
-        .route("/api/v1/teleasistenta/workflow", get(steps::workflow))
-        .route("/api/v1/storm", get(storm::get))
+        .route(
+            "/api/v1/teleasistenta/devices/{id}",
+            get(http::devices::one),
+        )
+        .route("/api/v1/teleasistenta/lookup", get(http::devices::lookup))
+        .route("/api/v1/teleasistenta/checkins", post(http::checkin::post))
+        .route("/api/v1/items/{id}/steps", post(http::steps::post))
+        .route("/api/v1/teleasistenta/workflow", get(http::steps::workflow))
+        .route("/api/v1/storm", get(http::storm::get))
 }

@@ -2,6 +2,9 @@
 //!
 //! - [`signature`]: `X-Twilio-Signature` (HMAC-SHA1 of URL + sorted parameters).
 //! - [`twiml`]: the XML answers.
+//! - [`rules`]: how a call ended up, from the provider's statuses; the caller's number.
+//! - [`callers`]: a number matched against the TeleAsistență beneficiaries and carers.
+//! - [`http`]: the signed form every webhook is read through.
 //! - `webhooks`: `POST /telephony/voice`, `/telephony/voice/status` (also as the `<Dial>` and
 //!   `<Enqueue>` action), `/telephony/voice/hold`, `/telephony/sms`.
 //!
@@ -11,8 +14,11 @@
 //! the on-duty dispatcher's phone or held in a queue with a Romanian message. A call nobody
 //! answers becomes a P2 'call back' item — unless its number is marked safe-contact.
 
+pub(crate) mod callers;
+pub(crate) mod http;
+pub(crate) mod rules;
 pub mod signature;
-pub mod twiml;
+pub(crate) mod twiml;
 pub(crate) mod webhooks;
 
-pub use webhooks::router;
+pub(crate) use webhooks::router;

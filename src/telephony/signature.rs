@@ -48,7 +48,7 @@ pub fn verify(auth_token: &str, url: &str, params: &[(String, String)], header: 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::telephony::signature::*;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
         p.iter()

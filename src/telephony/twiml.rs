@@ -74,7 +74,7 @@ pub fn response(verbs: &[Verb<'_>]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::telephony::twiml::*;
 
     #[test]
     fn text_is_escaped_and_spoken_in_romanian() {

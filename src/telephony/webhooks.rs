@@ -1,30 +1,30 @@
 //! The webhook handlers. Each body is a form (`application/x-www-form-urlencoded`), verified
 //! against its signature before anything is read from it.
 
-use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{CONTENT_TYPE, HOST};
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
-use bytes::Bytes;
-use tracing::{info, warn};
+use tracing::info;
 
-use super::signature;
+use super::callers::known_caller;
+use super::http::{xml, Signed};
+use super::rules::{call_result, caller_number, CallResult};
 use super::twiml::{response, Verb};
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
-use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Place, Status};
+use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Status};
 use crate::error::{Error, Result};
+use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
 use crate::web::schemas::common::ErrorBody;
-use routing::travel::LonLat;
 
 /// The actor recorded for what the provider's webhooks cause.
 const ACTOR: &str = "telephony";
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/telephony/voice", post(voice))
         .route("/telephony/voice/status", post(status))
@@ -32,97 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/telephony/sms", post(sms))
 }
 
-/// A signed webhook's parameters. Extracting it verifies the signature: 403 otherwise.
-pub struct Signed(Vec<(String, String)>);
-
-impl Signed {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn required(&self, name: &str) -> Result<&str> {
-        self.get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| Error::validation(name, "is required"))
-    }
-}
-
-impl FromRequest<AppState> for Signed {
-    type Rejection = Error;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let config = &state.config.telephony;
-        let header = req
-            .headers()
-            .get("x-twilio-signature")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let is_form = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
-        let path = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_else(|| "/".into());
-        let base = if config.public_url.is_empty() {
-            let host = req
-                .headers()
-                .get(HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            format!("http://{host}")
-        } else {
-            config.public_url.trim_end_matches('/').to_owned()
-        };
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| Error::BadRequest("could not read the request body".into()))?;
-        let forbidden = || Error::Forbidden("invalid webhook signature".into());
-        let Some(header) = header else {
-            return Err(forbidden());
-        };
-        let params: Vec<(String, String)> = if bytes.is_empty() {
-            Vec::new()
-        } else if is_form {
-            serde_urlencoded::from_bytes(&bytes)
-                .map_err(|_| Error::BadRequest("malformed form body".into()))?
-        } else {
-            return Err(Error::BadRequest(
-                "expected Content-Type: application/x-www-form-urlencoded".into(),
-            ));
-        };
-        let url = format!("{base}{path}");
-        if !signature::verify(config.token(), &url, &params, &header) {
-            warn!(route = %path.split('?').next().unwrap_or(""), "webhook with an invalid signature refused");
-            metrics::counter!("dispecer_telephony_bad_signatures_total").increment(1);
-            return Err(forbidden());
-        }
-        Ok(Signed(params))
-    }
-}
-
-fn xml(body: String) -> Response {
-    ([(CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
-}
-
 /// A provider id (`CA…`, `SM…`).
 fn sid(params: &Signed, name: &str) -> Result<String> {
     parse::identifier(name, params.required(name)?, 64)
-}
-
-/// The caller's number, or `withheld` for an anonymous or unparseable caller id.
-fn caller_number(raw: Option<&str>) -> String {
-    raw.and_then(|n| parse::phone("From", n).ok())
-        .unwrap_or_else(|| "withheld".into())
 }
 
 fn created_item(outcome: Outcome) -> Result<(ItemId, bool)> {
@@ -132,41 +44,6 @@ fn created_item(outcome: Outcome) -> Result<(ItemId, bool)> {
             "create answered without an item"
         ))),
     }
-}
-
-/// Who the number belongs to among the TeleAsistență beneficiaries and carers: a line for the
-/// call card, and the beneficiary's home when the caller is the beneficiary.
-async fn known_caller(state: &AppState, number: &str) -> Result<(String, Option<Place>)> {
-    if number == "withheld" {
-        return Ok((String::new(), None));
-    }
-    let devices = state.emergency.devices_by_phone(number).await?;
-    let mut lines = Vec::new();
-    let mut home = None;
-    for d in &devices {
-        if d.phone == number {
-            lines.push(format!(
-                "Număr cunoscut: beneficiar TeleAsistență {} (dispozitiv {}).",
-                d.beneficiary, d.device_id
-            ));
-            home.get_or_insert(Place {
-                address: Some(d.address.clone()),
-                position: d.lon.zip(d.lat).map(|(lon, lat)| LonLat::new(lon, lat)),
-            });
-        }
-        for (i, c) in d.carers.iter().enumerate() {
-            if c.phone == number {
-                lines.push(format!(
-                    "Număr cunoscut: aparținător nr. {} ({}) al beneficiarului {} (dispozitiv {}).",
-                    i + 1,
-                    c.name,
-                    d.beneficiary,
-                    d.device_id
-                ));
-            }
-        }
-    }
-    Ok((lines.join(" "), home))
 }
 
 /// An incoming call: a call card at once, then connect the caller or hold them.
@@ -188,7 +65,7 @@ async fn known_caller(state: &AppState, number: &str) -> Result<(String, Option<
 pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let call_sid = sid(&params, "CallSid")?;
     let number = caller_number(params.get("From"));
-    let (known, home) = known_caller(&state, &number).await?;
+    let (known, home) = known_caller(state.emergency.as_ref(), &number).await?;
     let notes = format!("Apel intrat pe linia de urgență. {known}")
         .trim()
         .to_owned();
@@ -260,43 +137,6 @@ pub(crate) async fn hold(State(state): State<AppState>, _params: Signed) -> Resu
         verbs.push(Verb::Play(&t.hold_music_url));
     }
     Ok(xml(response(&verbs)))
-}
-
-/// How a call ended up, from whichever callback reports it.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum CallResult {
-    Answered,
-    Missed,
-    /// Ringing, queued, or the call simply ended after it was answered.
-    Other,
-}
-
-/// `DialCallStatus` (the `<Dial>` action), `QueueResult` (the `<Enqueue>` action) or
-/// `CallStatus` (the status callback), in that order of precedence.
-pub(crate) fn call_result(
-    dial: Option<&str>,
-    queue: Option<&str>,
-    call: Option<&str>,
-) -> CallResult {
-    if let Some(d) = dial {
-        return match d {
-            "completed" | "answered" => CallResult::Answered,
-            "busy" | "no-answer" | "failed" | "canceled" => CallResult::Missed,
-            _ => CallResult::Other,
-        };
-    }
-    if let Some(q) = queue {
-        return match q {
-            "bridged" | "bridging-in-process" => CallResult::Answered,
-            "hangup" | "leave" | "error" | "system-error" => CallResult::Missed,
-            _ => CallResult::Other,
-        };
-    }
-    match call {
-        Some("in-progress") | Some("answered") => CallResult::Answered,
-        Some("busy" | "no-answer" | "failed" | "canceled") => CallResult::Missed,
-        _ => CallResult::Other,
-    }
 }
 
 /// The call's outcome: answered goes on the card; missed also puts a 'call back' item in the
@@ -442,11 +282,7 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
         state.core.read(|s| {
             s.items()
                 .filter(|i| i.status != Status::Closed)
-                .filter(|i| match &i.details {
-                    Details::Call { caller_number, .. } => *caller_number == number,
-                    Details::Callback { phone, .. } => *phone == number,
-                    _ => false,
-                })
+                .filter(|i| case_number(&i.details) == Some(number.as_str()))
                 .max_by_key(|i| i.times.received)
                 .map(|i| i.id)
         })
@@ -466,7 +302,7 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
                 .await?;
         }
         None => {
-            let (known, home) = known_caller(&state, &number).await?;
+            let (known, home) = known_caller(state.emergency.as_ref(), &number).await?;
             let notes = format!("SMS primit: {body} {known}").trim().to_owned();
             state
                 .core
@@ -488,33 +324,4 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
         }
     }
     Ok(xml(response(&[])))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dial_queue_and_call_statuses_map_to_answered_or_missed() {
-        assert_eq!(
-            call_result(Some("no-answer"), None, Some("completed")),
-            CallResult::Missed
-        );
-        assert_eq!(
-            call_result(Some("completed"), None, None),
-            CallResult::Answered
-        );
-        assert_eq!(call_result(None, Some("hangup"), None), CallResult::Missed);
-        assert_eq!(
-            call_result(None, Some("bridged"), None),
-            CallResult::Answered
-        );
-        assert_eq!(call_result(None, None, Some("busy")), CallResult::Missed);
-        // The parent call's "completed" says only that it ended.
-        assert_eq!(
-            call_result(None, None, Some("completed")),
-            CallResult::Other
-        );
-        assert_eq!(call_result(None, None, Some("ringing")), CallResult::Other);
-    }
 }

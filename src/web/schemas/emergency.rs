@@ -1,6 +1,5 @@
-//! Shapes of the emergency-workflow answers that handlers build with `json!` (TeleAsistență,
-//! EMIU, referrals, answer-time reports), described for the document. Never constructed:
-//! schemathesis checks the running service's answers against them.
+//! Shapes of the emergency-workflow answers (TeleAsistență, EMIU, referrals, answer-time
+//! reports): the handlers return them, so the document describes what is sent.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -12,7 +11,7 @@ use crate::config::Service;
 use crate::domain::geo::LonLat;
 use crate::domain::{CaseRecord, Item, ItemId, Level, Resource, Seq, Status};
 use crate::emiu::risk::RiskItem;
-use crate::reports::answer_times::ChannelReport;
+use crate::reports::rules::ChannelReport;
 use crate::store::emergency::{DeviceRecord, FollowUpRecord, ReferralRecord, ShelterRecord};
 
 /// A device without personal data.
@@ -209,12 +208,12 @@ pub fn risk_answers() -> Schema {
 
 /// The measures an EMIU team records.
 pub fn measures() -> Schema {
-    one_of(crate::emiu::cases::MEASURES.iter().copied()).into()
+    one_of(crate::emiu::rules::MEASURES.iter().copied()).into()
 }
 
 /// The steps of the TeleAsistență workflow.
 pub fn steps() -> Schema {
-    one_of(crate::teleasistenta::steps::STEPS.iter().copied()).into()
+    one_of(crate::teleasistenta::rules::steps::STEPS.iter().copied()).into()
 }
 
 /// At most 5 further numbers to protect.

@@ -6,9 +6,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use crate::access::{Caller, Role, DISPATCH};
+use crate::access::{self, Caller, Role, Visibility, DISPATCH};
 use crate::domain::parse;
 use crate::domain::{Details, Item, Status};
 use crate::error::{Error, Result};
@@ -17,6 +16,10 @@ use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;
 use crate::web::extract::{AppJson, AppQuery, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::emergency::{
+    DeviceList, DeviceSummary, DeviceView, LookupAnswer, OpenAlarm,
+};
+use crate::web::view::audit;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +46,7 @@ pub struct DeviceDto {
 }
 
 impl DeviceDto {
-    pub fn parse(self, default_period: i64) -> Result<DeviceRecord> {
+    fn parse(self, default_period: i64) -> Result<DeviceRecord> {
         let device_id = parse::identifier("device_id", &self.device_id, 64)?;
         let beneficiary = parse::text("beneficiary", &self.beneficiary, 200)?;
         if beneficiary.is_empty() {
@@ -119,11 +122,11 @@ impl DeviceDto {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<DeviceDto>,
-) -> Result<(StatusCode, Json<Value>)> {
+) -> Result<(StatusCode, Json<DeviceRecord>)> {
     caller.require(&[Role::Supervisor, Role::Admin, Role::Dispatcher])?;
     let device = dto.parse(state.config.teleasistenta.default_checkin_period_s)?;
     state.emergency.put_device(&device).await?;
@@ -132,7 +135,7 @@ pub async fn register(
         .device(&device.device_id)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("device vanished after registration")))?;
-    Ok((StatusCode::CREATED, Json(json!(stored))))
+    Ok((StatusCode::CREATED, Json(stored)))
 }
 
 async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result<()> {
@@ -167,11 +170,11 @@ async fn audit_device(state: &AppState, caller: &Caller, action: &str) -> Result
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn one(
+pub(crate) async fn one(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<DeviceView>> {
     caller.require(DISPATCH)?;
     let id = parse::identifier("id", &id, 64)?;
     audit_device(&state, &caller, &format!("view_device:{id}")).await?;
@@ -180,14 +183,19 @@ pub async fn one(
         .device(&id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("device {id}")))?;
-    let open: Vec<Value> = state.core.read(|s| {
+    let open_items = state.core.read(|s| {
         s.items()
             .filter(|i| i.status != Status::Closed)
             .filter(|i| matches!(&i.details, Details::Alert { device_id, .. } if *device_id == id))
-            .map(|i| json!({ "id": i.id, "category": i.category, "status": i.status, "level": i.priority.level }))
+            .map(|i| OpenAlarm {
+                id: i.id,
+                category: i.category.clone(),
+                status: i.status,
+                level: i.priority.level,
+            })
             .collect()
     });
-    Ok(Json(json!({ "device": device, "open_items": open })))
+    Ok(Json(DeviceView { device, open_items }))
 }
 
 /// `GET /api/v1/teleasistenta/devices`: ids, check-in state and battery (no personal data).
@@ -203,21 +211,24 @@ pub async fn one(
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<DeviceList>> {
     caller.require(DISPATCH)?;
-    let devices = state.emergency.devices().await?;
-    let rows: Vec<Value> = devices
-        .iter()
-        .map(|d| {
-            json!({
-                "device_id": d.device_id,
-                "checkin_period_s": d.checkin_period_s,
-                "last_checkin_at": d.last_checkin_at,
-                "battery_pct": d.battery_pct,
-            })
+    let devices = state
+        .emergency
+        .devices()
+        .await?
+        .into_iter()
+        .map(|d| DeviceSummary {
+            device_id: d.device_id,
+            checkin_period_s: d.checkin_period_s,
+            last_checkin_at: d.last_checkin_at,
+            battery_pct: d.battery_pct,
         })
         .collect();
-    Ok(Json(json!({ "devices": rows })))
+    Ok(Json(DeviceList { devices }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -244,11 +255,11 @@ pub struct LookupQuery {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn lookup(
+pub(crate) async fn lookup(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<LookupQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<LookupAnswer>> {
     caller.require(DISPATCH)?;
     let phone = parse::phone("phone", &q.phone)?;
     audit_device(&state, &caller, "lookup_phone").await?;
@@ -267,27 +278,27 @@ pub async fn lookup(
                 _ => false,
             })
             .filter(|i| {
-                !crate::access::is_sensitive(i)
-                    || crate::access::visibility(&caller, i) == crate::access::Visibility::Full
+                !access::is_sensitive(i) || access::visibility(&caller, i) == Visibility::Full
             })
-            .filter_map(|i| crate::access::view(&caller, i).map(|v| v.into_owned()))
+            .filter_map(|i| access::view(&caller, i).map(|v| v.into_owned()))
             .collect();
         items.sort_by_key(|i| std::cmp::Reverse(i.times.received));
         items.truncate(50);
         items
     });
-    for item in history.iter().filter(|i| crate::access::is_sensitive(i)) {
-        crate::web::view::audit(
+    for item in history.iter().filter(|i| access::is_sensitive(i)) {
+        audit(
             state.store.as_ref(),
             &caller,
             "lookup_phone",
             item.id,
-            crate::access::Visibility::Full,
+            Visibility::Full,
         )
         .await?;
     }
-    let history: Vec<Value> = history.into_iter().map(|i| json!(i)).collect();
-    Ok(Json(
-        json!({ "phone": phone, "devices": devices, "history": history }),
-    ))
+    Ok(Json(LookupAnswer {
+        phone,
+        devices,
+        history,
+    }))
 }

@@ -1,33 +1,21 @@
-//! The follow-up workflow of an alarm, step by step: call the beneficiary, call the carers in
-//! their order, send a carer or the team, call 112 — each step in the case file — then close
-//! with an outcome code (`POST /api/v1/items/{id}/close`).
+//! The follow-up workflow of an alarm: its steps for the console, and recording one.
 
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::access::Caller;
-use crate::core::Command;
+use crate::access::{Caller, DISPATCH};
 use crate::domain::parse;
 use crate::domain::CaseRecord;
-use crate::error::{Error, Result};
-use crate::referrals::referral::acting_on;
+use crate::error::Result;
+use crate::referrals::case_file;
+use crate::referrals::http::acting_on;
 use crate::state::AppState;
+use crate::teleasistenta::rules::steps::{self, OUTCOMES, STEPS};
 use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
-
-/// The steps, in the order the workflow suggests them.
-pub const STEPS: &[&str] = &[
-    "called_beneficiary",
-    "called_carer",
-    "carer_sent",
-    "team_sent",
-    "called_112",
-];
-
-/// Outcome codes an alarm is closed with (enforced by the core when an item is closed).
-pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
+use crate::web::schemas::emergency::Workflow;
 
 /// `GET /api/v1/teleasistenta/workflow`: the steps and the outcome codes, for the console.
 #[utoipa::path(
@@ -42,11 +30,13 @@ pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn workflow(caller: Caller) -> Result<Json<Value>> {
-    caller.require(crate::access::DISPATCH)?;
-    Ok(Json(
-        serde_json::json!({ "steps": STEPS, "outcomes": OUTCOMES }),
-    ))
+pub(crate) async fn workflow(caller: Caller) -> Result<Json<Workflow>> {
+    caller.require(DISPATCH)?;
+    let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+    Ok(Json(Workflow {
+        steps: owned(STEPS),
+        outcomes: owned(OUTCOMES),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -80,33 +70,20 @@ pub struct StepDto {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn post(
+pub(crate) async fn post(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<StepDto>,
 ) -> Result<Json<Value>> {
     let item_id = acting_on(&state, &caller, &id)?;
-    if !STEPS.contains(&dto.step.as_str()) {
-        return Err(Error::validation(
-            "step",
-            format!("unknown step; expected one of: {}", STEPS.join(", ")),
-        ));
-    }
+    steps::step(&dto.step)?;
     let note = parse::text("note", &dto.note, 2000)?;
-    let out = state
-        .core
-        .execute(
-            &caller.name,
-            Command::Record {
-                item_id,
-                record: CaseRecord::Step {
-                    step: dto.step,
-                    answered: dto.answered,
-                    note,
-                },
-            },
-        )
-        .await?;
+    let record = CaseRecord::Step {
+        step: dto.step,
+        answered: dto.answered,
+        note,
+    };
+    let out = case_file::record(&state.core, &caller.name, item_id, record).await?;
     crate::web::view::answer(&state, &caller, "record_step", out).await
 }

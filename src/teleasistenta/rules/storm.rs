@@ -2,18 +2,11 @@
 //! repeats from one device, keeps P1 first, and the console shows a storm banner. Nothing is
 //! dropped: every alarm is its own item in the log; grouping is only how they are shown.
 
-use axum::extract::State;
-use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
-use crate::access::Caller;
 use crate::domain::{Details, Item, ItemId, Level, Status};
-use crate::error::Result;
-use crate::state::AppState;
-use crate::web::schemas::common::Refusals;
-use crate::web::view::STAFF;
 
 /// Open alarms of one device.
 #[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
@@ -88,36 +81,4 @@ pub fn status<'a>(
         open_alarms: open,
         repeats,
     }
-}
-
-/// `GET /api/v1/storm`.
-#[utoipa::path(
-    get,
-    path = "/api/v1/storm",
-    tag = "teleasistenta",
-    operation_id = "get_storm",
-    description = "Whether an alarm storm is on (at least `teleasistenta.storm_threshold` alarms within `storm_window_s`) and the devices with repeated open alarms, counting only what the caller may see. Roles: dispatcher, supervisor, admin, driver, EMIU.",
-    responses(
-        (status = 200, body = StormStatus),
-        Refusals,
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
-pub async fn get(State(state): State<AppState>, caller: Caller) -> Result<Json<StormStatus>> {
-    caller.require(STAFF)?;
-    let c = &state.config.teleasistenta;
-    let body = state.core.read(|s| {
-        // Only what the caller may see is counted.
-        let visible: Vec<&Item> = s
-            .items()
-            .filter(|i| crate::access::visibility(&caller, i) != crate::access::Visibility::Hidden)
-            .collect();
-        status(
-            visible.into_iter(),
-            Utc::now(),
-            c.storm_threshold,
-            c.storm_window_s,
-        )
-    });
-    Ok(Json(body))
 }

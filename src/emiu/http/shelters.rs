@@ -1,0 +1,34 @@
+//! `GET /api/v1/shelters`.
+
+use axum::extract::State;
+use axum::Json;
+
+use crate::access::Caller;
+use crate::error::Result;
+use crate::referrals::rules::CASE_WORKERS;
+use crate::state::AppState;
+use crate::web::schemas::common::Refusals;
+use crate::web::schemas::emergency::ShelterList;
+
+/// `GET /api/v1/shelters`: names and free places (shelter addresses are never served).
+#[utoipa::path(
+    get,
+    path = "/api/v1/shelters",
+    tag = "emiu",
+    operation_id = "list_shelters",
+    description = "Shelters and their free places (addresses are never served). Roles: dispatcher, supervisor, admin, EMIU.",
+    responses(
+        (status = 200, body = crate::web::schemas::emergency::ShelterList),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<ShelterList>> {
+    caller.require(CASE_WORKERS)?;
+    Ok(Json(ShelterList {
+        shelters: state.emergency.shelters().await?,
+    }))
+}

@@ -1,0 +1,11 @@
+//! The HTTP face of referrals and follow-ups: handlers and their bodies.
+//!
+//! - [`case`]: acting on a case and reading it, shared by every case handler.
+//! - [`referral`], [`follow_up`], [`safe_contact`]: the handlers.
+
+pub(crate) mod case;
+pub(crate) mod follow_up;
+pub(crate) mod referral;
+pub(crate) mod safe_contact;
+
+pub(crate) use case::{acting_on, audited_read};
