@@ -371,7 +371,7 @@ pub async fn report(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<ReportDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     let text = parse::text("text", &dto.text, 20_000)?;
     if text.is_empty() {

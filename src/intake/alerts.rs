@@ -7,6 +7,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -89,7 +90,7 @@ fn receipt(outcome: Outcome) -> Result<Response> {
         status: item.status,
         created,
     };
-    Ok(super::created_answer(created, item.id, body))
+    Ok(super::created_answer(created, item.id, Json(body)))
 }
 
 /// Accepts an alarm: 201 with a receipt, 200 with the first one's receipt for a retransmission.

@@ -87,7 +87,7 @@ pub async fn categorise(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<CategoriseDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     let category =
         CallCategory::parse(&dto.category).map_err(|m| Error::validation("category", m))?;

@@ -85,7 +85,7 @@ pub async fn post(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<StepDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     if !STEPS.contains(&dto.step.as_str()) {
         return Err(Error::validation(
