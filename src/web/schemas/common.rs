@@ -1,6 +1,7 @@
-//! Shapes of answers that handlers build with `json!`, described for the document. They are
-//! never constructed: schemathesis checks every answer of the running service against them
-//! (`scripts/schemathesis`), so a handler that drifts from its shape fails there.
+//! The service-wide answers (the queue, items, resources, sessions, the map, readiness) and the
+//! error body, described for the document. The handlers return these structs, so what the
+//! document says is what is sent; schemathesis still checks every answer of the running service
+//! against the document (`scripts/schemathesis`).
 
 use serde::Serialize;
 use utoipa::{IntoResponses, ToSchema};
@@ -145,7 +146,9 @@ pub struct Me {
 pub struct LoginAnswer {
     pub username: String,
     pub display_name: String,
-    pub role: Role,
+    // As the account stores it: a `Role` name (not parsed again, so it goes out as stored).
+    #[schema(value_type = Role)]
+    pub role: String,
     pub resource_id: Option<String>,
     /// The session's bearer token, when the login asked for one (`"token": true`); otherwise
     /// the session is in the `dispecer_session` cookie.
@@ -175,6 +178,38 @@ pub struct Candidate {
     pub category: Option<String>,
 }
 
+impl From<routing::network::CandidateKind> for CandidateKind {
+    fn from(kind: routing::network::CandidateKind) -> Self {
+        use routing::network::CandidateKind as K;
+        match kind {
+            K::Address => Self::Address,
+            K::Street => Self::Street,
+            K::Place => Self::Place,
+            K::Poi => Self::Poi,
+        }
+    }
+}
+
+impl From<routing::network::Candidate> for Candidate {
+    fn from(c: routing::network::Candidate) -> Self {
+        Self {
+            label: c.label,
+            kind: c.kind.into(),
+            position: lon_lat(c.position),
+            score: c.score,
+            category: c.category,
+        }
+    }
+}
+
+/// The documented form of a routing position.
+fn lon_lat(p: routing::travel::LonLat) -> LonLat {
+    LonLat {
+        lon: p.lon,
+        lat: p.lat,
+    }
+}
+
 /// Address search results.
 #[derive(Serialize, ToSchema)]
 pub struct GeocodeAnswer {
@@ -192,6 +227,16 @@ pub struct Address {
     pub distance_m: f64,
 }
 
+impl From<routing::network::Address> for Address {
+    fn from(a: routing::network::Address) -> Self {
+        Self {
+            street: a.street,
+            housenumber: a.housenumber,
+            distance_m: a.distance_m,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ReverseAnswer {
     /// `null` when nothing named is within 1 km.
@@ -206,6 +251,15 @@ pub struct StreetLeg {
     pub metres: f64,
 }
 
+impl From<routing::network::StreetLeg> for StreetLeg {
+    fn from(leg: routing::network::StreetLeg) -> Self {
+        Self {
+            name: leg.name,
+            metres: leg.metres,
+        }
+    }
+}
+
 /// A route over the road network, departing now.
 #[derive(Serialize, ToSchema)]
 pub struct RouteAnswer {
@@ -214,6 +268,19 @@ pub struct RouteAnswer {
     pub geometry: Vec<LonLat>,
     pub streets: Vec<StreetLeg>,
     pub attribution: String,
+}
+
+impl RouteAnswer {
+    /// The route as the console draws it, with the attribution every map answer carries.
+    pub fn new(route: routing::network::Route, attribution: &str) -> Self {
+        Self {
+            duration_s: route.duration_s,
+            distance_m: route.distance_m,
+            geometry: route.geometry.into_iter().map(lon_lat).collect(),
+            streets: route.streets.into_iter().map(StreetLeg::from).collect(),
+            attribution: attribution.into(),
+        }
+    }
 }
 
 /// Readiness of the instance's parts.
@@ -226,4 +293,58 @@ pub struct Readiness {
     /// `ready`, `loading` or `disabled`.
     pub network: String,
     pub seq: Seq,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routing::network::{ATTRIBUTION, ATTRIBUTION_URL};
+    use routing::travel::LonLat as Position;
+    use serde_json::json;
+
+    #[test]
+    fn the_map_answers_hold_what_the_routing_crate_answered() {
+        // Arrange: the routing crate's answers, and the JSON they were sent as before.
+        let candidate = routing::network::Candidate {
+            label: "Strada Gheorghe Lazăr 24".into(),
+            kind: routing::network::CandidateKind::Poi,
+            position: Position::new(21.22, 45.75),
+            score: 1.25,
+            category: Some("pharmacy".into()),
+        };
+        let address = routing::network::Address {
+            street: "Strada Gheorghe Lazăr".into(),
+            housenumber: None,
+            distance_m: 12.5,
+        };
+        let leg = routing::network::StreetLeg {
+            name: None,
+            metres: 120.0,
+        };
+        let old_geocode = json!({
+            "candidates": [candidate.clone()],
+            "attribution": ATTRIBUTION,
+            "attribution_url": ATTRIBUTION_URL,
+        });
+        let old_reverse = json!({ "address": Some(address.clone()), "attribution": ATTRIBUTION });
+        let old_legs = json!([leg.clone()]);
+        let old_line = json!([candidate.position]);
+
+        // Act
+        let geocode = GeocodeAnswer {
+            candidates: vec![candidate.clone().into()],
+            attribution: ATTRIBUTION.into(),
+            attribution_url: ATTRIBUTION_URL.into(),
+        };
+        let reverse = ReverseAnswer {
+            address: Some(address.into()),
+            attribution: ATTRIBUTION.into(),
+        };
+
+        // Assert
+        assert_eq!(json!(geocode), old_geocode);
+        assert_eq!(json!(reverse), old_reverse);
+        assert_eq!(json!([StreetLeg::from(leg)]), old_legs);
+        assert_eq!(json!([lon_lat(candidate.position)]), old_line);
+    }
 }
