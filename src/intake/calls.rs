@@ -17,7 +17,7 @@ use crate::web::view::{ShownItem, SortedJson};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CallDto {
+pub(crate) struct CallDto {
     /// The caller's number; absent or null when withheld.
     #[serde(default)]
     #[schema(pattern = r"^\+?[0-9 ().-]{3,24}$")]
@@ -84,7 +84,7 @@ impl CallDto {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn post(
+pub(crate) async fn post(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,

@@ -9,9 +9,9 @@
 //! - Field rules shared by the three are `domain::parse`.
 //! - [`limit`]: the rate limit per credential (P1 items are accepted over it, flagged).
 
-pub mod alerts;
-pub mod bookings;
-pub mod calls;
+pub(crate) mod alerts;
+pub(crate) mod bookings;
+pub(crate) mod calls;
 pub mod limit;
 
 use axum::http::StatusCode;

@@ -47,7 +47,7 @@ pub enum ErrorCode {
 /// Refusals any authenticated endpoint may give.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
-pub enum Refusals {
+pub(crate) enum Refusals {
     /// No credential, or an unknown or expired one.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
@@ -67,7 +67,7 @@ pub enum Refusals {
 /// Refusals of a JSON body.
 #[derive(IntoResponses)]
 #[allow(dead_code)]
-pub enum BodyRefusals {
+pub(crate) enum BodyRefusals {
     /// Not JSON, or not declared as `application/json`.
     #[response(status = 400)]
     BadRequest(ErrorBody),
@@ -81,7 +81,7 @@ pub enum BodyRefusals {
 
 /// One line of the queue.
 #[derive(Serialize, ToSchema)]
-pub struct QueueEntry {
+pub(crate) struct QueueEntry {
     /// 1 is the next item to handle.
     pub position: usize,
     pub explanation: Explanation,
@@ -90,7 +90,7 @@ pub struct QueueEntry {
 
 /// The open items in queue order (those the caller may see).
 #[derive(Serialize, ToSchema)]
-pub struct QueueView {
+pub(crate) struct QueueView {
     /// The live state's sequence number: the websocket continues from it.
     pub seq: Seq,
     pub items: Vec<QueueEntry>,
@@ -98,42 +98,42 @@ pub struct QueueView {
 
 /// Where an open item stands in the queue.
 #[derive(Serialize, ToSchema)]
-pub struct QueuePosition {
+pub(crate) struct QueuePosition {
     pub position: usize,
     pub explanation: Explanation,
 }
 
 /// One item, and its place in the queue while it is open.
 #[derive(Serialize, ToSchema)]
-pub struct ItemView {
+pub(crate) struct ItemView {
     pub item: Item,
     pub queue: Option<QueuePosition>,
 }
 
 /// An item's history.
 #[derive(Serialize, ToSchema)]
-pub struct ItemHistory {
+pub(crate) struct ItemHistory {
     pub item_id: ItemId,
     pub events: Vec<StoredEvent>,
 }
 
 /// Who read an item, and how much they saw.
 #[derive(Serialize, ToSchema)]
-pub struct ItemAudit {
+pub(crate) struct ItemAudit {
     pub item_id: ItemId,
     pub reads: Vec<AuditRecord>,
 }
 
 /// The resources the caller may see.
 #[derive(Serialize, ToSchema)]
-pub struct ResourceList {
+pub(crate) struct ResourceList {
     pub seq: Seq,
     pub resources: Vec<Resource>,
 }
 
 /// The caller.
 #[derive(Serialize, ToSchema)]
-pub struct Me {
+pub(crate) struct Me {
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -143,7 +143,7 @@ pub struct Me {
 
 /// A successful login.
 #[derive(Serialize, ToSchema)]
-pub struct LoginAnswer {
+pub(crate) struct LoginAnswer {
     pub username: String,
     pub display_name: String,
     // As the account stores it: a `Role` name (not parsed again, so it goes out as stored).
@@ -159,7 +159,7 @@ pub struct LoginAnswer {
 /// What an address-search answer is.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum CandidateKind {
+pub(crate) enum CandidateKind {
     Address,
     Street,
     Place,
@@ -168,7 +168,7 @@ pub enum CandidateKind {
 
 /// One ranked address-search answer.
 #[derive(Serialize, ToSchema)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub label: String,
     pub kind: CandidateKind,
     pub position: LonLat,
@@ -212,7 +212,7 @@ fn lon_lat(p: routing::travel::LonLat) -> LonLat {
 
 /// Address search results.
 #[derive(Serialize, ToSchema)]
-pub struct GeocodeAnswer {
+pub(crate) struct GeocodeAnswer {
     pub candidates: Vec<Candidate>,
     /// "© OpenStreetMap contributors".
     pub attribution: String,
@@ -221,7 +221,7 @@ pub struct GeocodeAnswer {
 
 /// What a position is called.
 #[derive(Serialize, ToSchema)]
-pub struct Address {
+pub(crate) struct Address {
     pub street: String,
     pub housenumber: Option<String>,
     pub distance_m: f64,
@@ -238,7 +238,7 @@ impl From<routing::network::Address> for Address {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct ReverseAnswer {
+pub(crate) struct ReverseAnswer {
     /// `null` when nothing named is within 1 km.
     pub address: Option<Address>,
     pub attribution: String,
@@ -262,7 +262,7 @@ impl From<routing::network::StreetLeg> for StreetLeg {
 
 /// A route over the road network, departing now.
 #[derive(Serialize, ToSchema)]
-pub struct RouteAnswer {
+pub(crate) struct RouteAnswer {
     pub duration_s: f64,
     pub distance_m: f64,
     pub geometry: Vec<LonLat>,
@@ -272,7 +272,7 @@ pub struct RouteAnswer {
 
 impl RouteAnswer {
     /// The route as the console draws it, with the attribution every map answer carries.
-    pub fn new(route: routing::network::Route, attribution: &str) -> Self {
+    pub(crate) fn new(route: routing::network::Route, attribution: &str) -> Self {
         Self {
             duration_s: route.duration_s,
             distance_m: route.distance_m,
@@ -285,7 +285,7 @@ impl RouteAnswer {
 
 /// Readiness of the instance's parts.
 #[derive(Serialize, ToSchema)]
-pub struct Readiness {
+pub(crate) struct Readiness {
     /// `ok` or `down`.
     pub store: String,
     /// `ok` or `degraded` (Redis unreachable: this instance still serves, from storage).
