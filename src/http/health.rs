@@ -4,13 +4,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
 
 use crate::state::AppState;
 use crate::web::schemas::common::Readiness;
+use crate::web::view::SortedJson;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -40,7 +40,7 @@ pub(crate) async fn healthz() -> &'static str {
     ),
     security(())
 )]
-pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, SortedJson<Readiness>) {
     let store_ok = state.store.ping().await.is_ok();
     let bus_ok = state.bus.connected();
     let seq = state.core.read(|s| s.seq);
@@ -58,12 +58,12 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<V
     };
     (
         status,
-        Json(json!({
-            "store": if store_ok { "ok" } else { "down" },
-            "bus": if bus_ok { "ok" } else { "degraded" },
-            "network": network,
-            "seq": seq,
-        })),
+        SortedJson(Readiness {
+            store: if store_ok { "ok" } else { "down" }.into(),
+            bus: if bus_ok { "ok" } else { "degraded" }.into(),
+            network: network.into(),
+            seq,
+        }),
     )
 }
 

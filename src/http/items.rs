@@ -4,8 +4,7 @@
 
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
 
 use crate::access::{self, Visibility};
 use crate::access::{Caller, Role};
@@ -15,11 +14,11 @@ use crate::queue;
 use crate::state::AppState;
 use crate::web::extract::PathParam;
 use crate::web::schemas::common::{
-    ErrorBody, ItemAudit, ItemHistory, ItemView, QueueView, Refusals,
+    ErrorBody, ItemAudit, ItemHistory, ItemView, QueueEntry, QueuePosition, QueueView, Refusals,
 };
-use crate::web::view::{audit, lookup, STAFF};
+use crate::web::view::{audit, lookup, SortedJson, STAFF};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/queue", get(queue_view))
         .route("/api/v1/items/{id}", get(item))
@@ -40,23 +39,25 @@ pub fn router() -> Router<AppState> {
 pub(crate) async fn queue_view(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<QueueView>> {
     caller.require(STAFF)?;
     let (body, read_in_full) = state.core.read(|s| {
         let mut read_in_full = Vec::new();
-        let entries: Vec<Value> = queue::ordered(s.items())
+        let items = queue::ordered(s.items())
             .into_iter()
             .filter_map(|e| {
                 let visibility = access::visibility(&caller, e.item);
                 if visibility == Visibility::Full && access::is_sensitive(e.item) {
                     read_in_full.push(e.item.id);
                 }
-                access::view(&caller, e.item).map(|item| {
-                    json!({ "position": e.position, "explanation": e.explanation, "item": item })
+                access::view(&caller, e.item).map(|item| QueueEntry {
+                    position: e.position,
+                    explanation: e.explanation,
+                    item: item.into_owned(),
                 })
             })
             .collect();
-        (json!({ "seq": s.seq, "items": entries }), read_in_full)
+        (QueueView { seq: s.seq, items }, read_in_full)
     });
     // A sensitive case listed in full is a read of it, like any other.
     for id in read_in_full {
@@ -69,7 +70,7 @@ pub(crate) async fn queue_view(
         )
         .await?;
     }
-    Ok(Json(body))
+    Ok(SortedJson(body))
 }
 
 /// One item with its place in the queue; the read is audited first.
@@ -90,7 +91,7 @@ pub(crate) async fn item(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<ItemView>> {
     caller.require(STAFF)?;
     let (item, visibility) = lookup(&state, &caller, id)?;
     audit(state.store.as_ref(), &caller, "view_item", id, visibility).await?;
@@ -100,9 +101,15 @@ pub(crate) async fn item(
         queue::ordered(s.items())
             .into_iter()
             .find(|e| e.item.id == id)
-            .map(|e| json!({ "position": e.position, "explanation": e.explanation }))
+            .map(|e| QueuePosition {
+                position: e.position,
+                explanation: e.explanation,
+            })
     });
-    Ok(Json(json!({ "item": shown, "queue": position })))
+    Ok(SortedJson(ItemView {
+        item: shown.into_owned(),
+        queue: position,
+    }))
 }
 
 /// The item's history; the read is audited first.
@@ -123,7 +130,7 @@ pub(crate) async fn item_events(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<ItemHistory>> {
     caller.require(STAFF)?;
     let (_, visibility) = lookup(&state, &caller, id)?;
     audit(
@@ -150,7 +157,10 @@ pub(crate) async fn item_events(
             }
         }
     }
-    Ok(Json(json!({ "item_id": id, "events": events })))
+    Ok(SortedJson(ItemHistory {
+        item_id: id,
+        events,
+    }))
 }
 
 /// Who viewed the case: supervisors and admins only.
@@ -171,9 +181,9 @@ pub(crate) async fn item_audit(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<ItemAudit>> {
     caller.require(&[Role::Supervisor, Role::Admin])?;
     lookup(&state, &caller, id)?;
     let reads = state.store.audit_for_item(id).await?;
-    Ok(Json(json!({ "item_id": id, "reads": reads })))
+    Ok(SortedJson(ItemAudit { item_id: id, reads }))
 }

@@ -6,21 +6,22 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::sync::Arc;
 
 use crate::access::Caller;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer};
-use crate::web::view::STAFF;
+use crate::web::schemas::common::{
+    Address, Candidate, ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer,
+};
+use crate::web::view::{SortedJson, STAFF};
 use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION, ATTRIBUTION_URL};
 use routing::travel::LonLat;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/map/{level}", get(map))
         .route("/api/v1/geocode", get(geocode))
@@ -102,7 +103,7 @@ pub(crate) async fn geocode(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<GeocodeQuery>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<GeocodeAnswer>> {
     caller.require(STAFF)?;
     if q.q.trim().is_empty() || q.q.chars().count() > 200 {
         return Err(Error::validation("q", "must be 1-200 characters"));
@@ -110,11 +111,11 @@ pub(crate) async fn geocode(
     let limit = q.limit.unwrap_or(8).clamp(1, 50);
     let net = network(&state)?;
     let candidates = net.geocode(&q.q, limit);
-    Ok(Json(json!({
-        "candidates": candidates,
-        "attribution": ATTRIBUTION,
-        "attribution_url": ATTRIBUTION_URL,
-    })))
+    Ok(SortedJson(GeocodeAnswer {
+        candidates: candidates.into_iter().map(Candidate::from).collect(),
+        attribution: ATTRIBUTION.into(),
+        attribution_url: ATTRIBUTION_URL.into(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -155,13 +156,14 @@ pub(crate) async fn reverse(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<PointQuery>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<ReverseAnswer>> {
     caller.require(STAFF)?;
     let p = point("lon", q.lon, q.lat)?;
     let net = network(&state)?;
-    Ok(Json(
-        json!({ "address": net.reverse(p), "attribution": ATTRIBUTION }),
-    ))
+    Ok(SortedJson(ReverseAnswer {
+        address: net.reverse(p).map(Address::from),
+        attribution: ATTRIBUTION.into(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -180,7 +182,7 @@ pub(crate) struct RouteQuery {
 }
 
 /// Parses `lon,lat`.
-pub fn parse_lonlat(field: &str, s: &str) -> Result<LonLat> {
+pub(crate) fn parse_lonlat(field: &str, s: &str) -> Result<LonLat> {
     let (lon, lat) = s
         .split_once(',')
         .ok_or_else(|| Error::validation(field, "expected lon,lat"))?;
@@ -215,7 +217,7 @@ pub(crate) async fn route(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<RouteQuery>,
-) -> Result<Json<Value>> {
+) -> Result<SortedJson<RouteAnswer>> {
     caller.require(STAFF)?;
     let from = parse_lonlat("from", &q.from)?;
     let to = parse_lonlat("to", &q.to)?;
@@ -230,11 +232,5 @@ pub(crate) async fn route(
     let r = net
         .route(profile, from, to, second)
         .ok_or_else(|| Error::NotFound("a route between these points".into()))?;
-    Ok(Json(json!({
-        "duration_s": r.duration_s,
-        "distance_m": r.distance_m,
-        "geometry": r.geometry,
-        "streets": r.streets,
-        "attribution": ATTRIBUTION,
-    })))
+    Ok(SortedJson(RouteAnswer::new(r, ATTRIBUTION)))
 }

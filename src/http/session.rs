@@ -8,10 +8,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::access::Caller;
 use crate::error::{Error, Result};
@@ -19,12 +18,13 @@ use crate::state::AppState;
 use crate::web::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
+use crate::web::view::SortedJson;
 
 /// How long a browser session lasts: one long dispatch shift. (A tablet's token lasts
 /// `auth.tablet_token_hours`.)
 const SESSION_HOURS: i64 = 14;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/session", post(login).delete(logout))
         .route("/api/v1/me", get(me))
@@ -177,22 +177,27 @@ pub(crate) async fn login(
         return Err(Error::Unauthorized);
     }
     login_throttle.succeeded(&*store, &dto.username).await?;
-    let mut body = json!({
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role,
-        "resource_id": user.resource_id,
-    });
+    let body = LoginAnswer {
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role,
+        resource_id: user.resource_id,
+        token: dto.token.then(|| token.clone()),
+    };
     if dto.token {
-        body["token"] = json!(token);
-        return Ok((StatusCode::OK, Json(body)).into_response());
+        return Ok((StatusCode::OK, SortedJson(body)).into_response());
     }
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         SESSION_HOURS * 3600,
         secure_attribute(&config)
     );
-    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::SET_COOKIE, cookie)],
+        SortedJson(body),
+    )
+        .into_response())
 }
 
 /// The caller.
@@ -206,18 +211,18 @@ pub(crate) async fn login(
 pub(crate) async fn me(
     State(AppState { store, .. }): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<SortedJson<Me>> {
     let display = store
         .find_user(&caller.name)
         .await?
         .map(|u| u.display_name)
         .unwrap_or_else(|| caller.name.clone());
-    Ok(Json(json!({
-        "username": caller.name,
-        "display_name": display,
-        "role": caller.role,
-        "resource_id": caller.resource,
-    })))
+    Ok(SortedJson(Me {
+        username: caller.name,
+        display_name: display,
+        role: caller.role,
+        resource_id: caller.resource,
+    }))
 }
 
 /// Ends the caller's session (cookie or tablet token) and clears the cookie; answers 204 even

@@ -7,6 +7,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +23,7 @@ use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 /// An alarm as a receiver sends it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AlertDto {
+pub(crate) struct AlertDto {
     #[schema(pattern = r"^[A-Za-z0-9._:/-]{1,64}$")]
     pub device_id: String,
     #[schema(value_type = AlarmType)]
@@ -74,7 +75,7 @@ fn dedupe_key(sender: &Caller, device_id: &str, alarm_id: &str) -> String {
 /// outcome that a retransmission must not hand back. Dispatch roles read the item with
 /// `GET /api/v1/items/{id}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AlertReceipt {
+pub(crate) struct AlertReceipt {
     pub id: ItemId,
     pub status: Status,
     /// False for a retransmission of an alarm this credential already sent (answered 200).
@@ -89,7 +90,7 @@ fn receipt(outcome: Outcome) -> Result<Response> {
         status: item.status,
         created,
     };
-    Ok(super::created_answer(created, item.id, body))
+    Ok(super::created_answer(created, item.id, Json(body)))
 }
 
 /// Accepts an alarm: 201 with a receipt, 200 with the first one's receipt for a retransmission.
@@ -113,7 +114,7 @@ fn receipt(outcome: Outcome) -> Result<Response> {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn post(
+pub(crate) async fn post(
     State(AppState {
         core,
         intake_limiter,

@@ -18,14 +18,14 @@ use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct WindowDto {
+pub(crate) struct WindowDto {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct BookingDto {
+pub(crate) struct BookingDto {
     /// The rider's registry id.
     #[schema(pattern = r"^[A-Za-z0-9._:/-]{1,64}$")]
     pub rider: String,
@@ -93,7 +93,7 @@ impl BookingDto {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn post(
+pub(crate) async fn post(
     State(AppState {
         core,
         intake_limiter,

@@ -13,10 +13,11 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::view::{ShownItem, SortedJson};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CallDto {
+pub(crate) struct CallDto {
     /// The caller's number; absent or null when withheld.
     #[serde(default)]
     #[schema(pattern = r"^\+?[0-9 ().-]{3,24}$")]
@@ -83,7 +84,7 @@ impl CallDto {
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn post(
+pub(crate) async fn post(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
@@ -117,20 +118,21 @@ pub async fn post(
     // A dispatcher who has just carded a call is shown what they typed, in full; a repeat of
     // the key is shown as they may see the card now (others may have worked it since).
     let (item, created) = super::created_item(outcome)?;
+    let id = item.id;
     let shown = if created && caller.role != Role::Telephony {
         if crate::access::is_sensitive(&item) {
             crate::web::view::audit(
                 state.store.as_ref(),
                 &caller,
                 "card_call",
-                item.id,
+                id,
                 crate::access::Visibility::Full,
             )
             .await?;
         }
-        serde_json::json!(item)
+        ShownItem::Item(item)
     } else {
         crate::web::view::shown(&state, &caller, "card_call", &item).await?
     };
-    Ok(super::created_answer(created, item.id, shown))
+    Ok(super::created_answer(created, id, SortedJson(shown)))
 }

@@ -31,7 +31,7 @@ pub struct IntakeLimiter {
 
 /// What the limiter says about one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Admission {
+pub(crate) enum Admission {
     /// Within the sender's limit.
     Within,
     /// Over the limit, accepted because the item is P1: flag it.
@@ -40,13 +40,13 @@ pub enum Admission {
 
 impl Admission {
     /// Whether the created item must carry the `rate_limited` flag.
-    pub fn flagged(self) -> bool {
+    pub(crate) fn flagged(self) -> bool {
         self == Admission::OverLimitButP1
     }
 }
 
 impl IntakeLimiter {
-    pub fn new(limits: &LimitsConfig, rules: Rules) -> Self {
+    pub(crate) fn new(limits: &LimitsConfig, rules: Rules) -> Self {
         let rate = NonZeroU32::new(limits.intake_per_minute).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(limits.intake_burst).unwrap_or(NonZeroU32::MIN);
         Self {
@@ -58,7 +58,7 @@ impl IntakeLimiter {
 
     /// Spends one of `credential`'s tokens for an item with these details; refuses with 429
     /// when none is left and the item is not P1.
-    pub fn admit(&self, credential: &str, details: &Details) -> Result<Admission, Error> {
+    pub(crate) fn admit(&self, credential: &str, details: &Details) -> Result<Admission, Error> {
         let refused = match self.buckets.check_key(&credential.to_owned()) {
             Ok(()) => return Ok(Admission::Within),
             Err(not_until) => not_until,

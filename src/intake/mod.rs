@@ -9,9 +9,9 @@
 //! - Field rules shared by the three are `domain::parse`.
 //! - [`limit`]: the rate limit per credential (P1 items are accepted over it, flagged).
 
-pub mod alerts;
-pub mod bookings;
-pub mod calls;
+pub(crate) mod alerts;
+pub(crate) mod bookings;
+pub(crate) mod calls;
 pub mod limit;
 
 use axum::http::StatusCode;
@@ -24,7 +24,7 @@ use crate::domain::ItemId;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/alerts", post(alerts::post))
         .route("/api/v1/calls", post(calls::post))
@@ -32,15 +32,15 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An intake answer: 201 for a new item, 200 for a repeat, with the item's `location` and the
-/// body the caller may be shown.
-fn created_answer(created: bool, id: ItemId, body: impl serde::Serialize) -> Response {
+/// body the caller may be shown (as JSON).
+fn created_answer(created: bool, id: ItemId, body: impl IntoResponse) -> Response {
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     let location = format!("/api/v1/items/{id}");
-    (status, [("location", location)], Json(body)).into_response()
+    (status, [("location", location)], body).into_response()
 }
 
 /// The item a create command answered with, and whether it is new.
@@ -56,5 +56,5 @@ fn created_item(outcome: Outcome) -> Result<(Box<crate::domain::Item>, bool)> {
 /// 201 + the item for a new item, 200 + the first item for a repeat.
 fn respond(outcome: Outcome) -> Result<Response> {
     let (item, created) = created_item(outcome)?;
-    Ok(created_answer(created, item.id, &item))
+    Ok(created_answer(created, item.id, Json(&item)))
 }

@@ -1,19 +1,21 @@
 //! How items leave over HTTP: the one place an action's answer or a read is shaped by the
 //! caller's view of the item and, for a sensitive item, recorded in the read audit.
 
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::access::{self, Caller, Role, Visibility};
 use crate::core::state::StateView;
-use crate::domain::{Item, ItemId};
+use crate::core::Outcome;
+use crate::domain::{Item, ItemId, Resource, Status};
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::{AuditRecord, Store};
 
 /// Roles that read the queue (each sees only what `access` lets them).
-pub const STAFF: &[Role] = &[
+pub(crate) const STAFF: &[Role] = &[
     Role::Dispatcher,
     Role::Supervisor,
     Role::Admin,
@@ -21,15 +23,34 @@ pub const STAFF: &[Role] = &[
     Role::Emiu,
 ];
 
+/// A typed answer sent as JSON with the keys of every object in alphabetical order.
+///
+/// These answers were built with `json!`, and a `serde_json::Value` (serde_json without its
+/// `preserve_order` feature) writes its keys sorted, where `Json<T>` writes them in field
+/// order. Going through a `Value` keeps every byte the clients got before the answers were
+/// typed; `Json<T>` is the drop-in replacement once the key order may change.
+pub struct SortedJson<T>(pub T);
+
+impl<T: Serialize> IntoResponse for SortedJson<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_value(&self.0) {
+            Ok(value) => Json(value).into_response(),
+            Err(e) => {
+                Error::Internal(anyhow::anyhow!("serialising an answer: {e}")).into_response()
+            }
+        }
+    }
+}
+
 /// Parses an item id from the path.
-pub fn item_id(raw: &str) -> Result<ItemId> {
+pub(crate) fn item_id(raw: &str) -> Result<ItemId> {
     uuid::Uuid::parse_str(raw)
         .map(ItemId)
         .map_err(|_| Error::validation("id", "must be an item id (UUID)"))
 }
 
 /// Records a read; a read that cannot be recorded is not answered.
-pub async fn audit(
+pub(crate) async fn audit(
     store: &dyn Store,
     caller: &Caller,
     action: &str,
@@ -49,38 +70,70 @@ pub async fn audit(
     Ok(())
 }
 
+/// An item as one caller is shown it: in full or redacted ([`access::view`]), or, when they may
+/// not see it at all, only that it exists and how it stands.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ShownItem {
+    Item(Box<Item>),
+    Hidden { id: ItemId, status: Status },
+}
+
+/// The answer of a core command: the item as the caller may see it ([`shown`]), a resource, or
+/// an empty object.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ActionAnswer {
+    Item(ShownItem),
+    Resource(Box<Resource>),
+    /// `{}`.
+    Done {},
+}
+
 /// An item as it leaves in an answer to this caller: the one way an item goes out over HTTP
 /// after an action (reads go through [`access::view`] the same way). A sensitive item shown in
 /// any form is in the read audit under `action` before the answer goes; an item the caller may
 /// not see at all is answered by its id and status only.
-pub async fn shown(state: &AppState, caller: &Caller, action: &str, item: &Item) -> Result<Value> {
+pub(crate) async fn shown(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    item: &Item,
+) -> Result<ShownItem> {
     let visibility = access::visibility(caller, item);
     if access::is_sensitive(item) {
         audit(state.store.as_ref(), caller, action, item.id, visibility).await?;
     }
     Ok(match access::view(caller, item) {
-        Some(view) => json!(view),
-        None => json!({ "id": item.id, "status": item.status }),
+        Some(view) => ShownItem::Item(Box::new(view.into_owned())),
+        None => ShownItem::Hidden {
+            id: item.id,
+            status: item.status,
+        },
     })
 }
 
-/// The answer of a core command: the item as the caller may see it ([`shown`]), a resource, or
-/// an empty object.
-pub async fn answer(
+/// What an action's handler answers: [`ActionAnswer`] as `SortedJson`.
+pub type ActionJson = SortedJson<ActionAnswer>;
+
+/// The answer of a core command, see [`ActionAnswer`].
+pub(crate) async fn answer(
     state: &AppState,
     caller: &Caller,
     action: &str,
-    out: crate::core::Outcome,
-) -> Result<Json<Value>> {
-    Ok(Json(match out {
-        crate::core::Outcome::Item { item, .. } => shown(state, caller, action, &item).await?,
-        crate::core::Outcome::Resource(r) => json!(r),
-        crate::core::Outcome::Done => json!({}),
+    out: Outcome,
+) -> Result<ActionJson> {
+    Ok(SortedJson(match out {
+        Outcome::Item { item, .. } => {
+            ActionAnswer::Item(shown(state, caller, action, &item).await?)
+        }
+        Outcome::Resource(r) => ActionAnswer::Resource(r),
+        Outcome::Done => ActionAnswer::Done {},
     }))
 }
 
 /// The item and how the caller may see it; 404 if unknown.
-pub fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Visibility)> {
+pub(crate) fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Visibility)> {
     state
         .core
         .read(|s| s.item(&id).cloned())
@@ -89,4 +142,115 @@ pub fn lookup(state: &AppState, caller: &Caller, id: ItemId) -> Result<(Item, Vi
             (item, v)
         })
         .ok_or_else(|| Error::NotFound(format!("item {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        AlarmType, Details, Level, Priority, ResourceId, ResourceKind, ResourceStatus, Timestamps,
+    };
+    use serde_json::json;
+
+    fn alert() -> Item {
+        let details = Details::Alert {
+            device_id: "TA-1".into(),
+            alarm_type: AlarmType::Fall,
+            device_time: Utc::now(),
+            receiver_alarm_id: "7".into(),
+            receiver: "r".into(),
+        };
+        Item {
+            id: ItemId::new(),
+            kind: details.kind(),
+            category: details.category(),
+            status: Status::New,
+            priority: Priority {
+                level: Level::P1,
+                rule: "r".into(),
+                reason: "r".into(),
+                respond_within_s: 60,
+            },
+            deadline: Utc::now(),
+            breached: false,
+            times: Timestamps::default(),
+            details,
+            assigned_to: vec![],
+            handler: None,
+            outcome: None,
+            notes: vec![],
+            version: 3,
+            redacted: false,
+            rate_limited: true,
+            dv_case: None,
+        }
+    }
+
+    fn van() -> Resource {
+        Resource {
+            id: ResourceId("VAN-01".into()),
+            kind: ResourceKind::Vehicle,
+            name: "Van 1".into(),
+            seats: 4,
+            wheelchair_places: 1,
+            status: ResourceStatus::Available,
+            current_item: None,
+            position: None,
+            version: 0,
+        }
+    }
+
+    async fn body(answer: impl IntoResponse) -> Vec<u8> {
+        let body = answer.into_response().into_body();
+        axum::body::to_bytes(body, usize::MAX)
+            .await
+            .expect("body")
+            .to_vec()
+    }
+
+    #[tokio::test]
+    async fn an_action_answer_sends_the_bytes_the_json_answer_sent() {
+        // Arrange: each answer as `json!` built it before the answers were typed.
+        let item = alert();
+        let resource = van();
+        let cases = [
+            (
+                ActionAnswer::Item(ShownItem::Item(Box::new(item.clone()))),
+                json!(item),
+            ),
+            (
+                ActionAnswer::Item(ShownItem::Hidden {
+                    id: item.id,
+                    status: item.status,
+                }),
+                json!({ "id": item.id, "status": item.status }),
+            ),
+            (
+                ActionAnswer::Resource(Box::new(resource.clone())),
+                json!(resource),
+            ),
+            (ActionAnswer::Done {}, json!({})),
+        ];
+
+        for (typed, old) in cases {
+            // Act
+            let sent = body(SortedJson(typed)).await;
+
+            // Assert
+            assert_eq!(
+                String::from_utf8(sent).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn sorted_json_writes_keys_in_alphabetical_order_at_every_depth() {
+        let sent = body(SortedJson(ShownItem::Item(Box::new(alert())))).await;
+        let text = String::from_utf8(sent).unwrap();
+        // `Item` declares `priority` before `notes`; a `Value` sorts them.
+        let notes = text.find("\"notes\"").unwrap();
+        let priority = text.find("\"priority\"").unwrap();
+        assert!(notes < priority, "{text}");
+    }
 }

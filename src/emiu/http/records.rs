@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::access::Caller;
 use crate::domain::parse;
@@ -151,7 +150,7 @@ pub(crate) async fn report(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<ReportDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     let text = parse::text("text", &dto.text, 20_000)?;
     if text.is_empty() {

@@ -5,7 +5,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::{acting_on, audited_read};
@@ -76,7 +75,7 @@ pub(crate) async fn categorise(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<CategoriseDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     let category =
         CallCategory::parse(&dto.category).map_err(|m| Error::validation("category", m))?;

@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::access::{Caller, DISPATCH};
 use crate::domain::parse;
@@ -75,7 +74,7 @@ pub(crate) async fn post(
     caller: Caller,
     PathParam(id): PathParam<String>,
     AppJson(dto): AppJson<StepDto>,
-) -> Result<Json<Value>> {
+) -> Result<crate::web::view::ActionJson> {
     let item_id = acting_on(&state, &caller, &id)?;
     steps::step(&dto.step)?;
     let note = parse::text("note", &dto.note, 2000)?;
