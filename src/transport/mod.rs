@@ -10,12 +10,12 @@
 //! - [`http`]: the handlers and request DTOs: parse, check the caller, call the service, answer
 //!   the typed struct of `web::schemas::transport`.
 
-pub mod http;
+pub(crate) mod http;
 pub mod model;
-pub mod rules;
-pub mod service;
+pub(crate) mod rules;
+pub(crate) mod service;
 
-pub use http::router;
+pub(crate) use http::router;
 pub use service::{demo, Transport};
 
 use crate::state::AppState;
@@ -31,6 +31,6 @@ pub fn local_date(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> chrono
 }
 
 /// Starts the evening-before reminders (see [`service::planning::start_reminder_task`]).
-pub fn start_reminder_task(state: &AppState, shutdown: tokio_util::sync::CancellationToken) {
+pub(crate) fn start_reminder_task(state: &AppState, shutdown: tokio_util::sync::CancellationToken) {
     service::planning::start_reminder_task(state.transport.clone(), state.config.clone(), shutdown);
 }
