@@ -28,7 +28,7 @@ pub struct AppState {
     /// The road network, set once it has loaded (in the background, so start-up stays fast).
     pub network: Arc<OnceLock<Arc<RoadNetwork>>>,
     /// Adapted transport: its storage, the SMS outbox and the templates.
-    pub transport: crate::transport::Transport,
+    pub transport: crate::transport::service::Transport,
     /// Cancelled when the server shuts down; long-lived tasks take a child.
     pub shutdown: tokio_util::sync::CancellationToken,
 }

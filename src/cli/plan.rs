@@ -12,8 +12,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::state::AppState;
+use crate::transport::http::shared::ctx;
 use crate::transport::model::{clock, DayPlan};
-use crate::transport::{demo, engine, planning, sim};
+use crate::transport::rules::{engine, sim};
+use crate::transport::service::{demo, planning};
 use crate::{startup, telemetry};
 
 /// Waits for the road network when routing is enabled (the CLI has nothing else to do).
@@ -76,7 +78,7 @@ pub async fn plan(
     let shutdown = CancellationToken::new();
     let state = startup::build(config, shutdown.clone()).await?;
     wait_for_network(&state).await;
-    let result = planning::plan_day(&state, "system", date, seconds, &mut |line: &str| {
+    let result = planning::plan_day(ctx(&state), "system", date, seconds, &mut |line: &str| {
         println!("{line}")
     })
     .await;
@@ -120,7 +122,7 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
         riders.len()
     );
     let t0 = Instant::now();
-    let plan = planning::plan_day(&state, "system", date, seconds, &mut |l: &str| {
+    let plan = planning::plan_day(ctx(&state), "system", date, seconds, &mut |l: &str| {
         println!("  {l}")
     })
     .await
@@ -140,7 +142,7 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
     let vehicles = store.vehicles().await?;
     let config = state.config.transport.clone();
     let built = tokio::task::spawn_blocking(move || {
-        let source = crate::transport::travel_source(network);
+        let source = engine::travel_source(network);
         engine::build(
             &day_trips,
             &riders_by_id,

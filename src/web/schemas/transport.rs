@@ -1,13 +1,19 @@
-//! Shapes of the adapted-transport answers that handlers build with `json!` (`src/transport/`),
-//! described for the document. Never constructed: schemathesis checks the running service's
-//! answers against them (`scripts/schemathesis`).
+//! Shapes of the adapted-transport answers (`src/transport/http/`), described for the document
+//! and sent as they are; schemathesis checks the running service's answers against them too
+//! (`scripts/schemathesis`).
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::transport::bookings::TripView;
-use crate::transport::model::{ActionRecord, Mobility, Rider, TripStatus, Unserved, Vehicle};
+use crate::transport::model::{
+    clock, ActionRecord, DayPlan, Mobility, Rider, Trip, TripStatus, Unserved, Vehicle,
+    VehicleRoute,
+};
+use crate::transport::rules::view::TripView;
 
 /// Every registered rider (personal data: the read is audited).
 #[derive(Serialize, ToSchema)]
@@ -145,13 +151,14 @@ pub struct Manifest {
     pub vehicle_id: String,
     pub date: Option<NaiveDate>,
     /// Absent when there is no plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_version: Option<i64>,
     pub stops: Vec<ManifestStop>,
 }
 
 /// A recorded driver action; `replay` is true when the action id was already recorded (then
 /// nothing changed and `action` is the first record).
-#[derive(Serialize, ToSchema)]
+#[derive(ToSchema)]
 pub struct ActionAnswer {
     pub action: ActionRecord,
     pub replay: bool,
@@ -176,4 +183,139 @@ pub struct RemindersAnswer {
     pub date: NaiveDate,
     /// New messages in the outbox (repeats are not counted).
     pub queued: usize,
+}
+
+/// A replay answers `action` and `replay` only; a new action adds `trip_status` (`null` for an
+/// incident without a trip).
+impl Serialize for ActionAnswer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ActionAnswer", 3)?;
+        s.serialize_field("action", &self.action)?;
+        s.serialize_field("replay", &self.replay)?;
+        if self.replay {
+            s.skip_field("trip_status")?;
+        } else {
+            s.serialize_field("trip_status", &self.trip_status)?;
+        }
+        s.end()
+    }
+}
+
+impl PlanSummary {
+    /// The plan without personal data: routes with trip ids and times, unserved with reasons.
+    pub fn of(plan: &DayPlan) -> Self {
+        PlanSummary {
+            date: plan.date,
+            version: plan.version,
+            computed_at: plan.computed_at,
+            solve_ms: plan.solve_ms,
+            feasible: plan.problems.is_empty(),
+            problems: plan.problems.clone(),
+            pinned: plan.pinned.clone(),
+            unserved: plan.unserved.clone(),
+            routes: plan
+                .routes
+                .iter()
+                .map(|r| RouteSummary {
+                    vehicle_id: r.vehicle_id.clone(),
+                    km: (r.metres / 100.0).round() / 10.0,
+                    delay_minutes: plan.delay_minutes(r),
+                    stops: r
+                        .stops
+                        .iter()
+                        .map(|s| StopSummary {
+                            trip_id: s.trip_id.clone(),
+                            pickup: s.pickup,
+                            time: clock(s.time_s),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ManifestStop {
+    /// The stops of one route as a driver needs them: in order, with address, rider, mobility
+    /// notes, the number to call and the status.
+    pub fn of_route(
+        route: &VehicleRoute,
+        trips: &HashMap<String, Trip>,
+        riders: &HashMap<String, Rider>,
+    ) -> Vec<Self> {
+        route
+            .stops
+            .iter()
+            .filter_map(|s| {
+                let t = trips.get(&s.trip_id)?;
+                let rider = riders.get(&t.rider_id);
+                let spot = if s.pickup { &t.pickup } else { &t.dropoff };
+                let done = match t.status {
+                    TripStatus::Booked | TripStatus::Arrived => false,
+                    TripStatus::PickedUp => s.pickup,
+                    _ => true,
+                };
+                Some(ManifestStop {
+                    trip_id: t.id.clone(),
+                    pickup: s.pickup,
+                    time: clock(s.time_s),
+                    address: spot.address.clone(),
+                    lon: spot.position.lon,
+                    lat: spot.position.lat,
+                    rider: rider.map(|r| r.name.clone()),
+                    mobility: rider.map(|r| r.mobility),
+                    door_assistance: rider.is_some_and(|r| r.door_assistance),
+                    companion: rider.is_some_and(|r| r.companion),
+                    notes: rider.map(|r| r.notes.clone()).unwrap_or_default(),
+                    phone: rider.and_then(|r| r.contact_phone().map(str::to_owned)),
+                    status: t.status,
+                    done,
+                })
+            })
+            .collect()
+    }
+}
+
+impl PlanView {
+    /// The plan with each vehicle's manifest and the unserved trips as the dispatcher sees them.
+    pub fn of(
+        plan: &DayPlan,
+        trips: &HashMap<String, Trip>,
+        riders: &HashMap<String, Rider>,
+    ) -> Self {
+        let summary = PlanSummary::of(plan);
+        PlanView {
+            date: summary.date,
+            version: summary.version,
+            computed_at: summary.computed_at,
+            solve_ms: summary.solve_ms,
+            feasible: summary.feasible,
+            problems: summary.problems,
+            pinned: summary.pinned,
+            unserved: plan
+                .unserved
+                .iter()
+                .map(|u| {
+                    let t = trips.get(&u.trip_id);
+                    UnservedView {
+                        trip_id: u.trip_id.clone(),
+                        reason: u.reason.clone(),
+                        rider: t
+                            .and_then(|t| riders.get(&t.rider_id))
+                            .map(|r| r.name.clone()),
+                        time: t.map(|t| t.time.format("%H:%M").to_string()),
+                    }
+                })
+                .collect(),
+            routes: summary.routes,
+            manifests: plan
+                .routes
+                .iter()
+                .map(|r| VehicleManifest {
+                    vehicle_id: r.vehicle_id.clone(),
+                    stops: ManifestStop::of_route(r, trips, riders),
+                })
+                .collect(),
+        }
+    }
 }

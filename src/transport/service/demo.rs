@@ -7,11 +7,11 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use super::model::{
-    Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
-};
 use crate::config::TransportConfig;
 use crate::store::{StoreError, TransportStore};
+use crate::transport::model::{
+    Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
+};
 use routing::network::RoadNetwork;
 use routing::travel::LonLat;
 

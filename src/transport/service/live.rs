@@ -6,16 +6,16 @@
 
 use chrono::NaiveDate;
 
-use super::model::ActionRecord;
+use super::handle::Ctx;
 use crate::core::Command;
 use crate::error::Result;
 use crate::events::ActionKind;
 use crate::events::{TransportChange, TransportReason};
-use crate::state::AppState;
+use crate::transport::model::ActionRecord;
 
 /// Commits `change` through the core, naming the drivers of its vehicles as they are now.
-pub async fn publish(state: &AppState, actor: &str, mut change: TransportChange) -> Result<()> {
-    let vehicles = state.transport.store.vehicles().await?;
+pub(crate) async fn publish(ctx: Ctx<'_>, actor: &str, mut change: TransportChange) -> Result<()> {
+    let vehicles = ctx.transport.store.vehicles().await?;
     change.drivers = vehicles
         .iter()
         .filter(|v| change.vehicles.contains(&v.id))
@@ -23,16 +23,15 @@ pub async fn publish(state: &AppState, actor: &str, mut change: TransportChange)
         .collect();
     change.drivers.sort();
     change.drivers.dedup();
-    state
-        .core
+    ctx.core
         .execute(actor, Command::Transport { change })
         .await?;
     Ok(())
 }
 
 /// A change of a stored plan version touching `vehicles` and `trips`.
-pub async fn plan_changed(
-    state: &AppState,
+pub(crate) async fn plan_changed(
+    ctx: Ctx<'_>,
     actor: &str,
     reason: TransportReason,
     plan: (NaiveDate, i64),
@@ -45,18 +44,18 @@ pub async fn plan_changed(
     change.vehicles.sort();
     change.vehicles.dedup();
     change.trips = trips;
-    publish(state, actor, change).await
+    publish(ctx, actor, change).await
 }
 
 /// A driver's action, keyed by its client action id: sending it again (a replay of the HTTP
 /// request, or after a crash between recording the action and this) logs nothing new.
-pub async fn action_recorded(state: &AppState, record: &ActionRecord) -> Result<()> {
-    let store = &state.transport.store;
+pub(crate) async fn action_recorded(ctx: Ctx<'_>, record: &ActionRecord) -> Result<()> {
+    let store = &ctx.transport.store;
     let date = match &record.trip_id {
         Some(id) => store.trip(id).await?.map(|t| t.date),
         None => None,
     };
-    let date = date.unwrap_or_else(|| super::local_now(state).0);
+    let date = date.unwrap_or_else(|| ctx.local_now().0);
     let reason = if record.kind == ActionKind::NoShow {
         TransportReason::NoShow
     } else {
@@ -68,5 +67,5 @@ pub async fn action_recorded(state: &AppState, record: &ActionRecord) -> Result<
     change.action = Some(record.kind);
     change.action_id = Some(record.action_id.clone());
     change.at = Some(record.at);
-    publish(state, &record.by, change).await
+    publish(ctx, &record.by, change).await
 }

@@ -9,10 +9,16 @@ use routing::darp::{
     self, Capacity, CostBasis, Endpoint, Instance, Plan, Request, Route, SolveOptions, StopId,
     Vehicle as DarpVehicle, Window,
 };
+use routing::network::{
+    NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
+};
 use routing::travel::{LonLat, TravelTimeSource};
+use std::sync::Arc;
 
-use super::model::{DayPlan, PlanStop, Rider, TimingKind, Trip, Unserved, Vehicle, VehicleRoute};
 use crate::config::TransportConfig;
+use crate::transport::model::{
+    DayPlan, PlanStop, Rider, TimingKind, Trip, Unserved, Vehicle, VehicleRoute,
+};
 
 /// Departure time used for the day's matrix: the morning rush, so plans err on the safe side.
 pub const MATRIX_DEPARTURE_S: u32 = 7 * 3600 + 30 * 60;
@@ -36,6 +42,22 @@ impl Built {
 
 pub fn seconds_of(t: chrono::NaiveTime) -> f64 {
     f64::from(t.num_seconds_from_midnight())
+}
+
+/// Travel times for the scheduler: the van profile on the road network when it has loaded, the
+/// measured straight-line fallback otherwise (tests, or the first minute after start-up).
+pub fn travel_source(network: Option<Arc<RoadNetwork>>) -> Box<dyn TravelTimeSource> {
+    match network {
+        Some(net) => Box::new(NetworkWithFallback::new(net, ProfileId::Van)),
+        None => {
+            let tod = ProfileSet::builtin().map(|p| p.time_of_day).unwrap_or(
+                routing::network::TimeOfDay {
+                    factors: vec![1.0; 24],
+                },
+            );
+            Box::new(StraightLineFallback::measured(tod))
+        }
+    }
 }
 
 /// Builds the instance of a day from its live trips. Rows 0..V of the matrix are the depots,

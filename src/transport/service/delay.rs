@@ -16,47 +16,22 @@ use std::collections::HashMap;
 
 use tracing::info;
 
-use super::engine::{self, seconds_of};
-use super::model::{DayPlan, Rider, TimingKind, Trip, TripStatus, Vehicle, VehicleRoute};
-use super::planning;
+use super::handle::Ctx;
+use super::{live, plan_edit};
 use crate::core::Command;
 use crate::domain::Details;
 use crate::error::{Error, Result};
 use crate::events::{TransportChange, TransportReason};
-use crate::state::AppState;
+use crate::transport::model::{DayPlan, Rider, Trip, TripStatus, Vehicle};
+use crate::transport::rules::delay::{latest, pending_stops, position_of, shifted};
+use crate::transport::rules::engine;
 use routing::travel::LonLat;
 
-/// Whether a stop of `route` is still to be served, by its trip's status.
-fn pending(stop_pickup: bool, trip: Option<&Trip>) -> bool {
-    trip.is_some_and(|t| match t.status {
-        TripStatus::Booked | TripStatus::Arrived => true,
-        TripStatus::PickedUp => !stop_pickup,
-        _ => false,
-    })
-}
-
-/// Indices of the unfinished stops of a route, in order.
-fn pending_stops(route: &VehicleRoute, trips: &HashMap<String, Trip>) -> Vec<usize> {
-    (0..route.stops.len())
-        .filter(|&k| pending(route.stops[k].pickup, trips.get(&route.stops[k].trip_id)))
-        .collect()
-}
-
-fn position_of(route: &VehicleRoute, k: usize, trips: &HashMap<String, Trip>) -> Option<LonLat> {
-    let s = &route.stops[k];
-    let t = trips.get(&s.trip_id)?;
-    Some(if s.pickup {
-        t.pickup.position
-    } else {
-        t.dropoff.position
-    })
-}
-
 /// Travel seconds along `points` (from each point to the next), departing now.
-async fn legs(state: &AppState, points: Vec<LonLat>, now_s: f64) -> Result<Vec<f64>> {
-    let network = state.network.get().cloned();
+async fn legs(ctx: Ctx<'_>, points: Vec<LonLat>, now_s: f64) -> Result<Vec<f64>> {
+    let network = ctx.network();
     tokio::task::spawn_blocking(move || {
-        let source = super::travel_source(network);
+        let source = engine::travel_source(network);
         let m = source.matrix(&points, now_s as u32);
         (1..points.len())
             .map(|i| m.seconds(i - 1, i))
@@ -66,42 +41,17 @@ async fn legs(state: &AppState, points: Vec<LonLat>, now_s: f64) -> Result<Vec<f
     .map_err(|e| Error::Internal(anyhow::anyhow!("travel time task: {e}")))
 }
 
-/// Start times of the remaining stops when the vehicle reaches the first after `legs[0]`
-/// seconds from `now_s`: each stop starts after the previous one's service and the drive
-/// between them, and never before its planned time (a plan's wait for a window is kept).
-pub fn shifted(planned: &[f64], service: &[f64], legs: &[f64], now_s: f64) -> Vec<f64> {
-    let mut out: Vec<f64> = Vec::with_capacity(planned.len());
-    for (i, &p) in planned.iter().enumerate() {
-        let ready = match i {
-            0 => now_s + legs[0],
-            _ => out[i - 1] + service[i - 1] + legs[i],
-        };
-        out.push(p.max(ready));
-    }
-    out
-}
-
-/// The latest start the trip's promise allows at this stop (its booking window), if bounded.
-fn latest(trip: &Trip, pickup: bool, width_s: f64) -> Option<f64> {
-    let t = seconds_of(trip.time);
-    match (trip.timing, pickup) {
-        (TimingKind::PickupAt, true) => Some(t + width_s),
-        (TimingKind::ArriveBy, false) => Some(t),
-        _ => None,
-    }
-}
-
 /// Checks a vehicle's new position against its plan for today; returns the delay in minutes
 /// when the plan was shifted.
-pub async fn check(
-    state: &AppState,
+pub(crate) async fn check(
+    ctx: Ctx<'_>,
     vehicle: &Vehicle,
     here: LonLat,
     actor: &str,
 ) -> Result<Option<u32>> {
-    let store = &state.transport.store;
-    let threshold = f64::from(state.config.transport.delay_threshold_minutes) * 60.0;
-    let (today, now_s) = super::local_now(state);
+    let store = &ctx.transport.store;
+    let threshold = f64::from(ctx.config.transport.delay_threshold_minutes) * 60.0;
+    let (today, now_s) = ctx.local_now();
     // The common case, every few seconds per tablet: one travel time, no lock.
     let Some(plan) = store.plan(today).await? else {
         return Ok(None);
@@ -112,7 +62,7 @@ pub async fn check(
         .into_iter()
         .map(|t| (t.id.clone(), t))
         .collect();
-    let Some(late) = lateness(state, &plan, &trips, vehicle, here, now_s).await? else {
+    let Some(late) = lateness(ctx, &plan, &trips, vehicle, here, now_s).await? else {
         return Ok(None);
     };
     if late < threshold {
@@ -120,7 +70,7 @@ pub async fn check(
     }
     // Late: decide again under the plan lock on the stored plan, which another position or a
     // dispatcher may have changed meanwhile.
-    let _guard = state.transport.plan_lock.lock().await;
+    let _guard = ctx.transport.plan_lock.lock().await;
     let Some(plan) = store.plan(today).await? else {
         return Ok(None);
     };
@@ -133,7 +83,7 @@ pub async fn check(
     if points.len() != ks.len() + 1 || ks.is_empty() {
         return Ok(None);
     }
-    let legs = legs(state, points, now_s).await?;
+    let legs = legs(ctx, points, now_s).await?;
     let planned: Vec<f64> = ks.iter().map(|&k| route.stops[k].time_s).collect();
     let late = now_s + legs[0] - planned[0];
     if !late.is_finite() || late < threshold {
@@ -156,7 +106,7 @@ pub async fn check(
         .collect();
     let times = shifted(&planned, &service, &legs, now_s);
     let mut next = plan.clone();
-    let width = f64::from(state.config.transport.window_minutes) * 60.0;
+    let width = f64::from(ctx.config.transport.window_minutes) * 60.0;
     let mut out_of_window = Vec::new();
     if let Some(r) = next.routes.iter_mut().find(|r| r.vehicle_id == vehicle.id) {
         for (&k, &t) in ks.iter().zip(&times) {
@@ -179,8 +129,8 @@ pub async fn check(
         }
     }
     let (next, moved, stranded) =
-        move_away(state, next, &vehicle.id, &out_of_window, now_s + legs[0]).await?;
-    let next = planning::store_next(state, next, &plan).await?;
+        move_away(ctx, next, &vehicle.id, &out_of_window, now_s + legs[0]).await?;
+    let next = plan_edit::store_next(ctx, next, &plan).await?;
     let minutes = (late / 60.0).round() as u32;
     info!(vehicle = %vehicle.id, minutes, moved = moved.len(), stranded = stranded.len(),
         version = next.version, "late vehicle: plan shifted");
@@ -195,15 +145,14 @@ pub async fn check(
         }
     }
     change.trips = out_of_window.clone();
-    super::live::publish(state, actor, change).await?;
+    live::publish(ctx, actor, change).await?;
     for trip in &stranded {
         let description = format!(
             "Întârziere {}: cursa {trip} nu mai poate fi preluată la timp (~{minutes} min) \
              și niciun alt vehicul nu o poate prelua",
             vehicle.id
         );
-        state
-            .core
+        ctx.core
             .execute(
                 actor,
                 Command::Create {
@@ -224,7 +173,7 @@ pub async fn check(
 /// Seconds the vehicle is behind the planned time of its next unfinished stop (negative when
 /// early); `None` when it has nothing left today.
 async fn lateness(
-    state: &AppState,
+    ctx: Ctx<'_>,
     plan: &DayPlan,
     trips: &HashMap<String, Trip>,
     vehicle: &Vehicle,
@@ -240,7 +189,7 @@ async fn lateness(
     let Some(target) = position_of(route, k, trips) else {
         return Ok(None);
     };
-    let eta = legs(state, vec![here, target], now_s).await?[0];
+    let eta = legs(ctx, vec![here, target], now_s).await?[0];
     let late = now_s + eta - route.stops[k].time_s;
     Ok(late.is_finite().then_some(late))
 }
@@ -250,7 +199,7 @@ async fn lateness(
 /// `ready_s`). Returns the plan, the trips moved with their new vehicle, and the trips nobody
 /// can take (they stay where they are).
 async fn move_away(
-    state: &AppState,
+    ctx: Ctx<'_>,
     mut plan: DayPlan,
     late_vehicle: &str,
     trips: &[String],
@@ -260,10 +209,10 @@ async fn move_away(
     if trips.is_empty() {
         return Ok((plan, moved, stranded));
     }
-    let (_, now_s) = super::local_now(state);
-    let all = state.transport.store.trips_on(plan.date).await?;
-    let built =
-        planning::build_day(state, plan.date, planning::day_trips(&all, Some(&plan))).await?;
+    let (_, now_s) = ctx.local_now();
+    let all = ctx.transport.store.trips_on(plan.date).await?;
+    let trips_of_day = plan_edit::day_trips(&all, Some(&plan));
+    let built = plan_edit::build_day(ctx, plan.date, trips_of_day).await?;
     let late_v = built.vehicle_ids.iter().position(|v| v == late_vehicle);
     for trip in trips {
         let Some(r) = built.request_of(trip) else {
@@ -303,27 +252,4 @@ async fn move_away(
         }
     }
     Ok((plan, moved, stranded))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shifted;
-
-    #[test]
-    fn a_late_arrival_pushes_every_later_stop_by_travel_and_service() {
-        // Planned 600, 1200, 1800; the vehicle is 900 s from the first stop at 0.
-        let t = shifted(
-            &[600.0, 1200.0, 1800.0],
-            &[120.0, 120.0, 0.0],
-            &[900.0, 300.0, 300.0],
-            0.0,
-        );
-        assert_eq!(t, vec![900.0, 1320.0, 1800.0]);
-    }
-
-    #[test]
-    fn a_stop_never_moves_earlier_than_planned() {
-        let t = shifted(&[600.0, 5000.0], &[120.0, 0.0], &[60.0, 60.0], 0.0);
-        assert_eq!(t, vec![600.0, 5000.0]);
-    }
 }

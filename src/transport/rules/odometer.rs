@@ -15,7 +15,7 @@
 
 use routing::network::haversine_m;
 
-use super::model::{Fix, Step};
+use crate::transport::model::{Fix, Step};
 
 /// Longest silence between two fixes that still counts as time in service.
 pub const MAX_GAP_S: f64 = 600.0;

@@ -4,26 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use chrono::{Duration, NaiveDate};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
+use serde::Serialize;
 
-use super::model::{DayPlan, Trip, TripStatus, VehicleDay};
-use crate::access::{Caller, DISPATCH};
-use crate::error::{Error, Result};
-use crate::state::AppState;
-use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{ErrorBody, Refusals};
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/transport/reports", get(json_report))
-        .route("/api/v1/transport/reports.csv", get(csv_report))
-}
+use super::clock::local_seconds;
+use crate::transport::model::{DayPlan, Trip, TripStatus, VehicleDay};
 
 #[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct DayRow {
@@ -61,11 +46,6 @@ pub struct Report {
     pub to: Option<NaiveDate>,
     pub days: Vec<DayRow>,
     pub vehicles: Vec<VehicleRow>,
-}
-
-/// Seconds after local midnight of an instant.
-fn local_seconds(zone: chrono_tz::Tz, at: chrono::DateTime<chrono::Utc>) -> f64 {
-    super::engine::seconds_of(at.with_timezone(&zone).time())
 }
 
 /// The report over some days (pure: trips and plans in, figures out).
@@ -143,68 +123,6 @@ pub fn compute(
     report
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct RangeQuery {
-    from: NaiveDate,
-    to: NaiveDate,
-}
-
-async fn load(state: &AppState, caller: &Caller, q: &RangeQuery) -> Result<Report> {
-    caller.require(DISPATCH)?;
-    if q.to < q.from || q.to - q.from > Duration::days(366) {
-        return Err(Error::validation("to", "must be 0-366 days after from"));
-    }
-    let store = &state.transport.store;
-    let mut by_day: BTreeMap<NaiveDate, Vec<Trip>> = BTreeMap::new();
-    for t in store.trips_between(q.from, q.to).await? {
-        by_day.entry(t.date).or_default().push(t);
-    }
-    let mut days = Vec::new();
-    for (date, trips) in by_day {
-        days.push((date, trips, store.plan(date).await?));
-    }
-    let zone = state
-        .config
-        .queue
-        .zone()
-        .unwrap_or(chrono_tz::Europe::Bucharest);
-    let c = &state.config.transport;
-    let driven = store.vehicle_days(q.from, q.to).await?;
-    let mut report = compute(
-        &days,
-        &driven,
-        zone,
-        c.promise_early_minutes,
-        c.promise_late_minutes,
-    );
-    report.from = Some(q.from);
-    report.to = Some(q.to);
-    Ok(report)
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/transport/reports",
-    tag = "transport",
-    operation_id = "get_transport_report",
-    description = "Trips per day, on-time percentage, no-shows, km and hours per vehicle over `from`..`to` (at most 366 days). Aggregates only. Roles: dispatcher, supervisor, admin.",
-    params(RangeQuery),
-    responses(
-        (status = 200, body = Report),
-        (status = 422, description = "`from` or `to` is missing or not a date, or `to` is not 0-366 days after `from`", body = ErrorBody),
-        Refusals,
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
-pub(crate) async fn json_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(q): AppQuery<RangeQuery>,
-) -> Result<Json<Report>> {
-    Ok(Json(load(&state, &caller, &q).await?))
-}
-
 /// Two tables in one file: days, a blank line, then vehicles.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(
@@ -233,39 +151,6 @@ pub fn to_csv(report: &Report) -> String {
         ));
     }
     out
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/transport/reports.csv",
-    tag = "transport",
-    operation_id = "get_transport_report_csv",
-    description = "The per-day rows of the report as CSV (`date,booked,cancelled,planned,unserved,done,no_shows,on_time,measured,on_time_pct`). Roles: dispatcher, supervisor, admin.",
-    params(RangeQuery),
-    responses(
-        (status = 200, description = "CSV, one row per day", content_type = "text/csv", body = String),
-        (status = 422, description = "`from` or `to` is missing or not a date, or `to` is not 0-366 days after `from`", body = ErrorBody),
-        Refusals,
-    ),
-    security(("bearer" = []), ("session_cookie" = []))
-)]
-pub(crate) async fn csv_report(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(q): AppQuery<RangeQuery>,
-) -> Result<Response> {
-    let report = load(&state, &caller, &q).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"transport-{}-{}.csv\"", q.from, q.to),
-            ),
-        ],
-        to_csv(&report),
-    )
-        .into_response())
 }
 
 #[cfg(test)]

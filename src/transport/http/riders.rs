@@ -5,21 +5,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use chrono::{NaiveTime, Utc};
+use chrono::NaiveTime;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
+use super::shared::{audit, Sorted};
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::store::AuditRecord;
+use crate::transport::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
+use crate::transport::rules::booking;
 use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
-use routing::travel::LonLat;
+use crate::web::schemas::transport::{RiderList, VehicleList};
 
-pub fn router() -> Router<AppState> {
+pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/transport/riders", get(list).post(create))
         .route("/api/v1/transport/riders/{id}", get(one))
@@ -30,31 +30,15 @@ pub fn router() -> Router<AppState> {
 /// A place as clients send it: an address a driver can read and its position.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SpotDto {
-    pub address: String,
-    pub lon: f64,
-    pub lat: f64,
+pub(crate) struct SpotDto {
+    pub(crate) address: String,
+    pub(crate) lon: f64,
+    pub(crate) lat: f64,
 }
 
 impl SpotDto {
-    pub fn parse(self, field: &str) -> Result<Spot> {
-        let address = parse::text(&format!("{field}.address"), &self.address, 300)?;
-        if address.is_empty() {
-            return Err(Error::validation(format!("{field}.address"), "is empty"));
-        }
-        if !self.lon.is_finite() || !(-180.0..=180.0).contains(&self.lon) {
-            return Err(Error::validation(
-                format!("{field}.lon"),
-                "must be -180..180",
-            ));
-        }
-        if !self.lat.is_finite() || !(-90.0..=90.0).contains(&self.lat) {
-            return Err(Error::validation(format!("{field}.lat"), "must be -90..90"));
-        }
-        Ok(Spot {
-            address,
-            position: LonLat::new(self.lon, self.lat),
-        })
+    pub(crate) fn parse(self, field: &str) -> Result<Spot> {
+        booking::spot(field, &self.address, self.lon, self.lat)
     }
 }
 
@@ -132,22 +116,6 @@ impl RiderDto {
     }
 }
 
-/// Records a read of riders' personal data.
-pub async fn audit(state: &AppState, caller: &Caller, action: &str) -> Result<()> {
-    state
-        .store
-        .audit(&AuditRecord {
-            at: Utc::now(),
-            actor: caller.name.clone(),
-            role: caller.role.as_str().into(),
-            action: action.into(),
-            item_id: None,
-            outcome: "allowed".into(),
-        })
-        .await?;
-    Ok(())
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/transport/riders",
@@ -185,11 +153,14 @@ pub(crate) async fn create(
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Sorted<RiderList>> {
     caller.require(DISPATCH)?;
     let riders = state.transport.store.riders().await?;
     audit(&state, &caller, "view_riders").await?;
-    Ok(Json(json!({ "riders": riders })))
+    Ok(Sorted(RiderList { riders }))
 }
 
 #[utoipa::path(
@@ -234,11 +205,13 @@ pub(crate) async fn one(
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub(crate) async fn vehicles(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>> {
+pub(crate) async fn vehicles(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Sorted<VehicleList>> {
     caller.require(DISPATCH)?;
-    Ok(Json(
-        json!({ "vehicles": state.transport.store.vehicles().await? }),
-    ))
+    let vehicles = state.transport.store.vehicles().await?;
+    Ok(Sorted(VehicleList { vehicles }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -6,7 +6,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::engine::Built;
-use super::model::DayPlan;
+use crate::transport::model::DayPlan;
 
 #[derive(Debug, Default)]
 pub struct SimResult {

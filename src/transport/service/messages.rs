@@ -2,9 +2,9 @@
 //! queueing it again (a retry, a re-plan that keeps the time) sends nothing new; a changed
 //! promised time is a new confirmation.
 
-use super::model::{clock, DayPlan, Rider, Trip};
 use crate::config::Templates;
 use crate::sms::OutgoingSms;
+use crate::transport::model::{clock, DayPlan, Rider, Trip};
 
 fn message(key: String, rider: &Rider, body: String) -> Option<OutgoingSms> {
     Some(OutgoingSms {

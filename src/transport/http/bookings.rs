@@ -1,0 +1,270 @@
+//! Bookings over HTTP: `/api/v1/transport/bookings`. The use cases are in
+//! [`crate::transport::service::bookings`].
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{NaiveDate, NaiveTime};
+use serde::Deserialize;
+
+use super::shared::{audit, ctx, Sorted};
+use crate::access::{Caller, DISPATCH};
+use crate::error::Result;
+use crate::state::AppState;
+use crate::transport::rules::view::{BookingAnswer, TripView};
+use crate::transport::service::bookings::{self, BookingRequest, PlaceRef};
+use crate::web::extract::{AppJson, AppQuery, PathParam};
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::transport::{BookingList, CancelAnswer};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/transport/bookings", get(list).post(create))
+        .route("/api/v1/transport/bookings/{id}", get(one).patch(change))
+        .route("/api/v1/transport/bookings/{id}/cancel", post(cancel))
+}
+
+/// A place: one of the rider's usual places by kind, or an address with its position.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlaceRefDto {
+    #[serde(default)]
+    place: Option<String>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    lon: Option<f64>,
+    #[serde(default)]
+    lat: Option<f64>,
+}
+
+impl From<PlaceRefDto> for PlaceRef {
+    fn from(d: PlaceRefDto) -> Self {
+        PlaceRef {
+            place: d.place,
+            address: d.address,
+            lon: d.lon,
+            lat: d.lat,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RepeatDto {
+    /// mon, tue, wed, thu, fri, sat, sun.
+    weekdays: Vec<String>,
+    #[serde(default)]
+    until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = TransportBookingDto)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BookingDto {
+    rider: String,
+    date: NaiveDate,
+    pickup: PlaceRefDto,
+    dropoff: PlaceRefDto,
+    /// `pickup_at` or `arrive_by`.
+    timing: String,
+    time: NaiveTime,
+    /// A return trip picked up at the drop-off place at this time.
+    #[serde(default)]
+    return_time: Option<NaiveTime>,
+    #[serde(default)]
+    repeat: Option<RepeatDto>,
+}
+
+impl From<BookingDto> for BookingRequest {
+    fn from(d: BookingDto) -> Self {
+        BookingRequest {
+            rider: d.rider,
+            date: d.date,
+            pickup: d.pickup.into(),
+            dropoff: d.dropoff.into(),
+            timing: d.timing,
+            time: d.time,
+            return_time: d.return_time,
+            repeat: d.repeat.map(|r| (r.weekdays, r.until)),
+        }
+    }
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/bookings",
+    tag = "transport",
+    operation_id = "post_transport_booking",
+    description = "Books a trip for a rider: one-off or recurring (`repeat`), optionally with a return. Checked at once: eligibility (a vehicle that can carry the rider), notice, and overlap with the rider's other trips (409). A trip on a day that already has a plan is inserted into it. With an `Idempotency-Key` header a repeat by the same caller answers 200 with the first booking's trips and books nothing. Roles: dispatcher, supervisor, admin.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
+    request_body = BookingDto,
+    responses(
+        (status = 201, description = "Booked", body = BookingAnswer, links(
+            ("get_transport_booking" = (operation_id = "get_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("change_transport_booking" = (operation_id = "change_transport_booking", parameters(("id" = "$response.body#/trips/0/id")))),
+            ("cancel_transport_booking" = (operation_id = "cancel_transport_booking", parameters(("id" = "$response.body#/trips/0/id"))))
+        )),
+        (status = 200, description = "A repeat of an Idempotency-Key: the first booking's trips", body = BookingAnswer),
+        (status = 409, description = "The rider already has a trip then", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    AppJson(dto): AppJson<BookingDto>,
+) -> Result<(StatusCode, Json<BookingAnswer>)> {
+    caller.require(DISPATCH)?;
+    // Scoped by the caller: another dispatcher's key never answers this one's booking.
+    let key = crate::web::extract::idempotency_key(&headers, "transport_booking", &caller.name)?;
+    let booked = bookings::book(ctx(&state), &caller.name, key, dto.into()).await?;
+    let status = if booked.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(booked.answer)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DateQuery {
+    /// The service day, `YYYY-MM-DD`.
+    date: NaiveDate,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/bookings",
+    tag = "transport",
+    operation_id = "list_transport_bookings",
+    description = "Every trip of a day, cancelled ones included, with its promised pick-up once planned (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(DateQuery),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::BookingList),
+        (status = 422, description = "`date` is missing or not a date", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<DateQuery>,
+) -> Result<Sorted<BookingList>> {
+    caller.require(DISPATCH)?;
+    let trips = bookings::trips_on(&state.transport, q.date).await?;
+    audit(&state, &caller, "view_bookings").await?;
+    Ok(Sorted(BookingList {
+        date: q.date,
+        trips,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/bookings/{id}",
+    tag = "transport",
+    operation_id = "get_transport_booking",
+    description = "One trip (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    responses(
+        (status = 200, body = TripView),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn one(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<String>,
+) -> Result<Json<TripView>> {
+    caller.require(DISPATCH)?;
+    let trip = bookings::trip(&state.transport, &id).await?;
+    audit(&state, &caller, "view_booking").await?;
+    Ok(Json(trip))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CancelDto {
+    /// Cancel every later trip of the same recurring booking too.
+    #[serde(default)]
+    series: bool,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/bookings/{id}/cancel",
+    tag = "transport",
+    operation_id = "cancel_transport_booking",
+    description = "Cancels a trip until the cut-off, and with `\"series\": true` the later trips of its recurring booking still before theirs. The body is optional. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    request_body(content = Option<CancelDto>, content_type = "application/json"),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::CancelAnswer),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        (status = 409, description = "Within the cut-off, or no longer booked", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<String>,
+    body: bytes::Bytes,
+) -> Result<Sorted<CancelAnswer>> {
+    caller.require(DISPATCH)?;
+    let dto: CancelDto = if body.is_empty() {
+        CancelDto::default()
+    } else {
+        crate::web::extract::parse(&body)?
+    };
+    let cancelled = bookings::cancel(ctx(&state), &caller.name, &id, dto.series).await?;
+    Ok(Sorted(CancelAnswer { cancelled }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangeDto {
+    #[serde(default)]
+    time: Option<NaiveTime>,
+    #[serde(default)]
+    timing: Option<String>,
+}
+
+#[utoipa::path(
+    patch,
+    path = "/api/v1/transport/bookings/{id}",
+    tag = "transport",
+    operation_id = "change_transport_booking",
+    description = "Changes a trip's time or timing until the cut-off (`transport.change_cutoff_minutes`); the trip is re-placed in the day's plan. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The trip id (`T-…`)")),
+    request_body = ChangeDto,
+    responses(
+        (status = 200, description = "The changed trip", body = TripView),
+        (status = 404, description = "No such trip", body = ErrorBody),
+        (status = 409, description = "Within the cut-off, no longer booked, or overlapping another trip of the rider", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<String>,
+    AppJson(dto): AppJson<ChangeDto>,
+) -> Result<Json<TripView>> {
+    caller.require(DISPATCH)?;
+    let trip = bookings::change(ctx(&state), &caller.name, &id, dto.time, dto.timing).await?;
+    Ok(Json(trip))
+}

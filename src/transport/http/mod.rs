@@ -1,0 +1,23 @@
+//! The HTTP face of adapted transport: handlers, request DTOs and the routes. Each handler
+//! parses, checks the caller, calls a use case of [`crate::transport::service`] and answers the
+//! struct the API document names.
+
+pub mod bookings;
+pub mod driver;
+pub mod plans;
+pub mod reports;
+pub mod riders;
+pub mod shared;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(riders::router())
+        .merge(bookings::router())
+        .merge(plans::router())
+        .merge(driver::router())
+        .merge(reports::router())
+}

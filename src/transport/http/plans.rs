@@ -1,0 +1,176 @@
+//! The day plan over HTTP: computing it, reading it with the manifests, moving a trip by hand,
+//! queueing the reminders. The use cases are in [`crate::transport::service::planning`].
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::shared::{audit, ctx, Sorted};
+use crate::access::{Caller, DISPATCH};
+use crate::error::{Error, Result};
+use crate::state::AppState;
+use crate::transport::service::planning;
+use crate::web::extract::{AppJson, PathParam};
+use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::transport::{
+    ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer,
+};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/transport/plans/{date}", get(show).post(compute))
+        .route("/api/v1/transport/plans/{date}/move", post(move_trip))
+        .route("/api/v1/transport/reminders", post(reminders))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ComputeDto {
+    #[serde(default)]
+    seconds: Option<f64>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/plans/{date}",
+    tag = "transport",
+    operation_id = "compute_transport_plan",
+    description = "Computes (or recomputes) the plan of a day with the dial-a-ride solver and stores it; trips placed by hand stay on their vehicle. The body is optional; `seconds` (0.1-120) bounds the solver, `transport.plan_seconds` by default. Answers when the plan is stored. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    request_body(content = Option<ComputeDto>, content_type = "application/json"),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::ComputedPlan),
+        (status = 409, description = "No vehicles are registered, or another dispatcher changed the plan meanwhile", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn compute(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(date): PathParam<NaiveDate>,
+    body: bytes::Bytes,
+) -> Result<Sorted<ComputedPlan>> {
+    caller.require(DISPATCH)?;
+    let dto: ComputeDto = if body.is_empty() {
+        ComputeDto::default()
+    } else {
+        crate::web::extract::parse(&body)?
+    };
+    let seconds = dto.seconds.unwrap_or(state.config.transport.plan_seconds);
+    if !(0.1..=120.0).contains(&seconds) || seconds.is_nan() {
+        return Err(Error::validation("seconds", "0.1-120"));
+    }
+    let mut progress = Vec::new();
+    let plan = planning::plan_day(ctx(&state), &caller.name, date, seconds, &mut |l: &str| {
+        progress.push(l.to_owned())
+    })
+    .await?;
+    Ok(Sorted(ComputedPlan {
+        plan: PlanSummary::of(&plan),
+        progress,
+    }))
+}
+
+/// The plan of a day with each vehicle's manifest (personal data: audited).
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/plans/{date}",
+    tag = "transport",
+    operation_id = "get_transport_plan",
+    description = "The plan of a day with each vehicle's manifest and the unserved trips (personal data: the read is audited). Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::PlanView),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(date): PathParam<NaiveDate>,
+) -> Result<Sorted<PlanView>> {
+    caller.require(DISPATCH)?;
+    let day = planning::day_view(&state.transport, date).await?;
+    audit(&state, &caller, "view_plan").await?;
+    Ok(Sorted(PlanView::of(&day.plan, &day.trips, &day.riders)))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MoveDto {
+    trip_id: String,
+    vehicle_id: String,
+}
+
+/// Moves a trip to a vehicle by hand and pins it there; refused (409) when the checker finds
+/// the result infeasible.
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/plans/{date}/move",
+    tag = "transport",
+    operation_id = "move_transport_trip",
+    description = "Moves a trip to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    request_body = MoveDto,
+    responses(
+        (status = 200, body = crate::web::schemas::transport::MovedPlan),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        (status = 409, description = "The trip is not booked, does not fit on the vehicle, or the plan changed meanwhile", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn move_trip(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(date): PathParam<NaiveDate>,
+    AppJson(dto): AppJson<MoveDto>,
+) -> Result<Sorted<MovedPlan>> {
+    caller.require(DISPATCH)?;
+    let (trip, vehicle) = (&dto.trip_id, &dto.vehicle_id);
+    let next = planning::move_trip(ctx(&state), &caller.name, date, trip, vehicle).await?;
+    Ok(Sorted(MovedPlan {
+        plan: PlanSummary::of(&next),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemindersDto {
+    date: NaiveDate,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/reminders",
+    tag = "transport",
+    operation_id = "queue_transport_reminders",
+    description = "Queues the evening-before reminder SMS of a planned day's live trips now (the background task does it from `transport.reminder_time`); repeats are harmless. Roles: dispatcher, supervisor, admin.",
+    request_body = RemindersDto,
+    responses(
+        (status = 200, body = crate::web::schemas::transport::RemindersAnswer),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn reminders(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(dto): AppJson<RemindersDto>,
+) -> Result<Sorted<RemindersAnswer>> {
+    caller.require(DISPATCH)?;
+    let queued = planning::queue_reminders(&state.transport, dto.date).await?;
+    Ok(Sorted(RemindersAnswer {
+        date: dto.date,
+        queued,
+    }))
+}

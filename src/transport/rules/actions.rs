@@ -1,0 +1,78 @@
+//! The driver's actions as rules: which step may follow a trip's status, what it records on
+//! the trip, and the queue item a no-show or an incident opens.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::events::ActionKind;
+use crate::transport::model::{Trip, TripStatus};
+
+/// The label of an incident kind: breakdown, accident, rider_unwell.
+pub fn incident_label(kind: &str) -> Option<&'static str> {
+    match kind {
+        "breakdown" => Some("defecțiune vehicul"),
+        "accident" => Some("accident"),
+        "rider_unwell" => Some("pasager cu probleme de sănătate"),
+        _ => None,
+    }
+}
+
+/// Applies an action to its trip: the next status (409 when the step does not follow the
+/// trip's status) and the time or reason it records.
+pub fn apply(
+    t: &mut Trip,
+    kind: ActionKind,
+    at: DateTime<Utc>,
+    reason: Option<&String>,
+) -> Result<()> {
+    use TripStatus::*;
+    let next = match (kind, t.status) {
+        (ActionKind::Arrived, Booked) => Some(Arrived),
+        (ActionKind::PickedUp, Booked | Arrived) => Some(PickedUp),
+        (ActionKind::NoShow, Booked | Arrived) => Some(NoShow),
+        (ActionKind::DroppedOff, PickedUp) => Some(DroppedOff),
+        (ActionKind::Incident, _) => None,
+        (kind, status) => {
+            return Err(Error::Conflict(format!(
+                "trip {} is {}: {} is not possible",
+                t.id,
+                status.as_str(),
+                kind.as_str()
+            )))
+        }
+    };
+    if let Some(s) = next {
+        t.status = s;
+    }
+    match kind {
+        ActionKind::Arrived => t.arrived_at = Some(at),
+        ActionKind::PickedUp => t.picked_up_at = Some(at),
+        ActionKind::DroppedOff => t.dropped_off_at = Some(at),
+        ActionKind::NoShow => t.no_show_reason = reason.cloned(),
+        ActionKind::Incident => {}
+    }
+    Ok(())
+}
+
+/// The description of the queue item a no-show or an incident opens; `None` for other steps.
+pub fn queue_description(
+    kind: ActionKind,
+    vehicle: &str,
+    trip_id: Option<&str>,
+    incident: Option<&str>,
+    reason: Option<&str>,
+) -> Option<String> {
+    let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
+    match kind {
+        ActionKind::NoShow => Some(format!(
+            "Neprezentare: cursa {}, {vehicle}{reason}",
+            trip_id.unwrap_or("-"),
+        )),
+        ActionKind::Incident => Some(format!(
+            "Incident {vehicle}: {}{}{reason}",
+            incident.unwrap_or("incident"),
+            trip_id.map(|t| format!(", cursa {t}")).unwrap_or_default(),
+        )),
+        _ => None,
+    }
+}

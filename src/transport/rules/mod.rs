@@ -1,0 +1,21 @@
+//! The pure core of adapted transport: no axum, no SQL, no store.
+//!
+//! - [`engine`]: trips to the dial-a-ride scheduler and back; the travel-time source.
+//! - [`booking`]: places, timings, recurrence, overlapping trips and the cut-off.
+//! - [`clock`]: the local time zone, service day and second of the day.
+//! - [`delay`]: the stops still to serve and their shifted times when a vehicle runs late.
+//! - [`actions`]: the driver's steps on a trip and the queue items they open.
+//! - [`odometer`]: driven kilometres and hours from consecutive GPS fixes.
+//! - [`reports`]: the figures of a range of days, and their CSV.
+//! - [`view`]: a trip as answered, with what the plan says of it.
+//! - [`sim`]: the simulated run of a planned day.
+
+pub mod actions;
+pub mod booking;
+pub mod clock;
+pub mod delay;
+pub mod engine;
+pub mod odometer;
+pub mod reports;
+pub mod sim;
+pub mod view;

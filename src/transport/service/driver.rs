@@ -1,0 +1,227 @@
+//! The driver's tablet: the manifest of the driver's own vehicle and the actions (arrived,
+//! picked up, no-show, dropped off, incident).
+//!
+//! Actions carry a client action id chosen by the tablet: an action replayed after a dropped
+//! connection finds its first record and changes nothing, so each is applied exactly once. A
+//! no-show or an incident opens a queue item for the dispatchers (through the core, keyed by the
+//! action id, so a replay cannot open a second one). Every action is also one `transport_changed`
+//! event in the core's log (`super::live`), pushed to the dispatchers and the driver.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::handle::{Ctx, Transport};
+use super::{live, messages};
+use crate::access::Caller;
+use crate::core::{Command, Outcome};
+use crate::domain::parse;
+use crate::domain::Details;
+use crate::error::{Error, Result};
+use crate::events::ActionKind;
+use crate::transport::model::{ActionRecord, DayPlan, Trip, TripStatus, Vehicle, VehicleRoute};
+use crate::transport::rules::{actions, engine};
+
+/// The vehicle a driver works on (the one whose `driver` is the caller's resource).
+pub(crate) async fn own_vehicle(transport: &Transport, caller: &Caller) -> Result<Vehicle> {
+    let resource = caller
+        .resource
+        .as_deref()
+        .ok_or_else(|| Error::Forbidden("this account drives no vehicle".into()))?;
+    transport
+        .store
+        .vehicles()
+        .await?
+        .into_iter()
+        .find(|v| v.driver.as_deref() == Some(resource))
+        .ok_or_else(|| Error::Forbidden("no vehicle is assigned to this driver".into()))
+}
+
+/// A vehicle's day: the plan, the day's trips by id, the vehicle's route (if it has one).
+pub(crate) struct ManifestDay {
+    pub plan: DayPlan,
+    pub trips: HashMap<String, Trip>,
+    pub route: Option<VehicleRoute>,
+}
+
+/// The day a vehicle's manifest shows: `date`, or without it the first planned day from today
+/// on where the vehicle has work left; `None` when there is none.
+pub(crate) async fn manifest_day(
+    ctx: Ctx<'_>,
+    vehicle_id: &str,
+    date: Option<NaiveDate>,
+) -> Result<Option<ManifestDay>> {
+    let store = &ctx.transport.store;
+    let (today, _) = ctx.local_now();
+    let dates = match date {
+        Some(d) => vec![d],
+        None => store.plan_dates_from(today).await?,
+    };
+    for day in dates {
+        let Some(plan) = store.plan(day).await? else {
+            continue;
+        };
+        let trips: HashMap<String, Trip> = store
+            .trips_on(day)
+            .await?
+            .into_iter()
+            .map(|t| (t.id.clone(), t))
+            .collect();
+        let route = plan
+            .routes
+            .iter()
+            .find(|r| r.vehicle_id == vehicle_id)
+            .cloned();
+        let open = route.as_ref().is_some_and(|r| {
+            r.stops
+                .iter()
+                .any(|s| trips.get(&s.trip_id).is_some_and(|t| t.status.is_live()))
+        });
+        if open || date.is_some() {
+            return Ok(Some(ManifestDay { plan, trips, route }));
+        }
+    }
+    Ok(None)
+}
+
+/// A driver action as the tablet sends it.
+#[derive(Debug)]
+pub(crate) struct ActionRequest {
+    pub action_id: String,
+    pub kind: ActionKind,
+    pub trip_id: Option<String>,
+    pub reason: Option<String>,
+    pub incident: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What an action did: a replay of a recorded action id changed nothing.
+pub(crate) enum Acted {
+    Replay(ActionRecord),
+    /// Recorded, with the trip's status after it (none for an incident without a trip).
+    New(ActionRecord, Option<TripStatus>),
+}
+
+/// Applies a driver's action exactly once by its client action id.
+pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Result<Acted> {
+    let transport = ctx.transport;
+    let vehicle = own_vehicle(transport, caller).await?;
+    let action_id = parse::identifier("action_id", &req.action_id, 64)?;
+    let store = &transport.store;
+    if let Some(first) = store.action(&action_id).await? {
+        requeue_messages(transport, &first).await?;
+        live::action_recorded(ctx, &first).await?;
+        return Ok(Acted::Replay(first));
+    }
+    let reason = req
+        .reason
+        .as_deref()
+        .map(|r| parse::text("reason", r, 300))
+        .transpose()?;
+    let now = Utc::now();
+    let at = req.at.map_or(now, |a| a.min(now));
+    let incident = match (req.kind, req.incident.as_deref()) {
+        (ActionKind::Incident, Some(k)) => {
+            Some(actions::incident_label(k).ok_or_else(|| {
+                Error::validation("incident", "breakdown, accident or rider_unwell")
+            })?)
+        }
+        (ActionKind::Incident, None) => {
+            return Err(Error::validation("incident", "is required for an incident"))
+        }
+        _ => None,
+    };
+    let mut trip = match &req.trip_id {
+        Some(id) => {
+            let t = store
+                .trip(id)
+                .await?
+                .ok_or_else(|| Error::validation("trip_id", "no such trip"))?;
+            let plan = store.plan(t.date).await?;
+            if plan.as_ref().and_then(|p| p.vehicle_of(&t.id)) != Some(vehicle.id.as_str()) {
+                return Err(Error::Forbidden("the trip is not on this vehicle".into()));
+            }
+            Some(t)
+        }
+        None if req.kind == ActionKind::Incident => None,
+        None => return Err(Error::validation("trip_id", "is required")),
+    };
+    if let Some(t) = trip.as_mut() {
+        actions::apply(t, req.kind, at, reason.as_ref())?;
+    }
+    // A no-show or an incident goes to the dispatch queue; the key makes a replay harmless.
+    let mut item_id = None;
+    let description = actions::queue_description(
+        req.kind,
+        &vehicle.id,
+        req.trip_id.as_deref(),
+        incident,
+        reason.as_deref(),
+    );
+    if let Some(description) = description {
+        let outcome = ctx
+            .core
+            .execute(
+                &caller.name,
+                Command::Create {
+                    details: Details::Incident {
+                        reported_by: vehicle.id.clone(),
+                        description,
+                        related: None,
+                    },
+                    key: Some(format!("transport-action:{action_id}")),
+                    rate_limited: false,
+                },
+            )
+            .await?;
+        if let Outcome::Item { item, .. } = outcome {
+            item_id = Some(item.id.to_string());
+        }
+    }
+    let record = ActionRecord {
+        action_id,
+        trip_id: req.trip_id,
+        vehicle_id: vehicle.id.clone(),
+        kind: req.kind,
+        at,
+        by: caller.name.clone(),
+        reason,
+        item_id,
+    };
+    if let Some(first) = store.record_action(&record, trip.as_ref()).await? {
+        live::action_recorded(ctx, &first).await?;
+        return Ok(Acted::Replay(first));
+    }
+    requeue_messages(transport, &record).await?;
+    live::action_recorded(ctx, &record).await?;
+    Ok(Acted::New(record, trip.map(|t| t.status)))
+}
+
+/// The messages an action causes (queued again on a replay: the outbox ignores known keys, so
+/// a crash between recording and queueing loses nothing).
+async fn requeue_messages(transport: &Transport, action: &ActionRecord) -> Result<()> {
+    if action.kind != ActionKind::NoShow {
+        return Ok(());
+    }
+    let store = &transport.store;
+    let Some(trip) = (match &action.trip_id {
+        Some(id) => store.trip(id).await?,
+        None => None,
+    }) else {
+        return Ok(());
+    };
+    let Some(rider) = store.rider(&trip.rider_id).await? else {
+        return Ok(());
+    };
+    let promised = store
+        .plan(trip.date)
+        .await?
+        .and_then(|p| p.promised_s(&trip.id))
+        .unwrap_or_else(|| engine::seconds_of(trip.time));
+    let msg = messages::no_show(&transport.templates, &trip, &rider, promised);
+    transport
+        .sms
+        .enqueue(&msg.into_iter().collect::<Vec<_>>())
+        .await?;
+    Ok(())
+}

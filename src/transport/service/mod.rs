@@ -1,0 +1,31 @@
+//! The transport use cases. Each takes the handles it needs (a [`Ctx`]: the [`Transport`]
+//! handle, the core, the configuration, the road network), never the HTTP state.
+//!
+//! - [`handle`]: [`Transport`] (storage, SMS, templates, plan lock) and [`Ctx`].
+//! - [`bookings`]: book (recurrence, eligibility, conflicts), cancel and change under the
+//!   cut-off.
+//! - [`plan_edit`]: the day's instance, storing the next plan version, and the same-day edits
+//!   (a trip inserted or removed) that bookings, planning and delays share.
+//! - [`planning`]: the day plan, moving a trip by hand, the evening-before reminders.
+//! - [`driver`]: the tablet's manifest day and actions (exactly once by client action id).
+//! - [`positions`]: a GPS fix stored with its odometer step; the "arriving" message.
+//! - [`delay`]: a late vehicle shifts its remaining stops; trips it can no longer serve in their
+//!   window move to another vehicle or become a queue item.
+//! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
+//! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
+//! - [`reports`]: the report over a range of days.
+//! - [`demo`]: synthetic riders and bookings.
+
+pub mod bookings;
+pub mod delay;
+pub mod demo;
+pub mod driver;
+pub mod handle;
+pub mod live;
+pub mod messages;
+pub mod plan_edit;
+pub mod planning;
+pub mod positions;
+pub mod reports;
+
+pub use handle::{Ctx, Transport};

@@ -1,0 +1,278 @@
+//! The day plan: computing it (the `dispecer plan` command and `POST /api/v1/transport/plans/
+//! {date}`), reading it with what its manifests need, moving a trip by hand (re-checked by the
+//! independent checker), and the evening-before reminders.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use tracing::info;
+
+use super::handle::{Ctx, Transport};
+use super::plan_edit::{build_day, confirm_changes, day_trips, store_next};
+use super::{live, messages};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::events::TransportReason;
+use crate::transport::model::{DayPlan, Rider, Trip, TripStatus};
+use crate::transport::rules::clock;
+use crate::transport::rules::engine::{self, Built};
+
+/// Plans a day from scratch and stores the plan (a new version), logs a `replan` change for
+/// `actor`, then queues the confirmations. `progress` receives one line per step.
+pub async fn plan_day(
+    ctx: Ctx<'_>,
+    actor: &str,
+    date: NaiveDate,
+    seconds: f64,
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> Result<DayPlan> {
+    let transport = ctx.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let all = transport.store.trips_on(date).await?;
+    let trips: Vec<Trip> = all.iter().filter(|t| t.status.is_live()).cloned().collect();
+    progress(&format!("{date}: {} trips to plan", trips.len()));
+    let built = build_day(ctx, date, trips).await?;
+    progress(&format!(
+        "travel matrix {}x{} ready ({})",
+        built.instance.matrix.n,
+        built.instance.matrix.n,
+        if ctx.network.get().is_some() {
+            "road network"
+        } else {
+            "straight-line estimate: road network not loaded"
+        }
+    ));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let task = tokio::task::spawn_blocking(move || {
+        let mut report = |line: &str| {
+            let _ = tx.send(line.to_owned());
+        };
+        let plan = engine::solve(&built, date, seconds, &mut report);
+        (built, plan)
+    });
+    while let Some(line) = rx.recv().await {
+        progress(&line);
+    }
+    let (built, plan) = task
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))?;
+    let mut plan = plan.map_err(Error::Internal)?;
+    let previous = transport.store.plan(date).await?;
+    if let Some(prev) = &previous {
+        keep_pins(&built, &mut plan, prev, progress);
+    }
+    plan.version = previous.as_ref().map_or(1, |p| p.version + 1);
+    if !transport.store.put_plan(&plan).await? {
+        return Err(Error::Conflict(
+            "the plan changed meanwhile; run again".into(),
+        ));
+    }
+    info!(%date, version = plan.version, unserved = plan.unserved.len(), "day planned");
+    let vehicles = plan.routes.iter().map(|r| r.vehicle_id.clone()).collect();
+    let at = (plan.date, plan.version);
+    live::plan_changed(ctx, actor, TransportReason::Replan, at, vehicles, vec![]).await?;
+    let riders = transport.riders_by_id().await?;
+    let late = ctx.config.transport.promise_late_minutes;
+    let msgs = messages::confirmations(&transport.templates, &plan, &all, &riders, late);
+    let new = transport.sms.enqueue(&msgs).await?;
+    progress(&format!(
+        "stored plan version {}; {new} new confirmations queued ({} promised times unchanged)",
+        plan.version,
+        msgs.len() - new
+    ));
+    Ok(plan)
+}
+
+/// A new run keeps the trips a dispatcher pinned on their vehicle: each is moved back there
+/// (cheapest feasible place) and stays pinned; a pin that no longer fits is reported and dropped.
+fn keep_pins(
+    built: &Built,
+    plan: &mut DayPlan,
+    previous: &DayPlan,
+    progress: &mut (dyn FnMut(&str) + Send),
+) {
+    let mut current = engine::to_darp(built, plan);
+    let mut kept = Vec::new();
+    for trip in &previous.pinned {
+        let (Some(vehicle), Some(r)) = (previous.vehicle_of(trip), built.request_of(trip)) else {
+            continue;
+        };
+        let Some(v) = built.vehicle_ids.iter().position(|id| id == vehicle) else {
+            continue;
+        };
+        match engine::move_to(built, &current, r, v) {
+            Some(p) => {
+                current = p;
+                kept.push(trip.clone());
+            }
+            None => progress(&format!(
+                "pin of {trip} on {vehicle} no longer fits: dropped"
+            )),
+        }
+    }
+    if kept.is_empty() {
+        return;
+    }
+    let fresh = engine::to_day_plan(built, &current, plan.date, plan.version);
+    if fresh.problems.is_empty() {
+        plan.routes = fresh.routes;
+        plan.unserved.retain(|u| !kept.contains(&u.trip_id));
+        plan.pinned = kept;
+        progress(&format!(
+            "{} pinned trips kept on their vehicles",
+            plan.pinned.len()
+        ));
+    }
+}
+
+/// A stored plan with the trips of its day and the riders, by id (what its manifests show).
+pub(crate) struct DayView {
+    pub plan: DayPlan,
+    pub trips: HashMap<String, Trip>,
+    pub riders: HashMap<String, Rider>,
+}
+
+/// The stored plan of a day (404 without one), with its trips and the riders.
+pub(crate) async fn day_view(transport: &Transport, date: NaiveDate) -> Result<DayView> {
+    let plan = transport
+        .store
+        .plan(date)
+        .await?
+        .ok_or_else(|| Error::NotFound("plan".into()))?;
+    let trips: HashMap<String, Trip> = transport
+        .store
+        .trips_on(date)
+        .await?
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    let riders = transport.riders_by_id().await?;
+    Ok(DayView {
+        plan,
+        trips,
+        riders,
+    })
+}
+
+/// Moves a trip to a vehicle by hand and pins it there; refused (409) when it does not fit or
+/// the checker finds the result infeasible. Returns the stored plan.
+pub(crate) async fn move_trip(
+    ctx: Ctx<'_>,
+    actor: &str,
+    date: NaiveDate,
+    trip_id: &str,
+    vehicle_id: &str,
+) -> Result<DayPlan> {
+    let transport = ctx.transport;
+    let _guard = transport.plan_lock.lock().await;
+    let plan = transport
+        .store
+        .plan(date)
+        .await?
+        .ok_or_else(|| Error::NotFound("plan".into()))?;
+    let all = transport.store.trips_on(date).await?;
+    let trip = all
+        .iter()
+        .find(|t| t.id == trip_id)
+        .ok_or_else(|| Error::validation("trip_id", "no such trip on this day"))?
+        .clone();
+    if trip.status != TripStatus::Booked {
+        return Err(Error::Conflict(format!("trip is {}", trip.status.as_str())));
+    }
+    let built = build_day(ctx, date, day_trips(&all, Some(&plan))).await?;
+    let v = built
+        .vehicle_ids
+        .iter()
+        .position(|id| *id == vehicle_id)
+        .ok_or_else(|| Error::validation("vehicle_id", "no such vehicle"))?;
+    let r = built
+        .request_of(&trip.id)
+        .ok_or_else(|| Error::Conflict("this trip cannot be planned".into()))?;
+    let current = engine::to_darp(&built, &plan);
+    let moved = engine::move_to(&built, &current, r, v).ok_or_else(|| {
+        Error::Conflict(format!(
+            "trip {} does not fit on {} (time windows, ride time or capacity)",
+            trip.id, vehicle_id
+        ))
+    })?;
+    let fresh = engine::to_day_plan(&built, &moved, date, 0);
+    if !fresh.problems.is_empty() {
+        return Err(Error::Conflict(format!(
+            "the checker refused the change: {}",
+            fresh.problems.join("; ")
+        )));
+    }
+    let mut next = plan.clone();
+    next.routes = fresh.routes;
+    next.problems = fresh.problems;
+    next.unserved.retain(|u| u.trip_id != trip.id);
+    // Moved by hand: the new time is the promise (and the rider is told it again).
+    next.promised.remove(&trip.id);
+    if !next.pinned.contains(&trip.id) {
+        next.pinned.push(trip.id.clone());
+    }
+    let next = store_next(ctx, next, &plan).await?;
+    let vehicles = plan
+        .vehicle_of(&trip.id)
+        .map(str::to_owned)
+        .into_iter()
+        .chain([vehicle_id.to_owned()])
+        .collect();
+    let at = (next.date, next.version);
+    let trips = vec![trip.id.clone()];
+    live::plan_changed(ctx, actor, TransportReason::Move, at, vehicles, trips).await?;
+    confirm_changes(ctx, &next).await?;
+    Ok(next)
+}
+
+/// Queues the evening-before reminders of a planned day's live trips; returns how many were new.
+pub(crate) async fn queue_reminders(transport: &Transport, date: NaiveDate) -> Result<usize> {
+    let Some(plan) = transport.store.plan(date).await? else {
+        return Ok(0);
+    };
+    let riders = transport.riders_by_id().await?;
+    let msgs: Vec<_> = transport
+        .store
+        .trips_on(date)
+        .await?
+        .iter()
+        .filter(|t| t.status.is_live())
+        .filter_map(|t| {
+            messages::reminder(
+                &transport.templates,
+                t,
+                riders.get(&t.rider_id)?,
+                plan.promised_s(&t.id)?,
+            )
+        })
+        .collect();
+    Ok(transport.sms.enqueue(&msgs).await?)
+}
+
+/// Queues tomorrow's reminders from `transport.reminder_time` (local) on, checking every minute
+/// so that a plan made later in the evening is reminded too. Idempotent keys make the repeats, a
+/// restart or a second instance harmless.
+pub(crate) fn start_reminder_task(
+    transport: Transport,
+    config: Arc<Config>,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    tokio::spawn(async move {
+        loop {
+            let (today, now_s) = clock::local_now(clock::zone(&config));
+            let due = engine::seconds_of(config.transport.reminder_time);
+            if let (true, Some(tomorrow)) = (now_s >= due, today.succ_opt()) {
+                match queue_reminders(&transport, tomorrow).await {
+                    Ok(0) => {}
+                    Ok(n) => info!(date = %tomorrow, queued = n, "reminders queued"),
+                    Err(e) => tracing::warn!(error = %e, "queueing reminders failed"),
+                }
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            }
+        }
+    });
+}
