@@ -14,7 +14,7 @@ use crate::events::bus::{Bus, MemoryBus, RedisBus};
 use crate::intake::limit::IntakeLimiter;
 use crate::state::AppState;
 use crate::store;
-use crate::web::auth::AuthCache;
+use crate::web::credential_cache::AuthCache;
 
 /// Builds the application state: store (migrated), bus, core (state rebuilt from the log).
 pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::Result<AppState> {

@@ -9,7 +9,7 @@ use crate::core::CoreHandle;
 use crate::events::bus::Bus;
 use crate::intake::limit::IntakeLimiter;
 use crate::store::Store;
-use crate::web::auth::AuthCache;
+use crate::web::credential_cache::AuthCache;
 
 #[derive(Clone)]
 pub struct AppState {

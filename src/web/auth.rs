@@ -15,9 +15,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Role};
@@ -42,32 +40,6 @@ pub fn new_token() -> String {
 pub fn new_session_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("dss_{}", hex::encode(bytes))
-}
-
-/// Short-lived cache of machine-token lookups (never of sessions).
-#[derive(Default)]
-pub struct AuthCache {
-    entries: Mutex<HashMap<String, (Caller, Instant)>>,
-}
-
-impl AuthCache {
-    fn get(&self, hash: &str, ttl: Duration) -> Option<Caller> {
-        let entries = self.entries.lock().ok()?;
-        let (caller, at) = entries.get(hash)?;
-        (at.elapsed() < ttl).then(|| caller.clone())
-    }
-
-    fn put(&self, hash: String, caller: Caller, ttl: Duration) {
-        if ttl.is_zero() {
-            return;
-        }
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.retain(|_, (_, at)| at.elapsed() < ttl);
-            }
-            entries.insert(hash, (caller, Instant::now()));
-        }
-    }
 }
 
 /// The session cookie's value, if any.

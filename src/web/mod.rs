@@ -4,6 +4,7 @@
 //! ([`schemas`]). It names no feature's handlers; the router in `http` assembles them.
 
 pub mod auth;
+pub mod credential_cache;
 pub mod extract;
 pub mod schemas;
 pub mod throttle;
