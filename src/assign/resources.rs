@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals, ResourceList};
-use crate::web::view::{SortedJson, STAFF};
+use crate::web::view::STAFF;
 
 /// The resources the caller may see.
 ///
@@ -33,9 +33,9 @@ use crate::web::view::{SortedJson, STAFF};
 pub(crate) async fn resources(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
-) -> Result<SortedJson<ResourceList>> {
+) -> Result<Json<ResourceList>> {
     caller.require(STAFF)?;
-    Ok(SortedJson(core.read(|s| {
+    Ok(Json(core.read(|s| {
         ResourceList {
             seq: s.seq,
             resources: s
@@ -149,13 +149,13 @@ pub(crate) async fn register(
     State(AppState { core, .. }): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<ResourceDto>,
-) -> Result<(StatusCode, SortedJson<Box<Resource>>)> {
+) -> Result<(StatusCode, Json<Box<Resource>>)> {
     caller.require(&[Role::Supervisor, Role::Admin])?;
     let resource = dto.parse()?;
     let out = core
         .execute(&caller.name, Command::RegisterResource { resource })
         .await?;
-    Ok((StatusCode::CREATED, SortedJson(changed(out)?)))
+    Ok((StatusCode::CREATED, Json(changed(out)?)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

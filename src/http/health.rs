@@ -4,11 +4,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use axum::Json;
 use axum::Router;
 
 use crate::state::AppState;
 use crate::web::schemas::common::Readiness;
-use crate::web::view::SortedJson;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -40,7 +40,7 @@ pub(crate) async fn healthz() -> &'static str {
     ),
     security(())
 )]
-pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, SortedJson<Readiness>) {
+pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let store_ok = state.store.ping().await.is_ok();
     let bus_ok = state.bus.connected();
     let seq = state.core.read(|s| s.seq);
@@ -58,7 +58,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> (StatusCode, Sorted
     };
     (
         status,
-        SortedJson(Readiness {
+        Json(Readiness {
             store: if store_ok { "ok" } else { "down" }.into(),
             bus: if bus_ok { "ok" } else { "degraded" }.into(),
             network: network.into(),

@@ -16,7 +16,8 @@ use crate::web::extract::PathParam;
 use crate::web::schemas::common::{
     ErrorBody, ItemAudit, ItemHistory, ItemView, QueueEntry, QueuePosition, QueueView, Refusals,
 };
-use crate::web::view::{audit, lookup, SortedJson, STAFF};
+use crate::web::view::{audit, lookup, STAFF};
+use axum::Json;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -39,7 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) async fn queue_view(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<SortedJson<QueueView>> {
+) -> Result<Json<QueueView>> {
     caller.require(STAFF)?;
     let (body, read_in_full) = state.core.read(|s| {
         let mut read_in_full = Vec::new();
@@ -70,7 +71,7 @@ pub(crate) async fn queue_view(
         )
         .await?;
     }
-    Ok(SortedJson(body))
+    Ok(Json(body))
 }
 
 /// One item with its place in the queue; the read is audited first.
@@ -91,7 +92,7 @@ pub(crate) async fn item(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<SortedJson<ItemView>> {
+) -> Result<Json<ItemView>> {
     caller.require(STAFF)?;
     let (item, visibility) = lookup(&state, &caller, id)?;
     audit(state.store.as_ref(), &caller, "view_item", id, visibility).await?;
@@ -106,7 +107,7 @@ pub(crate) async fn item(
                 explanation: e.explanation,
             })
     });
-    Ok(SortedJson(ItemView {
+    Ok(Json(ItemView {
         item: shown.into_owned(),
         queue: position,
     }))
@@ -130,7 +131,7 @@ pub(crate) async fn item_events(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<SortedJson<ItemHistory>> {
+) -> Result<Json<ItemHistory>> {
     caller.require(STAFF)?;
     let (_, visibility) = lookup(&state, &caller, id)?;
     audit(
@@ -157,7 +158,7 @@ pub(crate) async fn item_events(
             }
         }
     }
-    Ok(SortedJson(ItemHistory {
+    Ok(Json(ItemHistory {
         item_id: id,
         events,
     }))
@@ -181,9 +182,9 @@ pub(crate) async fn item_audit(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(id): PathParam<ItemId>,
-) -> Result<SortedJson<ItemAudit>> {
+) -> Result<Json<ItemAudit>> {
     caller.require(&[Role::Supervisor, Role::Admin])?;
     lookup(&state, &caller, id)?;
     let reads = state.store.audit_for_item(id).await?;
-    Ok(SortedJson(ItemAudit { item_id: id, reads }))
+    Ok(Json(ItemAudit { item_id: id, reads }))
 }

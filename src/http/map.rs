@@ -17,7 +17,8 @@ use crate::web::extract::AppQuery;
 use crate::web::schemas::common::{
     Address, Candidate, ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer,
 };
-use crate::web::view::{SortedJson, STAFF};
+use crate::web::view::STAFF;
+use axum::Json;
 use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION, ATTRIBUTION_URL};
 use routing::travel::LonLat;
 
@@ -103,7 +104,7 @@ pub(crate) async fn geocode(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<GeocodeQuery>,
-) -> Result<SortedJson<GeocodeAnswer>> {
+) -> Result<Json<GeocodeAnswer>> {
     caller.require(STAFF)?;
     if q.q.trim().is_empty() || q.q.chars().count() > 200 {
         return Err(Error::validation("q", "must be 1-200 characters"));
@@ -111,7 +112,7 @@ pub(crate) async fn geocode(
     let limit = q.limit.unwrap_or(8).clamp(1, 50);
     let net = network(&state)?;
     let candidates = net.geocode(&q.q, limit);
-    Ok(SortedJson(GeocodeAnswer {
+    Ok(Json(GeocodeAnswer {
         candidates: candidates.into_iter().map(Candidate::from).collect(),
         attribution: ATTRIBUTION.into(),
         attribution_url: ATTRIBUTION_URL.into(),
@@ -156,11 +157,11 @@ pub(crate) async fn reverse(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<PointQuery>,
-) -> Result<SortedJson<ReverseAnswer>> {
+) -> Result<Json<ReverseAnswer>> {
     caller.require(STAFF)?;
     let p = point("lon", q.lon, q.lat)?;
     let net = network(&state)?;
-    Ok(SortedJson(ReverseAnswer {
+    Ok(Json(ReverseAnswer {
         address: net.reverse(p).map(Address::from),
         attribution: ATTRIBUTION.into(),
     }))
@@ -217,7 +218,7 @@ pub(crate) async fn route(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<RouteQuery>,
-) -> Result<SortedJson<RouteAnswer>> {
+) -> Result<Json<RouteAnswer>> {
     caller.require(STAFF)?;
     let from = parse_lonlat("from", &q.from)?;
     let to = parse_lonlat("to", &q.to)?;
@@ -232,5 +233,5 @@ pub(crate) async fn route(
     let r = net
         .route(profile, from, to, second)
         .ok_or_else(|| Error::NotFound("a route between these points".into()))?;
-    Ok(SortedJson(RouteAnswer::new(r, ATTRIBUTION)))
+    Ok(Json(RouteAnswer::new(r, ATTRIBUTION)))
 }

@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::web::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
-use crate::web::view::SortedJson;
+use axum::Json;
 
 /// How long a browser session lasts: one long dispatch shift. (A tablet's token lasts
 /// `auth.tablet_token_hours`.)
@@ -185,19 +185,14 @@ pub(crate) async fn login(
         token: dto.token.then(|| token.clone()),
     };
     if dto.token {
-        return Ok((StatusCode::OK, SortedJson(body)).into_response());
+        return Ok((StatusCode::OK, Json(body)).into_response());
     }
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
         SESSION_HOURS * 3600,
         secure_attribute(&config)
     );
-    Ok((
-        StatusCode::OK,
-        [(header::SET_COOKIE, cookie)],
-        SortedJson(body),
-    )
-        .into_response())
+    Ok((StatusCode::OK, [(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
 /// The caller.
@@ -211,13 +206,13 @@ pub(crate) async fn login(
 pub(crate) async fn me(
     State(AppState { store, .. }): State<AppState>,
     caller: Caller,
-) -> Result<SortedJson<Me>> {
+) -> Result<Json<Me>> {
     let display = store
         .find_user(&caller.name)
         .await?
         .map(|u| u.display_name)
         .unwrap_or_else(|| caller.name.clone());
-    Ok(SortedJson(Me {
+    Ok(Json(Me {
         username: caller.name,
         display_name: display,
         role: caller.role,

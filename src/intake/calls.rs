@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
-use crate::web::view::{ShownItem, SortedJson};
+use crate::web::view::ShownItem;
+use axum::Json;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -134,5 +135,5 @@ pub(crate) async fn post(
     } else {
         crate::web::view::shown(&state, &caller, "card_call", &item).await?
     };
-    Ok(super::created_answer(created, id, SortedJson(shown)))
+    Ok(super::created_answer(created, id, Json(shown)))
 }

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
-use super::shared::{audit, ctx, Sorted};
+use super::shared::{audit, ctx};
 use crate::access::{Caller, DISPATCH};
 use crate::error::Result;
 use crate::state::AppState;
@@ -156,11 +156,11 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     AppQuery(q): AppQuery<DateQuery>,
-) -> Result<Sorted<BookingList>> {
+) -> Result<Json<BookingList>> {
     caller.require(DISPATCH)?;
     let trips = bookings::trips_on(&state.transport, q.date).await?;
     audit(&state, &caller, "view_bookings").await?;
-    Ok(Sorted(BookingList {
+    Ok(Json(BookingList {
         date: q.date,
         trips,
     }))
@@ -221,7 +221,7 @@ pub(crate) async fn cancel(
     caller: Caller,
     PathParam(id): PathParam<String>,
     body: bytes::Bytes,
-) -> Result<Sorted<CancelAnswer>> {
+) -> Result<Json<CancelAnswer>> {
     caller.require(DISPATCH)?;
     let dto: CancelDto = if body.is_empty() {
         CancelDto::default()
@@ -229,7 +229,7 @@ pub(crate) async fn cancel(
         crate::web::extract::parse(&body)?
     };
     let cancelled = bookings::cancel(ctx(&state), &caller.name, &id, dto.series).await?;
-    Ok(Sorted(CancelAnswer { cancelled }))
+    Ok(Json(CancelAnswer { cancelled }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -8,7 +8,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::shared::{audit, ctx, Sorted};
+use super::shared::{audit, ctx};
 use crate::access::{Caller, Role, DISPATCH};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
@@ -18,6 +18,7 @@ use crate::transport::service::positions;
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use crate::web::schemas::transport::{ActionAnswer, Manifest, ManifestStop, PositionAnswer};
+use axum::Json;
 use routing::travel::LonLat;
 
 pub(super) fn router() -> Router<AppState> {
@@ -52,7 +53,7 @@ pub(crate) async fn manifest(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ManifestQuery>,
-) -> Result<Sorted<Manifest>> {
+) -> Result<Json<Manifest>> {
     let vehicle_id = if caller.role == Role::Driver {
         let v = driver::own_vehicle(&state.transport, &caller).await?;
         if q.vehicle.as_deref().is_some_and(|x| x != v.id) {
@@ -67,7 +68,7 @@ pub(crate) async fn manifest(
             .ok_or_else(|| Error::validation("vehicle", "is required"))?
     };
     let Some(day) = driver::manifest_day(ctx(&state), &vehicle_id, q.date).await? else {
-        return Ok(Sorted(Manifest {
+        return Ok(Json(Manifest {
             vehicle_id,
             date: None,
             plan_version: None,
@@ -79,7 +80,7 @@ pub(crate) async fn manifest(
     let stops = day.route.map_or_else(Vec::new, |r| {
         ManifestStop::of_route(&r, &day.trips, &riders)
     });
-    Ok(Sorted(Manifest {
+    Ok(Json(Manifest {
         vehicle_id,
         date: Some(day.plan.date),
         plan_version: Some(day.plan.version),
@@ -139,7 +140,7 @@ pub(crate) async fn act(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<ActionDto>,
-) -> Result<(StatusCode, Sorted<ActionAnswer>)> {
+) -> Result<(StatusCode, Json<ActionAnswer>)> {
     caller.require(&[Role::Driver])?;
     let (status, answer) = match driver::act(ctx(&state), &caller, dto.into()).await? {
         Acted::Replay(action) => (
@@ -159,7 +160,7 @@ pub(crate) async fn act(
             },
         ),
     };
-    Ok((status, Sorted(answer)))
+    Ok((status, Json(answer)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -190,7 +191,7 @@ pub(crate) async fn position(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<PositionDto>,
-) -> Result<Sorted<PositionAnswer>> {
+) -> Result<Json<PositionAnswer>> {
     caller.require(&[Role::Driver])?;
     if !dto.lon.is_finite() || !(-180.0..=180.0).contains(&dto.lon) {
         return Err(Error::validation("lon", "must be -180..180"));
@@ -200,7 +201,7 @@ pub(crate) async fn position(
     }
     let here = LonLat::new(dto.lon, dto.lat);
     let fixed = positions::position(ctx(&state), &caller, here).await?;
-    Ok(Sorted(PositionAnswer {
+    Ok(Json(PositionAnswer {
         vehicle_id: fixed.vehicle_id,
         arriving_notice: fixed.arriving_notice,
         delay_minutes: fixed.delay_minutes,

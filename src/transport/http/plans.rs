@@ -7,7 +7,7 @@ use axum::Router;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::shared::{audit, ctx, Sorted};
+use super::shared::{audit, ctx};
 use crate::access::{Caller, DISPATCH};
 use crate::error::{Error, Result};
 use crate::state::AppState;
@@ -17,6 +17,7 @@ use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
 use crate::web::schemas::transport::{
     ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer,
 };
+use axum::Json;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -53,7 +54,7 @@ pub(crate) async fn compute(
     caller: Caller,
     PathParam(date): PathParam<NaiveDate>,
     body: bytes::Bytes,
-) -> Result<Sorted<ComputedPlan>> {
+) -> Result<Json<ComputedPlan>> {
     caller.require(DISPATCH)?;
     let dto: ComputeDto = if body.is_empty() {
         ComputeDto::default()
@@ -69,7 +70,7 @@ pub(crate) async fn compute(
         progress.push(l.to_owned())
     })
     .await?;
-    Ok(Sorted(ComputedPlan {
+    Ok(Json(ComputedPlan {
         plan: PlanSummary::of(&plan),
         progress,
     }))
@@ -95,11 +96,11 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     caller: Caller,
     PathParam(date): PathParam<NaiveDate>,
-) -> Result<Sorted<PlanView>> {
+) -> Result<Json<PlanView>> {
     caller.require(DISPATCH)?;
     let day = planning::day_view(&state.transport, date).await?;
     audit(&state, &caller, "view_plan").await?;
-    Ok(Sorted(PlanView::of(&day.plan, &day.trips, &day.riders)))
+    Ok(Json(PlanView::of(&day.plan, &day.trips, &day.riders)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -133,11 +134,11 @@ pub(crate) async fn move_trip(
     caller: Caller,
     PathParam(date): PathParam<NaiveDate>,
     AppJson(dto): AppJson<MoveDto>,
-) -> Result<Sorted<MovedPlan>> {
+) -> Result<Json<MovedPlan>> {
     caller.require(DISPATCH)?;
     let (trip, vehicle) = (&dto.trip_id, &dto.vehicle_id);
     let next = planning::move_trip(ctx(&state), &caller.name, date, trip, vehicle).await?;
-    Ok(Sorted(MovedPlan {
+    Ok(Json(MovedPlan {
         plan: PlanSummary::of(&next),
     }))
 }
@@ -166,10 +167,10 @@ pub(crate) async fn reminders(
     State(state): State<AppState>,
     caller: Caller,
     AppJson(dto): AppJson<RemindersDto>,
-) -> Result<Sorted<RemindersAnswer>> {
+) -> Result<Json<RemindersAnswer>> {
     caller.require(DISPATCH)?;
     let queued = planning::queue_reminders(&state.transport, dto.date).await?;
-    Ok(Sorted(RemindersAnswer {
+    Ok(Json(RemindersAnswer {
         date: dto.date,
         queued,
     }))

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use chrono::NaiveTime;
 use serde::Deserialize;
 
-use super::shared::{audit, Sorted};
+use super::shared::audit;
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::parse;
 use crate::error::{Error, Result};
@@ -153,14 +153,11 @@ pub(crate) async fn create(
     ),
     security(("bearer" = []), ("session_cookie" = []))
 )]
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Sorted<RiderList>> {
+pub(crate) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<RiderList>> {
     caller.require(DISPATCH)?;
     let riders = state.transport.store.riders().await?;
     audit(&state, &caller, "view_riders").await?;
-    Ok(Sorted(RiderList { riders }))
+    Ok(Json(RiderList { riders }))
 }
 
 #[utoipa::path(
@@ -208,10 +205,10 @@ pub(crate) async fn one(
 pub(crate) async fn vehicles(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Sorted<VehicleList>> {
+) -> Result<Json<VehicleList>> {
     caller.require(DISPATCH)?;
     let vehicles = state.transport.store.vehicles().await?;
-    Ok(Sorted(VehicleList { vehicles }))
+    Ok(Json(VehicleList { vehicles }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
