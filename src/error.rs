@@ -54,7 +54,7 @@ pub enum CoreError {
     Unavailable(String),
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -97,7 +97,7 @@ impl From<CoreError> for Error {
 
 /// The logged form of an error, kept in the response extensions for the logging middleware.
 #[derive(Clone, Debug)]
-pub struct LoggedError(pub String);
+pub(crate) struct LoggedError(pub String);
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {

@@ -92,4 +92,4 @@ pub enum Outcome {
     Done,
 }
 
-pub use crate::error::CoreError;
+pub(crate) use crate::error::CoreError;

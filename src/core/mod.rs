@@ -13,7 +13,6 @@ mod handle;
 pub(crate) mod state;
 
 pub(crate) use actor::{start, CoreSettings};
-pub use command::{Command, CoreError, Outcome};
-pub use handle::CoreHandle;
+pub(crate) use command::{Command, CoreError, Outcome};
+pub(crate) use handle::CoreHandle;
 pub(crate) use handle::Published;
-pub use state::LiveState;

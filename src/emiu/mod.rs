@@ -13,7 +13,7 @@
 
 pub(crate) mod cases;
 pub(crate) mod http;
-pub mod risk;
+pub(crate) mod risk;
 pub(crate) mod rules;
 pub(crate) mod shelters;
 

@@ -14,7 +14,7 @@ pub struct RiskItem {
     pub en: &'static str,
 }
 
-pub const ITEMS: &[RiskItem] = &[
+pub(crate) const ITEMS: &[RiskItem] = &[
     RiskItem {
         id: "physical_violence",
         weight: 2,
@@ -96,11 +96,11 @@ pub const ITEMS: &[RiskItem] = &[
 ];
 
 /// Scores at or above these give `medium` and `high`.
-pub const MEDIUM_FROM: u32 = 5;
-pub const HIGH_FROM: u32 = 10;
+pub(crate) const MEDIUM_FROM: u32 = 5;
+pub(crate) const HIGH_FROM: u32 = 10;
 
 /// The risk level of a score.
-pub fn level(score: u32) -> &'static str {
+pub(crate) fn level(score: u32) -> &'static str {
     if score >= HIGH_FROM {
         "high"
     } else if score >= MEDIUM_FROM {
@@ -111,7 +111,7 @@ pub fn level(score: u32) -> &'static str {
 }
 
 /// Scores the items answered yes; an unknown id is an error naming it.
-pub fn assess(yes: &[String]) -> Result<(Vec<String>, u32, &'static str), String> {
+pub(crate) fn assess(yes: &[String]) -> Result<(Vec<String>, u32, &'static str), String> {
     let mut ids: Vec<String> = Vec::new();
     let mut score = 0;
     for id in yes {

@@ -4,7 +4,7 @@ use crate::domain::parse;
 use crate::error::{Error, Result};
 
 /// The measures a team records.
-pub const MEASURES: &[&str] = &[
+pub(crate) const MEASURES: &[&str] = &[
     "hospital_transport",
     "called_112",
     "police_notified",

@@ -12,7 +12,7 @@
 pub(crate) mod alerts;
 pub(crate) mod bookings;
 pub(crate) mod calls;
-pub mod limit;
+pub(crate) mod limit;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

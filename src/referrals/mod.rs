@@ -3,13 +3,13 @@
 //! callback items in the queue when they fall due; safe contact marks numbers that must never
 //! get an automatic message or callback.
 //!
-//! - [`rules`]: who works a case, the number a case is reached at, when a follow-up is due.
-//! - [`case_file`]: recording a fact on a case.
-//! - [`referral`]: refer, acknowledge.
+//! - `rules`: who works a case, the number a case is reached at, when a follow-up is due.
+//! - `case_file`: recording a fact on a case.
+//! - `referral`: refer, acknowledge.
 //! - [`follow_up`]: scheduling and the task that raises due callbacks.
-//! - [`safe_contact`]: 'do not call back / no SMS', and [`is_contact_blocked`] for every
+//! - `safe_contact`: 'do not call back / no SMS', and [`is_contact_blocked`] for every
 //!   outbound path.
-//! - [`http`]: the handlers (categorise, refer, acknowledge, the case's referrals and
+//! - `http`: the handlers (categorise, refer, acknowledge, the case's referrals and
 //!   follow-ups, safe contact), and what every case handler shares.
 
 pub(crate) mod case_file;

@@ -8,7 +8,8 @@ use crate::domain::Details;
 use crate::error::{Error, Result};
 
 /// Roles that work a case: the dispatch roles and the EMIU team.
-pub const CASE_WORKERS: &[Role] = &[Role::Dispatcher, Role::Supervisor, Role::Admin, Role::Emiu];
+pub(crate) const CASE_WORKERS: &[Role] =
+    &[Role::Dispatcher, Role::Supervisor, Role::Admin, Role::Emiu];
 
 /// The number a case is reached at: the caller's of a call, the one to call back of a callback.
 pub(crate) fn case_number(details: &Details) -> Option<&str> {

@@ -15,7 +15,7 @@ use crate::web::schemas::emergency::AnswerTimes;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ReportQuery {
+pub(crate) struct ReportQuery {
     /// Hours back from now (default 24, at most 8784).
     #[serde(default)]
     #[param(minimum = 1, maximum = 8784)]

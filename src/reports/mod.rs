@@ -4,7 +4,7 @@
 //! - [`http`]: `GET /api/v1/reports/answer-times`.
 
 pub(crate) mod http;
-pub mod rules;
+pub(crate) mod rules;
 
 use axum::routing::get;
 use axum::Router;

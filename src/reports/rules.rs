@@ -23,7 +23,7 @@ pub struct Standard {
     pub percent: f64,
 }
 
-pub const TELECARE: &[Standard] = &[
+pub(crate) const TELECARE: &[Standard] = &[
     Standard {
         within_s: 60,
         percent: 97.5,
@@ -33,7 +33,7 @@ pub const TELECARE: &[Standard] = &[
         percent: 99.0,
     },
 ];
-pub const EMERGENCY_LINE: &[Standard] = &[
+pub(crate) const EMERGENCY_LINE: &[Standard] = &[
     Standard {
         within_s: 15,
         percent: 90.0,
@@ -45,7 +45,7 @@ pub const EMERGENCY_LINE: &[Standard] = &[
 ];
 
 /// The channel an item counts in, if any.
-pub fn channel(item: &Item) -> Option<&'static str> {
+pub(crate) fn channel(item: &Item) -> Option<&'static str> {
     match &item.details {
         Details::Alert { alarm_type, .. } => match alarm_type {
             AlarmType::LowBattery
@@ -88,7 +88,7 @@ fn rank(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[n.clamp(1, sorted.len()) - 1])
 }
 
-pub fn percentiles(mut v: Vec<f64>) -> Percentiles {
+pub(crate) fn percentiles(mut v: Vec<f64>) -> Percentiles {
     v.sort_by(|a, b| a.total_cmp(b));
     Percentiles {
         count: v.len(),
@@ -133,7 +133,7 @@ fn secs(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> Option<f64> {
 }
 
 /// The report over `items` received at or after `since` (pure).
-pub fn report<'a>(
+pub(crate) fn report<'a>(
     items: impl Iterator<Item = &'a Item>,
     since: DateTime<Utc>,
     now: DateTime<Utc>,

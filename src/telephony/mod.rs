@@ -17,7 +17,7 @@
 pub(crate) mod callers;
 pub(crate) mod http;
 pub(crate) mod rules;
-pub mod signature;
+pub(crate) mod signature;
 pub(crate) mod twiml;
 pub(crate) mod webhooks;
 

@@ -28,15 +28,22 @@ fn mac(auth_token: &str, url: &str, params: &[(String, String)]) -> HmacSha1 {
     mac
 }
 
-/// The signature the provider sends for this request.
-pub fn sign(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+/// The signature the provider sends for this request (the provider's side: the unit tests sign
+/// with it).
+#[cfg(test)]
+pub(crate) fn sign(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     base64::engine::general_purpose::STANDARD
         .encode(mac(auth_token, url, params).finalize().into_bytes())
 }
 
 /// Whether `header` is the request's signature (compared in constant time). An empty auth
 /// token verifies nothing.
-pub fn verify(auth_token: &str, url: &str, params: &[(String, String)], header: &str) -> bool {
+pub(crate) fn verify(
+    auth_token: &str,
+    url: &str,
+    params: &[(String, String)],
+    header: &str,
+) -> bool {
     if auth_token.is_empty() {
         return false;
     }

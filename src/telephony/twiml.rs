@@ -17,7 +17,7 @@ fn esc(s: &str) -> String {
 }
 
 /// One TwiML verb.
-pub enum Verb<'a> {
+pub(crate) enum Verb<'a> {
     /// Spoken in Romanian.
     Say(&'a str),
     Play(&'a str),
@@ -38,7 +38,7 @@ pub enum Verb<'a> {
 }
 
 /// A `<Response>` document.
-pub fn response(verbs: &[Verb<'_>]) -> String {
+pub(crate) fn response(verbs: &[Verb<'_>]) -> String {
     let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><Response>"#);
     for verb in verbs {
         match verb {

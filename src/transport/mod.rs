@@ -3,11 +3,11 @@
 //!
 //! Three floors, imports running down only:
 //! - [`model`]: the vocabulary (plain data, stored as JSON documents).
-//! - [`rules`]: the pure core: the scheduler conversions, booking and cut-off rules, the delay
+//! - `rules`: the pure core: the scheduler conversions, booking and cut-off rules, the delay
 //!   arithmetic, the driver's steps, the odometer, the report figures (no I/O).
-//! - [`service`]: the use cases (book, cancel, change, plan a day, same-day edits, move, driver
+//! - `service`: the use cases (book, cancel, change, plan a day, same-day edits, move, driver
 //!   actions and positions, delays, reports, demo data) on the [`service::Transport`] handle.
-//! - [`http`]: the handlers and request DTOs: parse, check the caller, call the service, answer
+//! - `http`: the handlers and request DTOs: parse, check the caller, call the service, answer
 //!   the typed struct of `web::schemas::transport`.
 
 pub(crate) mod http;

@@ -59,7 +59,7 @@ pub enum ShownItem {
     Hidden { id: ItemId, status: Status },
 }
 
-/// The answer of a core command: the item as the caller may see it ([`shown`]), a resource, or
+/// The answer of a core command: the item as the caller may see it (`shown`), a resource, or
 /// an empty object.
 #[derive(Serialize)]
 #[serde(untagged)]

@@ -19,7 +19,7 @@ use crate::web::schemas::emergency::{MeasureAnswer, RiskAnswer};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RiskDto {
+pub(crate) struct RiskDto {
     /// Ids of the items answered yes (see `GET /api/v1/emiu/risk-form`).
     #[schema(schema_with = crate::web::schemas::emergency::risk_answers)]
     pub yes: Vec<String>,
@@ -68,7 +68,7 @@ pub(crate) async fn risk(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct MeasureDto {
+pub(crate) struct MeasureDto {
     #[schema(schema_with = crate::web::schemas::emergency::measures)]
     pub measure: String,
     /// Required for, and only for, `shelter_placement`.
@@ -122,7 +122,7 @@ pub(crate) async fn measure(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReportDto {
+pub(crate) struct ReportDto {
     #[schema(min_length = 1, max_length = 20000)]
     pub text: String,
 }

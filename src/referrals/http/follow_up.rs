@@ -44,7 +44,7 @@ pub(crate) fn spawn_follow_ups(state: AppState) {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FollowUpDto {
+pub(crate) struct FollowUpDto {
     /// When to call (RFC 3339); or `in_s` seconds from now.
     #[serde(default)]
     pub due: Option<DateTime<Utc>>,

@@ -46,7 +46,7 @@ pub(crate) async fn services(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CategoriseDto {
+pub(crate) struct CategoriseDto {
     /// A call category other than `unclassified`.
     #[schema(value_type = crate::domain::CallCategory)]
     pub category: String,
@@ -92,7 +92,7 @@ pub(crate) async fn categorise(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReferDto {
+pub(crate) struct ReferDto {
     pub service: String,
     #[serde(default)]
     pub note: String,

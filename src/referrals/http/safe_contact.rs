@@ -16,7 +16,7 @@ use crate::web::schemas::emergency::SafeContactAnswer;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SafeContactDto {
+pub(crate) struct SafeContactDto {
     /// Further numbers of the victim to protect, beside the case's own.
     #[serde(default)]
     #[schema(schema_with = crate::web::schemas::emergency::phones)]

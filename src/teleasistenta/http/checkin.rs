@@ -30,7 +30,7 @@ pub(crate) fn spawn_monitor(state: AppState) {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CheckinDto {
+pub(crate) struct CheckinDto {
     #[schema(pattern = "^[A-Za-z0-9._:/-]{1,64}$")]
     pub device_id: String,
     #[serde(default)]

@@ -23,7 +23,7 @@ use crate::web::view::audit;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DeviceDto {
+pub(crate) struct DeviceDto {
     pub device_id: String,
     pub beneficiary: String,
     pub address: String,
@@ -233,7 +233,7 @@ pub(crate) async fn list(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct LookupQuery {
+pub(crate) struct LookupQuery {
     /// The number, as dialled (spaces, dashes, dots and brackets are ignored).
     #[param(pattern = "^\\+?[0-9]{3,15}$")]
     pub phone: String,

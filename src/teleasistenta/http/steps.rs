@@ -40,7 +40,7 @@ pub(crate) async fn workflow(caller: Caller) -> Result<Json<Workflow>> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StepDto {
+pub(crate) struct StepDto {
     #[schema(schema_with = crate::web::schemas::emergency::steps)]
     pub step: String,
     /// For calls: whether the person answered.

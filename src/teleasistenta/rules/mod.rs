@@ -5,5 +5,5 @@
 //! - [`storm`]: many alarms at once, grouped by device.
 
 pub(crate) mod checkin;
-pub mod steps;
-pub mod storm;
+pub(crate) mod steps;
+pub(crate) mod storm;

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 
 /// The steps, in the order the workflow suggests them.
-pub const STEPS: &[&str] = &[
+pub(crate) const STEPS: &[&str] = &[
     "called_beneficiary",
     "called_carer",
     "carer_sent",
@@ -14,7 +14,7 @@ pub const STEPS: &[&str] = &[
 ];
 
 /// Outcome codes an alarm is closed with (enforced by the core when an item is closed).
-pub const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
+pub(crate) const OUTCOMES: &[&str] = crate::domain::outcomes::ALERT;
 
 /// `step` if it is one of [`STEPS`]; a 422 listing them otherwise.
 pub(crate) fn step(step: &str) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::domain::{Details, Item, ItemId, Level, Status};
 
 /// Open alarms of one device.
 #[derive(Debug, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct DeviceGroup {
+pub(crate) struct DeviceGroup {
     pub device_id: String,
     /// The highest level among them.
     pub level: Level,
@@ -20,7 +20,7 @@ pub struct DeviceGroup {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StormStatus {
+pub(crate) struct StormStatus {
     pub active: bool,
     /// Alarms received within the window.
     pub recent: usize,
@@ -32,7 +32,7 @@ pub struct StormStatus {
 }
 
 /// Storm state over the items (pure).
-pub fn status<'a>(
+pub(crate) fn status<'a>(
     items: impl Iterator<Item = &'a Item>,
     now: DateTime<Utc>,
     threshold: usize,

@@ -2,18 +2,18 @@
 //! parses, checks the caller, calls a use case of [`crate::transport::service`] and answers the
 //! struct the API document names.
 
-pub mod bookings;
-pub mod driver;
-pub mod plans;
-pub mod reports;
-pub mod riders;
-pub mod shared;
+pub(crate) mod bookings;
+pub(crate) mod driver;
+pub(crate) mod plans;
+pub(crate) mod reports;
+pub(crate) mod riders;
+pub(crate) mod shared;
 
 use axum::Router;
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(riders::router())
         .merge(bookings::router())

@@ -10,7 +10,7 @@ use crate::store::AuditRecord;
 use crate::transport::service::Ctx;
 
 /// The handles the use cases take, from the state.
-pub fn ctx(state: &AppState) -> Ctx<'_> {
+pub(crate) fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx {
         transport: &state.transport,
         core: &state.core,

@@ -8,7 +8,7 @@ use crate::events::ActionKind;
 use crate::transport::model::{Trip, TripStatus};
 
 /// The label of an incident kind: breakdown, accident, rider_unwell.
-pub fn incident_label(kind: &str) -> Option<&'static str> {
+pub(crate) fn incident_label(kind: &str) -> Option<&'static str> {
     match kind {
         "breakdown" => Some("defecțiune vehicul"),
         "accident" => Some("accident"),
@@ -19,7 +19,7 @@ pub fn incident_label(kind: &str) -> Option<&'static str> {
 
 /// Applies an action to its trip: the next status (409 when the step does not follow the
 /// trip's status) and the time or reason it records.
-pub fn apply(
+pub(crate) fn apply(
     t: &mut Trip,
     kind: ActionKind,
     at: DateTime<Utc>,
@@ -55,7 +55,7 @@ pub fn apply(
 }
 
 /// The description of the queue item a no-show or an incident opens; `None` for other steps.
-pub fn queue_description(
+pub(crate) fn queue_description(
     kind: ActionKind,
     vehicle: &str,
     trip_id: Option<&str>,

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::transport::model::{Spot, TimingKind, Trip, TripStatus};
 
 /// A place as clients send it: an address a driver can read and its position.
-pub fn spot(field: &str, address: &str, lon: f64, lat: f64) -> Result<Spot> {
+pub(crate) fn spot(field: &str, address: &str, lon: f64, lat: f64) -> Result<Spot> {
     let address = parse::text(&format!("{field}.address"), address, 300)?;
     if address.is_empty() {
         return Err(Error::validation(format!("{field}.address"), "is empty"));
@@ -38,7 +38,7 @@ pub fn spot(field: &str, address: &str, lon: f64, lat: f64) -> Result<Spot> {
 }
 
 /// `pickup_at` or `arrive_by`.
-pub fn timing(s: &str) -> Result<TimingKind> {
+pub(crate) fn timing(s: &str) -> Result<TimingKind> {
     match s {
         "pickup_at" => Ok(TimingKind::PickupAt),
         "arrive_by" => Ok(TimingKind::ArriveBy),
@@ -61,7 +61,7 @@ fn weekday(s: &str) -> Option<Weekday> {
 
 /// The days of a recurring booking from `date`: the given weekdays (`mon` ... `sun`) until
 /// `until`, at most `weeks` weeks ahead.
-pub fn repeat_dates(
+pub(crate) fn repeat_dates(
     date: NaiveDate,
     weekdays: &[String],
     until: Option<NaiveDate>,
@@ -94,7 +94,7 @@ pub fn repeat_dates(
 
 /// The stretch of the day a trip may occupy the rider (window plus a straight-line estimate
 /// of the ride), in seconds after midnight: two trips of one rider must not overlap.
-pub fn span(trip: &Trip, config: &TransportConfig) -> (f64, f64) {
+pub(crate) fn span(trip: &Trip, config: &TransportConfig) -> (f64, f64) {
     let width = f64::from(config.window_minutes) * 60.0;
     let ride = haversine_m(trip.pickup.position, trip.dropoff.position) * 1.4 / (30.0 / 3.6);
     let t = seconds_of(trip.time);
@@ -105,13 +105,13 @@ pub fn span(trip: &Trip, config: &TransportConfig) -> (f64, f64) {
 }
 
 /// Whether two trips' spans overlap (their dates are not compared).
-pub fn overlap(a: &Trip, b: &Trip, config: &TransportConfig) -> bool {
+pub(crate) fn overlap(a: &Trip, b: &Trip, config: &TransportConfig) -> bool {
     let ((a0, a1), (b0, b1)) = (span(a, config), span(b, config));
     a0 < b1 && b0 < a1
 }
 
 /// A trip may still be changed or cancelled: booked, and more than the cut-off away.
-pub fn before_cutoff(zone: Tz, config: &TransportConfig, trip: &Trip) -> Result<()> {
+pub(crate) fn before_cutoff(zone: Tz, config: &TransportConfig, trip: &Trip) -> Result<()> {
     let cutoff = Duration::minutes(config.change_cutoff_minutes);
     if trip_instant(zone, trip.date, trip.time) - cutoff < Utc::now() {
         return Err(Error::Conflict(format!(

@@ -9,7 +9,7 @@ use super::engine::seconds_of;
 use crate::transport::model::{TimingKind, Trip, TripStatus, VehicleRoute};
 
 /// Whether a stop of a route is still to be served, by its trip's status.
-pub fn pending(stop_pickup: bool, trip: Option<&Trip>) -> bool {
+pub(crate) fn pending(stop_pickup: bool, trip: Option<&Trip>) -> bool {
     trip.is_some_and(|t| match t.status {
         TripStatus::Booked | TripStatus::Arrived => true,
         TripStatus::PickedUp => !stop_pickup,
@@ -18,14 +18,14 @@ pub fn pending(stop_pickup: bool, trip: Option<&Trip>) -> bool {
 }
 
 /// Indices of the unfinished stops of a route, in order.
-pub fn pending_stops(route: &VehicleRoute, trips: &HashMap<String, Trip>) -> Vec<usize> {
+pub(crate) fn pending_stops(route: &VehicleRoute, trips: &HashMap<String, Trip>) -> Vec<usize> {
     (0..route.stops.len())
         .filter(|&k| pending(route.stops[k].pickup, trips.get(&route.stops[k].trip_id)))
         .collect()
 }
 
 /// Where stop `k` of a route is.
-pub fn position_of(
+pub(crate) fn position_of(
     route: &VehicleRoute,
     k: usize,
     trips: &HashMap<String, Trip>,
@@ -42,7 +42,7 @@ pub fn position_of(
 /// Start times of the remaining stops when the vehicle reaches the first after `legs[0]`
 /// seconds from `now_s`: each stop starts after the previous one's service and the drive
 /// between them, and never before its planned time (a plan's wait for a window is kept).
-pub fn shifted(planned: &[f64], service: &[f64], legs: &[f64], now_s: f64) -> Vec<f64> {
+pub(crate) fn shifted(planned: &[f64], service: &[f64], legs: &[f64], now_s: f64) -> Vec<f64> {
     let mut out: Vec<f64> = Vec::with_capacity(planned.len());
     for (i, &p) in planned.iter().enumerate() {
         let ready = match i {
@@ -55,7 +55,7 @@ pub fn shifted(planned: &[f64], service: &[f64], legs: &[f64], now_s: f64) -> Ve
 }
 
 /// The latest start the trip's promise allows at this stop (its booking window), if bounded.
-pub fn latest(trip: &Trip, pickup: bool, width_s: f64) -> Option<f64> {
+pub(crate) fn latest(trip: &Trip, pickup: bool, width_s: f64) -> Option<f64> {
     let t = seconds_of(trip.time);
     match (trip.timing, pickup) {
         (TimingKind::PickupAt, true) => Some(t + width_s),

@@ -21,10 +21,10 @@ use crate::transport::model::{
 };
 
 /// Departure time used for the day's matrix: the morning rush, so plans err on the safe side.
-pub const MATRIX_DEPARTURE_S: u32 = 7 * 3600 + 30 * 60;
+pub(crate) const MATRIX_DEPARTURE_S: u32 = 7 * 3600 + 30 * 60;
 
 /// A day as the scheduler sees it, and what its indices mean.
-pub struct Built {
+pub(crate) struct Built {
     pub instance: Instance,
     /// `trip_ids[r]` is request `r`.
     pub trip_ids: Vec<String>,
@@ -35,18 +35,18 @@ pub struct Built {
 }
 
 impl Built {
-    pub fn request_of(&self, trip: &str) -> Option<usize> {
+    pub(crate) fn request_of(&self, trip: &str) -> Option<usize> {
         self.trip_ids.iter().position(|t| t == trip)
     }
 }
 
-pub fn seconds_of(t: chrono::NaiveTime) -> f64 {
+pub(crate) fn seconds_of(t: chrono::NaiveTime) -> f64 {
     f64::from(t.num_seconds_from_midnight())
 }
 
 /// Travel times for the scheduler: the van profile on the road network when it has loaded, the
 /// measured straight-line fallback otherwise (tests, or the first minute after start-up).
-pub fn travel_source(network: Option<Arc<RoadNetwork>>) -> Box<dyn TravelTimeSource> {
+pub(crate) fn travel_source(network: Option<Arc<RoadNetwork>>) -> Box<dyn TravelTimeSource> {
     match network {
         Some(net) => Box::new(NetworkWithFallback::new(net, ProfileId::Van)),
         None => {
@@ -62,7 +62,7 @@ pub fn travel_source(network: Option<Arc<RoadNetwork>>) -> Box<dyn TravelTimeSou
 
 /// Builds the instance of a day from its live trips. Rows 0..V of the matrix are the depots,
 /// then the pick-up and drop-off of each trip.
-pub fn build(
+pub(crate) fn build(
     trips: &[Trip],
     riders: &HashMap<String, Rider>,
     vehicles: &[Vehicle],
@@ -162,7 +162,7 @@ pub fn build(
 
 /// Solves a built day within `seconds`, places what the search left out where it still fits,
 /// checks the result with the independent checker and turns it into a stored plan.
-pub fn solve(
+pub(crate) fn solve(
     built: &Built,
     date: NaiveDate,
     seconds: f64,
@@ -219,7 +219,7 @@ pub fn solve(
 
 /// The stored form of a scheduler plan: stops with their earliest feasible times, the checker's
 /// findings, kilometres per vehicle.
-pub fn to_day_plan(built: &Built, plan: &Plan, date: NaiveDate, version: i64) -> DayPlan {
+pub(crate) fn to_day_plan(built: &Built, plan: &Plan, date: NaiveDate, version: i64) -> DayPlan {
     let instance = &built.instance;
     let verdict = darp::verify(instance, plan);
     let mut routes = Vec::new();
@@ -271,7 +271,7 @@ pub fn to_day_plan(built: &Built, plan: &Plan, date: NaiveDate, version: i64) ->
 
 /// The scheduler's form of a stored plan over `built` (stops of trips `built` does not know are
 /// dropped).
-pub fn to_darp(built: &Built, plan: &DayPlan) -> Plan {
+pub(crate) fn to_darp(built: &Built, plan: &DayPlan) -> Plan {
     let mut out = Plan::empty(&built.instance);
     for route in &plan.routes {
         let Some(v) = built
@@ -302,7 +302,7 @@ pub fn to_darp(built: &Built, plan: &DayPlan) -> Plan {
 
 /// Moves trip `r` to vehicle `v` at the cheapest feasible place, leaving every other stop where
 /// it is. `None` when it fits nowhere on that vehicle.
-pub fn move_to(built: &Built, plan: &Plan, r: usize, v: usize) -> Option<Plan> {
+pub(crate) fn move_to(built: &Built, plan: &Plan, r: usize, v: usize) -> Option<Plan> {
     let mut base = plan.clone();
     for route in &mut base.routes {
         route.stops.retain(|s| s.request() != r);

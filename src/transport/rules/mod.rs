@@ -10,12 +10,12 @@
 //! - [`view`]: a trip as answered, with what the plan says of it.
 //! - [`sim`]: the simulated run of a planned day.
 
-pub mod actions;
-pub mod booking;
-pub mod clock;
-pub mod delay;
-pub mod engine;
-pub mod odometer;
-pub mod reports;
-pub mod sim;
-pub mod view;
+pub(crate) mod actions;
+pub(crate) mod booking;
+pub(crate) mod clock;
+pub(crate) mod delay;
+pub(crate) mod engine;
+pub(crate) mod odometer;
+pub(crate) mod reports;
+pub(crate) mod sim;
+pub(crate) mod view;

@@ -18,14 +18,14 @@ use routing::network::haversine_m;
 use crate::transport::model::{Fix, Step};
 
 /// Longest silence between two fixes that still counts as time in service.
-pub const MAX_GAP_S: f64 = 600.0;
+pub(crate) const MAX_GAP_S: f64 = 600.0;
 /// Fastest believable speed between two fixes: 150 km/h.
-pub const MAX_SPEED_MPS: f64 = 150.0 / 3.6;
+pub(crate) const MAX_SPEED_MPS: f64 = 150.0 / 3.6;
 /// Movement below this between two fixes is GPS noise.
-pub const JITTER_M: f64 = 15.0;
+pub(crate) const JITTER_M: f64 = 15.0;
 
 /// The contribution of `next` after `prev`, the day's last fix (None for the day's first).
-pub fn step(prev: Option<&Fix>, next: &Fix) -> Step {
+pub(crate) fn step(prev: Option<&Fix>, next: &Fix) -> Step {
     let Some(prev) = prev else {
         return Step {
             advance: true,

@@ -11,7 +11,7 @@ use super::clock::local_seconds;
 use crate::transport::model::{DayPlan, Trip, TripStatus, VehicleDay};
 
 #[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct DayRow {
+pub(crate) struct DayRow {
     pub date: NaiveDate,
     pub booked: usize,
     pub cancelled: usize,
@@ -27,7 +27,7 @@ pub struct DayRow {
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct VehicleRow {
+pub(crate) struct VehicleRow {
     pub vehicle_id: String,
     pub trips: usize,
     /// Planned: the length of the planned routes.
@@ -41,7 +41,7 @@ pub struct VehicleRow {
 }
 
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
-pub struct Report {
+pub(crate) struct Report {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub days: Vec<DayRow>,
@@ -49,7 +49,7 @@ pub struct Report {
 }
 
 /// The report over some days (pure: trips and plans in, figures out).
-pub fn compute(
+pub(crate) fn compute(
     days: &[(NaiveDate, Vec<Trip>, Option<DayPlan>)],
     driven: &[VehicleDay],
     zone: chrono_tz::Tz,
@@ -124,7 +124,7 @@ pub fn compute(
 }
 
 /// Two tables in one file: days, a blank line, then vehicles.
-pub fn to_csv(report: &Report) -> String {
+pub(crate) fn to_csv(report: &Report) -> String {
     let mut out = String::from(
         "date,booked,cancelled,planned,unserved,done,no_shows,on_time,measured,on_time_pct\n",
     );

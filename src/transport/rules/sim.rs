@@ -9,7 +9,7 @@ use super::engine::Built;
 use crate::transport::model::DayPlan;
 
 #[derive(Debug, Default)]
-pub struct SimResult {
+pub(crate) struct SimResult {
     pub pickups: usize,
     pub on_time: usize,
     pub max_late_s: f64,
@@ -17,7 +17,7 @@ pub struct SimResult {
 }
 
 impl SimResult {
-    pub fn on_time_pct(&self) -> f64 {
+    pub(crate) fn on_time_pct(&self) -> f64 {
         if self.pickups == 0 {
             100.0
         } else {
@@ -28,7 +28,7 @@ impl SimResult {
 
 /// Drives the plan: every leg takes its matrix time × a factor drawn from
 /// [`low`, `high`]; service at a stop starts at max(arrival, planned time).
-pub fn simulate(
+pub(crate) fn simulate(
     built: &Built,
     plan: &DayPlan,
     late_s: f64,

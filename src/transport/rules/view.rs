@@ -18,14 +18,14 @@ pub struct TripView {
 
 /// What a booking answers: its trips (two per day with a return), and the series they share.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct BookingAnswer {
+pub(crate) struct BookingAnswer {
     /// Set for a recurring booking: `POST .../cancel` with `"series": true` cancels them all.
     pub series_id: Option<String>,
     pub trips: Vec<TripView>,
 }
 
 /// A trip with what the day's plan (if any) says of it.
-pub fn view(trip: Trip, plan: Option<&DayPlan>) -> TripView {
+pub(crate) fn view(trip: Trip, plan: Option<&DayPlan>) -> TripView {
     let promised = plan.and_then(|p| p.promised_s(&trip.id)).map(clock);
     let vehicle_id = plan.and_then(|p| p.vehicle_of(&trip.id)).map(str::to_owned);
     let unserved_reason = plan.and_then(|p| {

@@ -54,7 +54,7 @@ impl Transport {
 
 /// The handles a use case needs, lent by the caller (a handler, the CLI, a background task).
 #[derive(Clone, Copy)]
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub transport: &'a Transport,
     pub core: &'a CoreHandle,
     pub config: &'a Config,

@@ -19,7 +19,7 @@ fn date(trip: &Trip) -> String {
 }
 
 /// "Your trip is confirmed, pick-up at HH:MM."
-pub fn confirmation(
+pub(crate) fn confirmation(
     t: &Templates,
     trip: &Trip,
     rider: &Rider,
@@ -40,7 +40,12 @@ pub fn confirmation(
 }
 
 /// The evening-before reminder.
-pub fn reminder(t: &Templates, trip: &Trip, rider: &Rider, promised_s: f64) -> Option<OutgoingSms> {
+pub(crate) fn reminder(
+    t: &Templates,
+    trip: &Trip,
+    rider: &Rider,
+    promised_s: f64,
+) -> Option<OutgoingSms> {
     let body = Templates::render(
         &t.reminder,
         &[
@@ -53,7 +58,7 @@ pub fn reminder(t: &Templates, trip: &Trip, rider: &Rider, promised_s: f64) -> O
 }
 
 /// "The vehicle arrives in about N minutes", once per trip.
-pub fn arriving(
+pub(crate) fn arriving(
     t: &Templates,
     trip: &Trip,
     rider: &Rider,
@@ -71,7 +76,12 @@ pub fn arriving(
 }
 
 /// "We did not find you; the trip is cancelled."
-pub fn no_show(t: &Templates, trip: &Trip, rider: &Rider, promised_s: f64) -> Option<OutgoingSms> {
+pub(crate) fn no_show(
+    t: &Templates,
+    trip: &Trip,
+    rider: &Rider,
+    promised_s: f64,
+) -> Option<OutgoingSms> {
     let body = Templates::render(
         &t.no_show,
         &[
@@ -83,7 +93,7 @@ pub fn no_show(t: &Templates, trip: &Trip, rider: &Rider, promised_s: f64) -> Op
 }
 
 /// Confirmations of every planned trip of a plan, for the riders found.
-pub fn confirmations(
+pub(crate) fn confirmations(
     t: &Templates,
     plan: &DayPlan,
     trips: &[Trip],

@@ -16,16 +16,17 @@
 //! - [`reports`]: the report over a range of days.
 //! - [`demo`]: synthetic riders and bookings.
 
-pub mod bookings;
-pub mod delay;
+pub(crate) mod bookings;
+pub(crate) mod delay;
 pub mod demo;
-pub mod driver;
-pub mod handle;
-pub mod live;
-pub mod messages;
-pub mod plan_edit;
-pub mod planning;
-pub mod positions;
-pub mod reports;
+pub(crate) mod driver;
+pub(crate) mod handle;
+pub(crate) mod live;
+pub(crate) mod messages;
+pub(crate) mod plan_edit;
+pub(crate) mod planning;
+pub(crate) mod positions;
+pub(crate) mod reports;
 
-pub use handle::{Ctx, Transport};
+pub(crate) use handle::Ctx;
+pub use handle::Transport;

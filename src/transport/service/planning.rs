@@ -20,7 +20,7 @@ use crate::transport::rules::engine::{self, Built};
 
 /// Plans a day from scratch and stores the plan (a new version), logs a `replan` change for
 /// `actor`, then queues the confirmations. `progress` receives one line per step.
-pub async fn plan_day(
+pub(crate) async fn plan_day(
     ctx: Ctx<'_>,
     actor: &str,
     date: NaiveDate,

@@ -19,7 +19,7 @@ use crate::transport::rules::{clock, engine, odometer};
 
 impl dyn TransportStore {
     /// Stores a vehicle's last position and, in the same transaction, adds the fix to the
-    /// vehicle's driven distance and time on `day` (its local date), as [`odometer::step`]
+    /// vehicle's driven distance and time on `day` (its local date), as `odometer::step`
     /// measures it.
     pub async fn put_position(
         &self,
