@@ -5,7 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -64,22 +65,22 @@ impl Error {
         }
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Error::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Error::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Error::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Error::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Error::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Error::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Error::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Error::TooManyRequests(_) | Error::RateLimited { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
             }
-            Error::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Error::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge),
             Error::Unavailable(_) | Error::Store(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+                (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable)
             }
-            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
 }
@@ -93,6 +94,39 @@ impl From<CoreError> for Error {
             CoreError::Unavailable(m) => Error::Unavailable(m),
         }
     }
+}
+
+/// Every error: the same body, naming the offending field for a 422.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// What went wrong, for a person; never personal data or internals.
+    pub message: String,
+    /// The field at fault (`alarm_type`, `location.lat`, `Idempotency-Key`...), for a 422.
+    pub field: Option<String>,
+}
+
+/// Machine-readable error codes.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    TooLarge,
+    Unavailable,
+    Internal,
+    /// The request did not complete within `server.request_timeout_ms` (408).
+    Timeout,
 }
 
 /// The logged form of an error, kept in the response extensions for the logging middleware.
@@ -112,7 +146,13 @@ impl IntoResponse for Error {
             Error::Internal(_) => "internal error".into(),
             other => other.to_string(),
         };
-        let body = json!({ "error": { "code": code, "message": message, "field": field } });
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                field,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         response
             .extensions_mut()

@@ -10,10 +10,11 @@ use crate::access::{Caller, DISPATCH};
 use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{Item, ItemId, ResourceId};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::view::{answer, item_id, lookup, ActionJson};
 
 /// Checks the caller may act on the item: seeing it in full, or (to acknowledge, which is how a

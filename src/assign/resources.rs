@@ -12,10 +12,11 @@ use crate::access::{self, Caller, Role};
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{Resource, ResourceId, ResourceKind, ResourceStatus};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals, ResourceList};
+use crate::web::schemas::common::{BodyRefusals, Refusals, ResourceList};
 use crate::web::view::STAFF;
 
 /// The resources the caller may see.

@@ -9,12 +9,13 @@ use axum::Router;
 use crate::access::{self, Visibility};
 use crate::access::{Caller, Role};
 use crate::domain::ItemId;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::queue;
 use crate::state::AppState;
 use crate::web::extract::PathParam;
 use crate::web::schemas::common::{
-    ErrorBody, ItemAudit, ItemHistory, ItemView, QueueEntry, QueuePosition, QueueView, Refusals,
+    ItemAudit, ItemHistory, ItemView, QueueEntry, QueuePosition, QueueView, Refusals,
 };
 use crate::web::view::{audit, lookup, STAFF};
 use axum::Json;

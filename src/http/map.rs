@@ -11,12 +11,11 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::access::Caller;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{
-    Address, Candidate, ErrorBody, GeocodeAnswer, ReverseAnswer, RouteAnswer,
-};
+use crate::web::schemas::common::{Address, Candidate, GeocodeAnswer, ReverseAnswer, RouteAnswer};
 use crate::web::view::STAFF;
 use axum::Json;
 use routing::network::{ProfileId, RoadNetwork, ATTRIBUTION, ATTRIBUTION_URL};

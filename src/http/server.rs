@@ -21,7 +21,6 @@ use axum::{Json, Router};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use serde_json::json;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -36,6 +35,7 @@ use tracing::{debug, warn};
 
 use crate::config::ServerConfig;
 use crate::error::LoggedError;
+use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// Connection limits, from `server.*`.
 #[derive(Clone, Copy, Debug)]
@@ -190,14 +190,16 @@ pub async fn request_timeout(limit: Duration, req: Request<Body>, next: Next) ->
         Ok(response) => response,
         Err(_) => {
             let ms = limit.as_millis();
-            let body = json!({ "error": {
-                "code": "timeout",
-                "message": format!(
-                    "the request was not completed within {ms} ms (server.request_timeout_ms); \
-                     it may have been carried out: retry it with the same idempotency key"
-                ),
-                "field": null,
-            }});
+            let body = ErrorBody {
+                error: ErrorDetail {
+                    code: ErrorCode::Timeout,
+                    message: format!(
+                        "the request was not completed within {ms} ms (server.request_timeout_ms); \
+                         it may have been carried out: retry it with the same idempotency key"
+                    ),
+                    field: None,
+                },
+            };
             let mut response = (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response();
             response
                 .headers_mut()

@@ -13,11 +13,12 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 use crate::access::Caller;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::auth::{new_session_token, session_cookie, token_hash, SESSION_COOKIE};
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, LoginAnswer, Me, Refusals};
+use crate::web::schemas::common::{BodyRefusals, LoginAnswer, Me, Refusals};
 use axum::Json;
 
 /// How long a browser session lasts: one long dispatch shift. (A tablet's token lasts

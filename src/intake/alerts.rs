@@ -15,10 +15,11 @@ use crate::access::{Caller, Role};
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{AlarmType, Details, ItemId, Status};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 
 /// An alarm as a receiver sends it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

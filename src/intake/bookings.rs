@@ -11,10 +11,11 @@ use crate::access::{Caller, Role};
 use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{Details, Item, MobilityNeeds};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -9,10 +9,11 @@ use crate::access::{Caller, Role};
 use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{CallCategory, Details, Item};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::view::ShownItem;
 use axum::Json;
 

@@ -20,11 +20,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::Seq;
+use crate::error::ErrorBody;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::web::auth::LiveSession;
 use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{ErrorBody, Refusals};
+use crate::web::schemas::common::Refusals;
 
 pub(crate) use connection::{serve, Client};
 

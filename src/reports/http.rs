@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use super::rules::{report, BUCKET_S};
 use crate::access::{Caller, DISPATCH};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{ErrorBody, Refusals};
+use crate::web::schemas::common::Refusals;
 use crate::web::schemas::emergency::AnswerTimes;
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -15,11 +15,11 @@ use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
 use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Status};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
-use crate::web::schemas::common::ErrorBody;
 
 /// The actor recorded for what the provider's webhooks cause.
 const ACTOR: &str = "telephony";

@@ -8,13 +8,14 @@ use crate::access::{self, Caller, Visibility};
 use crate::domain::geo::LonLat as Position;
 use crate::domain::{ItemId, ResourceKind};
 use crate::emiu::{cases, risk};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::events::Event;
 use crate::referrals::http::audited_read;
 use crate::referrals::rules::{not_visible, CASE_WORKERS};
 use crate::state::AppState;
 use crate::web::extract::PathParam;
-use crate::web::schemas::common::{ErrorBody, Refusals, StreetLeg};
+use crate::web::schemas::common::{Refusals, StreetLeg};
 use crate::web::schemas::emergency::{
     CaseFileEntry, CaseRoute, EmiuCase, RiskForm, Roster, RouteUnavailable, TeamRoute,
 };

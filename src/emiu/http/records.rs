@@ -9,12 +9,13 @@ use crate::access::Caller;
 use crate::domain::parse;
 use crate::domain::CaseRecord;
 use crate::emiu::{cases, risk, rules};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::case_file;
 use crate::referrals::http::acting_on;
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::{MeasureAnswer, RiskAnswer};
 
 #[derive(Deserialize, utoipa::ToSchema)]

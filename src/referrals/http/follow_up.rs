@@ -13,13 +13,14 @@ use crate::access::{Caller, Visibility};
 use crate::core::state::StateView;
 use crate::domain::parse;
 use crate::domain::ItemId;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::follow_up::{self, Handles};
 use crate::referrals::rules::{case_number, follow_up_due, not_visible, CASE_WORKERS};
 use crate::state::AppState;
 use crate::store::emergency::FollowUpRecord;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::FollowUpList;
 
 impl<'a> From<&'a AppState> for Handles<'a> {

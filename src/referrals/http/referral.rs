@@ -11,13 +11,14 @@ use super::{acting_on, audited_read};
 use crate::access::{self, Caller, DISPATCH};
 use crate::domain::parse;
 use crate::domain::{CallCategory, CaseRecord, ItemId};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::{not_visible, CASE_WORKERS};
 use crate::referrals::{case_file, referral};
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::{ReferralList, ServiceList};
 use crate::web::view::{answer, audit, lookup};
 

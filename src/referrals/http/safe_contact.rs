@@ -7,11 +7,12 @@ use serde::Deserialize;
 use super::acting_on;
 use crate::access::Caller;
 use crate::domain::parse;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::safe_contact;
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::SafeContactAnswer;
 
 #[derive(Deserialize, utoipa::ToSchema)]

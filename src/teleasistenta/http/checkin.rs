@@ -8,12 +8,13 @@ use serde::Deserialize;
 
 use crate::access::{Caller, Role};
 use crate::domain::parse;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::teleasistenta::rules::checkin::due_at;
 use crate::teleasistenta::{checkin, monitor};
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::CheckinAnswer;
 
 /// Starts the check-in monitor until shutdown.

@@ -10,12 +10,13 @@ use serde::Deserialize;
 use crate::access::{self, Caller, Role, Visibility, DISPATCH};
 use crate::domain::parse;
 use crate::domain::{Details, Item, Status};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::store::emergency::{Carer, DeviceRecord};
 use crate::store::AuditRecord;
 use crate::web::extract::{AppJson, AppQuery, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::{
     DeviceList, DeviceSummary, DeviceView, LookupAnswer, OpenAlarm,
 };

@@ -7,13 +7,14 @@ use serde::Deserialize;
 use crate::access::{Caller, DISPATCH};
 use crate::domain::parse;
 use crate::domain::CaseRecord;
+use crate::error::ErrorBody;
 use crate::error::Result;
 use crate::referrals::case_file;
 use crate::referrals::http::acting_on;
 use crate::state::AppState;
 use crate::teleasistenta::rules::steps::{self, OUTCOMES, STEPS};
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::Workflow;
 
 /// `GET /api/v1/teleasistenta/workflow`: the steps and the outcome codes, for the console.

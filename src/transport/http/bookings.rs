@@ -10,12 +10,13 @@ use serde::Deserialize;
 
 use super::shared::{audit, ctx};
 use crate::access::{Caller, DISPATCH};
+use crate::error::ErrorBody;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::transport::rules::view::{BookingAnswer, TripView};
 use crate::transport::service::bookings::{self, BookingRequest, PlaceRef};
 use crate::web::extract::{AppJson, AppQuery, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{BookingList, CancelAnswer};
 
 pub(super) fn router() -> Router<AppState> {

@@ -10,13 +10,14 @@ use serde::Deserialize;
 
 use super::shared::{audit, ctx};
 use crate::access::{Caller, Role, DISPATCH};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
 use crate::state::AppState;
 use crate::transport::service::driver::{self, Acted, ActionRequest};
 use crate::transport::service::positions;
 use crate::web::extract::AppJson;
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{ActionAnswer, Manifest, ManifestStop, PositionAnswer};
 use axum::Json;
 use routing::travel::LonLat;

@@ -9,11 +9,12 @@ use serde::Deserialize;
 
 use super::shared::{audit, ctx};
 use crate::access::{Caller, DISPATCH};
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::transport::service::planning;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{
     ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer,
 };

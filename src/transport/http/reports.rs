@@ -11,12 +11,13 @@ use serde::Deserialize;
 
 use super::shared::ctx;
 use crate::access::{Caller, DISPATCH};
+use crate::error::ErrorBody;
 use crate::error::Result;
 use crate::state::AppState;
 use crate::transport::rules::reports::{to_csv, Report};
 use crate::transport::service::reports;
 use crate::web::extract::AppQuery;
-use crate::web::schemas::common::{ErrorBody, Refusals};
+use crate::web::schemas::common::Refusals;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

@@ -11,12 +11,13 @@ use serde::Deserialize;
 use super::shared::audit;
 use crate::access::{Caller, Role, DISPATCH};
 use crate::domain::parse;
+use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::transport::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
 use crate::transport::rules::booking;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::common::{BodyRefusals, ErrorBody, Refusals};
+use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{RiderList, VehicleList};
 
 pub(super) fn router() -> Router<AppState> {

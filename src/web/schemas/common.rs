@@ -9,40 +9,10 @@ use utoipa::{IntoResponses, ToSchema};
 use crate::access::Role;
 use crate::domain::geo::LonLat;
 use crate::domain::{Item, ItemId, Resource, Seq};
+use crate::error::ErrorBody;
 use crate::events::StoredEvent;
 use crate::queue::Explanation;
 use crate::store::AuditRecord;
-
-/// Every error: the same body, naming the offending field for a 422.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    pub code: ErrorCode,
-    /// What went wrong, for a person; never personal data or internals.
-    pub message: String,
-    /// The field at fault (`alarm_type`, `location.lat`, `Idempotency-Key`...), for a 422.
-    pub field: Option<String>,
-}
-
-/// Machine-readable error codes.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Invalid,
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    RateLimited,
-    TooLarge,
-    Unavailable,
-    Internal,
-}
 
 /// Refusals any authenticated endpoint may give.
 #[derive(IntoResponses)]

@@ -10,4 +10,4 @@ pub mod emergency;
 pub mod telephony;
 pub mod transport;
 
-pub use common::ErrorBody;
+pub use crate::error::ErrorBody;
