@@ -97,10 +97,10 @@ async fn api_not_found() -> Error {
 }
 
 /// Gives axum's own rejections the common JSON error body. The handlers parse bodies, query
-/// strings and path parameters with `AppJson`/`AppQuery`/`PathParam` (`web::extract`), but a
-/// plain `Query` or a body read as `Bytes` is rejected by axum in plain text, outside the
-/// contract. Such a rejection is a 4xx without an [`Error`] behind it: a bad query parameter
-/// becomes a 422 naming it, a body over the limit a 413. Only routes (with a matched path) are
+/// strings and path parameters with `AppJson`/`AppQuery`/`PathParam` (`web::extract`), which
+/// answer in that body themselves; a body read as `Bytes` is still rejected by axum in plain
+/// text, outside the contract. Such a rejection is a 4xx without an [`Error`] behind it: a body
+/// over the limit becomes a 413, anything else a 400. Only routes (with a matched path) are
 /// touched, never the console's static files.
 async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Response {
     if req.extensions().get::<MatchedPath>().is_none() {
@@ -120,29 +120,13 @@ async fn json_rejections(req: Request, next: Next, body_limit: usize) -> Respons
     {
         return response;
     }
-    let text = axum::body::to_bytes(response.into_body(), 64 * 1024)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    rejection_error(status, &text, body_limit).into_response()
+    rejection_error(status, body_limit).into_response()
 }
 
 /// The common error for one of axum's plain-text rejections.
-fn rejection_error(status: StatusCode, text: &str, limit: usize) -> Error {
+fn rejection_error(status: StatusCode, limit: usize) -> Error {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         return Error::PayloadTooLarge { limit };
-    }
-    if let Some(detail) = text.strip_prefix("Failed to deserialize query string: ") {
-        // `missing field `date``, or `date: input contains invalid characters`.
-        let named = detail.split_once(": ").map(|(key, _)| key).filter(|key| {
-            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-        let field = detail
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-            .or(named)
-            .unwrap_or("query");
-        return Error::validation(field, detail);
     }
     Error::BadRequest("the request is malformed".into())
 }

@@ -89,15 +89,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query)
+        let params = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(params)
             .map(AppQuery)
             .map_err(|e| {
-                let message = e.to_string();
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                // A missing parameter is reported at the top, a bad value at its own name.
                 let field = message
                     .strip_prefix("missing field `")
                     .and_then(|rest| rest.split('`').next())
-                    .unwrap_or("query")
-                    .to_owned();
+                    .map(str::to_owned)
+                    .or_else(|| (!path.is_empty() && path != ".").then_some(path))
+                    .unwrap_or_else(|| "query".to_owned());
                 Error::validation(field, message)
             })
     }

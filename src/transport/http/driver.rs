@@ -1,7 +1,7 @@
 //! The driver's tablet over HTTP: the manifest, the actions and the GPS position. The use
 //! cases are in [`crate::transport::service::driver`] and [`crate::transport::service::positions`].
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,7 +16,7 @@ use crate::events::ActionKind;
 use crate::state::AppState;
 use crate::transport::service::driver::{self, Acted, ActionRequest};
 use crate::transport::service::positions;
-use crate::web::extract::AppJson;
+use crate::web::extract::{AppJson, AppQuery};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{ActionAnswer, Manifest, ManifestStop, PositionAnswer};
 use axum::Json;
@@ -53,7 +53,7 @@ pub(crate) struct ManifestQuery {
 pub(crate) async fn manifest(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ManifestQuery>,
+    AppQuery(q): AppQuery<ManifestQuery>,
 ) -> Result<Json<Manifest>> {
     let vehicle_id = if caller.role == Role::Driver {
         let v = driver::own_vehicle(&state.transport, &caller).await?;
