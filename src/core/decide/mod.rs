@@ -32,9 +32,10 @@ pub(crate) fn decide(
     match cmd {
         Command::Create {
             details,
+            subject,
             rate_limited,
             ..
-        } => items::create(state, ctx, actor, details, rate_limited, existing),
+        } => items::create(state, ctx, actor, details, subject, rate_limited, existing),
         Command::AddNote { item_id, text } => items::add_note(state, ctx, actor, item_id, text),
         Command::AddNoteOnce { item_id, text, .. } => {
             items::add_note_once(state, ctx, actor, item_id, text, existing)
@@ -45,6 +46,9 @@ pub(crate) fn decide(
             lifecycle::assign(state, ctx, actor, item_id, resources)
         }
         Command::Start { item_id } => lifecycle::start(state, ctx, actor, item_id),
+        Command::Settle { item_id, outcome } => {
+            lifecycle::settle(state, ctx, actor, item_id, outcome)
+        }
         Command::Close { item_id, outcome } => {
             lifecycle::close(state, ctx, actor, item_id, outcome)
         }
