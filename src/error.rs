@@ -209,16 +209,17 @@ pub enum ErrorCode {
 #[derive(Clone, Debug)]
 pub(crate) struct LoggedError(pub String);
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let field = match &self {
+impl Error {
+    /// The body's `error` object: what a client is told (never personal data or internals).
+    pub fn detail(&self) -> ErrorDetail {
+        let (_, code) = self.status_and_code();
+        let field = match self {
             Error::Validation { field, .. } | Error::InvalidBecause { field, .. } => {
                 Some(field.clone())
             }
             _ => None,
         };
-        let message = match &self {
+        let message = match self {
             Error::Validation { message, .. } | Error::InvalidBecause { message, .. } => {
                 message.clone()
             }
@@ -226,13 +227,20 @@ impl IntoResponse for Error {
             Error::Internal(_) => "internal error".into(),
             other => other.to_string(),
         };
+        ErrorDetail {
+            code,
+            message,
+            field,
+            reason: self.reason().map(str::to_owned),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
         let body = ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                field,
-                reason: self.reason().map(str::to_owned),
-            },
+            error: self.detail(),
         };
         let mut response = (status, Json(body)).into_response();
         response

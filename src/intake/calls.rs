@@ -9,17 +9,17 @@ use crate::access::{Caller, Role};
 use crate::core::Command;
 use crate::domain::parse;
 use crate::domain::{CallCategory, CallChannel, Details, Item, Place, Reporter};
-use crate::telephony::callers::{call_subject, known_caller};
-use routing::network::CandidateKind;
-use routing::network::RoadNetwork;
-use routing::travel::LonLat;
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::telephony::callers::{call_subject, known_caller};
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::view::ShownItem;
 use axum::Json;
+use routing::network::CandidateKind;
+use routing::network::RoadNetwork;
+use routing::travel::LonLat;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -92,10 +92,11 @@ fn exact_address(net: &RoadNetwork, address: &str) -> Option<LonLat> {
 /// with a position, or a network still loading, is left as it is.
 fn locate(state: &AppState, details: &mut Details) {
     let Details::Call {
-        location: Some(Place {
-            address: Some(address),
-            position: position @ None,
-        }),
+        location:
+            Some(Place {
+                address: Some(address),
+                position: position @ None,
+            }),
         ..
     } = details
     else {

@@ -83,7 +83,10 @@ fn why_behind(item: &Item, ahead: &Item) -> (&'static str, String) {
         };
         (
             "needs_attention",
-            format!("behind {}: needs attention ({why}), this one is taken", ahead.id),
+            format!(
+                "behind {}: needs attention ({why}), this one is taken",
+                ahead.id
+            ),
         )
     } else if ahead.priority.level < item.priority.level {
         (

@@ -24,5 +24,8 @@ pub(crate) async fn of_device(
     emergency: &dyn EmergencyStore,
     device_id: &str,
 ) -> Result<Option<Subject>> {
-    Ok(emergency.device(device_id).await?.map(|d| device_subject(&d)))
+    Ok(emergency
+        .device(device_id)
+        .await?
+        .map(|d| device_subject(&d)))
 }

@@ -47,7 +47,10 @@ pub(super) fn transition(item: &Item, to: Status) -> Result<(), CoreError> {
     } else {
         Err(CoreError::Conflict {
             reason: refusal_reason(item.status, to),
-            message: format!("item {} is {} and cannot become {}", item.id, item.status, to),
+            message: format!(
+                "item {} is {} and cannot become {}",
+                item.id, item.status, to
+            ),
         })
     }
 }

@@ -49,7 +49,12 @@ impl StateView for Overlay<'_> {
         };
         // An item of this batch (created or changed) first; then the live state's, unless the
         // batch has closed it.
-        if let Some(item) = self.items.values().filter(same).min_by_key(|i| i.times.received) {
+        if let Some(item) = self
+            .items
+            .values()
+            .filter(same)
+            .min_by_key(|i| i.times.received)
+        {
             return Some(item.id);
         }
         self.base

@@ -102,6 +102,8 @@ mod tests {
             immediate_danger: false,
             location: None,
             notes: "n".into(),
+            channel: Default::default(),
+            reporter: Default::default(),
         };
         item(details)
     }
