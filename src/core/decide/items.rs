@@ -13,7 +13,7 @@ use crate::events::Event;
 /// domestic-violence case it belongs to and its subject (given, or derived: [`subject_of`]).
 /// A retransmission (its key already names an item in `existing`) records nothing and answers
 /// that first item with `created: false`. An alarm of a device that has an open alert of the
-/// same type is a repeat: a `repeated` event on that item, which is the answer (`created:
+/// same type from the same receiver is a repeat: a `repeated` event on that item, which is the answer (`created:
 /// false`, and the command's key then points to it).
 pub(super) fn create(
     state: &mut impl StateMut,
@@ -31,10 +31,11 @@ pub(super) fn create(
         device_id,
         alarm_type,
         device_time,
+        receiver,
         ..
     } = &details
     {
-        if let Some(item_id) = state.open_alert(device_id, *alarm_type) {
+        if let Some(item_id) = state.open_alert(receiver, device_id, *alarm_type) {
             let event = Event::Repeated {
                 item_id,
                 alarm_type: *alarm_type,

@@ -27,7 +27,8 @@ pub struct LiveState {
     pub(super) dv_phones: HashMap<String, ItemId>,
     /// The open alert item of each device and alarm type, where a further alarm of the same
     /// device and type attaches as a repeat (`Event::Repeated`) instead of a new item.
-    open_alerts: HashMap<(String, AlarmType), ItemId>,
+    /// Keyed by receiver credential, device and alarm type.
+    open_alerts: HashMap<(String, String, AlarmType), ItemId>,
 }
 
 /// Days of driver-action ids the live state keeps (the newest day seen and the ones before it).
@@ -78,10 +79,11 @@ impl LiveState {
                 if let Details::Alert {
                     device_id,
                     alarm_type,
+                    receiver,
                     ..
                 } = &item.details
                 {
-                    let key = (device_id.clone(), *alarm_type);
+                    let key = (receiver.clone(), device_id.clone(), *alarm_type);
                     if item.status == Status::Closed {
                         if self.open_alerts.get(&key) == Some(&id) {
                             self.open_alerts.remove(&key);
@@ -117,9 +119,9 @@ impl StateView for LiveState {
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId> {
         self.dv_phones.get(phone).copied()
     }
-    fn open_alert(&self, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
         self.open_alerts
-            .get(&(device_id.to_owned(), alarm_type))
+            .get(&(receiver.to_owned(), device_id.to_owned(), alarm_type))
             .copied()
     }
 }

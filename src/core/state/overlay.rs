@@ -41,11 +41,11 @@ impl StateView for Overlay<'_> {
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId> {
         self.base.dv_case_of_phone(phone)
     }
-    fn open_alert(&self, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
         let same = |i: &&Item| {
             i.status != Status::Closed
-                && matches!(&i.details, Details::Alert { device_id: d, alarm_type: t, .. }
-                    if d == device_id && *t == alarm_type)
+                && matches!(&i.details, Details::Alert { device_id: d, alarm_type: t, receiver: r, .. }
+                    if d == device_id && *t == alarm_type && r == receiver)
         };
         // An item of this batch (created or changed) first; then the live state's, unless the
         // batch has closed it.
@@ -58,7 +58,7 @@ impl StateView for Overlay<'_> {
             return Some(item.id);
         }
         self.base
-            .open_alert(device_id, alarm_type)
+            .open_alert(receiver, device_id, alarm_type)
             .filter(|id| self.item(id).is_some_and(|i| i.status != Status::Closed))
     }
 }

@@ -14,8 +14,10 @@ pub(crate) trait StateView {
     /// The domestic-violence case a phone number belongs to (the caller's number of a DV call,
     /// its follow-up and safe-contact numbers), if any.
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId>;
-    /// The open alert item of this device and alarm type, if any: where a repeat attaches.
-    fn open_alert(&self, device_id: &str, alarm_type: AlarmType) -> Option<ItemId>;
+    /// The open alert item of this device and alarm type sent by this receiver credential, if
+    /// any: where a repeat attaches. Per receiver, so that one receiver can neither reach nor
+    /// hide another's alarm by reusing its device id.
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId>;
 }
 
 /// Write access used by [`apply`](super::apply).
