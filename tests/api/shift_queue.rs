@@ -176,6 +176,32 @@ async fn a_call_from_a_beneficiarys_number_names_them_and_a_callback_takes_its_c
 }
 
 #[tokio::test]
+async fn a_booking_names_its_rider_at_the_pick_up() {
+    let app = app_with(|_| {}).await;
+    let start = chrono::Utc::now() + chrono::Duration::days(2);
+    let r = app
+        .post_as(
+            Role::Dispatcher,
+            "/api/v1/bookings",
+            &json!({
+                "rider": "R-0042",
+                "pickup": { "address": "Str. Exemplu 3", "lon": 21.21, "lat": 45.76 },
+                "dropoff": { "address": "Spitalul Județean", "lon": 21.24, "lat": 45.74 },
+                "window": { "start": start, "end": start + chrono::Duration::minutes(30) },
+                "needs": { "wheelchair": true },
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let booking: Value = r.json().await.unwrap();
+    assert_eq!(
+        booking["subject"],
+        json!({"name": "R-0042", "address": "Str. Exemplu 3",
+               "position": {"lon": 21.21, "lat": 45.76}})
+    );
+}
+
+#[tokio::test]
 async fn a_bad_channel_or_reporter_is_a_422_naming_it() {
     let app = app_with(|_| {}).await;
     for (field, body) in [
