@@ -77,6 +77,21 @@ pub enum Event {
     TransportChanged {
         change: TransportChange,
     },
+    /// A supervisor handed the item to another dispatcher (`to`), or took it from its handler
+    /// (`to: null`): who handles it is who sees a domestic-violence case in full.
+    HandlerChanged {
+        item_id: ItemId,
+        from: Option<String>,
+        to: Option<String>,
+        by: String,
+    },
+    /// Resources taken off the item: they become available with no current item; an assigned
+    /// item left with none is acknowledged again.
+    Unassigned {
+        item_id: ItemId,
+        resources: Vec<ResourceId>,
+        by: String,
+    },
 }
 
 impl Event {
@@ -96,6 +111,8 @@ impl Event {
             Event::ResourceMoved { .. } => "resource_moved",
             Event::CaseRecorded { .. } => "case_recorded",
             Event::TransportChanged { .. } => "transport_changed",
+            Event::HandlerChanged { .. } => "handler_changed",
+            Event::Unassigned { .. } => "unassigned",
         }
     }
 
@@ -111,6 +128,9 @@ impl Event {
             | Event::NoteAdded { item_id, .. }
             | Event::Breached { item_id, .. }
             | Event::CaseRecorded { item_id, .. } => Some(*item_id),
+            Event::HandlerChanged { item_id, .. } | Event::Unassigned { item_id, .. } => {
+                Some(*item_id)
+            }
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
             | Event::ResourceMoved { .. }
