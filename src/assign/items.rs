@@ -19,7 +19,12 @@ use crate::web::view::{answer, item_id, lookup, ActionJson};
 
 /// Checks the caller may act on the item: seeing it in full, or (to acknowledge, which is how a
 /// dispatcher takes a case) at least redacted.
-fn check_item(state: &AppState, caller: &Caller, raw: &str, ack: bool) -> Result<ItemId> {
+pub(super) fn check_item(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    ack: bool,
+) -> Result<ItemId> {
     caller.require(DISPATCH)?;
     let id = item_id(raw)?;
     let (item, visibility) = lookup(state, caller, id)?;

@@ -18,7 +18,9 @@ pub(super) fn reassign(
 ) -> Result<Outcome, CoreError> {
     let item = item_of(state, &item_id)?;
     if item.status == Status::Closed {
-        return Err(CoreError::Conflict(format!("closed: item {item_id} is closed")));
+        return Err(CoreError::Conflict(format!(
+            "closed: item {item_id} is closed"
+        )));
     }
     if item.handler == to {
         return Ok(outcome_item(state, &item_id, false));
@@ -54,7 +56,9 @@ pub(super) fn unassign(
     }
     let item = item_of(state, &item_id)?;
     if item.status == Status::Closed {
-        return Err(CoreError::Conflict(format!("closed: item {item_id} is closed")));
+        return Err(CoreError::Conflict(format!(
+            "closed: item {item_id} is closed"
+        )));
     }
     for (i, rid) in resources.iter().enumerate() {
         if resources[..i].contains(rid) || !item.assigned_to.contains(rid) {
