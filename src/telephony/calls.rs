@@ -111,7 +111,7 @@ pub struct Calls {
 }
 
 impl Calls {
-    pub(crate) fn new(outbox: Arc<dyn CallOutbox>) -> Self {
+    pub fn new(outbox: Arc<dyn CallOutbox>) -> Self {
         Self {
             outbox,
             wake: Arc::new(Notify::new()),
@@ -126,7 +126,7 @@ impl Calls {
         Ok(())
     }
 
-    pub(crate) fn outbox(&self) -> &Arc<dyn CallOutbox> {
+    pub fn outbox(&self) -> &Arc<dyn CallOutbox> {
         &self.outbox
     }
 }

@@ -89,7 +89,7 @@ mod tests {
     use chrono::Utc;
 
     #[test]
-    fn a_closed_item_is_neither_reassigned_nor_unassigned_and_an_empty_list_is_refused() {
+    fn an_unknown_item_or_an_empty_list_of_resources_records_nothing() {
         // Arrange
         let rules = crate::queue::Rules::from_config(&Config::default_for_tests().queue).unwrap();
         let live = LiveState::default();
