@@ -192,9 +192,10 @@ pub(crate) fn rank(resources: &[Resource], s: &Situation<'_>) -> Vec<Candidate> 
         .map(|r| judge(r, s, by_road.get(&r.id.0).copied()))
         .collect();
     out.sort_by(|a, b| {
-        let free = |c: &Candidate| !(c.suitable && !c.busy);
-        free(a)
-            .cmp(&free(b))
+        // `false` (suitable and free) sorts first.
+        let rest = |c: &Candidate| !c.suitable || c.busy;
+        rest(a)
+            .cmp(&rest(b))
             .then(a.eta_s.is_none().cmp(&b.eta_s.is_none()))
             .then(a.eta_s.cmp(&b.eta_s))
             .then(a.distance_m.is_none().cmp(&b.distance_m.is_none()))
