@@ -335,6 +335,10 @@ async fn a_reassign_moves_who_sees_a_domestic_violence_case_in_full() {
     let path = format!("/api/v1/items/{id}");
     let reassign = format!("/api/v1/items/{id}/reassign");
     let before = get_with(&app, &dana, &path).await;
+    // The first dispatcher's console holds the case in full.
+    let mut first_ws = app.ws_connect(None).await;
+    let snapshot = first_ws.next_json().await;
+    assert!(snapshot.to_string().contains("agresorul"), "{snapshot}");
 
     // Act
     let by_dispatcher = app
@@ -357,6 +361,12 @@ async fn a_reassign_moves_who_sees_a_domestic_violence_case_in_full() {
     )
     .await;
     let after_dana = get_with(&app, &dana, &path).await;
+    let withdrawn = loop {
+        let m = first_ws.next_json().await;
+        if m["type"] == "item" {
+            break m;
+        }
+    };
     let after_first: Value = app
         .get_as(Role::Dispatcher, &path)
         .await
@@ -378,6 +388,10 @@ async fn a_reassign_moves_who_sees_a_domestic_violence_case_in_full() {
         "agresorul e acasă (fictiv)"
     );
     assert_eq!(after_first["item"]["redacted"], true, "{after_first}");
+    // Its console is sent the redacted copy in place of the full one.
+    assert_eq!(withdrawn["type"], "item", "{withdrawn}");
+    assert_eq!(withdrawn["item"]["redacted"], true, "{withdrawn}");
+    assert!(!withdrawn.to_string().contains("agresorul"));
     let history: Value = app
         .get_as(Role::Supervisor, &format!("/api/v1/items/{id}/events"))
         .await
