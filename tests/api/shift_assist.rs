@@ -503,6 +503,15 @@ async fn the_overview_shows_who_is_logged_in_where_each_dispatchers_load_and_the
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // sef has the supervisor screen open over the websocket.
+    let sef_token = app.login_token("sef").await;
+    let url = format!(
+        "{}/ws?access_token={sef_token}&page=supervisor",
+        app.address.replacen("http", "ws", 1)
+    );
+    let (_sef_ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
     let taken = app.new_alert("TA-OV-1", "fall").await;
     assert_eq!(
         app.act(&taken, "acknowledge", json!({})).await.status(),
@@ -519,11 +528,13 @@ async fn the_overview_shows_who_is_logged_in_where_each_dispatchers_load_and_the
             .json()
             .await
             .unwrap();
-        let seen = o["sessions"]
-            .as_array()
-            .unwrap()
+        let sessions = o["sessions"].as_array().unwrap();
+        let seen = sessions
             .iter()
-            .any(|s| s["username"] == "dana" && s["page"] == "queue");
+            .any(|s| s["username"] == "dana" && s["page"] == "queue")
+            && sessions
+                .iter()
+                .any(|s| s["username"] == "sef" && s["page"] == "supervisor");
         if seen || Instant::now() > deadline {
             break o;
         }
@@ -546,6 +557,14 @@ async fn the_overview_shows_who_is_logged_in_where_each_dispatchers_load_and_the
     assert_eq!(dana["page"], "queue");
     assert_eq!(dana["from"], "10.1.2.3");
     assert!(dana["since"].is_string() && dana["last_seen"].is_string());
+    let sef_session = overview["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["username"] == "sef")
+        .unwrap_or_else(|| panic!("{overview}"));
+    assert_eq!(sef_session["page"], "supervisor");
+    assert_eq!(sef_session["from"], "127.0.0.1");
     let loads = overview["dispatchers"].as_array().unwrap();
     let first = loads
         .iter()
