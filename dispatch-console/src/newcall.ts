@@ -5,7 +5,7 @@
 // per card, so a double click or a retry after a lost answer makes one card.
 
 import { clear, h } from './dom';
-import { formatDateTime, term } from './i18n';
+import { formatDateTime, onLangChange, term } from './i18n';
 import { CATEGORIES, CHANNELS, REPORTERS, type SKey, errorText, termCategory, termS, ts } from './i18n-shift';
 import { type LookupAnswer, ShiftError, newKey, shiftApi } from './shiftapi';
 import type { Item, LonLat } from './types';
@@ -60,7 +60,8 @@ export class NewCallForm {
   }
 
   close(): void {
-    this.el?.remove();
+    if (!this.el) return;
+    this.el.remove();
     this.el = null;
     if (this.returnFocus instanceof HTMLElement && this.returnFocus.isConnected) this.returnFocus.focus();
   }
@@ -416,5 +417,29 @@ export class NewCallForm {
       this.el.querySelector<HTMLElement>('[data-field=form-error]')!.textContent =
         err?.status === 0 ? ts('err_network') : errorText(e);
     }
+  }
+}
+
+/** The console's "Apel nou" button; relabelled when the language changes. */
+export function newCallButton(form: NewCallForm): HTMLElement {
+  const b = h('button', { type: 'button', class: 'new-call', 'data-action': 'new-call', onclick: () => form.open() });
+  const label = () => {
+    b.textContent = `＋ ${ts('new_call')}`;
+    b.title = ts('new_call_hint');
+    b.setAttribute('aria-keyshortcuts', 'Shift+N Insert');
+  };
+  label();
+  onLangChange(label);
+  return b;
+}
+
+/** Shift+N or Insert opens the form, unless the dispatcher is typing somewhere. */
+export function newCallHotkey(e: KeyboardEvent, form: NewCallForm): void {
+  if (form.isOpen || e.ctrlKey || e.altKey || e.metaKey) return;
+  const t = e.target as HTMLElement | null;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+  if (e.key === 'Insert' || (e.shiftKey && e.code === 'KeyN')) {
+    e.preventDefault();
+    form.open();
   }
 }
