@@ -310,7 +310,8 @@ export class NewCallForm {
       box.append(h('p', { class: 'muted' }, ts('geo_none')));
       return;
     }
-    const streetOnly = found.every((c) => c.kind === 'street');
+    // No exact address among them (a street, a place): the typed text may be the best there is.
+    const streetOnly = !found.some((c) => c.kind === 'address');
     const list = h('div', { class: 'nc-candidates', role: 'listbox', 'aria-label': ts('f_address') });
     const move = (from: HTMLElement, step: number) => {
       const all = [...list.querySelectorAll<HTMLElement>('[role=option]')];
@@ -321,7 +322,7 @@ export class NewCallForm {
     for (const c of found) {
       const o = h(
         'div',
-        { role: 'option', tabindex: 0, class: 'nc-candidate', 'data-kind': c.kind, 'aria-selected': 'false' },
+        { role: 'option', tabindex: 0, class: 'nc-candidate', 'data-kind': c.kind, 'data-label': c.label, 'aria-selected': 'false' },
         h('span', { class: 'nc-kind' }, termS(c.kind)),
         ' ',
         c.label,
