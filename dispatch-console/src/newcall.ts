@@ -425,7 +425,7 @@ export class NewCallForm {
 export function newCallButton(form: NewCallForm): HTMLElement {
   const b = h('button', { type: 'button', class: 'new-call', 'data-action': 'new-call', onclick: () => form.open() });
   const label = () => {
-    b.textContent = `＋ ${ts('new_call')}`;
+    b.textContent = `+ ${ts('new_call')}`;
     b.title = ts('new_call_hint');
     b.setAttribute('aria-keyshortcuts', 'Shift+N Insert');
   };
