@@ -28,7 +28,8 @@ export function assignPanelFor(owner: HTMLElement, state: LiveState | null): Ass
 }
 
 export class AssignPanel {
-  readonly el = h('div', { class: 'assign-panel', 'data-field': 'assign-panel' });
+  // `data-hotkey=assign`: the console's `s` key brings the focus here (hotkeys.ts).
+  readonly el = h('div', { class: 'assign-panel', 'data-field': 'assign-panel', 'data-hotkey': 'assign' });
   private itemId: string | null = null;
   private list: AssignCandidate[] | null = null;
   private error = '';
@@ -222,13 +223,16 @@ export class AssignPanel {
           'td',
           { class: 'cand-name' },
           h('strong', {}, r.name),
-          h('span', { class: 'muted mono' }, ` ${r.id}`),
+          h('div', { class: 'cand-sub muted' }, `${term(r.kind)} · `, h('span', { class: 'mono' }, r.id)),
           isVan ? h('div', { class: 'cand-pair', 'data-pair': c.pair! }, ts('with_driver', { name: pairName })) : null,
         ),
-        h('td', {}, term(r.kind)),
-        h('td', { class: 'num', 'data-field': 'eta' }, c.eta_s === null ? '—' : ts('eta_min', { m: Math.max(1, Math.round(c.eta_s / 60)) })),
-        h('td', { class: 'num' }, c.distance_m === null ? '—' : ts('km', { km: (c.distance_m / 1000).toFixed(1).replace('.', ',') })),
-        h('td', { class: 'num' }, r.kind === 'vehicle' ? String(r.wheelchair_places) : ''),
+        h(
+          'td',
+          { class: 'num', 'data-field': 'eta' },
+          h('div', { class: 'cand-eta' }, c.eta_s === null ? '—' : ts('eta_min', { m: Math.max(1, Math.round(c.eta_s / 60)) })),
+          h('div', { class: 'muted' }, c.distance_m === null ? '' : ts('km', { km: (c.distance_m / 1000).toFixed(1).replace('.', ',') })),
+        ),
+        h('td', { class: 'num', title: ts('col_wheelchairs') }, r.kind === 'vehicle' ? `♿ ${r.wheelchair_places}` : ''),
         h('td', { class: 'cand-reasons', 'data-field': 'reasons' }, reasons.length ? reasons.join('; ') : ts('free')),
         buttons,
       );
@@ -263,7 +267,7 @@ export class AssignPanel {
         h(
           'thead',
           {},
-          h('tr', {}, ...(['col_resource', 'col_kind', 'col_eta', 'col_distance', 'col_wheelchairs', 'col_state'] as const).map((k) => h('th', {}, ts(k))), h('th')),
+          h('tr', {}, ...(['col_resource', 'col_eta', 'col_wheelchairs', 'col_state'] as const).map((k) => h('th', {}, ts(k))), h('th')),
         ),
         body,
       ),
