@@ -86,6 +86,7 @@ const ro = {
   no_sessions: 'Nimeni conectat.',
   load: 'Lucrări deschise pe dispecer',
   no_open: 'Nicio lucrare deschisă.',
+  idle: 'Fără lucrări deschise',
   reassign_to: 'Mută la',
   reassign: 'Mută',
   release: 'Eliberează',
@@ -95,6 +96,7 @@ const ro = {
   audit_of: 'Cine a văzut cazul {name}',
   audit_pick: 'Alegeți o lucrare pentru a vedea cine a deschis-o.',
   audit_empty: 'Nicio consultare înregistrată.',
+  audit_other: 'altă consultare',
   a_at: 'Când',
   a_actor: 'Cine',
   a_action: 'Ce',
@@ -200,6 +202,7 @@ const en: Dict = {
   no_sessions: 'Nobody logged in.',
   load: 'Open items per dispatcher',
   no_open: 'No open items.',
+  idle: 'No open items',
   reassign_to: 'Move to',
   reassign: 'Move',
   release: 'Release',
@@ -209,6 +212,7 @@ const en: Dict = {
   audit_of: 'Who viewed the case {name}',
   audit_pick: 'Choose an item to see who opened it.',
   audit_empty: 'No reads recorded.',
+  audit_other: 'another read',
   a_at: 'When',
   a_actor: 'Who',
   a_action: 'What',
@@ -284,6 +288,11 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     view_case: 'a deschis dosarul',
     lookup_phone: 'a căutat numărul',
     websocket: 'a primit-o în consolă',
+    view_candidates: 'a văzut resursele potrivite',
+    dial_requested: 'a cerut apelarea',
+    view_booking: 'a deschis rezervarea',
+    view_bookings: 'a văzut rezervările',
+    view_queue: 'a văzut coada',
     view_emiu_case: 'a deschis cazul EMIU',
     view_referrals: 'a văzut trimiterile',
     list_referrals: 'a văzut trimiterile',
@@ -348,6 +357,11 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     view_case: 'opened the case file',
     lookup_phone: 'looked the number up',
     websocket: 'received it in the console',
+    view_candidates: 'saw the suitable resources',
+    dial_requested: 'asked for a call',
+    view_booking: 'opened the booking',
+    view_bookings: 'saw the bookings',
+    view_queue: 'saw the queue',
     view_emiu_case: 'opened the EMIU case',
     view_referrals: 'saw the referrals',
     list_referrals: 'saw the referrals',
@@ -380,6 +394,11 @@ export function ts(key: SKey, vars: Record<string, string | number> = {}): strin
 export function termS(value: string | null | undefined): string {
   if (!value) return '';
   return terms[currentLang()][value] ?? term(value);
+}
+
+/** An audit action in words; an action this console does not know yet is not shown raw. */
+export function auditAction(code: string): string {
+  return terms[currentLang()][code] ?? ts('audit_other');
 }
 
 /** An error answer in words: its reason, else its code; never the server's English message. */

@@ -6,7 +6,7 @@
 import { clear, h } from './dom';
 import { formatDateTime, formatTime, t, term } from './i18n';
 import { type EKey, te } from './i18n-emergency';
-import { errorText, termCategory, termS, ts } from './i18n-shift';
+import { auditAction, errorText, termCategory, termS, ts } from './i18n-shift';
 import { Live } from './live';
 import { type AnswerTimes, type AuditRecord, type OpenItem, type Overview, ShiftError, shiftApi } from './shiftapi';
 import { topBar } from './topbar';
@@ -27,11 +27,14 @@ export function supervisorLink(me: Me): HTMLElement | null {
   return a;
 }
 
-/** The name the live state knows for an item (its subject), else its category and short id. */
+/** Who the item is about as the live state knows it (name, else number, else address), with
+ * its category; the short id only when nothing else is known (a redacted case). */
 function itemLabel(live: Live, o: OpenItem): string {
-  const it = live.state.items.get(o.id) as (Item & { subject?: { name?: string } }) | undefined;
-  const name = it && !it.redacted ? it.subject?.name : undefined;
-  return name ? `${name} · ${termCategory(o.category)}` : `${termCategory(o.category)} · ${shortId(o.id)}`;
+  const it = live.state.items.get(o.id) as (Item & { subject?: { name?: string; phone?: string; address?: string } }) | undefined;
+  const d = it?.details;
+  const number = d?.kind === 'call' && d.caller_number && d.caller_number !== 'withheld' && d.caller_number !== '***' ? d.caller_number : undefined;
+  const who = it && !it.redacted ? it.subject?.name ?? it.subject?.phone ?? number ?? it.subject?.address : undefined;
+  return who ? `${who} · ${termCategory(o.category)}` : `${termCategory(o.category)} · ${shortId(o.id)}`;
 }
 
 export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void): () => void {
@@ -189,13 +192,15 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
     for (const s of overview.sessions) {
       if (s.role === 'dispatcher' && !everyone.some((d) => d.username === s.username)) everyone.push({ username: s.username, name: s.name });
     }
-    for (const d of overview.dispatchers) {
+    // Dispatchers with work first, by load; those without in one line at the end.
+    const busyOnes = overview.dispatchers.filter((d) => d.open_items.length).sort((x, y) => y.open_items.length - x.open_items.length);
+    const idle = overview.dispatchers.filter((d) => !d.open_items.length);
+    for (const d of busyOnes) {
       const box = h(
         'div',
         { class: 'sup-dispatcher', 'data-dispatcher': d.username },
         h('h3', {}, `${d.name} (${d.username}) · ${d.open_items.length}`),
       );
-      if (!d.open_items.length) box.append(h('p', { class: 'muted' }, ts('no_open')));
       for (const o of d.open_items) {
         const others = everyone.filter((x) => x.username !== d.username);
         const sel = h(
@@ -242,6 +247,12 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
         );
       }
       loadEl.append(box);
+    }
+    if (!busyOnes.length) loadEl.append(h('p', { class: 'muted' }, ts('no_open')));
+    if (idle.length) {
+      loadEl.append(
+        h('p', { class: 'sup-idle', 'data-field': 'idle' }, h('strong', {}, `${ts('idle')}: `), idle.map((d) => `${d.name} (${d.username})`).join(', ')),
+      );
     }
     if (focused) loadEl.querySelector<HTMLElement>(`[data-focus-key="${focused}"]`)?.focus();
   }
@@ -332,7 +343,7 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
               h('td', { class: 'mono' }, formatDateTime(r.at)),
               h('td', {}, r.actor),
               h('td', {}, termS(r.role)),
-              h('td', {}, termS(r.action)),
+              h('td', { title: r.action }, auditAction(r.action)),
               h('td', { class: `outcome-${r.outcome}` }, termS(r.outcome)),
             ),
           ),
