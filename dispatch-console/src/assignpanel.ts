@@ -40,6 +40,8 @@ export class AssignPanel {
   private timer: number | undefined;
   private focusId: string | null = null;
   private token = 0;
+  /** Drivers offered with their free van are listed on their own only on request. */
+  private showPaired = false;
 
   constructor(private readonly state: LiveState | null) {
     this.el.addEventListener('focusin', (e) => {
@@ -184,10 +186,19 @@ export class AssignPanel {
       return;
     }
     const assigned = new Set(item?.assigned_to ?? []);
+    // A driver whose van is free is offered on the van's row; listing them again is noise.
+    const withVan = new Set(
+      this.list.filter((c) => c.resource.kind === 'vehicle' && !c.busy && c.pair && this.free(c.pair) && !assigned.has(c.resource.id)).map((c) => c.pair!),
+    );
+    let folded = 0;
     const body = h('tbody');
     const rows: HTMLElement[] = [];
     for (const c of this.list) {
       if (assigned.has(c.resource.id)) continue;
+      if (!this.showPaired && withVan.has(c.resource.id)) {
+        folded += 1;
+        continue;
+      }
       const r = c.resource;
       const grey = c.busy || !c.suitable;
       const pairName = c.pair ? this.name(c.pair) : '';
@@ -271,6 +282,21 @@ export class AssignPanel {
         ),
         body,
       ),
+      folded || this.showPaired
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'link small-print',
+              'data-action': 'toggle-paired',
+              onclick: () => {
+                this.showPaired = !this.showPaired;
+                this.drawList(item);
+              },
+            },
+            this.showPaired ? ts('hide_paired') : ts('show_paired', { n: folded }),
+          )
+        : '',
       h('p', { class: 'muted small-print' }, ts('assign_keys')),
     );
     // A redraw (a live event) must not take the row from under the dispatcher's keys.

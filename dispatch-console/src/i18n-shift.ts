@@ -72,6 +72,8 @@ const ro = {
   unassign: 'Retrage',
   unassign_title: 'Retrage resursa de pe această lucrare',
   pair_busy: 'șoferul pereche este ocupat',
+  show_paired: 'Arată și șoferii care merg cu vehiculul lor ({n})',
+  hide_paired: 'Ascunde șoferii care merg cu vehiculul lor',
   // Supervisor screen
   supervisor: 'Supervizor',
   supervisor_title: 'Supervizare tură',
@@ -189,6 +191,8 @@ const en: Dict = {
   unassign: 'Withdraw',
   unassign_title: 'Withdraw the resource from this item',
   pair_busy: 'the paired driver is busy',
+  show_paired: 'Also list the drivers who go with their van ({n})',
+  hide_paired: 'Hide the drivers who go with their van',
   supervisor: 'Supervisor',
   supervisor_title: 'Shift supervision',
   back_to_console: '← Back to the console',

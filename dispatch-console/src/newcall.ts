@@ -172,6 +172,8 @@ export class NewCallForm {
       ),
     );
     form.addEventListener('keydown', (e) => {
+      // The console's single-key shortcuts (hotkeys.ts) must not act behind the open form.
+      e.stopPropagation();
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
         void this.submit();

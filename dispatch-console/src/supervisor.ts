@@ -58,7 +58,12 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
   const linkEl = h('span', { class: 'link-status' });
 
   const live = new Live({
-    onSnapshot: () => schedule(),
+    // The snapshot names the items at once; the figures follow within the throttle.
+    onSnapshot: () => {
+      renderLoad();
+      renderAudit();
+      schedule();
+    },
     onEvent: () => schedule(),
     onStatus: (s) => {
       linkEl.className = `link-status link-${s}`;

@@ -83,6 +83,7 @@ describe('assignment panel', () => {
     assert.match(nearRow.text, /\d+ min/);
     assert.match(nearRow.text, /\d+,\d km/);
     assert.match(nearRow.text, /cu șoferul /);
+    assert.equal(rows.filter((r) => r.id === near.pair).length, 0, "the near van's driver is offered on the van's row, not again on its own");
     const busy = rows.find((r) => r.id === other.resource.id);
     assert.ok(busy.grey, 'the busy van is greyed');
     assert.match(busy.text, /ocupat pe altă lucrare/);
