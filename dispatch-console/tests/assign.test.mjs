@@ -9,6 +9,10 @@ import { base, consoleReady, launch, loggedIn, postCall, screenshots, users } fr
 
 let browser;
 let a;
+/** What the tests changed, undone at the end so that later test files find the fleet free. */
+const made = [];
+const moved = [];
+const DEPOT = { lon: 21.2087, lat: 45.7537 };
 
 /** A request with the page's session cookie, as the console makes it. */
 async function inPage(page, method, path, body) {
@@ -31,6 +35,9 @@ before(async () => {
 });
 
 after(async () => {
+  // Closing an item releases its resources; the vans go back to the depot.
+  for (const id of made) await inPage(a.page, 'POST', `/api/v1/items/${id}/close`, { outcome: 'no_action_needed' }).catch(() => undefined);
+  for (const id of moved) await inPage(a.page, 'POST', `/api/v1/resources/${id}/position`, DEPOT).catch(() => undefined);
   await browser?.close();
 });
 
@@ -44,6 +51,7 @@ async function acknowledgedCall(page, notes) {
     notes,
   });
   await inPage(page, 'POST', `/api/v1/items/${item.id}/acknowledge`);
+  made.push(item.id);
   return item;
 }
 
@@ -56,6 +64,7 @@ describe('assignment panel', () => {
     const vans = first.candidates.filter((c) => c.resource.kind === 'vehicle' && !c.busy && c.pair && !first.candidates.find((d) => d.resource.id === c.pair)?.busy);
     assert.ok(vans.length >= 3, `three free vans with a free driver (${vans.length})`);
     const [near, far, other] = vans;
+    moved.push(near.resource.id, far.resource.id);
     await inPage(page, 'POST', `/api/v1/resources/${near.resource.id}/position`, { lon: 21.2290, lat: 45.7545 });
     await inPage(page, 'POST', `/api/v1/resources/${far.resource.id}/position`, { lon: 21.1800, lat: 45.7800 });
     const elsewhere = await acknowledgedCall(page, 'altă lucrare');
