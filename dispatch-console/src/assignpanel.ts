@@ -44,6 +44,19 @@ export class AssignPanel {
   private showPaired = false;
 
   constructor(private readonly state: LiveState | null) {
+    // The keyboard arriving from outside (the console's `s` key focuses the first button here)
+    // lands on the row, where the arrows and Enter work; a click keeps its button.
+    let pointer = 0;
+    this.el.addEventListener('pointerdown', () => (pointer = Date.now()));
+    this.el.addEventListener('focusin', (e) => {
+      const from = (e as FocusEvent).relatedTarget as Node | null;
+      const row = (e.target as HTMLElement).closest<HTMLElement>('tr.cand');
+      if (row && e.target !== row && Date.now() - pointer > 500 && !(from && this.el.contains(from))) {
+        for (const r of this.el.querySelectorAll<HTMLElement>('tr.cand')) r.tabIndex = -1;
+        row.tabIndex = 0;
+        row.focus();
+      }
+    });
     this.el.addEventListener('focusin', (e) => {
       const id = (e.target as HTMLElement).closest<HTMLElement>('[data-resource-id]')?.dataset.resourceId;
       if (id) this.focusId = id;

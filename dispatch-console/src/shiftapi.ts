@@ -14,6 +14,9 @@ export class ShiftError extends ApiError {
 
 async function send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   let res: Response;
+  // Which screen is open, for the supervisor's "who is logged in where" (`X-Console-Page`).
+  const page = document.body.dataset.page;
+  if (page && /^[a-z_-]{1,40}$/.test(page)) headers = { 'x-console-page': page, ...headers };
   try {
     res = await fetch(path, {
       method,

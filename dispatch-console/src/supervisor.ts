@@ -6,7 +6,7 @@
 import { clear, h } from './dom';
 import { formatDateTime, formatTime, t, term } from './i18n';
 import { type EKey, te } from './i18n-emergency';
-import { auditAction, errorText, termCategory, termS, ts } from './i18n-shift';
+import { type SKey, auditAction, errorText, termCategory, termS, ts } from './i18n-shift';
 import { Live } from './live';
 import { type AnswerTimes, type AuditRecord, type OpenItem, type Overview, ShiftError, shiftApi } from './shiftapi';
 import { topBar } from './topbar';
@@ -381,10 +381,25 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
   };
 }
 
+/** The screen a session last said it has open, in words. */
 function pageName(page: string): string {
   const p = page.replace(/^\//, '').split('/')[0];
-  if (p === '' || p === 'items') return termS('console');
-  return termS(p);
+  const known: Record<string, SKey> = {
+    '': 'page_console',
+    console: 'page_console',
+    queue: 'page_console',
+    items: 'page_console',
+    item: 'page_item',
+    supervisor: 'page_supervisor',
+    supervizor: 'page_supervisor',
+    reports: 'page_reports',
+    rapoarte: 'page_reports',
+    transport: 'page_transport',
+    sofer: 'page_driver',
+    emiu: 'page_emiu',
+    login: 'page_login',
+  };
+  return ts(known[p] ?? 'page_other');
 }
 
 function channelName(c: string): string {

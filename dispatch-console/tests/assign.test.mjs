@@ -125,6 +125,23 @@ describe('assignment panel', () => {
     assert.deepEqual(left.item.assigned_to, [near.resource.id]);
   });
 
+  test("the console's s key brings the keyboard to the first row of the panel", async () => {
+    const { page } = a;
+    const item = await acknowledgedCall(page, 'tastatura');
+    await page.goto(`${base}/items/${item.id}`);
+    await consoleReady(page);
+    const panel = page.locator('[data-field=assign-panel]');
+    await panel.locator('tr.cand').first().waitFor();
+    await page.locator('section.queue h2').click();
+    await page.keyboard.press('s');
+    await page.waitForFunction(() => document.activeElement?.matches('[data-field=assign-panel] tr.cand'));
+    const first = await panel.locator('tr.cand').first().getAttribute('data-resource-id');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.resourceId), first);
+    await page.keyboard.press('ArrowDown');
+    const second = await panel.locator('tr.cand').nth(1).getAttribute('data-resource-id');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.resourceId), second);
+  });
+
   test('Shift+Enter assigns the van alone', async () => {
     const { page } = a;
     const item = await acknowledgedCall(page, 'doar vehiculul');

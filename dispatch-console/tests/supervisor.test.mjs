@@ -106,6 +106,8 @@ describe('supervisor screen', () => {
     await page.waitForFunction((n) => Number(document.querySelector('[data-kpi=kpi_received] .kpi-value')?.textContent) > n, before, { timeout: 5000 });
     await page.locator(`.sup-dispatcher[data-dispatcher="${users.a.username}"] .sup-item[data-item-id="${fresh.id}"]`).waitFor({ timeout: 5000 });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload');
+    // Where each one is: the supervisor on this screen, in words.
+    await page.locator(`.sup-sessions tr[data-session="${sup.username}"]`).filter({ hasText: 'supervizare' }).first().waitFor({ timeout: 5000 });
   });
 
   test('a dispatcher is not shown the screen or its link', async () => {
