@@ -207,11 +207,21 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
         h('h3', {}, `${d.name} (${d.username}) · ${d.open_items.length}`),
       );
       for (const o of d.open_items) {
-        const others = everyone.filter((x) => x.username !== d.username);
+        // Those logged in first: an item is moved to someone who is at a desk.
+        const online = new Set(overview.sessions.map((x) => x.username));
+        const others = everyone
+          .filter((x) => x.username !== d.username)
+          .sort((x, y) => Number(online.has(y.username)) - Number(online.has(x.username)) || x.name.localeCompare(y.name));
         const sel = h(
           'select',
           { 'data-reassign': o.id, 'data-focus-key': `sel-${o.id}`, 'aria-label': ts('reassign_to') },
-          ...others.map((x) => h('option', { value: x.username, selected: chosen.get(o.id) === x.username }, `${x.name} (${x.username})`)),
+          ...others.map((x) =>
+            h(
+              'option',
+              { value: x.username, selected: chosen.get(o.id) === x.username },
+              `${x.name} (${x.username})${online.has(x.username) ? '' : ` — ${ts('offline')}`}`,
+            ),
+          ),
         );
         box.append(
           h(
