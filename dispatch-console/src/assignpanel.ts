@@ -312,6 +312,8 @@ export class AssignPanel {
         : '',
       h('p', { class: 'muted small-print' }, ts('assign_keys')),
     );
+    // The console's `s` key focused the panel while the list was loading: the first row now.
+    if (current && document.activeElement === this.el) current.focus();
     // A redraw (a live event) must not take the row from under the dispatcher's keys.
     if (this.focusId && current && current.dataset.resourceId === this.focusId && !this.el.contains(document.activeElement)) {
       const a = document.activeElement;
