@@ -10,6 +10,8 @@ import { explain } from './explain';
 import { formatDuration, t, term } from './i18n';
 import { Live, type LinkStatus } from './live';
 import { MapView } from './map';
+import { NewCallForm, newCallButton, newCallHotkey } from './newcall';
+import { supervisorLink } from './supervisor';
 import { queueOrder } from './state';
 import { Storm } from './storm';
 import { te } from './i18n-emergency';
@@ -73,7 +75,11 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   });
 
   const reportsLink = h('a', { class: 'reports-link', href: '/rapoarte' }, te('reports'));
-  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink));
+  // A call card typed by the dispatcher (newcall.ts): the button, and Shift+N / Insert.
+  const newCall = new NewCallForm((created) => select(created.id));
+  const onNewCallKey = (e: KeyboardEvent) => newCallHotkey(e, newCall);
+  window.addEventListener('keydown', onNewCallKey);
+  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink, ' ', supervisorLink(me), ' ', newCallButton(newCall)));
   root.replaceChildren(
     bar,
     alarmEl,
@@ -262,5 +268,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     setAlarm(false);
     window.clearInterval(clock);
     window.removeEventListener('popstate', onPop);
+    window.removeEventListener('keydown', onNewCallKey);
+    newCall.close();
   };
 }
