@@ -151,7 +151,7 @@ async fn the_websocket_answers_pings_and_refuses_unknown_messages() {
 async fn a_client_that_does_not_read_slows_nobody_and_later_gets_every_event_in_order() {
     // Arrange: a small per-client buffer, so the idle client lags for sure.
     let (mut config, dir) = crate::helpers::test_config().await;
-    config.core.client_buffer = 64;
+    config.core.client_buffer = 16;
     let app = crate::helpers::spawn_with(config, dir).await;
     let mut idle = app.ws_connect_small_buffer().await;
     let first = idle.next_json().await["seq"].as_i64().unwrap();
