@@ -2,7 +2,7 @@
 // report), Romanian first. Kept apart from i18n.ts so the screens of each workflow own their
 // words; the language switch is the same one (`currentLang`).
 
-import { currentLang, term } from './i18n';
+import { currentLang, missing, term } from './i18n';
 
 const ro = {
   emiu_title: 'Echipa EMIU',
@@ -206,7 +206,9 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
 const dicts = { ro, en };
 
 export function te(key: EKey, vars: Record<string, string | number> = {}): string {
-  return dicts[currentLang()][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  const text = dicts[currentLang()][key] as string | undefined;
+  if (text === undefined) return missing(key, key);
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
 /** A server vocabulary value of the emergency workflows, else the common `term`. */
