@@ -115,6 +115,8 @@ export class DetailView {
     const outcome = this.el.querySelector<HTMLSelectElement>('select[name=outcome]')?.value;
     clear(this.el);
     this.el.append(this.header());
+    delete this.el.dataset.itemId;
+    delete this.el.dataset.status;
     if (!this.id) {
       this.el.append(h('p', { class: 'muted' }, t('select_item')));
       return;

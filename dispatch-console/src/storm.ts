@@ -28,11 +28,11 @@ export class Storm {
     }
   }
 
-  /** Alarms received within the window. */
+  /** Alarms received within the window: the items, and the repeats attached to them. */
   recent(items: Iterable<Item>, now = Date.now()): number {
     const since = now - this.windowS * 1000;
     let n = 0;
-    for (const i of items) if (i.kind === 'alert' && Date.parse(i.times.received) >= since) n++;
+    for (const i of items) if (i.kind === 'alert' && Date.parse(i.times.received) >= since) n += 1 + (i.repeats ?? 0);
     return n;
   }
 
