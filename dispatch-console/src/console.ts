@@ -264,8 +264,10 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
         cell.textContent = '✓';
         cell.className = 'clock mono done';
       } else if (item.breached || left < 0) {
-        cell.textContent = `${t('breached')} −${formatDuration(left)}`;
+        // Red, and how long ago: the word itself would not fit a narrow screen.
+        cell.textContent = `−${formatDuration(left)}`;
         cell.className = 'clock mono over';
+        cell.title = t('breached');
       } else {
         cell.textContent = formatDuration(left);
         cell.className = `clock mono${left < 60_000 ? ' soon' : ''}`;
@@ -273,7 +275,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
       if (stale) {
         cell.classList.add('stale');
         cell.title = t('stale_clock');
-      } else {
+      } else if (!cell.classList.contains('over')) {
         cell.removeAttribute('title');
       }
     }
@@ -328,7 +330,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
       // In a storm there may be hundreds: the most urgent few, and how many more.
       ...queueOrder(p1)
         .slice(0, ALARM_BUTTONS)
-        .map((i) => h('button', { class: 'alarm-open', 'data-item-id': i.id, onclick: () => select(i.id) }, `${t('alarm_open')}: ${who(i)} · ${term(i.category)}`)),
+        .map((i) => h('button', { class: 'alarm-open', 'data-item-id': i.id, title: `${who(i)} · ${where(i)} · ${term(i.category)}`, onclick: () => select(i.id) }, `${who(i)} · ${term(i.category)}`)),
       p1.length > ALARM_BUTTONS ? h('span', { class: 'alarm-more' }, `+${p1.length - ALARM_BUTTONS}`) : '',
     );
     if (!audioReady()) {

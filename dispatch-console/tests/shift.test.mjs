@@ -23,6 +23,7 @@ after(async () => {
  * shows as ⟦…⟧ and is listed in window.__i18nMissing. */
 async function shiftConsole(width = 1366, height = 768, { holdable = false } = {}) {
   const s = await loggedIn(browser, users.a);
+  await consoleReady(s.page);
   await s.context.addInitScript(() => localStorage.setItem('dispecer.i18n-check', '1'));
   // Optionally the websocket through a relay that can hold the server's messages back (to press a
   // button the next event would remove, and see the server's refusal).
@@ -84,7 +85,7 @@ describe('the shift console', () => {
     const { page, context } = await shiftConsole();
     const device = 'TA-DEMO-004';
     const ta = await alarm(device, 'door_open');
-    const hidden = await postCall({ caller_number: 'withheld', category: 'unclassified', immediate_danger: false });
+    const hidden = await postCall({ category: 'unclassified', immediate_danger: false });
     const sms = await postCall({ caller_number: '+40720000100', category: 'information', immediate_danger: false, channel: 'sms', location: { address: 'Strada Alba Iulia 3, Timișoara', lon: 21.227, lat: 45.753 } });
 
     await row(page, ta.id).waitFor();
@@ -333,7 +334,7 @@ describe('the shift console', () => {
     const items = [
       await alarm(`TA-CODES-${randomUUID().slice(0, 6)}`, 'low_battery'),
       await alarm('TA-DEMO-006', 'missed_checkin'),
-      await postCall({ caller_number: 'withheld', category: 'unclassified', immediate_danger: false }),
+      await postCall({ category: 'unclassified', immediate_danger: false }),
       await postCall({ caller_number: '+40720000501', category: 'domestic_violence', immediate_danger: true, channel: 'sms', reporter: 'neighbour', location: { address: 'Calea Șagului 50' } }),
       await postCall({ caller_number: '+40720000502', category: 'crisis_info', immediate_danger: false }),
     ];
