@@ -74,6 +74,9 @@ export class MapView {
   private pin: { at: LonLat; label: string } | null = null;
   private markers: Marker[] = [];
   private selected: string | null = null;
+  private pendingCentre: string | null = null;
+  /** The place last centred on, kept through the first fit of the map to the city. */
+  private focusAt: LonLat | null = null;
   /** The item markers as elements (visually hidden): keyboard and screen readers reach them, and
    * the tests read where each one is drawn. */
   private list = h('ul', { class: 'map-markers visually-hidden', 'aria-label': 'markers' });
@@ -117,6 +120,8 @@ export class MapView {
   setData(items: Item[], resources: Resource[]): void {
     this.items = items;
     this.resources = resources;
+    // An item opened before the live state held it (a shared link): centre once it arrives.
+    if (this.pendingCentre && this.select(this.pendingCentre, true)) this.pendingCentre = null;
     this.redraw();
   }
 
@@ -124,12 +129,16 @@ export class MapView {
    * middle of the map at street level, when it has a place. */
   select(id: string | null, centre = false): boolean {
     this.selected = id;
+    this.pendingCentre = null;
     this.canvas.dataset.selected = id ?? '';
     const item = id ? this.items.find((i) => i.id === id) : undefined;
     const at = item ? itemPosition(item) : undefined;
     if (centre && at) {
+      this.focusAt = at;
       [this.cx, this.cy] = this.project(at);
       this.ppm = Math.max(this.ppm, 0.8);
+    } else if (centre && id && !item) {
+      this.pendingCentre = id;
     }
     this.redraw();
     return !!at;
@@ -138,6 +147,7 @@ export class MapView {
   /** Centres the map on a place at street level and drops a pin there. */
   locate(at: LonLat, label = ''): void {
     this.pin = { at, label };
+    this.focusAt = at;
     [this.cx, this.cy] = this.project(at);
     this.ppm = Math.max(this.ppm, 0.8);
     this.redraw();
@@ -171,7 +181,11 @@ export class MapView {
         this.cx = (x1 + x2) / 2;
         this.cy = (y1 + y2) / 2;
         this.ppm = Math.min(w / (x2 - x1), hgt / (y2 - y1)) * 0.95;
-        if (this.pin) [this.cx, this.cy] = this.project(this.pin.at);
+        const keep = this.pin?.at ?? this.focusAt;
+        if (keep) {
+          [this.cx, this.cy] = this.project(keep);
+          this.ppm = Math.max(this.ppm, 0.8);
+        }
       }
     } catch {
       this.layers[level] = 'failed';

@@ -83,6 +83,10 @@ describe('dispatch console', () => {
     });
     await row(a.page, item.id).waitFor();
     await row(b.page, item.id).waitFor();
+    // The row says who and where: the caller's number (no known name) and the street.
+    assert.equal((await row(a.page, item.id).locator('[data-field=name]').textContent()).trim(), '+40720000001');
+    assert.equal((await row(a.page, item.id).locator('[data-field=where]').textContent()).trim(), 'Strada Lazăr 24');
+    assert.match(await row(a.page, item.id).locator('[data-field=what]').textContent(), /neglijare · telefon/);
 
     // Act: A opens it and acknowledges.
     await row(a.page, item.id).click();
@@ -143,7 +147,7 @@ describe('dispatch console', () => {
     }
 
     // Act: B acknowledges from the banner.
-    await b.page.click('.alarm-banner .alarm-open');
+    await b.page.click(`.alarm-banner .alarm-open[data-item-id="${item.id}"]`);
     await b.page.waitForSelector(`section.detail[data-item-id="${item.id}"] [data-action=acknowledge]`);
     await b.page.click('[data-action=acknowledge]');
 
