@@ -35,7 +35,8 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     'section',
     { class: 'panel queue', 'aria-label': 'queue' },
     h('header', { class: 'panel-head' }, h('h2', {}, t('queue')), h('span', { class: 'count muted' }), h('span', { class: 'bulk-note muted', role: 'status' }), h('span', { class: 'spacer' })),
-    h('table', { class: 'queue-table' }, h('thead'), queueBody),
+    // The rows scroll under their heading; the panel's title and the column names stay.
+    h('div', { class: 'queue-scroll' }, h('table', { class: 'queue-table' }, h('thead'), queueBody)),
   );
   const resourcesEl = h('section', { class: 'panel resources', 'aria-label': 'resources' });
   const alarmEl = h('div', { class: 'alarm-banner', role: 'alert', hidden: true });
