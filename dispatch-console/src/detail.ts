@@ -255,7 +255,7 @@ export class DetailView {
               h('span', { class: 'mono' }, c.phone),
               ' ',
               item.status !== 'closed'
-                ? h('button', { class: 'call', type: 'button', 'data-action': 'dial-carer', 'data-carer': n, onclick: () => void this.dial(item.id, 'carer', n, c.name) }, t('dial'))
+                ? h('button', { class: 'call', type: 'button', 'data-action': 'dial-carer', 'data-carer': n + 1, onclick: () => void this.dial(item.id, 'carer', n + 1, c.name) }, t('dial'))
                 : null,
               item.status !== 'closed'
                 ? h('span', { class: 'carer-answer' },
@@ -505,6 +505,11 @@ function record(r: CaseRecord): string {
       return `${termE('categorised')}: ${termE(s('category'))}`;
     case 'step': {
       const step = s('step');
+      if (step === 'dial_requested') {
+        // The note is whom: `caller`, `beneficiary` or `carer:N` (never the number).
+        const carer = /^carer:(\d+)$/.exec(s('note'));
+        return `${te('dial_requested')}: ${carer ? te('dial_carer_n', { n: carer[1] }) : termE(s('note'))}`;
+      }
       const name = ['called_beneficiary', 'called_carer', 'carer_sent', 'team_sent', 'called_112'].includes(step) ? te(`s_${step}` as 's_called_carer') : termE(step);
       return [name, answered, s('note')].filter(Boolean).join(' — ');
     }

@@ -84,6 +84,8 @@ const ro = {
   step_closed: 'închisă',
   chart_caption: 'Alarme/apeluri preluate pe intervale de {b} s',
   items_n: '{n} lucrări',
+  dial_requested: 'apel cerut prin centrală către',
+  dial_carer_n: 'aparținătorul {n}',
 };
 
 type Dict = typeof ro;
@@ -169,6 +171,8 @@ const en: Dict = {
   step_closed: 'closed',
   chart_caption: 'Items answered per {b} s interval',
   items_n: '{n} items',
+  dial_requested: 'call requested through the exchange to',
+  dial_carer_n: 'carer {n}',
 };
 
 const terms: Record<'ro' | 'en', Record<string, string>> = {
@@ -186,6 +190,7 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     measure: 'măsură',
     report: 'raport',
     withheld: 'date protejate',
+    caller: 'apelantul',
     missed_call: 'apel pierdut',
     follow_up: 'urmărire',
     answered: 'preluat',

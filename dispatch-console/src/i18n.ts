@@ -449,11 +449,6 @@ const terms: Record<Lang, Record<string, string>> = {
     unavailable: 'serviciu indisponibil momentan',
     internal: 'eroare internă a serverului',
     timeout: 'serverul nu a răspuns la timp',
-    not_new: 'lucrarea a fost deja preluată',
-    resource_busy: 'resursa este ocupată',
-    contact_blocked: 'contact protejat: nu se sună înapoi',
-    no_number: 'nu există un număr de apelat',
-    not_handler: 'lucrarea este a altui dispecer',
     network: 'serverul nu poate fi contactat',
   },
   en: {
@@ -505,12 +500,37 @@ const terms: Record<Lang, Record<string, string>> = {
     unavailable: 'service unavailable for now',
     internal: 'internal server error',
     timeout: 'the server did not answer in time',
+    network: 'the server cannot be reached',
+  },
+};
+
+/** Why the server refused (`error.reason`), in words. */
+const reasons: Record<Lang, Record<string, string>> = {
+  ro: {
+    not_new: 'lucrarea a fost deja preluată',
+    not_acknowledged: 'lucrarea nu a fost preluată încă',
+    wrong_status: 'starea lucrării nu permite acțiunea',
+    closed: 'lucrarea este închisă',
+    resource_busy: 'resursa este ocupată',
+    resource_off_duty: 'resursa nu este în tură',
+    resource_exists: 'resursa există deja',
+    resource_committed: 'resursa are deja o cursă planificată',
+    contact_blocked: 'contact protejat: nu se sună înapoi',
+    no_number: 'nu există un număr de apelat',
+    not_handler: 'lucrarea este a altui dispecer',
+  },
+  en: {
     not_new: 'the item was already taken',
+    not_acknowledged: 'the item is not acknowledged yet',
+    wrong_status: "the item's status does not allow it",
+    closed: 'the item is closed',
     resource_busy: 'the resource is busy',
+    resource_off_duty: 'the resource is off duty',
+    resource_exists: 'the resource already exists',
+    resource_committed: 'the resource has a planned trip',
     contact_blocked: 'safe contact: no call back',
     no_number: 'no number to call',
     not_handler: "the item is another dispatcher's",
-    network: 'the server cannot be reached',
   },
 };
 
@@ -669,8 +689,11 @@ export function ruleName(id: string): string {
 export function errorText(e: unknown): string {
   const err = e as { code?: string; reason?: string; field?: string; message?: string; status?: number };
   if (e instanceof TypeError) return term('network');
-  const known = (c: string | undefined) => (c && c in terms[lang] ? terms[lang][c] : c && lang === 'en' ? c.replace(/_/g, ' ') : undefined);
-  const text = known(err?.reason) ?? known(err?.code);
+  const reason = err?.reason ? reasons[lang][err.reason] : undefined;
+  const code = err?.code && err.code in terms[lang] ? terms[lang][err.code] : err?.code && lang === 'en' ? err.code.replace(/_/g, ' ') : undefined;
+  // An unknown reason is a missing entry (the code still says what kind of refusal it was).
+  if (err?.reason && !reason) missing(`reason:${err.reason}`, '');
+  const text = reason ?? code;
   if (text) return err.field ? t('err_field', { what: text, field: err.field }) : text;
   if (lang === 'en' && err?.message) return err.message;
   return missing(`error:${err?.reason ?? err?.code ?? 'unknown'}`, t('error'));

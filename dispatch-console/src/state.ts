@@ -165,7 +165,7 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       for (const r of ev.resources) {
         const res = state.resources.get(r);
-        if (res && res.version < seq) {
+        if (res && res.version < seq && res.current_item === ev.item_id) {
           res.current_item = null;
           res.status = 'available';
           res.version = seq;
