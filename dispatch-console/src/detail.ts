@@ -225,7 +225,7 @@ export class DetailView {
     if (deviceId) facts.push([t('f_device'), deviceId, 'device']);
     if (d.kind === 'call') {
       facts.push([t('f_channel'), term(ch)]);
-      if (d.reporter) facts.push([t('f_reporter'), term(d.reporter)]);
+      if (d.reporter && d.reporter !== 'unknown') facts.push([t('f_reporter'), term(d.reporter)]);
       facts.push([t('f_immediate_danger'), d.immediate_danger ? t('yes') : t('no')]);
       if (d.notes) facts.push([t('f_call_notes'), value(d.notes)]);
     }

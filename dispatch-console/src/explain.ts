@@ -19,7 +19,7 @@ export interface LocalExplanation {
 function facts(item: Item): Fact[] {
   if (item.priority.facts?.length) return item.priority.facts;
   const d = item.details;
-  const out: Fact[] = [{ key: 'kind', value: item.kind }];
+  const out: Fact[] = item.kind ? [{ key: 'kind', value: item.kind }] : [];
   if (d?.kind === 'alert' && d.alarm_type) out.push({ key: 'alarm_type', value: d.alarm_type });
   if (d?.kind === 'call') {
     out.push({ key: 'category', value: item.category });
@@ -38,13 +38,10 @@ function factValue(f: Fact): string {
 
 /** The level in words: the rule's name and what it matched on. */
 export function levelText(item: Item): string {
-  return t('level_reason_facts', {
-    level: item.priority.level,
-    rule: ruleName(item.priority.rule),
-    facts: facts(item)
-      .map((f) => `${factName(f.key)} ${factValue(f)}`)
-      .join(', '),
-  });
+  const said = facts(item)
+    .map((f) => `${factName(f.key)} ${factValue(f)}`)
+    .join(', ');
+  return t('level_reason_facts', { level: item.priority.level, rule: ruleName(item.priority.rule), facts: said || factName('default') });
 }
 
 /** `at`: the item's index in `ordered` when the caller knows it (a long queue redrawn row by
