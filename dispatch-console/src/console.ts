@@ -220,12 +220,17 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
       h(
         'td',
         { class: 'what' },
+        // The counters first: a narrow cell cuts the end of its text, never these.
+        unseen > 0 ? h('span', { class: 'unseen', 'data-unseen': unseen, title: t('rep_unseen_title', { n: unseen }) }, t('rep_unseen', { n: unseen })) : null,
+        alarms > 1 ? h('span', { class: 'repeats', 'data-repeats': alarms, title: t('rep_total', { n: alarms }) }, `×${alarms} `) : null,
         h('span', { class: `kind-icon kind-${ch ?? item.kind}`, 'aria-hidden': 'true' }, ch === 'sms' ? '✉' : item.kind === 'alert' ? '⚠' : item.kind === 'call' ? '☎' : item.kind === 'booking' ? '🚐' : '↻'),
         ' ',
         h('span', { 'data-field': 'what' }, what(item)),
         item.rate_limited ? h('span', { class: 'rate-limited-tag', title: t('rate_limited_hint') }, ` · ${t('rate_limited')}`) : null,
-        alarms > 1 ? h('span', { class: 'repeats', 'data-repeats': alarms }, ` ${t('rep_total', { n: alarms })}`) : null,
-        unseen > 0 ? h('span', { class: 'unseen', 'data-unseen': unseen, title: t('rep_unseen_title', { n: unseen }) }, ` ${t('rep_unseen', { n: unseen })}`) : null,
+      ),
+      h(
+        'td',
+        { class: 'status-cell' },
         take
           ? h(
               'button',
@@ -234,16 +239,16 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
                 'data-action': 'take-group',
                 'data-count': take.length,
                 type: 'button',
+                title: t('bulk_ack', { n: take.length }),
                 onclick: (e: Event) => {
                   e.stopPropagation();
                   void takeGroup(take);
                 },
               },
-              t('bulk_ack', { n: take.length }),
+              t('bulk_ack_short', { n: take.length }),
             )
-          : null,
+          : h('span', { class: `status status-${item.status}` }, term(item.status)),
       ),
-      h('td', {}, h('span', { class: `status status-${item.status}` }, term(item.status))),
       h('td', { class: 'age mono', 'data-received': item.times.received }),
       h('td', { class: 'clock mono', 'data-clock': item.id }),
     );
