@@ -182,7 +182,7 @@ describe('the shift console', () => {
     const { page, context } = await shiftConsole(1366, 768);
     await page.waitForFunction(() => document.querySelector('.map-status')?.textContent === '', null, { timeout: 10_000 });
     const one = await postCall({ caller_number: '+40720000201', category: 'neglect', immediate_danger: false, location: { address: 'Strada Lazăr 24, Timișoara', lon: 21.2215, lat: 45.7592 } });
-    const two = await alarm('TA-DEMO-005', 'inactivity');
+    const two = await alarm('TA-DEMO-009', 'inactivity');
     await row(page, one.id).waitFor();
     await row(page, two.id).waitFor();
     await page.waitForSelector(`[data-marker-item="${one.id}"]`, { state: 'attached' });
@@ -195,7 +195,9 @@ describe('the shift console', () => {
     assert.ok(Math.abs(m.x - canvas.width / 2) < 3 && Math.abs(m.y - canvas.height / 2) < 3, `marker at ${m.x},${m.y} of ${canvas.width}×${canvas.height}`);
     if (screenshots) await page.screenshot({ path: `${screenshots}/map-1366.png` });
 
-    // Map → queue: the alarm's marker at the beneficiary's home.
+    // Map → queue: the alarm's marker at the beneficiary's home, a kilometre away (zoom out).
+    for (let i = 0; i < 4; i++) await page.click('.map-zoom button[aria-label="−"]');
+    await page.waitForTimeout(200);
     const li = page.locator(`[data-marker-item="${two.id}"]`);
     await li.waitFor({ state: 'attached' });
     const p = await li.evaluate((el) => ({ x: Number(el.dataset.x), y: Number(el.dataset.y) }));
