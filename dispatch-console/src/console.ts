@@ -216,7 +216,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
         h('div', { class: `name${item.redacted ? ' protected' : ''}`, 'data-field': 'name' }, who(item)),
         id && id !== who(item) ? h('div', { class: 'handle mono muted', 'data-field': 'handle' }, id) : null,
       ),
-      h('td', { class: 'where', 'data-field': 'where' }, place || (item.redacted ? '' : '—')),
+      h('td', { class: 'where', 'data-field': 'where', title: where(item, false) || null }, place || (item.redacted ? '' : '—')),
       h(
         'td',
         { class: 'what' },
