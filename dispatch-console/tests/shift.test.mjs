@@ -166,7 +166,7 @@ describe('the shift console', () => {
     await context.close();
   });
 
-  test('the call buttons dial through the provider: a carer, and a withheld number is refused in words', async () => {
+  test('the call buttons dial through the provider: a carer, and the history says whom (needs the dial endpoint)', async () => {
     const { page, context } = await shiftConsole();
     const item = await alarm('TA-DEMO-003', 'button');
     await row(page, item.id).click();
@@ -174,6 +174,7 @@ describe('the shift console', () => {
     await page.click('.carers li[data-carer="1"] [data-action=dial-carer]');
     await page.waitForSelector('[data-field=dial-note]:has-text("Apel în curs către Aparținător 3A")', { timeout: 5000 });
     await page.waitForSelector('section.detail .history li[data-event=case_recorded]', { timeout: 10_000 });
+    assert.match(await page.textContent('section.detail .history li[data-event=case_recorded]'), /apel cerut prin centrală către: aparținătorul 1/);
     assert.deepEqual(await rawCodes(page), []);
     await context.close();
   });
