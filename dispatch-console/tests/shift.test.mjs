@@ -217,6 +217,26 @@ describe('the shift console', () => {
     await context.close();
   });
 
+  test('a call re-categorised is re-prioritised and re-explained in words at once', async () => {
+    const { page, context } = await shiftConsole();
+    const call = await postCall({ caller_number: '+40720000601', category: 'unclassified', immediate_danger: false });
+    await row(page, call.id).click();
+    await page.waitForSelector(`section.detail[data-item-id="${call.id}"] [data-action=acknowledge]`);
+    assert.match(await page.textContent('[data-field=why-level]'), /P1 după regula „apel în așteptare pe linie”: tip apel, categorie neclasificat/);
+    await page.click('[data-action=acknowledge]');
+    await page.waitForSelector(`section.detail[data-item-id="${call.id}"][data-status=acknowledged]`);
+
+    await page.selectOption('select[name=category]', 'neglect');
+    await page.click('[data-action=categorise]');
+
+    await page.waitForFunction(() => /P2 după regula „apel — sesizare de protecție”: tip apel, categorie neglijare/.test(document.querySelector('[data-field=why-level]')?.textContent ?? ''), null, { timeout: 5000 });
+    await page.waitForSelector(`section.queue tr[data-item-id="${call.id}"][data-level=P2]`, { timeout: 2000 });
+    assert.match(await page.textContent('section.detail .history'), /nivel schimbat: P2/);
+    assert.match(await page.textContent('section.detail .history'), /categorisit: neglijare/);
+    assert.deepEqual(await rawCodes(page), []);
+    await context.close();
+  });
+
   test('hotkeys move, open, acknowledge, note and close; ? lists them; nothing fires while typing', async () => {
     const { page, context } = await shiftConsole();
     const item = await postCall({ caller_number: '+40720000301', category: 'abuse', immediate_danger: false });
