@@ -367,13 +367,11 @@ export class DetailView {
           ),
         );
       }
-      // The assignment block (H4's assignment panel takes this place; `s` focuses it).
       box.append(
         h(
           'form',
           {
             class: 'assign',
-            'data-hotkey': 'assign',
             onsubmit: (e: Event) => {
               e.preventDefault();
               const picked = [...this.el.querySelectorAll<HTMLInputElement>('input[name=resource]:checked')].map((i) => i.value);

@@ -87,9 +87,14 @@ export class Hotkeys {
     }
   }
 
-  private focusIn(selector: string): void {
+  private focusIn(selector: string, fallback?: string): void {
     void this.host.ensureOpen().then(() => {
-      const el = this.host.detail.querySelector<HTMLElement>(selector);
+      let el = this.host.detail.querySelector<HTMLElement>(selector);
+      if (!el && fallback) {
+        // Nothing to press yet (the list still loading): the block itself takes the focus.
+        el = this.host.detail.querySelector<HTMLElement>(fallback);
+        if (el && !el.hasAttribute('tabindex')) el.tabIndex = -1;
+      }
       if (!el) return;
       el.scrollIntoView({ block: 'nearest' });
       el.focus();
@@ -134,7 +139,12 @@ export class Hotkeys {
         break;
       case 's':
         e.preventDefault();
-        this.focusIn('[data-hotkey=assign] input:not([disabled]), [data-hotkey=assign] select, [data-hotkey=assign] button:not([disabled])');
+        // The assignment block: the panel marked `data-hotkey=assign` (assignpanel.ts), or the
+        // plain form of resources.
+        this.focusIn(
+          ['[data-hotkey=assign]', 'form.assign'].flatMap((b) => [`${b} input:not([disabled])`, `${b} select`, `${b} button:not([disabled])`]).join(', '),
+          '[data-hotkey=assign], form.assign',
+        );
         break;
       case 'n':
         e.preventDefault();

@@ -278,7 +278,7 @@ describe('the shift console', () => {
 
     // s goes to the assignment block, c to the outcome.
     await page.keyboard.press('s');
-    assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-hotkey=assign]')), 's focuses the assignment block');
+    assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-hotkey=assign], form.assign')), 's focuses the assignment block');
     await page.keyboard.press('Escape');
     await page.keyboard.press('c');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'outcome');
