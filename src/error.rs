@@ -1,5 +1,8 @@
-//! HTTP errors. Every error has the same JSON body, `{"error": {"code", "message", "field"}}`,
-//! and no error ever carries personal data or internals: a 500 says only that it happened.
+//! HTTP errors. Every error has the same JSON body, `{"error": {"code", "message", "field",
+//! "reason"}}`, and no error ever carries personal data or internals: a 500 says only that it
+//! happened. `reason` is a snake_case code of *why* for the refusals a console shows (`not_new`,
+//! `closed`, `resource_busy`...), which it translates; `message` is English, for logs and people
+//! reading the API.
 //! [`CoreError`] is why the core refused a command; it maps onto an [`Error`].
 
 use axum::http::StatusCode;
@@ -23,6 +26,25 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// A 409 with the code of why (`reason`), for a console to translate.
+    #[error("{message}")]
+    ConflictBecause {
+        reason: &'static str,
+        message: String,
+    },
+    /// A 422 naming the field, with the code of why (`no_number`...).
+    #[error("{field}: {message}")]
+    InvalidBecause {
+        field: String,
+        reason: &'static str,
+        message: String,
+    },
+    /// A 403 with the code of why (`not_handler`...).
+    #[error("{message}")]
+    ForbiddenBecause {
+        reason: &'static str,
+        message: String,
+    },
     #[error("{0}")]
     TooManyRequests(String),
     /// The caller's rate limit is spent; `Retry-After` tells when to try again.
@@ -46,8 +68,14 @@ pub enum Error {
 pub enum CoreError {
     #[error("{0} not found")]
     NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    /// The state does not allow the command; `reason` is the code of why (`not_new`, `closed`,
+    /// `not_acknowledged`, `wrong_status`, `resource_busy`, `resource_off_duty`,
+    /// `resource_exists`, `resource_committed`).
+    #[error("{message}")]
+    Conflict {
+        reason: &'static str,
+        message: String,
+    },
     #[error("{field}: {message}")]
     Validation { field: String, message: String },
     /// Storage could not commit; nothing was written.
@@ -65,9 +93,52 @@ impl Error {
         }
     }
 
+    /// A 409 the console explains by `reason`.
+    pub fn conflict_because(reason: &'static str, message: impl Into<String>) -> Self {
+        Error::ConflictBecause {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A 422 naming `field`, which the console explains by `reason`.
+    pub fn invalid_because(
+        field: impl Into<String>,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::InvalidBecause {
+            field: field.into(),
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// A 403 the console explains by `reason`.
+    pub fn forbidden_because(reason: &'static str, message: impl Into<String>) -> Self {
+        Error::ForbiddenBecause {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// The code of why, for the refusals that carry one.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Error::ConflictBecause { reason, .. }
+            | Error::InvalidBecause { reason, .. }
+            | Error::ForbiddenBecause { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Error::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            Error::Validation { .. } | Error::InvalidBecause { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid)
+            }
+            Error::ConflictBecause { .. } => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Error::ForbiddenBecause { .. } => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
             Error::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
@@ -89,7 +160,7 @@ impl From<CoreError> for Error {
     fn from(e: CoreError) -> Self {
         match e {
             CoreError::NotFound(what) => Error::NotFound(what),
-            CoreError::Conflict(m) => Error::Conflict(m),
+            CoreError::Conflict { reason, message } => Error::ConflictBecause { reason, message },
             CoreError::Validation { field, message } => Error::Validation { field, message },
             CoreError::Unavailable(m) => Error::Unavailable(m),
         }
@@ -109,6 +180,11 @@ pub struct ErrorDetail {
     pub message: String,
     /// The field at fault (`alarm_type`, `location.lat`, `Idempotency-Key`...), for a 422.
     pub field: Option<String>,
+    /// Why, as a snake_case code a console translates (`not_new`, `closed`, `resource_busy`,
+    /// `not_acknowledged`, `wrong_status`, `resource_off_duty`, `not_handler`,
+    /// `contact_blocked`, `no_number`...), for the refusals that have one; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Machine-readable error codes.
@@ -133,25 +209,38 @@ pub enum ErrorCode {
 #[derive(Clone, Debug)]
 pub(crate) struct LoggedError(pub String);
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let field = match &self {
-            Error::Validation { field, .. } => Some(field.clone()),
+impl Error {
+    /// The body's `error` object: what a client is told (never personal data or internals).
+    pub fn detail(&self) -> ErrorDetail {
+        let (_, code) = self.status_and_code();
+        let field = match self {
+            Error::Validation { field, .. } | Error::InvalidBecause { field, .. } => {
+                Some(field.clone())
+            }
             _ => None,
         };
-        let message = match &self {
-            Error::Validation { message, .. } => message.clone(),
+        let message = match self {
+            Error::Validation { message, .. } | Error::InvalidBecause { message, .. } => {
+                message.clone()
+            }
             Error::Store(_) => "storage unavailable; nothing was accepted, try again".into(),
             Error::Internal(_) => "internal error".into(),
             other => other.to_string(),
         };
+        ErrorDetail {
+            code,
+            message,
+            field,
+            reason: self.reason().map(str::to_owned),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
         let body = ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                field,
-            },
+            error: self.detail(),
         };
         let mut response = (status, Json(body)).into_response();
         response

@@ -82,8 +82,8 @@ pub fn visibility(caller: &Caller, item: &Item) -> Visibility {
 /// What stands in for a withheld value.
 pub const WITHHELD: &str = "***";
 
-/// A copy without the personal details: numbers, places, names and free text of every kind of
-/// item go; the kind, category, priority, status, clocks and codes stay, so the case can be seen
+/// A copy without the personal details: numbers, places, names, the subject and free text of
+/// every kind of item go; the kind, category, priority, status, clocks and codes stay, so the case can be seen
 /// to exist and be taken.
 pub fn redact(item: &Item) -> Item {
     let mut copy = item.clone();
@@ -122,6 +122,8 @@ pub fn redact(item: &Item) -> Item {
     for note in &mut copy.notes {
         note.text = WITHHELD.into();
     }
+    // Who and where: the person's name, address, phone and position.
+    copy.subject = None;
     copy.redacted = true;
     copy
 }
@@ -157,6 +159,7 @@ mod tests {
                 rule: "r".into(),
                 reason: "r".into(),
                 respond_within_s: 60,
+                facts: vec![],
             },
             deadline: chrono::Utc::now(),
             breached: false,
@@ -167,6 +170,8 @@ mod tests {
                 immediate_danger: true,
                 location: None,
                 notes: "adresa victimei".into(),
+                channel: Default::default(),
+                reporter: Default::default(),
             },
             assigned_to: assigned.iter().map(|r| ResourceId(r.to_string())).collect(),
             handler: handler.map(str::to_owned),
@@ -176,6 +181,9 @@ mod tests {
             redacted: false,
             rate_limited: false,
             dv_case: None,
+            subject: None,
+            repeats: 0,
+            repeats_unseen: 0,
         }
     }
 

@@ -19,7 +19,12 @@ use crate::web::view::{answer, item_id, lookup, ActionJson};
 
 /// Checks the caller may act on the item: seeing it in full, or (to acknowledge, which is how a
 /// dispatcher takes a case) at least redacted.
-fn check_item(state: &AppState, caller: &Caller, raw: &str, ack: bool) -> Result<ItemId> {
+pub(crate) fn check_item(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    ack: bool,
+) -> Result<ItemId> {
     caller.require(DISPATCH)?;
     let id = item_id(raw)?;
     let (item, visibility) = lookup(state, caller, id)?;
@@ -27,8 +32,9 @@ fn check_item(state: &AppState, caller: &Caller, raw: &str, ack: bool) -> Result
     if allowed {
         Ok(id)
     } else {
-        Err(Error::Forbidden(
-            "only the dispatcher handling this case, EMIU or a supervisor may act on it".into(),
+        Err(Error::forbidden_because(
+            "not_handler",
+            "only the dispatcher handling this case, EMIU or a supervisor may act on it",
         ))
     }
 }

@@ -3,8 +3,10 @@
 //! assigning the same van — on this instance or another — gets the core's 409.
 //!
 //! - [`items`]: the steps of an item: acknowledge, assign, start, close, note.
+//! - [`bulk`]: acknowledging many items at once (a storm group), each as [`items`] would.
 //! - [`resources`]: the resources, registering one, its status and position.
 
+pub(crate) mod bulk;
 pub(crate) mod items;
 pub(crate) mod resources;
 
@@ -15,6 +17,7 @@ use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/items/acknowledge", post(bulk::acknowledge))
         .route("/api/v1/items/{id}/acknowledge", post(items::acknowledge))
         .route("/api/v1/items/{id}/assign", post(items::assign))
         .route("/api/v1/items/{id}/start", post(items::start))

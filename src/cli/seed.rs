@@ -110,7 +110,7 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
             .await
         {
             Ok(_) => added += 1,
-            Err(CoreError::Conflict(_)) => {}
+            Err(CoreError::Conflict { .. }) => {}
             Err(e) => return Err(anyhow::anyhow!("seeding resources: {e}")),
         }
     }

@@ -15,7 +15,7 @@ mod templates;
 pub use features::{
     ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
 };
-pub use queue::{check_rules, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
+pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use templates::Templates;
 
 /// The defaults, compiled in.

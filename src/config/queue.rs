@@ -3,13 +3,70 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{AlarmType, CallCategory, ItemKind, Level};
+use crate::domain::{AlarmType, CallCategory, CallChannel, ItemKind, Level};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     pub timezone: String,
+    /// Whether a breach raises the item one level (never above P1), with a new deadline from
+    /// the new level's clock (`level_clock_s`).
+    #[serde(default)]
+    pub breach_raise: bool,
+    /// The response clock of each level, in seconds: the new deadline of an item raised after
+    /// a breach.
+    #[serde(default)]
+    pub level_clock_s: LevelClocks,
     pub rules: Vec<Rule>,
+}
+
+/// The response clock of each level, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelClocks {
+    #[serde(rename = "P1")]
+    pub p1: i64,
+    #[serde(rename = "P2")]
+    pub p2: i64,
+    #[serde(rename = "P3")]
+    pub p3: i64,
+    #[serde(rename = "P4")]
+    pub p4: i64,
+}
+
+impl Default for LevelClocks {
+    fn default() -> Self {
+        Self {
+            p1: 60,
+            p2: 300,
+            p3: 1800,
+            p4: 14_400,
+        }
+    }
+}
+
+impl LevelClocks {
+    pub fn of(&self, level: Level) -> i64 {
+        match level {
+            Level::P1 => self.p1,
+            Level::P2 => self.p2,
+            Level::P3 => self.p3,
+            Level::P4 => self.p4,
+        }
+    }
+
+    /// Every clock positive and within [`MAX_RESPONSE_CLOCK_S`].
+    pub fn check(&self) -> Result<(), String> {
+        for level in Level::ALL {
+            let s = self.of(*level);
+            if s <= 0 || s > MAX_RESPONSE_CLOCK_S {
+                return Err(format!(
+                    "queue.level_clock_s.{level}: must be 1..={MAX_RESPONSE_CLOCK_S} seconds"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl QueueConfig {
@@ -42,6 +99,9 @@ pub struct Rule {
     /// For callbacks: the reason codes it applies to (`missed_call`, `follow_up`).
     #[serde(default)]
     pub callback_reasons: Vec<String>,
+    /// For calls: the channels it applies to (`phone`, `sms`, `walk_in`...).
+    #[serde(default)]
+    pub channels: Vec<CallChannel>,
 }
 
 /// The longest response clock a rule may set: 30 days.
@@ -55,6 +115,7 @@ impl Rule {
             && self.immediate_danger.is_none()
             && self.same_day.is_none()
             && self.callback_reasons.is_empty()
+            && self.channels.is_empty()
     }
 }
 

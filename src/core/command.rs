@@ -2,15 +2,23 @@
 
 use routing::travel::LonLat;
 
-use crate::domain::{CaseRecord, Details, Item, ItemId, Resource, ResourceId, ResourceStatus};
+use crate::domain::{
+    CaseRecord, Details, Item, ItemId, Resource, ResourceId, ResourceStatus, Subject,
+};
 use crate::events::TransportChange;
 
 /// A request to change state. Everything that writes goes through the core as one of these.
 #[derive(Clone, Debug)]
 pub enum Command {
     /// A new item. `key` deduplicates retransmissions: the same key returns the first item.
+    /// An alarm of a device that already has an open alert of the same type is a repeat: it is
+    /// counted on that item (a `repeated` event) and its key points there.
     Create {
         details: Details,
+        /// Who and where, looked up by the intake handler (device registry, known caller,
+        /// typed place). Without it the core derives what the details and the state hold: a
+        /// callback's or incident's related item, a booking's rider and pick-up.
+        subject: Option<Subject>,
         key: Option<String>,
         /// Accepted over the sender's intake rate limit (P1 only); flags the item.
         rate_limited: bool,
@@ -32,6 +40,13 @@ pub enum Command {
     AddNote {
         item_id: ItemId,
         text: String,
+    },
+    /// Closes an open item with one of the service's own outcomes (`domain::outcomes::SYSTEM`),
+    /// from any open status: a ringing call card the caller hung up on (`missed_call`).
+    /// An item already closed is left as it is.
+    Settle {
+        item_id: ItemId,
+        outcome: &'static str,
     },
     /// A note recorded once per `key` (an inbound SMS the provider may post again): the key is
     /// stored with the note, in the same transaction; a key already stored records nothing and

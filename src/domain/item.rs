@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AlarmType, CallCategory, ItemId, ItemKind, Level, ResourceId, Status};
+use super::{
+    AlarmType, CallCategory, CallChannel, ItemId, ItemKind, Level, Reporter, ResourceId, Status,
+};
 use routing::travel::LonLat;
 
 /// Why an item has its level and deadline: the rule that matched and the facts it matched on.
@@ -16,6 +18,44 @@ pub struct Priority {
     pub reason: String,
     /// Seconds allowed between arrival and acknowledgement.
     pub respond_within_s: i64,
+    /// The facts the rule matched on, as codes (`kind`/`alert`, `alarm_type`/`fall`,
+    /// `breach_raised_from`/`P2`...), so a console can say them in its own language; `reason`
+    /// says the same in English for the API and the logs. Empty in items logged before.
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+}
+
+/// One fact a priority rule matched on: a code and its value, both codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Fact {
+    pub key: String,
+    pub value: String,
+}
+
+impl Fact {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// Who an item is about and where: the TeleAsistență beneficiary of an alarm, a known caller
+/// and the place typed on a call, a rider and their pick-up. Personal data: dropped from
+/// redacted copies (`access::redact`), never logged.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Subject {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::geo::LonLat>)]
+    pub position: Option<LonLat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
 }
 
 /// A place as given at intake: free text, a position, or both.
@@ -59,6 +99,12 @@ pub enum Details {
         location: Option<Place>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         notes: String,
+        /// How the card reached the line (`phone` for cards logged before it was recorded).
+        #[serde(default)]
+        channel: CallChannel,
+        /// Who reported it (`unknown` until asked, and for cards logged before).
+        #[serde(default)]
+        reporter: Reporter,
     },
     Booking {
         rider: String,
@@ -159,6 +205,21 @@ pub struct Item {
     /// categorised after the item was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dv_case: Option<ItemId>,
+    /// Who and where, filled at creation (`Subject`); absent on redacted copies and on items
+    /// with nobody known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// Further alarms of the same device and type attached to this open alert (storm repeats).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeats: u32,
+    /// Of those, how many arrived since the item was acknowledged and are not yet seen: they
+    /// put the item back among the ones needing attention (`queue::order`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeats_unseen: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Item {
@@ -177,6 +238,12 @@ impl Item {
             Details::Callback { related, .. } | Details::Incident { related, .. } => *related,
             _ => None,
         }
+    }
+
+    /// Whether the item needs a dispatcher's attention: nobody has taken it yet, or alarms
+    /// arrived on it since it was taken.
+    pub fn needs_attention(&self) -> bool {
+        self.status == Status::New || self.repeats_unseen > 0
     }
 
     /// Whether the item is itself a call categorised domestic violence.

@@ -92,6 +92,47 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// How a call card reached the line: a phone call on the emergency number, an SMS, someone
+    /// at the desk, a call on another line, an e-mail, or an institution (police, hospital).
+    CallChannel {
+        Phone => "phone",
+        Sms => "sms",
+        WalkIn => "walk_in",
+        OtherLine => "other_line",
+        Email => "email",
+        Institution => "institution",
+    }
+);
+
+impl Default for CallChannel {
+    /// Cards logged before the channel was recorded came from the telephone line.
+    fn default() -> Self {
+        CallChannel::Phone
+    }
+}
+
+vocabulary!(
+    /// Who reported what a call card is about.
+    Reporter {
+        Victim => "victim",
+        Relative => "relative",
+        Neighbour => "neighbour",
+        Institution => "institution",
+        Anonymous => "anonymous",
+        Beneficiary => "beneficiary",
+        Other => "other",
+        Unknown => "unknown",
+    }
+);
+
+impl Default for Reporter {
+    /// Not asked yet (a ringing call), or a card logged before the reporter was recorded.
+    fn default() -> Self {
+        Reporter::Unknown
+    }
+}
+
+vocabulary!(
     /// The kind of work an item is.
     ItemKind {
         Alert => "alert",

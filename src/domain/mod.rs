@@ -11,6 +11,9 @@ mod resource;
 
 pub use case::CaseRecord;
 pub use ids::{ItemId, ResourceId, Seq};
-pub use item::{Details, Item, MobilityNeeds, Note, Place, Priority, Timestamps};
-pub use kinds::{AlarmType, CallCategory, ItemKind, Level, ResourceKind, ResourceStatus, Status};
+pub use item::{Details, Fact, Item, MobilityNeeds, Note, Place, Priority, Subject, Timestamps};
+pub use kinds::{
+    AlarmType, CallCategory, CallChannel, ItemKind, Level, Reporter, ResourceKind, ResourceStatus,
+    Status,
+};
 pub use resource::Resource;

@@ -49,6 +49,13 @@ pub const INCIDENT: &[&str] = &[
     "other",
 ];
 
+/// Outcomes the service closes an item with by itself, never offered in the console's close form
+/// (which is why they are not in `OUTCOMES` of types.ts); the console translates them like the
+/// others. `missed_call`: the caller hung up, or nobody answered, before a dispatcher took the
+/// ringing call card; the card is settled and the callback item (or a note, for a number that
+/// cannot be called back) carries the follow-up.
+pub const SYSTEM: &[&str] = &["missed_call"];
+
 /// The codes an item of this kind may be closed with.
 pub fn for_kind(kind: ItemKind) -> &'static [&'static str] {
     match kind {

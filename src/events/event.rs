@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::transport::TransportChange;
 use crate::domain::{
-    CaseRecord, Item, ItemId, Level, Note, Resource, ResourceId, ResourceStatus, Seq, Status,
+    AlarmType, CaseRecord, Item, ItemId, Level, Note, Priority, Resource, ResourceId,
+    ResourceStatus, Seq, Status,
 };
 use routing::travel::LonLat;
 
@@ -71,6 +72,28 @@ pub enum Event {
         item_id: ItemId,
         record: CaseRecord,
     },
+    /// Another alarm of the same device and type arrived while this alert item was open: it is
+    /// counted on the item instead of becoming an item of its own (storm repeats). Counted as
+    /// unseen when the item was already taken.
+    Repeated {
+        item_id: ItemId,
+        alarm_type: AlarmType,
+        device_time: DateTime<Utc>,
+    },
+    /// The handler (or another dispatcher) has seen the repeats that arrived since the item was
+    /// acknowledged: an acknowledge of an acknowledged item with unseen repeats.
+    RepeatsSeen {
+        item_id: ItemId,
+        by: String,
+    },
+    /// The item's level or rule changed: re-categorised (the rules ran again), or raised one
+    /// level after a breach (`breach_raised_from` in its facts). Carries the new priority and
+    /// deadline.
+    Reprioritised {
+        item_id: ItemId,
+        priority: Priority,
+        deadline: DateTime<Utc>,
+    },
     /// Something changed in adapted transport (a booking, a cancellation, a driver action, a
     /// delay...). Ids and codes only: clients refetch the plan or manifest over HTTP, where the
     /// role is checked and the read audited.
@@ -96,6 +119,9 @@ impl Event {
             Event::ResourceMoved { .. } => "resource_moved",
             Event::CaseRecorded { .. } => "case_recorded",
             Event::TransportChanged { .. } => "transport_changed",
+            Event::Repeated { .. } => "repeated",
+            Event::RepeatsSeen { .. } => "repeats_seen",
+            Event::Reprioritised { .. } => "reprioritised",
         }
     }
 
@@ -110,7 +136,10 @@ impl Event {
             | Event::Closed { item_id, .. }
             | Event::NoteAdded { item_id, .. }
             | Event::Breached { item_id, .. }
-            | Event::CaseRecorded { item_id, .. } => Some(*item_id),
+            | Event::CaseRecorded { item_id, .. }
+            | Event::Repeated { item_id, .. }
+            | Event::RepeatsSeen { item_id, .. }
+            | Event::Reprioritised { item_id, .. } => Some(*item_id),
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
             | Event::ResourceMoved { .. }

@@ -198,6 +198,7 @@ pub async fn request_timeout(limit: Duration, req: Request<Body>, next: Next) ->
                          it may have been carried out: retry it with the same idempotency key"
                     ),
                     field: None,
+                    reason: None,
                 },
             };
             let mut response = (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response();

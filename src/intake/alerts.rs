@@ -103,12 +103,15 @@ fn receipt(outcome: Outcome) -> Result<Response> {
     description = "A TeleAsistență alarm from an alarm receiver (role receiver, or dispatch). \
         Deduplicated per sending credential by `device_id` and `alarm_id`: a retransmission \
         answers 200 with the receipt of the first item; another credential sending the same ids \
-        gets its own item. The answer is a receipt (id, status), never the item: dispatch roles \
+        gets its own item. An alarm of a device that already has an open alert of the same \
+        `alarm_type` is attached to it as a repeat (a `repeated` event, counted in `repeats`) \
+        and answers 200 with that item's receipt; a different alarm type is a new item. The \
+        item's `subject` is the device's beneficiary from the TeleAsistență registry. The answer is a receipt (id, status), never the item: dispatch roles \
         read the item at its `location`.",
     request_body = AlertDto,
     responses(
         (status = 201, description = "Stored and queued", body = AlertReceipt, headers(("location" = String))),
-        (status = 200, description = "A retransmission by the same credential: the receipt of the item the first copy created, as it stands now", body = AlertReceipt, headers(("location" = String))),
+        (status = 200, description = "A retransmission by the same credential: the receipt of the item the first copy created, as it stands now; or a repeat attached to the device's open alert of the same type: that item's receipt", body = AlertReceipt, headers(("location" = String))),
         (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
         BodyRefusals,
         Refusals,
@@ -119,6 +122,7 @@ pub(crate) async fn post(
     State(AppState {
         core,
         intake_limiter,
+        emergency,
         ..
     }): State<AppState>,
     caller: Caller,
@@ -132,11 +136,18 @@ pub(crate) async fn post(
     ])?;
     let (details, key) = dto.parse(&caller)?;
     let rate_limited = intake_limiter.admit(&caller.name, &details)?.flagged();
+    let subject = match &details {
+        Details::Alert { device_id, .. } => {
+            crate::teleasistenta::subject::of_device(emergency.as_ref(), device_id).await?
+        }
+        _ => None,
+    };
     let outcome = core
         .execute(
             &caller.name,
             Command::Create {
                 details,
+                subject,
                 key: Some(key),
                 rate_limited,
             },

@@ -113,6 +113,7 @@ pub(crate) async fn post(
             &caller.name,
             Command::Create {
                 details,
+                subject: None,
                 key,
                 rate_limited,
             },

@@ -8,14 +8,18 @@ use serde::Deserialize;
 use crate::access::{Caller, Role};
 use crate::core::Command;
 use crate::domain::parse;
-use crate::domain::{CallCategory, Details, Item};
+use crate::domain::{CallCategory, CallChannel, Details, Item, Place, Reporter};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::telephony::callers::{call_subject, known_caller};
 use crate::web::extract::AppJson;
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::view::ShownItem;
 use axum::Json;
+use routing::network::CandidateKind;
+use routing::network::RoadNetwork;
+use routing::travel::LonLat;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +36,14 @@ pub(crate) struct CallDto {
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub notes: Option<String>,
+    /// How the card reached the line (default `phone`).
+    #[serde(default)]
+    #[schema(value_type = Option<CallChannel>)]
+    pub channel: Option<String>,
+    /// Who reports it (default `unknown`).
+    #[serde(default)]
+    #[schema(value_type = Option<Reporter>)]
+    pub reporter: Option<String>,
 }
 
 impl CallDto {
@@ -44,13 +56,54 @@ impl CallDto {
             CallCategory::parse(&self.category).map_err(|m| Error::validation("category", m))?;
         let location = self.location.map(|l| l.parse("location")).transpose()?;
         let notes = parse::text("notes", self.notes.as_deref().unwrap_or(""), 4000)?;
+        let channel = match self.channel.as_deref() {
+            None => CallChannel::default(),
+            Some(c) => CallChannel::parse(c).map_err(|m| Error::validation("channel", m))?,
+        };
+        let reporter = match self.reporter.as_deref() {
+            None => Reporter::default(),
+            Some(r) => Reporter::parse(r).map_err(|m| Error::validation("reporter", m))?,
+        };
         Ok(Details::Call {
             caller_number,
             category,
             immediate_danger: self.immediate_danger,
             location,
             notes,
+            channel,
+            reporter,
         })
+    }
+}
+
+/// The position of a typed address, when the road network's best candidate is a full match of
+/// a street and house number, and the only one that good; otherwise none (a street alone, or
+/// two equally good addresses, would put the case in the wrong place: the console offers the
+/// candidates instead).
+fn exact_address(net: &RoadNetwork, address: &str) -> Option<LonLat> {
+    let found = net.geocode(address, 2);
+    let best = found.first()?;
+    let full = best.kind == CandidateKind::Address && best.score >= 1.5;
+    let unique = found.get(1).is_none_or(|second| second.score < best.score);
+    (full && unique).then_some(best.position)
+}
+
+/// Fills in the position of a place typed with an address only ([`exact_address`]); a place
+/// with a position, or a network still loading, is left as it is.
+fn locate(state: &AppState, details: &mut Details) {
+    let Details::Call {
+        location:
+            Some(Place {
+                address: Some(address),
+                position: position @ None,
+            }),
+        ..
+    } = details
+    else {
+        return;
+    };
+    if let Some(net) = state.network.get() {
+        *position = exact_address(net, address);
     }
 }
 
@@ -61,7 +114,13 @@ impl CallDto {
     tag = "intake",
     operation_id = "post_call",
     description = "A call card of the social-emergency line (dispatch or telephony). With an \
-        `Idempotency-Key` header a repeat answers 200 with the first item.",
+        `Idempotency-Key` header a repeat answers 200 with the first item. `channel` (default \
+        `phone`) and `reporter` (default `unknown`) say how the card came and who reports it. \
+        A `location` with an `address` and no position is geocoded on the road network: it \
+        gets the position of the best candidate when that is a full street-and-number match \
+        (and the only one), else it stays without one. The item's `subject` is the known \
+        beneficiary or carer of the number (TeleAsistență registry), at the typed place or \
+        the beneficiary's home.",
     request_body = CallDto,
     params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
     responses(
@@ -99,17 +158,31 @@ pub(crate) async fn post(
         Role::Telephony,
     ])?;
     let key = crate::web::extract::idempotency_key(&headers, "call", &caller.name)?;
-    let details = dto.parse()?;
+    let mut details = dto.parse()?;
     let rate_limited = state
         .intake_limiter
         .admit(&caller.name, &details)?
         .flagged();
+    locate(&state, &mut details);
+    let subject = match &details {
+        Details::Call {
+            caller_number,
+            location,
+            ..
+        } => {
+            let known = known_caller(state.emergency.as_ref(), caller_number).await?;
+            let place = location.as_ref().or(known.home.as_ref());
+            call_subject(known.subject, caller_number, place)
+        }
+        _ => None,
+    };
     let outcome = state
         .core
         .execute(
             &caller.name,
             Command::Create {
                 details,
+                subject,
                 key,
                 rate_limited,
             },

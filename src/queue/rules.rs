@@ -2,62 +2,128 @@
 //! `config/default.toml` (`[[queue.rules]]`), are tried in order, and the first that matches
 //! wins; the last rule should match everything.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{check_rules, QueueConfig, Rule};
-use crate::domain::{Details, Priority};
+use crate::config::{check_rules, LevelClocks, QueueConfig, Rule};
+use crate::domain::{Details, Fact, Item, Level, Priority};
 
-/// The ordered rule set.
+/// The ordered rule set, and what a breach does.
 #[derive(Clone, Debug)]
 pub struct Rules {
     rules: Vec<Rule>,
     zone: Tz,
+    /// Raise a breached item one level, with the clocks of the levels; `None`: a breach only
+    /// escalates.
+    breach_raise: Option<LevelClocks>,
 }
 
 impl Rules {
-    /// Compiles a checked rule set ([`check_rules`]).
+    /// Compiles a checked rule set ([`check_rules`]); a breach does not raise the level.
     pub fn new(rules: Vec<Rule>, zone: Tz) -> Result<Self, String> {
         check_rules(&rules)?;
-        Ok(Self { rules, zone })
+        Ok(Self {
+            rules,
+            zone,
+            breach_raise: None,
+        })
     }
 
-    /// The rule set and time zone of `[queue]`.
+    /// The rule set, time zone and breach raise of `[queue]`.
     pub fn from_config(queue: &QueueConfig) -> Result<Self, String> {
-        Self::new(queue.rules.clone(), queue.zone()?)
+        queue.level_clock_s.check()?;
+        let mut rules = Self::new(queue.rules.clone(), queue.zone()?)?;
+        if queue.breach_raise {
+            rules.breach_raise = Some(queue.level_clock_s);
+        }
+        Ok(rules)
     }
 
     /// The priority of an item with these details arriving at `now`.
     pub fn classify(&self, details: &Details, now: DateTime<Utc>) -> Priority {
         for rule in &self.rules {
-            if let Some(reason) = rule.matches(details, now, self.zone) {
+            if let Some(facts) = rule.matches(details, now, self.zone) {
+                let reason = if facts.is_empty() {
+                    "default rule".to_owned()
+                } else {
+                    facts.iter().map(say).collect::<Vec<_>>().join(", ")
+                };
                 return Priority {
                     level: rule.level,
                     rule: rule.id.clone(),
                     reason,
                     respond_within_s: rule.respond_within_s,
+                    facts,
                 };
             }
         }
         unreachable!("Rules::new guarantees a catch-all last rule")
     }
+
+    /// The priority and deadline of an item that breached at `now`, raised one level, when
+    /// breaches raise (`queue.breach_raise`) and the item is below P1; else `None`. The rule
+    /// stays; the facts gain `breach_raised_from` (the level it had); the clock is the new
+    /// level's (`queue.level_clock_s`), counted from `now`.
+    pub fn raised_after_breach(
+        &self,
+        item: &Item,
+        now: DateTime<Utc>,
+    ) -> Option<(Priority, DateTime<Utc>)> {
+        let clocks = self.breach_raise?;
+        let from = item.priority.level;
+        let to = match from {
+            Level::P1 => return None,
+            Level::P2 => Level::P1,
+            Level::P3 => Level::P2,
+            Level::P4 => Level::P3,
+        };
+        let mut p = item.priority.clone();
+        p.level = to;
+        p.respond_within_s = clocks.of(to);
+        p.reason = format!("{}; raised from {from} after its deadline passed", p.reason);
+        p.facts.push(Fact::new("breach_raised_from", from.as_str()));
+        let deadline = now + Duration::seconds(p.respond_within_s);
+        Some((p, deadline))
+    }
+}
+
+/// A fact in words, for `reason` (the API and the logs; consoles translate the facts).
+fn say(f: &Fact) -> String {
+    match (f.key.as_str(), f.value.as_str()) {
+        ("alarm_type", v) => format!("alarm type {v}"),
+        ("immediate_danger", "true") => "someone in immediate danger".into(),
+        ("immediate_danger", _) => "nobody in immediate danger".into(),
+        ("same_day", "true") => "transport today".into(),
+        ("same_day", _) => "transport on a later day".into(),
+        ("callback_reason", v) => format!("callback for {v}"),
+        (k, v) => format!("{k} {v}"),
+    }
 }
 
 impl Rule {
-    /// `Some(reason)` when the rule matches, naming the facts it matched on.
-    fn matches(&self, details: &Details, now: DateTime<Utc>, zone: Tz) -> Option<String> {
+    /// `Some(facts)` when the rule matches: the facts it matched on, as codes (empty for the
+    /// catch-all).
+    fn matches(&self, details: &Details, now: DateTime<Utc>, zone: Tz) -> Option<Vec<Fact>> {
         let mut why = Vec::new();
         let kind = details.kind();
         if !self.kinds.is_empty() {
             if !self.kinds.contains(&kind) {
                 return None;
             }
-            why.push(format!("kind {kind}"));
+            why.push(Fact::new("kind", kind.as_str()));
         }
         if !self.alarm_types.is_empty() {
             match details {
                 Details::Alert { alarm_type, .. } if self.alarm_types.contains(alarm_type) => {
-                    why.push(format!("alarm type {alarm_type}"))
+                    why.push(Fact::new("alarm_type", alarm_type.as_str()))
+                }
+                _ => return None,
+            }
+        }
+        if !self.channels.is_empty() {
+            match details {
+                Details::Call { channel, .. } if self.channels.contains(channel) => {
+                    why.push(Fact::new("channel", channel.as_str()))
                 }
                 _ => return None,
             }
@@ -65,7 +131,7 @@ impl Rule {
         if !self.call_categories.is_empty() {
             match details {
                 Details::Call { category, .. } if self.call_categories.contains(category) => {
-                    why.push(format!("category {category}"))
+                    why.push(Fact::new("category", category.as_str()))
                 }
                 _ => return None,
             }
@@ -74,11 +140,9 @@ impl Rule {
             match details {
                 Details::Call {
                     immediate_danger, ..
-                } if *immediate_danger == want => why.push(if want {
-                    "someone in immediate danger".into()
-                } else {
-                    "nobody in immediate danger".into()
-                }),
+                } if *immediate_danger == want => {
+                    why.push(Fact::new("immediate_danger", want.to_string()))
+                }
                 _ => return None,
             }
         }
@@ -90,11 +154,7 @@ impl Rule {
                     if is_same != want {
                         return None;
                     }
-                    why.push(if want {
-                        "transport today".into()
-                    } else {
-                        "transport on a later day".into()
-                    });
+                    why.push(Fact::new("same_day", want.to_string()));
                 }
                 _ => return None,
             }
@@ -102,15 +162,12 @@ impl Rule {
         if !self.callback_reasons.is_empty() {
             match details {
                 Details::Callback { reason, .. } if self.callback_reasons.contains(reason) => {
-                    why.push(format!("callback for {reason}"))
+                    why.push(Fact::new("callback_reason", reason.as_str()))
                 }
                 _ => return None,
             }
         }
-        if why.is_empty() {
-            why.push("default rule".into());
-        }
-        Some(why.join(", "))
+        Some(why)
     }
 }
 
@@ -137,6 +194,8 @@ mod tests {
             immediate_danger: danger,
             location: None,
             notes: String::new(),
+            channel: Default::default(),
+            reporter: Default::default(),
         }
     }
 
@@ -211,6 +270,7 @@ mod tests {
                 immediate_danger: None,
                 same_day: None,
                 callback_reasons: vec![],
+                channels: vec![],
             };
             let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
             assert!(err.contains("respond_within_s"), "{err}");
@@ -229,6 +289,7 @@ mod tests {
             immediate_danger: None,
             same_day: None,
             callback_reasons: vec![],
+            channels: vec![],
         };
         let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
         assert!(err.contains("last rule"), "{err}");

@@ -74,6 +74,7 @@ pub async fn raise_due<'a>(on: impl Into<Handles<'a>>) -> anyhow::Result<usize> 
                         related: Some(f.item_id),
                     },
                     key: Some(format!("follow-up:{}", f.id)),
+                    subject: None,
                     rate_limited: false,
                 },
             )

@@ -219,6 +219,7 @@ mod tests {
                 rule: "r".into(),
                 reason: "r".into(),
                 respond_within_s: 15,
+                facts: vec![],
             },
             deadline: received,
             breached: false,
@@ -233,6 +234,8 @@ mod tests {
                 immediate_danger: false,
                 location: None,
                 notes: String::new(),
+                channel: Default::default(),
+                reporter: Default::default(),
             },
             assigned_to: vec![],
             handler: None,
@@ -242,6 +245,9 @@ mod tests {
             redacted: false,
             rate_limited: false,
             dv_case: None,
+            subject: None,
+            repeats: 0,
+            repeats_unseen: 0,
         }
     }
 

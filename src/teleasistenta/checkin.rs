@@ -35,6 +35,7 @@ pub(crate) async fn record(
                     actor,
                     Command::Create {
                         details,
+                        subject: Some(super::subject::device_subject(&device)),
                         key: Some(key),
                         rate_limited: false,
                     },

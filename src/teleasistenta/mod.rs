@@ -5,6 +5,7 @@
 //! - [`checkin`]: recording a heartbeat (and a low-battery item).
 //! - [`monitor`]: raises a technical item for a missed check-in within one period plus grace.
 //! - [`demo`]: synthetic devices and shelters.
+//! - [`subject`]: who an alarm is about (the device's beneficiary), for the item's subject.
 //! - [`http`]: the handlers — devices (beneficiary, address, phone, carers in order of call,
 //!   medical and access notes, key safe) and number lookup, check-ins, follow-up steps on an
 //!   alarm (call the beneficiary, carers in order, send a carer or team, call 112) before it is
@@ -15,6 +16,7 @@ pub(crate) mod demo;
 pub(crate) mod http;
 pub(crate) mod monitor;
 pub(crate) mod rules;
+pub(crate) mod subject;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -35,10 +35,15 @@ pub(crate) async fn check(
     let beats: Vec<Heartbeat<'_>> = devices.iter().map(heartbeat).collect();
     for d in missed(&beats, Utc::now(), grace) {
         let (details, key) = missed_item(d, grace);
+        let subject = devices
+            .iter()
+            .find(|r| r.device_id == d.device_id)
+            .map(super::subject::device_subject);
         core.execute(
             "monitor",
             Command::Create {
                 details,
+                subject,
                 key: Some(key),
                 rate_limited: false,
             },

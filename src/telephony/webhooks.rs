@@ -7,14 +7,14 @@ use axum::routing::post;
 use axum::Router;
 use tracing::info;
 
-use super::callers::known_caller;
+use super::callers::{call_subject, known_caller};
 use super::http::{xml, Signed};
 use super::rules::{call_result, caller_number, CallResult};
 use super::twiml::{response, Verb};
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
-use crate::domain::{CallCategory, CaseRecord, Details, ItemId, Status};
+use crate::domain::{CallCategory, CallChannel, CaseRecord, Details, ItemId, Reporter, Status};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
@@ -65,16 +65,19 @@ fn created_item(outcome: Outcome) -> Result<(ItemId, bool)> {
 pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let call_sid = sid(&params, "CallSid")?;
     let number = caller_number(params.get("From"));
-    let (known, home) = known_caller(state.emergency.as_ref(), &number).await?;
-    let notes = format!("Apel intrat pe linia de urgență. {known}")
+    let known = known_caller(state.emergency.as_ref(), &number).await?;
+    let notes = format!("Apel intrat pe linia de urgență. {}", known.line)
         .trim()
         .to_owned();
+    let subject = call_subject(known.subject, &number, known.home.as_ref());
     let details = Details::Call {
         caller_number: number,
         category: CallCategory::Unclassified,
         immediate_danger: false,
-        location: home,
+        location: known.home,
         notes,
+        channel: CallChannel::Phone,
+        reporter: Reporter::Unknown,
     };
     let outcome = state
         .core
@@ -82,6 +85,7 @@ pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Resu
             ACTOR,
             Command::Create {
                 details,
+                subject,
                 key: Some(format!("twilio-call:{call_sid}")),
                 rate_limited: false,
             },
@@ -145,7 +149,7 @@ pub(crate) async fn hold(State(state): State<AppState>, _params: Signed) -> Resu
     post,
     path = "/telephony/voice/status",
     tag = "telephony",
-    description = "The provider's call-status callback: records answered or missed on the call card; a missed call from a number that may be called back raises a `missed_call` callback item. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    description = "The provider's call-status callback: records answered or missed on the call card. A missed call settles its card when nobody took it (closed with outcome `missed_call`) and raises a `missed_call` callback item (P2) for a number that may be called back, or a note on the card for a withheld or safe-contact number; a card a dispatcher already took stays open with a note, so one missed call never leaves two open items. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
     request_body(content = crate::web::schemas::telephony::StatusForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
@@ -175,36 +179,66 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
             Ok(xml(response(&[])))
         }
         CallResult::Missed => {
-            let carded = item_id.and_then(|id| {
-                state.core.read(|s| match s.item(&id).map(|i| &i.details) {
-                    Some(Details::Call { caller_number, .. }) => Some(caller_number.clone()),
-                    _ => None,
+            let card = item_id.and_then(|id| {
+                state.core.read(|s| {
+                    s.item(&id).map(|i| {
+                        let number = match &i.details {
+                            Details::Call { caller_number, .. } => Some(caller_number.clone()),
+                            _ => None,
+                        };
+                        (id, i.status, number)
+                    })
                 })
             });
-            let number = carded.unwrap_or_else(|| caller_number(params.get("From")));
+            let number = card
+                .as_ref()
+                .and_then(|(_, _, n)| n.clone())
+                .unwrap_or_else(|| caller_number(params.get("From")));
             if let Some(item_id) = item_id {
                 record_status(&state, item_id, "missed").await?;
+            }
+            // One open item per missed call: a card still ringing (nobody took it) is settled
+            // (`missed_call`) and the callback, or the note, carries the follow-up; a card a
+            // dispatcher has taken stays theirs, with a note, and no second item is raised.
+            let taken = card.as_ref().and_then(|(id, status, _)| {
+                matches!(
+                    status,
+                    Status::Acknowledged | Status::Assigned | Status::InProgress
+                )
+                .then_some(*id)
+            });
+            if let Some((id, Status::New, _)) = &card {
+                state
+                    .core
+                    .execute(
+                        ACTOR,
+                        Command::Settle {
+                            item_id: *id,
+                            outcome: "missed_call",
+                        },
+                    )
+                    .await?;
             }
             let blocked = number != "withheld"
                 && safe_contact::is_contact_blocked(state.emergency.as_ref(), &number).await?;
             let promise_callback = number != "withheld" && !blocked;
-            if !promise_callback {
+            if let Some(item_id) = taken {
+                let text = if promise_callback {
+                    "Apel pierdut după preluarea fișei: apelantul trebuie sunat înapoi."
+                } else if blocked {
+                    "Apel pierdut după preluarea fișei. Numărul este marcat „nu sunați înapoi / fără SMS”."
+                } else {
+                    "Apel pierdut după preluarea fișei, de la un număr ascuns: nu poate fi sunat înapoi."
+                };
+                add_note(&state, item_id, text).await?;
+            } else if !promise_callback {
                 if let Some(item_id) = item_id {
                     let text = if blocked {
                         "Apel pierdut. Numărul este marcat „nu sunați înapoi / fără SMS”: nu se programează apel înapoi."
                     } else {
                         "Apel pierdut de la un număr ascuns: nu poate fi sunat înapoi."
                     };
-                    state
-                        .core
-                        .execute(
-                            ACTOR,
-                            Command::AddNote {
-                                item_id,
-                                text: text.into(),
-                            },
-                        )
-                        .await?;
+                    add_note(&state, item_id, text).await?;
                 }
             } else {
                 state
@@ -217,6 +251,7 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
                                 reason: "missed_call".into(),
                                 related: item_id,
                             },
+                            subject: None,
                             key: Some(format!("missed-call:{call_sid}")),
                             rate_limited: false,
                         },
@@ -232,6 +267,20 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
             Ok(xml(response(&[Verb::Say(sorry), Verb::Hangup])))
         }
     }
+}
+
+async fn add_note(state: &AppState, item_id: ItemId, text: &str) -> Result<()> {
+    state
+        .core
+        .execute(
+            ACTOR,
+            Command::AddNote {
+                item_id,
+                text: text.into(),
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Result<()> {
@@ -256,7 +305,7 @@ async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Resul
     post,
     path = "/telephony/sms",
     tag = "telephony",
-    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card. Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card of channel `sms` (its own queue rule, `call-sms`). Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
     request_body(content = crate::web::schemas::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
@@ -302,8 +351,11 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
                 .await?;
         }
         None => {
-            let (known, home) = known_caller(state.emergency.as_ref(), &number).await?;
-            let notes = format!("SMS primit: {body} {known}").trim().to_owned();
+            let known = known_caller(state.emergency.as_ref(), &number).await?;
+            let notes = format!("SMS primit: {body} {}", known.line)
+                .trim()
+                .to_owned();
+            let subject = call_subject(known.subject, &number, known.home.as_ref());
             state
                 .core
                 .execute(
@@ -313,9 +365,12 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
                             caller_number: number,
                             category: CallCategory::Unclassified,
                             immediate_danger: false,
-                            location: home,
+                            location: known.home,
                             notes,
+                            channel: CallChannel::Sms,
+                            reporter: Reporter::Unknown,
                         },
+                        subject,
                         key: Some(key),
                         rate_limited: false,
                     },

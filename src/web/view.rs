@@ -151,6 +151,7 @@ mod tests {
                 rule: "r".into(),
                 reason: "r".into(),
                 respond_within_s: 60,
+                facts: vec![],
             },
             deadline: Utc::now(),
             breached: false,
@@ -164,6 +165,9 @@ mod tests {
             redacted: false,
             rate_limited: true,
             dv_case: None,
+            subject: None,
+            repeats: 0,
+            repeats_unseen: 0,
         }
     }
 

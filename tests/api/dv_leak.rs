@@ -523,6 +523,12 @@ async fn arrange_live(app: &TestApp, w: &mut World, cases: &Cases) {
         "B calls again",
     )
     .await;
+    // Found while it rings: the missed call settles it (closed, `missed_call`).
+    let card = find_item(app, "B's new call", |i| {
+        caller_is(i, number_b) && i["id"] != cases.b.as_str()
+    })
+    .await;
+    w.item(&card, "a new call from B's number");
     let status = [("CallSid", "CA-LEAK-B2"), ("QueueResult", "hangup")];
     expect(
         webhook(app, "/telephony/voice/status", &status).await,
@@ -530,11 +536,6 @@ async fn arrange_live(app: &TestApp, w: &mut World, cases: &Cases) {
         "B's call missed",
     )
     .await;
-    let card = find_item(app, "B's new call", |i| {
-        caller_is(i, number_b) && i["id"] != cases.b.as_str()
-    })
-    .await;
-    w.item(&card, "a new call from B's number");
     let cb_b = find_item(app, "B's missed-call callback", |i| {
         i["kind"] == "callback" && i["details"]["phone"] == number_b
     })
@@ -591,6 +592,11 @@ async fn arrange_live(app: &TestApp, w: &mut World, cases: &Cases) {
         "D is held",
     )
     .await;
+    let card_d = find_item(app, "D's new call", |i| {
+        caller_is(i, number_d) && i["id"] != cases.d.as_str()
+    })
+    .await;
+    w.item(&card_d, "a new call from D's (safe-contact) number");
     let status = [("CallSid", "CA-LEAK-D"), ("QueueResult", "hangup")];
     expect(
         webhook(app, "/telephony/voice/status", &status).await,
@@ -598,11 +604,6 @@ async fn arrange_live(app: &TestApp, w: &mut World, cases: &Cases) {
         "D's call missed",
     )
     .await;
-    let card_d = find_item(app, "D's new call", |i| {
-        caller_is(i, number_d) && i["id"] != cases.d.as_str()
-    })
-    .await;
-    w.item(&card_d, "a new call from D's (safe-contact) number");
 }
 
 // --- Websockets -----------------------------------------------------------------------------

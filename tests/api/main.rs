@@ -18,6 +18,7 @@ mod multi_instance;
 mod openapi;
 mod queue;
 mod resource_access;
+mod shift_queue;
 mod transport;
 mod transport_gps;
 mod transport_live;

@@ -45,10 +45,23 @@ pub(super) fn transition(item: &Item, to: Status) -> Result<(), CoreError> {
     if lifecycle::can_move(item.status, to) {
         Ok(())
     } else {
-        Err(CoreError::Conflict(format!(
-            "item {} is {} and cannot become {}",
-            item.id, item.status, to
-        )))
+        Err(CoreError::Conflict {
+            reason: refusal_reason(item.status, to),
+            message: format!(
+                "item {} is {} and cannot become {}",
+                item.id, item.status, to
+            ),
+        })
+    }
+}
+
+/// The code of why a move is refused, for the console to translate.
+fn refusal_reason(from: Status, to: Status) -> &'static str {
+    match (from, to) {
+        (Status::Closed, _) => "closed",
+        (_, Status::Acknowledged) => "not_new",
+        (Status::New, _) => "not_acknowledged",
+        _ => "wrong_status",
     }
 }
 

@@ -5,24 +5,47 @@ use chrono::Duration;
 
 use super::context::{item_of, outcome_item, Ctx};
 use crate::core::command::{CoreError, Outcome};
-use crate::core::state::{derived_case, StateMut};
-use crate::domain::{Details, Item, ItemId, Note, Status, Timestamps};
+use crate::core::state::{derived_case, StateMut, StateView};
+use crate::domain::{Details, Item, ItemId, Note, Status, Subject, Timestamps};
 use crate::events::Event;
 
-/// A new item, classified by the queue rules, with its response deadline and the
-/// domestic-violence case it belongs to. A retransmission (its key already names an item in
-/// `existing`) records nothing and answers that first item with `created: false`.
+/// A new item, classified by the queue rules, with its response deadline, the
+/// domestic-violence case it belongs to and its subject (given, or derived: [`subject_of`]).
+/// A retransmission (its key already names an item in `existing`) records nothing and answers
+/// that first item with `created: false`. An alarm of a device that has an open alert of the
+/// same type from the same receiver is a repeat: a `repeated` event on that item, which is the answer (`created:
+/// false`, and the command's key then points to it).
 pub(super) fn create(
     state: &mut impl StateMut,
     ctx: &mut Ctx<'_>,
     actor: &str,
     details: Details,
+    subject: Option<Subject>,
     rate_limited: bool,
     existing: Option<ItemId>,
 ) -> Result<Outcome, CoreError> {
     if let Some(id) = existing {
         return Ok(outcome_item(state, &id, false));
     }
+    if let Details::Alert {
+        device_id,
+        alarm_type,
+        device_time,
+        receiver,
+        ..
+    } = &details
+    {
+        if let Some(item_id) = state.open_alert(receiver, device_id, *alarm_type) {
+            let event = Event::Repeated {
+                item_id,
+                alarm_type: *alarm_type,
+                device_time: *device_time,
+            };
+            ctx.emit(state, actor, event);
+            return Ok(outcome_item(state, &item_id, false));
+        }
+    }
+    let subject = subject.or_else(|| subject_of(state, &details));
     let priority = ctx.rules.classify(&details, ctx.now);
     let mut item = Item {
         id: ItemId::new(),
@@ -45,6 +68,9 @@ pub(super) fn create(
         redacted: false,
         rate_limited,
         dv_case: None,
+        subject,
+        repeats: 0,
+        repeats_unseen: 0,
     };
     item.dv_case = derived_case(state, &item);
     let id = item.id;
@@ -56,6 +82,26 @@ pub(super) fn create(
         },
     );
     Ok(outcome_item(state, &id, true))
+}
+
+/// The subject the details and the state hold, for an item created without one: a callback or
+/// incident takes its related item's, a booking its rider and pick-up.
+fn subject_of(state: &impl StateView, details: &Details) -> Option<Subject> {
+    match details {
+        Details::Callback {
+            related: Some(r), ..
+        }
+        | Details::Incident {
+            related: Some(r), ..
+        } => state.item(r).and_then(|i| i.subject.clone()),
+        Details::Booking { rider, pickup, .. } => Some(Subject {
+            name: rider.clone(),
+            address: pickup.address.clone(),
+            position: pickup.position,
+            ..Subject::default()
+        }),
+        _ => None,
+    }
 }
 
 /// A note by `actor`, trimmed, of 1 to 4000 characters, on an item in any status.

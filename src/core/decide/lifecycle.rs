@@ -4,18 +4,32 @@
 
 use super::context::{item_of, outcome_item, transition, Ctx};
 use crate::core::command::{CoreError, Outcome};
-use crate::core::state::StateMut;
+use crate::core::state::{deadline_running, StateMut};
 use crate::domain::{outcomes, ItemId, ResourceId, ResourceStatus, Status};
 use crate::events::Event;
 
-/// `actor` takes the item: it becomes acknowledged, with them as its handler.
+/// `actor` takes the item: it becomes acknowledged, with them as its handler. An item already
+/// taken on which repeats arrived since is acknowledged again in the sense that matters: the
+/// repeats are marked seen (`repeats_seen`), and the handler stays.
 pub(super) fn acknowledge(
     state: &mut impl StateMut,
     ctx: &mut Ctx<'_>,
     actor: &str,
     item_id: ItemId,
 ) -> Result<Outcome, CoreError> {
-    transition(item_of(state, &item_id)?, Status::Acknowledged)?;
+    let item = item_of(state, &item_id)?;
+    if item.status != Status::New && item.status != Status::Closed && item.repeats_unseen > 0 {
+        ctx.emit(
+            state,
+            actor,
+            Event::RepeatsSeen {
+                item_id,
+                by: actor.to_owned(),
+            },
+        );
+        return Ok(outcome_item(state, &item_id, false));
+    }
+    transition(item, Status::Acknowledged)?;
     ctx.emit(
         state,
         actor,
@@ -55,12 +69,16 @@ pub(super) fn assign(
             .resource(rid)
             .ok_or_else(|| CoreError::NotFound(format!("resource {rid}")))?;
         if let Some(other) = r.current_item {
-            return Err(CoreError::Conflict(format!(
-                "resource {rid} is already assigned to item {other}"
-            )));
+            return Err(CoreError::Conflict {
+                reason: "resource_busy",
+                message: format!("resource {rid} is already assigned to item {other}"),
+            });
         }
         if r.status == ResourceStatus::OffDuty {
-            return Err(CoreError::Conflict(format!("resource {rid} is off duty")));
+            return Err(CoreError::Conflict {
+                reason: "resource_off_duty",
+                message: format!("resource {rid} is off duty"),
+            });
         }
     }
     ctx.emit(
@@ -135,18 +153,61 @@ pub(super) fn close(
     Ok(outcome_item(state, &item_id, false))
 }
 
-/// Escalates every item in `due` that is still unacknowledged and not yet breached.
+/// Closes an open item, from any open status, with one of the service's own outcomes
+/// (`outcomes::SYSTEM`): a ringing call card the caller hung up on. An item already closed
+/// stays as it is (a status callback posted twice settles once).
+pub(super) fn settle(
+    state: &mut impl StateMut,
+    ctx: &mut Ctx<'_>,
+    actor: &str,
+    item_id: ItemId,
+    outcome: &str,
+) -> Result<Outcome, CoreError> {
+    if !outcomes::SYSTEM.contains(&outcome) {
+        return Err(CoreError::Validation {
+            field: "outcome".into(),
+            message: format!("must be one of {}", outcomes::SYSTEM.join(", ")),
+        });
+    }
+    let item = item_of(state, &item_id)?;
+    if item.status != Status::Closed {
+        let released = item.assigned_to.clone();
+        ctx.emit(
+            state,
+            actor,
+            Event::Closed {
+                item_id,
+                outcome: outcome.to_owned(),
+                released,
+            },
+        );
+    }
+    Ok(outcome_item(state, &item_id, false))
+}
+
+/// Escalates every item in `due` that is still unacknowledged and whose deadline has passed
+/// and not yet been breached. When breaches raise the level (`queue.breach_raise`), an item
+/// below P1 is raised one level in the same batch (`reprioritised`, with its new deadline).
 pub(crate) fn escalate(state: &mut impl StateMut, ctx: &mut Ctx<'_>, due: &[ItemId]) {
     for id in due {
         let Some(item) = state.item(id) else { continue };
-        if item.status != Status::New || item.breached || item.deadline > ctx.now {
+        if !deadline_running(item) || item.deadline > ctx.now {
             continue;
         }
+        let raised = ctx.rules.raised_after_breach(item, ctx.now);
         let event = Event::Breached {
             item_id: *id,
             level: item.priority.level,
             deadline: item.deadline,
         };
         ctx.emit(state, "system", event);
+        if let Some((priority, deadline)) = raised {
+            let event = Event::Reprioritised {
+                item_id: *id,
+                priority,
+                deadline,
+            };
+            ctx.emit(state, "system", event);
+        }
     }
 }

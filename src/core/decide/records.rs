@@ -1,6 +1,8 @@
 //! What is written down beside the queue: entries of an item's case file, and changes of
 //! adapted transport (whose documents live outside the live state).
 
+use chrono::Duration;
+
 use super::context::{item_of, outcome_item, Ctx};
 use crate::core::command::{CoreError, Outcome};
 use crate::core::state::StateMut;
@@ -31,10 +33,45 @@ pub(super) fn record(
             CaseRecord::ReferralAcknowledged { .. } | CaseRecord::CallStatus { .. }
         )
     {
-        return Err(CoreError::Conflict(format!("item {item_id} is closed")));
+        return Err(CoreError::Conflict {
+            reason: "closed",
+            message: format!("item {item_id} is closed"),
+        });
     }
+    let categorised = matches!(record, CaseRecord::Categorised { .. });
     ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
+    if categorised {
+        reprioritise(state, ctx, actor, item_id);
+    }
     Ok(outcome_item(state, &item_id, false))
+}
+
+/// Runs the rules again on an item whose details changed (a call categorised): when the level
+/// or the rule differs, a `reprioritised` event with the new priority and its deadline, counted
+/// from the item's arrival like the first one. The level of an item raised after a breach never
+/// drops while it is still waiting to be taken.
+fn reprioritise(state: &mut impl StateMut, ctx: &mut Ctx<'_>, actor: &str, item_id: ItemId) {
+    let Some(item) = state.item(&item_id) else {
+        return;
+    };
+    let priority = ctx.rules.classify(&item.details, ctx.now);
+    let raised = item.status == Status::New && item.breached;
+    if raised && priority.level > item.priority.level {
+        return;
+    }
+    if priority.level == item.priority.level && priority.rule == item.priority.rule {
+        return;
+    }
+    let deadline = item.times.received + Duration::seconds(priority.respond_within_s);
+    ctx.emit(
+        state,
+        actor,
+        Event::Reprioritised {
+            item_id,
+            priority,
+            deadline,
+        },
+    );
 }
 
 /// A change of adapted transport. A driver's action whose id is already in the log (or earlier

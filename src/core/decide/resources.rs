@@ -18,7 +18,10 @@ pub(super) fn register(
 ) -> Result<Outcome, CoreError> {
     let id = resource.id.clone();
     if state.resource(&id).is_some() {
-        return Err(CoreError::Conflict(format!("resource {id} already exists")));
+        return Err(CoreError::Conflict {
+            reason: "resource_exists",
+            message: format!("resource {id} already exists"),
+        });
     }
     ctx.emit(
         state,
@@ -43,9 +46,12 @@ pub(super) fn set_status(
         .resource(&resource_id)
         .ok_or_else(|| CoreError::NotFound(format!("resource {resource_id}")))?;
     if status == ResourceStatus::Available && r.current_item.is_some() {
-        return Err(CoreError::Conflict(format!(
-            "resource {resource_id} is committed to an open item; close the item to free it"
-        )));
+        return Err(CoreError::Conflict {
+            reason: "resource_committed",
+            message: format!(
+                "resource {resource_id} is committed to an open item; close the item to free it"
+            ),
+        });
     }
     ctx.emit(
         state,

@@ -130,6 +130,32 @@ pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                 item.version = seq;
             }
         }
+        Event::Repeated { item_id, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.repeats += 1;
+                if item.status != Status::New {
+                    item.repeats_unseen += 1;
+                }
+                item.version = seq;
+            }
+        }
+        Event::RepeatsSeen { item_id, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.repeats_unseen = 0;
+                item.version = seq;
+            }
+        }
+        Event::Reprioritised {
+            item_id,
+            priority,
+            deadline,
+        } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.priority = priority.clone();
+                item.deadline = *deadline;
+                item.version = seq;
+            }
+        }
         // Transport lives in its own documents; the live state only remembers which driver
         // actions are logged.
         Event::TransportChanged { change } => {

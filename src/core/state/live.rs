@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::fold::apply;
 use super::view::{StateMut, StateView};
-use crate::domain::{Item, ItemId, Resource, ResourceId, Seq, Status};
+use crate::domain::{AlarmType, Details, Item, ItemId, Resource, ResourceId, Seq, Status};
 use crate::events::StoredEvent;
 
 /// Items and resources as of event `seq`.
@@ -25,6 +25,10 @@ pub struct LiveState {
     /// The numbers of domestic-violence cases (normalised, as stored on items), each with its
     /// case: a later call, SMS or callback from one of them is as sensitive as the case.
     pub(super) dv_phones: HashMap<String, ItemId>,
+    /// The open alert item of each device and alarm type, where a further alarm of the same
+    /// device and type attaches as a repeat (`Event::Repeated`) instead of a new item.
+    /// Keyed by receiver credential, device and alarm type.
+    open_alerts: HashMap<(String, String, AlarmType), ItemId>,
 }
 
 /// Days of driver-action ids the live state keeps (the newest day seen and the ones before it).
@@ -69,13 +73,35 @@ impl LiveState {
         self.protect(e);
         if let Some(id) = e.event.item_id() {
             if let Some(item) = self.items.get(&id) {
-                if item.status == Status::New && !item.breached {
+                if deadline_running(item) {
                     self.deadlines.insert((item.deadline, id));
+                }
+                if let Details::Alert {
+                    device_id,
+                    alarm_type,
+                    receiver,
+                    ..
+                } = &item.details
+                {
+                    let key = (receiver.clone(), device_id.clone(), *alarm_type);
+                    if item.status == Status::Closed {
+                        if self.open_alerts.get(&key) == Some(&id) {
+                            self.open_alerts.remove(&key);
+                        }
+                    } else {
+                        self.open_alerts.entry(key).or_insert(id);
+                    }
                 }
             }
         }
         self.seq = e.seq;
     }
+}
+
+/// Whether the item's response clock is running: nobody has taken it, and its deadline has not
+/// been breached yet (a breach that raised the level set a new deadline, which runs again).
+pub(crate) fn deadline_running(item: &Item) -> bool {
+    item.status == Status::New && item.times.breached.is_none_or(|b| item.deadline > b)
 }
 
 impl StateView for LiveState {
@@ -92,6 +118,11 @@ impl StateView for LiveState {
     }
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId> {
         self.dv_phones.get(phone).copied()
+    }
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
+        self.open_alerts
+            .get(&(receiver.to_owned(), device_id.to_owned(), alarm_type))
+            .copied()
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::live::LiveState;
 use super::view::{StateMut, StateView};
-use crate::domain::{Item, ItemId, Resource, ResourceId};
+use crate::domain::{AlarmType, Details, Item, ItemId, Resource, ResourceId, Status};
 
 /// Changes of a batch not yet committed, layered over the live state so that later commands of
 /// the same batch see earlier ones (two assignments of one van in one batch conflict), while
@@ -40,6 +40,26 @@ impl StateView for Overlay<'_> {
     }
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId> {
         self.base.dv_case_of_phone(phone)
+    }
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId> {
+        let same = |i: &&Item| {
+            i.status != Status::Closed
+                && matches!(&i.details, Details::Alert { device_id: d, alarm_type: t, receiver: r, .. }
+                    if d == device_id && *t == alarm_type && r == receiver)
+        };
+        // An item of this batch (created or changed) first; then the live state's, unless the
+        // batch has closed it.
+        if let Some(item) = self
+            .items
+            .values()
+            .filter(same)
+            .min_by_key(|i| i.times.received)
+        {
+            return Some(item.id);
+        }
+        self.base
+            .open_alert(receiver, device_id, alarm_type)
+            .filter(|id| self.item(id).is_some_and(|i| i.status != Status::Closed))
     }
 }
 

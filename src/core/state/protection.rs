@@ -102,6 +102,8 @@ mod tests {
             immediate_danger: false,
             location: None,
             notes: "n".into(),
+            channel: Default::default(),
+            reporter: Default::default(),
         };
         item(details)
     }
@@ -117,6 +119,7 @@ mod tests {
                 rule: "r".into(),
                 reason: "r".into(),
                 respond_within_s: 60,
+                facts: vec![],
             },
             deadline: Utc::now(),
             breached: false,
@@ -130,6 +133,9 @@ mod tests {
             redacted: false,
             rate_limited: false,
             dv_case: None,
+            subject: None,
+            repeats: 0,
+            repeats_unseen: 0,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::{Item, ItemId, Resource, ResourceId};
+use crate::domain::{AlarmType, Item, ItemId, Resource, ResourceId};
 
 /// Read access to items and resources, shared by the live state and a batch overlay.
 pub(crate) trait StateView {
@@ -14,6 +14,10 @@ pub(crate) trait StateView {
     /// The domestic-violence case a phone number belongs to (the caller's number of a DV call,
     /// its follow-up and safe-contact numbers), if any.
     fn dv_case_of_phone(&self, phone: &str) -> Option<ItemId>;
+    /// The open alert item of this device and alarm type sent by this receiver credential, if
+    /// any: where a repeat attaches. Per receiver, so that one receiver can neither reach nor
+    /// hide another's alarm by reusing its device id.
+    fn open_alert(&self, receiver: &str, device_id: &str, alarm_type: AlarmType) -> Option<ItemId>;
 }
 
 /// Write access used by [`apply`](super::apply).

@@ -20,7 +20,7 @@ use crate::state::AppState;
         description = "Dispatch service of DAS Timișoara: intake of TeleAsistență alarms, \
             call cards and transport bookings; the prioritised queue; item actions; resources; \
             the map; adapted transport; the telephony webhooks; TeleAsistență devices and \
-            workflow; EMIU cases; referrals and follow-ups; answer-time reports. Every error has the body `{\"error\": {\"code\", \"message\", \"field\"}}`. \
+            workflow; EMIU cases; referrals and follow-ups; answer-time reports. Every error has the body `{\"error\": {\"code\", \"message\", \"field\", \"reason\"}}` (`reason`: a snake_case code of why, on the refusals a console explains). \
             Live events come over the websocket `GET /ws` (see its description).",
         license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only"),
     ),
@@ -33,6 +33,7 @@ use crate::state::AppState;
         super::items::item_events,
         super::items::item_audit,
         crate::assign::items::acknowledge,
+        crate::assign::bulk::acknowledge,
         crate::assign::items::assign,
         crate::assign::items::start,
         crate::assign::items::close,

@@ -1,6 +1,8 @@
 //! Storm mode: when many alarms arrive at once (a heatwave, a power cut), the queue groups
 //! repeats from one device, keeps P1 first, and the console shows a storm banner. Nothing is
-//! dropped: every alarm is its own item in the log; grouping is only how they are shown.
+//! dropped: an alarm of a device whose open alert of the same type is still open is counted on
+//! that item (`Item::repeats`, a `repeated` event in the log), any other alarm is its own item;
+//! grouping by device is only how they are shown.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -14,6 +16,7 @@ pub(crate) struct DeviceGroup {
     pub device_id: String,
     /// The highest level among them.
     pub level: Level,
+    /// Alarms: the open items and the repeats counted on them.
     pub count: usize,
     /// In queue order: the one to open first is first.
     pub items: Vec<ItemId>,
@@ -26,8 +29,9 @@ pub(crate) struct StormStatus {
     pub recent: usize,
     pub threshold: usize,
     pub window_s: i64,
+    /// Alarms on open items, repeats included.
     pub open_alarms: usize,
-    /// Devices with more than one open alarm, most urgent first.
+    /// Devices with more than one open alarm (items, or repeats on one), most urgent first.
     pub repeats: Vec<DeviceGroup>,
 }
 
@@ -46,23 +50,31 @@ pub(crate) fn status<'a>(
         let Details::Alert { device_id, .. } = &item.details else {
             continue;
         };
+        let alarms = 1 + item.repeats as usize;
+        // An item's repeats are counted with it: the log keeps their own times, the live
+        // state only the count.
         if item.times.received >= since {
-            recent += 1;
+            recent += alarms;
         }
         if item.status != Status::Closed {
-            open += 1;
+            open += alarms;
             by_device.entry(device_id.as_str()).or_default().push(item);
         }
     }
+    let alarms_of = |v: &[&Item]| v.iter().map(|i| 1 + i.repeats as usize).sum::<usize>();
     let mut repeats: Vec<DeviceGroup> = by_device
         .into_iter()
-        .filter(|(_, v)| v.len() > 1)
+        .filter(|(_, v)| alarms_of(v) > 1)
         .map(|(device, mut v)| {
             v.sort_by(|a, b| crate::queue::order::compare(a, b));
             DeviceGroup {
                 device_id: device.to_owned(),
-                level: v[0].priority.level,
-                count: v.len(),
+                level: v
+                    .iter()
+                    .map(|i| i.priority.level)
+                    .min()
+                    .unwrap_or(v[0].priority.level),
+                count: alarms_of(&v),
                 items: v.iter().map(|i| i.id).collect(),
             }
         })

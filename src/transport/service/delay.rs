@@ -162,6 +162,7 @@ pub(crate) async fn check(
                         related: None,
                     },
                     key: Some(format!("transport-late:{today}:{trip}")),
+                    subject: None,
                     rate_limited: false,
                 },
             )

@@ -170,6 +170,7 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
                         related: None,
                     },
                     key: Some(format!("transport-action:{action_id}")),
+                    subject: None,
                     rate_limited: false,
                 },
             )

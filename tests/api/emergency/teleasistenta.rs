@@ -125,16 +125,18 @@ async fn a_low_battery_raises_one_technical_item_until_the_battery_recovers() {
         "one item per low reading"
     );
     assert!(checkin(95).await["low_battery_item"].is_null());
-    assert!(
-        checkin(9).await["low_battery_item"].is_string(),
-        "low again after recovering"
+    assert_eq!(
+        checkin(9).await["low_battery_item"],
+        first["low_battery_item"],
+        "low again after recovering: a repeat on the device's open low-battery item"
     );
     let items = queue_items(&app).await;
     let low: Vec<&Value> = items
         .iter()
         .filter(|i| i["details"]["alarm_type"] == "low_battery")
         .collect();
-    assert_eq!(low.len(), 2);
+    assert_eq!(low.len(), 1);
+    assert_eq!(low[0]["repeats"], 1);
     assert_eq!(low[0]["priority"]["level"], "P3");
     // Unknown devices and bad readings are refused, naming the field.
     let r = app

@@ -298,10 +298,33 @@ async fn a_missed_call_from_a_safe_contact_number_gets_no_callback() {
         0,
         "{items:?}"
     );
-    let second = items
+    // The second card was still ringing: it is settled as a missed call, with the note.
+    assert!(items
         .iter()
-        .find(|i| i["kind"] == "call" && i["id"] != card.as_str())
+        .all(|i| i["kind"] != "call" || i["id"] == card.as_str()));
+    let log = app
+        .state
+        .store
+        .events_after(dispecer::domain::Seq(0), 1000)
+        .await
         .unwrap();
+    let second_id = log
+        .iter()
+        .find_map(|e| match &e.event {
+            dispecer::events::Event::ItemCreated { item } if item.id.to_string() != card => {
+                Some(item.id.to_string())
+            }
+            _ => None,
+        })
+        .expect("the second card");
+    let second: Value = app
+        .get_as(Role::Supervisor, &format!("/api/v1/items/{second_id}"))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["item"]
+        .clone();
+    assert_eq!(second["outcome"], "missed_call");
     assert!(second["notes"][0]["text"]
         .as_str()
         .unwrap()
