@@ -343,7 +343,7 @@ export class DetailView {
     const row = h('div', { class: 'buttons' });
     // A new item, or one already taken with new repeats since: acknowledging marks them seen.
     if (item.status === 'new' || ((item.repeats_unseen ?? 0) > 0 && item.status !== 'closed')) {
-      row.append(h('button', { class: 'primary', 'data-action': 'acknowledge', disabled: this.busy, onclick: run(() => api.acknowledge(id)) }, t('acknowledge')));
+      row.append(h('button', { class: 'primary', 'data-action': 'acknowledge', disabled: this.busy, onclick: run(() => api.acknowledge(id)) }, item.status === 'new' ? t('acknowledge') : t('ack_repeats', { n: item.repeats_unseen ?? 0 })));
     }
     if (item.status === 'assigned') {
       row.append(h('button', { 'data-action': 'start', disabled: this.busy, onclick: run(() => api.start(id)) }, t('start')));
