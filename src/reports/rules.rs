@@ -14,7 +14,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::domain::{AlarmType, Details, Item};
+use crate::domain::{AlarmType, CallChannel, Details, Item};
 
 /// One standard: `percent` of items answered within `within_s`.
 #[derive(Clone, Copy, Debug, Serialize, utoipa::ToSchema)]
@@ -54,7 +54,15 @@ pub(crate) fn channel(item: &Item) -> Option<&'static str> {
             | AlarmType::Test => Some("technical"),
             _ => Some("telecare"),
         },
-        Details::Call { .. } => Some("emergency_line"),
+        // The answering standards are for a ringing telephone; an SMS, an e-mail, someone at
+        // the desk or a card from an institution is measured apart, without them.
+        Details::Call { channel, .. } => match channel {
+            CallChannel::Phone | CallChannel::OtherLine => Some("emergency_line"),
+            CallChannel::Sms
+            | CallChannel::Email
+            | CallChannel::WalkIn
+            | CallChannel::Institution => Some("written_and_desk"),
+        },
         Details::Callback { .. } => Some("callback"),
         Details::Booking { .. } | Details::Incident { .. } => None,
     }
@@ -140,7 +148,13 @@ pub(crate) fn report<'a>(
 ) -> Vec<ChannelReport> {
     let mut out = Vec::new();
     let items: Vec<&Item> = items.filter(|i| i.times.received >= since).collect();
-    for ch in ["telecare", "emergency_line", "callback", "technical"] {
+    for ch in [
+        "telecare",
+        "emergency_line",
+        "written_and_desk",
+        "callback",
+        "technical",
+    ] {
         let of: Vec<&&Item> = items.iter().filter(|i| channel(i) == Some(ch)).collect();
         let step = |f: fn(&Item) -> Option<DateTime<Utc>>| {
             percentiles(
@@ -279,5 +293,22 @@ mod tests {
         let within20 = &line.standards[1];
         assert_eq!((within20.counted, within20.within), (10, 9));
         assert_eq!(line.histogram[2] + line.histogram[3], 9);
+    }
+
+    #[test]
+    fn sms_and_desk_cards_are_measured_apart_from_the_telephone_standard() {
+        let now = Utc::now();
+        let t0 = now - Duration::minutes(10);
+        let mut sms = call_answered_after(t0, Some(90));
+        if let Details::Call { channel, .. } = &mut sms.details {
+            *channel = CallChannel::Sms;
+        }
+        let items = [call_answered_after(t0, Some(5)), sms];
+        let r = report(items.iter(), now - Duration::hours(1), now);
+        let line = r.iter().find(|c| c.channel == "emergency_line").unwrap();
+        assert_eq!((line.items, line.standards[0].within), (1, 1));
+        let written = r.iter().find(|c| c.channel == "written_and_desk").unwrap();
+        assert_eq!(written.items, 1);
+        assert!(written.standards.is_empty());
     }
 }
