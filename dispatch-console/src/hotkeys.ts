@@ -164,6 +164,12 @@ export class Hotkeys {
         break;
       case 'Escape':
         e.preventDefault();
+        // On a control inside the detail (the assignment panel, a button): step out of it
+        // first; a second Esc closes the detail.
+        if (e.target instanceof HTMLElement && e.target !== document.body && this.host.detail.contains(e.target)) {
+          e.target.blur();
+          break;
+        }
         this.host.closeDetail();
         break;
     }
