@@ -12,7 +12,8 @@
 //!   decisions and live state, each feature's `rules`.
 //! - Storage: [`store`] (each query once for SQLite and PostgreSQL), the bus in [`events`].
 //! - Services: `core`'s writer task; the features' use cases and background tasks:
-//!   `teleasistenta`, [`referrals`], `emiu`, `reports`, `telephony`, [`transport`], [`sms`].
+//!   `teleasistenta`, [`referrals`], `emiu`, `reports`, `telephony`, [`transport`], [`sms`],
+//!   `supervisor`.
 //! - HTTP kit: [`state`] (`AppState`), [`web`] (callers, extractors, answers and their schemas).
 //! - HTTP faces: each feature's `http`, `intake`, `assign`, `push` (`GET /ws`).
 //! - Top: [`http`] (router, layers, the OpenAPI document), [`startup`], [`cli`].
@@ -38,6 +39,7 @@ pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub(crate) mod supervisor;
 pub(crate) mod teleasistenta;
 pub mod telemetry;
 pub(crate) mod telephony;

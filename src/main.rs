@@ -127,6 +127,17 @@ enum BenchWhat {
         #[arg(long, conflicts_with = "url")]
         store: Option<String>,
     },
+    /// The assignment help: ranking a synthetic fleet around Timișoara by ETA for an item.
+    Assign {
+        /// Resources in the fleet.
+        #[arg(long, default_value_t = 50)]
+        resources: usize,
+        /// Items ranked (one timing each).
+        #[arg(long, default_value_t = 500)]
+        runs: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// A synthetic adapted-transport day planned and then driven in simulation.
     TransportDay {
         #[arg(long, default_value_t = 150)]
@@ -170,6 +181,19 @@ fn main() -> anyhow::Result<()> {
     if let Some(Command::Route { from, to, van }) = &cli.command {
         return dispecer::cli::route(cli.config.as_deref(), from, to, *van);
     }
+    if let Some(Command::Bench {
+        what:
+            BenchWhat::Assign {
+                resources,
+                runs,
+                seed,
+            },
+    }) = &cli.command
+    {
+        let report = dispecer::cli::bench::assign(cli.config.as_deref(), *resources, *runs, *seed)?;
+        println!("{report}");
+        return Ok(());
+    }
     if let Some(Command::Openapi) = &cli.command {
         print!("{}", dispecer::http::openapi::json());
         return Ok(());
@@ -179,7 +203,11 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async {
         match cli.command.unwrap_or(Command::Serve { demo: false }) {
             Command::Serve { demo } => dispecer::cli::serve(config, demo).await,
-            Command::Route { .. } | Command::Openapi => Ok(()),
+            Command::Route { .. }
+            | Command::Openapi
+            | Command::Bench {
+                what: BenchWhat::Assign { .. },
+            } => Ok(()),
             Command::Migrate => dispecer::cli::migrate(config).await,
             Command::Plan { date, seconds } => {
                 dispecer::cli::plan::plan(config, &date, seconds).await

@@ -28,6 +28,14 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         crate::transport::Transport::new(stores.transport.clone(), sms.clone(), &config.transport)?;
     crate::sms::worker::start(&sms, config.sms.clone(), shutdown.child_token())?;
     let emergency = stores.emergency.clone();
+    let calls = crate::telephony::calls::Calls::new(stores.calls.clone());
+    crate::telephony::calls::start(
+        &calls,
+        emergency.clone(),
+        config.sms.clone(),
+        &config.telephony,
+        shutdown.child_token(),
+    )?;
     let instance = if config.server.instance.is_empty() {
         format!("{}-{}", hostname(), std::process::id())
     } else {
@@ -90,6 +98,8 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         core,
         bus,
         auth: Arc::new(AuthCache::default()),
+        seen: Arc::new(crate::web::seen::SessionSeen::default()),
+        calls,
         intake_limiter,
         login_throttle,
         metrics: crate::telemetry::metrics_handle(),

@@ -22,6 +22,10 @@ pub struct AppState {
     pub auth: Arc<AuthCache>,
     /// Intake token buckets, one per credential.
     pub intake_limiter: Arc<IntakeLimiter>,
+    /// When each session's last-seen time was last written (`web::seen`).
+    pub seen: Arc<crate::web::seen::SessionSeen>,
+    /// Outbound calls a dispatcher asked for (`telephony::calls`).
+    pub calls: crate::telephony::calls::Calls,
     /// Wrong-password counts per username (`http::throttle`).
     pub login_throttle: Arc<crate::web::throttle::LoginThrottle>,
     pub metrics: metrics_exporter_prometheus::PrometheusHandle,

@@ -13,6 +13,8 @@ import { Hotkeys } from './hotkeys';
 import { errorText, formatDuration, formatTime, t, term } from './i18n';
 import { Live, type LinkStatus } from './live';
 import { MapView } from './map';
+import { NewCallForm, newCallButton, newCallHotkey } from './newcall';
+import { supervisorLink } from './supervisor';
 import { queueOrder } from './state';
 import { Storm } from './storm';
 import { channel, handle, label, what, where, who } from './subject';
@@ -86,7 +88,11 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
 
   const reportsLink = h('a', { class: 'reports-link', href: '/rapoarte' }, te('reports'));
   const helpBtn = h('button', { class: 'secondary help-hint', 'data-action': 'help', type: 'button' }, t('help_hint'));
-  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink, ' ', helpBtn));
+  // A call card typed by the dispatcher (newcall.ts): the button, and Shift+N / Insert.
+  const newCall = new NewCallForm((created) => select(created.id));
+  const onNewCallKey = (e: KeyboardEvent) => newCallHotkey(e, newCall);
+  window.addEventListener('keydown', onNewCallKey);
+  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink, ' ', supervisorLink(me), ' ', newCallButton(newCall), ' ', helpBtn));
   root.replaceChildren(
     bar,
     staleEl,
@@ -395,5 +401,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     setAlarm(false);
     window.clearInterval(clock);
     window.removeEventListener('popstate', onPop);
+    window.removeEventListener('keydown', onNewCallKey);
+    newCall.close();
   };
 }

@@ -6,6 +6,7 @@
 // shows "date protejate" instead of personal fields.
 
 import { ApiError, api } from './api';
+import { assignPanelFor } from './assignpanel';
 import { caseActions, deviceRecord, recordStep } from './casework';
 import { te, termE } from './i18n-emergency';
 import { clear, h } from './dom';
@@ -350,39 +351,10 @@ export class DetailView {
     }
     box.append(row);
     if (item.status === 'acknowledged' || item.status === 'assigned') {
-      // Vehicles first, then drivers, then EMIU: the usual order of a dispatch (a van, its driver).
-      const order = { vehicle: 0, driver: 1, emiu_team: 2 };
-      const free = [...(this.host.state?.resources.values() ?? [])]
-        .filter((r) => r.status === 'available')
-        .sort((a, b) => order[a.kind] - order[b.kind] || a.id.localeCompare(b.id));
-      const list = h('div', { class: 'resource-picks' });
-      for (const r of free) {
-        list.append(
-          h(
-            'label',
-            { class: 'pick' },
-            h('input', { type: 'checkbox', name: 'resource', value: r.id, checked: ticked.has(r.id) }),
-            ` ${r.id} `,
-            h('span', { class: 'muted' }, `${term(r.kind)} · ${r.name}`),
-          ),
-        );
-      }
-      box.append(
-        h(
-          'form',
-          {
-            class: 'assign',
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              const picked = [...this.el.querySelectorAll<HTMLInputElement>('input[name=resource]:checked')].map((i) => i.value);
-              if (picked.length) void run(() => api.assign(id, picked))();
-            },
-          },
-          h('div', { class: 'muted' }, t('choose_resources')),
-          free.length ? list : h('p', { class: 'muted' }, t('none_available')),
-          h('button', { type: 'submit', 'data-action': 'assign', disabled: this.busy || !free.length }, t('assign')),
-        ),
-      );
+      // The resources ranked by arrival time, assign and withdraw (assignpanel.ts); the panel
+      // keeps its own state across redraws, so the ticked boxes of the old grid are unused.
+      void ticked;
+      box.append(assignPanelFor(this.el, this.host.state).show(item));
     }
     if (item.status !== 'new' && item.status !== 'closed') {
       const sel = h('select', { name: 'outcome' }, ...OUTCOMES[item.kind].map((o) => h('option', { value: o, selected: o === outcome }, term(o))));

@@ -3,10 +3,12 @@
 // service answers every unknown path with index.html), so `/items/{id}` can be shared.
 
 import './style.css';
+import './shift.css';
 import { api } from './api';
 import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
 import { mountReports } from './reports';
+import { mountSupervisor } from './supervisor';
 import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
@@ -83,6 +85,12 @@ function route(me: Me): void {
     else mountPlaceholder(root, me, () => void logout());
     return;
   }
+  if (location.pathname === '/supervizor' && (me.role === 'supervisor' || me.role === 'admin')) {
+    document.body.dataset.page = 'supervisor';
+    unmount = mountSupervisor(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/supervizor') go('/');
   if (location.pathname === '/transport') {
     document.body.dataset.page = 'transport';
     unmount = mountTransport(root, me, () => void logout());

@@ -60,8 +60,7 @@ describe('EMIU', () => {
     await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"] [data-action=acknowledge]`);
     await d.page.click('[data-action=acknowledge]');
     await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=acknowledged]`);
-    await d.page.check('input[name=resource][value="EMIU-1"]');
-    await d.page.click('[data-action=assign]');
+    await d.page.click('[data-field=assign-panel] tr[data-resource-id="EMIU-1"] [data-action=assign-one]');
     await d.page.waitForSelector(`section.detail[data-item-id="${item.id}"][data-status=assigned]`);
 
     // Assert: the team's page receives the case live and shows the address and the route.

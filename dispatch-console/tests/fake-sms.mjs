@@ -3,7 +3,9 @@
 // message; GET on the same path lists them newest first, filtered by To and From (what the
 // service asks before retrying an attempt whose answer it lost). Like Twilio it ignores
 // Idempotency-Key: a second message with the same number and text counts as a duplicate.
-// GET /messages returns what it received. Prints "listening PORT".
+// GET /messages returns what it received. The Calls API too: POST
+// /2010-04-01/Accounts/{sid}/Calls.json (form To, From, Url; same basic auth) records an outbound
+// call and answers its sid; GET /calls returns the calls received. Prints "listening PORT".
 
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +14,7 @@ const sid = process.env.FAKE_SMS_SID ?? 'ACconsoletest';
 const token = process.env.FAKE_SMS_TOKEN ?? 'console-test-token';
 const expected = `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`;
 const messages = [];
+const calls = [];
 let duplicates = 0;
 
 const server = createServer((req, res) => {
@@ -24,6 +27,23 @@ const server = createServer((req, res) => {
     };
     const url = new URL(req.url ?? '/', 'http://fake');
     if (req.method === 'GET' && url.pathname === '/messages') return send(200, { messages, duplicates });
+    if (req.method === 'GET' && url.pathname === '/calls') return send(200, { calls });
+    const c = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
+    if (c) {
+      if (c[1] !== sid || req.headers.authorization !== expected) return send(401, { code: 20003 });
+      if (req.method !== 'POST') return send(405, { code: 20004 });
+      const form = new URLSearchParams(body);
+      const call = {
+        key: String(req.headers['idempotency-key'] ?? ''),
+        to: form.get('To'),
+        from: form.get('From'),
+        url: form.get('Url'),
+        sid: `CA${randomUUID().replaceAll('-', '')}`,
+        date_created: new Date().toUTCString().replace('GMT', '+0000'),
+      };
+      calls.push(call);
+      return send(201, { sid: call.sid, status: 'queued' });
+    }
     const m = url.pathname.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/);
     if (!m) return send(404, { code: 20404 });
     if (m[1] !== sid || req.headers.authorization !== expected) return send(401, { code: 20003 });

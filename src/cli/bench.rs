@@ -250,3 +250,145 @@ fn alarm_number(text: &str, prefix: &str) -> Option<u64> {
         .collect();
     digits.parse().ok()
 }
+
+/// What `bench assign` measured: the assignment help's ranking (both matrices, judging and
+/// sorting) of `resources` resources for one item, over `runs` items.
+#[derive(Debug)]
+pub struct AssignReport {
+    pub resources: usize,
+    pub runs: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Candidates with an ETA by road, per run on average (the rest are off the network).
+    pub with_eta: f64,
+}
+
+impl std::fmt::Display for AssignReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "resources={} runs={} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} with_eta={:.1}",
+            self.resources, self.runs, self.p50_ms, self.p99_ms, self.max_ms, self.with_eta
+        )
+    }
+}
+
+/// A small deterministic generator (the bench repeats with the same seed).
+struct Lcg(u64);
+
+impl Lcg {
+    /// A number in [0, 1).
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// A point within about 6 km of Piața Victoriei, Timișoara.
+    fn point(&mut self) -> routing::travel::LonLat {
+        routing::travel::LonLat::new(
+            21.2257 + (self.next() - 0.5) * 0.16,
+            45.7537 + (self.next() - 0.5) * 0.11,
+        )
+    }
+}
+
+/// A synthetic fleet of `n`: half vans (some with wheelchair places), a quarter drivers, the
+/// rest EMIU teams; one in five committed to an item, one in ten off duty.
+fn synthetic_fleet(n: usize, rng: &mut Lcg) -> Vec<crate::domain::Resource> {
+    use crate::domain::{ItemId, Resource, ResourceId, ResourceKind, ResourceStatus};
+    (0..n)
+        .map(|i| {
+            let kind = match i % 4 {
+                0 | 1 => ResourceKind::Vehicle,
+                2 => ResourceKind::Driver,
+                _ => ResourceKind::EmiuTeam,
+            };
+            let (status, current_item) = match i % 10 {
+                0 | 5 => (ResourceStatus::Assigned, Some(ItemId::new())),
+                3 => (ResourceStatus::OffDuty, None),
+                _ => (ResourceStatus::Available, None),
+            };
+            Resource {
+                id: ResourceId(format!("R-{i:03}")),
+                kind,
+                name: format!("Resursă {i}"),
+                seats: 4,
+                wheelchair_places: u32::from(i.is_multiple_of(3)),
+                status,
+                current_item,
+                position: Some(rng.point()),
+                version: 0,
+            }
+        })
+        .collect()
+}
+
+/// `dispecer bench assign`: loads the road network, builds a synthetic fleet of `resources`
+/// around Timișoara and times the assignment help's ranking for `runs` items at random places
+/// (a wheelchair booking every third run, a domestic-violence case every fifth).
+pub fn assign(
+    config_file: Option<&std::path::Path>,
+    resources: usize,
+    runs: usize,
+    seed: u64,
+) -> anyhow::Result<AssignReport> {
+    use crate::assign::rules::{rank, Need, Situation};
+    anyhow::ensure!(resources >= 1, "--resources must be at least 1");
+    anyhow::ensure!(runs >= 1, "--runs must be at least 1");
+    let config = Config::load(config_file)?;
+    let started = Instant::now();
+    let net = routing::network::RoadNetwork::load(
+        &config.routing.osm_file,
+        Some(&config.routing.cache_dir),
+    )?;
+    eprintln!(
+        "road network loaded in {} ms",
+        started.elapsed().as_millis()
+    );
+    let mut rng = Lcg(seed);
+    let fleet = synthetic_fleet(resources, &mut rng);
+    let vans: Vec<crate::transport::model::Vehicle> = Vec::new();
+    let pairs = crate::assign::rules::pairs(&vans);
+    let on_run: std::collections::HashSet<String> =
+        fleet.iter().step_by(7).map(|r| r.id.0.clone()).collect();
+    let mut hist = Histogram::<u64>::new(3)?;
+    let mut with_eta = 0usize;
+    // One warm-up run: the first touches every page of the network.
+    let mut run = |i: usize, hist: Option<&mut Histogram<u64>>| -> anyhow::Result<usize> {
+        let situation = Situation {
+            network: Some(&net),
+            at: Some(rng.point()),
+            need: Need {
+                wheelchair: i.is_multiple_of(3),
+                emiu: i.is_multiple_of(5),
+            },
+            on_transport_run: &on_run,
+            pairs: &pairs,
+            second_of_day: 10 * 3600,
+        };
+        let t = Instant::now();
+        let ranked = rank(&fleet, &situation);
+        let micros = t.elapsed().as_micros() as u64;
+        if let Some(h) = hist {
+            h.record(micros.max(1))?;
+        }
+        Ok(ranked.iter().filter(|c| c.eta_s.is_some()).count())
+    };
+    run(0, None)?;
+    for i in 0..runs {
+        with_eta += run(i, Some(&mut hist))?;
+    }
+    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+    Ok(AssignReport {
+        resources,
+        runs,
+        p50_ms: ms(0.5),
+        p99_ms: ms(0.99),
+        max_ms: hist.max() as f64 / 1000.0,
+        with_eta: with_eta as f64 / runs as f64,
+    })
+}

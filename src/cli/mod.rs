@@ -1,7 +1,8 @@
 //! The commands behind `main.rs`: each takes its parsed arguments and does the work.
 //!
 //! - [`seed`]: synthetic Timișoara demo data and credentials.
-//! - [`bench`](mod@bench): `dispecer bench intake`, the alert-to-websocket latency benchmark.
+//! - [`bench`](mod@bench): `dispecer bench intake`, the alert-to-websocket latency benchmark;
+//!   `dispecer bench assign`, the assignment help's ranking.
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 //! - [`users`]: `dispecer user add | disable | enable | sessions end`.
 

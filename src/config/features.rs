@@ -22,6 +22,10 @@ pub struct TelephonyConfig {
     pub greeting: String,
     pub hold_message: String,
     pub hold_music_url: String,
+    /// Our number the outbound calls come from; empty: dial requests wait in the outbox.
+    pub calls_from: String,
+    /// The dispatch desk an answered outbound call is connected to; empty: `dispatcher_phone`.
+    pub dispatch_desk_number: String,
 }
 
 impl TelephonyConfig {
@@ -44,11 +48,29 @@ impl TelephonyConfig {
             crate::domain::parse::phone("telephony.dispatcher_phone", &self.dispatcher_phone)
                 .map_err(|e| anyhow::anyhow!("telephony.dispatcher_phone: {e}"))?;
         }
+        for (key, value) in [
+            ("telephony.calls_from", &self.calls_from),
+            ("telephony.dispatch_desk_number", &self.dispatch_desk_number),
+        ] {
+            if !value.is_empty() {
+                crate::domain::parse::phone(key, value)
+                    .map_err(|e| anyhow::anyhow!("{key}: {e}"))?;
+            }
+        }
         Ok(())
     }
 
     pub(crate) fn token(&self) -> &str {
         self.auth_token.expose_secret()
+    }
+
+    /// The number an answered outbound call is connected to.
+    pub fn desk_number(&self) -> &str {
+        if self.dispatch_desk_number.is_empty() {
+            &self.dispatcher_phone
+        } else {
+            &self.dispatch_desk_number
+        }
     }
 }
 

@@ -83,6 +83,16 @@ pub enum Command {
     },
     /// Escalate every item past its deadline (sent by the core's own timer).
     EscalateDue,
+    /// A supervisor gives the item to another handler (`None`: to nobody).
+    Reassign {
+        item_id: ItemId,
+        to: Option<String>,
+    },
+    /// Takes resources off the item.
+    Unassign {
+        item_id: ItemId,
+        resources: Vec<ResourceId>,
+    },
 }
 
 impl Command {

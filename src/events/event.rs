@@ -100,6 +100,21 @@ pub enum Event {
     TransportChanged {
         change: TransportChange,
     },
+    /// A supervisor handed the item to another dispatcher (`to`), or took it from its handler
+    /// (`to: null`): who handles it is who sees a domestic-violence case in full.
+    HandlerChanged {
+        item_id: ItemId,
+        from: Option<String>,
+        to: Option<String>,
+        by: String,
+    },
+    /// Resources taken off the item: they become available with no current item; an assigned
+    /// item left with none is acknowledged again.
+    Unassigned {
+        item_id: ItemId,
+        resources: Vec<ResourceId>,
+        by: String,
+    },
 }
 
 impl Event {
@@ -122,6 +137,8 @@ impl Event {
             Event::Repeated { .. } => "repeated",
             Event::RepeatsSeen { .. } => "repeats_seen",
             Event::Reprioritised { .. } => "reprioritised",
+            Event::HandlerChanged { .. } => "handler_changed",
+            Event::Unassigned { .. } => "unassigned",
         }
     }
 
@@ -139,7 +156,9 @@ impl Event {
             | Event::CaseRecorded { item_id, .. }
             | Event::Repeated { item_id, .. }
             | Event::RepeatsSeen { item_id, .. }
-            | Event::Reprioritised { item_id, .. } => Some(*item_id),
+            | Event::Reprioritised { item_id, .. }
+            | Event::HandlerChanged { item_id, .. }
+            | Event::Unassigned { item_id, .. } => Some(*item_id),
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
             | Event::ResourceMoved { .. }

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::referrals::router())
         .merge(crate::emiu::router())
         .merge(crate::reports::router())
+        .merge(crate::supervisor::router())
         .merge(crate::transport::router())
         .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));

@@ -68,11 +68,11 @@ pub async fn serve(
         .header_read_timeout(limits.header_read_timeout);
     let mut connections = JoinSet::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) if is_per_connection(&e) => continue,
                 Err(e) => {
                     // Out of file descriptors, most likely: wait a little rather than spin.
@@ -98,7 +98,15 @@ pub async fn serve(
             _slot: slot,
             stream,
         });
-        let service = TowerToHyperService::new(app.clone());
+        // The peer's address travels with each request (the supervisor's "logged in from").
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
         let builder = builder.clone();
         let shutdown = shutdown.clone();
         connections.spawn(async move {

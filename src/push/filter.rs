@@ -131,7 +131,10 @@ impl Filter {
         if sensitive
             && matches!(
                 ev.event,
-                Event::ItemCreated { .. } | Event::CaseRecorded { .. }
+                Event::ItemCreated { .. }
+                    | Event::CaseRecorded { .. }
+                    // A reassigned case: its former handler may now see it only redacted.
+                    | Event::HandlerChanged { .. }
             )
         {
             frames.extend(self.withdraw_full_copies(item_id, ev.seq, core));

@@ -55,6 +55,21 @@ pub struct AuditRecord {
     pub outcome: String,
 }
 
+/// A live session as the supervisor sees it: who, since when, last seen where and on which page.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub since: DateTime<Utc>,
+    /// Written at most once a minute per session ([`Accounts::touch_session`]).
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The remote address of the last recorded request.
+    pub from: Option<String>,
+    /// The console page it last said it has open.
+    pub page: Option<String>,
+}
+
 #[async_trait]
 pub trait Accounts: Send + Sync {
     /// Creates a user, or replaces an existing one's name, role, password and resource. Its
@@ -105,6 +120,19 @@ pub trait Accounts: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Forgets the counts of names not tried since `before`; returns how many.
     async fn forget_login_attempts(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Records that a session was used now, from `from`, with `page` open (each kept as it was
+    /// when not given). The caller limits how often (`web::seen`).
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        from: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// The unexpired sessions of enabled accounts, oldest first.
+    async fn live_sessions(&self, now: DateTime<Utc>) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Enabled users with one of `roles`, by username.
+    async fn users_with_roles(&self, roles: &[&str]) -> Result<Vec<UserRecord>, StoreError>;
     async fn audit(&self, record: &AuditRecord) -> Result<(), StoreError>;
     async fn audit_for_item(&self, item: ItemId) -> Result<Vec<AuditRecord>, StoreError>;
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::calls::CallOutbox;
 use super::emergency::EmergencyStore;
 use super::log::Store;
 use super::outbox::Outbox;
@@ -20,6 +21,8 @@ pub struct Stores {
     pub store: Arc<dyn Store>,
     pub transport: Arc<dyn TransportStore>,
     pub outbox: Arc<dyn Outbox>,
+    /// Outbound calls a dispatcher asked for.
+    pub calls: Arc<dyn CallOutbox>,
     /// Registries of the emergency workflows.
     pub emergency: Arc<dyn EmergencyStore>,
 }
@@ -37,6 +40,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             store: s.clone(),
             transport: s.clone(),
             emergency: s.clone(),
+            calls: s.clone(),
             outbox: s,
         }
     } else {
@@ -49,6 +53,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             store: s.clone(),
             transport: s.clone(),
             emergency: s.clone(),
+            calls: s.clone(),
             outbox: s,
         }
     };

@@ -6,6 +6,7 @@
 //! with the next sequence numbers. Commit order is sequence order, with no gaps.
 
 pub mod accounts;
+pub mod calls;
 mod connect;
 mod dialect;
 pub mod emergency;
@@ -17,7 +18,8 @@ mod sql;
 mod sqlite;
 pub mod transport;
 
-pub use accounts::{Accounts, AuditRecord, UserRecord};
+pub use accounts::{Accounts, AuditRecord, SessionRecord, UserRecord};
+pub use calls::{CallOutbox, CallRow, OutgoingCall};
 pub use connect::{connect, connect_all, Stores};
 pub use emergency::EmergencyStore;
 pub use error::StoreError;

@@ -5,6 +5,7 @@
 //! - [`rules`]: how a call ended up, from the provider's statuses; the caller's number.
 //! - [`callers`]: a number matched against the TeleAsistență beneficiaries and carers.
 //! - [`http`]: the signed form every webhook is read through.
+//! - [`calls`]: outbound calls a dispatcher asked for, their outbox worker and Calls API client.
 //! - `webhooks`: `POST /telephony/voice`, `/telephony/voice/status` (also as the `<Dial>` and
 //!   `<Enqueue>` action), `/telephony/voice/hold`, `/telephony/sms`.
 //!
@@ -15,6 +16,7 @@
 //! answers becomes a P2 'call back' item — unless its number is marked safe-contact.
 
 pub(crate) mod callers;
+pub(crate) mod calls;
 pub(crate) mod http;
 pub(crate) mod rules;
 pub(crate) mod signature;

@@ -107,6 +107,66 @@ async fn session_caller(state: &AppState, hash: &str) -> Result<Option<Caller>, 
     }))
 }
 
+/// The console page a request says is open: the `X-Console-Page` header, or `?page=` on the
+/// websocket (`queue`, `supervisor`, `transport` ...; at most 40 plain characters).
+fn console_page(parts: &Parts) -> Option<String> {
+    let header = parts
+        .headers
+        .get("x-console-page")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let query = || {
+        (parts.uri.path() == WEBSOCKET_PATH)
+            .then(|| parts.uri.query())
+            .flatten()
+            .and_then(|q| {
+                form_urlencoded_pairs(q)
+                    .into_iter()
+                    .find(|(k, _)| k == "page")
+                    .map(|(_, v)| v)
+            })
+    };
+    header.or_else(query).filter(|p| {
+        !p.is_empty()
+            && p.len() <= 40
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/'))
+    })
+}
+
+/// Where a request came from: the first `X-Forwarded-For` address (the TLS proxy in front
+/// sets it), else the peer of the connection.
+fn remote_address(parts: &Parts) -> Option<String> {
+    let forwarded = parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 64);
+    forwarded.or_else(|| {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+    })
+}
+
+/// Writes a session's last-seen time in the background: the request does not wait for it, and
+/// a failed write only leaves the supervisor's view a minute older.
+fn touch(state: &AppState, hash: String, from: Option<String>, page: Option<String>) {
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let now = chrono::Utc::now();
+        if let Err(e) = store
+            .touch_session(&hash, now, from.as_deref(), page.as_deref())
+            .await
+        {
+            tracing::debug!(error = %e, "session last-seen not recorded");
+        }
+    });
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Error;
 
@@ -117,9 +177,14 @@ impl FromRequestParts<AppState> for Caller {
         }
         let hash = token_hash(&token);
         if token.starts_with("dss_") {
-            return session_caller(state, &hash)
+            let caller = session_caller(state, &hash)
                 .await?
-                .ok_or(Error::Unauthorized);
+                .ok_or(Error::Unauthorized)?;
+            let page = console_page(parts);
+            if state.seen.due(&hash, page.as_deref()) {
+                touch(state, hash, remote_address(parts), page);
+            }
+            return Ok(caller);
         }
         let ttl = Duration::from_millis(state.config.auth.credential_cache_ms);
         if let Some(caller) = state.auth.get(&hash, ttl) {
@@ -178,7 +243,13 @@ impl LiveSession {
                     _ = tokio::time::sleep(every) => {}
                 }
                 match session_caller(&state, &hash).await {
-                    Ok(Some(_)) | Err(Error::Unavailable(_)) => {}
+                    Ok(Some(_)) => {
+                        // An open console is a console in use, even when it sends nothing.
+                        if state.seen.due(&hash, None) {
+                            touch(&state, hash.clone(), None, None);
+                        }
+                    }
+                    Err(Error::Unavailable(_)) => {}
                     Ok(None) | Err(_) => {
                         metrics::counter!("dispecer_ws_sessions_ended_total").increment(1);
                         connection.cancel();

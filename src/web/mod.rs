@@ -7,5 +7,6 @@ pub mod auth;
 pub mod credential_cache;
 pub mod extract;
 pub mod schemas;
+pub mod seen;
 pub mod throttle;
 pub mod view;

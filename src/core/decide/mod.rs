@@ -7,8 +7,10 @@
 //! - `lifecycle`: acknowledge, assign, start and close an item; escalate missed deadlines.
 //! - `resources`: register a resource, set its status, move it.
 //! - `records`: case-file entries and adapted-transport changes.
+//! - `handover`: a supervisor's reassignment of the handler, and resources taken off an item.
 
 mod context;
+mod handover;
 mod items;
 mod lifecycle;
 mod records;
@@ -65,6 +67,10 @@ pub(crate) fn decide(
         Command::Transport { change } => records::transport(state, ctx, actor, change),
         // Escalation is decided for the whole batch by [`escalate`], with the due items.
         Command::EscalateDue => Ok(Outcome::Done),
+        Command::Reassign { item_id, to } => handover::reassign(state, ctx, actor, item_id, to),
+        Command::Unassign { item_id, resources } => {
+            handover::unassign(state, ctx, actor, item_id, resources)
+        }
     }
 }
 

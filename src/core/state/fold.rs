@@ -156,6 +156,32 @@ pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                 item.version = seq;
             }
         }
+        Event::HandlerChanged { item_id, to, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.handler = to.clone();
+                item.version = seq;
+            }
+        }
+        Event::Unassigned {
+            item_id, resources, ..
+        } => {
+            if let Some(item) = state.item_mut(item_id) {
+                item.assigned_to.retain(|r| !resources.contains(r));
+                if item.status == Status::Assigned && item.assigned_to.is_empty() {
+                    item.status = Status::Acknowledged;
+                }
+                item.version = seq;
+            }
+            for r in resources {
+                if let Some(res) = state.resource_mut(r) {
+                    if res.current_item == Some(*item_id) {
+                        res.current_item = None;
+                        res.status = ResourceStatus::Available;
+                        res.version = seq;
+                    }
+                }
+            }
+        }
         // Transport lives in its own documents; the live state only remembers which driver
         // actions are logged.
         Event::TransportChanged { change } => {

@@ -38,6 +38,13 @@ use crate::state::AppState;
         crate::assign::items::start,
         crate::assign::items::close,
         crate::assign::items::note,
+        crate::assign::candidates::candidates,
+        crate::assign::dial::dial,
+        crate::assign::dial::outbound_twiml,
+        crate::assign::dial::outbound_done,
+        crate::supervisor::http::overview,
+        crate::supervisor::http::reassign,
+        crate::supervisor::http::unassign,
         crate::assign::resources::resources,
         crate::assign::resources::register,
         crate::assign::resources::resource_status,
@@ -118,6 +125,7 @@ use crate::state::AppState;
         (name = "emiu", description = "EMIU cases: risk assessment, measures, reports, shelters"),
         (name = "referrals", description = "Call categories, referrals to services, follow-ups, safe contact"),
         (name = "reports", description = "Answer-time reports"),
+        (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
     )
 )]
 pub struct ApiDoc;

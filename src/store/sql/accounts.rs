@@ -9,7 +9,7 @@ macro_rules! accounts_queries {
 
         use crate::domain::ItemId;
         use crate::store::accounts::{
-            Account, Accounts, AttemptsFn, AuditRecord, LoginAttempts, UserRecord,
+            Account, Accounts, AttemptsFn, AuditRecord, LoginAttempts, SessionRecord, UserRecord,
         };
         use crate::store::dialect::Dialect;
         use crate::store::StoreError;
@@ -237,6 +237,76 @@ macro_rules! accounts_queries {
                 .fetch_optional(self.reader())
                 .await?;
                 row.as_ref().map(user).transpose()
+            }
+
+            #[instrument(skip_all)]
+            async fn touch_session(
+                &self,
+                token_hash: &str,
+                now: DateTime<Utc>,
+                from: Option<&str>,
+                page: Option<&str>,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE sessions SET last_seen_at = $1, \
+                     last_from = COALESCE($2, last_from), last_page = COALESCE($3, last_page) \
+                     WHERE token_hash = $4",
+                )
+                .bind(now)
+                .bind(from)
+                .bind(page)
+                .bind(token_hash)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            #[instrument(skip_all)]
+            async fn live_sessions(
+                &self,
+                now: DateTime<Utc>,
+            ) -> Result<Vec<SessionRecord>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT u.username, u.display_name, u.role, s.created_at, s.last_seen_at, \
+                     s.last_from, s.last_page \
+                     FROM sessions s JOIN users u ON u.username = s.username \
+                     WHERE s.expires_at > $1 AND u.disabled_at IS NULL \
+                     ORDER BY s.created_at, u.username",
+                )
+                .bind(now)
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(SessionRecord {
+                            username: r.try_get("username")?,
+                            display_name: r.try_get("display_name")?,
+                            role: r.try_get("role")?,
+                            since: r.try_get("created_at")?,
+                            last_seen: r.try_get("last_seen_at")?,
+                            from: r.try_get("last_from")?,
+                            page: r.try_get("last_page")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[instrument(skip_all)]
+            async fn users_with_roles(&self, roles: &[&str]) -> Result<Vec<UserRecord>, StoreError> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM users WHERE disabled_at IS NULL \
+                     ORDER BY username"
+                ))
+                .fetch_all(self.reader())
+                .await?;
+                let mut out = Vec::new();
+                for r in &rows {
+                    let u = user(r)?;
+                    if roles.contains(&u.role.as_str()) {
+                        out.push(u);
+                    }
+                }
+                Ok(out)
             }
 
             async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 //! differs, the text asks [`super::dialect::Dialect`].
 
 pub(crate) mod accounts;
+pub(crate) mod calls;
 pub(crate) mod emergency;
 pub(crate) mod log;
 pub(crate) mod outbox;
