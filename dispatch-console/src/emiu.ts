@@ -8,7 +8,7 @@ import './emergency.css';
 import { ApiError } from './api';
 import { clear, h } from './dom';
 import { formatTime, term } from './i18n';
-import { te, termE } from './i18n-emergency';
+import { te, termE, type EKey } from './i18n-emergency';
 import { Live } from './live';
 import { queueOrder } from './state';
 import { topBar } from './topbar';
@@ -219,7 +219,7 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
     const box = h('div', { class: 'route', 'data-field': 'route' }, h('h3', {}, te('route')));
     const r = v.route;
     if (!r || r.unavailable || !r.geometry) {
-      box.append(h('p', { class: 'muted' }, te('route_unavailable', { why: r?.unavailable ?? '—' })));
+      box.append(h('p', { class: 'muted' }, te('route_unavailable', { why: r?.unavailable ? te(`route_why_${r.unavailable}` as EKey) : '—' })));
       return box;
     }
     box.append(

@@ -182,7 +182,9 @@ async fn load(args: IntakeArgs, base: String, token: String) -> anyhow::Result<I
     for n in 0..total {
         tokio::time::sleep_until(start + period.mul_f64(n as f64)).await;
         let body = serde_json::json!({
-            "device_id": format!("BENCH-{:05}", n % 2000),
+            // One device per alarm: a device's further alarms of one type would attach to its
+            // open item as repeats, and each alarm here must be an item the consoles are sent.
+            "device_id": format!("BENCH-{n:06}"),
             "alarm_type": "button",
             "device_time": chrono::Utc::now(),
             "alarm_id": format!("bench-{run_tag}-{n}"),

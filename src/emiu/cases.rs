@@ -13,11 +13,15 @@ use crate::referrals::case_file;
 use crate::store::emergency::ShelterRecord;
 use crate::store::EmergencyStore;
 
-/// Where the team goes: the call's location, or the home of the alarm's beneficiary.
+/// Where the team goes: the item's subject (the geocoded address of a call, the beneficiary's
+/// home), else the call's location, or the home of the alarm's beneficiary in the registry.
 pub(crate) async fn destination(
     emergency: &dyn EmergencyStore,
     item: &Item,
 ) -> Result<Option<LonLat>> {
+    if let Some(p) = item.subject.as_ref().and_then(|s| s.position) {
+        return Ok(Some(p));
+    }
     Ok(match &item.details {
         Details::Call { location, .. } => location.as_ref().and_then(|l| l.position),
         Details::Alert { device_id, .. } => emergency
@@ -53,7 +57,9 @@ pub(crate) struct TeamRoute {
     pub route: Route,
 }
 
-/// The route from the team at `from` to `to` over `network`, or why there is none.
+/// The route from the team at `from` to `to` over `network`, or the code of why there is none
+/// (`no_route`, `no_case_position`, `no_team_position`, `network_loading`: the console
+/// translates it).
 pub(crate) fn route(
     from: Option<(String, LonLat)>,
     to: Option<LonLat>,
@@ -70,11 +76,11 @@ pub(crate) fn route(
                     to,
                     route,
                 })
-                .ok_or("no route between the team and the address")
+                .ok_or("no_route")
         }
-        (_, None, _) => Err("the case has no position"),
-        (None, _, _) => Err("no EMIU team position"),
-        (_, _, None) => Err("the road network is still loading"),
+        (_, None, _) => Err("no_case_position"),
+        (None, _, _) => Err("no_team_position"),
+        (_, _, None) => Err("network_loading"),
     }
 }
 

@@ -266,6 +266,32 @@ impl TestApp {
             .expect("websocket connect");
         WsClient { socket }
     }
+
+    /// A dispatcher's websocket whose TCP receive buffer is a few kilobytes: a client that does
+    /// not read blocks the server's writes after a handful of frames, whatever the machine's
+    /// socket buffer defaults and the speed of intake.
+    pub async fn ws_connect_small_buffer(&self) -> WsClient {
+        let url = format!(
+            "{}/ws?access_token={}",
+            self.address.replacen("http", "ws", 1),
+            self.token(Role::Dispatcher)
+        );
+        let addr: std::net::SocketAddr = self
+            .address
+            .trim_start_matches("http://")
+            .parse()
+            .expect("a socket address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let stream = socket.connect(addr).await.expect("connect");
+        let (socket, _) = tokio_tungstenite::client_async(
+            url.as_str(),
+            tokio_tungstenite::MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .expect("websocket connect");
+        WsClient { socket }
+    }
 }
 
 pub struct WsClient {

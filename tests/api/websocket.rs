@@ -153,7 +153,7 @@ async fn a_client_that_does_not_read_slows_nobody_and_later_gets_every_event_in_
     let (mut config, dir) = crate::helpers::test_config().await;
     config.core.client_buffer = 64;
     let app = crate::helpers::spawn_with(config, dir).await;
-    let mut idle = app.ws_connect(None).await;
+    let mut idle = app.ws_connect_small_buffer().await;
     let first = idle.next_json().await["seq"].as_i64().unwrap();
     let mut reader = app.ws_connect(None).await;
     reader.next_json().await;

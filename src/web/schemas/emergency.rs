@@ -108,9 +108,10 @@ pub struct TeamRoute {
     pub attribution: String,
 }
 
-/// Why there is no route.
+/// Why there is no route, as a code the console translates.
 #[derive(Serialize, ToSchema)]
 pub struct RouteUnavailable {
+    #[schema(example = "no_case_position")]
     pub unavailable: String,
 }
 
