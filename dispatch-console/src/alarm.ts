@@ -11,13 +11,49 @@ export function audioReady(): boolean {
 }
 
 /** Must be called from a user gesture at least once (browser autoplay rules). */
-export function unlockAudio(): void {
+export function unlockAudio(): Promise<void> {
   try {
     ctx ??= new AudioContext();
-    void ctx.resume();
+    return ctx.resume().then(() => {
+      // The alarm that was silent until now sounds at once, not at the next interval.
+      if (timer !== undefined) beep();
+    });
   } catch {
     // No audio device: the visual alarm still works.
+    return Promise.resolve();
   }
+}
+
+/** After a reload the browser keeps audio locked until the first gesture: the first click or
+ * key press anywhere on the page unlocks it, so a P1 that was ringing rings again at once.
+ * `onReady` runs once the sound is on (to drop the "enable sound" button). */
+export function unlockOnFirstGesture(onReady: () => void): () => void {
+  const opts = { capture: true };
+  const off = () => {
+    window.removeEventListener('pointerdown', go, opts);
+    window.removeEventListener('keydown', go, opts);
+  };
+  function go(): void {
+    void unlockAudio().then(() => {
+      if (audioReady()) {
+        off();
+        onReady();
+      }
+    });
+  }
+  // Some browsers allow sound without a gesture (a kiosk policy): then nothing is waited for.
+  try {
+    ctx ??= new AudioContext();
+    if (ctx.state === 'running') {
+      onReady();
+      return () => undefined;
+    }
+  } catch {
+    return () => undefined;
+  }
+  window.addEventListener('pointerdown', go, opts);
+  window.addEventListener('keydown', go, opts);
+  return off;
 }
 
 function beep(): void {

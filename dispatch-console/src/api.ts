@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Why a refusal happened (`not_new`, `resource_busy`…), for the console to translate. */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -30,8 +32,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     // Not JSON (a proxy's error page): reported below with the status.
   }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; field?: string } })?.error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field);
+    const e = (json as { error?: { code?: string; message?: string; field?: string; reason?: string } })?.error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field, e?.reason);
   }
   return json as T;
 }
@@ -58,6 +60,14 @@ export const api = {
   close: (id: string, outcome: string) =>
     call<Item>('POST', `/api/v1/items/${id}/close`, { outcome }),
   note: (id: string, text: string) => call<Item>('POST', `/api/v1/items/${id}/notes`, { text }),
+  acknowledgeMany: (ids: string[]) =>
+    call<{ results: { id: string; ok: boolean; status?: string; error?: { code: string; message: string; reason?: string } }[] }>(
+      'POST',
+      '/api/v1/items/acknowledge',
+      { ids },
+    ),
+  dial: (id: string, target: 'caller' | 'beneficiary' | 'carer', carer?: number) =>
+    call<{ call_id: string; status: string }>('POST', `/api/v1/items/${id}/dial`, carer === undefined ? { target } : { target, carer }),
   resources: () => call<{ seq: number; resources: Resource[] }>('GET', '/api/v1/resources'),
   map: (level: number) => call<MapGeoJson>('GET', `/api/v1/map/${level}`),
   geocode: (q: string, limit = 8) =>

@@ -6,7 +6,7 @@
 
 import { ApiError } from './api';
 import { h } from './dom';
-import { formatDateTime, term } from './i18n';
+import { errorText, formatDateTime, term } from './i18n';
 import { te, termE } from './i18n-emergency';
 import type { Item } from './types';
 
@@ -14,7 +14,7 @@ const CATEGORIES = ['abuse', 'neglect', 'exploitation', 'domestic_violence', 'cr
 const STEPS = ['called_beneficiary', 'called_carer', 'carer_sent', 'team_sent', 'called_112'] as const;
 const CALLS = new Set(['called_beneficiary', 'called_carer', 'called_112']);
 
-interface Device {
+export interface Device {
   device_id: string;
   beneficiary: string;
   address: string;
@@ -29,6 +29,14 @@ interface Device {
 /** Devices already read in this page (each read is audited, so once is enough). */
 const devices = new Map<string, Device | 'refused'>();
 const deviceLoads = new Map<string, Promise<void>>();
+
+/** The TeleAsistență record of a device (beneficiary, carers in call order, notes), read once per
+ * page; `undefined` while it loads (then `rerender` runs), 'refused' when the viewer may not. */
+export function deviceRecord(id: string, rerender: () => void): Device | 'refused' | undefined {
+  const d = devices.get(id);
+  if (!d) loadDevice(id, rerender);
+  return d;
+}
 
 function loadDevice(id: string, rerender: () => void): void {
   if (devices.has(id) || deviceLoads.has(id)) return;
@@ -74,9 +82,14 @@ async function post(path: string, body: unknown): Promise<void> {
     body: JSON.stringify(body),
   });
   if (!res.ok) {
-    const e = ((await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }).error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText);
+    const e = ((await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; field?: string; reason?: string } }).error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field, e?.reason);
   }
+}
+
+/** Records a follow-up step (a call to a carer, answered or not, …) in the case file. */
+export function recordStep(itemId: string, body: { step: string; answered?: boolean; note?: string }): Promise<void> {
+  return post(`/api/v1/items/${itemId}/steps`, body);
 }
 
 /** The case-work box for an item, or nothing when it offers none (closed, redacted, other kinds). */
@@ -89,7 +102,7 @@ export function caseActions(item: Item, rerender: () => void): HTMLElement | nul
       await post(`/api/v1/items/${item.id}/${path}`, body);
       status.textContent = te('saved');
     } catch (e) {
-      status.textContent = e instanceof ApiError ? e.message : String(e);
+      status.textContent = errorText(e);
       status.className = 'error';
     }
   };
@@ -141,41 +154,8 @@ export function caseActions(item: Item, rerender: () => void): HTMLElement | nul
       h('div', { class: 'row' }, h('button', { class: 'secondary danger', 'data-action': 'safe-contact', onclick: () => void run('safe-contact', {})() }, te('safe_contact'))),
     );
   } else if (item.details.kind === 'alert') {
-    const deviceId = item.details.device_id ?? '';
-    const device = devices.get(deviceId);
-    if (!device) loadDevice(deviceId, rerender);
-    if (device && device !== 'refused') {
-      // The beneficiary and the carers in the order they are called.
-      box.append(
-        h(
-          'dl',
-          { class: 'facts device', 'data-device': device.device_id },
-          h('dt', {}, te('beneficiary')),
-          h('dd', {}, `${device.beneficiary} · ${device.phone}`),
-          h('dt', {}, te('address')),
-          h('dd', {}, device.address),
-          device.medical_notes ? h('dt', {}, te('medical')) : null,
-          device.medical_notes ? h('dd', {}, device.medical_notes) : null,
-          device.access_notes ? h('dt', {}, te('access')) : null,
-          device.access_notes ? h('dd', {}, device.access_notes) : null,
-          device.key_safe ? h('dt', {}, te('key_safe')) : null,
-          device.key_safe ? h('dd', {}, device.key_safe) : null,
-        ),
-        h(
-          'ol',
-          { class: 'carers' },
-          ...device.carers.map((c, n) =>
-            h(
-              'li',
-              { 'data-carer': n + 1 },
-              `${c.name} (${c.relation}) ${c.phone} `,
-              h('button', { class: 'secondary', onclick: () => void run('steps', { step: 'called_carer', answered: true, note: `${n + 1}. ${c.name}` })() }, te('answered')),
-              h('button', { class: 'secondary', onclick: () => void run('steps', { step: 'called_carer', answered: false, note: `${n + 1}. ${c.name}` })() }, te('not_answered')),
-            ),
-          ),
-        ),
-      );
-    }
+    // The beneficiary, the carers and their call buttons are at the top of the detail (the
+    // person first); here only the steps of the follow-up.
     box.append(
       h('div', { class: 'muted' }, te('steps')),
       h(

@@ -2,7 +2,7 @@
 // report), Romanian first. Kept apart from i18n.ts so the screens of each workflow own their
 // words; the language switch is the same one (`currentLang`).
 
-import { currentLang, term } from './i18n';
+import { currentLang, missing, term } from './i18n';
 
 const ro = {
   emiu_title: 'Echipa EMIU',
@@ -89,6 +89,8 @@ const ro = {
   step_closed: 'închisă',
   chart_caption: 'Alarme/apeluri preluate pe intervale de {b} s',
   items_n: '{n} lucrări',
+  dial_requested: 'apel cerut prin centrală către',
+  dial_carer_n: 'aparținătorul {n}',
 };
 
 type Dict = typeof ro;
@@ -179,6 +181,8 @@ const en: Dict = {
   step_closed: 'closed',
   chart_caption: 'Items answered per {b} s interval',
   items_n: '{n} items',
+  dial_requested: 'call requested through the exchange to',
+  dial_carer_n: 'carer {n}',
 };
 
 const terms: Record<'ro' | 'en', Record<string, string>> = {
@@ -196,6 +200,7 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     measure: 'măsură',
     report: 'raport',
     withheld: 'date protejate',
+    caller: 'apelantul',
     missed_call: 'apel pierdut',
     follow_up: 'urmărire',
     answered: 'preluat',
@@ -216,7 +221,9 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
 const dicts = { ro, en };
 
 export function te(key: EKey, vars: Record<string, string | number> = {}): string {
-  return dicts[currentLang()][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  const text = dicts[currentLang()][key] as string | undefined;
+  if (text === undefined) return missing(key, key);
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
 /** A server vocabulary value of the emergency workflows, else the common `term`. */

@@ -68,7 +68,7 @@ const ro = {
   search_address: 'Caută adresa apelantului…',
   search: 'Caută',
   no_results: 'Niciun rezultat.',
-  alarm_p1: 'ALARMĂ P1 — lucrare nouă cu prioritate maximă',
+  alarm_p1: 'ALARMĂ P1',
   alarm_open: 'Deschide',
   enable_sound: 'Activează sunetul',
   in_progress_page: 'Pagină în lucru',
@@ -116,6 +116,64 @@ const ro = {
   ev_acknowledged: 'preluată de {by}',
   ev_closed: 'închisă: {o}',
   ev_status: 'stare: {from} → {to}',
+  col_who: 'Cine',
+  col_where: 'Unde',
+  col_what: 'Ce',
+  withheld_number: 'număr ascuns',
+  redacted_name: 'redactat',
+  no_name: 'necunoscut',
+  rep_total: '×{n} alarme',
+  rep_unseen: '+{n} noi',
+  rep_unseen_title: '{n} alarme noi de la același dispozitiv după preluare: deschideți și preluați din nou',
+  bulk_ack: 'Preia grupul ({n})',
+  bulk_ack_short: 'Preia ×{n}',
+  ack_repeats: 'Am văzut alarmele noi ({n})',
+  bulk_done: '{ok} preluate, {fail} refuzate',
+  person: 'Persoana',
+  f_name: 'Nume',
+  f_medical: 'Date medicale',
+  f_access: 'Acces',
+  f_key_safe: 'Cutia cu chei',
+  f_channel: 'Canal',
+  f_reporter: 'Cine sună',
+  carers: 'Aparținători, în ordinea apelării',
+  dial: 'Sună',
+  dial_caller: 'Sună înapoi',
+  dial_beneficiary: 'Sună beneficiarul',
+  dial_queued: 'Apel în curs către {who}.',
+  answered: 'a răspuns',
+  not_answered: 'nu a răspuns',
+  details_of_case: 'Cazul',
+  stale_banner: 'LEGĂTURA CU SERVERUL S-A PIERDUT — datele de pe ecran NU se mai actualizează. Ultima actualizare: {t}. Se reîncearcă…',
+  stale_clock: 'vechi',
+  help_title: 'Scurtături de tastatură',
+  help_hint: 'Scurtături: ?',
+  hk_move: 'lucrarea următoare / anterioară în coadă',
+  hk_open: 'deschide lucrarea selectată',
+  hk_ack: 'preia lucrarea',
+  hk_assign: 'alocă: mută cursorul la panoul de alocare',
+  hk_note: 'scrie o notă',
+  hk_close: 'închide lucrarea (alegeți rezultatul)',
+  hk_map: 'arată lucrarea pe hartă',
+  hk_help: 'arată / ascunde acest ajutor',
+  hk_esc: 'închide ajutorul sau detaliul',
+  hk_not_typing: 'Scurtăturile nu funcționează cât timp scrieți într-un câmp.',
+  close_help: 'Închide',
+  level_reason_facts: '{level} după regula „{rule}”: {facts}',
+  lvl_behind_attention: 'după {who}: are nevoie de atenție (nouă sau cu alarme noi)',
+  lvl_attention: 'înaintea lucrărilor preluate: are nevoie de atenție',
+  map_no_place: 'Lucrarea nu are o poziție pe hartă.',
+  ev_created: 'primită: {what}',
+  ev_repeated: 'alarmă repetată: {type}',
+  ev_repeats_seen: 'alarmele repetate văzute de {by}',
+  ev_reprioritised: 'nivel schimbat: {level} ({why})',
+  ev_handler_changed: 'dispecer schimbat: {from} → {to} (de {by})',
+  ev_unassigned: 'resurse retrase: {r} (de {by})',
+  ev_breached: 'termen depășit ({level})',
+  ev_pushed: 'afișată dispecerilor',
+  ev_note: 'notă: {text}',
+  nobody: 'nimeni',
+  err_field: '{what}: câmpul „{field}”',
 };
 
 type Dict = typeof ro;
@@ -183,7 +241,7 @@ const en: Dict = {
   search_address: "Search the caller's address…",
   search: 'Search',
   no_results: 'No results.',
-  alarm_p1: 'P1 ALARM — new top-priority item',
+  alarm_p1: 'P1 ALARM',
   alarm_open: 'Open',
   enable_sound: 'Enable sound',
   in_progress_page: 'Page under construction',
@@ -231,6 +289,64 @@ const en: Dict = {
   ev_acknowledged: 'acknowledged by {by}',
   ev_closed: 'closed: {o}',
   ev_status: 'status: {from} → {to}',
+  col_who: 'Who',
+  col_where: 'Where',
+  col_what: 'What',
+  withheld_number: 'withheld number',
+  redacted_name: 'redacted',
+  no_name: 'unknown',
+  rep_total: '×{n} alarms',
+  rep_unseen: '+{n} new',
+  rep_unseen_title: '{n} new alarms from the same device since it was taken: open and acknowledge again',
+  bulk_ack: 'Take the group ({n})',
+  bulk_ack_short: 'Take ×{n}',
+  ack_repeats: 'Seen the new alarms ({n})',
+  bulk_done: '{ok} taken, {fail} refused',
+  person: 'Person',
+  f_name: 'Name',
+  f_medical: 'Medical notes',
+  f_access: 'Access',
+  f_key_safe: 'Key safe',
+  f_channel: 'Channel',
+  f_reporter: 'Reported by',
+  carers: 'Carers, in call order',
+  dial: 'Call',
+  dial_caller: 'Call back',
+  dial_beneficiary: 'Call the beneficiary',
+  dial_queued: 'Calling {who}.',
+  answered: 'answered',
+  not_answered: 'no answer',
+  details_of_case: 'The case',
+  stale_banner: 'CONNECTION TO THE SERVER LOST — the screen is NOT updating. Last update: {t}. Retrying…',
+  stale_clock: 'stale',
+  help_title: 'Keyboard shortcuts',
+  help_hint: 'Shortcuts: ?',
+  hk_move: 'next / previous item in the queue',
+  hk_open: 'open the selected item',
+  hk_ack: 'acknowledge the item',
+  hk_assign: 'assign: move to the assignment panel',
+  hk_note: 'write a note',
+  hk_close: 'close the item (pick the outcome)',
+  hk_map: 'show the item on the map',
+  hk_help: 'show / hide this help',
+  hk_esc: 'close the help or the detail',
+  hk_not_typing: 'Shortcuts do nothing while you type in a field.',
+  close_help: 'Close',
+  level_reason_facts: '{level} by rule "{rule}": {facts}',
+  lvl_behind_attention: 'behind {who}: needs attention (new, or new alarms)',
+  lvl_attention: 'ahead of items already taken: needs attention',
+  map_no_place: 'The item has no position on the map.',
+  ev_created: 'received: {what}',
+  ev_repeated: 'repeated alarm: {type}',
+  ev_repeats_seen: 'repeated alarms seen by {by}',
+  ev_reprioritised: 'level changed: {level} ({why})',
+  ev_handler_changed: 'dispatcher changed: {from} → {to} (by {by})',
+  ev_unassigned: 'resources withdrawn: {r} (by {by})',
+  ev_breached: 'deadline missed ({level})',
+  ev_pushed: 'shown to the dispatchers',
+  ev_note: 'note: {text}',
+  nobody: 'nobody',
+  err_field: '{what}: field "{field}"',
 };
 
 // Server vocabularies (snake_case, as in src/domain/kinds.rs).
@@ -304,6 +420,40 @@ const terms: Record<Lang, Record<string, string>> = {
     supervisor: 'supervizor',
     emiu: 'EMIU',
     admin: 'administrator',
+    // Channels and reporters of a call card.
+    phone: 'telefon',
+    sms: 'SMS',
+    walk_in: 'la ghișeu',
+    other_line: 'altă linie',
+    email: 'e-mail',
+    institution: 'instituție',
+    victim: 'victima',
+    relative: 'o rudă',
+    neighbour: 'un vecin',
+    anonymous: 'anonim',
+    beneficiary: 'beneficiarul',
+    unknown: 'necunoscut',
+    unclassified: 'neclasificat',
+    missed_call: 'apel pierdut',
+    follow_up: 'urmărire',
+    // Geocoder result kinds.
+    address: 'adresă',
+    street: 'stradă',
+    poi: 'punct de interes',
+    place: 'localitate',
+    // Error codes and refusal reasons of the API.
+    invalid: 'date invalide',
+    bad_request: 'cerere greșită',
+    unauthorized: 'sesiune expirată: autentificați-vă din nou',
+    forbidden: 'nu aveți dreptul',
+    not_found: 'nu există',
+    conflict: 'conflict cu o altă acțiune',
+    rate_limited: 'prea multe cereri: reîncercați',
+    too_large: 'cerere prea mare',
+    unavailable: 'serviciu indisponibil momentan',
+    internal: 'eroare internă a serverului',
+    timeout: 'serverul nu a răspuns la timp',
+    network: 'serverul nu poate fi contactat',
   },
   en: {
     in_progress: 'in progress',
@@ -337,6 +487,118 @@ const terms: Record<Lang, Record<string, string>> = {
     status_changed: 'status changed',
     note_added: 'note added',
     emiu: 'EMIU',
+    walk_in: 'walk-in',
+    other_line: 'another line',
+    sms: 'SMS',
+    missed_call: 'missed call',
+    follow_up: 'follow-up',
+    poi: 'point of interest',
+    invalid: 'invalid data',
+    bad_request: 'bad request',
+    unauthorized: 'session expired: sign in again',
+    forbidden: 'not allowed',
+    not_found: 'does not exist',
+    conflict: 'conflicts with another action',
+    rate_limited: 'too many requests: retry',
+    too_large: 'request too large',
+    unavailable: 'service unavailable for now',
+    internal: 'internal server error',
+    timeout: 'the server did not answer in time',
+    network: 'the server cannot be reached',
+  },
+};
+
+/** Why the server refused (`error.reason`), in words. */
+const reasons: Record<Lang, Record<string, string>> = {
+  ro: {
+    not_new: 'lucrarea a fost deja preluată',
+    not_acknowledged: 'lucrarea nu a fost preluată încă',
+    wrong_status: 'starea lucrării nu permite acțiunea',
+    closed: 'lucrarea este închisă',
+    resource_busy: 'resursa este ocupată',
+    resource_off_duty: 'resursa nu este în tură',
+    resource_exists: 'resursa există deja',
+    resource_committed: 'resursa are deja o cursă planificată',
+    contact_blocked: 'contact protejat: nu se sună înapoi',
+    no_number: 'nu există un număr de apelat',
+    not_handler: 'lucrarea este a altui dispecer',
+  },
+  en: {
+    not_new: 'the item was already taken',
+    not_acknowledged: 'the item is not acknowledged yet',
+    wrong_status: "the item's status does not allow it",
+    closed: 'the item is closed',
+    resource_busy: 'the resource is busy',
+    resource_off_duty: 'the resource is off duty',
+    resource_exists: 'the resource already exists',
+    resource_committed: 'the resource has a planned trip',
+    contact_blocked: 'safe contact: no call back',
+    no_number: 'no number to call',
+    not_handler: "the item is another dispatcher's",
+  },
+};
+
+/** The facts a priority rule matched on (`priority.facts[].key`). */
+const factNames: Record<Lang, Record<string, string>> = {
+  ro: {
+    kind: 'tip',
+    alarm_type: 'tip alarmă',
+    category: 'categorie',
+    channel: 'canal',
+    immediate_danger: 'pericol imediat',
+    same_day: 'în aceeași zi',
+    callback_reason: 'motivul reapelării',
+    reason: 'motiv',
+    breach_raised_from: 'ridicat după depășirea termenului, de la',
+    default: 'nicio condiție (regula de bază)',
+  },
+  en: {
+    kind: 'kind',
+    alarm_type: 'alarm type',
+    category: 'category',
+    channel: 'channel',
+    immediate_danger: 'immediate danger',
+    same_day: 'same day',
+    callback_reason: 'callback reason',
+    reason: 'reason',
+    breach_raised_from: 'raised after a missed deadline, from',
+    default: 'no condition (the base rule)',
+  },
+};
+
+/** Priority rules by id (config/default.toml [[queue.rules]]). */
+const ruleNames: Record<Lang, Record<string, string>> = {
+  ro: {
+    'teleasistenta-life': 'TeleAsistență — viață în pericol',
+    'call-immediate-danger': 'apel — pericol imediat',
+    'call-incoming': 'apel în așteptare pe linie',
+    'call-sms': 'mesaj SMS',
+    'call-protection-report': 'apel — sesizare de protecție',
+    'teleasistenta-wellbeing': 'TeleAsistență — stare de bine',
+    'callback-missed-call': 'reapelare după apel pierdut',
+    'transport-incident': 'incident de transport',
+    'transport-same-day': 'transport în aceeași zi',
+    callback: 'reapelare',
+    'teleasistenta-technical': 'TeleAsistență — tehnic',
+    'call-crisis-or-transport': 'apel — informare criză sau transport',
+    routine: 'rutină',
+    breach: 'termen depășit',
+  },
+  en: {
+    'teleasistenta-life': 'TeleAsistență — life at risk',
+    'call-immediate-danger': 'call — immediate danger',
+    'call-incoming': 'call waiting on the line',
+    'call-sms': 'SMS message',
+    'call-protection-report': 'call — protection report',
+    'teleasistenta-wellbeing': 'TeleAsistență — wellbeing',
+    'callback-missed-call': 'callback after a missed call',
+    'transport-incident': 'transport incident',
+    'transport-same-day': 'same-day transport',
+    callback: 'callback',
+    'teleasistenta-technical': 'TeleAsistență — technical',
+    'call-crisis-or-transport': 'call — crisis info or transport',
+    routine: 'routine',
+    breach: 'deadline missed',
   },
 };
 
@@ -375,15 +637,70 @@ export function onLangChange(f: () => void): () => void {
   return () => listeners.delete(f);
 }
 
-/** A UI text, with `{name}` placeholders filled from `vars`. */
-export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+/** The development check: with `localStorage['dispecer.i18n-check'] = '1'` (the browser tests
+ * set it), a text or code missing from the Romanian dictionary shows as `⟦…⟧`, which a test finds
+ * on screen; the codes are also collected in `window.__i18nMissing`. Without it, an unknown code
+ * is shown as sent (better than nothing in the middle of a shift). */
+const CHECK = (() => {
+  try {
+    return localStorage.getItem('dispecer.i18n-check') === '1';
+  } catch {
+    return false;
+  }
+})();
+
+export function missing(what: string, fallback: string): string {
+  if (!CHECK) return fallback;
+  const w = window as unknown as { __i18nMissing?: string[] };
+  (w.__i18nMissing ??= []).push(what);
+  return `⟦${what}⟧`;
 }
 
-/** A server vocabulary value in the current language (or as sent, with `_` as spaces). */
+/** A UI text, with `{name}` placeholders filled from `vars`. */
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  const text = dicts[lang][key] as string | undefined;
+  if (text === undefined) return missing(key, key);
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** A server vocabulary value in the current language. In English an unlisted code reads as
+ * words; in Romanian it is a missing entry. */
 export function term(value: string | null | undefined): string {
   if (!value) return '';
-  return terms[lang][value] ?? value.replace(/_/g, ' ');
+  const found = terms[lang][value];
+  if (found !== undefined) return found;
+  if (lang === 'en') return value.replace(/_/g, ' ');
+  return missing(value, value.replace(/_/g, ' '));
+}
+
+/** Whether a code has an entry (so another dictionary may be tried first). */
+export function hasTerm(value: string): boolean {
+  return value in terms[lang];
+}
+
+/** The name of a priority fact key. */
+export function factName(key: string): string {
+  return factNames[lang][key] ?? (lang === 'en' ? key.replace(/_/g, ' ') : missing(`fact:${key}`, key));
+}
+
+/** A priority rule's name. */
+export function ruleName(id: string): string {
+  return ruleNames[lang][id] ?? (lang === 'en' ? id : missing(`rule:${id}`, id));
+}
+
+/** A refusal of the API in words: its reason, else its code; never the server's English
+ * message (only in English, and only when neither code is known). */
+export function errorText(e: unknown): string {
+  const err = e as { code?: string; reason?: string; field?: string; message?: string; status?: number };
+  if (e instanceof TypeError) return term('network');
+  const reason = err?.reason ? reasons[lang][err.reason] : undefined;
+  const code = err?.code && err.code in terms[lang] ? terms[lang][err.code] : err?.code && lang === 'en' ? err.code.replace(/_/g, ' ') : undefined;
+  // An unknown reason is a missing entry (the code still says what kind of refusal it was).
+  if (err?.reason && !reason) missing(`reason:${err.reason}`, '');
+  const text = reason ?? code;
+  if (text) return err.field ? t('err_field', { what: text, field: err.field }) : text;
+  if (lang === 'en' && err?.message) return err.message;
+  return missing(`error:${err?.reason ?? err?.code ?? 'unknown'}`, t('error'));
 }
 
 export function formatTime(iso: string | null | undefined): string {

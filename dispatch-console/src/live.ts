@@ -1,7 +1,8 @@
 // The websocket: a snapshot, then every committed event in order. On a drop we reconnect with
 // `after_seq` so the server replays exactly what we missed (or sends a fresh snapshot). There is
-// no polling: a ping every 20 s only keeps idle proxies from closing the connection, and its
-// pong tells us the link is alive.
+// no polling: a ping every 10 s keeps idle proxies from closing the connection, and its pong
+// tells us the link is alive — a socket silent for 25 s, or the browser going offline, counts
+// as down (the console then says so in a full-width banner) and is reopened.
 
 import { LiveState } from './state';
 import type { ServerMessage, StoredEvent } from './types';
@@ -23,19 +24,38 @@ export class Live {
   private retry = 0;
   private pingTimer: number | undefined;
   private stopped = false;
+  /** When the server last said anything (a snapshot, an event or a pong): the screen is current
+   * up to then. */
+  lastMessageAt: number | null = null;
+  private readonly offline = () => this.drop();
 
   constructor(private readonly handlers: LiveHandlers) {}
 
   start(): void {
     this.stopped = false;
+    window.addEventListener('offline', this.offline);
     this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    window.removeEventListener('offline', this.offline);
     window.clearInterval(this.pingTimer);
     this.ws?.close();
     this.ws = null;
+  }
+
+  /** The link is dead (offline, or silent too long): say so now and reconnect, instead of
+   * waiting for TCP to notice. */
+  private drop(): void {
+    const ws = this.ws;
+    if (!ws || this.stopped) return;
+    this.ws = null;
+    window.clearInterval(this.pingTimer);
+    ws.onclose = null;
+    ws.close();
+    this.handlers.onStatus('closed');
+    this.scheduleReconnect();
   }
 
   private connect(): void {
@@ -51,10 +71,17 @@ export class Live {
       this.handlers.onStatus('open');
       window.clearInterval(this.pingTimer);
       this.pingTimer = window.setInterval(() => {
+        if (this.lastMessageAt !== null && Date.now() - this.lastMessageAt > 25_000) {
+          this.drop();
+          return;
+        }
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ping' }));
-      }, 20_000);
+      }, 10_000);
     };
-    ws.onmessage = (m) => this.receive(m.data);
+    ws.onmessage = (m) => {
+      this.lastMessageAt = Date.now();
+      this.receive(m.data);
+    };
     ws.onclose = () => {
       window.clearInterval(this.pingTimer);
       if (this.stopped || this.ws !== ws) return;

@@ -6,7 +6,8 @@
 
 import { api, type MapGeoJson } from './api';
 import { h } from './dom';
-import { t, term } from './i18n';
+import { errorText, t, term } from './i18n';
+import { who } from './subject';
 import type { Item, LonLat, Resource } from './types';
 import { itemPosition } from './types';
 
@@ -72,6 +73,13 @@ export class MapView {
   private resources: Resource[] = [];
   private pin: { at: LonLat; label: string } | null = null;
   private markers: Marker[] = [];
+  private selected: string | null = null;
+  private pendingCentre: string | null = null;
+  /** The place last centred on, kept through the first fit of the map to the city. */
+  private focusAt: LonLat | null = null;
+  /** The item markers as elements (visually hidden): keyboard and screen readers reach them, and
+   * the tests read where each one is drawn. */
+  private list = h('ul', { class: 'map-markers visually-hidden', 'aria-label': 'markers' });
   private fitted = false;
   private frame = 0;
 
@@ -92,7 +100,7 @@ export class MapView {
       'section',
       { class: 'panel map' },
       h('header', { class: 'panel-head' }, h('h2', { 'data-i18n': 'map' }, t('map')), form),
-      h('div', { class: 'map-wrap' }, this.canvas, zoom, this.attribution, this.status, this.results),
+      h('div', { class: 'map-wrap' }, this.canvas, zoom, this.attribution, this.status, this.results, this.list),
     );
     this.relabel();
     this.bindPointer();
@@ -112,12 +120,34 @@ export class MapView {
   setData(items: Item[], resources: Resource[]): void {
     this.items = items;
     this.resources = resources;
+    // An item opened before the live state held it (a shared link): centre once it arrives.
+    if (this.pendingCentre && this.select(this.pendingCentre, true)) this.pendingCentre = null;
     this.redraw();
+  }
+
+  /** Highlights an item's marker (the one open in the detail); `centre` also brings it to the
+   * middle of the map at street level, when it has a place. */
+  select(id: string | null, centre = false): boolean {
+    this.selected = id;
+    this.pendingCentre = null;
+    this.canvas.dataset.selected = id ?? '';
+    const item = id ? this.items.find((i) => i.id === id) : undefined;
+    const at = item ? itemPosition(item) : undefined;
+    if (centre && at) {
+      this.focusAt = at;
+      [this.cx, this.cy] = this.project(at);
+      this.ppm = Math.max(this.ppm, 0.8);
+    } else if (centre && id && !item) {
+      this.pendingCentre = id;
+    }
+    this.redraw();
+    return !!at;
   }
 
   /** Centres the map on a place at street level and drops a pin there. */
   locate(at: LonLat, label = ''): void {
     this.pin = { at, label };
+    this.focusAt = at;
     [this.cx, this.cy] = this.project(at);
     this.ppm = Math.max(this.ppm, 0.8);
     this.redraw();
@@ -151,7 +181,11 @@ export class MapView {
         this.cx = (x1 + x2) / 2;
         this.cy = (y1 + y2) / 2;
         this.ppm = Math.min(w / (x2 - x1), hgt / (y2 - y1)) * 0.95;
-        if (this.pin) [this.cx, this.cy] = this.project(this.pin.at);
+        const keep = this.pin?.at ?? this.focusAt;
+        if (keep) {
+          [this.cx, this.cy] = this.project(keep);
+          this.ppm = Math.max(this.ppm, 0.8);
+        }
       }
     } catch {
       this.layers[level] = 'failed';
@@ -219,7 +253,7 @@ export class MapView {
       const r = this.canvas.getBoundingClientRect();
       const x = e.clientX - r.left;
       const y = e.clientY - r.top;
-      const hit = this.markers.find((m) => m.onClick && (m.x - x) ** 2 + (m.y - y) ** 2 <= (m.r + 3) ** 2);
+      const hit = [...this.markers].reverse().find((m) => m.onClick && (m.x - x) ** 2 + (m.y - y) ** 2 <= (m.r + 3) ** 2);
       hit?.onClick?.();
     });
     this.canvas.addEventListener(
@@ -249,12 +283,12 @@ export class MapView {
             'li',
             {},
             h('button', { type: 'button', class: 'link', onclick: () => { this.results.replaceChildren(); this.locate(c.position, c.label); } }, c.label),
-            h('span', { class: 'muted' }, ` ${c.kind}`),
+            h('span', { class: 'muted', 'data-kind': c.kind }, ` ${term(c.kind)}`),
           ),
         );
       }
     } catch (e) {
-      this.results.append(h('li', { class: 'error' }, String((e as Error).message ?? e)));
+      this.results.append(h('li', { class: 'error' }, errorText(e)));
     }
   }
 
@@ -375,17 +409,39 @@ export class MapView {
         g.fillText(rs.length === 1 ? rs[0].id : `${rs.length} ${term('vehicle')}/${term('driver')}/EMIU`, x + 11, y);
       }
     }
-    for (const item of this.items) {
-      const p = itemPosition(item);
-      if (!p) continue;
+    // Items: the open one last (on top) and larger, with a ring; a P1 on top of the rest.
+    const shown = this.items
+      .filter((i) => itemPosition(i))
+      .sort((a, b) => Number(a.id === this.selected) - Number(b.id === this.selected) || b.priority.level.localeCompare(a.priority.level));
+    const listed: HTMLElement[] = [];
+    for (const item of shown) {
+      const p = itemPosition(item)!;
       const [mx, my] = this.project(p);
       const x = sx(mx);
       const y = sy(my);
+      const sel = item.id === this.selected;
+      const r = sel ? 13 : 10;
+      if (sel) {
+        g.strokeStyle = '#0d47a1';
+        g.lineWidth = 4;
+        g.beginPath();
+        g.arc(x, y, r + 6, 0, Math.PI * 2);
+        g.stroke();
+      }
       g.fillStyle = LEVEL_COLOUR[item.priority.level] ?? '#333';
-      g.strokeStyle = '#fff';
+      g.strokeStyle = item.status === 'new' ? '#000' : '#fff';
       g.lineWidth = 2;
       g.beginPath();
-      g.arc(x, y, 10, 0, Math.PI * 2);
+      if (item.kind === 'alert') {
+        g.arc(x, y, r, 0, Math.PI * 2);
+      } else {
+        // Calls, callbacks and bookings: a diamond, so an alarm and a call at one place differ.
+        g.moveTo(x, y - r - 2);
+        g.lineTo(x + r + 2, y);
+        g.lineTo(x, y + r + 2);
+        g.lineTo(x - r - 2, y);
+        g.closePath();
+      }
       g.fill();
       g.stroke();
       g.fillStyle = '#fff';
@@ -393,8 +449,26 @@ export class MapView {
       g.textAlign = 'center';
       g.textBaseline = 'middle';
       g.fillText(item.priority.level, x, y + 0.5);
-      this.markers.push({ x, y, r: 10, onClick: () => this.onSelectItem(item.id) });
+      if (sel || this.ppm > 1.5) {
+        const name = who(item);
+        g.font = sel ? 'bold 12px system-ui, sans-serif' : '11px system-ui, sans-serif';
+        g.textAlign = 'left';
+        g.lineWidth = 3;
+        g.strokeStyle = '#fff';
+        g.strokeText(name, x + r + 5, y);
+        g.fillStyle = '#1c2530';
+        g.fillText(name, x + r + 5, y);
+      }
+      this.markers.push({ x, y, r, onClick: () => this.onSelectItem(item.id) });
+      listed.push(
+        h(
+          'li',
+          { 'data-marker-item': item.id, 'data-x': Math.round(x), 'data-y': Math.round(y), 'data-selected': sel ? 'true' : 'false' },
+          h('button', { type: 'button', tabindex: -1, onclick: () => this.onSelectItem(item.id) }, `${item.priority.level} ${who(item)}`),
+        ),
+      );
     }
+    this.list.replaceChildren(...listed);
     if (this.pin) {
       const [px, py] = this.project(this.pin.at);
       const x = sx(px);

@@ -3,6 +3,7 @@
 // without ever re-fetching; keep the two in step when an event changes.
 
 import type { Item, Resource, StoredEvent } from './types';
+import { needsAttention } from './types';
 
 export class LiveState {
   seq = 0;
@@ -130,6 +131,47 @@ export function apply(state: LiveState, e: StoredEvent): void {
         item.version = seq;
       }
       break;
+    case 'repeated':
+      if (item) {
+        item.repeats = (item.repeats ?? 0) + 1;
+        if (item.status !== 'new') item.repeats_unseen = (item.repeats_unseen ?? 0) + 1;
+        item.version = seq;
+      }
+      break;
+    case 'repeats_seen':
+      if (item) {
+        item.repeats_unseen = 0;
+        item.version = seq;
+      }
+      break;
+    case 'reprioritised':
+      if (item) {
+        item.priority = ev.priority;
+        item.deadline = ev.deadline;
+        item.version = seq;
+      }
+      break;
+    case 'handler_changed':
+      if (item) {
+        item.handler = ev.to;
+        item.version = seq;
+      }
+      break;
+    case 'unassigned':
+      if (item) {
+        item.assigned_to = item.assigned_to.filter((r) => !ev.resources.includes(r));
+        if (item.status === 'assigned' && item.assigned_to.length === 0) item.status = 'acknowledged';
+        item.version = seq;
+      }
+      for (const r of ev.resources) {
+        const res = state.resources.get(r);
+        if (res && res.version < seq && res.current_item === ev.item_id) {
+          res.current_item = null;
+          res.status = 'available';
+          res.version = seq;
+        }
+      }
+      break;
     case 'resource_moved': {
       const r = state.resources.get(ev.resource_id);
       if (r) {
@@ -145,12 +187,14 @@ export function apply(state: LiveState, e: StoredEvent): void {
   }
 }
 
-/** The queue: open items by level, then deadline, then arrival, then id (as src/queue/order.rs). */
+/** The queue: open items needing attention first (new, or new repeats since acknowledged), then
+ * by level, deadline, arrival and id (as src/queue/order.rs). */
 export function queueOrder(items: Iterable<Item>): Item[] {
   return [...items]
     .filter((i) => i.status !== 'closed')
     .sort(
       (a, b) =>
+        Number(needsAttention(b)) - Number(needsAttention(a)) ||
         cmp(a.priority.level, b.priority.level) ||
         cmp(a.deadline, b.deadline) ||
         cmp(a.times.received, b.times.received) ||

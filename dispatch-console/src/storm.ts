@@ -1,7 +1,9 @@
 // Storm mode on the console: when alarms arrive faster than the configured threshold (a
-// heatwave, a power cut), a banner says so and the queue shows one row per device — its most
-// urgent alarm, with how many more it sent — so P1 work from other devices stays in sight.
-// Nothing is hidden for good: every alarm is still an item, and opening the row shows it.
+// heatwave, a power cut), a banner says so and the queue shows one row per device for its
+// alarms nobody has taken yet — the most urgent, with how many more it sent — so P1 work from
+// other devices stays in sight. Only unacknowledged alarms are grouped: a device's acknowledged
+// item keeps its own row (with its counter of new repeats), so a new alarm from a device somebody
+// already took is never hidden behind it. Each group can be taken at once ("preia grupul").
 
 import './emergency.css';
 import { h } from './dom';
@@ -26,16 +28,18 @@ export class Storm {
     }
   }
 
-  /** Alarms received within the window. */
+  /** Alarms received within the window: the items, and the repeats attached to them. */
   recent(items: Iterable<Item>, now = Date.now()): number {
     const since = now - this.windowS * 1000;
     let n = 0;
-    for (const i of items) if (i.kind === 'alert' && Date.parse(i.times.received) >= since) n++;
+    for (const i of items) if (i.kind === 'alert' && Date.parse(i.times.received) >= since) n += 1 + (i.repeats ?? 0);
     return n;
   }
 
-  /** The rows to show (in queue order) and, per shown row, how many alarms it stands for. */
-  group(ordered: Item[], items: Iterable<Item>): { rows: Item[]; repeats: Map<string, number> } {
+  /** The rows to show (in queue order); per shown row, how many alarms it stands for; per
+   * device with more than one thing to take, the ids a bulk acknowledge takes (its new items
+   * and its acknowledged items with unseen repeats). */
+  group(ordered: Item[], items: Iterable<Item>): { rows: Item[]; repeats: Map<string, number>; takes: Map<string, string[]> } {
     const recent = this.recent(items);
     const active = recent >= this.threshold;
     this.banner.hidden = !active;
@@ -43,23 +47,37 @@ export class Storm {
     this.banner.dataset.recent = String(recent);
     this.banner.textContent = active ? te('storm_banner', { n: recent, s: this.windowS }) : '';
     const repeats = new Map<string, number>();
-    if (!active) return { rows: ordered, repeats };
+    const takes = new Map<string, string[]>();
+    if (!active) return { rows: ordered, repeats, takes };
     const first = new Map<string, string>();
+    const byDevice = new Map<string, string[]>();
     const rows: Item[] = [];
     for (const item of ordered) {
       const device = item.details?.kind === 'alert' ? item.details.device_id : undefined;
-      if (!device) {
+      if (device && (item.status === 'new' || (item.repeats_unseen ?? 0) > 0)) {
+        byDevice.set(device, [...(byDevice.get(device) ?? []), item.id]);
+      }
+      if (!device || item.status !== 'new') {
         rows.push(item);
         continue;
       }
+      // Alarms a row stands for: its own and its attached repeats, and those of the items
+      // grouped under it.
+      const alarms = 1 + (item.repeats ?? 0);
       const head = first.get(device);
       if (head) {
-        repeats.set(head, (repeats.get(head) ?? 1) + 1);
+        repeats.set(head, (repeats.get(head) ?? 0) + alarms);
       } else {
         first.set(device, item.id);
+        repeats.set(item.id, alarms);
         rows.push(item);
       }
     }
-    return { rows, repeats };
+    for (const [id, n] of repeats) if (n < 2) repeats.delete(id);
+    for (const [device, head] of first) {
+      const ids = byDevice.get(device) ?? [];
+      if (ids.length > 1) takes.set(head, ids);
+    }
+    return { rows, repeats, takes };
   }
 }

@@ -24,11 +24,28 @@ export interface Place {
   position?: LonLat;
 }
 
+/** A code the priority rule matched on (`{key:'alarm_type', value:'fall'}`), for translation. */
+export interface Fact {
+  key: string;
+  value: string;
+}
+
 export interface Priority {
   level: Level;
   rule: string;
+  /** The server's English wording; the console shows `facts` through the dictionary instead. */
   reason: string;
   respond_within_s: number;
+  facts?: Fact[];
+}
+
+/** Who and where, filled at creation (absent on redacted copies). */
+export interface Subject {
+  name: string;
+  address?: string;
+  phone?: string;
+  position?: LonLat;
+  device_id?: string;
 }
 
 export interface Note {
@@ -52,6 +69,8 @@ export type Details =
       kind: 'call';
       caller_number?: string;
       category?: string;
+      channel?: string;
+      reporter?: string;
       immediate_danger?: boolean;
       location?: Place;
       notes?: string;
@@ -97,6 +116,11 @@ export interface Item {
   redacted?: boolean;
   /** Accepted over its sender's intake rate limit because it is P1: the sender misbehaves. */
   rate_limited?: boolean;
+  subject?: Subject;
+  /** Further alarms of the same device and type attached to this open item. */
+  repeats?: number;
+  /** Of those, how many arrived since it was acknowledged. */
+  repeats_unseen?: number;
 }
 
 export interface Resource {
@@ -124,6 +148,11 @@ export type Event =
   | { type: 'resource_status_changed'; resource_id: string; status: ResourceStatus }
   | { type: 'resource_moved'; resource_id: string; position: LonLat }
   | { type: 'case_recorded'; item_id: string; record: CaseRecord }
+  | { type: 'repeated'; item_id: string; alarm_type: string; device_time: string }
+  | { type: 'repeats_seen'; item_id: string; by: string }
+  | { type: 'reprioritised'; item_id: string; priority: Priority; deadline: string }
+  | { type: 'handler_changed'; item_id: string; from: string | null; to: string | null; by: string }
+  | { type: 'unassigned'; item_id: string; resources: string[]; by: string }
   | { type: 'transport_changed'; change: TransportChange };
 
 /** What changed in adapted transport (src/events/transport.rs): ids and codes only; the screens
@@ -189,13 +218,20 @@ export const OUTCOMES: Record<Details['kind'], readonly string[]> = {
   incident: ['resolved', 'vehicle_replaced', 'rider_transferred', 'hospital', 'technical', 'other'],
 };
 
-/** The item's position on the map: where the caller is, or where a rider is picked up. */
+/** The item's position on the map: the beneficiary's home for an alarm, where the caller is,
+ * or where a rider is picked up. */
 export function itemPosition(item: Item): LonLat | undefined {
   const d = item.details;
-  if (!d || item.redacted) return undefined;
-  if (d.kind === 'call') return d.location?.position;
-  if (d.kind === 'booking') return d.pickup?.position;
-  return undefined;
+  if (item.redacted) return undefined;
+  if (d?.kind === 'call') return d.location?.position ?? item.subject?.position;
+  if (d?.kind === 'booking') return d.pickup?.position ?? item.subject?.position;
+  return item.subject?.position;
+}
+
+/** Whether an item needs a dispatcher's eyes before the rest: new, or new repeats since it was
+ * taken (src/queue/order.rs). */
+export function needsAttention(item: Item): boolean {
+  return item.status === 'new' || (item.repeats_unseen ?? 0) > 0;
 }
 
 /** A short handle for an id in the UI. Item ids are UUID v7, whose first digits are a timestamp

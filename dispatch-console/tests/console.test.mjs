@@ -83,6 +83,10 @@ describe('dispatch console', () => {
     });
     await row(a.page, item.id).waitFor();
     await row(b.page, item.id).waitFor();
+    // The row says who and where: the caller's number (no known name) and the street.
+    assert.equal((await row(a.page, item.id).locator('[data-field=name]').textContent()).trim(), '+40720000001');
+    assert.equal((await row(a.page, item.id).locator('[data-field=where]').textContent()).trim(), 'Strada Lazăr 24');
+    assert.match(await row(a.page, item.id).locator('[data-field=what]').textContent(), /neglijare · telefon/);
 
     // Act: A opens it and acknowledges.
     await row(a.page, item.id).click();
@@ -92,10 +96,18 @@ describe('dispatch console', () => {
     // Assert: B's queue shows it acknowledged by A, without B doing anything.
     await b.page.waitForSelector(`section.queue tr[data-item-id="${item.id}"][data-status=acknowledged]`, { timeout: 2000 });
 
-    // Act: A assigns a van and its driver.
-    await a.page.check('input[name=resource][value="VAN-01"]');
-    await a.page.check('input[name=resource][value="SOFER-01"]');
-    await a.page.click('[data-action=assign]');
+    // Act: A assigns a van and its driver (through the assignment panel ranked by ETA when the
+    // console has it, else the form of free resources).
+    const panel = a.page.locator('[data-field=assign-panel]');
+    if (await panel.count()) {
+      const van = panel.locator('tr.cand[data-resource-id="VAN-01"]');
+      await van.waitFor();
+      await van.locator('[data-action=assign-pair]').click();
+    } else {
+      await a.page.check('input[name=resource][value="VAN-01"]');
+      await a.page.check('input[name=resource][value="SOFER-01"]');
+      await a.page.click('[data-action=assign]');
+    }
 
     // Assert: B sees the item assigned and the van busy.
     await b.page.waitForSelector(`section.queue tr[data-item-id="${item.id}"][data-status=assigned]`, { timeout: 2000 });
@@ -118,6 +130,7 @@ describe('dispatch console', () => {
     await b.page.click('[data-action=acknowledge]');
     await b.page.waitForSelector(`section.detail[data-item-id="${other.id}"][data-status=acknowledged]`);
     assert.equal(await b.page.locator('input[name=resource][value="VAN-01"]').count(), 0, 'a busy van is not offered');
+    assert.equal(await b.page.locator('tr.cand[data-resource-id="VAN-01"]:not([data-busy=true]) [data-action=assign-pair]:not([disabled])').count(), 0, 'a busy van is not offered');
 
     if (screenshots) {
       await a.page.mouse.move(0, 0);
@@ -143,7 +156,7 @@ describe('dispatch console', () => {
     }
 
     // Act: B acknowledges from the banner.
-    await b.page.click('.alarm-banner .alarm-open');
+    await b.page.click(`.alarm-banner .alarm-open[data-item-id="${item.id}"]`);
     await b.page.waitForSelector(`section.detail[data-item-id="${item.id}"] [data-action=acknowledge]`);
     await b.page.click('[data-action=acknowledge]');
 
