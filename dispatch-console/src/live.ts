@@ -60,8 +60,13 @@ export class Live {
 
   private connect(): void {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const after = this.hadSnapshot ? `?after_seq=${this.state.seq}` : '';
-    const ws = new WebSocket(`${proto}//${location.host}/ws${after}`);
+    // The screen this socket feeds, for the supervisor's "who is logged in where".
+    const query = new URLSearchParams();
+    const page = document.body.dataset.page;
+    if (page && /^[a-z_-]{1,40}$/.test(page)) query.set('page', page);
+    if (this.hadSnapshot) query.set('after_seq', String(this.state.seq));
+    const qs = query.toString();
+    const ws = new WebSocket(`${proto}//${location.host}/ws${qs ? `?${qs}` : ''}`);
     this.ws = ws;
     this.handlers.onStatus('connecting');
     let opened = false;
