@@ -7,7 +7,7 @@ use axum::Json;
 use chrono::Timelike;
 use serde::Serialize;
 
-use super::rules::{self, Candidate, Situation};
+use super::rules::{self, ResourceCandidate, Situation};
 use crate::access::{self, Caller, Visibility, DISPATCH};
 use crate::domain::{Details, Item, ItemId, Resource};
 use crate::error::ErrorBody;
@@ -27,7 +27,7 @@ pub(crate) struct CandidatesAnswer {
     #[schema(value_type = Option<crate::domain::geo::LonLat>)]
     pub(crate) position: Option<LonLat>,
     /// Suitable and free resources by ETA, then the rest by ETA.
-    pub(crate) candidates: Vec<Candidate>,
+    pub(crate) candidates: Vec<ResourceCandidate>,
 }
 
 /// The position the device registry gives an alert's device.

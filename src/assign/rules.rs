@@ -107,7 +107,7 @@ pub(crate) fn on_transport_run(
 
 /// One resource as the assignment help shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
-pub(crate) struct Candidate {
+pub(crate) struct ResourceCandidate {
     pub(crate) resource: Resource,
     /// Seconds to the item by road, departing now; null without a route (no road network, a
     /// position off it, or no position).
@@ -180,7 +180,7 @@ fn road(
 }
 
 /// Every resource, judged and ranked for the item.
-pub(crate) fn rank(resources: &[Resource], s: &Situation<'_>) -> Vec<Candidate> {
+pub(crate) fn rank(resources: &[Resource], s: &Situation<'_>) -> Vec<ResourceCandidate> {
     let mut by_road: HashMap<String, (f64, f64)> = HashMap::new();
     if let (Some(net), Some(at)) = (s.network, s.at) {
         for p in [ProfileId::Van, ProfileId::EmiuCar] {
@@ -188,13 +188,13 @@ pub(crate) fn rank(resources: &[Resource], s: &Situation<'_>) -> Vec<Candidate> 
             by_road.extend(road(net, p, &group, at, s.second_of_day));
         }
     }
-    let mut out: Vec<Candidate> = resources
+    let mut out: Vec<ResourceCandidate> = resources
         .iter()
         .map(|r| judge(r, s, by_road.get(&r.id.0).copied()))
         .collect();
     out.sort_by(|a, b| {
         // `false` (suitable and free) sorts first.
-        let rest = |c: &Candidate| !c.suitable || c.busy;
+        let rest = |c: &ResourceCandidate| !c.suitable || c.busy;
         rest(a)
             .cmp(&rest(b))
             .then(a.eta_s.is_none().cmp(&b.eta_s.is_none()))
@@ -207,7 +207,7 @@ pub(crate) fn rank(resources: &[Resource], s: &Situation<'_>) -> Vec<Candidate> 
 }
 
 /// One resource for the item: its reasons, and its ETA and distance.
-fn judge(r: &Resource, s: &Situation<'_>, road: Option<(f64, f64)>) -> Candidate {
+fn judge(r: &Resource, s: &Situation<'_>, road: Option<(f64, f64)>) -> ResourceCandidate {
     let mut reasons = Vec::new();
     if r.current_item.is_some()
         || matches!(
@@ -247,7 +247,7 @@ fn judge(r: &Resource, s: &Situation<'_>, road: Option<(f64, f64)>) -> Candidate
         (None, Some(from), Some(to)) => (None, Some(haversine_m(from, to).round() as u32)),
         _ => (None, None),
     };
-    Candidate {
+    ResourceCandidate {
         resource: r.clone(),
         eta_s,
         distance_m,

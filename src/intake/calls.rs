@@ -136,7 +136,12 @@ fn locate(state: &AppState, details: &mut Details) {
             ("get_emiu_case" = (operation_id = "get_emiu_case", parameters(("id" = "$response.body#/id")))),
             ("post_emiu_risk" = (operation_id = "post_emiu_risk", parameters(("id" = "$response.body#/id")))),
             ("post_emiu_measure" = (operation_id = "post_emiu_measure", parameters(("id" = "$response.body#/id")))),
-            ("post_emiu_report" = (operation_id = "post_emiu_report", parameters(("id" = "$response.body#/id"))))
+            ("post_emiu_report" = (operation_id = "post_emiu_report", parameters(("id" = "$response.body#/id")))),
+            // The shift's help on a card: who can go, calling back, handing it over.
+            ("candidates" = (operation_id = "candidates", parameters(("id" = "$response.body#/id")))),
+            ("dial" = (operation_id = "dial", parameters(("id" = "$response.body#/id")))),
+            ("reassign" = (operation_id = "reassign", parameters(("id" = "$response.body#/id")))),
+            ("unassign" = (operation_id = "unassign", parameters(("id" = "$response.body#/id"))))
         )),
         (status = 200, description = "A repeat of an Idempotency-Key: the first item", body = Item, headers(("location" = String))),
         (status = 429, description = "The credential's rate limit is spent (`limits.intake_*`); nothing was stored. P1 items are never refused: they are accepted and flagged `rate_limited`.", body = ErrorBody, headers(("retry-after" = u64, description = "Seconds to wait"))),
