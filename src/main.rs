@@ -127,6 +127,15 @@ enum BenchWhat {
         #[arg(long, conflicts_with = "url")]
         store: Option<String>,
     },
+    /// Restart: rebuilding the live state from a synthetic year of events.
+    Restart {
+        /// Events written first (four per item: created, acknowledged, note, closed).
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// An empty database to write them to, e.g. PostgreSQL (default: a temporary SQLite file).
+        #[arg(long)]
+        store: Option<String>,
+    },
     /// The assignment help: ranking a synthetic fleet around Timișoara by ETA for an item.
     Assign {
         /// Resources in the fleet.
@@ -220,6 +229,13 @@ fn main() -> anyhow::Result<()> {
                         seed,
                     },
             } => dispecer::cli::plan::bench_day(trips, seconds, seed).await,
+            Command::Bench {
+                what: BenchWhat::Restart { events, store },
+            } => {
+                let report = dispecer::cli::bench::restart(events, store).await?;
+                println!("{report}");
+                Ok(())
+            }
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
             Command::User { action } => user(config, action).await,
             Command::Token {

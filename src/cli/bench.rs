@@ -394,3 +394,175 @@ pub fn assign(
         with_eta: with_eta as f64 / runs as f64,
     })
 }
+
+/// What `bench restart` measured.
+#[derive(Debug)]
+pub struct RestartReport {
+    pub events: i64,
+    pub generate_s: f64,
+    pub restart_s: f64,
+    pub items: usize,
+    pub open_items: usize,
+    /// Growth of the process's resident memory while the live state was rebuilt.
+    pub state_bytes: i64,
+}
+
+impl std::fmt::Display for RestartReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let per = |n: usize| self.state_bytes as f64 / n.max(1) as f64;
+        write!(
+            f,
+            "events={} generate_s={:.1} restart_s={:.2} items={} open_items={} state_mib={:.1} \
+             bytes_per_item={:.0} bytes_per_open_item={:.0}",
+            self.events,
+            self.generate_s,
+            self.restart_s,
+            self.items,
+            self.open_items,
+            self.state_bytes as f64 / (1024.0 * 1024.0),
+            per(self.items),
+            per(self.open_items),
+        )
+    }
+}
+
+/// Resident memory of this process, from `/proc/self/statm` (Linux), in bytes.
+fn resident_bytes() -> i64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<i64>().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// `dispecer bench restart --events N [--store URL]`: writes a synthetic year of about `events`
+/// events through the core (alarms and calls acknowledged, noted and closed, one in fifty left
+/// open), stops that instance, then times a restart: `startup::build`, which rebuilds the live
+/// state from the whole log before it answers anything. Prints the figures on one line.
+pub async fn restart(events: u64, store: Option<String>) -> anyhow::Result<RestartReport> {
+    use crate::core::Command;
+    use crate::domain::{AlarmType, CallCategory, Details};
+    use futures_util::stream::{self, StreamExt as _};
+
+    anyhow::ensure!(events >= 100, "--events must be at least 100");
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::load(None)?;
+    config.routing.enabled = false;
+    config.store.url = match &store {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", dir.path().join("restart.sqlite").display()),
+    }
+    .into();
+
+    // A year of work: four events per item (created, acknowledged, note, closed).
+    let items = events / 4;
+    let generated = Instant::now();
+    {
+        let shutdown = CancellationToken::new();
+        let state = startup::build(config.clone(), shutdown.clone()).await?;
+        let core = state.core.clone();
+        let start = chrono::Utc::now() - chrono::Duration::days(365);
+        let outcome = stream::iter(0..items)
+            .map(|n| {
+                let core = core.clone();
+                async move {
+                    let details = if n % 3 == 0 {
+                        Details::Call {
+                            caller_number: format!("+4072{:07}", n % 10_000_000),
+                            category: CallCategory::Information,
+                            immediate_danger: false,
+                            location: None,
+                            notes: "apel de informare (sintetic)".into(),
+                            channel: Default::default(),
+                            reporter: Default::default(),
+                        }
+                    } else {
+                        Details::Alert {
+                            device_id: format!("TA-Y{n:07}"),
+                            alarm_type: if n % 2 == 0 {
+                                AlarmType::Button
+                            } else {
+                                AlarmType::Fall
+                            },
+                            device_time: start + chrono::Duration::seconds(n as i64 * 30),
+                            receiver_alarm_id: format!("year-{n}"),
+                            receiver: "bench-restart".into(),
+                        }
+                    };
+                    let created = core
+                        .execute(
+                            "bench-restart",
+                            Command::Create {
+                                details,
+                                subject: None,
+                                key: None,
+                                rate_limited: false,
+                            },
+                        )
+                        .await?;
+                    let crate::core::Outcome::Item { item, .. } = created else {
+                        anyhow::bail!("the core did not answer with an item");
+                    };
+                    let item_id = item.id;
+                    core.execute("dispecer-an", Command::Acknowledge { item_id })
+                        .await?;
+                    core.execute(
+                        "dispecer-an",
+                        Command::AddNote {
+                            item_id,
+                            text: "beneficiarul a fost sunat înapoi (sintetic)".into(),
+                        },
+                    )
+                    .await?;
+                    // One in fifty stays open, as a busy day leaves some work for the next shift.
+                    if n % 50 != 0 {
+                        let outcome = if n % 3 == 0 {
+                            "advice_given"
+                        } else {
+                            "false_alarm"
+                        };
+                        core.execute(
+                            "dispecer-an",
+                            Command::Close {
+                                item_id,
+                                outcome: outcome.into(),
+                            },
+                        )
+                        .await?;
+                    }
+                    anyhow::Ok(())
+                }
+            })
+            .buffer_unordered(512)
+            .fold(Ok(()), |acc, r| async move { acc.and(r) })
+            .await;
+        outcome?;
+        shutdown.cancel();
+    }
+    let generate_s = generated.elapsed().as_secs_f64();
+
+    let before = resident_bytes();
+    let restarted = Instant::now();
+    let shutdown = CancellationToken::new();
+    let state = startup::build(config, shutdown.clone()).await?;
+    let restart_s = restarted.elapsed().as_secs_f64();
+    let state_bytes = resident_bytes() - before;
+    let (events, items, open_items) = state.core.read(|s| {
+        (
+            s.seq.0,
+            s.items().count(),
+            s.items()
+                .filter(|i| i.status != crate::domain::Status::Closed)
+                .count(),
+        )
+    });
+    shutdown.cancel();
+    Ok(RestartReport {
+        events,
+        generate_s,
+        restart_s,
+        items,
+        open_items,
+        state_bytes,
+    })
+}

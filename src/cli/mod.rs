@@ -2,7 +2,8 @@
 //!
 //! - [`seed`]: synthetic Timișoara demo data and credentials.
 //! - [`bench`](mod@bench): `dispecer bench intake`, the alert-to-websocket latency benchmark;
-//!   `dispecer bench assign`, the assignment help's ranking.
+//!   `dispecer bench assign`, the assignment help's ranking; `dispecer bench restart`, the
+//!   rebuild of the live state from a synthetic year of events.
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 //! - [`users`]: `dispecer user add | disable | enable | sessions end`.
 
