@@ -102,6 +102,9 @@ pub struct Rule {
     /// For calls: the channels it applies to (`phone`, `sms`, `walk_in`...).
     #[serde(default)]
     pub channels: Vec<CallChannel>,
+    /// For incidents: the incident codes it applies to (`emergency`, `breakdown`...).
+    #[serde(default)]
+    pub incident_codes: Vec<String>,
 }
 
 /// The longest response clock a rule may set: 30 days.
@@ -116,6 +119,7 @@ impl Rule {
             && self.same_day.is_none()
             && self.callback_reasons.is_empty()
             && self.channels.is_empty()
+            && self.incident_codes.is_empty()
     }
 }
 

@@ -125,6 +125,11 @@ pub enum Details {
         description: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         related: Option<ItemId>,
+        /// What kind of incident, as a code (`emergency`, `breakdown`, `accident`...), for the
+        /// priority rules (`incident_codes`) and the console's words; absent on items logged
+        /// before it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
     },
 }
 

@@ -25,6 +25,8 @@ pub enum TransportReason {
     Replan,
     /// A driver reported a step (arrived, picked up, dropped off) or an incident.
     Action,
+    /// A message between dispatch and a driver was sent or acknowledged (tablet messages).
+    Message,
 }
 
 /// One change of a day's transport.
@@ -58,6 +60,9 @@ pub struct TransportChange {
     /// When the driver recorded the action (it may reach us later than it happened).
     #[serde(default)]
     pub at: Option<DateTime<Utc>>,
+    /// The message sent or acknowledged, for `message` (tablet messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 impl TransportChange {
@@ -74,6 +79,7 @@ impl TransportChange {
             delay_minutes: None,
             plan_version: None,
             at: None,
+            message_id: None,
         }
     }
 }
@@ -87,6 +93,8 @@ pub enum ActionKind {
     NoShow,
     DroppedOff,
     Incident,
+    /// The driver's emergency button: a P1 item with the van's position (tablet).
+    Emergency,
 }
 
 impl ActionKind {
@@ -97,6 +105,7 @@ impl ActionKind {
             Self::NoShow => "no_show",
             Self::DroppedOff => "dropped_off",
             Self::Incident => "incident",
+            Self::Emergency => "emergency",
         }
     }
 }

@@ -148,6 +148,7 @@ mod tests {
                 reported_by: "x".into(),
                 description: "x".into(),
                 related: None,
+                code: None,
             },
             assigned_to: vec![],
             handler: None,

@@ -96,6 +96,7 @@ fn say(f: &Fact) -> String {
         ("same_day", "true") => "transport today".into(),
         ("same_day", _) => "transport on a later day".into(),
         ("callback_reason", v) => format!("callback for {v}"),
+        ("incident_code", v) => format!("incident {v}"),
         (k, v) => format!("{k} {v}"),
     }
 }
@@ -163,6 +164,14 @@ impl Rule {
             match details {
                 Details::Callback { reason, .. } if self.callback_reasons.contains(reason) => {
                     why.push(Fact::new("callback_reason", reason.as_str()))
+                }
+                _ => return None,
+            }
+        }
+        if !self.incident_codes.is_empty() {
+            match details {
+                Details::Incident { code: Some(c), .. } if self.incident_codes.contains(c) => {
+                    why.push(Fact::new("incident_code", c.as_str()))
                 }
                 _ => return None,
             }
@@ -271,6 +280,7 @@ mod tests {
                 same_day: None,
                 callback_reasons: vec![],
                 channels: vec![],
+                incident_codes: vec![],
             };
             let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
             assert!(err.contains("respond_within_s"), "{err}");
@@ -290,6 +300,7 @@ mod tests {
             same_day: None,
             callback_reasons: vec![],
             channels: vec![],
+            incident_codes: vec![],
         };
         let err = Rules::new(vec![rule], chrono_tz::Europe::Bucharest).unwrap_err();
         assert!(err.contains("last rule"), "{err}");

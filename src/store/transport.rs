@@ -15,7 +15,8 @@ use routing::travel::LonLat;
 pub type MeasureFn = dyn Fn(Option<&Fix>, &Fix) -> Step + Send + Sync;
 
 #[async_trait]
-pub trait TransportStore: Send + Sync {
+/// Messages with the drivers are part of it ([`super::DriverMessageStore`]).
+pub trait TransportStore: super::DriverMessageStore + Send + Sync {
     /// Creates or replaces a rider.
     async fn put_rider(&self, rider: &Rider) -> Result<(), StoreError>;
     async fn rider(&self, id: &str) -> Result<Option<Rider>, StoreError>;

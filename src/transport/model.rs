@@ -359,3 +359,40 @@ pub struct VehicleDay {
     pub seconds: f64,
     pub fixes: i64,
 }
+
+/// Which way a tablet message went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageDirection {
+    /// From dispatch to the vehicle's driver; the driver acknowledges it.
+    ToDriver,
+    /// From the driver to dispatch; a dispatcher marks it read.
+    FromDriver,
+}
+
+/// A message between dispatch and a vehicle's driver, kept in the vehicle's day (and the trip's,
+/// when it names one). Personal data may be in `text`: read through the role-checked, audited
+/// HTTP reads only, never in an event or a log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DriverMessage {
+    /// Chosen by the sender (a UUID), so a resend after a lost answer is the same message.
+    pub id: String,
+    pub vehicle_id: String,
+    /// The local service day it belongs to.
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub trip_id: Option<String>,
+    pub direction: MessageDirection,
+    pub text: String,
+    /// The canned message's code (`late_10`, `traffic`...), so a console can say it in its own
+    /// language; absent for free text.
+    #[serde(default)]
+    pub canned: Option<String>,
+    pub sent_at: DateTime<Utc>,
+    pub sent_by: String,
+    /// When the other side acknowledged it (the driver) or read it (dispatch).
+    #[serde(default)]
+    pub acked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub acked_by: Option<String>,
+}

@@ -25,5 +25,6 @@ mod transport;
 mod transport_gps;
 mod transport_live;
 mod transport_sms;
+mod transport_tablet;
 mod validation;
 mod websocket;

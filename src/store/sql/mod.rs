@@ -8,6 +8,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod calls;
+pub(crate) mod driver_messages;
 pub(crate) mod emergency;
 pub(crate) mod log;
 pub(crate) mod outbox;

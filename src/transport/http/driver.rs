@@ -100,24 +100,34 @@ pub(crate) struct ActionDto {
     /// No-show reason, or what happened for an incident.
     #[serde(default)]
     reason: Option<String>,
-    /// Incident kind: breakdown, accident, rider_unwell.
+    /// Incident kind: breakdown, accident, rider_unwell, aggression, road_blocked, other
+    /// (`other` needs `reason`).
     #[serde(default)]
     incident: Option<String>,
+    /// Where the tablet was when the driver pressed (an emergency or an incident); without it
+    /// the van's latest GPS fix is used.
+    #[serde(default)]
+    position: Option<PositionDto>,
     /// When the driver recorded it (it may reach us later, after a dropped connection).
     #[serde(default)]
     at: Option<DateTime<Utc>>,
 }
 
-impl From<ActionDto> for ActionRequest {
-    fn from(d: ActionDto) -> Self {
-        ActionRequest {
+impl TryFrom<ActionDto> for ActionRequest {
+    type Error = Error;
+    fn try_from(d: ActionDto) -> Result<Self> {
+        Ok(ActionRequest {
             action_id: d.action_id,
             kind: d.kind,
             trip_id: d.trip_id,
             reason: d.reason,
             incident: d.incident,
             at: d.at,
-        }
+            position: d
+                .position
+                .map(|p| p.parse("position.lon", "position.lat"))
+                .transpose()?,
+        })
     }
 }
 
@@ -126,7 +136,7 @@ impl From<ActionDto> for ActionRequest {
     path = "/api/v1/transport/actions",
     tag = "transport",
     operation_id = "post_transport_action",
-    description = "A driver action (arrived, picked up, no-show, dropped off, incident), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item. Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
+    description = "A driver action (arrived, picked up, no-show, dropped off, incident, emergency), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item; an emergency (the tablet's emergency button) opens a P1 item (rule `transport-driver-emergency`) with the van's position (`position`, else its latest GPS fix). Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
     request_body = ActionDto,
     responses(
         (status = 201, description = "Recorded", body = crate::web::schemas::transport::ActionAnswer),
@@ -143,7 +153,7 @@ pub(crate) async fn act(
     AppJson(dto): AppJson<ActionDto>,
 ) -> Result<(StatusCode, Json<ActionAnswer>)> {
     caller.require(&[Role::Driver])?;
-    let (status, answer) = match driver::act(ctx(&state), &caller, dto.into()).await? {
+    let (status, answer) = match driver::act(ctx(&state), &caller, dto.try_into()?).await? {
         Acted::Replay(action) => (
             StatusCode::OK,
             ActionAnswer {
@@ -171,6 +181,19 @@ pub(crate) struct PositionDto {
     lat: f64,
 }
 
+impl PositionDto {
+    /// The position, when both numbers are in range (else a 422 naming the field).
+    fn parse(&self, lon_field: &str, lat_field: &str) -> Result<LonLat> {
+        if !self.lon.is_finite() || !(-180.0..=180.0).contains(&self.lon) {
+            return Err(Error::validation(lon_field, "must be -180..180"));
+        }
+        if !self.lat.is_finite() || !(-90.0..=90.0).contains(&self.lat) {
+            return Err(Error::validation(lat_field, "must be -90..90"));
+        }
+        Ok(LonLat::new(self.lon, self.lat))
+    }
+}
+
 /// The tablet's GPS fix: stored, shown on the dispatchers' map (a `resource_moved` event),
 /// checked against the next pick-up for the "arriving in about N minutes" message, and against
 /// the plan: a late vehicle shifts its remaining stops (`super::delay`).
@@ -194,13 +217,7 @@ pub(crate) async fn position(
     AppJson(dto): AppJson<PositionDto>,
 ) -> Result<Json<PositionAnswer>> {
     caller.require(&[Role::Driver])?;
-    if !dto.lon.is_finite() || !(-180.0..=180.0).contains(&dto.lon) {
-        return Err(Error::validation("lon", "must be -180..180"));
-    }
-    if !dto.lat.is_finite() || !(-90.0..=90.0).contains(&dto.lat) {
-        return Err(Error::validation("lat", "must be -90..90"));
-    }
-    let here = LonLat::new(dto.lon, dto.lat);
+    let here = dto.parse("lon", "lat")?;
     let fixed = positions::position(ctx(&state), &caller, here).await?;
     Ok(Json(PositionAnswer {
         vehicle_id: fixed.vehicle_id,

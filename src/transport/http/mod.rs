@@ -4,6 +4,7 @@
 
 pub(crate) mod bookings;
 pub(crate) mod driver;
+pub(crate) mod messages;
 pub(crate) mod plans;
 pub(crate) mod reports;
 pub(crate) mod riders;
@@ -19,5 +20,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(bookings::router())
         .merge(plans::router())
         .merge(driver::router())
+        .merge(messages::router())
         .merge(reports::router())
 }

@@ -7,14 +7,32 @@ use crate::error::{Error, Result};
 use crate::events::ActionKind;
 use crate::transport::model::{Trip, TripStatus};
 
-/// The label of an incident kind: breakdown, accident, rider_unwell.
+/// The incident codes the tablet offers, in its order.
+pub(crate) const INCIDENT_CODES: &[&str] = &[
+    "breakdown",
+    "accident",
+    "rider_unwell",
+    "aggression",
+    "road_blocked",
+    "other",
+];
+
+/// The label of an incident kind (one of [`INCIDENT_CODES`]), for the queue item.
 pub(crate) fn incident_label(kind: &str) -> Option<&'static str> {
     match kind {
         "breakdown" => Some("defecțiune vehicul"),
         "accident" => Some("accident"),
         "rider_unwell" => Some("pasager cu probleme de sănătate"),
+        "aggression" => Some("agresiune"),
+        "road_blocked" => Some("drum blocat"),
+        "other" => Some("alt incident"),
         _ => None,
     }
+}
+
+/// Whether an incident of this code must say what happened: "other" says nothing by itself.
+pub(crate) fn incident_needs_text(kind: &str) -> bool {
+    kind == "other"
 }
 
 /// Applies an action to its trip: the next status (409 when the step does not follow the
@@ -31,7 +49,7 @@ pub(crate) fn apply(
         (ActionKind::PickedUp, Booked | Arrived) => Some(PickedUp),
         (ActionKind::NoShow, Booked | Arrived) => Some(NoShow),
         (ActionKind::DroppedOff, PickedUp) => Some(DroppedOff),
-        (ActionKind::Incident, _) => None,
+        (ActionKind::Incident | ActionKind::Emergency, _) => None,
         (kind, status) => {
             return Err(Error::Conflict(format!(
                 "trip {} is {}: {} is not possible",
@@ -49,7 +67,7 @@ pub(crate) fn apply(
         ActionKind::PickedUp => t.picked_up_at = Some(at),
         ActionKind::DroppedOff => t.dropped_off_at = Some(at),
         ActionKind::NoShow => t.no_show_reason = reason.cloned(),
-        ActionKind::Incident => {}
+        ActionKind::Incident | ActionKind::Emergency => {}
     }
     Ok(())
 }
@@ -73,6 +91,24 @@ pub(crate) fn queue_description(
             incident.unwrap_or("incident"),
             trip_id.map(|t| format!(", cursa {t}")).unwrap_or_default(),
         )),
+        ActionKind::Emergency => Some(format!(
+            "URGENȚĂ ȘOFER {vehicle}{}{reason}",
+            trip_id.map(|t| format!(", cursa {t}")).unwrap_or_default(),
+        )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_offered_incident_code_has_a_label_and_only_other_needs_text() {
+        for code in INCIDENT_CODES {
+            assert!(incident_label(code).is_some(), "{code}");
+            assert_eq!(incident_needs_text(code), *code == "other");
+        }
+        assert!(incident_label("emergency").is_none());
     }
 }

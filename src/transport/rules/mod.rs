@@ -5,6 +5,8 @@
 //! - [`clock`]: the local time zone, service day and second of the day.
 //! - [`delay`]: the stops still to serve and their shifted times when a vehicle runs late.
 //! - [`actions`]: the driver's steps on a trip and the queue items they open.
+//! - [`messages`]: messages between dispatch and a driver: canned answers, limits, who
+//!   acknowledges.
 //! - [`odometer`]: driven kilometres and hours from consecutive GPS fixes.
 //! - [`reports`]: the figures of a range of days, and their CSV.
 //! - [`view`]: a trip as answered, with what the plan says of it.
@@ -15,6 +17,7 @@ pub(crate) mod booking;
 pub(crate) mod clock;
 pub(crate) mod delay;
 pub(crate) mod engine;
+pub(crate) mod messages;
 pub(crate) mod odometer;
 pub(crate) mod reports;
 pub(crate) mod sim;

@@ -160,6 +160,7 @@ pub(crate) async fn check(
                         reported_by: vehicle.id.clone(),
                         description,
                         related: None,
+                        code: Some("delay".into()),
                     },
                     key: Some(format!("transport-late:{today}:{trip}")),
                     subject: None,

@@ -1,9 +1,9 @@
 //! The driver's tablet: the manifest of the driver's own vehicle and the actions (arrived,
-//! picked up, no-show, dropped off, incident).
+//! picked up, no-show, dropped off, incident, emergency).
 //!
 //! Actions carry a client action id chosen by the tablet: an action replayed after a dropped
 //! connection finds its first record and changes nothing, so each is applied exactly once. A
-//! no-show or an incident opens a queue item for the dispatchers (through the core, keyed by the
+//! no-show, an incident or an emergency (P1, with the van's position) opens a queue item for the dispatchers (through the core, keyed by the
 //! action id, so a replay cannot open a second one). Every action is also one `transport_changed`
 //! event in the core's log (`super::live`), pushed to the dispatchers and the driver.
 
@@ -16,11 +16,12 @@ use super::{live, messages};
 use crate::access::Caller;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
-use crate::domain::Details;
+use crate::domain::{Details, Subject};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
 use crate::transport::model::{ActionRecord, DayPlan, Trip, TripStatus, Vehicle, VehicleRoute};
 use crate::transport::rules::{actions, engine};
+use routing::travel::LonLat;
 
 /// The vehicle a driver works on (the one whose `driver` is the caller's resource).
 pub(crate) async fn own_vehicle(transport: &Transport, caller: &Caller) -> Result<Vehicle> {
@@ -93,6 +94,9 @@ pub(crate) struct ActionRequest {
     pub reason: Option<String>,
     pub incident: Option<String>,
     pub at: Option<DateTime<Utc>>,
+    /// Where the tablet was when the driver pressed (an emergency or incident); without it the
+    /// van's latest GPS fix is used.
+    pub position: Option<LonLat>,
 }
 
 /// What an action did: a replay of a recorded action id changed nothing.
@@ -122,13 +126,25 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
     let at = req.at.map_or(now, |a| a.min(now));
     let incident = match (req.kind, req.incident.as_deref()) {
         (ActionKind::Incident, Some(k)) => {
-            Some(actions::incident_label(k).ok_or_else(|| {
-                Error::validation("incident", "breakdown, accident or rider_unwell")
-            })?)
+            let label = actions::incident_label(k).ok_or_else(|| {
+                Error::validation(
+                    "incident",
+                    format!("one of {}", actions::INCIDENT_CODES.join(", ")),
+                )
+            })?;
+            if actions::incident_needs_text(k) && reason.is_none() {
+                return Err(Error::validation("reason", "say what happened"));
+            }
+            Some(label)
         }
         (ActionKind::Incident, None) => {
             return Err(Error::validation("incident", "is required for an incident"))
         }
+        _ => None,
+    };
+    let code = match req.kind {
+        ActionKind::Incident => req.incident.clone(),
+        ActionKind::Emergency => Some("emergency".to_owned()),
         _ => None,
     };
     let mut trip = match &req.trip_id {
@@ -143,7 +159,7 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
             }
             Some(t)
         }
-        None if req.kind == ActionKind::Incident => None,
+        None if matches!(req.kind, ActionKind::Incident | ActionKind::Emergency) => None,
         None => return Err(Error::validation("trip_id", "is required")),
     };
     if let Some(t) = trip.as_mut() {
@@ -159,6 +175,17 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         reason.as_deref(),
     );
     if let Some(description) = description {
+        // Where the van is: what the tablet sent with the press, else its latest GPS fix.
+        let position = match (code.is_some(), req.position) {
+            (false, _) => None,
+            (true, Some(p)) => Some(p),
+            (true, None) => store.position(&vehicle.id).await?.map(|(p, _)| p),
+        };
+        let subject = position.map(|p| Subject {
+            name: vehicle.id.clone(),
+            position: Some(p),
+            ..Subject::default()
+        });
         let outcome = ctx
             .core
             .execute(
@@ -168,9 +195,10 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
                         reported_by: vehicle.id.clone(),
                         description,
                         related: None,
+                        code,
                     },
                     key: Some(format!("transport-action:{action_id}")),
-                    subject: None,
+                    subject,
                     rate_limited: false,
                 },
             )

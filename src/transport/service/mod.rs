@@ -14,6 +14,8 @@
 //! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
 //! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
 //! - [`reports`]: the report over a range of days.
+//! - [`tablet_messages`]: messages between dispatch and a driver (sent, acknowledged, kept in
+//!   the vehicle's day).
 //! - [`demo`]: synthetic riders and bookings.
 
 pub(crate) mod bookings;
@@ -27,6 +29,7 @@ pub(crate) mod plan_edit;
 pub(crate) mod planning;
 pub(crate) mod positions;
 pub(crate) mod reports;
+pub(crate) mod tablet_messages;
 
 pub(crate) use handle::Ctx;
 pub use handle::Transport;

@@ -319,3 +319,11 @@ impl PlanView {
         }
     }
 }
+
+/// The messages between dispatch and drivers of a day (personal data may be in the texts: the
+/// read is audited), oldest first.
+#[derive(Serialize, ToSchema)]
+pub struct DriverMessageList {
+    pub date: NaiveDate,
+    pub messages: Vec<crate::transport::model::DriverMessage>,
+}
