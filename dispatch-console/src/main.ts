@@ -4,7 +4,7 @@
 
 import './style.css';
 import './shift.css';
-import { api } from './api';
+import { ApiError, api } from './api';
 import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
 import { mountReports } from './reports';
@@ -13,7 +13,8 @@ import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
 import { mountTransport } from './transport/page';
-import { mountTablet } from './transport/tablet';
+import { forgetTablet, mountTablet } from './transport/tablet';
+import { CACHED_ME, kv } from './transport/tablet-db';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -36,6 +37,8 @@ function go(path: string): void {
 async function logout(): Promise<void> {
   unmount?.();
   unmount = undefined;
+  // A logged-out tablet must not open offline for the next person.
+  await forgetTablet();
   try {
     await api.logout();
   } catch {
@@ -81,7 +84,10 @@ function route(me: Me): void {
     }
     go(me.role === 'driver' ? '/sofer' : '/emiu');
     document.body.dataset.page = me.role === 'driver' ? 'sofer' : 'emiu';
-    if (me.role === 'driver') unmount = mountTablet(root, me, () => void logout());
+    if (me.role === 'driver') {
+      registerTabletWorker();
+      unmount = mountTablet(root, me, () => void logout());
+    }
     else mountPlaceholder(root, me, () => void logout());
     return;
   }
@@ -101,7 +107,31 @@ function route(me: Me): void {
   unmount = mountConsole(root, me, item, () => void logout());
 }
 
+/** The tablet's service worker (public/sw.js): the app shell, so the tablet opens in a dead
+ * zone. Registered for drivers only; dispatchers' browsers never get it. */
+function registerTabletWorker(): void {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+  }
+}
+
+/** Whether an error means the service could not be reached (not a refusal). */
+function unreachable(e: unknown): boolean {
+  return !(e instanceof ApiError) || e.status >= 500;
+}
+
 api
   .me()
   .then(route)
-  .catch(() => showLogin());
+  .catch(async (e: unknown) => {
+    // Offline (a reload in a dead zone): a driver this tablet knows gets the tablet, working
+    // from what it kept; everyone else, and any refusal (401), the login page.
+    if (unreachable(e)) {
+      const kept = await kv.get<Me>(CACHED_ME).catch(() => undefined);
+      if (kept?.role === 'driver') {
+        route(kept);
+        return;
+      }
+    }
+    showLogin();
+  });

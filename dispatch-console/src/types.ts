@@ -159,7 +159,7 @@ export type Event =
  * refetch the plan or the manifest over HTTP. */
 export interface TransportChange {
   date: string;
-  reason: 'booking' | 'cancellation' | 'change' | 'no_show' | 'move' | 'delay' | 'replan' | 'action';
+  reason: 'booking' | 'cancellation' | 'change' | 'no_show' | 'move' | 'delay' | 'replan' | 'action' | 'message';
   vehicles: string[];
   drivers: string[];
   trips: string[];
@@ -168,6 +168,8 @@ export interface TransportChange {
   delay_minutes: number | null;
   plan_version: number | null;
   at: string | null;
+  /** The message sent or acknowledged, for `message` (tablet messages). */
+  message_id?: string | null;
 }
 
 /** An entry of an item's case file (src/domain/case.rs), tagged by `record`. */

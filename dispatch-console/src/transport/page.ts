@@ -13,6 +13,7 @@ import { call, type ManifestStop, type TripView } from './api';
 import { reportChart, type DayPoint } from './chart';
 import { tt, word } from './i18n';
 import { listenTransport } from './listen';
+import { mountMessagesPanel } from './messages-panel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
 interface VehicleRow {
@@ -343,8 +344,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const bar = topBar(me, onLogout, () => renderAll(), h('a', { href: '/', class: 'nav' }, tt('back_console')));
   root.replaceChildren(
     bar,
-    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), liveNote, message, bookingBox, planBox, riderBox, tripsBox, reportBox),
+    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), liveNote, message, bookingBox, planBox, riderBox, tripsBox, reportBox, h('section', { id: 'transport-messages', class: 'panel' })),
   );
+  const stopMessages = mountMessagesPanel(root.querySelector<HTMLElement>('#transport-messages')!, isoDate(new Date()));
   call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')
     .then((r) => {
       riders = r.riders;
@@ -369,5 +371,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   return () => {
     stopListening();
     offLang();
+    stopMessages();
   };
 }

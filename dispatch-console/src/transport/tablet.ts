@@ -1,77 +1,80 @@
-// The driver's tablet (`/sofer`): the manifest of the driver's own vehicle, in order, with
-// addresses, mobility notes and a call button; the actions arrived / picked up / no-show /
-// dropped off / incident; the GPS position every few seconds. The manifest is refetched when the
-// websocket brings a change of this vehicle (a trip booked, moved or cancelled, a delay), with a
-// visible "route updated" notice; nothing polls while the socket is up.
+// The driver's tablet (`/sofer`): the manifest of the driver's own vehicle with the current stop
+// on top (time, address, rider, needs, navigate, call, actions), the next stops below and the
+// done ones folded at the bottom; incidents with a reason, the emergency button, messages with
+// dispatch; the GPS position every few seconds. The manifest and the messages are refetched when
+// the websocket brings a change of this vehicle, with a visible "route updated" notice; nothing
+// polls while the socket is up.
 //
-// Offline first: every action is written to localStorage with a client action id before it is
-// sent, shown as done at once, and sent in order whenever the link is up. The server keys
-// actions by that id, so a send whose answer was lost is replayed harmlessly: each action is
-// applied exactly once.
+// Offline first: the manifest, the messages and the driver's `me` are kept in IndexedDB
+// (`tablet-db.ts`), so a reload or a restart in a dead zone shows the stops; every action is
+// written to the IndexedDB outbox with its client id *before* it is shown as done, and the
+// outbox is sent in order whenever the link is up. The service keys actions and messages by
+// those ids, so a send whose answer was lost is replayed harmlessly: each is applied once.
 
+import './tablet.css';
 import { ApiError } from '../api';
 import { clear, h } from '../dom';
 import { onLangChange } from '../i18n';
 import { topBar } from '../topbar';
 import type { Me } from '../types';
-import { call, type Manifest, type ManifestStop } from './api';
+import { call, type DriverMessage, type DriverMessageList, type Manifest, type ManifestStop } from './api';
 import { tt, word } from './i18n';
+import { clock, refusal, tk } from './i18n-tablet';
 import { listenTransport } from './listen';
+import { emergencyDialog, incidentDialog, messagesBox, type Send } from './tablet-parts';
+import { CACHED_ME, kv, newId, outbox, type OutboxEntry } from './tablet-db';
 
-const QUEUE_KEY = 'dispecer.tablet.queue';
 const GPS_EVERY_MS = 5000;
-/** Queued actions are sent again this often while the link is down. */
+/** The outbox is sent again this often while the link is down. */
 const RETRY_EVERY_MS = 10000;
+const ACTIONS = '/api/v1/transport/actions';
 
-export interface PendingAction {
-  action_id: string;
-  kind: 'arrived' | 'picked_up' | 'no_show' | 'dropped_off' | 'incident';
-  trip_id?: string;
-  reason?: string;
-  incident?: string;
-  at: string;
-}
-
-function loadQueue(): PendingAction[] {
-  try {
-    return JSON.parse(localStorage.getItem(QUEUE_KEY) ?? '[]') as PendingAction[];
-  } catch {
-    return [];
-  }
-}
-
-function saveQueue(q: PendingAction[]): void {
-  localStorage.setItem(QUEUE_KEY, JSON.stringify(q));
-}
-
-function newId(): string {
-  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
-}
+type Kind = 'arrived' | 'picked_up' | 'no_show' | 'dropped_off' | 'not_at_home';
 
 /** The status a trip has once `kind` is applied (mirrors the server's transitions). */
-function after(status: string, kind: PendingAction['kind']): string {
+function after(status: string, kind: string): string {
   switch (kind) {
     case 'arrived':
       return status === 'booked' ? 'arrived' : status;
     case 'picked_up':
-      return 'picked_up';
     case 'no_show':
-      return 'no_show';
     case 'dropped_off':
-      return 'dropped_off';
+    case 'not_at_home':
+      return kind;
     default:
       return status;
   }
 }
 
+function isDelivery(s: ManifestStop): boolean {
+  return s.kind === 'meal' || s.kind === 'supply';
+}
+
+/** Whether the stop needs nothing more, given its trip's (effective) status. */
+function stopDone(s: ManifestStop, st: string): boolean {
+  if (['no_show', 'dropped_off', 'not_at_home', 'cancelled'].includes(st)) return true;
+  return s.pickup && st === 'picked_up' && !isDelivery(s);
+}
+
+/** Clears what the tablet keeps of a driver's day (on logout); the outbox stays until sent. */
+export async function forgetTablet(): Promise<void> {
+  await Promise.all([kv.del(CACHED_ME), kv.del('manifest'), kv.del('messages')]).catch(() => undefined);
+}
+
 export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): () => void {
   let manifest: Manifest | null = null;
+  let savedAt: string | null = null;
+  let messages: DriverMessage[] = [];
+  let pending: OutboxEntry[] = [];
   let online = navigator.onLine;
   let flushing = false;
   let lastError = '';
   let position: { lon: number; lat: number } | null = null;
+  let sosNote = '';
   /** When a pushed change last altered the manifest (shown until the driver taps it). */
   let updatedAt: Date | null = null;
+  let seq = Date.now();
+
   const notice = h('div', {
     class: 'tablet-notice',
     'data-field': 'notice',
@@ -82,25 +85,32 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       render();
     },
   });
-  const list = h('ol', { class: 'tablet-stops' });
+  const status = h('div', { class: 'tablet-link', 'data-field': 'link', role: 'status' });
+  const sosButton = h('button', { class: 'tb-sos', 'data-action': 'sos', onclick: () => openSos() });
+  const incidentButton = h('button', { class: 'tb-secondary', 'data-action': 'incident', onclick: () => openIncident() });
+  const bar = h('div', { class: 'tb-bar' }, status, incidentButton, sosButton);
+  const sosState = h('div', { class: 'tb-sos-state', 'data-field': 'sos-state', role: 'alert', hidden: true });
+  const current = h('section', { class: 'tb-current', 'data-field': 'current' });
+  const upcoming = h('section', { class: 'tb-upcoming' });
+  const doneBox = h('details', { class: 'tb-done', 'data-field': 'done' });
+  const msgHost = h('section', { class: 'tb-messages', 'data-field': 'messages' });
+  // Filled once `enqueue` exists (below).
+  let box: ReturnType<typeof messagesBox> | null = null;
+  const dialogHost = h('div', { class: 'tb-dialog-host' });
   const head = h('div', { class: 'tablet-head' });
-  const status = h('div', { class: 'tablet-link', 'data-field': 'link' });
-  const incidentBox = h('div', { class: 'tablet-incident' });
-  const main = h('main', { class: 'tablet', 'data-page': 'sofer', 'data-busy': '0' }, head, status, notice, incidentBox, list);
-
-  /** Trip statuses with the queued (not yet acknowledged) actions applied. */
-  const effective = (s: ManifestStop): string =>
-    loadQueue()
-      .filter((a) => a.trip_id === s.trip_id)
-      .reduce((st, a) => after(st, a.kind), s.status);
-
-  const record = (a: Omit<PendingAction, 'action_id' | 'at'>) => {
-    const q = loadQueue();
-    q.push({ ...a, action_id: newId(), at: new Date().toISOString() });
-    saveQueue(q);
-    render();
-    void flush();
-  };
+  const main = h(
+    'main',
+    { class: 'tablet', 'data-page': 'sofer', 'data-busy': '0' },
+    head,
+    bar,
+    sosState,
+    notice,
+    msgHost,
+    current,
+    upcoming,
+    doneBox,
+    dialogHost,
+  );
 
   // Requests under way, exposed as data-busy for the browser tests.
   let busy = 0;
@@ -109,37 +119,59 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     main.dataset.busy = String(busy);
   };
 
+  /** Trip statuses with the not yet acknowledged actions applied. */
+  const effective = (s: ManifestStop): string =>
+    pending
+      .filter((a) => a.path === ACTIONS && a.body?.trip_id === s.trip_id)
+      .reduce((st, a) => after(st, String(a.body?.kind)), s.status);
+
+  /** Records a request in the outbox (durably) before anything shows it done, then sends. */
+  const enqueue: Send = async (path, body, id) => {
+    const entry: OutboxEntry = { id, user: me.username, seq: seq++, path, body, at: new Date().toISOString() };
+    await outbox.add(entry);
+    pending = await outbox.all(me.username);
+    render();
+    void flush();
+  };
+
+  const record = (kind: Kind | 'incident' | 'emergency', extra: Record<string, unknown> = {}) => {
+    const id = newId();
+    return enqueue(ACTIONS, { action_id: id, kind, at: new Date().toISOString(), ...extra }, id);
+  };
+
   async function flush(): Promise<void> {
     if (flushing) return;
     flushing = true;
     setBusy(1);
     try {
       for (;;) {
-        const q = loadQueue();
+        const q = await outbox.all(me.username);
+        pending = q;
         if (q.length === 0) break;
-        const a = q[0];
+        const e = q[0];
         try {
-          await call('POST', '/api/v1/transport/actions', a);
+          await call('POST', e.path, e.body ?? undefined);
           lastError = '';
-        } catch (e) {
-          if (e instanceof ApiError && e.status === 401) {
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 401) {
             onLogout();
             return;
           }
-          if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
-            // Refused for good (e.g. a step no longer possible): drop it and say so.
-            lastError = tt('refused', { m: e.message });
+          if (err instanceof ApiError && err.status >= 400 && err.status < 500) {
+            // Refused for good (a step no longer possible): dropped, and said.
+            lastError = tt('refused', { m: refusal(err) });
           } else {
             online = false;
             break;
           }
         }
         online = true;
-        saveQueue(loadQueue().filter((x) => x.action_id !== a.action_id));
+        await outbox.remove(e.id);
+        pending = await outbox.all(me.username);
         render();
       }
       render();
-      if (loadQueue().length === 0) await refresh();
+      if (pending.length === 0 && online) await refresh();
     } finally {
       flushing = false;
       setBusy(-1);
@@ -147,22 +179,29 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     }
   }
 
-  /** Refetches the manifest; `pushed` when a change made elsewhere caused it (then a change of
-   * the stops is announced). */
+  /** Refetches the manifest and the messages; `pushed` when a change made elsewhere caused it
+   * (then a change of the stops is announced). */
   async function refresh(pushed = false): Promise<void> {
     setBusy(1);
     try {
-      const fresh = await call<Manifest>('GET', '/api/v1/transport/manifest');
+      const [fresh, msgs] = await Promise.all([
+        call<Manifest>('GET', '/api/v1/transport/manifest'),
+        call<DriverMessageList>('GET', '/api/v1/transport/messages'),
+      ]);
       const differs = manifest !== null && JSON.stringify(fresh.stops) !== JSON.stringify(manifest.stops);
       if (pushed && differs) updatedAt = new Date();
-      const changed = JSON.stringify(fresh) !== JSON.stringify(manifest) || !online;
+      const changed = JSON.stringify(fresh) !== JSON.stringify(manifest) || JSON.stringify(msgs.messages) !== JSON.stringify(messages) || !online;
       manifest = fresh;
+      messages = msgs.messages;
+      savedAt = new Date().toISOString();
       online = true;
+      await kv.put('manifest', { manifest, savedAt }).catch(() => undefined);
+      await kv.put('messages', messages).catch(() => undefined);
       // Redraw only on a change: buttons must not be replaced under the driver's finger.
       if (!changed) return;
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return onLogout();
-      if (!(e instanceof ApiError)) online = false;
+      if (!(e instanceof ApiError) || e.status >= 500) online = false;
     } finally {
       setBusy(-1);
     }
@@ -178,88 +217,142 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     }
   }
 
-  const actionButton = (kind: PendingAction['kind'], s: ManifestStop, cls = 'primary') =>
-    h('button', { class: cls, 'data-action': kind, onclick: () => record({ kind, trip_id: s.trip_id }) }, tt(kind));
+  function openIncident(): void {
+    incidentDialog(dialogHost, (code, text) => {
+      void record('incident', { incident: code, ...(text ? { reason: text } : {}), ...(position ? { position } : {}) });
+    });
+  }
 
-  function noShowForm(s: ManifestStop, host: HTMLElement): void {
-    const reason = h(
-      'select',
-      { name: 'reason' },
-      ...(['ns_no_answer', 'ns_not_home', 'ns_refused'] as const).map((k) => h('option', { value: tt(k) }, tt(k))),
-    );
+  function openSos(): void {
+    emergencyDialog(dialogHost, (text) => {
+      sosNote = online ? tk('sos_sent') : tk('sos_queued');
+      void record('emergency', { ...(text ? { reason: text } : {}), ...(position ? { position } : {}) });
+    });
+  }
+
+  const actionButton = (kind: Kind, s: ManifestStop, label: string, cls = 'tb-primary') =>
+    h('button', { class: cls, 'data-action': kind, onclick: () => void record(kind, { trip_id: s.trip_id }) }, label);
+
+  function confirmForm(s: ManifestStop, host: HTMLElement, kind: 'no_show' | 'not_at_home'): void {
+    const field =
+      kind === 'no_show'
+        ? h('select', { name: 'reason' }, ...(['ns_no_answer', 'ns_not_home', 'ns_refused'] as const).map((k) => h('option', { value: tt(k) }, tt(k))))
+        : h('input', { name: 'reason', type: 'text', maxlength: '300' });
     clear(host);
     host.append(
-      h('label', {}, tt('ns_reason'), reason),
-      h('button', { class: 'danger', 'data-action': 'confirm-no-show', onclick: () => record({ kind: 'no_show', trip_id: s.trip_id, reason: reason.value }) }, tt('confirm')),
+      h('label', { class: 'tb-field' }, kind === 'no_show' ? tt('ns_reason') : tk('not_at_home_text'), field),
       h(
         'button',
         {
-          class: 'secondary',
-          onclick: () => render(),
+          class: 'tb-danger',
+          'data-action': kind === 'no_show' ? 'confirm-no-show' : 'confirm-not-at-home',
+          onclick: () => {
+            const v = (field as HTMLInputElement).value.trim();
+            void record(kind, { trip_id: s.trip_id, ...(v ? { reason: v } : {}) });
+          },
         },
-        tt('cancel'),
+        tt('confirm'),
       ),
+      h('button', { class: 'tb-secondary', 'data-action': 'cancel', onclick: () => render() }, tt('cancel')),
     );
   }
 
-  function stopItem(s: ManifestStop): HTMLElement {
-    const st = effective(s);
-    const done = s.pickup ? ['picked_up', 'no_show', 'dropped_off'].includes(st) : ['dropped_off', 'no_show'].includes(st);
+  function actionsOf(s: ManifestStop, st: string): HTMLElement {
     const actions = h('div', { class: 'tablet-actions' });
-    if (s.pickup && (st === 'booked' || st === 'arrived')) {
-      if (st === 'booked') actions.append(actionButton('arrived', s, 'secondary'));
-      actions.append(actionButton('picked_up', s));
-      actions.append(h('button', { class: 'danger', 'data-action': 'no_show', onclick: () => noShowForm(s, actions) }, tt('no_show')));
+    if (isDelivery(s)) {
+      if (!stopDone(s, st)) {
+        actions.append(actionButton('dropped_off', s, tk('delivered')));
+        if (s.kind === 'meal') {
+          actions.append(h('button', { class: 'tb-warn', 'data-action': 'not_at_home', onclick: () => confirmForm(s, actions, 'not_at_home') }, tk('not_at_home')));
+        }
+      }
+    } else if (s.pickup && (st === 'booked' || st === 'arrived')) {
+      if (st === 'booked') actions.append(actionButton('arrived', s, tt('arrived'), 'tb-secondary'));
+      actions.append(actionButton('picked_up', s, tt('picked_up')));
+      actions.append(h('button', { class: 'tb-warn', 'data-action': 'no_show', onclick: () => confirmForm(s, actions, 'no_show') }, tt('no_show')));
     } else if (!s.pickup && st === 'picked_up') {
-      actions.append(actionButton('dropped_off', s));
+      actions.append(actionButton('dropped_off', s, tt('dropped_off')));
     }
-    const needs = [word(s.mobility), s.door_assistance ? tt('door') : '', s.companion ? tt('companion') : ''].filter(Boolean).join(' · ');
-    return h(
-      'li',
-      { class: `tablet-stop${done ? ' done' : ''}`, 'data-trip': s.trip_id, 'data-kind': s.pickup ? 'pickup' : 'dropoff', 'data-status': st },
-      h('div', { class: 'stop-time' }, s.time, h('span', { class: 'muted' }, ` ${s.pickup ? tt('pick') : tt('drop')}`)),
-      h('div', { class: 'stop-address' }, s.address),
-      h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'muted' }, ` (${needs})`) : null),
-      s.notes ? h('div', { class: 'stop-notes' }, s.notes) : null,
-      h(
-        'div',
-        { class: 'stop-bar' },
-        h('span', { class: 'stop-status', 'data-field': 'status' }, word(st)),
-        s.phone ? h('a', { class: 'call', href: `tel:${s.phone}` }, tt('call')) : null,
-      ),
-      actions,
-    );
+    return actions;
   }
 
-  function renderIncident(): void {
-    clear(incidentBox);
-    incidentBox.append(
-      h('span', {}, `${tt('incident')}: `),
-      ...(['breakdown', 'accident', 'rider_unwell'] as const).map((k) =>
-        h('button', { class: 'secondary', 'data-incident': k, onclick: () => record({ kind: 'incident', incident: k }) }, tt(k)),
-      ),
+  /** A stop: the big current-stop card (`big`) or a line of the list. */
+  function stopItem(s: ManifestStop, big: boolean): HTMLElement {
+    const st = effective(s);
+    const done = stopDone(s, st);
+    const needs = [word(s.mobility), s.door_assistance ? tt('door') : '', s.companion ? tt('companion') : ''].filter(Boolean).join(' · ');
+    const what = isDelivery(s) ? tk('delivery') : s.pickup ? tt('pick') : tt('drop');
+    const window = s.window_start && s.window_end ? tk('window', { a: s.window_start, b: s.window_end }) : '';
+    const links = h(
+      'div',
+      { class: 'tb-links' },
+      h('a', { class: 'tb-link navigate', 'data-action': 'navigate', href: `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${encodeURIComponent(s.address)})` }, tk('navigate')),
+      s.phone && !isDelivery(s) ? h('a', { class: 'tb-link call', 'data-action': 'call', href: `tel:${s.phone}` }, tk('call_rider')) : null,
+      s.phone && isDelivery(s) ? h('a', { class: 'tb-link call', 'data-action': 'call', href: `tel:${s.phone}` }, tt('call')) : null,
+    );
+    return h(
+      big ? 'article' : 'li',
+      {
+        class: `tablet-stop${done ? ' done' : ''}${big ? ' tb-card' : ''}`,
+        'data-trip': s.trip_id,
+        'data-kind': s.pickup ? 'pickup' : 'dropoff',
+        'data-stop-kind': s.kind ?? 'trip',
+        'data-status': st,
+      },
+      h('div', { class: 'stop-time' }, s.time, h('span', { class: 'stop-what' }, ` ${what}`), window ? h('span', { class: 'muted' }, ` · ${window}`) : null),
+      h('div', { class: 'stop-address' }, s.address),
+      isDelivery(s) ? null : h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'stop-needs' }, ` (${needs})`) : null),
+      s.notes ? h('div', { class: 'stop-notes' }, s.notes) : null,
+      h('div', { class: 'stop-bar' }, h('span', { class: 'stop-status', 'data-field': 'status' }, word(st))),
+      done ? null : links,
+      done ? null : actionsOf(s, st),
     );
   }
 
   function render(): void {
-    const pending = loadQueue().length;
+    const waiting = pending.length;
     status.className = `tablet-link ${online ? 'online' : 'offline'}`;
-    status.textContent = `${online ? tt('online') : tt('offline')}${pending ? ` · ${tt('pending', { n: pending })}` : ''}${lastError ? ` · ${lastError}` : ''}`;
-    status.dataset.pending = String(pending);
-    head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${manifest.date}` : tt('tablet');
+    status.textContent = `${online ? tt('online') : tk('offline_since')}${waiting ? ` · ${tt('pending', { n: waiting })}` : ''}${lastError ? ` · ${lastError}` : ''}`;
+    status.dataset.pending = String(waiting);
+    const saved = !online && savedAt ? ` · ${tk('saved_at', { t: clock(savedAt) })}` : '';
+    head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${manifest.date}${saved}` : tt('tablet');
+    sosButton.textContent = tk('sos');
+    incidentButton.textContent = tt('incident');
+    sosState.hidden = !sosNote;
+    sosState.textContent = sosNote;
     notice.hidden = updatedAt === null;
-    notice.textContent = updatedAt ? tt('route_updated', { t: updatedAt.toLocaleTimeString().slice(0, 5) }) : '';
-    clear(list);
-    if (!manifest || manifest.stops.length === 0) {
-      list.append(h('li', { class: 'muted' }, tt('no_manifest')));
+    notice.textContent = updatedAt ? tt('route_updated', { t: clock(updatedAt) }) : '';
+    clear(current);
+    clear(upcoming);
+    clear(doneBox);
+    const stops = manifest?.stops ?? [];
+    if (stops.length === 0) {
+      current.append(h('p', { class: 'muted' }, tt('no_manifest')));
     } else {
-      for (const s of manifest.stops) list.append(stopItem(s));
+      const open = stops.filter((s) => !stopDone(s, effective(s)));
+      const closed = stops.filter((s) => stopDone(s, effective(s)));
+      if (open.length === 0) {
+        current.append(h('p', { class: 'tb-all-done' }, tk('all_done')));
+      } else {
+        current.append(h('h2', {}, tk('current')), stopItem(open[0], true));
+      }
+      if (open.length > 1) {
+        upcoming.append(h('h2', {}, tk('upcoming')), h('ol', { class: 'tablet-stops' }, ...open.slice(1).map((s) => stopItem(s, false))));
+      }
+      if (closed.length > 0) {
+        doneBox.append(h('summary', {}, tk('done_stops', { n: closed.length })), h('ol', { class: 'tablet-stops' }, ...closed.map((s) => stopItem(s, false))));
+      }
     }
-    renderIncident();
+    doneBox.hidden = doneBox.childElementCount === 0;
+    if (!box) {
+      box = messagesBox(enqueue);
+      msgHost.append(box.el);
+    }
+    box.update(messages, pending);
   }
 
-  const bar = topBar(me, onLogout, () => render());
-  root.replaceChildren(bar, main);
+  const top = topBar(me, onLogout, () => render());
+  root.replaceChildren(top, main);
 
   const goOnline = () => {
     online = true;
@@ -283,18 +376,38 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   }
   const gps = window.setInterval(() => void sendPosition(), GPS_EVERY_MS);
   const tick = window.setInterval(() => {
-    if (loadQueue().length > 0) void flush();
+    if (pending.length > 0) void flush();
   }, RETRY_EVERY_MS);
   const stopListening = listenTransport({
-    // The server sends this driver only the changes of their vehicle. Their own actions come
-    // back too: those refresh without a notice.
-    onChange: (c) => void refresh(c !== null && c.reason !== 'action' && c.reason !== 'no_show'),
+    // The server sends this driver only the changes of their vehicle. Their own actions and
+    // messages come back too: those refresh without a notice.
+    onChange: (c) => void refresh(c !== null && !['action', 'no_show', 'message'].includes(c.reason)),
     onLink: () => undefined,
     onUnauthorized: onLogout,
   });
   const offLang = onLangChange(() => render());
   render();
-  void refresh().then(() => flush());
+  // What the tablet kept first (a reload in a dead zone), then the service.
+  setBusy(1);
+  void (async () => {
+    try {
+      await kv.put(CACHED_ME, me);
+      const kept = await kv.get<{ manifest: Manifest; savedAt: string }>('manifest');
+      if (kept && manifest === null) {
+        manifest = kept.manifest;
+        savedAt = kept.savedAt;
+      }
+      messages = (await kv.get<DriverMessage[]>('messages')) ?? messages;
+      pending = await outbox.all(me.username);
+    } catch {
+      // No IndexedDB (private mode): the tablet still works online.
+    } finally {
+      setBusy(-1);
+    }
+    render();
+    await refresh();
+    await flush();
+  })();
   return () => {
     window.removeEventListener('online', goOnline);
     window.removeEventListener('offline', goOffline);
