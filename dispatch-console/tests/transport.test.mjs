@@ -150,14 +150,26 @@ describe('adapted transport', () => {
     await first.locator('[data-action=arrived]').click();
     await tablet.page.locator(`.tablet-stop[data-trip="${offlineTrip}"][data-kind=pickup] [data-action=picked_up]`).click();
     await tablet.page.waitForSelector('.tablet-link.offline[data-pending="2"]');
-    const queued = await tablet.page.evaluate(() => localStorage.getItem('dispecer.tablet.queue'));
+    // The tablet's outbox (IndexedDB): what it will send, in order.
+    const queued = await tablet.page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open('dispecer-tablet');
+          open.onsuccess = () => {
+            const req = open.result.transaction('outbox').objectStore('outbox').getAll();
+            req.onsuccess = () => resolve(req.result.sort((a, b) => a.seq - b.seq).map((e) => e.body));
+            req.onerror = () => reject(req.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
     await tablet.context.setOffline(false);
     await tablet.page.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
 
     // Assert: the trip is picked up, at the time the driver recorded it offline.
     const trip = await api(disp.page, 'GET', `/api/v1/transport/bookings/${offlineTrip}`);
     assert.equal(trip.json.status, 'picked_up');
-    const actions = JSON.parse(queued);
+    const actions = queued;
     assert.equal(actions.length, 2);
     assert.equal(new Date(trip.json.picked_up_at).getTime(), new Date(actions[1].at).getTime());
     // Replaying the same two actions changes nothing: the server knows their ids.

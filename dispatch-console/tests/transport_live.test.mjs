@@ -1,7 +1,7 @@
 // Adapted transport live, against the real service: the driver's tablet is open; a dispatcher
 // books a trip for today and it appears on the tablet without a reload (pushed over the
-// websocket), with the "route updated" notice; the tablet's three incident buttons each open a
-// queue item that the dispatcher's console shows. Runs after transport.test.mjs (file order),
+// websocket), with the "route updated" notice; the tablet's incidents (a reason chosen, then
+// confirmed) each open a queue item that the dispatcher's console shows. Runs after transport.test.mjs (file order),
 // when VAN-01 has no work left on the planned day. Run through scripts/console-test.
 
 import assert from 'node:assert/strict';
@@ -120,7 +120,10 @@ describe('adapted transport live', () => {
     const labels = { breakdown: 'defecțiune vehicul', accident: 'accident', rider_unwell: 'pasager cu probleme de sănătate' };
     for (const [kind, label] of Object.entries(labels)) {
       // Act
+      // An incident needs its reason chosen and a confirmation (no single-tap send).
+      await tablet.page.click('[data-action=incident]');
       await tablet.page.click(`[data-incident=${kind}]`);
+      await tablet.page.click('[data-action=send-incident]');
       await tablet.page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
       // Assert: a queue item for it, shown on the console without a reload.
       const queue = await api(disp.page, 'GET', '/api/v1/queue');

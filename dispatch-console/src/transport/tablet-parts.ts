@@ -93,8 +93,8 @@ export function emergencyDialog(host: HTMLElement, send: (text: string) => void)
 }
 
 /** The messages box: built once (so a half-typed reply survives a redraw), updated by `update`. */
-export function messagesBox(send: Send): { el: HTMLElement; update(messages: DriverMessage[], pending: OutboxEntry[]): void } {
-  const banners = h('div', { class: 'tb-banners' });
+export function messagesBox(send: Send): { banners: HTMLElement; box: HTMLElement; update(messages: DriverMessage[], pending: OutboxEntry[]): void } {
+  const banners = h('div', { class: 'tb-banners', 'data-field': 'messages' });
   const list = h('ol', { class: 'tb-message-list' });
   const summary = h('summary', {});
   const text = h('input', { name: 'reply', type: 'text', maxlength: '500' }) as HTMLInputElement;
@@ -119,7 +119,6 @@ export function messagesBox(send: Send): { el: HTMLElement; update(messages: Dri
   });
   const replyLabel = h('span', {});
   const details = h('details', { class: 'tb-message-box' }, summary, list, cannedRow, h('div', { class: 'tb-reply' }, h('label', { class: 'tb-field' }, replyLabel, text), sendButton));
-  const el = h('div', {}, banners, details);
 
   function update(messages: DriverMessage[], pending: OutboxEntry[]): void {
     const acking = new Set(pending.filter((p) => p.path.endsWith('/ack')).map((p) => p.path.split('/').at(-2)));
@@ -173,5 +172,5 @@ export function messagesBox(send: Send): { el: HTMLElement; update(messages: Dri
       );
     }
   }
-  return { el, update };
+  return { banners, box: details, update };
 }

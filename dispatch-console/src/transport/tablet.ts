@@ -93,8 +93,10 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const current = h('section', { class: 'tb-current', 'data-field': 'current' });
   const upcoming = h('section', { class: 'tb-upcoming' });
   const doneBox = h('details', { class: 'tb-done', 'data-field': 'done' });
-  const msgHost = h('section', { class: 'tb-messages', 'data-field': 'messages' });
-  // Filled once `enqueue` exists (below).
+  // Messages from dispatch waiting for an acknowledgement go on top; the conversation below
+  // the stops. Filled once `enqueue` exists (below).
+  const bannerHost = h('section', { class: 'tb-messages' });
+  const msgHost = h('section', { class: 'tb-messages' });
   let box: ReturnType<typeof messagesBox> | null = null;
   const dialogHost = h('div', { class: 'tb-dialog-host' });
   const head = h('div', { class: 'tablet-head' });
@@ -105,9 +107,10 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     bar,
     sosState,
     notice,
-    msgHost,
+    bannerHost,
     current,
     upcoming,
+    msgHost,
     doneBox,
     dialogHost,
   );
@@ -128,10 +131,16 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   /** Records a request in the outbox (durably) before anything shows it done, then sends. */
   const enqueue: Send = async (path, body, id) => {
     const entry: OutboxEntry = { id, user: me.username, seq: seq++, path, body, at: new Date().toISOString() };
-    await outbox.add(entry);
-    pending = await outbox.all(me.username);
-    render();
-    void flush();
+    // Busy from the tap on, until the outbox has it and the sending has started.
+    setBusy(1);
+    try {
+      await outbox.add(entry);
+      pending = await outbox.all(me.username);
+      render();
+      void flush();
+    } finally {
+      setBusy(-1);
+    }
   };
 
   const record = (kind: Kind | 'incident' | 'emergency', extra: Record<string, unknown> = {}) => {
@@ -346,7 +355,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     doneBox.hidden = doneBox.childElementCount === 0;
     if (!box) {
       box = messagesBox(enqueue);
-      msgHost.append(box.el);
+      bannerHost.append(box.banners);
+      msgHost.append(box.box);
     }
     box.update(messages, pending);
   }
