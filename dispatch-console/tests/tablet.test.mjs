@@ -188,6 +188,7 @@ describe('the driver tablet, offline first', () => {
     ]) {
       await page.setViewportSize(viewport);
       // As the driver sees it: the current stop first, the conversation and done stops folded.
+      await page.evaluate(() => window.scrollTo(0, 0));
       if (screenshots) await page.screenshot({ path: `${screenshots}/tablet-${viewport.width}x${viewport.height}.png`, fullPage: true });
       await page.locator('.tb-done summary').click();
       assert.deepEqual(await smallTargets(page), [], `small targets at ${viewport.width}×${viewport.height}`);
@@ -203,6 +204,7 @@ describe('the driver tablet, offline first', () => {
       if (screenshots) await page.screenshot({ path: `${screenshots}/tablet-open-${viewport.width}x${viewport.height}.png`, fullPage: true });
       await page.locator('.tb-message-box summary').click();
       await page.locator('.tb-done summary').click();
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.click('[data-action=incident]');
       assert.deepEqual(await smallTargets(page), [], `small targets in the incident form at ${viewport.width}`);
       if (screenshots) await page.screenshot({ path: `${screenshots}/tablet-incident-${viewport.width}x${viewport.height}.png` });
@@ -232,6 +234,7 @@ describe('the driver tablet, offline first', () => {
   test("the emergency button asks once more, then reaches the dispatcher's console as P1 with the van's position", async () => {
     const page = tablet.page;
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.click('[data-action=sos]');
     if (screenshots) await page.screenshot({ path: `${screenshots}/tablet-emergency-390x844.png` });
     // The confirm button is not where the emergency button was: a double tap cancels.

@@ -70,7 +70,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   let flushing = false;
   let lastError = '';
   let position: { lon: number; lat: number } | null = null;
-  let sosNote = '';
+  /** The emergency the driver sent last (its action id), until they tap its notice away. */
+  let sosId: string | null = null;
   /** When a pushed change last altered the manifest (shown until the driver taps it). */
   let updatedAt: Date | null = null;
   let seq = Date.now();
@@ -89,7 +90,16 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const sosButton = h('button', { class: 'tb-sos', 'data-action': 'sos', onclick: () => openSos() });
   const incidentButton = h('button', { class: 'tb-secondary', 'data-action': 'incident', onclick: () => openIncident() });
   const bar = h('div', { class: 'tb-bar' }, status, incidentButton, sosButton);
-  const sosState = h('div', { class: 'tb-sos-state', 'data-field': 'sos-state', role: 'alert', hidden: true });
+  const sosState = h('div', {
+    class: 'tb-sos-state',
+    'data-field': 'sos-state',
+    role: 'alert',
+    hidden: true,
+    onclick: () => {
+      sosId = null;
+      render();
+    },
+  });
   const current = h('section', { class: 'tb-current', 'data-field': 'current' });
   const upcoming = h('section', { class: 'tb-upcoming' });
   const doneBox = h('details', { class: 'tb-done', 'data-field': 'done' });
@@ -145,6 +155,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
 
   const record = (kind: Kind | 'incident' | 'emergency', extra: Record<string, unknown> = {}) => {
     const id = newId();
+    if (kind === 'emergency') sosId = id;
     return enqueue(ACTIONS, { action_id: id, kind, at: new Date().toISOString(), ...extra }, id);
   };
 
@@ -234,7 +245,6 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
 
   function openSos(): void {
     emergencyDialog(dialogHost, (text) => {
-      sosNote = online ? tk('sos_sent') : tk('sos_queued');
       void record('emergency', { ...(text ? { reason: text } : {}), ...(position ? { position } : {}) });
     });
   }
@@ -327,8 +337,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${manifest.date}${saved}` : tt('tablet');
     sosButton.textContent = tk('sos');
     incidentButton.textContent = tt('incident');
-    sosState.hidden = !sosNote;
-    sosState.textContent = sosNote;
+    sosState.hidden = sosId === null;
+    sosState.textContent = sosId === null ? '' : pending.some((p) => p.id === sosId) ? tk('sos_queued') : tk('sos_sent');
     notice.hidden = updatedAt === null;
     notice.textContent = updatedAt ? tt('route_updated', { t: clock(updatedAt) }) : '';
     clear(current);
