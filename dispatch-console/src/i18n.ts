@@ -352,6 +352,13 @@ const en: Dict = {
 // Server vocabularies (snake_case, as in src/domain/kinds.rs).
 const terms: Record<Lang, Record<string, string>> = {
   ro: {
+    // Driver tablet: incident codes (priority facts `incident_code`).
+    emergency: 'urgență șofer',
+    breakdown: 'defecțiune vehicul',
+    rider_unwell: 'pasager cu probleme de sănătate',
+    aggression: 'agresiune',
+    road_blocked: 'drum blocat',
+    accident: 'accident',
     new: 'nouă',
     acknowledged: 'preluată',
     assigned: 'alocată',
@@ -456,6 +463,13 @@ const terms: Record<Lang, Record<string, string>> = {
     network: 'serverul nu poate fi contactat',
   },
   en: {
+    // Driver tablet: incident codes (priority facts `incident_code`).
+    emergency: 'driver emergency',
+    breakdown: 'vehicle breakdown',
+    rider_unwell: 'rider unwell',
+    aggression: 'aggression',
+    road_blocked: 'road blocked',
+    accident: 'accident',
     in_progress: 'in progress',
     button: 'panic button',
     door_open: 'door open',
@@ -548,6 +562,8 @@ const factNames: Record<Lang, Record<string, string>> = {
     immediate_danger: 'pericol imediat',
     same_day: 'în aceeași zi',
     callback_reason: 'motivul reapelării',
+    // Driver tablet.
+    incident_code: 'tip incident',
     reason: 'motiv',
     breach_raised_from: 'ridicat după depășirea termenului, de la',
     default: 'nicio condiție (regula de bază)',
@@ -560,6 +576,8 @@ const factNames: Record<Lang, Record<string, string>> = {
     immediate_danger: 'immediate danger',
     same_day: 'same day',
     callback_reason: 'callback reason',
+    // Driver tablet.
+    incident_code: 'incident kind',
     reason: 'reason',
     breach_raised_from: 'raised after a missed deadline, from',
     default: 'no condition (the base rule)',
@@ -577,6 +595,8 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'teleasistenta-wellbeing': 'TeleAsistență — stare de bine',
     'callback-missed-call': 'reapelare după apel pierdut',
     'transport-incident': 'incident de transport',
+    // Driver tablet.
+    'transport-driver-emergency': 'urgență șofer (butonul de urgență)',
     'transport-same-day': 'transport în aceeași zi',
     callback: 'reapelare',
     'teleasistenta-technical': 'TeleAsistență — tehnic',
@@ -593,6 +613,8 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'teleasistenta-wellbeing': 'TeleAsistență — wellbeing',
     'callback-missed-call': 'callback after a missed call',
     'transport-incident': 'transport incident',
+    // Driver tablet.
+    'transport-driver-emergency': 'driver emergency (the emergency button)',
     'transport-same-day': 'same-day transport',
     callback: 'callback',
     'teleasistenta-technical': 'TeleAsistență — technical',

@@ -251,6 +251,9 @@ describe('the driver tablet, offline first', () => {
     assert.equal(item.priority.rule, 'transport-driver-emergency');
     assert.equal(item.subject.position.lon, here.longitude);
     await row(disp.page, item.id).waitFor({ timeout: 10_000 });
+    // At the top of the dispatcher's queue, explained in the dispatcher's words.
+    assert.equal(await disp.page.locator('section.queue tr[data-item-id]').first().getAttribute('data-item-id'), item.id);
+    if (screenshots) await disp.page.screenshot({ path: `${screenshots}/tablet-emergency-console.png` });
   });
 
   test('messages: the dispatcher writes to VAN-01, the tablet acknowledges and answers, the panel shows both', async () => {

@@ -61,6 +61,27 @@ export async function forgetTablet(): Promise<void> {
   await Promise.all([kv.del(CACHED_ME), kv.del('manifest'), kv.del('messages')]).catch(() => undefined);
 }
 
+/** The localStorage queue of the tablet before IndexedDB: its actions, still unsent after an
+ * update, move to the outbox with their ids (so a copy already sent is still recognised). */
+async function adoptOldQueue(user: string): Promise<void> {
+  const OLD = 'dispecer.tablet.queue';
+  const raw = localStorage.getItem(OLD);
+  if (!raw) return;
+  let old: { action_id: string; at: string }[] = [];
+  try {
+    old = JSON.parse(raw) as typeof old;
+  } catch {
+    old = [];
+  }
+  let seq = 0;
+  const known = new Set((await outbox.all(user)).map((e) => e.id));
+  for (const a of old) {
+    if (known.has(a.action_id)) continue;
+    await outbox.add({ id: a.action_id, user, seq: seq++, path: ACTIONS, body: { ...a }, at: a.at });
+  }
+  localStorage.removeItem(OLD);
+}
+
 export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): () => void {
   let manifest: Manifest | null = null;
   let savedAt: string | null = null;
@@ -411,6 +432,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   setBusy(1);
   void (async () => {
     try {
+      await adoptOldQueue(me.username);
       await kv.put(CACHED_ME, me);
       const kept = await kv.get<{ manifest: Manifest; savedAt: string }>('manifest');
       if (kept && manifest === null) {
