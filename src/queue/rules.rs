@@ -259,6 +259,31 @@ mod tests {
     }
 
     #[test]
+    fn a_driver_emergency_is_p1_and_other_incidents_stay_p2() {
+        let rules = Rules::from_config(&Config::default_for_tests().queue).expect("valid");
+        let now = Utc::now();
+        let incident = |code: Option<&str>| Details::Incident {
+            reported_by: "VAN-01".into(),
+            description: "x".into(),
+            related: None,
+            code: code.map(Into::into),
+        };
+        let p = rules.classify(&incident(Some("emergency")), now);
+        assert_eq!(
+            (p.level, p.respond_within_s, p.rule.as_str()),
+            (Level::P1, 60, "transport-driver-emergency")
+        );
+        assert!(p.facts.contains(&Fact::new("incident_code", "emergency")));
+        for code in [None, Some("breakdown"), Some("aggression")] {
+            let p = rules.classify(&incident(code), now);
+            assert_eq!(
+                (p.level, p.rule.as_str()),
+                (Level::P2, "transport-incident")
+            );
+        }
+    }
+
+    #[test]
     fn a_response_clock_the_deadline_arithmetic_cannot_hold_is_refused() {
         // A clock of 10^15 s passed validation, and the core's `now + respond_within_s`
         // overflowed (a panic) on the first item the rule classified.
