@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
+use crate::transport::service::replies::Handled;
 
 /// The actor recorded for what the provider's webhooks cause.
 const ACTOR: &str = "telephony";
@@ -325,6 +326,22 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
     // when our answer was slow or lost, and the second post must record nothing, whether it
     // finds the card the first one made (as an open item of the number) or the item since closed.
     let key = format!("twilio-sms:{message_sid}");
+    // A rider's answer to a transport confirmation or reminder (DA / NU / ANULEZ / UNDE) is
+    // acted on; an answer it cannot act on becomes the card's text. Never for a safe-contact
+    // number: that one is only carded, as before.
+    let mut body = body;
+    if number != "withheld"
+        && !safe_contact::is_contact_blocked(state.emergency.as_ref(), &number).await?
+    {
+        let ctx = crate::transport::http::shared::ctx(&state);
+        match crate::transport::service::replies::handle(ctx, &message_sid, &number, &body)
+            .await?
+        {
+            Some(Handled { note: None }) => return Ok(xml(response(&[]))),
+            Some(Handled { note: Some(text) }) => body = text,
+            None => {}
+        }
+    }
     let open = if number == "withheld" {
         None
     } else {

@@ -5,6 +5,7 @@
 pub(crate) mod bookings;
 pub(crate) mod driver;
 pub(crate) mod plans;
+pub(crate) mod policy;
 pub(crate) mod reports;
 pub(crate) mod riders;
 pub(crate) mod shared;
@@ -20,4 +21,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(plans::router())
         .merge(driver::router())
         .merge(reports::router())
+        .merge(policy::router())
 }

@@ -14,6 +14,9 @@
 //! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
 //! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
 //! - [`reports`]: the report over a range of days.
+//! - [`policy`]: eligibility at booking, the no-show / late-cancel count and flag, suspend and
+//!   waive, the expiring certificates and their SMS reminder.
+//! - [`replies`]: a rider's SMS reply (DA / NU / ANULEZ / UNDE / a note for dispatch).
 //! - [`demo`]: synthetic riders and bookings.
 
 pub(crate) mod bookings;
@@ -25,7 +28,9 @@ pub(crate) mod live;
 pub(crate) mod messages;
 pub(crate) mod plan_edit;
 pub(crate) mod planning;
+pub(crate) mod policy;
 pub(crate) mod positions;
+pub(crate) mod replies;
 pub(crate) mod reports;
 
 pub(crate) use handle::Ctx;
