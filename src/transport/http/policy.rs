@@ -5,15 +5,16 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::shared::{audit, ctx};
 use crate::access::{Caller, Role, DISPATCH};
-use crate::domain::parse;
+use crate::domain::{parse, ItemId};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::store::AuditRecord;
 use crate::transport::eligibility::PolicyStatus;
 use crate::transport::service::policy::{self, Decision};
 use crate::web::extract::{AppJson, AppQuery, PathParam};
@@ -185,6 +186,29 @@ pub(crate) struct WaiveDto {
     reason: String,
 }
 
+/// The audit of a supervisor's decision, on the rider's flag item when there is one (so the
+/// item's audit shows who decided).
+async fn audit_decision(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    rider: &str,
+    flag_item: Option<String>,
+) -> Result<()> {
+    state
+        .store
+        .audit(&AuditRecord {
+            at: Utc::now(),
+            actor: caller.name.clone(),
+            role: caller.role.as_str().into(),
+            action: format!("{action}:{rider}"),
+            item_id: flag_item.and_then(|i| uuid::Uuid::parse_str(&i).ok()).map(ItemId),
+            outcome: "allowed".into(),
+        })
+        .await?;
+    Ok(())
+}
+
 fn reason(text: &str) -> Result<String> {
     let r = parse::text("reason", text, 300)?;
     if r.trim().is_empty() {
@@ -218,9 +242,9 @@ pub(crate) async fn suspend(
     caller.require(SUPERVISE)?;
     let why = reason(&dto.reason)?;
     let decision = Decision::Suspend { until: dto.until };
-    let status = policy::decide(ctx(&state), &caller.name, &id, decision, why).await?;
-    audit(&state, &caller, &format!("transport_rider_suspended:{id}")).await?;
-    Ok(Json(status))
+    let decided = policy::decide(ctx(&state), &caller.name, &id, decision, why).await?;
+    audit_decision(&state, &caller, "transport_rider_suspended", &id, decided.1).await?;
+    Ok(Json(decided.0))
 }
 
 #[utoipa::path(
@@ -247,7 +271,7 @@ pub(crate) async fn waive(
 ) -> Result<Json<PolicyStatus>> {
     caller.require(SUPERVISE)?;
     let why = reason(&dto.reason)?;
-    let status = policy::decide(ctx(&state), &caller.name, &id, Decision::Waive, why).await?;
-    audit(&state, &caller, &format!("transport_rider_waived:{id}")).await?;
-    Ok(Json(status))
+    let decided = policy::decide(ctx(&state), &caller.name, &id, Decision::Waive, why).await?;
+    audit_decision(&state, &caller, "transport_rider_waived", &id, decided.1).await?;
+    Ok(Json(decided.0))
 }

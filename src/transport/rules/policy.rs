@@ -142,19 +142,21 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Reads a reply by its first word, case- and diacritics-insensitive, punctuation ignored:
-/// "da", "Da!", "ANULEZ.", "anulez cursa", "Unde e?" ... A longer text whose first word is a
-/// command still is that command ("nu pot veni" cancels), as riders write.
+/// Reads a reply, case- and diacritics-insensitive, punctuation ignored: `da` and `unde` by
+/// their first word ("Da!", "da, vin", "Unde e microbuzul?"), `anulez` too ("ANULEZ.",
+/// "anulez cursa"); `nu` only on its own ("NU", "nu."), since "nu pot veni la 8, ci la 9" asks
+/// a person, not a cancellation.
 pub(crate) fn read_reply(text: &str) -> Reply {
     let folded: String = text.chars().map(fold).collect();
-    let first = folded
+    let words: Vec<&str> = folded
         .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
-    match first {
-        "da" | "confirm" | "confirmat" => Reply::Confirm,
-        "nu" | "anulez" | "anulare" | "anulati" | "anuleaza" => Reply::Cancel,
-        "unde" => Reply::Where,
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.as_slice() {
+        ["nu"] => Reply::Cancel,
+        ["da", ..] => Reply::Confirm,
+        ["anulez" | "anulare" | "anulati" | "anuleaza", ..] => Reply::Cancel,
+        ["unde", ..] => Reply::Where,
         _ => Reply::Other,
     }
 }
@@ -263,6 +265,8 @@ mod tests {
             ("da", Reply::Confirm),
             ("Da!", Reply::Confirm),
             ("NU", Reply::Cancel),
+            ("nu.", Reply::Cancel),
+            ("nu pot veni la 8, ci la 9", Reply::Other),
             ("ANULEZ.", Reply::Cancel),
             ("anulez cursa", Reply::Cancel),
             ("Anulează", Reply::Cancel),

@@ -224,14 +224,15 @@ pub(crate) enum Decision {
     Waive,
 }
 
-/// Records a supervisor's suspend or waive in the rider's history; returns the new verdict.
+/// Records a supervisor's suspend or waive in the rider's history; returns the new verdict and
+/// the queue item of the rider's latest flag (the decision's audit names it).
 pub(crate) async fn decide(
     ctx: Ctx<'_>,
     actor: &str,
     rider_id: &str,
     decision: Decision,
     reason: String,
-) -> Result<PolicyStatus> {
+) -> Result<(PolicyStatus, Option<String>)> {
     let store = &ctx.transport.store;
     if store.rider(rider_id).await?.is_none() {
         return Err(Error::NotFound("rider".into()));
@@ -259,7 +260,14 @@ pub(crate) async fn decide(
             item_id: None,
         })
         .await?;
-    verdict(ctx, rider_id).await
+    let flag_item = store
+        .rider_events(rider_id)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == RiderEventKind::Flagged)
+        .and_then(|e| e.item_id);
+    Ok((verdict(ctx, rider_id).await?, flag_item))
 }
 
 /// The riders the policy flags or who are suspended, with their verdict.
