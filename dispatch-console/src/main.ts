@@ -14,6 +14,7 @@ import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
 import { mountTransport } from './transport/page';
 import { mountTablet } from './transport/tablet';
+import { mountRiders } from './transport/riders';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -91,6 +92,11 @@ function route(me: Me): void {
     return;
   }
   if (location.pathname === '/supervizor') go('/');
+  if (location.pathname === '/transport/beneficiari') {
+    document.body.dataset.page = 'riders';
+    unmount = mountRiders(root, me, () => void logout());
+    return;
+  }
   if (location.pathname === '/transport') {
     document.body.dataset.page = 'transport';
     unmount = mountTransport(root, me, () => void logout());
