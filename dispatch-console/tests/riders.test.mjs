@@ -104,6 +104,10 @@ describe('riders page and SMS replies', () => {
     await page.selectOption('.rp-register [name=kind]', 'vizual');
     await page.fill('.rp-register [name=cert_number]', `${suffix}/2025`);
     await page.fill('.rp-register [name=valid_until]', inDays(30));
+    if (screenshots) {
+      await page.locator('.rp-register').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/riders-register-form-1366x768.png` });
+    }
     await page.click('[data-action=save-rider]');
     // Assert: registered with the picked address and position, listed, and expiring in 30 days.
     await page.waitForSelector(`.rp-table tr[data-rider="${id}"]`);
@@ -122,7 +126,8 @@ describe('riders page and SMS replies', () => {
     const text = await page.textContent('main');
     assert.doesNotMatch(text, ENGLISH);
     assert.deepEqual(await page.evaluate(() => window.__i18nMissing ?? []), []);
-    if (screenshots) await page.screenshot({ path: `${screenshots}/riders-register-1366x768.png` });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (screenshots) await page.screenshot({ path: `${screenshots}/riders-list-1366x768.png` });
   });
 
   test('an SMS reply "ANULEZ" cancels the trip, seen on /transport; the third late cancel flags the rider', async () => {
@@ -177,6 +182,11 @@ describe('riders page and SMS replies', () => {
     );
     if (screenshots) {
       await page.locator(`.transport-trips tr[data-trip="${trips[2]}"]`).scrollIntoViewIfNeeded();
+      // The trips table is wider than its panel on this page: show its status column.
+      await page.evaluate(() => {
+        const p = document.querySelector('.transport-trips');
+        if (p) p.scrollLeft = p.scrollWidth;
+      });
       await page.screenshot({ path: `${screenshots}/transport-sms-cancelled-1366x768.png` });
     }
     const answers = await waitFor('the answer SMS', async () => {

@@ -91,8 +91,10 @@ pub trait TransportStore: Send + Sync {
     /// A rider's history, oldest first.
     async fn rider_events(&self, rider: &str) -> Result<Vec<RiderEvent>, StoreError>;
     /// Every rider's entries of the given kinds, oldest first (the policy's lists).
-    async fn rider_events_of(&self, kinds: &[RiderEventKind])
-        -> Result<Vec<RiderEvent>, StoreError>;
+    async fn rider_events_of(
+        &self,
+        kinds: &[RiderEventKind],
+    ) -> Result<Vec<RiderEvent>, StoreError>;
 }
 
 pub(crate) fn encode_doc<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {

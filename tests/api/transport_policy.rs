@@ -49,7 +49,10 @@ async fn booked_id(r: reqwest::Response) -> String {
 async fn reason(r: reqwest::Response) -> (u16, String) {
     let status = r.status().as_u16();
     let v: Value = r.json().await.unwrap();
-    (status, v["error"]["reason"].as_str().unwrap_or("").to_owned())
+    (
+        status,
+        v["error"]["reason"].as_str().unwrap_or("").to_owned(),
+    )
 }
 
 async fn history(app: &TestApp, id: &str) -> Value {
@@ -72,9 +75,13 @@ async fn a_trip_after_the_certificate_expires_is_refused_and_a_supervisor_may_ov
     seed_fleet(&app).await;
     register(&app, "R-1", 1.0, Some(tomorrow())).await;
     assert_eq!(
-        post(&app, "/api/v1/transport/riders", rider("R-2", "seated", 2.0))
-            .await
-            .status(),
+        post(
+            &app,
+            "/api/v1/transport/riders",
+            rider("R-2", "seated", 2.0)
+        )
+        .await
+        .status(),
         201
     );
     let later = tomorrow() + Duration::days(1);
@@ -87,7 +94,8 @@ async fn a_trip_after_the_certificate_expires_is_refused_and_a_supervisor_may_ov
     assert_eq!(reason(refused).await, (409, "no_certificate".into()));
     // A recurring booking that runs past the expiry is refused as a whole.
     let mut series = trip("R-1", tomorrow(), "15:00:00");
-    series["repeat"] = json!({"weekdays": ["mon","tue","wed","thu","fri","sat","sun"], "until": later});
+    series["repeat"] =
+        json!({"weekdays": ["mon","tue","wed","thu","fri","sat","sun"], "until": later});
     let refused = book(&app, Role::Dispatcher, series).await;
     assert_eq!(reason(refused).await, (409, "certificate_expired".into()));
 
@@ -132,11 +140,16 @@ async fn the_expiring_list_and_one_reminder_sms_sixty_days_before_expiry() {
     assert_eq!(queued[1], 0);
     let sent = fake.wait_for(1).await;
     let key = format!("cert-expiry:R-60:{}", today() + Duration::days(60));
-    let ours: Vec<_> = sent.iter().filter(|m| m.key.starts_with("cert-expiry:")).collect();
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|m| m.key.starts_with("cert-expiry:"))
+        .collect();
     assert_eq!(ours.len(), 1, "{ours:?}");
     assert_eq!(ours[0].key, key);
     assert_eq!(ours[0].to, "+40700001001");
-    let until = (today() + Duration::days(60)).format("%d.%m.%Y").to_string();
+    let until = (today() + Duration::days(60))
+        .format("%d.%m.%Y")
+        .to_string();
     assert!(ours[0].body.contains(&until), "{}", ours[0].body);
     assert_eq!(fake.duplicates(), 0);
 
@@ -193,7 +206,11 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
                 json!({}),
             )
             .await;
-            assert!(r.status().is_success() || r.status() == 409, "{}", r.status());
+            assert!(
+                r.status().is_success() || r.status() == 409,
+                "{}",
+                r.status()
+            );
         }
     }
     assert_eq!(history(&app, "R-1").await["status"]["counted"], 2);
@@ -255,7 +272,10 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
     let until = day + Duration::days(2);
     let body = json!({"until": until, "reason": "trei neprezentări în octombrie"});
     let path = "/api/v1/transport/riders/R-1/suspend";
-    assert_eq!(app.post_as(Role::Dispatcher, path, &body).await.status(), 403);
+    assert_eq!(
+        app.post_as(Role::Dispatcher, path, &body).await.status(),
+        403
+    );
     let r = app.post_as(Role::Supervisor, path, &body).await;
     assert_eq!(r.status(), 200);
     let status: Value = r.json().await.unwrap();
@@ -264,7 +284,11 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
     let refused = book(&app, Role::Dispatcher, trip("R-1", day, "16:00:00")).await;
     assert_eq!(reason(refused).await, (409, "rider_suspended".into()));
     let bad = app
-        .post_as(Role::Supervisor, path, &json!({"until": until, "reason": " "}))
+        .post_as(
+            Role::Supervisor,
+            path,
+            &json!({"until": until, "reason": " "}),
+        )
         .await;
     assert_eq!(bad.status(), 422);
 
@@ -287,7 +311,14 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
         .collect();
     assert_eq!(
         kinds,
-        ["late_cancel", "late_cancel", "no_show", "flagged", "suspended", "waived"]
+        [
+            "late_cancel",
+            "late_cancel",
+            "no_show",
+            "flagged",
+            "suspended",
+            "waived"
+        ]
     );
     let decided: Vec<&Value> = h["events"]
         .as_array()
@@ -297,7 +328,10 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
         .collect();
     assert!(decided.iter().all(|e| e["by"] == "test-supervisor"));
     let audit: Value = app
-        .get_as(Role::Supervisor, &format!("/api/v1/items/{flag_item}/audit"))
+        .get_as(
+            Role::Supervisor,
+            &format!("/api/v1/items/{flag_item}/audit"),
+        )
         .await
         .json()
         .await
@@ -348,7 +382,10 @@ async fn sms_from(app: &TestApp, sid: &str, from: &str, body: &str) {
 
 async fn trip_status(app: &TestApp, id: &str) -> String {
     let v: Value = app
-        .get_as(Role::Dispatcher, &format!("/api/v1/transport/bookings/{id}"))
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/bookings/{id}"),
+        )
         .await
         .json()
         .await
@@ -396,7 +433,10 @@ async fn sms_replies_confirm_cancel_and_answer_where_once_per_message() {
         .json()
         .await
         .unwrap();
-    assert!(!plan["routes"].to_string().contains(&ids[0]), "still planned");
+    assert!(
+        !plan["routes"].to_string().contains(&ids[0]),
+        "still planned"
+    );
 
     // "nu" now cancels the next one (14:00).
     sms_from(&app, "SM-nu", phone, "nu").await;
@@ -461,15 +501,11 @@ async fn an_unknown_reply_is_a_note_for_dispatch_and_a_safe_contact_number_is_ne
     assert_eq!(r.status(), 200);
     sms_from(&app, "SM-safe", phone, "ANULEZ").await;
     assert_eq!(trip_status(&app, &ids[0]).await, "booked");
-    let rows = app
-        .state
-        .transport
-        .sms
-        .outbox()
-        .recent(100)
-        .await
-        .unwrap();
-    assert!(rows.iter().all(|r| !r.key.starts_with("sms-reply:")), "{rows:?}");
+    let rows = app.state.transport.sms.outbox().recent(100).await.unwrap();
+    assert!(
+        rows.iter().all(|r| !r.key.starts_with("sms-reply:")),
+        "{rows:?}"
+    );
     let h = history(&app, "R-1").await;
     assert!(h["events"]
         .as_array()

@@ -132,7 +132,8 @@ pub(crate) async fn reminders(
 ) -> Result<Json<QueuedAnswer>> {
     caller.require(DISPATCH)?;
     let (today, _) = crate::transport::local_now(&state);
-    let queued = policy::queue_certificate_reminders(&state.transport, &state.config, today).await?;
+    let queued =
+        policy::queue_certificate_reminders(&state.transport, &state.config, today).await?;
     Ok(Json(QueuedAnswer { queued }))
 }
 
@@ -202,7 +203,9 @@ async fn audit_decision(
             actor: caller.name.clone(),
             role: caller.role.as_str().into(),
             action: format!("{action}:{rider}"),
-            item_id: flag_item.and_then(|i| uuid::Uuid::parse_str(&i).ok()).map(ItemId),
+            item_id: flag_item
+                .and_then(|i| uuid::Uuid::parse_str(&i).ok())
+                .map(ItemId),
             outcome: "allowed".into(),
         })
         .await?;

@@ -8,8 +8,8 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use crate::config::TransportConfig;
-use crate::transport::eligibility::{Certificate, DisabilityDegree, DisabilityKind};
 use crate::store::{StoreError, TransportStore};
+use crate::transport::eligibility::{Certificate, DisabilityDegree, DisabilityKind};
 use crate::transport::model::{
     Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
 };

@@ -303,7 +303,12 @@ pub(crate) async fn expiring(ctx: Ctx<'_>, days: u32) -> Result<Vec<(Rider, Naiv
 }
 
 /// The reminder for a certificate expiring on `until`, once per certificate.
-fn expiry_message(t: &Templates, rider: &Rider, until: NaiveDate, days: i64) -> Option<OutgoingSms> {
+fn expiry_message(
+    t: &Templates,
+    rider: &Rider,
+    until: NaiveDate,
+    days: i64,
+) -> Option<OutgoingSms> {
     Some(OutgoingSms {
         key: format!("cert-expiry:{}:{until}", rider.id),
         to: rider.contact_phone()?.to_owned(),

@@ -39,18 +39,15 @@ async fn messaged_trips(ctx: Ctx<'_>, number: &str) -> Result<Vec<(Rider, Trip)>
         .riders()
         .await?
         .into_iter()
-        .filter(|r| {
-            r.phone.as_deref() == Some(number) || r.carer_phone.as_deref() == Some(number)
-        })
+        .filter(|r| r.phone.as_deref() == Some(number) || r.carer_phone.as_deref() == Some(number))
         .collect();
     if riders.is_empty() {
         return Ok(Vec::new());
     }
     let keys = ctx.transport.sms.outbox().keys_to(number).await?;
     let told = |trip: &str| {
-        keys.iter().any(|k| {
-            k == &format!("remind:{trip}") || k.starts_with(&format!("confirm:{trip}:"))
-        })
+        keys.iter()
+            .any(|k| k == &format!("remind:{trip}") || k.starts_with(&format!("confirm:{trip}:")))
     };
     let (today, now_s) = ctx.local_now();
     let mut out = Vec::new();
@@ -98,8 +95,7 @@ pub(crate) async fn handle(
     let entry = match store.rider_event(&key).await? {
         Some(first) => first,
         None => {
-            let Some((rider, trip)) = messaged_trips(ctx, number).await?.into_iter().next()
-            else {
+            let Some((rider, trip)) = messaged_trips(ctx, number).await?.into_iter().next() else {
                 return Ok(None);
             };
             let reply = read_reply(body);
