@@ -27,7 +27,7 @@ FLOORS = [
     (
         "vocabulary and config types",
         ["domain/*", "events/event.rs", "events/transport.rs", "events/mod.rs", "config/*",
-         "transport/model.rs", "error.rs", "telemetry.rs"],
+         "transport/model.rs", "transport/eligibility.rs", "error.rs", "telemetry.rs"],
     ),
     (
         "pure feature cores",

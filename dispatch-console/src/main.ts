@@ -15,6 +15,7 @@ import { mountPlaceholder } from './placeholder';
 import { mountTransport } from './transport/page';
 import { forgetTablet, mountTablet } from './transport/tablet';
 import { CACHED_ME, kv } from './transport/tablet-db';
+import { mountRiders } from './transport/riders';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -97,6 +98,11 @@ function route(me: Me): void {
     return;
   }
   if (location.pathname === '/supervizor') go('/');
+  if (location.pathname === '/transport/beneficiari') {
+    document.body.dataset.page = 'riders';
+    unmount = mountRiders(root, me, () => void logout());
+    return;
+  }
   if (location.pathname === '/transport') {
     document.body.dataset.page = 'transport';
     unmount = mountTransport(root, me, () => void logout());

@@ -174,6 +174,27 @@ pub struct TransportConfig {
     pub default_shift_start: NaiveTime,
     pub default_shift_end: NaiveTime,
     pub templates_file: PathBuf,
+    /// Eligibility and the no-show / late-cancel policy (`[transport.policy]`).
+    pub policy: TransportPolicy,
+}
+
+/// `[transport.policy]`: certificates and the no-show / late-cancel policy.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransportPolicy {
+    /// Refuse (409 `no_certificate`) a booking for a rider without a recorded certificate.
+    pub require_certificate: bool,
+    /// Days over which no-shows and late cancels are counted.
+    pub window_days: u32,
+    /// That many in the window flag the rider for the supervisor.
+    pub max_events: u32,
+    /// A cancellation less than this many minutes before the pick-up is a late cancel.
+    pub late_cancel_minutes: i64,
+    /// Riders are reminded by SMS this many days before their certificate expires; the
+    /// expiring list looks this far ahead.
+    pub certificate_reminder_days: u32,
+    /// Local time from which the day's certificate reminders are queued.
+    pub certificate_reminder_time: NaiveTime,
 }
 
 impl TransportConfig {
@@ -197,6 +218,23 @@ impl TransportConfig {
         anyhow::ensure!(
             self.default_shift_start < self.default_shift_end,
             "transport.default_shift_end: must be after default_shift_start"
+        );
+        let p = &self.policy;
+        anyhow::ensure!(
+            (1..=365).contains(&p.window_days),
+            "transport.policy.window_days: 1-365"
+        );
+        anyhow::ensure!(
+            (1..=100).contains(&p.max_events),
+            "transport.policy.max_events: 1-100"
+        );
+        anyhow::ensure!(
+            (0..=10_080).contains(&p.late_cancel_minutes),
+            "transport.policy.late_cancel_minutes: 0-10080"
+        );
+        anyhow::ensure!(
+            (1..=365).contains(&p.certificate_reminder_days),
+            "transport.policy.certificate_reminder_days: 1-365"
         );
         Templates::load(&self.templates_file)?;
         Ok(())

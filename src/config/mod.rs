@@ -14,6 +14,7 @@ mod templates;
 
 pub use features::{
     ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
+    TransportPolicy,
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use templates::Templates;

@@ -13,6 +13,16 @@ pub struct Templates {
     pub reminder: String,
     pub arriving: String,
     pub no_show: String,
+    /// The certificate expires soon (`{until}`, `{days}`).
+    pub certificate_expiry: String,
+    /// Answers to a rider's SMS reply about a trip (`{date}`, `{time}`, `{minutes}`).
+    pub reply_confirmed: String,
+    pub reply_cancelled: String,
+    pub reply_eta: String,
+    /// UNDE when no vehicle position or route gives an ETA yet.
+    pub reply_planned: String,
+    /// NU / ANULEZ for a trip already under way or done.
+    pub reply_not_cancellable: String,
 }
 
 impl Templates {

@@ -64,4 +64,7 @@ pub trait Outbox: Send + Sync {
     /// The most recent rows, newest first (for the console and tests; no phone numbers or
     /// texts leave through this).
     async fn recent(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError>;
+    /// The keys of the messages queued to a number (which trips a rider was told about, so
+    /// their SMS reply can be matched to one).
+    async fn keys_to(&self, phone: &str) -> Result<Vec<String>, StoreError>;
 }

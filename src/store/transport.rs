@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreError;
+use crate::transport::eligibility::{RiderEvent, RiderEventKind};
 use crate::transport::model::{
     ActionRecord, BookingKey, DayPlan, Fix, Rider, Step, Trip, Vehicle, VehicleDay,
 };
@@ -83,6 +84,18 @@ pub trait TransportStore: super::DriverMessageStore + Send + Sync {
         to: NaiveDate,
     ) -> Result<Vec<VehicleDay>, StoreError>;
     async fn position(&self, vehicle: &str) -> Result<Option<(LonLat, DateTime<Utc>)>, StoreError>;
+
+    /// Records an entry of a rider's history under its key; `false` (and nothing changes) when
+    /// the key was recorded before.
+    async fn add_rider_event(&self, event: &RiderEvent) -> Result<bool, StoreError>;
+    async fn rider_event(&self, key: &str) -> Result<Option<RiderEvent>, StoreError>;
+    /// A rider's history, oldest first.
+    async fn rider_events(&self, rider: &str) -> Result<Vec<RiderEvent>, StoreError>;
+    /// Every rider's entries of the given kinds, oldest first (the policy's lists).
+    async fn rider_events_of(
+        &self,
+        kinds: &[RiderEventKind],
+    ) -> Result<Vec<RiderEvent>, StoreError>;
 }
 
 pub(crate) fn encode_doc<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {

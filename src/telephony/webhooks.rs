@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
 use crate::state::AppState;
+use crate::transport::service::replies::Handled;
 
 /// The actor recorded for what the provider's webhooks cause.
 const ACTOR: &str = "telephony";
@@ -305,7 +306,7 @@ async fn record_status(state: &AppState, item_id: ItemId, status: &str) -> Resul
     post,
     path = "/telephony/sms",
     tag = "telephony",
-    description = "The provider's incoming-SMS webhook: a note on the sender's open call or callback item, else a new unclassified call card of channel `sms` (its own queue rule, `call-sms`). Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    description = "The provider's incoming-SMS webhook. A reply from an adapted-transport rider's (or carer's) number to a confirmation or reminder of a trip today or tomorrow is acted on: `DA` confirms the next such trip, `NU` / `ANULEZ` cancel it (late-cancel policy applies), `UNDE` is answered with the vehicle's ETA, each answered by SMS naming the trip; any other text becomes the card below, naming the rider and the trip. A safe-contact number is never interpreted or answered. Otherwise: a note on the sender's open call or callback item, else a new unclassified call card of channel `sms` (its own queue rule, `call-sms`). Recorded once per `MessageSid`: a retried message adds no second note or card. Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
     request_body(content = crate::web::schemas::telephony::SmsForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
@@ -325,6 +326,20 @@ pub(crate) async fn sms(State(state): State<AppState>, params: Signed) -> Result
     // when our answer was slow or lost, and the second post must record nothing, whether it
     // finds the card the first one made (as an open item of the number) or the item since closed.
     let key = format!("twilio-sms:{message_sid}");
+    // A rider's answer to a transport confirmation or reminder (DA / NU / ANULEZ / UNDE) is
+    // acted on; an answer it cannot act on becomes the card's text. Never for a safe-contact
+    // number: that one is only carded, as before.
+    let mut body = body;
+    if number != "withheld"
+        && !safe_contact::is_contact_blocked(state.emergency.as_ref(), &number).await?
+    {
+        let ctx = crate::transport::http::shared::ctx(&state);
+        match crate::transport::service::replies::handle(ctx, &message_sid, &number, &body).await? {
+            Some(Handled { note: None }) => return Ok(xml(response(&[]))),
+            Some(Handled { note: Some(text) }) => body = text,
+            None => {}
+        }
+    }
     let open = if number == "withheld" {
         None
     } else {

@@ -2,7 +2,8 @@
 //! day plan, same-day changes, the driver tablet's actions and positions, and reports.
 //!
 //! Three floors, imports running down only:
-//! - [`model`]: the vocabulary (plain data, stored as JSON documents).
+//! - [`model`]: the vocabulary (plain data, stored as JSON documents); [`eligibility`]: the
+//!   certificate, the rider's policy history and verdict.
 //! - `rules`: the pure core: the scheduler conversions, booking and cut-off rules, the delay
 //!   arithmetic, the driver's steps, the odometer, the report figures (no I/O).
 //! - `service`: the use cases (book, cancel, change, plan a day, same-day edits, move, driver
@@ -10,6 +11,7 @@
 //! - `http`: the handlers and request DTOs: parse, check the caller, call the service, answer
 //!   the typed struct of `web::schemas::transport`.
 
+pub mod eligibility;
 pub(crate) mod http;
 pub mod model;
 pub(crate) mod rules;
@@ -33,4 +35,17 @@ pub fn local_date(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> chrono
 /// Starts the evening-before reminders (see [`service::planning::start_reminder_task`]).
 pub(crate) fn start_reminder_task(state: &AppState, shutdown: tokio_util::sync::CancellationToken) {
     service::planning::start_reminder_task(state.transport.clone(), state.config.clone(), shutdown);
+}
+
+/// Starts the daily certificate-expiry reminders (see
+/// [`service::policy::start_certificate_task`]).
+pub(crate) fn start_certificate_task(
+    state: &AppState,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    service::policy::start_certificate_task(
+        state.transport.clone(),
+        state.config.clone(),
+        shutdown,
+    );
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::events::ActionKind;
+pub use crate::transport::eligibility::Certificate;
 use routing::darp::Load;
 use routing::travel::LonLat;
 
@@ -97,6 +98,9 @@ pub struct Rider {
     pub notes: String,
     #[serde(default)]
     pub places: Vec<RiderPlace>,
+    /// The disability certificate that makes the rider eligible (checked at booking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<Certificate>,
 }
 
 impl Rider {

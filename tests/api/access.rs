@@ -272,7 +272,59 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             200,
         ),
         (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+        // Transport eligibility and policy (issue 16): reads for dispatch, decisions for
+        // supervisors. R-M is registered below, before the rows run.
+        (
+            Method::GET,
+            "/api/v1/transport/policy/flagged".into(),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            "/api/v1/transport/certificates/expiring".into(),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            "/api/v1/transport/certificates/reminders".into(),
+            json!({}),
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::GET,
+            "/api/v1/transport/riders/R-M/history".into(),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            "/api/v1/transport/riders/R-M/suspend".into(),
+            json!({"until": now.date_naive(), "reason": "test"}),
+            vec![Supervisor, Admin],
+            200,
+        ),
+        (
+            Method::POST,
+            "/api/v1/transport/riders/R-M/waive".into(),
+            json!({"reason": "test"}),
+            vec![Supervisor, Admin],
+            200,
+        ),
     ];
+    let r = app
+        .post_as(
+            Dispatcher,
+            "/api/v1/transport/riders",
+            &crate::transport::rider("R-M", "seated", 1.0),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
     for (method, path, body, allowed, ok) in rows {
         for role in Role::ALL {
             // Endpoints that create something get a fresh body per role where needed.

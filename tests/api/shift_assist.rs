@@ -90,6 +90,7 @@ async fn transport_day(app: &TestApp) {
             companion: false,
             notes: String::new(),
             places: vec![],
+            certificate: None,
         })
         .await
         .unwrap();

@@ -151,6 +151,17 @@ macro_rules! outbox_queries {
                 .await?;
                 rows.iter().map(outbox_row).collect()
             }
+
+            #[instrument(skip_all)]
+            async fn keys_to(&self, phone: &str) -> Result<Vec<String>, StoreError> {
+                let rows = sqlx::query("SELECT idem_key FROM sms_outbox WHERE to_phone = $1")
+                    .bind(phone)
+                    .fetch_all(self.writer())
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok(r.try_get::<String, _>("idem_key")?))
+                    .collect()
+            }
         }
     };
 }

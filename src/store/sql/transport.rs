@@ -10,6 +10,7 @@ macro_rules! transport_queries {
         use crate::store::dialect::Dialect;
         use crate::store::transport::{decode_doc, encode_doc, MeasureFn, TransportStore};
         use crate::store::StoreError;
+        use crate::transport::eligibility::{RiderEvent, RiderEventKind};
         use crate::transport::model::{
             ActionRecord, BookingKey, DayPlan, Fix, Rider, Trip, Vehicle, VehicleDay,
         };
@@ -438,6 +439,70 @@ macro_rules! transport_queries {
                     ))
                 })
                 .transpose()
+            }
+
+            #[instrument(skip_all, fields(rider.id = %event.rider_id))]
+            async fn add_rider_event(&self, event: &RiderEvent) -> Result<bool, StoreError> {
+                let kind = encode_doc(&event.kind)?;
+                let added = sqlx::query(
+                    "INSERT INTO transport_rider_events (event_key, rider_id, kind, at, data) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_key) DO NOTHING",
+                )
+                .bind(&event.key)
+                .bind(&event.rider_id)
+                .bind(kind.trim_matches('"'))
+                .bind(event.at)
+                .bind(encode_doc(event)?)
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+                Ok(added == 1)
+            }
+
+            #[instrument(skip_all)]
+            async fn rider_event(&self, key: &str) -> Result<Option<RiderEvent>, StoreError> {
+                let row =
+                    sqlx::query("SELECT data FROM transport_rider_events WHERE event_key = $1")
+                        .bind(key)
+                        .fetch_optional(self.writer())
+                        .await?;
+                row.map(|r| decode_doc(&r.try_get::<String, _>("data")?))
+                    .transpose()
+            }
+
+            #[instrument(skip_all, fields(rider.id = %rider))]
+            async fn rider_events(&self, rider: &str) -> Result<Vec<RiderEvent>, StoreError> {
+                docs(
+                    sqlx::query(
+                        "SELECT data FROM transport_rider_events WHERE rider_id = $1 \
+                         ORDER BY at, event_key",
+                    )
+                    .bind(rider)
+                    .fetch_all(self.reader())
+                    .await?,
+                )
+            }
+
+            #[instrument(skip_all)]
+            async fn rider_events_of(
+                &self,
+                kinds: &[RiderEventKind],
+            ) -> Result<Vec<RiderEvent>, StoreError> {
+                let mut all: Vec<RiderEvent> = Vec::new();
+                for k in kinds {
+                    let kind = encode_doc(k)?;
+                    all.extend(docs::<RiderEvent>(
+                        sqlx::query(
+                            "SELECT data FROM transport_rider_events WHERE kind = $1 \
+                             ORDER BY at, event_key",
+                        )
+                        .bind(kind.trim_matches('"'))
+                        .fetch_all(self.reader())
+                        .await?,
+                    )?);
+                }
+                all.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
+                Ok(all)
             }
         }
 

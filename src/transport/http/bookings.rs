@@ -9,9 +9,9 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use super::shared::{audit, ctx};
-use crate::access::{Caller, DISPATCH};
+use crate::access::{Caller, Role, DISPATCH};
 use crate::error::ErrorBody;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::state::AppState;
 use crate::transport::rules::view::{BookingAnswer, TripView};
 use crate::transport::service::bookings::{self, BookingRequest, PlaceRef};
@@ -76,6 +76,10 @@ pub(crate) struct BookingDto {
     return_time: Option<NaiveTime>,
     #[serde(default)]
     repeat: Option<RepeatDto>,
+    /// Book although the policy refuses (expired or missing certificate, a suspension): for
+    /// supervisors and admins only, recorded in the rider's history and audited.
+    #[serde(default)]
+    policy_override: bool,
 }
 
 impl From<BookingDto> for BookingRequest {
@@ -89,6 +93,7 @@ impl From<BookingDto> for BookingRequest {
             time: d.time,
             return_time: d.return_time,
             repeat: d.repeat.map(|r| (r.weekdays, r.until)),
+            override_by: None,
         }
     }
 }
@@ -98,7 +103,7 @@ impl From<BookingDto> for BookingRequest {
     path = "/api/v1/transport/bookings",
     tag = "transport",
     operation_id = "post_transport_booking",
-    description = "Books a trip for a rider: one-off or recurring (`repeat`), optionally with a return. Checked at once: eligibility (a vehicle that can carry the rider), notice, and overlap with the rider's other trips (409). A trip on a day that already has a plan is inserted into it. With an `Idempotency-Key` header a repeat by the same caller answers 200 with the first booking's trips and books nothing. Roles: dispatcher, supervisor, admin.",
+    description = "Books a trip for a rider: one-off or recurring (`repeat`), optionally with a return. Checked at once: eligibility (a vehicle that can carry the rider), notice, and overlap with the rider's other trips (409); the rider's disability certificate on each day (409 `certificate_expired`, or `no_certificate` with `transport.policy.require_certificate`) and a suspension (409 `rider_suspended`), which a supervisor may book past with `policy_override` (recorded in the rider's history, audited). A trip on a day that already has a plan is inserted into it. With an `Idempotency-Key` header a repeat by the same caller answers 200 with the first booking's trips and books nothing. Roles: dispatcher, supervisor, admin.",
     params(("Idempotency-Key" = Option<String>, Header, description = "1-128 printable ASCII characters")),
     request_body = BookingDto,
     responses(
@@ -108,7 +113,7 @@ impl From<BookingDto> for BookingRequest {
             ("cancel_transport_booking" = (operation_id = "cancel_transport_booking", parameters(("id" = "$response.body#/trips/0/id"))))
         )),
         (status = 200, description = "A repeat of an Idempotency-Key: the first booking's trips", body = BookingAnswer),
-        (status = 409, description = "The rider already has a trip then", body = ErrorBody),
+        (status = 409, description = "The rider already has a trip then, or the policy refuses (`reason`: `certificate_expired`, `no_certificate`, `rider_suspended`)", body = ErrorBody),
         BodyRefusals,
         Refusals,
     ),
@@ -123,7 +128,19 @@ pub(crate) async fn create(
     caller.require(DISPATCH)?;
     // Scoped by the caller: another dispatcher's key never answers this one's booking.
     let key = crate::web::extract::idempotency_key(&headers, "transport_booking", &caller.name)?;
-    let booked = bookings::book(ctx(&state), &caller.name, key, dto.into()).await?;
+    let policy_override = dto.policy_override;
+    if policy_override && !matches!(caller.role, Role::Supervisor | Role::Admin) {
+        return Err(Error::forbidden_because(
+            "override_not_allowed",
+            "only a supervisor may book against the eligibility policy",
+        ));
+    }
+    let mut req: BookingRequest = dto.into();
+    req.override_by = policy_override.then(|| caller.name.clone());
+    let booked = bookings::book(ctx(&state), &caller.name, key, req).await?;
+    if booked.overridden.is_some() {
+        audit(&state, &caller, "transport_booking_policy_override").await?;
+    }
     let status = if booked.created {
         StatusCode::CREATED
     } else {

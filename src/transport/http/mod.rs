@@ -6,6 +6,7 @@ pub(crate) mod bookings;
 pub(crate) mod driver;
 pub(crate) mod messages;
 pub(crate) mod plans;
+pub(crate) mod policy;
 pub(crate) mod reports;
 pub(crate) mod riders;
 pub(crate) mod shared;
@@ -22,4 +23,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(driver::router())
         .merge(messages::router())
         .merge(reports::router())
+        .merge(policy::router())
 }

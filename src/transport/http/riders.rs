@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use super::shared::audit;
@@ -14,6 +14,7 @@ use crate::domain::parse;
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::transport::eligibility::{Certificate, DisabilityDegree, DisabilityKind};
 use crate::transport::model::{Mobility, PlaceKind, Rider, RiderPlace, Spot, Vehicle};
 use crate::transport::rules::booking;
 use crate::web::extract::{AppJson, PathParam};
@@ -71,6 +72,59 @@ pub(crate) struct RiderDto {
     notes: String,
     #[serde(default)]
     places: Vec<PlaceDto>,
+    #[serde(default)]
+    certificate: Option<CertificateDto>,
+}
+
+/// The disability certificate as clients send it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CertificateDto {
+    /// `grav`, `accentuat`, `mediu` or `usor` (Law 448/2006).
+    degree: String,
+    /// `fizic`, `vizual`, `auditiv`, `surdocecitate`, `somatic`, `mintal`, `psihic`,
+    /// `hiv_sida`, `asociat` or `boli_rare`.
+    kind: String,
+    number: String,
+    issued_by: String,
+    valid_from: NaiveDate,
+    /// The last valid day; absent for a permanent certificate.
+    #[serde(default)]
+    valid_until: Option<NaiveDate>,
+}
+
+impl CertificateDto {
+    fn parse(self) -> Result<Certificate> {
+        let number = parse::text("certificate.number", &self.number, 40)?;
+        if number.is_empty() {
+            return Err(Error::validation("certificate.number", "is empty"));
+        }
+        let issued_by = parse::text("certificate.issued_by", &self.issued_by, 200)?;
+        if issued_by.is_empty() {
+            return Err(Error::validation("certificate.issued_by", "is empty"));
+        }
+        if self.valid_until.is_some_and(|u| u < self.valid_from) {
+            return Err(Error::validation(
+                "certificate.valid_until",
+                "must not be before valid_from",
+            ));
+        }
+        Ok(Certificate {
+            degree: DisabilityDegree::parse(&self.degree).ok_or_else(|| {
+                Error::validation("certificate.degree", "one of grav, accentuat, mediu, usor")
+            })?,
+            kind: DisabilityKind::parse(&self.kind).ok_or_else(|| {
+                Error::validation(
+                    "certificate.kind",
+                    format!("one of {}", DisabilityKind::ALL),
+                )
+            })?,
+            number,
+            issued_by,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+        })
+    }
 }
 
 impl RiderDto {
@@ -113,6 +167,7 @@ impl RiderDto {
             companion: self.companion,
             notes: parse::text("notes", &self.notes, 500)?,
             places,
+            certificate: self.certificate.map(CertificateDto::parse).transpose()?,
         })
     }
 }

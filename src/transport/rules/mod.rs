@@ -11,6 +11,8 @@
 //! - [`reports`]: the figures of a range of days, and their CSV.
 //! - [`view`]: a trip as answered, with what the plan says of it.
 //! - [`sim`]: the simulated run of a planned day.
+//! - [`policy`]: eligibility (certificate, suspension), the no-show / late-cancel count, the
+//!   expiring certificates, how a rider's SMS reply is read.
 
 pub(crate) mod actions;
 pub(crate) mod booking;
@@ -19,6 +21,7 @@ pub(crate) mod delay;
 pub(crate) mod engine;
 pub(crate) mod messages;
 pub(crate) mod odometer;
+pub(crate) mod policy;
 pub(crate) mod reports;
 pub(crate) mod sim;
 pub(crate) mod view;

@@ -56,11 +56,16 @@ pub(crate) struct BookingRequest {
     pub return_time: Option<NaiveTime>,
     /// The weekdays (`mon` ... `sun`) and the last day of a recurring booking.
     pub repeat: Option<(Vec<String>, Option<NaiveDate>)>,
+    /// The supervisor who books against the policy (expired or missing certificate, a
+    /// suspension): recorded in the rider's history (the HTTP face checks the role and audits).
+    pub override_by: Option<String>,
 }
 
 /// What booking did: `created` is false when an idempotency key answered the first booking.
 pub(crate) struct Booked {
     pub created: bool,
+    /// The policy refusal a supervisor's override went past (`certificate_expired`...).
+    pub overridden: Option<&'static str>,
     pub answer: BookingAnswer,
 }
 
@@ -74,6 +79,7 @@ async fn repeat(transport: &Transport, booking: BookingKey) -> Result<Booked> {
     }
     Ok(Booked {
         created: false,
+        overridden: None,
         answer: BookingAnswer {
             series_id: booking.series_id,
             trips,
@@ -135,6 +141,9 @@ pub(crate) async fn book(
             Some(format!("S-{}", uuid::Uuid::now_v7().simple())),
         ),
     };
+    // Eligibility: the certificate on each day, a suspension (409 with its reason).
+    let overridden =
+        super::policy::check_booking(ctx, &rider, &dates, req.override_by.as_deref()).await?;
     let mut trips = Vec::new();
     for date in &dates {
         let mut legs = vec![(false, pickup.clone(), dropoff.clone(), timing, req.time)];
@@ -209,6 +218,7 @@ pub(crate) async fn book(
     }
     Ok(Booked {
         created: true,
+        overridden,
         answer: BookingAnswer {
             series_id,
             trips: views,
@@ -264,6 +274,8 @@ pub(crate) async fn cancel(
         t.status = TripStatus::Cancelled;
     }
     transport.store.update_trips(&targets).await?;
+    // Late before the pick-up counts against the rider, whatever the reason code.
+    super::policy::after_cancel(ctx, &targets, actor, Utc::now()).await?;
     for t in &targets {
         let reason = TransportReason::Cancellation;
         plan_edit::remove_trip(ctx, t.date, &t.id, actor, reason).await?;

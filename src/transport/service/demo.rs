@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::config::TransportConfig;
 use crate::store::{StoreError, TransportStore};
+use crate::transport::eligibility::{Certificate, DisabilityDegree, DisabilityKind};
 use crate::transport::model::{
     Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
 };
@@ -128,9 +129,40 @@ pub fn riders(n: usize, seed: u64, network: Option<&RoadNetwork>) -> Vec<Rider> 
                     },
                 },
             ],
+            certificate: Some(demo_certificate(i)),
         });
     }
     out
+}
+
+/// A synthetic certificate, from the rider's number only (the rider draws stay as they were):
+/// about one in ten expires within the next 60 days, some are permanent.
+fn demo_certificate(i: usize) -> Certificate {
+    let today = Utc::now().date_naive();
+    let degrees = [
+        DisabilityDegree::Grav,
+        DisabilityDegree::Accentuat,
+        DisabilityDegree::Mediu,
+    ];
+    let kinds = [
+        DisabilityKind::Fizic,
+        DisabilityKind::Vizual,
+        DisabilityKind::Asociat,
+        DisabilityKind::Somatic,
+    ];
+    let valid_until = match i % 10 {
+        3 => Some(today + chrono::Duration::days(10 + (i % 45) as i64)),
+        0 | 5 => None,
+        _ => Some(today + chrono::Duration::days(200 + (i * 37 % 700) as i64)),
+    };
+    Certificate {
+        degree: degrees[i % degrees.len()],
+        kind: kinds[i % kinds.len()],
+        number: format!("{}/{}", 1000 + i, 2024 + (i % 3)),
+        issued_by: "Comisia de evaluare a persoanelor adulte cu handicap Timiș (demo)".into(),
+        valid_from: today - chrono::Duration::days(300 + (i % 200) as i64),
+        valid_until,
+    }
 }
 
 fn random_home(rng: &mut SmallRng, network: Option<&RoadNetwork>, i: usize) -> Spot {

@@ -114,6 +114,7 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
     let store = &transport.store;
     if let Some(first) = store.action(&action_id).await? {
         requeue_messages(transport, &first).await?;
+        super::policy::after_action(ctx, &first).await?;
         live::action_recorded(ctx, &first).await?;
         return Ok(Acted::Replay(first));
     }
@@ -222,6 +223,7 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         return Ok(Acted::Replay(first));
     }
     requeue_messages(transport, &record).await?;
+    super::policy::after_action(ctx, &record).await?;
     live::action_recorded(ctx, &record).await?;
     Ok(Acted::New(record, trip.map(|t| t.status)))
 }

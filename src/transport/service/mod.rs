@@ -16,6 +16,9 @@
 //! - [`reports`]: the report over a range of days.
 //! - [`tablet_messages`]: messages between dispatch and a driver (sent, acknowledged, kept in
 //!   the vehicle's day).
+//! - [`policy`]: eligibility at booking, the no-show / late-cancel count and flag, suspend and
+//!   waive, the expiring certificates and their SMS reminder.
+//! - [`replies`]: a rider's SMS reply (DA / NU / ANULEZ / UNDE / a note for dispatch).
 //! - [`demo`]: synthetic riders and bookings.
 
 pub(crate) mod bookings;
@@ -27,7 +30,9 @@ pub(crate) mod live;
 pub(crate) mod messages;
 pub(crate) mod plan_edit;
 pub(crate) mod planning;
+pub(crate) mod policy;
 pub(crate) mod positions;
+pub(crate) mod replies;
 pub(crate) mod reports;
 pub(crate) mod tablet_messages;
 
