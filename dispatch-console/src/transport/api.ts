@@ -17,8 +17,8 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
     json = undefined;
   }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; field?: string } })?.error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field);
+    const e = (json as { error?: { code?: string; message?: string; field?: string; reason?: string } })?.error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field ?? undefined, e?.reason ?? undefined);
   }
   return json as T;
 }
@@ -49,14 +49,16 @@ export interface Manifest {
 
 export interface TripView {
   id: string;
+  series_id?: string | null;
+  cancellation?: { reason: string; note?: string } | null;
   rider_id: string;
   date: string;
   is_return: boolean;
   time: string;
   timing: string;
   status: string;
-  pickup: { address: string };
-  dropoff: { address: string };
+  pickup: { address: string; position: { lon: number; lat: number } };
+  dropoff: { address: string; position: { lon: number; lat: number } };
   promised: string | null;
   vehicle_id: string | null;
   unserved_reason: string | null;
