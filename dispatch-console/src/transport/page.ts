@@ -15,7 +15,7 @@ import { reportChart, type DayPoint } from './chart';
 import { tt, word } from './i18n';
 import { listenTransport } from './listen';
 import { colourOf, PlanMap, type MapRoute } from './planmap';
-import { renderTimeline } from './timeline';
+import { renderTimeline, styled } from './timeline';
 import { reasonText, refusalText, tripPanel } from './trippanel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
@@ -388,7 +388,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         h(
           'details',
           { class: 'manifest', 'data-vehicle': m.vehicle_id },
-          h('summary', {}, h('span', { class: 'tl-swatch', style: `background:${colour.get(m.vehicle_id) ?? '#555'}` }), `${m.vehicle_id} · ${m.stops.length / 2} ${tt('trips').toLowerCase()}`),
+          h('summary', {}, styled(h('span', { class: 'tl-swatch' }), { background: colour.get(m.vehicle_id) ?? '#555' }), `${m.vehicle_id} · ${m.stops.length / 2} ${tt('trips').toLowerCase()}`),
           h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
         ),
       );

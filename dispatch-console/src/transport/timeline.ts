@@ -25,6 +25,13 @@ export interface TimelineRow {
   stops: TimelineStop[];
 }
 
+/** Sets inline styles through the CSSOM: the page's CSP (`style-src 'self'`) drops `style`
+ * attributes. */
+export function styled<E extends HTMLElement>(el: E, props: Record<string, string>): E {
+  for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v);
+  return el;
+}
+
 const minutes = (hhmm: string) => {
   const [hh, mm] = hhmm.split(':').map(Number);
   return hh * 60 + mm;
@@ -37,15 +44,16 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
   const span = Math.max(1, to - from) * 60;
   const pct = (m: number) => `${(((m - from * 60) / span) * 100).toFixed(3)}%`;
   const hours = [];
-  for (let hr = from; hr <= to; hr++) hours.push(h('span', { class: 'tl-hour', style: `left:${pct(hr * 60)}` }, `${String(hr).padStart(2, '0')}`));
+  for (let hr = from; hr <= to; hr++) hours.push(styled(h('span', { class: 'tl-hour' }, `${String(hr).padStart(2, '0')}`), { left: pct(hr * 60) }));
   const head = h('div', { class: 'tl-row tl-head' }, h('div', { class: 'tl-label' }, tt('vehicle')), h('div', { class: 'tl-track' }, ...hours));
   const body = rows.map((r) => {
     const track = h('div', { class: 'tl-track' });
-    for (let hr = from; hr <= to; hr++) track.append(h('span', { class: 'tl-grid', style: `left:${pct(hr * 60)}` }));
+    for (let hr = from; hr <= to; hr++) track.append(styled(h('span', { class: 'tl-grid' }), { left: pct(hr * 60) }));
     if (r.shift_start && r.shift_end) {
       const a = minutes(r.shift_start);
       const b = minutes(r.shift_end);
-      track.append(h('span', { class: 'tl-shift', 'data-field': 'shift', title: `${tt('shift')} ${r.shift_start}–${r.shift_end}`, style: `left:${pct(a)};width:${((b - a) / span) * 100}%` }));
+      const band = h('span', { class: 'tl-shift', 'data-field': 'shift', title: `${tt('shift')} ${r.shift_start}–${r.shift_end}` });
+      track.append(styled(band, { left: pct(a), width: `${((b - a) / span) * 100}%` }));
     }
     for (const s of r.stops) {
       const late = s.late_minutes > 0;
@@ -54,7 +62,6 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
         {
           type: 'button',
           class: `tl-stop ${s.pickup ? 'pick' : 'drop'}${late ? ' late' : ''}${s.trip_id === selected ? ' selected' : ''}`,
-          style: `left:${pct(minutes(s.time))};--vc:${r.colour}`,
           'data-trip': s.trip_id,
           'data-pickup': String(s.pickup),
           'data-late': String(late),
@@ -63,12 +70,12 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
         },
         s.pickup ? '▲' : '▼',
       );
-      track.append(block);
+      track.append(styled(block, { left: pct(minutes(s.time)), '--vc': r.colour }));
     }
     const label = h(
       'div',
       { class: 'tl-label' },
-      h('span', { class: 'tl-swatch', style: `background:${r.colour}` }),
+      styled(h('span', { class: 'tl-swatch' }), { background: r.colour }),
       h('b', {}, r.vehicle_id),
       h('span', { class: 'muted' }, ` ${r.km} ${tt('km')}`),
       r.delay_minutes > 0 ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: r.delay_minutes })}`) : null,
@@ -78,9 +85,9 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
   const legend = h(
     'p',
     { class: 'tl-legend muted' },
-    h('span', { class: 'tl-stop pick legend', style: '--vc:#546e7a' }, '▲'),
+    h('span', { class: 'tl-stop pick legend' }, '▲'),
     ` ${tt('pick')}  `,
-    h('span', { class: 'tl-stop drop legend', style: '--vc:#546e7a' }, '▼'),
+    h('span', { class: 'tl-stop drop legend' }, '▼'),
     ` ${tt('drop')}  `,
     h('span', { class: 'tl-stop pick late legend' }, '▲'),
     ` ${tt('late')}  `,
