@@ -262,9 +262,11 @@ describe('the transport planner', () => {
       const overflow = await disp.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `no page-wide horizontal scroll at ${width}px (${overflow}px)`);
       // Map and timeline side by side, both in the first screen.
+      await disp.page.evaluate(() => window.scrollTo(0, 0));
       const map = await disp.page.locator('.planner-map').boundingBox();
       const timeline = await disp.page.locator('.planner-timeline').boundingBox();
       assert.ok(map.y + map.height <= height && timeline.y + timeline.height <= height, `map and timeline in view at ${width}×${height}`);
+      await disp.page.evaluate(() => window.scrollTo(0, 0));
       if (screenshots) await disp.page.screenshot({ path: `${screenshots}/transport-planner-${width}x${height}.png` });
     }
     if (screenshots) await disp.page.screenshot({ path: `${screenshots}/transport-planner-1366x768-full.png`, fullPage: true });

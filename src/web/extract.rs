@@ -170,9 +170,7 @@ impl<T: FromPathParam, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
 /// 422 naming it.
 pub struct PathParams2<A, B>(pub A, pub B);
 
-impl<A: FromPathParam, B: FromPathParam, S: Send + Sync> FromRequestParts<S>
-    for PathParams2<A, B>
-{
+impl<A: FromPathParam, B: FromPathParam, S: Send + Sync> FromRequestParts<S> for PathParams2<A, B> {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {

@@ -74,7 +74,10 @@ async fn fits_lists_every_vehicle_with_the_added_cost_or_the_code_of_why_not() {
     }
     let first_refused = vehicles.iter().position(|v| v["fits"] == false).unwrap();
     assert!(vehicles[first_refused..].iter().all(|v| v["fits"] == false));
-    let van7 = vehicles.iter().find(|v| v["vehicle_id"] == "VAN-07").unwrap();
+    let van7 = vehicles
+        .iter()
+        .find(|v| v["vehicle_id"] == "VAN-07")
+        .unwrap();
     assert_eq!(van7["reason"], "capacity", "{van7}");
     assert!(van7["added_km"].is_null());
     assert_eq!(
@@ -126,9 +129,13 @@ async fn an_unserved_trip_is_placed_by_hand_where_it_fits_and_pinned() {
     book_and_plan(&app, 2).await;
     let date = tomorrow();
     assert_eq!(
-        post(&app, "/api/v1/transport/riders", rider("R-900", "seated", 9.0))
-            .await
-            .status(),
+        post(
+            &app,
+            "/api/v1/transport/riders",
+            rider("R-900", "seated", 9.0)
+        )
+        .await
+        .status(),
         201
     );
     let r = book(&app, "R-900", "pickup_at", "20:00:00").await;
@@ -211,7 +218,12 @@ async fn an_unserved_trip_is_placed_by_hand_where_it_fits_and_pinned() {
 async fn a_cancellation_stores_its_reason_code_and_refuses_unknown_codes_naming_the_field() {
     let app = spawn_app().await;
     seed_fleet(&app).await;
-    post(&app, "/api/v1/transport/riders", rider("R-1", "seated", 1.0)).await;
+    post(
+        &app,
+        "/api/v1/transport/riders",
+        rider("R-1", "seated", 1.0),
+    )
+    .await;
     let mut ids = Vec::new();
     for time in ["08:00:00", "11:00:00", "15:00:00"] {
         let r = book(&app, "R-1", "pickup_at", time).await;
@@ -267,7 +279,12 @@ async fn a_cancellation_stores_its_reason_code_and_refuses_unknown_codes_naming_
 async fn a_booking_or_change_overlapping_the_riders_own_trip_is_refused_naming_it() {
     let app = spawn_app().await;
     seed_fleet(&app).await;
-    post(&app, "/api/v1/transport/riders", rider("R-1", "seated", 1.0)).await;
+    post(
+        &app,
+        "/api/v1/transport/riders",
+        rider("R-1", "seated", 1.0),
+    )
+    .await;
     let r = book(&app, "R-1", "arrive_by", "09:00:00").await;
     assert_eq!(r.status(), 201);
     let first: Value = r.json().await.unwrap();

@@ -38,9 +38,14 @@ const minutes = (hhmm: string) => {
 };
 
 export function renderTimeline(rows: TimelineRow[], selected: string | null, onSelect: (trip: string) => void): HTMLElement {
-  const times = rows.flatMap((r) => [...r.stops.map((s) => minutes(s.time)), ...(r.shift_start ? [minutes(r.shift_start)] : []), ...(r.shift_end ? [minutes(r.shift_end)] : [])]);
-  const from = Math.floor((times.length ? Math.min(...times) : 6 * 60) / 60);
-  const to = Math.ceil((times.length ? Math.max(...times) + 15 : 19 * 60) / 60);
+  // The hours with stops, half an hour either side; a shift reaching beyond them is clipped (its
+  // band then runs to the edge), so a long shift does not squeeze the day's work into a corner.
+  const stopTimes = rows.flatMap((r) => r.stops.map((s) => minutes(s.time)));
+  const shiftTimes = rows.flatMap((r) => [...(r.shift_start ? [minutes(r.shift_start)] : []), ...(r.shift_end ? [minutes(r.shift_end)] : [])]);
+  const lo = stopTimes.length ? Math.min(...stopTimes) - 30 : Math.min(6 * 60, ...shiftTimes);
+  const hi = stopTimes.length ? Math.max(...stopTimes) + 30 : Math.max(19 * 60, ...shiftTimes);
+  const from = Math.max(0, Math.floor(lo / 60));
+  const to = Math.min(24, Math.ceil(hi / 60));
   const span = Math.max(1, to - from) * 60;
   const pct = (m: number) => `${(((m - from * 60) / span) * 100).toFixed(3)}%`;
   const hours = [];
@@ -50,8 +55,8 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
     const track = h('div', { class: 'tl-track' });
     for (let hr = from; hr <= to; hr++) track.append(styled(h('span', { class: 'tl-grid' }), { left: pct(hr * 60) }));
     if (r.shift_start && r.shift_end) {
-      const a = minutes(r.shift_start);
-      const b = minutes(r.shift_end);
+      const a = Math.max(minutes(r.shift_start), from * 60);
+      const b = Math.min(minutes(r.shift_end), to * 60);
       const band = h('span', { class: 'tl-shift', 'data-field': 'shift', title: `${tt('shift')} ${r.shift_start}–${r.shift_end}` });
       track.append(styled(band, { left: pct(a), width: `${((b - a) / span) * 100}%` }));
     }

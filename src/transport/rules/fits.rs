@@ -161,11 +161,7 @@ mod tests {
                 name: "t".into(),
                 requests: vec![request],
                 vehicles: vec![vehicle(0, 4), vehicle(1, 0)],
-                matrix: TravelMatrix {
-                    n,
-                    seconds,
-                    metres,
-                },
+                matrix: TravelMatrix { n, seconds, metres },
                 cost_basis: CostBasis::Distance,
             },
             trip_ids: vec!["T-1".into()],

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use super::handle::Ctx;
-use super::plan_edit::{build_day, confirm_changes, day_trips, store_next};
 use super::live;
+use super::plan_edit::{build_day, confirm_changes, day_trips, store_next};
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::transport::model::{DayPlan, Trip, TripStatus};
@@ -33,14 +33,13 @@ fn placeable<'a>(all: &'a [Trip], built: &Built, trip_id: &str) -> Result<(&'a T
         ));
     }
     let r = built.request_of(&trip.id).ok_or_else(|| {
-        let code = built
-            .refused
-            .iter()
-            .find(|u| u.trip_id == trip.id)
-            .map_or("not_plannable", |u| match u.code.as_str() {
+        let code = built.refused.iter().find(|u| u.trip_id == trip.id).map_or(
+            "not_plannable",
+            |u| match u.code.as_str() {
                 "rider_unknown" => "rider_unknown",
                 _ => "no_capable_vehicle",
-            });
+            },
+        );
         Error::conflict_because(code, "this trip cannot be planned")
     })?;
     Ok((trip, r))
@@ -117,7 +116,10 @@ pub(crate) async fn move_trip(
     if !fresh.problems.is_empty() {
         return Err(Error::conflict_because(
             "checker_refused",
-            format!("the checker refused the change: {}", fresh.problems.join("; ")),
+            format!(
+                "the checker refused the change: {}",
+                fresh.problems.join("; ")
+            ),
         ));
     }
     let mut next = plan.clone();
