@@ -262,9 +262,13 @@ pub(crate) async fn cancel(
     } else {
         crate::web::extract::parse(&body)?
     };
-    let reason = dto.reason()?;
-    let cancelled =
-        bookings::cancel_because(ctx(&state), &caller.name, &id, dto.series, reason).await?;
+    let cancelled = match dto.reason()? {
+        // An older client that gives no reason: the trip records none.
+        None => bookings::cancel(ctx(&state), &caller.name, &id, dto.series).await?,
+        reason => {
+            bookings::cancel_because(ctx(&state), &caller.name, &id, dto.series, reason).await?
+        }
+    };
     Ok(Json(CancelAnswer { cancelled }))
 }
 
