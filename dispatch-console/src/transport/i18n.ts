@@ -169,6 +169,7 @@ const ro = {
   f_dropoff: 'destinația',
   f_return_time: 'ora întoarcerii',
   f_rider: 'beneficiarul',
+  wd_mon: 'lu', wd_tue: 'ma', wd_wed: 'mi', wd_thu: 'jo', wd_fri: 'vi', wd_sat: 'sâ', wd_sun: 'du',
 };
 
 type Dict = typeof ro;
@@ -339,6 +340,7 @@ const en: Dict = {
   f_dropoff: 'destination',
   f_return_time: 'return time',
   f_rider: 'rider',
+  wd_mon: 'Mon', wd_tue: 'Tue', wd_wed: 'Wed', wd_thu: 'Thu', wd_fri: 'Fri', wd_sat: 'Sat', wd_sun: 'Sun',
 };
 
 export function tt(key: TKey, vars: Record<string, string | number> = {}): string {

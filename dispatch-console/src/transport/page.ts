@@ -12,7 +12,7 @@ import { topBar } from '../topbar';
 import type { Me } from '../types';
 import { call, type ManifestStop, type TripView } from './api';
 import { reportChart, type DayPoint } from './chart';
-import { tt, word } from './i18n';
+import { tt, word, type TKey } from './i18n';
 import { listenTransport } from './listen';
 import { colourOf, PlanMap, type MapRoute } from './planmap';
 import { renderTimeline, styled } from './timeline';
@@ -128,7 +128,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       h('label', {}, tt('timing'), timing),
       h('label', {}, tt('time'), time),
       h('label', {}, tt('return_time'), ret),
-      h('fieldset', {}, h('legend', {}, tt('repeat')), ...days.map((d, i) => h('label', { class: 'day' }, boxes[i], d))),
+      h('fieldset', {}, h('legend', {}, tt('repeat')), ...days.map((d, i) => h('label', { class: 'day' }, boxes[i], tt(`wd_${d}` as TKey)))),
       h('label', {}, tt('until'), until),
       h('button', { type: 'submit', class: 'primary', 'data-action': 'book' }, tt('save_booking')),
     );
