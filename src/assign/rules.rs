@@ -374,6 +374,7 @@ mod tests {
             picked_up_at: None,
             dropped_off_at: None,
             no_show_reason: None,
+            cancellation: None,
         }
     }
 

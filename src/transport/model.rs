@@ -222,6 +222,52 @@ pub struct Trip {
     pub dropped_off_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub no_show_reason: Option<String>,
+    /// Why a cancelled trip was cancelled (absent for trips cancelled before reasons existed,
+    /// or by a client that gave none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<Cancellation>,
+}
+
+/// Why a trip was cancelled: a code the console translates, free text for `other`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Cancellation {
+    pub reason: CancelReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The codes of why a trip is cancelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// The rider asked (in time).
+    RiderRequest,
+    /// The rider is ill.
+    RiderIll,
+    /// The rider cancelled late (counts for the no-show / late-cancel policy).
+    LateCancel,
+    /// The service cancelled (vehicle breakdown, weather, closure).
+    ServiceCancel,
+    /// A duplicate booking.
+    Duplicate,
+    /// Anything else: `note` says what.
+    Other,
+}
+
+impl CancelReason {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "rider_request" => Self::RiderRequest,
+            "rider_ill" => Self::RiderIll,
+            "late_cancel" => Self::LateCancel,
+            "service_cancel" => Self::ServiceCancel,
+            "duplicate" => Self::Duplicate,
+            "other" => Self::Other,
+            _ => return None,
+        })
+    }
 }
 
 /// One stop of a vehicle's planned route.
@@ -244,7 +290,48 @@ pub struct VehicleRoute {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Unserved {
     pub trip_id: String,
+    /// Why, in English (for logs and older clients); `code` is what consoles translate.
     pub reason: String,
+    /// The code of why: `no_capable_vehicle`, `rider_unknown`, `time_window`, `ride_time`,
+    /// `shift_end`, `route_duration`, `no_room`, `not_plannable` (empty in plans stored before
+    /// codes existed: see [`Unserved::code_of`]).
+    #[serde(default)]
+    pub code: String,
+}
+
+impl Unserved {
+    pub fn new(trip_id: impl Into<String>, code: &str, reason: impl Into<String>) -> Self {
+        Unserved {
+            trip_id: trip_id.into(),
+            reason: reason.into(),
+            code: code.to_owned(),
+        }
+    }
+
+    /// The code of why, for plans stored before codes existed too (from their English text).
+    pub fn code_of(&self) -> &str {
+        if !self.code.is_empty() {
+            return &self.code;
+        }
+        let r = self.reason.as_str();
+        if r.contains("carry") {
+            "no_capable_vehicle"
+        } else if r.contains("not registered") {
+            "rider_unknown"
+        } else if r.contains("time windows") {
+            "time_window"
+        } else if r.contains("ride time") {
+            "ride_time"
+        } else if r.contains("shift") {
+            "shift_end"
+        } else if r.contains("duration") {
+            "route_duration"
+        } else if r.contains("busy") {
+            "no_room"
+        } else {
+            "not_plannable"
+        }
+    }
 }
 
 /// The stored plan of a day.

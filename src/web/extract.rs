@@ -166,6 +166,28 @@ impl<T: FromPathParam, S: Send + Sync> FromRequestParts<S> for PathParam<T> {
     }
 }
 
+/// Two path parameters (`/{date}/trips/{id}`), each parsed like [`PathParam`]'s: a bad one is a
+/// 422 naming it.
+pub struct PathParams2<A, B>(pub A, pub B);
+
+impl<A: FromPathParam, B: FromPathParam, S: Send + Sync> FromRequestParts<S> for PathParams2<A, B> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::validation("path", "is malformed"))?;
+        let mut it = params.iter();
+        let (Some((na, ra)), Some((nb, rb))) = (it.next(), it.next()) else {
+            return Err(Error::validation("path", "is missing a parameter"));
+        };
+        Ok(PathParams2(
+            A::from_path_param(na, ra)?,
+            B::from_path_param(nb, rb)?,
+        ))
+    }
+}
+
 impl FromPathParam for String {
     fn from_path_param(_name: &str, raw: &str) -> Result<Self, Error> {
         Ok(raw.to_owned())

@@ -25,6 +25,7 @@ mod transport;
 mod transport_gps;
 mod transport_live;
 mod transport_policy;
+mod transport_planner;
 mod transport_sms;
 mod transport_tablet;
 mod validation;

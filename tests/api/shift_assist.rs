@@ -114,6 +114,7 @@ async fn transport_day(app: &TestApp) {
             picked_up_at: Some(Utc::now()),
             dropped_off_at: None,
             no_show_reason: None,
+            cancellation: None,
         }])
         .await
         .unwrap();

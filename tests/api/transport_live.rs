@@ -269,6 +269,7 @@ async fn one_vehicle_plan(app: &TestApp, tight: bool, fleet: bool) -> (String, V
             picked_up_at: None,
             dropped_off_at: None,
             no_show_reason: None,
+            cancellation: None,
         });
     }
     store.insert_trips(&trips).await.unwrap();

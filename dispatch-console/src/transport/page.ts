@@ -1,8 +1,9 @@
-// The dispatchers' transport page (`/transport`): book a trip (one-off or recurring, with a
-// return), plan the day with the scheduler, read the manifests and the unserved list, move a
-// trip to another vehicle by hand, and the reports with a chart and CSV export. Same-day changes
-// (bookings, cancellations, moves, the drivers' actions, delays) arrive over the websocket and
-// redraw the plan; late vehicles show their delay.
+// The dispatchers' transport page (`/transport`), the planner's page: the map of the day (each
+// vehicle's route and last GPS fix), the timeline (a row per vehicle, stops as blocks, late ones
+// red), the unserved trips with their reasons and where each fits, the selected trip (place or
+// move it where it fits, edit, cancel with a reason), the manifests, booking, the trips of the
+// day and the reports. Same-day changes (bookings, cancellations, moves, the drivers' actions,
+// delays) arrive over the websocket and redraw the day; GPS positions refresh every 20 s.
 
 import { ApiError } from '../api';
 import { clear, h } from '../dom';
@@ -11,9 +12,12 @@ import { topBar } from '../topbar';
 import type { Me } from '../types';
 import { call, type ManifestStop, type TripView } from './api';
 import { reportChart, type DayPoint } from './chart';
-import { tt, word } from './i18n';
+import { tt, word, type TKey } from './i18n';
 import { listenTransport } from './listen';
 import { mountMessagesPanel } from './messages-panel';
+import { colourOf, PlanMap, type MapRoute } from './planmap';
+import { renderTimeline, styled } from './timeline';
+import { reasonText, refusalText, tripPanel } from './trippanel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
 interface VehicleRow {
@@ -36,9 +40,24 @@ interface PlanOut {
   version: number;
   feasible: boolean;
   problems: string[];
-  routes: { vehicle_id: string; km: number; delay_minutes: number; stops: { trip_id: string; pickup: boolean; time: string }[] }[];
+  pinned: string[];
+  routes: { vehicle_id: string; km: number; delay_minutes: number; stops: { trip_id: string; pickup: boolean; time: string; late_minutes: number; kind?: string }[] }[];
   manifests?: { vehicle_id: string; stops: ManifestStop[] }[];
-  unserved: { trip_id: string; reason: string; rider?: string | null; time?: string | null }[];
+  unserved: { trip_id: string; reason: string; code?: string; rider?: string | null; time?: string | null }[];
+}
+
+interface VehicleOut {
+  id: string;
+  depot: { lon: number; lat: number };
+  shift_start: string;
+  shift_end: string;
+}
+
+interface PositionOut {
+  vehicle_id: string;
+  lon: number;
+  lat: number;
+  at: string;
 }
 
 function isoDate(d: Date): string {
@@ -51,7 +70,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const message = h('p', { class: 'transport-message', role: 'status' });
   const bookingBox = h('section', { class: 'panel transport-book', 'aria-label': 'booking' });
   const riderBox = h('section', { class: 'panel transport-rider', 'aria-label': 'rider' });
-  const planBox = h('section', { class: 'panel transport-plan', 'aria-label': 'plan' });
   const tripsBox = h('section', { class: 'panel transport-trips', 'aria-label': 'trips' });
   const reportBox = h('section', { class: 'panel transport-report', 'aria-label': 'report' });
   let riders: Rider[] = [];
@@ -60,7 +78,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const fail = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) return onLogout();
     message.className = 'transport-message error';
-    message.textContent = e instanceof ApiError ? `${e.field ? `${e.field}: ` : ''}${e.message}` : String(e);
+    message.textContent = refusalText(e);
   };
   const say = (s: string) => {
     message.className = 'transport-message';
@@ -99,7 +117,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           try {
             const out = await call<{ trips: TripView[] }>('POST', '/api/v1/transport/bookings', body);
             say(tt('booked', { n: out.trips.length }));
-            await loadTrips();
+            await loadDay();
           } catch (err) {
             fail(err);
           }
@@ -111,7 +129,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       h('label', {}, tt('timing'), timing),
       h('label', {}, tt('time'), time),
       h('label', {}, tt('return_time'), ret),
-      h('fieldset', {}, h('legend', {}, tt('repeat')), ...days.map((d, i) => h('label', { class: 'day' }, boxes[i], d))),
+      h('fieldset', {}, h('legend', {}, tt('repeat')), ...days.map((d, i) => h('label', { class: 'day' }, boxes[i], tt(`wd_${d}` as TKey)))),
       h('label', {}, tt('until'), until),
       h('button', { type: 'submit', class: 'primary', 'data-action': 'book' }, tt('save_booking')),
     );
@@ -185,102 +203,238 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     riderBox.replaceChildren(h('h2', {}, tt('new_rider')), form);
   }
 
-  async function loadTrips(): Promise<void> {
+  // The day shown: its plan (null when not planned), trips, vehicles and last positions.
+  let plan: PlanOut | null = null;
+  let trips: TripView[] = [];
+  let vehicles: VehicleOut[] = [];
+  let positions: PositionOut[] = [];
+  let selected: string | null = null;
+  let progressLines: string[] = [];
+  const planMap = new PlanMap((trip) => select(trip));
+  const mapBox = h('section', { class: 'panel planner-map', 'aria-label': 'map' });
+  const timelineBox = h('section', { class: 'panel planner-timeline', 'aria-label': 'timeline' });
+  const tripBox = h('section', { class: 'panel planner-trip', 'aria-label': 'trip' });
+  const unservedBox = h('section', { class: 'panel planner-unserved', 'aria-label': 'unserved' });
+  const manifestBox = h('section', { class: 'panel planner-manifests', 'aria-label': 'manifests' });
+  // The `tablet` helper's messages panel mounts here (mountMessagesPanel(el, date)).
+  const messagesBox = h('section', { id: 'transport-messages', class: 'panel planner-messages', 'aria-label': 'messages' });
+  const runButton = h('button', { class: 'primary', 'data-action': 'plan' }, tt('plan'));
+  const versionNote = h('span', { class: 'plan-version-slot' });
+  const progressLog = h('pre', { class: 'plan-progress', hidden: true });
+
+  const colours = () => new Map(vehicles.map((v, i) => [v.id, colourOf(i)]));
+  const tripById = (id: string) => trips.find((t) => t.id === id);
+  const riderName = (t: TripView | undefined) => (t ? (riders.find((r) => r.id === t.rider_id)?.name ?? t.rider_id) : '');
+
+  function select(trip: string | null): void {
+    selected = trip;
+    planMap.select(trip);
+    renderTimelineBox();
+    renderTripBox();
+    for (const row of tripsBox.querySelectorAll<HTMLElement>('tr[data-trip]')) row.classList.toggle('selected', row.dataset.trip === trip);
+  }
+
+  async function loadDay(): Promise<void> {
+    const date = dateInput.value;
     try {
-      const out = await call<{ trips: TripView[] }>('GET', `/api/v1/transport/bookings?date=${dateInput.value}`);
-      const body = h('tbody');
-      for (const t of out.trips) {
-        body.append(
-          h('tr', { 'data-trip': t.id }, h('td', {}, t.rider_id), h('td', {}, t.time.slice(0, 5)), h('td', {}, t.pickup.address), h('td', {}, t.dropoff.address), h('td', {}, t.promised ?? ''), h('td', {}, t.vehicle_id ?? ''), h('td', {}, word(t.status))),
-        );
-      }
-      tripsBox.replaceChildren(
-        h('h2', {}, `${tt('trips')} (${out.trips.length})`),
-        h('table', {}, h('thead', {}, h('tr', {}, ...[tt('rider'), tt('time'), tt('pickup'), tt('dropoff'), tt('promised'), tt('vehicle'), tt('status')].map((x) => h('th', {}, x)))), body),
-      );
+      const [p, list, fleet, pos] = await Promise.all([
+        call<PlanOut>('GET', `/api/v1/transport/plans/${date}`).catch((e) => {
+          if (e instanceof ApiError && e.status === 404) return null;
+          throw e;
+        }),
+        call<{ trips: TripView[] }>('GET', `/api/v1/transport/bookings?date=${date}`),
+        call<{ vehicles: VehicleOut[] }>('GET', '/api/v1/transport/vehicles'),
+        call<{ positions: PositionOut[] }>('GET', '/api/v1/transport/positions'),
+      ]);
+      if (date !== dateInput.value) return;
+      plan = p;
+      trips = list.trips;
+      vehicles = fleet.vehicles;
+      positions = pos.positions;
+      if (selected && !tripById(selected)) selected = null;
+      renderDay();
     } catch (e) {
       fail(e);
     }
   }
 
-  function renderPlan(plan: PlanOut | null, progress: string[] = []): void {
-    const run = h('button', { class: 'primary', 'data-action': 'plan' }, tt('plan'));
-    const log = h('pre', { class: 'plan-progress' }, progress.join('\n'));
-    run.addEventListener('click', async () => {
-      run.disabled = true;
-      log.textContent = tt('planning');
-      try {
-        const out = await call<{ plan: PlanOut; progress: string[] }>('POST', `/api/v1/transport/plans/${dateInput.value}`, {});
-        await loadPlan(out.progress);
-        await loadTrips();
-      } catch (e) {
-        fail(e);
-      } finally {
-        run.disabled = false;
-      }
+  async function refreshPositions(): Promise<void> {
+    try {
+      positions = (await call<{ positions: PositionOut[] }>('GET', '/api/v1/transport/positions')).positions;
+      renderMap();
+    } catch {
+      // The next change or refresh tries again; the plan itself is unaffected.
+    }
+  }
+
+  function renderDay(): void {
+    renderHead();
+    renderMap();
+    renderTimelineBox();
+    renderUnserved();
+    renderTripBox();
+    renderManifests();
+    renderTrips();
+  }
+
+  function renderHead(): void {
+    versionNote.replaceChildren(
+      plan
+        ? h('span', { 'data-field': 'plan-version' }, `v${plan.version} · ${plan.feasible ? '✓' : plan.problems.join('; ')}`)
+        : h('span', { class: 'muted', 'data-field': 'no-plan' }, tt('no_plan')),
+    );
+    progressLog.textContent = progressLines.join('\n');
+    progressLog.hidden = progressLines.length === 0;
+  }
+
+  function renderMap(): void {
+    const colour = colours();
+    const depots = new Map(vehicles.map((v) => [v.id, v.depot]));
+    const manifests = new Map((plan?.manifests ?? []).map((m) => [m.vehicle_id, m.stops]));
+    const routes: MapRoute[] = (plan?.routes ?? []).map((r) => {
+      const ms = manifests.get(r.vehicle_id) ?? [];
+      return {
+        vehicle_id: r.vehicle_id,
+        colour: colour.get(r.vehicle_id) ?? '#555',
+        depot: depots.get(r.vehicle_id) ?? null,
+        stops: r.stops.flatMap((s, i) => {
+          const m = ms[i]?.trip_id === s.trip_id ? ms[i] : ms.find((x) => x.trip_id === s.trip_id && x.pickup === s.pickup);
+          return m ? [{ trip_id: s.trip_id, pickup: s.pickup, lon: m.lon, lat: m.lat, late: s.late_minutes > 0 }] : [];
+        }),
+      };
     });
-    const content: (HTMLElement | null)[] = [h('h2', {}, tt('plan_title')), run, log];
-    if (!plan) {
-      content.push(h('p', { class: 'muted' }, tt('no_plan')));
-    } else {
-      content.push(h('p', { 'data-field': 'plan-version' }, `v${plan.version} · ${plan.feasible ? '✓' : plan.problems.join('; ')}`));
-      for (const m of plan.manifests ?? []) {
-        if (m.stops.length === 0) continue;
-        const route = plan.routes.find((r) => r.vehicle_id === m.vehicle_id);
-        const km = route?.km ?? 0;
-        const late = route?.delay_minutes ?? 0;
-        content.push(
-          h(
-            'div',
-            { class: 'manifest', 'data-vehicle': m.vehicle_id },
-            h(
-              'h3',
-              {},
-              `${m.vehicle_id} · ${km} ${tt('km')}`,
-              late > 0 ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: late })}`) : null,
+    planMap.setData(
+      routes,
+      positions.map((p) => ({ ...p, colour: colour.get(p.vehicle_id) ?? '#555' })),
+    );
+    mapBox.replaceChildren(
+      h('header', { class: 'panel-head' }, h('h2', {}, tt('map_title')), h('span', { class: 'muted', 'data-field': 'positions' }, tt('positions_at', { n: positions.length }))),
+      planMap.el,
+    );
+  }
+
+  function renderTimelineBox(): void {
+    const colour = colours();
+    const shifts = new Map(vehicles.map((v) => [v.id, v]));
+    const rows = (plan?.routes ?? [])
+      .filter((r) => r.stops.length > 0)
+      .map((r) => ({
+        vehicle_id: r.vehicle_id,
+        colour: colour.get(r.vehicle_id) ?? '#555',
+        shift_start: shifts.get(r.vehicle_id)?.shift_start.slice(0, 5) ?? null,
+        shift_end: shifts.get(r.vehicle_id)?.shift_end.slice(0, 5) ?? null,
+        km: r.km,
+        delay_minutes: r.delay_minutes,
+        stops: r.stops.map((s) => ({ ...s, label: riderName(tripById(s.trip_id)) })),
+      }));
+    timelineBox.replaceChildren(
+      h('h2', {}, tt('timeline_title')),
+      plan ? h('div', { class: 'scroll-x' }, renderTimeline(rows, selected, (trip) => select(trip))) : h('p', { class: 'muted' }, tt('no_plan')),
+    );
+  }
+
+  function renderUnserved(): void {
+    const list = plan?.unserved ?? [];
+    unservedBox.replaceChildren(
+      h('h2', {}, `${tt('unserved')} (${list.length})`),
+      !plan
+        ? h('p', { class: 'muted' }, tt('no_plan'))
+        : list.length === 0
+          ? h('p', { class: 'muted' }, tt('unserved_none'))
+          : h(
+              'ul',
+              { class: 'unserved' },
+              ...list.map((u) =>
+                h(
+                  'li',
+                  { 'data-trip': u.trip_id, class: u.trip_id === selected ? 'selected' : '' },
+                  h('span', {}, h('b', {}, `${u.time ?? ''} ${u.rider ?? u.trip_id}`), h('br', {}), h('span', { class: 'why', 'data-field': 'unserved-reason' }, reasonText(u.code || 'not_plannable'))),
+                  h('button', { type: 'button', class: 'primary', 'data-action': 'place-open', onclick: () => select(u.trip_id) }, tt('place')),
+                ),
+              ),
             ),
-            h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
-          ),
-        );
-      }
-      content.push(h('h3', {}, `${tt('unserved')} (${plan.unserved.length})`));
-      content.push(h('ul', { class: 'unserved' }, ...plan.unserved.map((u) => h('li', {}, `${u.time ?? ''} ${u.rider ?? u.trip_id}: ${u.reason}`))));
-      const trip = h('select', { name: 'move-trip' }, ...(plan.manifests ?? []).flatMap((m) => m.stops.filter((s) => s.pickup).map((s) => h('option', { value: s.trip_id }, `${s.time} ${s.rider ?? s.trip_id} (${m.vehicle_id})`))));
-      const vehicle = h('select', { name: 'move-vehicle' }, ...plan.routes.map((r) => h('option', { value: r.vehicle_id }, r.vehicle_id)));
+    );
+  }
+
+  function renderTripBox(): void {
+    const t = selected ? tripById(selected) : undefined;
+    if (!t) {
+      tripBox.replaceChildren(h('h2', {}, tt('trip_title')), h('p', { class: 'muted' }, tt('select_hint')));
+      return;
+    }
+    const unserved = plan?.unserved.find((u) => u.trip_id === t.id);
+    tripBox.replaceChildren(
+      h('h2', {}, tt('trip_title')),
+      tripPanel({
+        date: dateInput.value,
+        trip: t,
+        rider: riders.find((r) => r.id === t.rider_id),
+        planned: !!t.vehicle_id,
+        unservedCode: unserved ? unserved.code || 'not_plannable' : null,
+        promised: t.promised,
+        changed: async (msg) => {
+          say(msg);
+          await loadDay();
+        },
+      }),
+    );
+  }
+
+  function renderManifests(): void {
+    const colour = colours();
+    const content: HTMLElement[] = [h('h2', {}, tt('manifests_title'))];
+    for (const m of plan?.manifests ?? []) {
+      if (m.stops.length === 0) continue;
       content.push(
         h(
-          'form',
-          {
-            class: 'move-form',
-            onsubmit: async (e: Event) => {
-              e.preventDefault();
-              try {
-                await call('POST', `/api/v1/transport/plans/${dateInput.value}/move`, { trip_id: trip.value, vehicle_id: vehicle.value });
-                say(tt('moved'));
-                await loadPlan();
-              } catch (err) {
-                fail(err);
-              }
-            },
-          },
-          h('label', {}, tt('trips'), trip),
-          h('label', {}, tt('vehicle'), vehicle),
-          h('button', { type: 'submit', class: 'secondary' }, tt('move')),
+          'details',
+          { class: 'manifest', 'data-vehicle': m.vehicle_id },
+          h('summary', {}, styled(h('span', { class: 'tl-swatch' }), { background: colour.get(m.vehicle_id) ?? '#555' }), `${m.vehicle_id} · ${m.stops.length / 2} ${tt('trips').toLowerCase()}`),
+          h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
         ),
       );
     }
-    planBox.replaceChildren(...content.filter((c): c is HTMLElement => c !== null));
+    manifestBox.replaceChildren(...content);
   }
 
-  async function loadPlan(progress: string[] = []): Promise<void> {
-    try {
-      renderPlan(await call<PlanOut>('GET', `/api/v1/transport/plans/${dateInput.value}`), progress);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) renderPlan(null, progress);
-      else fail(e);
+  function renderTrips(): void {
+    const body = h('tbody');
+    for (const t of trips) {
+      body.append(
+        h(
+          'tr',
+          { 'data-trip': t.id, class: t.id === selected ? 'selected' : '', tabindex: '0', onclick: () => select(t.id), onkeydown: (e: Event) => { if ((e as KeyboardEvent).key === 'Enter') select(t.id); } },
+          h('td', {}, riderName(t)),
+          h('td', {}, t.time.slice(0, 5)),
+          h('td', { class: 'addr' }, t.pickup.address),
+          h('td', { class: 'addr' }, t.dropoff.address),
+          h('td', {}, t.promised ?? ''),
+          h('td', {}, t.vehicle_id ?? ''),
+          h('td', {}, word(t.status)),
+        ),
+      );
     }
+    tripsBox.replaceChildren(
+      h('h2', {}, `${tt('trips')} (${trips.length})`),
+      h('div', { class: 'scroll-x' }, h('table', { class: 'trips-table' }, h('thead', {}, h('tr', {}, ...[tt('rider'), tt('time'), tt('pickup'), tt('dropoff'), tt('promised'), tt('vehicle'), tt('status')].map((x) => h('th', {}, x)))), body)),
+    );
   }
 
+  runButton.addEventListener('click', async () => {
+    runButton.disabled = true;
+    progressLines = [tt('planning')];
+    renderHead();
+    try {
+      const out = await call<{ plan: PlanOut; progress: string[] }>('POST', `/api/v1/transport/plans/${dateInput.value}`, {});
+      progressLines = out.progress;
+      await loadDay();
+    } catch (e) {
+      progressLines = [];
+      fail(e);
+    } finally {
+      runButton.disabled = false;
+    }
+  });
   function renderReportForm(): void {
     const from = h('input', { type: 'date', name: 'from', value: isoDate(new Date(Date.now() - 13 * 86400000)) });
     const to = h('input', { type: 'date', name: 'to', value: isoDate(tomorrow) });
@@ -331,20 +485,33 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   }
 
   const renderAll = () => {
+    runButton.textContent = tt('plan');
     renderBooking();
     renderRiderForm();
     renderReportForm();
-    void loadPlan();
-    void loadTrips();
+    renderDay();
+    void loadDay();
   };
   dateInput.addEventListener('change', () => {
-    void loadPlan();
-    void loadTrips();
+    selected = null;
+    void loadDay();
   });
   const bar = topBar(me, onLogout, () => renderAll(), h('a', { href: '/', class: 'nav' }, tt('back_console')));
   root.replaceChildren(
     bar,
-    h('main', { class: 'transport', 'data-page': 'transport' }, h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput)), liveNote, message, bookingBox, planBox, riderBox, tripsBox, reportBox, h('section', { id: 'transport-messages', class: 'panel' })),
+    h(
+      'main',
+      { class: 'transport planner', 'data-page': 'transport' },
+      h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput), runButton, versionNote),
+      progressLog,
+      liveNote,
+      message,
+      h('div', { class: 'planner-top' }, mapBox, timelineBox),
+      h('div', { class: 'planner-mid' }, tripBox, unservedBox, messagesBox),
+      h('div', { class: 'planner-lower' }, bookingBox, manifestBox, riderBox),
+      tripsBox,
+      reportBox,
+    ),
   );
   const stopMessages = mountMessagesPanel(root.querySelector<HTMLElement>('#transport-messages')!, isoDate(new Date()));
   call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')
@@ -359,8 +526,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const stopListening = listenTransport({
     onChange: (c) => {
       if (c !== null && c.date !== dateInput.value) return;
-      void loadPlan();
-      void loadTrips();
+      void loadDay();
     },
     onLink: (open) => {
       liveNote.hidden = open;
@@ -368,9 +534,11 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     onUnauthorized: onLogout,
   });
   const offLang = onLangChange(() => renderAll());
+  const positionsTimer = window.setInterval(() => void refreshPositions(), 20_000);
   return () => {
     stopListening();
     offLang();
     stopMessages();
+    window.clearInterval(positionsTimer);
   };
 }

@@ -74,6 +74,8 @@ use crate::state::AppState;
         crate::transport::http::plans::show,
         crate::transport::http::plans::compute,
         crate::transport::http::plans::move_trip,
+        crate::transport::http::plans::fits,
+        crate::transport::http::plans::positions,
         crate::transport::http::plans::reminders,
         crate::transport::http::driver::manifest,
         crate::transport::http::driver::act,

@@ -13,6 +13,7 @@ use crate::access::{Caller, Role, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
+use crate::transport::model::CancelReason;
 use crate::transport::rules::view::{BookingAnswer, TripView};
 use crate::transport::service::bookings::{self, BookingRequest, PlaceRef};
 use crate::web::extract::{AppJson, AppQuery, PathParam};
@@ -113,7 +114,7 @@ impl From<BookingDto> for BookingRequest {
             ("cancel_transport_booking" = (operation_id = "cancel_transport_booking", parameters(("id" = "$response.body#/trips/0/id"))))
         )),
         (status = 200, description = "A repeat of an Idempotency-Key: the first booking's trips", body = BookingAnswer),
-        (status = 409, description = "The rider already has a trip then, or the policy refuses (`reason`: `certificate_expired`, `no_certificate`, `rider_suspended`)", body = ErrorBody),
+        (status = 409, description = "The rider already has a live trip then (`reason`: `overlapping_trip`, the message names that trip), or the policy refuses (`reason`: `certificate_expired`, `no_certificate`, `rider_suspended`)", body = ErrorBody),
         BodyRefusals,
         Refusals,
     ),
@@ -215,6 +216,38 @@ pub(crate) struct CancelDto {
     /// Cancel every later trip of the same recurring booking too.
     #[serde(default)]
     series: bool,
+    /// Why: `rider_request`, `rider_ill`, `late_cancel`, `service_cancel`, `duplicate` or
+    /// `other` (then `note` says what). Optional for older clients: the trip then records none.
+    #[serde(default)]
+    reason: Option<String>,
+    /// Free text, required with `other` (1-300 characters).
+    #[serde(default)]
+    note: Option<String>,
+}
+
+impl CancelDto {
+    /// The reason and note, checked: an unknown code or `other` without a note is a 422 naming
+    /// the field.
+    fn reason(&self) -> Result<Option<(CancelReason, Option<String>)>> {
+        let Some(code) = &self.reason else {
+            return Ok(None);
+        };
+        let reason = CancelReason::parse(code).ok_or_else(|| {
+            Error::validation(
+                "reason",
+                "rider_request, rider_ill, late_cancel, service_cancel, duplicate or other",
+            )
+        })?;
+        let note = match &self.note {
+            Some(n) => Some(crate::domain::parse::text("note", n, 300)?),
+            None => None,
+        }
+        .filter(|n| !n.is_empty());
+        if reason == CancelReason::Other && note.is_none() {
+            return Err(Error::validation("note", "say why (required with other)"));
+        }
+        Ok(Some((reason, note)))
+    }
 }
 
 #[utoipa::path(
@@ -222,7 +255,7 @@ pub(crate) struct CancelDto {
     path = "/api/v1/transport/bookings/{id}/cancel",
     tag = "transport",
     operation_id = "cancel_transport_booking",
-    description = "Cancels a trip until the cut-off, and with `\"series\": true` the later trips of its recurring booking still before theirs. The body is optional. Roles: dispatcher, supervisor, admin.",
+    description = "Cancels a trip until the cut-off, and with `\"series\": true` the later trips of its recurring booking still before theirs. `reason` (a code) and `note` (required with `other`) are stored on each trip cancelled. The body is optional. Roles: dispatcher, supervisor, admin.",
     params(("id" = String, Path, description = "The trip id (`T-…`)")),
     request_body(content = Option<CancelDto>, content_type = "application/json"),
     responses(
@@ -246,7 +279,13 @@ pub(crate) async fn cancel(
     } else {
         crate::web::extract::parse(&body)?
     };
-    let cancelled = bookings::cancel(ctx(&state), &caller.name, &id, dto.series).await?;
+    let cancelled = match dto.reason()? {
+        // An older client that gives no reason: the trip records none.
+        None => bookings::cancel(ctx(&state), &caller.name, &id, dto.series).await?,
+        reason => {
+            bookings::cancel_because(ctx(&state), &caller.name, &id, dto.series, reason).await?
+        }
+    };
     Ok(Json(CancelAnswer { cancelled }))
 }
 
@@ -257,6 +296,11 @@ pub(crate) struct ChangeDto {
     time: Option<NaiveTime>,
     #[serde(default)]
     timing: Option<String>,
+    /// A new pick-up place: one of the rider's places, or an address with its position.
+    #[serde(default)]
+    pickup: Option<PlaceRefDto>,
+    #[serde(default)]
+    dropoff: Option<PlaceRefDto>,
 }
 
 #[utoipa::path(
@@ -264,13 +308,13 @@ pub(crate) struct ChangeDto {
     path = "/api/v1/transport/bookings/{id}",
     tag = "transport",
     operation_id = "change_transport_booking",
-    description = "Changes a trip's time or timing until the cut-off (`transport.change_cutoff_minutes`); the trip is re-placed in the day's plan. Roles: dispatcher, supervisor, admin.",
+    description = "Changes a trip's time, timing, pick-up or drop-off place until the cut-off (`transport.change_cutoff_minutes`); the trip is re-placed in the day's plan. Roles: dispatcher, supervisor, admin.",
     params(("id" = String, Path, description = "The trip id (`T-…`)")),
     request_body = ChangeDto,
     responses(
         (status = 200, description = "The changed trip", body = TripView),
         (status = 404, description = "No such trip", body = ErrorBody),
-        (status = 409, description = "Within the cut-off, no longer booked, or overlapping another trip of the rider", body = ErrorBody),
+        (status = 409, description = "Within the cut-off, no longer booked, or overlapping another live trip of the rider (`reason`: `overlapping_trip`, the message names that trip)", body = ErrorBody),
         BodyRefusals,
         Refusals,
     ),
@@ -283,6 +327,8 @@ pub(crate) async fn change(
     AppJson(dto): AppJson<ChangeDto>,
 ) -> Result<Json<TripView>> {
     caller.require(DISPATCH)?;
-    let trip = bookings::change(ctx(&state), &caller.name, &id, dto.time, dto.timing).await?;
+    let places = (dto.pickup.map(Into::into), dto.dropoff.map(Into::into));
+    let trip =
+        bookings::change(ctx(&state), &caller.name, &id, dto.time, dto.timing, places).await?;
     Ok(Json(trip))
 }

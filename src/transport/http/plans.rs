@@ -12,11 +12,12 @@ use crate::access::{Caller, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::transport::service::planning;
-use crate::web::extract::{AppJson, PathParam};
+use crate::transport::service::{placing, planning};
+use crate::web::extract::{AppJson, PathParam, PathParams2};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{
-    ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer,
+    ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer, TripFits, VehicleFit,
+    VehiclePosition, VehiclePositions,
 };
 use axum::Json;
 
@@ -24,6 +25,8 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/transport/plans/{date}", get(show).post(compute))
         .route("/api/v1/transport/plans/{date}/move", post(move_trip))
+        .route("/api/v1/transport/plans/{date}/trips/{id}/fits", get(fits))
+        .route("/api/v1/transport/positions", get(positions))
         .route("/api/v1/transport/reminders", post(reminders))
 }
 
@@ -101,7 +104,13 @@ pub(crate) async fn show(
     caller.require(DISPATCH)?;
     let day = planning::day_view(&state.transport, date).await?;
     audit(&state, &caller, "view_plan").await?;
-    Ok(Json(PlanView::of(&day.plan, &day.trips, &day.riders)))
+    let window_s = f64::from(state.config.transport.window_minutes) * 60.0;
+    Ok(Json(PlanView::of(
+        &day.plan,
+        &day.trips,
+        &day.riders,
+        window_s,
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -118,7 +127,7 @@ pub(crate) struct MoveDto {
     path = "/api/v1/transport/plans/{date}/move",
     tag = "transport",
     operation_id = "move_transport_trip",
-    description = "Moves a trip to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible. Roles: dispatcher, supervisor, admin.",
+    description = "Moves a trip (planned, or unserved) to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible, with a `reason` code: `capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `checker_refused`, `trip_not_booked`, `no_capable_vehicle`, `rider_unknown`. `GET .../trips/{id}/fits` lists where it fits first. Roles: dispatcher, supervisor, admin.",
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     request_body = MoveDto,
     responses(
@@ -138,10 +147,92 @@ pub(crate) async fn move_trip(
 ) -> Result<Json<MovedPlan>> {
     caller.require(DISPATCH)?;
     let (trip, vehicle) = (&dto.trip_id, &dto.vehicle_id);
-    let next = planning::move_trip(ctx(&state), &caller.name, date, trip, vehicle).await?;
+    let next = placing::move_trip(ctx(&state), &caller.name, date, trip, vehicle).await?;
     Ok(Json(MovedPlan {
         plan: PlanSummary::of(&next),
     }))
+}
+
+/// Where a trip fits by hand: every vehicle with the added cost, or the code of why not.
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/plans/{date}/trips/{id}/fits",
+    tag = "transport",
+    operation_id = "transport_trip_fits",
+    description = "Every vehicle with whether the trip (planned or unserved) fits it when placed by hand at its cheapest feasible place, every other stop unmoved: the added kilometres and driving minutes and the pick-up time there, or a `reason` code (`capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`). The cheapest first. Place it with `POST .../move`. Roles: dispatcher, supervisor, admin.",
+    params(
+        ("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`"),
+        ("id" = String, Path, description = "The trip id (`T-…`)"),
+    ),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::TripFits),
+        (status = 404, description = "No plan for this day, or no such trip on it", body = ErrorBody),
+        (status = 409, description = "The trip is not booked (`trip_not_booked`) or no vehicle can carry it (`no_capable_vehicle`, `rider_unknown`)", body = ErrorBody),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn fits(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams2(date, id): PathParams2<NaiveDate, String>,
+) -> Result<Json<TripFits>> {
+    caller.require(DISPATCH)?;
+    let found = placing::fits(ctx(&state), date, &id).await?;
+    let vehicles = found
+        .into_iter()
+        .map(|f| {
+            let ok = f.fit.as_ref().ok();
+            VehicleFit {
+                vehicle_id: f.vehicle_id,
+                current: f.current,
+                fits: ok.is_some(),
+                reason: f.fit.as_ref().err().map(|c| (*c).to_owned()),
+                added_km: ok.map(|a| (a.metres / 100.0).round() / 10.0),
+                added_minutes: ok.map(|a| (a.seconds / 6.0).round() / 10.0),
+                pickup: ok.map(|a| crate::transport::model::clock(a.pickup_s)),
+            }
+        })
+        .collect();
+    Ok(Json(TripFits {
+        date,
+        trip_id: id,
+        vehicles,
+    }))
+}
+
+/// The last GPS fix of each vehicle (for the planner's map).
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/positions",
+    tag = "transport",
+    operation_id = "transport_vehicle_positions",
+    description = "The last GPS fix of every vehicle that has sent one (the tablets' `POST /api/v1/transport/position`). Roles: dispatcher, supervisor, admin.",
+    responses(
+        (status = 200, body = crate::web::schemas::transport::VehiclePositions),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn positions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<VehiclePositions>> {
+    caller.require(DISPATCH)?;
+    let store = &state.transport.store;
+    let mut positions = Vec::new();
+    for v in store.vehicles().await? {
+        if let Some((at_pos, at)) = store.position(&v.id).await? {
+            positions.push(VehiclePosition {
+                vehicle_id: v.id,
+                lon: at_pos.lon,
+                lat: at_pos.lat,
+                at,
+            });
+        }
+    }
+    Ok(Json(VehiclePositions { positions }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -114,17 +114,19 @@ pub(crate) fn overlap(a: &Trip, b: &Trip, config: &TransportConfig) -> bool {
 pub(crate) fn before_cutoff(zone: Tz, config: &TransportConfig, trip: &Trip) -> Result<()> {
     let cutoff = Duration::minutes(config.change_cutoff_minutes);
     if trip_instant(zone, trip.date, trip.time) - cutoff < Utc::now() {
-        return Err(Error::Conflict(format!(
-            "trip {} is less than {} minutes away: call the driver",
-            trip.id, config.change_cutoff_minutes
-        )));
+        return Err(Error::conflict_because(
+            "within_cutoff",
+            format!(
+                "trip {} is less than {} minutes away: call the driver",
+                trip.id, config.change_cutoff_minutes
+            ),
+        ));
     }
     if trip.status != TripStatus::Booked {
-        return Err(Error::Conflict(format!(
-            "trip {} is {}",
-            trip.id,
-            trip.status.as_str()
-        )));
+        return Err(Error::conflict_because(
+            "trip_not_booked",
+            format!("trip {} is {}", trip.id, trip.status.as_str()),
+        ));
     }
     Ok(())
 }

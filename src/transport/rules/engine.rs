@@ -76,17 +76,19 @@ pub(crate) fn build(
     let mut kept: Vec<(&Trip, &Rider)> = Vec::new();
     for t in trips {
         let Some(rider) = riders.get(&t.rider_id) else {
-            refused.push(Unserved {
-                trip_id: t.id.clone(),
-                reason: "rider not registered".into(),
-            });
+            refused.push(Unserved::new(
+                t.id.clone(),
+                "rider_unknown",
+                "rider not registered",
+            ));
             continue;
         };
         if !vehicles.iter().any(|v| v.can_carry(rider.load())) {
-            refused.push(Unserved {
-                trip_id: t.id.clone(),
-                reason: "no vehicle can carry this rider".into(),
-            });
+            refused.push(Unserved::new(
+                t.id.clone(),
+                "no_capable_vehicle",
+                "no vehicle can carry this rider",
+            ));
             continue;
         }
         positions.push(t.pickup.position);
@@ -194,10 +196,11 @@ pub(crate) fn solve(
         for &r in &solved.unassigned {
             match darp::insert(&built.instance, &plan, r) {
                 Ok(p) => plan = p,
-                Err(why) => unserved.push(Unserved {
-                    trip_id: built.trip_ids[r].clone(),
-                    reason: why.to_string(),
-                }),
+                Err(why) => unserved.push(Unserved::new(
+                    built.trip_ids[r].clone(),
+                    unservable_code(&why),
+                    why.to_string(),
+                )),
             }
         }
     }
@@ -331,4 +334,18 @@ pub(crate) fn move_to(built: &Built, plan: &Plan, r: usize, v: usize) -> Option<
         }
     }
     best.map(|(_, p)| p)
+}
+
+/// The code of why the scheduler could not place a trip (what consoles translate).
+pub(crate) fn unservable_code(why: &darp::Unservable) -> &'static str {
+    use darp::Unservable as U;
+    match why {
+        U::NoVehicleWithCapacity { .. } => "no_capable_vehicle",
+        U::TimeWindow => "time_window",
+        U::RideTime => "ride_time",
+        U::ShiftEnd => "shift_end",
+        U::RouteDuration => "route_duration",
+        U::NoRoom => "no_room",
+        U::UnknownOrPlanned(_) | U::Model(_) => "not_plannable",
+    }
 }

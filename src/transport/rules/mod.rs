@@ -1,6 +1,7 @@
 //! The pure core of adapted transport: no axum, no SQL, no store.
 //!
 //! - [`engine`]: trips to the dial-a-ride scheduler and back; the travel-time source.
+//! - [`fits`]: where a trip fits by hand, vehicle by vehicle, at what added cost.
 //! - [`booking`]: places, timings, recurrence, overlapping trips and the cut-off.
 //! - [`clock`]: the local time zone, service day and second of the day.
 //! - [`delay`]: the stops still to serve and their shifted times when a vehicle runs late.
@@ -20,6 +21,7 @@ pub(crate) mod clock;
 pub(crate) mod delay;
 pub(crate) mod engine;
 pub(crate) mod messages;
+pub(crate) mod fits;
 pub(crate) mod odometer;
 pub(crate) mod policy;
 pub(crate) mod reports;

@@ -183,6 +183,7 @@ mod tests {
                 .map(|(h, m)| Utc.with_ymd_and_hms(2026, 7, 1, h, m, 0).unwrap()),
             dropped_off_at: None,
             no_show_reason: None,
+            cancellation: None,
         }
     }
 

@@ -9,7 +9,9 @@ use super::plan_edit;
 use crate::domain::parse;
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::transport::model::{BookingKey, Rider, Spot, TimingKind, Trip, TripStatus};
+use crate::transport::model::{
+    BookingKey, CancelReason, Cancellation, Rider, Spot, TimingKind, Trip, TripStatus,
+};
 use crate::transport::rules::booking;
 use crate::transport::rules::clock::trip_instant;
 use crate::transport::rules::view::{view, BookingAnswer, TripView};
@@ -174,10 +176,13 @@ pub(crate) async fn book(
                 picked_up_at: None,
                 dropped_off_at: None,
                 no_show_reason: None,
+                cancellation: None,
             });
         }
     }
-    // No two overlapping trips for one rider (the new ones included).
+    // No two overlapping trips for one rider (the new ones included). Checked and stored under
+    // the booking lock, so two bookings racing for one rider cannot both pass the check.
+    let _booking = transport.booking_lock.lock().await;
     for (i, t) in trips.iter().enumerate() {
         for other in &trips[..i] {
             if other.date == t.date && booking::overlap(t, other, config) {
@@ -189,12 +194,7 @@ pub(crate) async fn book(
         }
         for other in store.rider_trips_on(&rider.id, t.date).await? {
             if other.status.is_live() && booking::overlap(t, &other, config) {
-                return Err(Error::Conflict(format!(
-                    "the rider already has trip {} on {} at {}",
-                    other.id,
-                    other.date,
-                    other.time.format("%H:%M")
-                )));
+                return Err(overlapping(&other));
             }
         }
     }
@@ -211,6 +211,7 @@ pub(crate) async fn book(
         }
         None => store.insert_trips(&trips).await?,
     }
+    drop(_booking);
     let mut views = Vec::new();
     for t in trips {
         let reason = TransportReason::Booking;
@@ -224,6 +225,19 @@ pub(crate) async fn book(
             trips: views,
         },
     })
+}
+
+/// The 409 of a booking or change that overlaps another live trip of the rider: names that trip.
+fn overlapping(other: &Trip) -> Error {
+    Error::conflict_because(
+        "overlapping_trip",
+        format!(
+            "the rider already has trip {} on {} at {}",
+            other.id,
+            other.date,
+            other.time.format("%H:%M")
+        ),
+    )
 }
 
 async fn load_trip(transport: &Transport, id: &str) -> Result<Trip> {
@@ -256,6 +270,17 @@ pub(crate) async fn cancel(
     id: &str,
     series: bool,
 ) -> Result<Vec<String>> {
+    cancel_because(ctx, actor, id, series, None).await
+}
+
+/// [`cancel`] recording why (`reason`, with a note for `other`) on each trip it cancels.
+pub(crate) async fn cancel_because(
+    ctx: Ctx<'_>,
+    actor: &str,
+    id: &str,
+    series: bool,
+    reason: Option<(CancelReason, Option<String>)>,
+) -> Result<Vec<String>> {
     let (transport, config, zone) = (ctx.transport, &ctx.config.transport, ctx.zone());
     let trip = load_trip(transport, id).await?;
     booking::before_cutoff(zone, config, &trip)?;
@@ -270,8 +295,15 @@ pub(crate) async fn cancel(
             }
         }
     }
+    let now = Utc::now();
     for t in &mut targets {
         t.status = TripStatus::Cancelled;
+        t.cancellation = reason.as_ref().map(|(code, note)| Cancellation {
+            reason: *code,
+            note: note.clone(),
+            by: actor.to_owned(),
+            at: now,
+        });
     }
     transport.store.update_trips(&targets).await?;
     // Late before the pick-up counts against the rider, whatever the reason code.
@@ -283,13 +315,14 @@ pub(crate) async fn cancel(
     Ok(targets.into_iter().map(|t| t.id).collect())
 }
 
-/// Changes a trip's time or timing until the cut-off and re-places it in the day's plan.
+/// Changes a trip's time, timing or places (pick-up, drop-off) until the cut-off and re-places it in the day's plan.
 pub(crate) async fn change(
     ctx: Ctx<'_>,
     actor: &str,
     id: &str,
     time: Option<NaiveTime>,
     timing: Option<String>,
+    places: (Option<PlaceRef>, Option<PlaceRef>),
 ) -> Result<TripView> {
     let (transport, config, zone) = (ctx.transport, &ctx.config.transport, ctx.zone());
     let mut trip = load_trip(transport, id).await?;
@@ -300,8 +333,22 @@ pub(crate) async fn change(
     if let Some(k) = timing {
         trip.timing = booking::timing(&k)?;
     }
+    if places.0.is_some() || places.1.is_some() {
+        let rider = transport
+            .store
+            .rider(&trip.rider_id)
+            .await?
+            .ok_or_else(|| Error::conflict_because("rider_unknown", "rider not registered"))?;
+        if let Some(p) = places.0 {
+            trip.pickup = p.parse("pickup", &rider)?;
+        }
+        if let Some(p) = places.1 {
+            trip.dropoff = p.parse("dropoff", &rider)?;
+        }
+    }
     booking::before_cutoff(zone, config, &trip)
         .map_err(|_| Error::validation("time", "the new time is within the cut-off"))?;
+    let booking_guard = transport.booking_lock.lock().await;
     for other in transport
         .store
         .rider_trips_on(&trip.rider_id, trip.date)
@@ -309,17 +356,14 @@ pub(crate) async fn change(
     {
         if other.id != trip.id && other.status.is_live() && booking::overlap(&trip, &other, config)
         {
-            return Err(Error::Conflict(format!(
-                "the rider already has trip {} at {}",
-                other.id,
-                other.time.format("%H:%M")
-            )));
+            return Err(overlapping(&other));
         }
     }
     transport
         .store
         .update_trips(std::slice::from_ref(&trip))
         .await?;
+    drop(booking_guard);
     let reason = TransportReason::Change;
     plan_edit::remove_trip(ctx, trip.date, &trip.id, actor, reason).await?;
     plan_edit::place_new_trip(ctx, trip, actor, reason).await

@@ -235,6 +235,7 @@ pub fn day_trips(
         picked_up_at: None,
         dropped_off_at: None,
         no_show_reason: None,
+        cancellation: None,
     };
     vec![
         trip(false, TimingKind::ArriveBy, appt),

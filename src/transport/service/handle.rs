@@ -24,6 +24,9 @@ pub struct Transport {
     pub templates: Arc<Templates>,
     /// Serialises plan edits within this instance; the store's version check guards the rest.
     pub plan_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Serialises the overlap check and the storing of bookings and changes within this
+    /// instance: two bookings racing for one rider cannot both pass the check.
+    pub booking_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Transport {
@@ -37,6 +40,7 @@ impl Transport {
             sms,
             templates: Arc::new(Templates::load(&config.templates_file)?),
             plan_lock: Arc::new(tokio::sync::Mutex::new(())),
+            booking_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 

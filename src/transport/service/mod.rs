@@ -6,7 +6,8 @@
 //!   cut-off.
 //! - [`plan_edit`]: the day's instance, storing the next plan version, and the same-day edits
 //!   (a trip inserted or removed) that bookings, planning and delays share.
-//! - [`planning`]: the day plan, moving a trip by hand, the evening-before reminders.
+//! - [`planning`]: the day plan, the evening-before reminders.
+//! - [`placing`]: where a trip fits by hand (each vehicle, its cost or why not), and the move.
 //! - [`driver`]: the tablet's manifest day and actions (exactly once by client action id).
 //! - [`positions`]: a GPS fix stored with its odometer step; the "arriving" message.
 //! - [`delay`]: a late vehicle shifts its remaining stops; trips it can no longer serve in their
@@ -28,6 +29,7 @@ pub(crate) mod driver;
 pub(crate) mod handle;
 pub(crate) mod live;
 pub(crate) mod messages;
+pub(crate) mod placing;
 pub(crate) mod plan_edit;
 pub(crate) mod planning;
 pub(crate) mod policy;

@@ -101,15 +101,10 @@ pub(crate) async fn place_new_trip(
     next.unserved.retain(|u| u.trip_id != trip.id);
     match built.request_of(&trip.id) {
         None => {
-            let reason = built
-                .refused
-                .iter()
-                .find(|u| u.trip_id == trip.id)
-                .map_or("not plannable".into(), |u| u.reason.clone());
-            next.unserved.push(Unserved {
-                trip_id: trip.id.clone(),
-                reason,
-            });
+            let refused = built.refused.iter().find(|u| u.trip_id == trip.id);
+            next.unserved.push(refused.cloned().unwrap_or_else(|| {
+                Unserved::new(trip.id.clone(), "not_plannable", "not plannable")
+            }));
         }
         Some(r) => match routing::darp::insert(&built.instance, &start, r) {
             Ok(p) => {
@@ -124,10 +119,11 @@ pub(crate) async fn place_new_trip(
                 }
                 next.problems = fresh.problems;
             }
-            Err(why) => next.unserved.push(Unserved {
-                trip_id: trip.id.clone(),
-                reason: why.to_string(),
-            }),
+            Err(why) => next.unserved.push(Unserved::new(
+                trip.id.clone(),
+                engine::unservable_code(&why),
+                why.to_string(),
+            )),
         },
     }
     let next = store_next(ctx, next, &plan).await?;

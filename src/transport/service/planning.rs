@@ -1,6 +1,6 @@
 //! The day plan: computing it (the `dispecer plan` command and `POST /api/v1/transport/plans/
-//! {date}`), reading it with what its manifests need, moving a trip by hand (re-checked by the
-//! independent checker), and the evening-before reminders.
+//! {date}`), reading it with what its manifests need, and the evening-before reminders (moving a
+//! trip by hand is in [`super::placing`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use tracing::info;
 
 use super::handle::{Ctx, Transport};
-use super::plan_edit::{build_day, confirm_changes, day_trips, store_next};
+use super::plan_edit::build_day;
 use super::{live, messages};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::transport::model::{DayPlan, Rider, Trip, TripStatus};
+use crate::transport::model::{DayPlan, Rider, Trip};
 use crate::transport::rules::clock;
 use crate::transport::rules::engine::{self, Built};
 
@@ -153,77 +153,6 @@ pub(crate) async fn day_view(transport: &Transport, date: NaiveDate) -> Result<D
         trips,
         riders,
     })
-}
-
-/// Moves a trip to a vehicle by hand and pins it there; refused (409) when it does not fit or
-/// the checker finds the result infeasible. Returns the stored plan.
-pub(crate) async fn move_trip(
-    ctx: Ctx<'_>,
-    actor: &str,
-    date: NaiveDate,
-    trip_id: &str,
-    vehicle_id: &str,
-) -> Result<DayPlan> {
-    let transport = ctx.transport;
-    let _guard = transport.plan_lock.lock().await;
-    let plan = transport
-        .store
-        .plan(date)
-        .await?
-        .ok_or_else(|| Error::NotFound("plan".into()))?;
-    let all = transport.store.trips_on(date).await?;
-    let trip = all
-        .iter()
-        .find(|t| t.id == trip_id)
-        .ok_or_else(|| Error::validation("trip_id", "no such trip on this day"))?
-        .clone();
-    if trip.status != TripStatus::Booked {
-        return Err(Error::Conflict(format!("trip is {}", trip.status.as_str())));
-    }
-    let built = build_day(ctx, date, day_trips(&all, Some(&plan))).await?;
-    let v = built
-        .vehicle_ids
-        .iter()
-        .position(|id| *id == vehicle_id)
-        .ok_or_else(|| Error::validation("vehicle_id", "no such vehicle"))?;
-    let r = built
-        .request_of(&trip.id)
-        .ok_or_else(|| Error::Conflict("this trip cannot be planned".into()))?;
-    let current = engine::to_darp(&built, &plan);
-    let moved = engine::move_to(&built, &current, r, v).ok_or_else(|| {
-        Error::Conflict(format!(
-            "trip {} does not fit on {} (time windows, ride time or capacity)",
-            trip.id, vehicle_id
-        ))
-    })?;
-    let fresh = engine::to_day_plan(&built, &moved, date, 0);
-    if !fresh.problems.is_empty() {
-        return Err(Error::Conflict(format!(
-            "the checker refused the change: {}",
-            fresh.problems.join("; ")
-        )));
-    }
-    let mut next = plan.clone();
-    next.routes = fresh.routes;
-    next.problems = fresh.problems;
-    next.unserved.retain(|u| u.trip_id != trip.id);
-    // Moved by hand: the new time is the promise (and the rider is told it again).
-    next.promised.remove(&trip.id);
-    if !next.pinned.contains(&trip.id) {
-        next.pinned.push(trip.id.clone());
-    }
-    let next = store_next(ctx, next, &plan).await?;
-    let vehicles = plan
-        .vehicle_of(&trip.id)
-        .map(str::to_owned)
-        .into_iter()
-        .chain([vehicle_id.to_owned()])
-        .collect();
-    let at = (next.date, next.version);
-    let trips = vec![trip.id.clone()];
-    live::plan_changed(ctx, actor, TransportReason::Move, at, vehicles, trips).await?;
-    confirm_changes(ctx, &next).await?;
-    Ok(next)
 }
 
 /// Queues the evening-before reminders of a planned day's live trips; returns how many were new.

@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use serde::ser::SerializeStruct;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::transport::model::{
-    clock, ActionRecord, DayPlan, Mobility, Rider, Trip, TripStatus, Unserved, Vehicle,
+    clock, ActionRecord, DayPlan, Mobility, Rider, TimingKind, Trip, TripStatus, Unserved, Vehicle,
     VehicleRoute,
 };
 use crate::transport::rules::view::TripView;
@@ -48,6 +48,9 @@ pub struct StopSummary {
     pub pickup: bool,
     /// Planned start of service, `HH:MM` local.
     pub time: String,
+    /// Minutes the planned time runs past what was promised (a pick-up moved by a delay) or
+    /// past the trip's window (in the plan view); 0 when on time.
+    pub late_minutes: u32,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -124,6 +127,8 @@ pub struct VehicleManifest {
 pub struct UnservedView {
     pub trip_id: String,
     pub reason: String,
+    /// The code of why (see `Unserved.code`), for the console to translate.
+    pub code: String,
     /// The rider's name.
     pub rider: Option<String>,
     /// The requested time, `HH:MM`.
@@ -201,6 +206,11 @@ impl Serialize for ActionAnswer {
     }
 }
 
+/// Whole minutes `time_s` runs past `limit_s` (0 when not past it).
+fn minutes_over(time_s: f64, limit_s: f64) -> u32 {
+    ((time_s - limit_s) / 60.0).round().max(0.0) as u32
+}
+
 impl PlanSummary {
     /// The plan without personal data: routes with trip ids and times, unserved with reasons.
     pub fn of(plan: &DayPlan) -> Self {
@@ -227,6 +237,10 @@ impl PlanSummary {
                             trip_id: s.trip_id.clone(),
                             pickup: s.pickup,
                             time: clock(s.time_s),
+                            late_minutes: match (s.pickup, plan.promised.get(&s.trip_id)) {
+                                (true, Some(p)) => minutes_over(s.time_s, *p),
+                                _ => 0,
+                            },
                         })
                         .collect(),
                 })
@@ -278,12 +292,29 @@ impl ManifestStop {
 
 impl PlanView {
     /// The plan with each vehicle's manifest and the unserved trips as the dispatcher sees them.
+    /// `window_s` is the width of a trip's time window (`transport.window_minutes`): a stop
+    /// planned past it is late.
     pub fn of(
         plan: &DayPlan,
         trips: &HashMap<String, Trip>,
         riders: &HashMap<String, Rider>,
+        window_s: f64,
     ) -> Self {
-        let summary = PlanSummary::of(plan);
+        let mut summary = PlanSummary::of(plan);
+        for (route, stored) in summary.routes.iter_mut().zip(&plan.routes) {
+            for (stop, s) in route.stops.iter_mut().zip(&stored.stops) {
+                let Some(t) = trips.get(&s.trip_id) else {
+                    continue;
+                };
+                let at = f64::from(t.time.num_seconds_from_midnight());
+                let over = match (s.pickup, t.timing) {
+                    (true, TimingKind::PickupAt) => minutes_over(s.time_s, at + window_s),
+                    (false, TimingKind::ArriveBy) => minutes_over(s.time_s, at),
+                    _ => 0,
+                };
+                stop.late_minutes = stop.late_minutes.max(over);
+            }
+        }
         PlanView {
             date: summary.date,
             version: summary.version,
@@ -300,6 +331,7 @@ impl PlanView {
                     UnservedView {
                         trip_id: u.trip_id.clone(),
                         reason: u.reason.clone(),
+                        code: u.code_of().to_owned(),
                         rider: t
                             .and_then(|t| riders.get(&t.rider_id))
                             .map(|r| r.name.clone()),
@@ -326,4 +358,45 @@ impl PlanView {
 pub struct DriverMessageList {
     pub date: NaiveDate,
     pub messages: Vec<crate::transport::model::DriverMessage>,
+}
+
+/// Whether a trip fits one vehicle (the transport planner's "place" list).
+#[derive(Serialize, ToSchema)]
+pub struct VehicleFit {
+    pub vehicle_id: String,
+    /// The trip is planned on this vehicle now.
+    pub current: bool,
+    pub fits: bool,
+    /// Why it does not fit, a code the console translates: `capacity`, `time_window`,
+    /// `ride_time`, `shift_end`, `route_duration`, `no_room`; `null` when it fits.
+    pub reason: Option<String>,
+    /// Kilometres added to the vehicle's route (when it fits).
+    pub added_km: Option<f64>,
+    /// Driving minutes added to the vehicle's route (when it fits).
+    pub added_minutes: Option<f64>,
+    /// The trip's pick-up on this vehicle, `HH:MM` (when it fits).
+    pub pickup: Option<String>,
+}
+
+/// Where a trip fits: every vehicle, the cheapest first, then those where it does not fit.
+#[derive(Serialize, ToSchema)]
+pub struct TripFits {
+    pub date: NaiveDate,
+    pub trip_id: String,
+    pub vehicles: Vec<VehicleFit>,
+}
+
+/// A vehicle's last GPS fix.
+#[derive(Serialize, ToSchema)]
+pub struct VehiclePosition {
+    pub vehicle_id: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub at: DateTime<Utc>,
+}
+
+/// The last GPS fix of every vehicle that has sent one.
+#[derive(Serialize, ToSchema)]
+pub struct VehiclePositions {
+    pub positions: Vec<VehiclePosition>,
 }

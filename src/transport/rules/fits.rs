@@ -1,0 +1,185 @@
+//! Where a trip fits by hand: on each vehicle, the cheapest feasible place for it leaving every
+//! other stop where it is (the same insertion the move uses), what it adds to that vehicle's
+//! driving, or the code of why it does not fit. No I/O.
+
+use routing::darp::{self, Instance, Plan, Route, StopId, Violation};
+
+use super::engine::Built;
+
+/// What placing a trip on a vehicle adds to that vehicle's route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Added {
+    pub metres: f64,
+    /// Driving time added (the stops' own service time is not counted: it is the same on any
+    /// vehicle).
+    pub seconds: f64,
+    /// The trip's planned pick-up on that vehicle, seconds after midnight.
+    pub pickup_s: f64,
+}
+
+/// The driving of vehicle `v` over `stops`, depot to depot (nothing when it has no stop).
+fn driving(instance: &Instance, v: usize, stops: &[StopId]) -> (f64, f64) {
+    if stops.is_empty() {
+        return (0.0, 0.0);
+    }
+    let (mut metres, mut seconds) = (0.0, 0.0);
+    let mut at = instance.vehicles[v].start;
+    for s in stops {
+        let Some(e) = instance.endpoint(*s) else {
+            continue;
+        };
+        metres += instance.matrix.metres(at, e.location);
+        seconds += instance.matrix.seconds(at, e.location);
+        at = e.location;
+    }
+    metres += instance.matrix.metres(at, instance.vehicles[v].end);
+    seconds += instance.matrix.seconds(at, instance.vehicles[v].end);
+    (metres, seconds)
+}
+
+/// The code of a constraint a route breaks (what consoles translate).
+pub(crate) fn violation_code(v: Violation) -> &'static str {
+    match v {
+        Violation::Capacity => "capacity",
+        Violation::TimeWindow => "time_window",
+        Violation::RideTime => "ride_time",
+        Violation::ShiftEnd => "shift_end",
+        Violation::RouteDuration => "route_duration",
+        Violation::Malformed => "not_plannable",
+    }
+}
+
+/// Puts request `r` on vehicle `v` at its cheapest feasible place (taking it off wherever it is
+/// now), every other stop unmoved. Refused with a code: `capacity` (the vehicle cannot carry the
+/// rider), `time_window`, `ride_time`, `shift_end`, `route_duration` (the vehicle could not
+/// serve it even idle), `no_room` (it could idle, but its other stops leave no place).
+pub(crate) fn fit_on(
+    built: &Built,
+    plan: &Plan,
+    r: usize,
+    v: usize,
+) -> Result<(Plan, Added), &'static str> {
+    let instance = &built.instance;
+    if !instance.vehicles[v]
+        .capacity
+        .fits(instance.requests[r].load)
+    {
+        return Err("capacity");
+    }
+    let mut base = plan.clone();
+    for route in &mut base.routes {
+        route.stops.retain(|s| s.request() != r);
+    }
+    let stops = &base.routes[v].stops;
+    let before = driving(instance, v, stops);
+    let mut best: Option<(f64, Plan, Added)> = None;
+    for i in 0..=stops.len() {
+        for j in i..=stops.len() {
+            let mut candidate = stops.clone();
+            candidate.insert(j, StopId::dropoff(r));
+            candidate.insert(i, StopId::pickup(r));
+            let route = Route {
+                stops: candidate,
+                ..Route::default()
+            };
+            let Ok(starts) = darp::earliest_schedule(instance, v, &route) else {
+                continue;
+            };
+            let after = driving(instance, v, &route.stops);
+            let added = Added {
+                metres: after.0 - before.0,
+                seconds: after.1 - before.1,
+                pickup_s: starts[i],
+            };
+            let mut p = base.clone();
+            p.routes[v] = route;
+            let cost = p.cost(instance);
+            if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
+                best = Some((cost, p, added));
+            }
+        }
+    }
+    if let Some((_, p, added)) = best {
+        return Ok((p, added));
+    }
+    let alone = Route {
+        stops: vec![StopId::pickup(r), StopId::dropoff(r)],
+        ..Route::default()
+    };
+    Err(match darp::earliest_schedule(instance, v, &alone) {
+        Ok(_) => "no_room",
+        Err(why) => violation_code(why),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routing::darp::{
+        Capacity, CostBasis, Endpoint, Load, Request, Vehicle as DarpVehicle, Window,
+    };
+    use routing::travel::TravelMatrix;
+
+    /// Two vehicles at depot 0 and 1, one trip from 2 to 3; vehicle 1 seats nobody.
+    fn built(width: f64) -> Built {
+        let n = 4;
+        let mut seconds = vec![0.0; n * n];
+        let mut metres = vec![0.0; n * n];
+        for a in 0..n {
+            for b in 0..n {
+                let d = (a as f64 - b as f64).abs() * 600.0;
+                seconds[a * n + b] = d;
+                metres[a * n + b] = d * 10.0;
+            }
+        }
+        let request = Request {
+            pickup: Endpoint {
+                location: 2,
+                service: 60.0,
+                window: Window::new(8.0 * 3600.0, 8.0 * 3600.0 + width),
+            },
+            dropoff: Endpoint {
+                location: 3,
+                service: 60.0,
+                window: Window::new(0.0, 86_400.0),
+            },
+            load: Load::seated(1),
+            max_ride: 3600.0,
+        };
+        let vehicle = |start, seats| DarpVehicle {
+            capacity: Capacity {
+                seats,
+                wheelchair_places: 0,
+            },
+            start,
+            end: start,
+            shift: Window::new(6.0 * 3600.0, 18.0 * 3600.0),
+            max_duration: 12.0 * 3600.0,
+        };
+        Built {
+            instance: Instance {
+                name: "t".into(),
+                requests: vec![request],
+                vehicles: vec![vehicle(0, 4), vehicle(1, 0)],
+                matrix: TravelMatrix { n, seconds, metres },
+                cost_basis: CostBasis::Distance,
+            },
+            trip_ids: vec!["T-1".into()],
+            vehicle_ids: vec!["VAN-01".into(), "VAN-02".into()],
+            refused: vec![],
+        }
+    }
+
+    #[test]
+    fn a_trip_fits_an_idle_vehicle_adding_its_whole_round_and_not_one_without_seats() {
+        let b = built(1200.0);
+        let plan = Plan::empty(&b.instance);
+        let (p, added) = fit_on(&b, &plan, 0, 0).unwrap();
+        assert_eq!(p.routes[0].stops.len(), 2);
+        // 0 -> 2 -> 3 -> 0: 2 + 1 + 3 legs of 600 s.
+        assert!((added.seconds - 3600.0).abs() < 1e-6, "{added:?}");
+        assert!((added.metres - 36_000.0).abs() < 1e-6);
+        assert!(added.pickup_s >= 8.0 * 3600.0);
+        assert_eq!(fit_on(&b, &plan, 0, 1).unwrap_err(), "capacity");
+    }
+}
