@@ -18,7 +18,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; field?: string; reason?: string } })?.error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field ?? undefined, e?.reason ?? undefined);
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field, e?.reason);
   }
   return json as T;
 }
@@ -38,6 +38,12 @@ export interface ManifestStop {
   phone: string | null;
   status: string;
   done: boolean;
+  /** What the stop is for (Mobilitate runs): absent means "trip". `meal` and `supply` have no
+   * rider aboard: a delivery. */
+  kind?: 'trip' | 'meal' | 'shuttle' | 'supply';
+  /** A delivery's window, `HH:MM` local, when the service sends it. */
+  window_start?: string;
+  window_end?: string;
 }
 
 export interface Manifest {
@@ -62,4 +68,24 @@ export interface TripView {
   promised: string | null;
   vehicle_id: string | null;
   unserved_reason: string | null;
+}
+
+/** A message between dispatch and a vehicle's driver (src/transport/model.rs DriverMessage). */
+export interface DriverMessage {
+  id: string;
+  vehicle_id: string;
+  date: string;
+  trip_id: string | null;
+  direction: 'to_driver' | 'from_driver';
+  text: string;
+  canned: string | null;
+  sent_at: string;
+  sent_by: string;
+  acked_at: string | null;
+  acked_by: string | null;
+}
+
+export interface DriverMessageList {
+  date: string;
+  messages: DriverMessage[];
 }
