@@ -143,6 +143,7 @@ async fn count(
                     reported_by: "transport-policy".into(),
                     description,
                     related: None,
+                    code: Some("policy_flag".into()),
                 },
                 subject: None,
                 key: Some(format!("policy-flag:{}:{trigger}", trip.rider_id)),
