@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 
 mod features;
 mod queue;
+mod receiver;
 mod templates;
 
 pub use features::{
     ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
 };
+pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use templates::Templates;
 
@@ -38,6 +40,7 @@ pub struct Config {
     pub sms: SmsConfig,
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
+    pub receiver: ReceiverConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -262,13 +265,14 @@ impl Config {
         self.referrals.validate()?;
         self.transport.validate()?;
         self.sms.validate()?;
+        self.receiver.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "server",
     "store",
     "bus",
@@ -283,6 +287,7 @@ const SECTIONS: [&str; 14] = [
     "referrals",
     "transport",
     "sms",
+    "receiver",
 ];
 
 fn is_config_key(key: &str) -> bool {

@@ -108,6 +108,7 @@ use crate::state::AppState;
         crate::referrals::http::follow_up::list,
         crate::referrals::http::safe_contact::mark,
         crate::reports::http::get,
+        crate::receiver::http::accounts,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -126,6 +127,7 @@ use crate::state::AppState;
         (name = "referrals", description = "Call categories, referrals to services, follow-ups, safe contact"),
         (name = "reports", description = "Answer-time reports"),
         (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
+        (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
     )
 )]
 pub struct ApiDoc;

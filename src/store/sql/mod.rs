@@ -11,4 +11,5 @@ pub(crate) mod calls;
 pub(crate) mod emergency;
 pub(crate) mod log;
 pub(crate) mod outbox;
+pub(crate) mod receiver;
 pub(crate) mod transport;
