@@ -92,6 +92,12 @@ pub(crate) fn parse(id: &str, data: &str) -> Option<Event> {
         "SIA-DCS" => {
             let e = e.strip_prefix(['N', 'O']).unwrap_or(e);
             e.split('/').find_map(|f| {
+                // Modifiers (`ri1`, `id12`, `ti12:30`) may precede the code with or without
+                // a `/` between them.
+                let mut f = f;
+                while f.len() >= 2 && f.as_bytes()[..2].iter().all(u8::is_ascii_lowercase) {
+                    f = f[2..].trim_start_matches(|c: char| c.is_ascii_digit() || c == ':');
+                }
                 let b = f.as_bytes();
                 (b.len() >= 2
                     && b[0].is_ascii_uppercase()
@@ -215,6 +221,14 @@ mod tests {
             Action::Restore(AlarmType::Button)
         );
         assert_eq!(parse("SIA-DCS", "#1234|Nri1"), None);
+        // my-dc09-spt writes no `/` after the area.
+        assert_eq!(
+            parse("SIA-DCS", "#1001|Nri1FA07"),
+            Some(Event::Sia {
+                code: "FA".into(),
+                zone: "07".into()
+            })
+        );
     }
 
     #[test]

@@ -259,16 +259,19 @@ pub(crate) fn decrypt(key: &Key, hex_body: &str) -> Result<String, Refusal> {
         return Err(Refusal::Format);
     }
     decrypt_bytes(key, &mut bytes).ok_or(Refusal::Decrypt)?;
-    // A wrong key gives bytes that are not printable ASCII, or no `|` after the pad.
-    if !bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+    // The pad may hold any byte but `[`, `]`, `|` (transmitters use control characters too);
+    // after the `|` the text is printable ASCII. A wrong key gives bytes that almost never
+    // pass both (and the body must still parse, timestamp included).
+    let bar = bytes
+        .iter()
+        .position(|&b| b == b'|')
+        .ok_or(Refusal::Decrypt)?;
+    if bytes[..bar].iter().any(|&b| b == b'[' || b == b']' || b >= 0x80)
+        || !bytes[bar + 1..].iter().all(|b| (0x20..0x7f).contains(b))
+    {
         return Err(Refusal::Decrypt);
     }
-    let text = String::from_utf8(bytes).map_err(|_| Refusal::Decrypt)?;
-    let bar = text.find('|').ok_or(Refusal::Decrypt)?;
-    if text[..bar].contains(['[', ']']) {
-        return Err(Refusal::Decrypt);
-    }
-    Ok(text[bar + 1..].to_owned())
+    String::from_utf8(bytes[bar + 1..].to_vec()).map_err(|_| Refusal::Decrypt)
 }
 
 /// Reads a plain body: `data]`, then `[ext]`s, then an optional `_timestamp`.
@@ -346,7 +349,7 @@ pub(crate) fn encrypt(key: &Key, text: &str, pad_byte: impl Fn(usize) -> u8) -> 
     let mut plain: Vec<u8> = (0..need)
         .map(|i| match pad_byte(i) {
             b'[' | b']' | b'|' => b'0',
-            b if (0x20..0x7f).contains(&b) => b,
+            b if b < 0x80 => b,
             _ => b'0',
         })
         .collect();
@@ -442,6 +445,9 @@ mod tests {
             let key = Key::from_hex(&"a1".repeat(len)).unwrap();
             let text = "#1234|1101 01 003]_14:12:04,12-05-2026";
             let hex = encrypt(&key, text, |i| b'A' + (i % 20) as u8);
+            assert_eq!(decrypt(&key, &hex).unwrap(), text);
+            // A pad of control characters, as my-dc09-spt writes (chr 20..125).
+            let hex = encrypt(&key, text, |_| 0x14);
             assert_eq!(hex.len() % 32, 0);
             assert_eq!(decrypt(&key, &hex).unwrap(), text);
             let wrong = Key::from_hex(&"b2".repeat(len)).unwrap();
