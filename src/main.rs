@@ -116,7 +116,7 @@ enum AccountAction {
         account: String,
         /// AES key in hex (32, 48 or 64 digits); prefer the environment variable, so the key
         /// is not in the shell history.
-        #[arg(long, env = "DISPECER_RECEIVER_KEY", hide_env_values = true, required_unless_present = "plain")]
+        #[arg(long, env = "DISPECER_DC09_KEY", hide_env_values = true, required_unless_present = "plain")]
         key: Option<String>,
         /// The account sends in plain (no encryption).
         #[arg(long, conflicts_with = "key")]

@@ -272,6 +272,14 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             200,
         ),
         (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+        // The DC-09 receiver's accounts (receiver feature).
+        (
+            Method::GET,
+            "/api/v1/receiver/accounts".into(),
+            Value::Null,
+            vec![Supervisor, Admin],
+            200,
+        ),
     ];
     for (method, path, body, allowed, ok) in rows {
         for role in Role::ALL {

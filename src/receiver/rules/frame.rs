@@ -342,7 +342,7 @@ fn prefixes(f: &Frame) -> String {
 }
 
 /// Pads `text` in front to whole AES blocks (`pad|text`), encrypts it, and gives the hex.
-/// The pad is printable and never `[`, `]` or `|`; `pad_byte(i)` chooses each character.
+/// The pad is ASCII, never a bracket or a bar; `pad_byte(i)` chooses each character.
 pub(crate) fn encrypt(key: &Key, text: &str, pad_byte: impl Fn(usize) -> u8) -> String {
     // One `|` and at least one pad character, to whole blocks.
     let need = 16 - (text.len() + 1) % 16;
