@@ -164,6 +164,19 @@ enum BenchWhat {
         #[arg(long, conflicts_with = "url")]
         store: Option<String>,
     },
+    /// The DC-09 receiver: N devices holding TCP connections, supervision and alarms.
+    Receiver {
+        #[arg(long, default_value_t = 10_000)]
+        devices: u32,
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// Seconds between a device's supervision (NULL) messages.
+        #[arg(long, default_value_t = 60.0)]
+        supervision_s: f64,
+        /// Alarms per second, each from another device.
+        #[arg(long, default_value_t = 200)]
+        alarm_rate: u32,
+    },
     /// Restart: rebuilding the live state from a synthetic year of events.
     Restart {
         /// Events written first (four per item: created, acknowledged, note, closed).
@@ -294,6 +307,26 @@ fn main() -> anyhow::Result<()> {
                 what: BenchWhat::Restart { events, store },
             } => {
                 let report = dispecer::cli::bench::restart(events, store).await?;
+                println!("{report}");
+                Ok(())
+            }
+            Command::Bench {
+                what:
+                    BenchWhat::Receiver {
+                        devices,
+                        seconds,
+                        supervision_s,
+                        alarm_rate,
+                    },
+            } => {
+                let report =
+                    dispecer::cli::bench_receiver::receiver(dispecer::cli::bench_receiver::ReceiverArgs {
+                        devices,
+                        seconds,
+                        supervision_s,
+                        alarm_rate,
+                    })
+                    .await?;
                 println!("{report}");
                 Ok(())
             }
