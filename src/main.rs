@@ -116,7 +116,12 @@ enum AccountAction {
         account: String,
         /// AES key in hex (32, 48 or 64 digits); prefer the environment variable, so the key
         /// is not in the shell history.
-        #[arg(long, env = "DISPECER_DC09_KEY", hide_env_values = true, required_unless_present = "plain")]
+        #[arg(
+            long,
+            env = "DISPECER_DC09_KEY",
+            hide_env_values = true,
+            required_unless_present = "plain"
+        )]
         key: Option<String>,
         /// The account sends in plain (no encryption).
         #[arg(long, conflicts_with = "key")]
@@ -319,14 +324,15 @@ fn main() -> anyhow::Result<()> {
                         alarm_rate,
                     },
             } => {
-                let report =
-                    dispecer::cli::bench_receiver::receiver(dispecer::cli::bench_receiver::ReceiverArgs {
+                let report = dispecer::cli::bench_receiver::receiver(
+                    dispecer::cli::bench_receiver::ReceiverArgs {
                         devices,
                         seconds,
                         supervision_s,
                         alarm_rate,
-                    })
-                    .await?;
+                    },
+                )
+                .await?;
                 println!("{report}");
                 Ok(())
             }

@@ -78,7 +78,9 @@ fn account(i: u32) -> String {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn rss_of(pid: u32) -> f64 {
@@ -163,7 +165,11 @@ async fn device(
             Ok(Ok(())) if got.windows(5).any(|w| w == b"\"ACK\"") => {
                 record(&shared.ack, sent);
                 shared.acks.fetch_add(1, Ordering::Relaxed);
-                let counter = if alarm { &shared.alarms } else { &shared.supervision };
+                let counter = if alarm {
+                    &shared.alarms
+                } else {
+                    &shared.supervision
+                };
                 counter.fetch_add(1, Ordering::Relaxed);
             }
             _ => {
@@ -175,7 +181,10 @@ async fn device(
 }
 
 pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
-    anyhow::ensure!(args.devices >= 1 && args.seconds >= 1, "--devices and --seconds at least 1");
+    anyhow::ensure!(
+        args.devices >= 1 && args.seconds >= 1,
+        "--devices and --seconds at least 1"
+    );
     let dir = tempfile::tempdir()?;
     let db = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
     let mut config = Config::load(None)?;
@@ -225,7 +234,10 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
     let client = reqwest::Client::new();
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.is_err() {
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(60), "the service did not start");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(60),
+            "the service did not start"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -253,9 +265,15 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
                 if !text.contains("\"item_created\"") {
                     continue;
                 }
-                let Some(start) = text.find("dc09-B") else { continue };
+                let Some(start) = text.find("dc09-B") else {
+                    continue;
+                };
                 let device = &text[start..start + 12];
-                let sent = shared.alarm_sent.lock().ok().and_then(|m| m.get(device).copied());
+                let sent = shared
+                    .alarm_sent
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(device).copied());
                 if let Some(sent) = sent {
                     record(&shared.ws, sent);
                     shared.on_console.fetch_add(1, Ordering::Relaxed);
@@ -279,7 +297,12 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
     let wanted = format!("dispecer_receiver_connections {}", args.devices);
     let wait = Instant::now();
     while wait.elapsed() < Duration::from_secs(30) {
-        let m = client.get(format!("{base}/metrics")).send().await?.text().await?;
+        let m = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
         if m.contains(&wanted) {
             break;
         }
@@ -296,7 +319,14 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
     for (i, s) in streams.into_iter().enumerate() {
         let (tx, rx) = mpsc::channel(4);
         senders.push(tx);
-        tasks.push(tokio::spawn(device(i as u32, s, every, rx, shared.clone(), until)));
+        tasks.push(tokio::spawn(device(
+            i as u32,
+            s,
+            every,
+            rx,
+            shared.clone(),
+            until,
+        )));
     }
     let period = Duration::from_secs_f64(1.0 / f64::from(args.alarm_rate.max(1)));
     let total = u64::from(args.alarm_rate) * u64::from(args.seconds);
@@ -327,7 +357,8 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
     reader.abort();
     let _ = child.kill().await;
     let q = |h: &Mutex<Histogram<u64>>, q: f64| {
-        h.lock().map_or(0.0, |h| h.value_at_quantile(q) as f64 / 1000.0)
+        h.lock()
+            .map_or(0.0, |h| h.value_at_quantile(q) as f64 / 1000.0)
     };
     let alarms_acked = shared.alarms.load(Ordering::Relaxed);
     let on_console = shared.on_console.load(Ordering::Relaxed);
@@ -342,7 +373,12 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
         ws_p50_ms: q(&shared.ws, 0.5),
         ws_p99_ms: q(&shared.ws, 0.99),
         alarms_on_console: on_console,
-        lost: sent_alarms.saturating_sub(on_console.min(alarms_acked))
+        // An alarm lost: sent and never acknowledged, or acknowledged (each from its own
+        // device) and never on the console; and messages whose device saw no answer.
+        lost: sent_alarms.saturating_sub(alarms_acked)
+            + alarms_acked
+                .min(u64::from(args.devices))
+                .saturating_sub(on_console)
             + shared.failed.load(Ordering::Relaxed),
         rss_idle_bytes_per_connection: (rss_idle - rss_before) / connected.max(1) as f64,
     })

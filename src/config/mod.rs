@@ -16,8 +16,8 @@ mod templates;
 pub use features::{
     ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
 };
-pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
+pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use templates::Templates;
 
 /// The defaults, compiled in.

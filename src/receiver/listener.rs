@@ -83,7 +83,11 @@ async fn connection(receiver: &Receiver, mut stream: TcpStream, idle: Duration) 
         if buf.len() > MAX_FRAME {
             buf.clear();
             metrics::counter!("dispecer_receiver_naks_total", "reason" => "too_long").increment(1);
-            if stream.write_all(&frame::nak(chrono::Utc::now())).await.is_err() {
+            if stream
+                .write_all(&frame::nak(chrono::Utc::now()))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -120,7 +124,8 @@ pub(crate) fn spawn_udp(receiver: Receiver, socket: UdpSocket, shutdown: Cancell
             tokio::spawn(async move {
                 let frame = next_frame(&mut buf).unwrap_or_default();
                 let answer = if frame.is_empty() {
-                    metrics::counter!("dispecer_receiver_naks_total", "reason" => "garbage").increment(1);
+                    metrics::counter!("dispecer_receiver_naks_total", "reason" => "garbage")
+                        .increment(1);
                     Some(frame::nak(chrono::Utc::now()))
                 } else {
                     receiver.handle(&frame, "udp").await

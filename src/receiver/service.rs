@@ -65,7 +65,8 @@ impl Receiver {
                 Some(bytes)
             }
             Ok(Reply::Nak(reason)) => {
-                metrics::counter!("dispecer_receiver_naks_total", "reason" => reason.as_str()).increment(1);
+                metrics::counter!("dispecer_receiver_naks_total", "reason" => reason.as_str())
+                    .increment(1);
                 metrics::counter!("dispecer_receiver_messages_total", "transport" => transport, "id" => "other", "answer" => "nak").increment(1);
                 Some(frame::nak(now))
             }
@@ -95,7 +96,10 @@ impl Receiver {
         };
         let key = match &account.key_hex {
             Some(hex) => Some(Key::from_hex(hex).map_err(|_| {
-                NotStored(format!("account {}: its stored key is not a valid AES key", f.account))
+                NotStored(format!(
+                    "account {}: its stored key is not a valid AES key",
+                    f.account
+                ))
             })?),
             None => None,
         };
@@ -140,7 +144,11 @@ impl Receiver {
             metrics::counter!("dispecer_receiver_checkins_total").increment(1);
         }
         self.accounts
-            .receiver_heard(&f.account.to_ascii_uppercase(), now.timestamp_millis(), checkin)
+            .receiver_heard(
+                &f.account.to_ascii_uppercase(),
+                now.timestamp_millis(),
+                checkin,
+            )
             .await
             .map_err(|e| NotStored(e.to_string()))?;
         Ok(Reply::Ack(
@@ -164,8 +172,16 @@ impl Receiver {
         let device_time = body.timestamp.unwrap_or(now);
         let Some(event) = events::parse(&f.id, &body.data) else {
             // Unreadable data: an item all the same, as an unknown code.
-            self.alarm(f, &device, AlarmType::Button, device_time, "unreadable", now, true)
-                .await?;
+            self.alarm(
+                f,
+                &device,
+                AlarmType::Button,
+                device_time,
+                "unreadable",
+                now,
+                true,
+            )
+            .await?;
             return Ok(false);
         };
         match self.codes.action(&event) {
@@ -176,18 +192,40 @@ impl Receiver {
                 Ok(false)
             }
             Action::Unknown => {
-                self.alarm(f, &device, AlarmType::Button, device_time, &event.label(), now, true)
-                    .await?;
+                self.alarm(
+                    f,
+                    &device,
+                    AlarmType::Button,
+                    device_time,
+                    &event.label(),
+                    now,
+                    true,
+                )
+                .await?;
                 Ok(false)
             }
             Action::Restore(t) => {
-                self.note_on_open(f, &device, Some(t), &event, now, "Revenire la normal semnalată de dispozitiv")
-                    .await?;
+                self.note_on_open(
+                    f,
+                    &device,
+                    Some(t),
+                    &event,
+                    now,
+                    "Revenire la normal semnalată de dispozitiv",
+                )
+                .await?;
                 Ok(false)
             }
             Action::Cancel => {
-                self.note_on_open(f, &device, None, &event, now, "Alarmă anulată de utilizator pe dispozitiv")
-                    .await?;
+                self.note_on_open(
+                    f,
+                    &device,
+                    None,
+                    &event,
+                    now,
+                    "Alarmă anulată de utilizator pe dispozitiv",
+                )
+                .await?;
                 Ok(false)
             }
         }
@@ -237,7 +275,9 @@ impl Receiver {
         if unknown_code {
             self.note_once(
                 item.id,
-                format!("Cod de eveniment DC-09 necunoscut în tabel ({label}): verificați dispozitivul"),
+                format!(
+                    "Cod de eveniment DC-09 necunoscut în tabel ({label}): verificați dispozitivul"
+                ),
                 format!("{key}|unknown"),
             )
             .await?;

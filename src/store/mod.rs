@@ -27,7 +27,7 @@ pub use error::StoreError;
 pub(crate) use log::{check_numbering, decode};
 pub use log::{DecideFn, Decision, Store};
 pub use outbox::{Outbox, OutboxRow, OutgoingSms};
-pub use receiver::{ReceiverAccount, ReceiverStore};
 pub(crate) use postgres::PgStore;
+pub use receiver::{ReceiverAccount, ReceiverStore};
 pub(crate) use sqlite::SqliteStore;
 pub use transport::TransportStore;

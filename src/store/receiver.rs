@@ -34,12 +34,8 @@ pub trait ReceiverStore: Send + Sync {
     /// Adds an account or replaces its key and device (keeps what was heard from it).
     async fn put_receiver_account(&self, a: &ReceiverAccount) -> Result<(), StoreError>;
     /// Adds an account unless it exists (accounts from the configuration at start-up).
-    async fn add_receiver_account_if_missing(
-        &self,
-        a: &ReceiverAccount,
-    ) -> Result<(), StoreError>;
-    async fn receiver_account(&self, account: &str)
-        -> Result<Option<ReceiverAccount>, StoreError>;
+    async fn add_receiver_account_if_missing(&self, a: &ReceiverAccount) -> Result<(), StoreError>;
+    async fn receiver_account(&self, account: &str) -> Result<Option<ReceiverAccount>, StoreError>;
     async fn receiver_accounts(&self) -> Result<Vec<ReceiverAccount>, StoreError>;
     /// `false` when there was no such account.
     async fn remove_receiver_account(&self, account: &str) -> Result<bool, StoreError>;

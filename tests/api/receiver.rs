@@ -20,14 +20,23 @@ fn crc16(data: &[u8]) -> u16 {
     for &b in data {
         crc ^= u16::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xA001 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xA001
+            } else {
+                crc >> 1
+            };
         }
     }
     crc
 }
 
 fn wrap(content: &str) -> Vec<u8> {
-    format!("\n{:04X}{:04X}{content}\r", crc16(content.as_bytes()), content.len()).into_bytes()
+    format!(
+        "\n{:04X}{:04X}{content}\r",
+        crc16(content.as_bytes()),
+        content.len()
+    )
+    .into_bytes()
 }
 
 fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -59,10 +68,19 @@ fn decrypt(key_hex: &str, hex_body: &str) -> String {
 }
 
 fn plain_cid(account: &str, seq: u32, event: &str) -> Vec<u8> {
-    wrap(&format!("\"ADM-CID\"{seq:04}R1L1#{account}[#{account}|{event}]"))
+    wrap(&format!(
+        "\"ADM-CID\"{seq:04}R1L1#{account}[#{account}|{event}]"
+    ))
 }
 
-fn encrypted(account: &str, seq: u32, id: &str, data: &str, key: &str, at: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+fn encrypted(
+    account: &str,
+    seq: u32,
+    id: &str,
+    data: &str,
+    key: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<u8> {
     let body = encrypt(key, &format!("{data}]{}", stamp(at)));
     wrap(&format!("\"*{id}\"{seq:04}R1L1#{account}[{body}"))
 }
@@ -114,8 +132,15 @@ impl Device {
 /// The answer's ID token (`ACK`, `*ACK`, `NAK`, `DUH`), after checking its CRC and length.
 fn token(answer: &str) -> &str {
     let content = &answer[9..answer.len() - 1];
-    assert_eq!(&answer[1..5], format!("{:04X}", crc16(content.as_bytes())), "CRC of {answer:?}");
-    assert_eq!(usize::from_str_radix(&answer[5..9], 16).unwrap(), content.len());
+    assert_eq!(
+        &answer[1..5],
+        format!("{:04X}", crc16(content.as_bytes())),
+        "CRC of {answer:?}"
+    );
+    assert_eq!(
+        usize::from_str_radix(&answer[5..9], 16).unwrap(),
+        content.len()
+    );
     content[1..].split('"').next().unwrap()
 }
 
@@ -140,28 +165,55 @@ async fn faulty_frames_are_answered_as_the_standard_says_and_the_connection_live
     bad[1] = if bad[1] == b'0' { b'1' } else { b'0' };
     let a = d.send(&bad).await;
     assert_eq!(token(&a), "NAK");
-    assert!(a.contains("\"NAK\"0000R0L0A0[]_"), "a NAK carries the receiver's time: {a}");
+    assert!(
+        a.contains("\"NAK\"0000R0L0A0[]_"),
+        "a NAK carries the receiver's time: {a}"
+    );
     // A wrong length.
     let mut long = plain_cid("1001", 1, "1101 01 001");
     long.insert(12, b'7');
     assert_eq!(token(&d.send(&long).await), "NAK");
     // Garbage between LF and CR (noise before the LF is skipped).
-    assert_eq!(token(&d.send(b"noise\n\x00\xff garbage \x01\r").await), "NAK");
+    assert_eq!(
+        token(&d.send(b"noise\n\x00\xff garbage \x01\r").await),
+        "NAK"
+    );
     // A timestamp ten minutes off: NAK with the receiver's time.
-    let stale = encrypted("1002", 2, "ADM-CID", "#1002|1101 01 001", KEY, now - chrono::Duration::minutes(10));
+    let stale = encrypted(
+        "1002",
+        2,
+        "ADM-CID",
+        "#1002|1101 01 001",
+        KEY,
+        now - chrono::Duration::minutes(10),
+    );
     let a = d.send(&stale).await;
     assert_eq!(token(&a), "NAK");
-    let t = chrono::NaiveDateTime::parse_from_str(&a[a.len() - 20..a.len() - 1], "%H:%M:%S,%m-%d-%Y")
-        .unwrap()
-        .and_utc();
+    let t =
+        chrono::NaiveDateTime::parse_from_str(&a[a.len() - 20..a.len() - 1], "%H:%M:%S,%m-%d-%Y")
+            .unwrap()
+            .and_utc();
     assert!((t - chrono::Utc::now()).num_seconds().abs() < 5);
     // A wrong key.
-    let wrong = encrypted("1002", 3, "ADM-CID", "#1002|1101 01 001", "FF0102030405060708090A0B0C0D0EFF", now);
+    let wrong = encrypted(
+        "1002",
+        3,
+        "ADM-CID",
+        "#1002|1101 01 001",
+        "FF0102030405060708090A0B0C0D0EFF",
+        now,
+    );
     assert_eq!(token(&d.send(&wrong).await), "NAK");
     // Plain text from an account configured for encryption: DUH.
-    assert_eq!(token(&d.send(&plain_cid("1002", 4, "1101 01 001")).await), "DUH");
+    assert_eq!(
+        token(&d.send(&plain_cid("1002", 4, "1101 01 001")).await),
+        "DUH"
+    );
     // An ID token the receiver does not handle: DUH.
-    assert_eq!(token(&d.send(&wrap("\"XYZ-ABC\"0005L1#1001[]")).await), "DUH");
+    assert_eq!(
+        token(&d.send(&wrap("\"XYZ-ABC\"0005L1#1001[]")).await),
+        "DUH"
+    );
     // Nothing of the above made an item.
     assert!(dc09_items(&app).await.is_empty());
 
@@ -172,22 +224,48 @@ async fn faulty_frames_are_answered_as_the_standard_says_and_the_connection_live
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["details"]["device_id"], "dc09-ABC123");
     // An unknown code from a known account: an item too, as a personal emergency.
-    assert_eq!(token(&d.send(&plain_cid("1001", 8, "1999 01 002")).await), "ACK");
+    assert_eq!(
+        token(&d.send(&plain_cid("1001", 8, "1999 01 002")).await),
+        "ACK"
+    );
     let items = dc09_items(&app).await;
-    let unknown = items.iter().find(|i| i["details"]["device_id"] == "TA-DC1").unwrap();
+    let unknown = items
+        .iter()
+        .find(|i| i["details"]["device_id"] == "TA-DC1")
+        .unwrap();
     assert_eq!(unknown["details"]["alarm_type"], "button");
 
     // And the connection still carries a valid message.
-    let ok = encrypted("1002", 9, "ADM-CID", "#1002|1151 01 003", KEY, chrono::Utc::now());
+    let ok = encrypted(
+        "1002",
+        9,
+        "ADM-CID",
+        "#1002|1151 01 003",
+        KEY,
+        chrono::Utc::now(),
+    );
     let a = d.send(&ok).await;
     assert_eq!(token(&a), "*ACK");
     let body = &a[a.find('[').unwrap() + 1..a.len() - 1];
-    assert!(decrypt(KEY, body).contains("]_"), "an encrypted ACK carries the time inside");
+    assert!(
+        decrypt(KEY, body).contains("]_"),
+        "an encrypted ACK carries the time inside"
+    );
 
-    let metrics = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for reason in ["crc", "length", "garbage", "timestamp", "decrypt"] {
         assert!(
-            metrics.contains(&format!("dispecer_receiver_naks_total{{reason=\"{reason}\"}}")),
+            metrics.contains(&format!(
+                "dispecer_receiver_naks_total{{reason=\"{reason}\"}}"
+            )),
             "NAKs by reason {reason} in /metrics"
         );
     }
@@ -219,23 +297,45 @@ async fn an_alarm_is_stored_before_its_ack_a_retransmission_is_one_item_and_a_re
     assert_eq!(dc09_items(&app).await.len(), 1);
 
     // The restore (qualifier 3): a note on the open alarm, no new item.
-    assert_eq!(token(&d.send(&plain_cid("1001", 22, "3101 01 004")).await), "ACK");
+    assert_eq!(
+        token(&d.send(&plain_cid("1001", 22, "3101 01 004")).await),
+        "ACK"
+    );
     let items = dc09_items(&app).await;
     assert_eq!(items.len(), 1);
     let id = items[0]["id"].as_str().unwrap();
-    let item: Value = app.get_as(Role::Dispatcher, &format!("/api/v1/items/{id}")).await.json().await.unwrap();
-    let notes = item["item"]["notes"].as_array().or(item["notes"].as_array()).cloned().unwrap_or_default();
+    let item: Value = app
+        .get_as(Role::Dispatcher, &format!("/api/v1/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let notes = item["item"]["notes"]
+        .as_array()
+        .or(item["notes"].as_array())
+        .cloned()
+        .unwrap_or_default();
     assert!(
-        notes.iter().any(|n| n["text"].as_str().unwrap_or("").contains("Revenire")),
+        notes
+            .iter()
+            .any(|n| n["text"].as_str().unwrap_or("").contains("Revenire")),
         "the restore is noted: {item}"
     );
 
     // A NULL (link supervision) and a periodic test: check-ins, no item.
     let null = encrypted("1002", 23, "NULL", "", KEY, chrono::Utc::now());
     assert_eq!(token(&d.send(&null).await), "*ACK");
-    assert_eq!(token(&d.send(&plain_cid("1001", 24, "1602 00 000")).await), "ACK");
+    assert_eq!(
+        token(&d.send(&plain_cid("1001", 24, "1602 00 000")).await),
+        "ACK"
+    );
     assert_eq!(dc09_items(&app).await.len(), 1);
-    let accounts: Value = app.get_as(Role::Supervisor, "/api/v1/receiver/accounts").await.json().await.unwrap();
+    let accounts: Value = app
+        .get_as(Role::Supervisor, "/api/v1/receiver/accounts")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(accounts["listening"], true);
     let list = accounts["accounts"].as_array().unwrap();
     let a2 = list.iter().find(|a| a["account"] == "1002").unwrap();
@@ -243,10 +343,19 @@ async fn an_alarm_is_stored_before_its_ack_a_retransmission_is_one_item_and_a_re
     assert_eq!(a2["state"], "ok");
     assert!(a2["last_checkin"].is_string());
     assert!(a2.get("key_hex").is_none() && !accounts.to_string().contains(KEY));
-    let device: Value = app.get_as(Role::Dispatcher, "/api/v1/teleasistenta/devices/TA-DC2").await.json().await.unwrap();
-    let last = device["device"]["last_checkin_at"].as_str().unwrap_or_default().to_owned();
+    let device: Value = app
+        .get_as(Role::Dispatcher, "/api/v1/teleasistenta/devices/TA-DC2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = device["device"]["last_checkin_at"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
-        chrono::DateTime::parse_from_rfc3339(&last).is_ok_and(|t| (chrono::Utc::now() - t.to_utc()).num_seconds() < 10),
+        chrono::DateTime::parse_from_rfc3339(&last)
+            .is_ok_and(|t| (chrono::Utc::now() - t.to_utc()).num_seconds() < 10),
         "the NULL message is the device's check-in: {device}"
     );
 }

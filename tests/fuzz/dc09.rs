@@ -20,7 +20,11 @@ fn crc16(data: &[u8]) -> u16 {
     for &b in data {
         crc ^= u16::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xA001 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xA001
+            } else {
+                crc >> 1
+            };
         }
     }
     crc
@@ -129,14 +133,20 @@ fn dc09_frames() {
         let content = &answer[9..answer.len() - 1];
         let text = std::str::from_utf8(&answer).unwrap();
         prop_assert_eq!(&text[1..5], format!("{:04X}", crc16(content)));
-        prop_assert_eq!(usize::from_str_radix(&text[5..9], 16).unwrap(), content.len());
+        prop_assert_eq!(
+            usize::from_str_radix(&text[5..9], 16).unwrap(),
+            content.len()
+        );
         let token = text[10..].split('"').next().unwrap();
         prop_assert!(
             ["ACK", "*ACK", "NAK", "DUH"].contains(&token),
             "answer {text:?}"
         );
         if input.edits.is_empty() {
-            prop_assert!(token.ends_with("ACK"), "an unedited frame is acknowledged: {text:?}");
+            prop_assert!(
+                token.ends_with("ACK"),
+                "an unedited frame is acknowledged: {text:?}"
+            );
         }
         Ok(())
     });

@@ -137,15 +137,17 @@ impl CodeTable {
         let mut out = BTreeMap::new();
         for (k, v) in codes {
             if !(k.starts_with("cid:") || k.starts_with("sia:")) {
-                return Err(format!("receiver.codes.\"{k}\": keys are cid:EEE or sia:XX"));
+                return Err(format!(
+                    "receiver.codes.\"{k}\": keys are cid:EEE or sia:XX"
+                ));
             }
             let action = match v.as_str() {
                 "checkin" => Action::CheckIn,
                 "cancel" => Action::Cancel,
                 other => match other.strip_prefix("restore:") {
-                    Some(t) => Action::Restore(AlarmType::parse(t).map_err(|e| {
-                        format!("receiver.codes.\"{k}\": {e}")
-                    })?),
+                    Some(t) => Action::Restore(
+                        AlarmType::parse(t).map_err(|e| format!("receiver.codes.\"{k}\": {e}"))?,
+                    ),
                     None => Action::Alarm(
                         AlarmType::parse(other)
                             .map_err(|e| format!("receiver.codes.\"{k}\": {e}"))?,
@@ -233,8 +235,9 @@ mod tests {
 
     #[test]
     fn a_wrong_table_entry_is_named() {
-        let m: BTreeMap<String, String> =
-            [("cid:101".to_owned(), "panik".to_owned())].into_iter().collect();
+        let m: BTreeMap<String, String> = [("cid:101".to_owned(), "panik".to_owned())]
+            .into_iter()
+            .collect();
         assert!(CodeTable::from_config(&m).unwrap_err().contains("cid:101"));
     }
 }

@@ -143,7 +143,12 @@ pub(crate) fn parse(frame: &[u8]) -> Result<Frame, Refusal> {
 }
 
 /// Splits off a prefix letter and 1–`max` hex digits.
-fn prefixed<'a>(s: &'a str, letter: char, min: usize, max: usize) -> Option<(Option<&'a str>, &'a str)> {
+fn prefixed<'a>(
+    s: &'a str,
+    letter: char,
+    min: usize,
+    max: usize,
+) -> Option<(Option<&'a str>, &'a str)> {
     let Some(rest) = s.strip_prefix(letter) else {
         return Some((None, s));
     };
@@ -202,10 +207,7 @@ impl Key {
         let bytes = hex::decode(hex.trim()).map_err(|_| "not hexadecimal".to_owned())?;
         match bytes.len() {
             16 | 24 | 32 => Ok(Key(bytes)),
-            n => Err(format!(
-                "{} hex digits; an AES key has 32, 48 or 64",
-                n * 2
-            )),
+            n => Err(format!("{} hex digits; an AES key has 32, 48 or 64", n * 2)),
         }
     }
 }
@@ -266,7 +268,9 @@ pub(crate) fn decrypt(key: &Key, hex_body: &str) -> Result<String, Refusal> {
         .iter()
         .position(|&b| b == b'|')
         .ok_or(Refusal::Decrypt)?;
-    if bytes[..bar].iter().any(|&b| b == b'[' || b == b']' || b >= 0x80)
+    if bytes[..bar]
+        .iter()
+        .any(|&b| b == b'[' || b == b']' || b >= 0x80)
         || !bytes[bar + 1..].iter().all(|b| (0x20..0x7f).contains(b))
     {
         return Err(Refusal::Decrypt);
