@@ -32,7 +32,7 @@ fn crc16(data: &[u8]) -> u16 {
 }
 
 fn frame(account: &str, seq: usize, code: &str) -> Vec<u8> {
-    let c = format!("\"ADM-CID\"{seq:04}R1L1#{account}[#{account}|1{code}01 001]");
+    let c = format!("\"ADM-CID\"{seq:04}R1L1#{account}[#{account}|1{code} 01 001]");
     format!("\n{:04X}{:04X}{c}\r", crc16(c.as_bytes()), c.len()).into_bytes()
 }
 
