@@ -143,12 +143,7 @@ pub(crate) fn parse(frame: &[u8]) -> Result<Frame, Refusal> {
 }
 
 /// Splits off a prefix letter and 1–`max` hex digits.
-fn prefixed<'a>(
-    s: &'a str,
-    letter: char,
-    min: usize,
-    max: usize,
-) -> Option<(Option<&'a str>, &'a str)> {
+fn prefixed(s: &str, letter: char, min: usize, max: usize) -> Option<(Option<&str>, &str)> {
     let Some(rest) = s.strip_prefix(letter) else {
         return Some((None, s));
     };
