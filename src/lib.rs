@@ -33,6 +33,7 @@ pub mod http;
 pub(crate) mod intake;
 pub(crate) mod push;
 pub mod queue;
+pub(crate) mod receiver;
 pub mod referrals;
 pub(crate) mod reports;
 pub mod sms;

@@ -58,6 +58,11 @@ enum Command {
     },
     /// Print the OpenAPI 3.1 document (`dispecer openapi > docs/openapi.json`).
     Openapi,
+    /// The SIA DC-09 alarm receiver.
+    Receiver {
+        #[command(subcommand)]
+        what: ReceiverWhat,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -95,6 +100,43 @@ enum UserAction {
 }
 
 #[derive(Subcommand)]
+enum ReceiverWhat {
+    /// Transmitter accounts (keys are never printed).
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Add an account, or change its key and device.
+    Add {
+        /// 3-16 hex digits, as the device sends it after `#`.
+        account: String,
+        /// AES key in hex (32, 48 or 64 digits); prefer the environment variable, so the key
+        /// is not in the shell history.
+        #[arg(
+            long,
+            env = "DISPECER_DC09_KEY",
+            hide_env_values = true,
+            required_unless_present = "plain"
+        )]
+        key: Option<String>,
+        /// The account sends in plain (no encryption).
+        #[arg(long, conflicts_with = "key")]
+        plain: bool,
+        /// The TeleAsistență device (registry id) the account belongs to.
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// List the accounts.
+    List,
+    /// Remove an account.
+    Remove { account: String },
+}
+
+#[derive(Subcommand)]
 enum SessionsAction {
     /// End every session of the user (browser cookies and tablet tokens); the account stays.
     End { username: String },
@@ -126,6 +168,19 @@ enum BenchWhat {
         /// (default: a temporary SQLite file).
         #[arg(long, conflicts_with = "url")]
         store: Option<String>,
+    },
+    /// The DC-09 receiver: N devices holding TCP connections, supervision and alarms.
+    Receiver {
+        #[arg(long, default_value_t = 10_000)]
+        devices: u32,
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// Seconds between a device's supervision (NULL) messages.
+        #[arg(long, default_value_t = 60.0)]
+        supervision_s: f64,
+        /// Alarms per second, each from another device.
+        #[arg(long, default_value_t = 200)]
+        alarm_rate: u32,
     },
     /// Restart: rebuilding the live state from a synthetic year of events.
     Restart {
@@ -185,6 +240,30 @@ async fn user(config: Option<&std::path::Path>, action: UserAction) -> anyhow::R
     }
 }
 
+async fn receiver_account(
+    config: Option<&std::path::Path>,
+    action: AccountAction,
+) -> anyhow::Result<()> {
+    use dispecer::cli::receiver;
+    match action {
+        AccountAction::Add {
+            account,
+            key,
+            plain,
+            device,
+        } => {
+            let new = receiver::NewAccount {
+                account,
+                key: if plain { None } else { key },
+                device_id: device,
+            };
+            receiver::add_command(config, new).await
+        }
+        AccountAction::List => receiver::list_command(config).await,
+        AccountAction::Remove { account } => receiver::remove_command(config, &account).await,
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if let Some(Command::Route { from, to, van }) = &cli.command {
@@ -236,8 +315,32 @@ fn main() -> anyhow::Result<()> {
                 println!("{report}");
                 Ok(())
             }
+            Command::Bench {
+                what:
+                    BenchWhat::Receiver {
+                        devices,
+                        seconds,
+                        supervision_s,
+                        alarm_rate,
+                    },
+            } => {
+                let report = dispecer::cli::bench_receiver::receiver(
+                    dispecer::cli::bench_receiver::ReceiverArgs {
+                        devices,
+                        seconds,
+                        supervision_s,
+                        alarm_rate,
+                    },
+                )
+                .await?;
+                println!("{report}");
+                Ok(())
+            }
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
             Command::User { action } => user(config, action).await,
+            Command::Receiver {
+                what: ReceiverWhat::Account { action },
+            } => receiver_account(config, action).await,
             Command::Token {
                 action: TokenAction::Add { name, role },
             } => dispecer::cli::token_add(config, &name, &role).await,

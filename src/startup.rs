@@ -90,6 +90,14 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
             }
         });
     }
+    let receiver_addr = crate::receiver::start::start(
+        &config.receiver,
+        stores.receiver.clone(),
+        emergency.clone(),
+        core.clone(),
+        shutdown.child_token(),
+    )
+    .await?;
     let state = AppState {
         network,
         config: Arc::new(config),
@@ -105,6 +113,8 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         metrics: crate::telemetry::metrics_handle(),
         transport,
         shutdown,
+        receiver_accounts: stores.receiver.clone(),
+        receiver_addr,
     };
     crate::teleasistenta::spawn_monitor(state.clone());
     crate::referrals::spawn_follow_ups(state.clone());

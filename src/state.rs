@@ -35,4 +35,8 @@ pub struct AppState {
     pub transport: crate::transport::service::Transport,
     /// Cancelled when the server shuts down; long-lived tasks take a child.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// The SIA DC-09 receiver's accounts (`receiver`).
+    pub receiver_accounts: Arc<dyn crate::store::ReceiverStore>,
+    /// Where the DC-09 receiver listens (TCP and UDP); `None` when it is off.
+    pub receiver_addr: Option<std::net::SocketAddr>,
 }

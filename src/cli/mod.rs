@@ -6,9 +6,12 @@
 //!   rebuild of the live state from a synthetic year of events.
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 //! - [`users`]: `dispecer user add | disable | enable | sessions end`.
+//! - [`receiver`](mod@receiver): `dispecer receiver account add | list | remove` (DC-09).
 
 pub mod bench;
+pub mod bench_receiver;
 pub mod plan;
+pub mod receiver;
 pub mod seed;
 pub mod users;
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 mod features;
 mod queue;
+mod receiver;
 mod templates;
 
 pub use features::{
@@ -17,6 +18,7 @@ pub use features::{
     TransportPolicy,
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
+pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use templates::Templates;
 
 /// The defaults, compiled in.
@@ -39,6 +41,7 @@ pub struct Config {
     pub sms: SmsConfig,
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
+    pub receiver: ReceiverConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -263,13 +266,14 @@ impl Config {
         self.referrals.validate()?;
         self.transport.validate()?;
         self.sms.validate()?;
+        self.receiver.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "server",
     "store",
     "bus",
@@ -284,6 +288,7 @@ const SECTIONS: [&str; 14] = [
     "referrals",
     "transport",
     "sms",
+    "receiver",
 ];
 
 fn is_config_key(key: &str) -> bool {

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(map::router())
         .merge(crate::telephony::router())
         .merge(crate::teleasistenta::router())
+        .merge(crate::receiver::router())
         .merge(crate::referrals::router())
         .merge(crate::emiu::router())
         .merge(crate::reports::router())

@@ -7,6 +7,7 @@ use super::emergency::EmergencyStore;
 use super::log::Store;
 use super::outbox::Outbox;
 use super::postgres::PgStore;
+use super::receiver::ReceiverStore;
 use super::sqlite::SqliteStore;
 use super::transport::TransportStore;
 use crate::config::StoreConfig;
@@ -25,6 +26,8 @@ pub struct Stores {
     pub calls: Arc<dyn CallOutbox>,
     /// Registries of the emergency workflows.
     pub emergency: Arc<dyn EmergencyStore>,
+    /// The DC-09 receiver's accounts.
+    pub receiver: Arc<dyn ReceiverStore>,
 }
 
 /// Opens the store named by the configured URL, runs its migrations, and hands out its views.
@@ -40,6 +43,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             store: s.clone(),
             transport: s.clone(),
             emergency: s.clone(),
+            receiver: s.clone(),
             calls: s.clone(),
             outbox: s,
         }
@@ -53,6 +57,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             store: s.clone(),
             transport: s.clone(),
             emergency: s.clone(),
+            receiver: s.clone(),
             calls: s.clone(),
             outbox: s,
         }

@@ -313,6 +313,11 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             Method::POST,
             "/api/v1/transport/riders/R-M/waive".into(),
             json!({"reason": "test"}),
+        // The DC-09 receiver's accounts (receiver feature).
+        (
+            Method::GET,
+            "/api/v1/receiver/accounts".into(),
+            Value::Null,
             vec![Supervisor, Admin],
             200,
         ),

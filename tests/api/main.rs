@@ -18,6 +18,7 @@ mod map;
 mod multi_instance;
 mod openapi;
 mod queue;
+mod receiver;
 mod resource_access;
 mod shift_assist;
 mod shift_queue;

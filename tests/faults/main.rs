@@ -9,9 +9,13 @@
 //! - `sigkill`: an instance killed with SIGKILL during a burst on PostgreSQL, while another
 //!   instance keeps serving.
 //!
+//! - `dc09_sigkill`: a DC-09 device keeps sending while the service is SIGKILLed and
+//!   restarted; every acknowledged message is stored once, the others once after retransmission.
+//!
 //! Each test prints its counts (`fault …:` lines; run with `--nocapture` to see them).
 
 mod client;
+mod dc09_sigkill;
 mod postgres_restart;
 mod redis_outage;
 mod services;

@@ -307,6 +307,21 @@ impl Instance {
         }
     }
 
+    /// Adds an environment variable (a configuration key) for every later command.
+    pub fn env(&mut self, key: &str, value: &str) {
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Runs a `dispecer` command on this instance's configuration; panics if it fails.
+    pub fn cli(&self, args: &[&str]) {
+        let out = self.command().args(args).output().expect("run dispecer");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn command(&self) -> Command {
         let mut c = Command::new(BIN);
         c.envs(self.env.iter().map(|(k, v)| (k, v)))

@@ -38,6 +38,11 @@ impl Drop for App {
 impl App {
     /// A fresh app with one credential per role.
     pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    /// [`App::start`] with the configuration changed by `edit` first.
+    pub fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -51,6 +56,7 @@ impl App {
         config.routing.enabled = false;
         config.server.console_dir = dir.path().join("no-console");
         config.telephony.auth_token = TELEPHONY_AUTH_TOKEN.to_owned().into();
+        edit(&mut config);
         let shutdown = CancellationToken::new();
         let (state, tokens, address) = rt.block_on(async {
             let state = dispecer::startup::build(config, shutdown.clone())

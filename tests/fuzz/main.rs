@@ -10,6 +10,7 @@
 //! | `config_files` | configuration files through `Config::load` |
 //! | `cordeau_reader` | Cordeau benchmark files |
 //! | `osm_reader` | OpenStreetMap PBF extracts through `RoadNetwork::build` |
+//! | `dc09_frames` | SIA DC-09 frames (plain, encrypted, NULL), mutated, over the receiver's UDP listener |
 //!
 //! The normal test run tries a few hundred inputs per target; `scripts/fuzz` runs each for a
 //! time budget and prints the executions (see `runner`).
@@ -18,6 +19,7 @@
 mod app;
 mod config;
 mod cordeau;
+mod dc09;
 mod gen;
 mod intake;
 mod osm;

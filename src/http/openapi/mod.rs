@@ -119,6 +119,7 @@ use crate::state::AppState;
         crate::referrals::http::follow_up::list,
         crate::referrals::http::safe_contact::mark,
         crate::reports::http::get,
+        crate::receiver::http::accounts,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -137,6 +138,7 @@ use crate::state::AppState;
         (name = "referrals", description = "Call categories, referrals to services, follow-ups, safe contact"),
         (name = "reports", description = "Answer-time reports"),
         (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
+        (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
     )
 )]
 pub struct ApiDoc;

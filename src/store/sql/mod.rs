@@ -12,4 +12,5 @@ pub(crate) mod driver_messages;
 pub(crate) mod emergency;
 pub(crate) mod log;
 pub(crate) mod outbox;
+pub(crate) mod receiver;
 pub(crate) mod transport;
