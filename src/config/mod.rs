@@ -13,7 +13,7 @@ mod queue;
 mod templates;
 
 pub use features::{
-    ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
+    EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use templates::Templates;
@@ -34,6 +34,8 @@ pub struct Config {
     pub telephony: TelephonyConfig,
     pub teleasistenta: TeleasistentaConfig,
     pub referrals: ReferralsConfig,
+    /// The EMIU procedure (police requests, protection orders).
+    pub emiu: EmiuConfig,
     pub transport: TransportConfig,
     pub sms: SmsConfig,
     pub limits: LimitsConfig,
@@ -260,6 +262,7 @@ impl Config {
         self.telephony.validate()?;
         self.teleasistenta.validate()?;
         self.referrals.validate()?;
+        self.emiu.validate()?;
         self.transport.validate()?;
         self.sms.validate()?;
         Ok(())
@@ -268,7 +271,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "server",
     "store",
     "bus",
@@ -281,6 +284,7 @@ const SECTIONS: [&str; 14] = [
     "telephony",
     "teleasistenta",
     "referrals",
+    "emiu",
     "transport",
     "sms",
 ];

@@ -7,7 +7,7 @@ use axum::Json;
 use crate::access::{self, Caller, Visibility};
 use crate::domain::geo::LonLat as Position;
 use crate::domain::{ItemId, ResourceKind};
-use crate::emiu::{cases, risk};
+use crate::emiu::{cases, procedure, risk};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -114,7 +114,7 @@ fn case_route(route: Result<cases::TeamRoute, &'static str>) -> CaseRoute {
     path = "/api/v1/emiu/cases/{id}",
     tag = "emiu",
     operation_id = "get_emiu_case",
-    description = "A case: the item, its case file (redacted unless the caller sees it in full), the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
+    description = "A case: the item (with its clock to arrival on a police request), its case file (redacted unless the caller sees it in full), the latest risk assessment, the hazards noted at its address (on any case there; only in full), the children present, the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, body = crate::web::schemas::emergency::EmiuCase),
@@ -137,10 +137,11 @@ pub(crate) async fn view(
     let shown = access::view(&caller, &item)
         .map(|c| c.into_owned())
         .ok_or_else(|| Error::Forbidden("this case is not visible to your role".into()))?;
-    let case_file = state
-        .store
-        .item_events(id)
-        .await?
+    let history = state.store.item_events(id).await?;
+    let full = visibility == Visibility::Full;
+    let latest_risk = procedure::latest_risk(&history).map(|r| if full { r } else { r.redacted() });
+    let children_present = full.then(|| procedure::children_present(&history));
+    let case_file = history
         .into_iter()
         .filter_map(|e| match e.event {
             Event::CaseRecorded { record, .. } => Some(CaseFileEntry {
@@ -157,7 +158,11 @@ pub(crate) async fn view(
         })
         .collect();
     let mut route = None;
-    if visibility == Visibility::Full {
+    let mut hazards = Vec::new();
+    if full {
+        // Whoever sees the case in full is who the team is, or who sends it: the hazards at the
+        // address come with the case, from this case or any earlier one there.
+        hazards = procedure::hazards_for(state.emergency.as_ref(), &item).await?;
         let to = cases::destination(state.emergency.as_ref(), &item).await?;
         let from = cases::team_position(&state.core, &caller, &item);
         let network = state.network.get().cloned();
@@ -169,5 +174,8 @@ pub(crate) async fn view(
         case_file,
         route,
         shelters,
+        hazards,
+        latest_risk,
+        children_present,
     }))
 }

@@ -9,6 +9,7 @@
 pub(crate) mod accounts;
 pub(crate) mod calls;
 pub(crate) mod emergency;
+pub(crate) mod emiu;
 pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod transport;

@@ -3,10 +3,11 @@
 //!
 //! - [`common`]: the error body, the queue, items, resources, sessions, the map.
 //! - [`transport`] and [`emergency`]: adapted transport and the emergency workflows;
-//!   [`telephony`]: the provider's webhook forms.
+//!   [`telephony`]: the provider's webhook forms; [`emiu`]: the EMIU procedure.
 
 pub mod common;
 pub mod emergency;
+pub mod emiu;
 pub mod telephony;
 pub mod transport;
 
