@@ -6,6 +6,7 @@ use axum::Json;
 
 use crate::access::{self, Caller, Visibility};
 use crate::domain::geo::LonLat as Position;
+use crate::core::state::StateView;
 use crate::domain::{ItemId, ResourceKind};
 use crate::emiu::{cases, procedure, risk};
 use crate::error::ErrorBody;
@@ -162,7 +163,21 @@ pub(crate) async fn view(
     if full {
         // Whoever sees the case in full is who the team is, or who sends it: the hazards at the
         // address come with the case, from this case or any earlier one there.
-        hazards = procedure::hazards_for(state.emergency.as_ref(), &item).await?;
+        // A hazard noted on another case comes only to whoever may see that case in full
+        // (EMIU, supervisors, its handler): a DV case's note never reaches a driver or another
+        // dispatcher through a neighbouring case.
+        hazards = procedure::hazards_for(state.emergency.as_ref(), &item)
+            .await?
+            .into_iter()
+            .filter(|h| {
+                h.item_id == item.id
+                    || state.core.read(|s| {
+                        s.item(&h.item_id).is_some_and(|source| {
+                            access::visibility(&caller, source) == Visibility::Full
+                        })
+                    })
+            })
+            .collect();
         let to = cases::destination(state.emergency.as_ref(), &item).await?;
         let from = cases::team_position(&state.core, &caller, &item);
         let network = state.network.get().cloned();
