@@ -490,3 +490,63 @@ async fn the_team_closes_its_own_case_with_an_outcome_and_its_report() {
     let again = emiu(&app, &id, "close", json!({ "outcome": "other" })).await;
     assert_eq!(json_of(again, 409, "closed twice").await["error"]["reason"], "closed");
 }
+
+/// Every route of the EMIU procedure × every role, each on a fresh domestic-violence case (the
+/// records change the case: a second arrival or close would be a 409, not a role's answer).
+/// Allowed: the dispatcher handling the case, supervisors, admins and EMIU; everyone else 403,
+/// and nobody without credentials (401).
+#[tokio::test]
+async fn the_role_matrix_holds_for_every_emiu_procedure_route() {
+    use Role::*;
+    let app = app_with(|_| {}).await;
+    register_team(&app).await;
+    app.state
+        .emergency
+        .add_shelter(&ShelterRecord {
+            id: "ADP-M".into(),
+            name: "Adăpost matrice".into(),
+            capacity: 100,
+            free_places: 100,
+        })
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let allowed = [Dispatcher, Supervisor, Admin, Emiu];
+    let rows: Vec<(reqwest::Method, &str, Value)> = vec![
+        (reqwest::Method::GET, "", Value::Null),
+        (reqwest::Method::POST, "/police-request", json!({ "accommodation_requested": true })),
+        (reqwest::Method::POST, "/on-scene", json!({})),
+        (reqwest::Method::POST, "/risk", json!({ "yes": ["weapon"] })),
+        (reqwest::Method::POST, "/protection-orders", json!({ "order": "opp", "number": "OPP-M", "issued_on": today, "expires_on": today + chrono::Days::new(10) })),
+        (reqwest::Method::POST, "/legal-steps", json!({ "step": "court_notice", "date": today })),
+        (reqwest::Method::POST, "/hazards", json!({ "hazard": "dog" })),
+        (reqwest::Method::POST, "/children", json!({ "count": 1 })),
+        (reqwest::Method::POST, "/measures", json!({ "measure": "shelter_placement", "shelter_id": "ADP-M", "adults": 1, "children": 1 })),
+        (reqwest::Method::POST, "/close", json!({ "outcome": "safety_plan" })),
+    ];
+    for (method, tail, body) in rows {
+        for role in Role::ALL {
+            let id = dv_case(&app, "Strada Matricei 1, Timișoara", 21.2100, 45.7400, false).await;
+            let path = format!("/api/v1/emiu/cases/{id}{tail}");
+            let mut req = app
+                .client
+                .request(method.clone(), format!("{}{path}", app.address))
+                .bearer_auth(app.token(role));
+            if !body.is_null() {
+                req = req.json(&body);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let expected = if allowed.contains(&role) { 200 } else { 403 };
+            assert_eq!(status, expected, "{method} {tail} as {}: {}", role.as_str(), r.text().await.unwrap());
+        }
+        let id = dv_case(&app, "Strada Matricei 1, Timișoara", 21.2100, 45.7400, false).await;
+        let mut req = app
+            .client
+            .request(method.clone(), format!("{}/api/v1/emiu/cases/{id}{tail}", app.address));
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 401, "{method} {tail} anonymous");
+    }
+}
