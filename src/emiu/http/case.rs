@@ -67,6 +67,7 @@ pub(crate) async fn risk_form(caller: Caller) -> Result<Json<RiskForm>> {
         items: risk::ITEMS.to_vec(),
         medium_from: risk::MEDIUM_FROM,
         high_from: risk::HIGH_FROM,
+        red_flags: risk::RED_FLAGS.iter().map(|f| (*f).to_owned()).collect(),
     }))
 }
 

@@ -84,6 +84,8 @@ pub struct RiskForm {
     pub items: Vec<RiskItem>,
     pub medium_from: u32,
     pub high_from: u32,
+    /// The items that set the level high whatever the score.
+    pub red_flags: Vec<String>,
 }
 
 /// One entry of a case file, redacted unless the caller sees the case in full.
