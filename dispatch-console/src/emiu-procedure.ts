@@ -55,6 +55,11 @@ export function hazardBanner(hazards: Hazard[]): HTMLElement | string {
   );
 }
 
+/** Hours and minutes, the way a deadline is said aloud ("02:11"). */
+function hhmm(iso: string): string {
+  return formatTime(iso).slice(0, 5);
+}
+
 /** Minutes from now to `iso`, rounded down (negative when past). */
 function minutesLeft(iso: string): number {
   return Math.floor((Date.parse(iso) - Date.now()) / 60_000);
@@ -64,10 +69,10 @@ function minutesLeft(iso: string): number {
 export function arrivalLeftText(item: Item): string {
   const a = item.arrival;
   if (!a) return '';
-  if (a.arrived) return te('arrival_arrived', { at: formatTime(a.arrived) });
-  if (a.breached) return te('arrival_breached', { at: formatTime(a.due) });
+  if (a.arrived) return te('arrival_arrived', { at: hhmm(a.arrived) });
+  if (a.breached) return te('arrival_breached', { at: hhmm(a.due) });
   const left = minutesLeft(a.due);
-  return left >= 0 ? te('arrival_left', { min: left, at: formatTime(a.due) }) : te('arrival_late', { min: -left });
+  return left >= 0 ? te('arrival_left', { min: left, at: hhmm(a.due) }) : te('arrival_late', { min: -left });
 }
 
 export function policeBox(item: Item, file: FileEntry[], act: Act): HTMLElement {
@@ -103,7 +108,7 @@ export function policeBox(item: Item, file: FileEntry[], act: Act): HTMLElement 
       'div',
       { class: `arrival arrival-${state}`, 'data-field': 'arrival', 'data-state': state },
       h('div', { class: 'arrival-left', 'data-field': 'arrival-left' }, arrivalLeftText(item)),
-      h('div', { class: 'muted' }, te('arrival_notified', { at: formatTime(a.notified) }), request.opp_number ? ` · ${te('opp_short')} ${String(request.opp_number)}` : ''),
+      h('div', { class: 'muted' }, te('arrival_notified', { at: hhmm(a.notified) }), request.opp_number ? ` · ${te('opp_short')} ${String(request.opp_number)}` : ''),
     ),
   );
   if (!a.arrived) {
@@ -248,9 +253,9 @@ export function closeBox(id: string, act: Act): HTMLElement {
 export function describeProcedure(r: CaseRecord): string | null {
   switch (r.record) {
     case 'police_request':
-      return `${te('police_title')}${r.opp_number ? ` (${te('opp_short')} ${String(r.opp_number)})` : ''}: ${te('arrive_by', { at: formatTime(String(r.arrive_by)) })}${r.accommodation_requested ? ` · ${te('accommodation_requested')}` : ''}`;
+      return `${te('police_title')}${r.opp_number ? ` (${te('opp_short')} ${String(r.opp_number)})` : ''}: ${te('arrive_by', { at: hhmm(String(r.arrive_by)) })}${r.accommodation_requested ? ` · ${te('accommodation_requested')}` : ''}`;
     case 'on_scene':
-      return te('arrival_arrived', { at: formatTime(String(r.at)) });
+      return te('arrival_arrived', { at: hhmm(String(r.at)) });
     case 'aggressor_accommodated':
       return `${te('accommodation_done')}: ${String(r.place)}`;
     case 'protection_order':

@@ -13,7 +13,8 @@ mod queue;
 mod templates;
 
 pub use features::{
-    EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
+    EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
+    TransportConfig,
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use templates::Templates;

@@ -66,7 +66,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/emiu/cases/{id}/children",
             post(http::procedure::children),
         )
-        .route("/api/v1/emiu/cases/{id}/close", post(http::procedure::close))
+        .route(
+            "/api/v1/emiu/cases/{id}/close",
+            post(http::procedure::close),
+        )
         .route("/api/v1/shelters", get(http::shelters::list))
 }
 

@@ -60,7 +60,13 @@ pub(crate) async fn note_hazard(
     };
     // The row first: a hazard the file does not show yet still warns the next team.
     emergency.put_hazard(&record).await?;
-    case_file::record(core, actor, item.id, CaseRecord::HazardNoted { hazard, note }).await?;
+    case_file::record(
+        core,
+        actor,
+        item.id,
+        CaseRecord::HazardNoted { hazard, note },
+    )
+    .await?;
     Ok(record)
 }
 

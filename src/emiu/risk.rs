@@ -248,7 +248,10 @@ mod tests {
     #[test]
     fn a_red_flag_sets_high_whatever_the_score() {
         let a = judge(&["pregnancy".into()], None, "").unwrap();
-        assert_eq!((a.score, a.score_level, a.level.as_str()), (2, "low", "high"));
+        assert_eq!(
+            (a.score, a.score_level, a.level.as_str()),
+            (2, "low", "high")
+        );
         assert_eq!(a.red_flags, ["pregnancy"]);
         let a = judge(&["isolation".into()], None, "").unwrap();
         assert_eq!(a.level, "low");
@@ -259,13 +262,29 @@ mod tests {
     #[test]
     fn an_override_needs_its_reason_and_never_lowers_a_red_flag() {
         let yes = ["isolation".to_owned()];
-        assert_eq!(judge(&yes, Some("high"), "").unwrap_err().0, "override_reason");
-        assert_eq!(judge(&yes, Some("urgent"), "motiv suficient de lung").unwrap_err().0, "override_level");
-        assert_eq!(judge(&yes, None, "motiv fără nivel").unwrap_err().0, "override_reason");
+        assert_eq!(
+            judge(&yes, Some("high"), "").unwrap_err().0,
+            "override_reason"
+        );
+        assert_eq!(
+            judge(&yes, Some("urgent"), "motiv suficient de lung")
+                .unwrap_err()
+                .0,
+            "override_level"
+        );
+        assert_eq!(
+            judge(&yes, None, "motiv fără nivel").unwrap_err().0,
+            "override_reason"
+        );
         let a = judge(&yes, Some("high"), "agresorul a ieșit din arest azi").unwrap();
         assert_eq!((a.score_level, a.level.as_str()), ("low", "high"));
         let flag = ["weapon".to_owned()];
-        assert_eq!(judge(&flag, Some("low"), "victima minimalizează").unwrap_err().0, "override_level");
+        assert_eq!(
+            judge(&flag, Some("low"), "victima minimalizează")
+                .unwrap_err()
+                .0,
+            "override_level"
+        );
     }
 
     #[test]

@@ -96,7 +96,10 @@ pub(crate) fn places_needed(adults: u32, children: u32) -> Result<i64> {
         return Err(Error::validation("adults", "at least one adult is placed"));
     }
     if adults > 20 || children > 30 {
-        return Err(Error::validation("children", "too many people for one placement"));
+        return Err(Error::validation(
+            "children",
+            "too many people for one placement",
+        ));
     }
     Ok(i64::from(adults) + i64::from(children))
 }

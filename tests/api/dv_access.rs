@@ -455,12 +455,30 @@ async fn the_emiu_procedure_records_are_withheld_and_refused_to_a_dispatcher_not
     assert_eq!(app.act(&id, "acknowledge", json!({})).await.status(), 200);
     let today = chrono::Utc::now().date_naive();
     let records = [
-        ("police-request", json!({ "opp_number": "MRK-OPP-1", "accommodation_requested": true, "note": "MRK-POLICE-NOTE" })),
-        ("aggressor-accommodation", json!({ "place": "MRK-AGGR-PLACE" })),
-        ("risk", json!({ "yes": ["isolation"], "override_level": "high", "override_reason": "MRK-OVERRIDE-REASON" })),
-        ("protection-orders", json!({ "order": "opp", "number": "MRK-ORDER-NO", "issued_on": today, "expires_on": today + chrono::Days::new(10), "people_covered": ["MRK-COVERED"], "minors": 0 })),
-        ("legal-steps", json!({ "step": "criminal_complaint", "date": today, "reference": "MRK-LEGAL-REF" })),
-        ("hazards", json!({ "hazard": "weapons", "note": "MRK-HAZARD-NOTE" })),
+        (
+            "police-request",
+            json!({ "opp_number": "MRK-OPP-1", "accommodation_requested": true, "note": "MRK-POLICE-NOTE" }),
+        ),
+        (
+            "aggressor-accommodation",
+            json!({ "place": "MRK-AGGR-PLACE" }),
+        ),
+        (
+            "risk",
+            json!({ "yes": ["isolation"], "override_level": "high", "override_reason": "MRK-OVERRIDE-REASON" }),
+        ),
+        (
+            "protection-orders",
+            json!({ "order": "opp", "number": "MRK-ORDER-NO", "issued_on": today, "expires_on": today + chrono::Days::new(10), "people_covered": ["MRK-COVERED"], "minors": 0 }),
+        ),
+        (
+            "legal-steps",
+            json!({ "step": "criminal_complaint", "date": today, "reference": "MRK-LEGAL-REF" }),
+        ),
+        (
+            "hazards",
+            json!({ "hazard": "weapons", "note": "MRK-HAZARD-NOTE" }),
+        ),
         ("children", json!({ "count": 3 })),
         ("on-scene", json!({})),
     ];
@@ -484,18 +502,53 @@ async fn the_emiu_procedure_records_are_withheld_and_refused_to_a_dispatcher_not
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, _) = send(&app, &other, reqwest::Method::POST, &format!("/api/v1/items/{own}/acknowledge"), Some(json!({}))).await;
+    let (status, _) = send(
+        &app,
+        &other,
+        reqwest::Method::POST,
+        &format!("/api/v1/items/{own}/acknowledge"),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(status, 200);
 
     // Act
-    let (status, body) = send(&app, &other, reqwest::Method::GET, &format!("/api/v1/emiu/cases/{id}"), None).await;
-    let (own_status, own_body) = send(&app, &other, reqwest::Method::GET, &format!("/api/v1/emiu/cases/{own}"), None).await;
+    let (status, body) = send(
+        &app,
+        &other,
+        reqwest::Method::GET,
+        &format!("/api/v1/emiu/cases/{id}"),
+        None,
+    )
+    .await;
+    let (own_status, own_body) = send(
+        &app,
+        &other,
+        reqwest::Method::GET,
+        &format!("/api/v1/emiu/cases/{own}"),
+        None,
+    )
+    .await;
     let mut refusals = Vec::new();
     for (what, body) in &records {
-        let (s, text) = send(&app, &other, reqwest::Method::POST, &format!("/api/v1/emiu/cases/{id}/{what}"), Some(body.clone())).await;
+        let (s, text) = send(
+            &app,
+            &other,
+            reqwest::Method::POST,
+            &format!("/api/v1/emiu/cases/{id}/{what}"),
+            Some(body.clone()),
+        )
+        .await;
         refusals.push((what, s, text));
     }
-    let (close_status, _) = send(&app, &other, reqwest::Method::POST, &format!("/api/v1/emiu/cases/{id}/close"), Some(json!({ "outcome": "other" }))).await;
+    let (close_status, _) = send(
+        &app,
+        &other,
+        reqwest::Method::POST,
+        &format!("/api/v1/emiu/cases/{id}/close"),
+        Some(json!({ "outcome": "other" })),
+    )
+    .await;
 
     // Assert: the case shows each record as withheld, nothing of it in the answer.
     assert_eq!(status, 200, "{body}");
@@ -507,7 +560,12 @@ async fn the_emiu_procedure_records_are_withheld_and_refused_to_a_dispatcher_not
         .iter()
         .map(|e| e["record"]["record"].as_str().unwrap())
         .collect();
-    assert!(kinds.iter().all(|k| *k == "withheld" || *k == "categorised"), "{kinds:?}");
+    assert!(
+        kinds
+            .iter()
+            .all(|k| *k == "withheld" || *k == "categorised"),
+        "{kinds:?}"
+    );
     assert_eq!(view["latest_risk"]["record"], "withheld");
     assert_eq!(view["hazards"], json!([]));
     assert!(view["children_present"].is_null());

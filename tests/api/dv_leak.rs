@@ -375,7 +375,13 @@ async fn arrange_case_a(app: &TestApp, w: &mut World, cases: &mut Cases) {
     .await;
     emiu(app, &a, "on-scene", json!({})).await;
     let place = w.text("A: where the aggressor went", "MRK-A-AGGRPLACE-51b9");
-    emiu(app, &a, "aggressor-accommodation", json!({ "place": place })).await;
+    emiu(
+        app,
+        &a,
+        "aggressor-accommodation",
+        json!({ "place": place }),
+    )
+    .await;
     let incident = w.text("A: the new incident", "MRK-A-INCIDENT-0a4d");
     let judgement = w.text("A: the override's reason", "MRK-A-OVERRIDE-77e3");
     emiu(
@@ -404,7 +410,13 @@ async fn arrange_case_a(app: &TestApp, w: &mut World, cases: &mut Cases) {
     )
     .await;
     let hazard = w.text("A: a hazard at the address", "MRK-A-HAZARD-4c0b");
-    emiu(app, &a, "hazards", json!({ "hazard": "weapons", "note": hazard })).await;
+    emiu(
+        app,
+        &a,
+        "hazards",
+        json!({ "hazard": "weapons", "note": hazard }),
+    )
+    .await;
     emiu(app, &a, "children", json!({ "count": 2 })).await;
     cases.a = a;
 }

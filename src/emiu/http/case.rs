@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::Json;
 
 use crate::access::{self, Caller, Visibility};
-use crate::domain::geo::LonLat as Position;
 use crate::core::state::StateView;
+use crate::domain::geo::LonLat as Position;
 use crate::domain::{ItemId, ResourceKind};
 use crate::emiu::{cases, procedure, risk};
 use crate::error::ErrorBody;

@@ -163,23 +163,18 @@ pub(crate) async fn accommodation(
         return Err(Error::validation("place", "must not be empty"));
     }
     let note = parse::text("note", &dto.note, 2000)?;
-    let asked = state
-        .store
-        .item_events(item_id)
-        .await?
-        .iter()
-        .any(|e| {
-            matches!(
-                &e.event,
-                Event::CaseRecorded {
-                    record: CaseRecord::PoliceRequest {
-                        accommodation_requested: true,
-                        ..
-                    },
+    let asked = state.store.item_events(item_id).await?.iter().any(|e| {
+        matches!(
+            &e.event,
+            Event::CaseRecorded {
+                record: CaseRecord::PoliceRequest {
+                    accommodation_requested: true,
                     ..
-                }
-            )
-        });
+                },
+                ..
+            }
+        )
+    });
     if !asked {
         return Err(Error::conflict_because(
             "accommodation_not_requested",
@@ -247,7 +242,10 @@ pub(crate) async fn protection_order(
     for p in &dto.people_covered {
         let p = parse::text("people_covered", p, 200)?;
         if p.is_empty() {
-            return Err(Error::validation("people_covered", "a name must not be empty"));
+            return Err(Error::validation(
+                "people_covered",
+                "a name must not be empty",
+            ));
         }
         people.push(p);
     }
@@ -364,7 +362,10 @@ pub(crate) async fn hazard(
     let note = parse::text("note", &dto.note, 500)?;
     let (item, _) = lookup(&state, &caller, item_id)?;
     if item.status == crate::domain::Status::Closed {
-        return Err(Error::conflict_because("closed", format!("item {item_id} is closed")));
+        return Err(Error::conflict_because(
+            "closed",
+            format!("item {item_id} is closed"),
+        ));
     }
     let hazard = procedure::note_hazard(
         state.emergency.as_ref(),
@@ -463,8 +464,12 @@ pub(crate) async fn close(
         ));
     }
     if item.status == crate::domain::Status::Closed {
-        return Err(Error::conflict_because("closed", format!("item {item_id} is closed")));
+        return Err(Error::conflict_because(
+            "closed",
+            format!("item {item_id} is closed"),
+        ));
     }
-    let out = procedure::close_case(&state.core, &caller.name, item_id, dto.outcome, report).await?;
+    let out =
+        procedure::close_case(&state.core, &caller.name, item_id, dto.outcome, report).await?;
     answer(&state, &caller, "emiu_close", out).await
 }

@@ -96,7 +96,9 @@ macro_rules! emiu_queries {
             ) -> Result<Vec<HazardRecord>, StoreError> {
                 // Without a position the box is empty (NULL bounds match nothing).
                 let (lon0, lon1, lat0, lat1) = match near {
-                    Some((lon, lat, d)) => (Some(lon - d), Some(lon + d), Some(lat - d), Some(lat + d)),
+                    Some((lon, lat, d)) => {
+                        (Some(lon - d), Some(lon + d), Some(lat - d), Some(lat + d))
+                    }
                     None => (None, None, None, None),
                 };
                 let rows = sqlx::query(
