@@ -190,7 +190,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
     const cls = [
       'row',
       `level-row-${item.priority.level}`,
-      item.breached ? 'breached' : '',
+      item.breached || (item.arrival?.breached && !item.arrival.arrived) ? 'breached' : '',
       detail.current === item.id ? 'selected' : '',
       cursor === item.id ? 'cursor' : '',
       item.status === 'new' ? 'unacked' : '',

@@ -186,6 +186,7 @@ export class DetailView {
       h('span', { class: `status status-${item.status}`, 'data-field': 'status' }, term(item.status)),
       item.status === 'new' ? h('span', { class: 'clock', 'data-deadline': item.deadline }, clockText(left)) : null,
       item.breached ? h('span', { class: 'breach-flag' }, t('breached')) : null,
+      item.arrival?.breached && !item.arrival.arrived ? h('span', { class: 'breach-flag', 'data-field': 'arrival-breached' }, termE('arrival_breached')) : null,
       item.rate_limited ? h('span', { class: 'rate-flag', title: t('rate_limited_hint') }, t('rate_limited')) : null,
     );
     const box = h(
@@ -461,6 +462,8 @@ function describe(e: StoredEvent): string {
       return t('ev_unassigned', { r: ev.resources.join(', '), by: ev.by });
     case 'case_recorded':
       return record(ev.record);
+    case 'arrival_breached':
+      return termE('arrival_breached');
     default:
       return term(ev.type);
   }

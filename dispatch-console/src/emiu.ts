@@ -14,6 +14,18 @@ import { queueOrder } from './state';
 import { topBar } from './topbar';
 import type { CaseRecord, Item, LonLat, Me } from './types';
 import { shortId } from './types';
+import {
+  arrivalLeftText,
+  childrenBox,
+  closeBox,
+  describeProcedure,
+  hazardBanner,
+  hazardForm,
+  ordersBox,
+  policeBox,
+  refusalText,
+  type Hazard,
+} from './emiu-procedure';
 
 interface RiskItem {
   id: string;
@@ -39,6 +51,9 @@ interface CaseView {
     unavailable?: string;
   } | null;
   shelters: Shelter[];
+  hazards?: Hazard[];
+  latest_risk?: CaseRecord | null;
+  children_present?: number | null;
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -50,8 +65,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   });
   const json = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; field?: string } }).error;
-    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field);
+    const e = (json as { error?: { code?: string; message?: string; field?: string; reason?: string } }).error;
+    throw new ApiError(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.field, e?.reason);
   }
   return json as T;
 }
@@ -64,6 +79,7 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
   let refusal: ApiError | null = null;
   let message = '';
   let riskItems: RiskItem[] = [];
+  let redFlags = new Set<string>();
   const team = me.resource_id ?? null;
   const isEmiu = me.role === 'emiu';
 
@@ -136,9 +152,12 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
     try {
       const [v, form] = await Promise.all([
         call<CaseView>('GET', `/api/v1/emiu/cases/${encodeURIComponent(id)}`),
-        riskItems.length ? Promise.resolve(null) : call<{ items: RiskItem[] }>('GET', '/api/v1/emiu/risk-form'),
+        riskItems.length ? Promise.resolve(null) : call<{ items: RiskItem[]; red_flags: string[] }>('GET', '/api/v1/emiu/risk-form'),
       ]);
-      if (form) riskItems = form.items;
+      if (form) {
+        riskItems = form.items;
+        redFlags = new Set(form.red_flags);
+      }
       if (current !== id) return;
       view = v;
       refusal = null;
@@ -157,7 +176,7 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
       await call('POST', path, body);
       message = te('saved');
     } catch (e) {
-      message = e instanceof ApiError ? e.message : String(e);
+      message = refusalText(e);
     }
     await load(current, false);
   }
@@ -169,7 +188,7 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
         h(
           'div',
           { class: refusal.status === 403 ? 'refusal' : 'error', role: 'alert', 'data-status': refusal.status },
-          h('strong', {}, refusal.status === 403 ? te('refused_title') : refusal.message),
+          h('strong', {}, refusal.status === 403 ? te('refused_title') : refusalText(refusal)),
           h('p', {}, refusal.status === 403 ? te('refused_text') : ''),
         ),
       );
@@ -184,7 +203,8 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
     const id = item.id;
     detail.dataset.caseId = id;
     const d = item.details?.kind === 'call' ? item.details : undefined;
-    const latestRisk = [...view.case_file].reverse().find((e) => e.record.record === 'risk_assessed')?.record;
+    const latestRisk = view.latest_risk ?? [...view.case_file].reverse().find((e) => e.record.record === 'risk_assessed')?.record;
+    const open = item.status !== 'closed';
     const yes = new Set((latestRisk?.yes as string[] | undefined) ?? []);
     detail.append(
       h(
@@ -205,15 +225,39 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
         d?.notes ? h('dt', {}, te('call_notes')) : null,
         d?.notes ? h('dd', {}, d.notes) : null,
       ),
-      routeBox(view),
-      team ? statusBox(team) : '',
-      riskBox(id, yes, latestRisk),
-      measuresBox(id, view.shelters),
-      reportBox(id),
-      message ? h('p', { class: 'muted', role: 'status', 'data-field': 'message' }, message) : '',
-      fileBox(view),
+      hazardBanner(view.hazards ?? []),
+      message ? h('p', { class: 'message', role: 'status', 'data-field': 'message' }, message) : '',
+      h(
+        'div',
+        { class: 'case-columns' },
+        h(
+          'div',
+          { class: 'case-col' },
+          open ? policeBox(item, view.case_file, act) : h('p', { class: 'closed-note', 'data-field': 'closed' }, te('case_closed', { outcome: te(`eo_${item.outcome ?? 'other'}` as EKey, {}, true) || termE(item.outcome ?? '') })),
+          routeBox(view),
+          team && open ? statusBox(team) : '',
+          open ? riskBox(id, yes, latestRisk) : '',
+          open ? childrenBox(id, view.children_present, act) : '',
+          open ? measuresBox(id, view.shelters, view.children_present ?? 0) : '',
+        ),
+        h(
+          'div',
+          { class: 'case-col' },
+          open ? ordersBox(id, view.case_file, act) : '',
+          open ? hazardForm(id, act) : '',
+          open ? reportBox(id) : '',
+          open ? closeBox(id, act) : '',
+          fileBox(view),
+        ),
+      ),
     );
   }
+
+  // The clock to arrival counts down on screen without redrawing the forms.
+  const tick = window.setInterval(() => {
+    const el = detail.querySelector('[data-field=arrival-left]');
+    if (el && view) el.textContent = arrivalLeftText(view.item);
+  }, 15_000);
 
   function routeBox(v: CaseView): HTMLElement {
     const box = h('div', { class: 'route', 'data-field': 'route' }, h('h3', {}, te('route')));
@@ -264,8 +308,16 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
     );
   }
 
-  function riskBox(id: string, yes: Set<string>, latest: CaseRecord | undefined): HTMLElement {
+  function riskBox(id: string, yes: Set<string>, latest: CaseRecord | null | undefined): HTMLElement {
     const lang = document.documentElement.lang === 'en' ? 'en' : 'ro';
+    const override = h(
+      'select',
+      { name: 'override_level' },
+      h('option', { value: '' }, te('override_none')),
+      ...(['low', 'medium', 'high'] as const).map((l) => h('option', { value: l }, te(`risk_${l}`))),
+    ) as HTMLSelectElement;
+    const reason = h('input', { name: 'override_reason', maxlength: 2000, placeholder: te('override_reason_hint') }) as HTMLInputElement;
+    const incident = h('input', { name: 'incident', maxlength: 2000, placeholder: te('incident_hint') }) as HTMLInputElement;
     const form = h(
       'form',
       {
@@ -273,29 +325,61 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
         onsubmit: (e: Event) => {
           e.preventDefault();
           const ticked = [...form.querySelectorAll<HTMLInputElement>('input[name=risk]:checked')].map((i) => i.value);
-          void act(`/api/v1/emiu/cases/${id}/risk`, { yes: ticked });
+          const body: Record<string, unknown> = { yes: ticked };
+          if (override.value) {
+            body.override_level = override.value;
+            body.override_reason = reason.value.trim();
+          }
+          if (latest) body.incident = incident.value.trim();
+          void act(`/api/v1/emiu/cases/${id}/risk`, body);
         },
       },
       h('h3', {}, te('risk_form')),
       ...riskItems.map((r) =>
-        h('label', { class: 'pick' }, h('input', { type: 'checkbox', name: 'risk', value: r.id, checked: yes.has(r.id) }), ` ${lang === 'en' ? r.en : r.ro} `, h('span', { class: 'muted' }, `(${r.weight})`)),
+        h(
+          'label',
+          { class: `pick${redFlags.has(r.id) ? ' red-flag' : ''}` },
+          h('input', { type: 'checkbox', name: 'risk', value: r.id, checked: yes.has(r.id) }),
+          ` ${lang === 'en' ? r.en : r.ro} `,
+          redFlags.has(r.id) ? h('span', { class: 'flag', title: te('red_flag_hint') }, `⚑ ${te('red_flag')}`) : h('span', { class: 'muted' }, `(${r.weight})`),
+        ),
       ),
-      h('button', { type: 'submit', class: 'primary', 'data-action': 'risk' }, te('risk_submit')),
+      h(
+        'div',
+        { class: 'override' },
+        h('label', {}, te('override_level'), ' ', override),
+        h('label', {}, te('override_reason'), ' ', reason),
+        latest ? h('label', {}, te('incident'), ' ', incident) : '',
+      ),
+      h('button', { type: 'submit', class: 'primary', 'data-action': 'risk' }, latest ? te('risk_reassess') : te('risk_submit')),
     );
     if (latest) {
       const level = String(latest.level);
+      const flags = (latest.red_flags as string[] | undefined) ?? [];
+      const item = (fid: string) => riskItems.find((r) => r.id === fid);
       form.append(
         h(
-          'p',
+          'div',
           { class: `risk-level risk-${level}`, 'data-field': 'risk-level', 'data-level': level },
           te('risk_level', { level: te(`risk_${level}` as 'risk_low'), score: String(latest.score) }),
+          flags.length
+            ? h('div', { class: 'risk-why', 'data-field': 'red-flags' }, `⚑ ${te('red_flags_set_high')}: ${flags.map((f) => (lang === 'en' ? item(f)?.en : item(f)?.ro) ?? f).join('; ')}`)
+            : '',
+          latest.override_level
+            ? h('div', { class: 'risk-why', 'data-field': 'override' }, `${te('override_by_judgement', { level: te(`risk_${String(latest.override_level)}` as 'risk_low') })}: ${String(latest.override_reason)}`)
+            : '',
         ),
       );
     }
     return form;
   }
 
-  function measuresBox(id: string, shelters: Shelter[]): HTMLElement {
+  function measuresBox(id: string, shelters: Shelter[], children: number): HTMLElement {
+    const adults = h('input', { type: 'number', name: 'adults', min: 1, max: 20, value: '1' }) as HTMLInputElement;
+    const places = h('span', { 'data-field': 'places-needed' }, te('places_needed', { n: 1 + children, children }));
+    adults.addEventListener('input', () => {
+      places.textContent = te('places_needed', { n: Math.max(1, Number(adults.value) || 1) + children, children });
+    });
     const select = h(
       'select',
       { name: 'shelter' },
@@ -323,10 +407,12 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
           class: 'shelter-placement',
           onsubmit: (e: Event) => {
             e.preventDefault();
-            void act(`/api/v1/emiu/cases/${id}/measures`, { measure: 'shelter_placement', shelter_id: select.value });
+            void act(`/api/v1/emiu/cases/${id}/measures`, { measure: 'shelter_placement', shelter_id: select.value, adults: Math.max(1, Number(adults.value) || 1), children });
           },
         },
         h('label', {}, te('shelter'), ' ', select),
+        h('label', {}, te('adults'), ' ', adults),
+        places,
         h('button', { type: 'submit', 'data-action': 'place' }, te('place_in_shelter')),
       ),
     );
@@ -384,15 +470,20 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
   return () => {
     live?.stop();
     window.removeEventListener('popstate', onPop);
+    window.clearInterval(tick);
   };
 }
 
 function describe(r: CaseRecord): string {
+  const procedure = describeProcedure(r);
+  if (procedure !== null) return procedure;
   switch (r.record) {
     case 'risk_assessed':
-      return te('risk_level', { level: te(`risk_${String(r.level)}` as 'risk_low'), score: String(r.score) });
+      return `${r.incident ? `${te('reassessment')} (${String(r.incident)}) — ` : ''}${te('risk_level', { level: te(`risk_${String(r.level)}` as 'risk_low'), score: String(r.score) })}${r.override_level ? ` · ${te('override_by_judgement', { level: te(`risk_${String(r.override_level)}` as 'risk_low') })}: ${String(r.override_reason)}` : ''}`;
     case 'measure':
-      return `${te(`m_${String(r.measure)}` as 'm_called_112')}${r.shelter_id ? ` (${String(r.shelter_id)})` : ''}`;
+      return `${te(`m_${String(r.measure)}` as 'm_called_112')}${r.shelter_id ? ` (${String(r.shelter_id)}${r.places ? `, ${te('places_taken', { n: String(r.places) })}` : ''})` : ''}`;
+    case 'withheld':
+      return `${termE(String(r.of))}: ${termE('withheld')}`;
     case 'report':
       return `${te('report')}: ${String(r.text)}`;
     case 'step':

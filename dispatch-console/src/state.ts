@@ -110,6 +110,12 @@ export function apply(state: LiveState, e: StoredEvent): void {
         item.version = seq;
       }
       break;
+    case 'arrival_breached':
+      if (item) {
+        if (item.arrival) item.arrival.breached ??= at;
+        item.version = seq;
+      }
+      break;
     case 'resource_registered':
       state.resources.set(ev.resource.id, { ...ev.resource, version: seq });
       break;
@@ -128,6 +134,11 @@ export function apply(state: LiveState, e: StoredEvent): void {
           item.details.category = String(ev.record.category);
           item.category = String(ev.record.category);
         }
+        // EMIU: a police request starts the clock to arrival, being on scene stops it.
+        if (ev.record.record === 'police_request') {
+          item.arrival = { notified: String(ev.record.notified_at), due: String(ev.record.arrive_by) };
+        }
+        if (ev.record.record === 'on_scene' && item.arrival) item.arrival.arrived ??= String(ev.record.at);
         item.version = seq;
       }
       break;

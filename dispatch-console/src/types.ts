@@ -121,6 +121,16 @@ export interface Item {
   repeats?: number;
   /** Of those, how many arrived since it was acknowledged. */
   repeats_unseen?: number;
+  /** EMIU: the clock to arrival on a police request (issue 17). */
+  arrival?: ArrivalClock;
+}
+
+/** The clock to arrival of a police request: due by `due`, stopped by `arrived`. */
+export interface ArrivalClock {
+  notified: string;
+  due: string;
+  arrived?: string;
+  breached?: string;
 }
 
 export interface Resource {
@@ -144,6 +154,7 @@ export type Event =
   | { type: 'closed'; item_id: string; outcome: string; released: string[] }
   | { type: 'note_added'; item_id: string; note: Note }
   | { type: 'breached'; item_id: string; level: Level; deadline: string }
+  | { type: 'arrival_breached'; item_id: string; due: string }
   | { type: 'resource_registered'; resource: Resource }
   | { type: 'resource_status_changed'; resource_id: string; status: ResourceStatus }
   | { type: 'resource_moved'; resource_id: string; position: LonLat }

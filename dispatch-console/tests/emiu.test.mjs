@@ -132,4 +132,114 @@ describe('EMIU', () => {
     await team.context.close();
     await d.context.close();
   });
+
+  test('the EMIU procedure on the case page: a hazard from an earlier case, the police request and its arrival clock, a red-flag risk, a protection order, arrival, closing (tablet and desk)', async () => {
+    // Arrange: an earlier case at the same address on which a dog was noted, then today's case,
+    // sent to EMIU-2 by a dispatcher. The team's tablet, with the missing-text check on.
+    const address = { address: 'Strada Ion Creangă 5, Timișoara', lon: 21.232, lat: 45.76 };
+    const earlier = await postCall({ caller_number: '+40722000881', category: 'domestic_violence', immediate_danger: false, location: address, notes: 'caz anterior (fictiv)' });
+    const item = await postCall({ caller_number: '+40722000882', category: 'domestic_violence', immediate_danger: true, location: address, notes: 'poliția a emis ordin provizoriu (fictiv)' });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'ro-RO', timezoneId: 'Europe/Bucharest' });
+    await context.addInitScript(() => {
+      localStorage.setItem('dispecer.lang', 'ro');
+      localStorage.setItem('dispecer.i18n-check', '1');
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`[emiu tablet page error] ${e.message}`));
+    await page.goto(`${base}/`);
+    await page.fill('input[name=username]', emiuUser.username);
+    await page.fill('input[name=password]', emiuUser.password);
+    await page.click('form.login button[type=submit]');
+    await page.waitForURL('**/emiu');
+    const hazard = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/emiu/cases/${id}/hazards`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ hazard: 'dog', note: 'câine mare, nelegat, în curte (fictiv)' }),
+      });
+      return r.status;
+    }, earlier.id);
+    assert.equal(hazard, 200, 'the hazard is noted on the earlier case');
+    const d = await loggedIn(browser, users.a);
+    await consoleReady(d.page);
+    const sent = await d.page.evaluate(async (id) => {
+      const post = (path, body) =>
+        fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+      return [await post(`/api/v1/items/${id}/acknowledge`, {}), await post(`/api/v1/items/${id}/assign`, { resources: ['EMIU-2'] })];
+    }, item.id);
+    assert.deepEqual(sent, [200, 200], 'the dispatcher takes the case and sends EMIU-2');
+
+    // Act + Assert: the case page warns of the dog noted on the earlier case.
+    await page.goto(`${base}/emiu/${item.id}`);
+    await page.waitForSelector('[data-field=hazards] li[data-hazard=dog]');
+    assert.match(await page.textContent('[data-field=hazards]'), /Câine.*nelegat/);
+
+    // The police's request: the clock to arrival starts (90 minutes by default).
+    await page.fill('input[name=opp_number]', 'OPP-TM-2026-0042');
+    await page.check('input[name=accommodation_requested]');
+    await page.click('[data-action=police-request]');
+    await page.waitForSelector('[data-field=arrival][data-state=running]');
+    assert.match(await page.textContent('[data-field=arrival-left]'), /mai sunt (89|90) min/);
+
+    // A red flag (pregnancy) at a low score gives a high risk.
+    await page.check('input[name=risk][value=pregnancy]');
+    await page.click('[data-action=risk]');
+    await page.waitForSelector('[data-field=risk-level][data-level=high]');
+    assert.match(await page.textContent('[data-field=risk-level]'), /ridicat \(scor 2\)/);
+    assert.match(await page.textContent('[data-field=red-flags]'), /steag roșu.*însărcinată/);
+
+    // A protection order, with its expiry.
+    const expires = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    await page.selectOption('select[name=order]', 'opp');
+    await page.fill('input[name=order_number]', 'OPP-TM-2026-0042');
+    await page.fill('input[name=expires_on]', expires);
+    await page.fill('input[name=people_covered]', 'Victima V. (fictiv), Copil C. (fictiv)');
+    await page.fill('input[name=minors]', '1');
+    await page.click('[data-action=protection-order]');
+    await page.waitForSelector('.orders li[data-order="OPP-TM-2026-0042"]');
+    assert.match(await page.textContent('.orders'), new RegExp(`expiră ${expires}`));
+
+    // A second hazard, noted here: the banner shows both.
+    await page.selectOption('select[name=hazard]', 'weapons');
+    await page.fill('input[name=hazard_note]', 'cuțite la vedere în bucătărie (fictiv)');
+    await page.click('[data-action=hazard]');
+    await page.waitForSelector('[data-field=hazards] li[data-hazard=weapons]');
+    await page.fill('input[name=children]', '2');
+    await page.click('[data-action=children]');
+    await page.waitForSelector('[data-field=places-needed]:has-text("Locuri necesare: 3")');
+
+    // The case page as the team sees it on the tablet, and at a desk, while the clock runs.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    if (screenshots) await page.screenshot({ path: `${screenshots}/emiu-case-tablet-1024x768.png` });
+    if (screenshots) await page.screenshot({ path: `${screenshots}/emiu-case-tablet-1024x768-full.png`, fullPage: true });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    if (screenshots) await page.screenshot({ path: `${screenshots}/emiu-case-1366x768.png` });
+    await page.setViewportSize({ width: 1024, height: 768 });
+
+    // On scene: the clock stops; the aggressor's accommodation the police asked for.
+    await page.click('[data-action=on-scene]');
+    await page.waitForSelector('[data-field=arrival][data-state=arrived]');
+    await page.fill('input[name=accommodation_place]', 'Centrul de cazare temporară (fictiv)');
+    await page.click('[data-action=accommodation]');
+    await page.waitForSelector('[data-field=accommodation]');
+
+    // The team closes its case with an outcome and the report.
+    await page.selectOption('select[name=emiu_outcome]', 'safety_plan');
+    await page.fill('textarea[name=close_report]', 'Plan de siguranță stabilit; ordin provizoriu în vigoare (fictiv).');
+    await page.click('[data-action=close-case]');
+    await page.waitForSelector('[data-field=closed]');
+    assert.match(await page.textContent('[data-field=closed]'), /Plan de siguranță/);
+    await page.waitForSelector('.case-file li[data-record=report]');
+    const closed = await page.evaluate(async (id) => (await (await fetch(`/api/v1/emiu/cases/${id}`, { credentials: 'same-origin' })).json()).item, item.id);
+    assert.equal(closed.status, 'closed');
+    assert.equal(closed.outcome, 'safety_plan');
+
+    // Every text on the page is Romanian: no key without its words.
+    const missing = await page.evaluate(() => window.__i18nMissing ?? []);
+    assert.deepEqual(missing, []);
+
+    await d.context.close();
+    await context.close();
+  });
 });

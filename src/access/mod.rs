@@ -184,6 +184,7 @@ mod tests {
             subject: None,
             repeats: 0,
             repeats_unseen: 0,
+            arrival: None,
         }
     }
 

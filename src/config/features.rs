@@ -272,3 +272,40 @@ impl SmsConfig {
         Ok(())
     }
 }
+
+/// `[emiu]` in the configuration: the EMIU procedure's clocks.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmiuConfig {
+    /// Minutes from the police's notice to the team on scene (a police request). A fraction is
+    /// allowed so tests can run the clock in seconds.
+    pub police_request_arrival_minutes: f64,
+    /// Days before a protection order expires that a reminder item is raised.
+    pub order_reminder_days: u32,
+    /// How often due protection-order reminders are looked for, in milliseconds.
+    pub reminder_interval_ms: u64,
+}
+
+impl EmiuConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.police_request_arrival_minutes > 0.0
+                && self.police_request_arrival_minutes <= 1440.0,
+            "emiu.police_request_arrival_minutes: must be more than 0 and at most 1440"
+        );
+        anyhow::ensure!(
+            self.order_reminder_days <= 60,
+            "emiu.order_reminder_days: must be 0-60"
+        );
+        anyhow::ensure!(
+            self.reminder_interval_ms >= 50,
+            "emiu.reminder_interval_ms: must be at least 50"
+        );
+        Ok(())
+    }
+
+    /// The time the team has from the police's notice to be on scene.
+    pub fn arrival_window(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds((self.police_request_arrival_minutes * 60_000.0) as i64)
+    }
+}

@@ -14,8 +14,8 @@ mod receiver;
 mod templates;
 
 pub use features::{
-    ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig, TransportConfig,
-    TransportPolicy,
+    EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
+    TransportConfig, TransportPolicy,
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
@@ -37,6 +37,8 @@ pub struct Config {
     pub telephony: TelephonyConfig,
     pub teleasistenta: TeleasistentaConfig,
     pub referrals: ReferralsConfig,
+    /// The EMIU procedure (police requests, protection orders).
+    pub emiu: EmiuConfig,
     pub transport: TransportConfig,
     pub sms: SmsConfig,
     pub limits: LimitsConfig,
@@ -264,6 +266,7 @@ impl Config {
         self.telephony.validate()?;
         self.teleasistenta.validate()?;
         self.referrals.validate()?;
+        self.emiu.validate()?;
         self.transport.validate()?;
         self.sms.validate()?;
         self.receiver.validate()?;
@@ -273,7 +276,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 15] = [
+const SECTIONS: [&str; 16] = [
     "server",
     "store",
     "bus",
@@ -286,6 +289,7 @@ const SECTIONS: [&str; 15] = [
     "telephony",
     "teleasistenta",
     "referrals",
+    "emiu",
     "transport",
     "sms",
     "receiver",

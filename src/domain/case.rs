@@ -3,7 +3,7 @@
 //! assessment, measures and report. Each record is one `case_recorded` event in the log, so the
 //! file is durable, ordered, attributed and pushed like everything else.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -50,10 +50,81 @@ pub enum CaseRecord {
         phones: Vec<String>,
     },
     /// The EMIU risk assessment: the items answered yes, their score and the level it gives.
+    /// `level` is the level that holds: `high` whatever the score when a red-flag item was
+    /// answered yes (`red_flags`), or the team's professional judgement (`override_level`, with
+    /// its mandatory `override_reason`); `score_level` is what the score alone gives. A
+    /// re-assessment (`incident`: the new incident that prompted it) adds to the history.
     RiskAssessed {
         yes: Vec<String>,
         score: u32,
         level: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        red_flags: Vec<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        score_level: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        override_level: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        override_reason: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        incident: String,
+    },
+    /// The police asked for the team (a provisional protection order evicted the aggressor):
+    /// the team is due on scene by `arrive_by` (the notice plus the configured minutes), and
+    /// the police may ask for the aggressor to be accommodated.
+    PoliceRequest {
+        notified_at: DateTime<Utc>,
+        arrive_by: DateTime<Utc>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        opp_number: String,
+        #[serde(default)]
+        accommodation_requested: bool,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// The team is on scene: the arrival clock stops.
+    OnScene {
+        at: DateTime<Utc>,
+    },
+    /// Where the evicted aggressor was accommodated, at the police's request.
+    AggressorAccommodated {
+        place: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// A protection order: provisional (`opp`, by the police) or by the court (`op`), the
+    /// people it covers, how many minors, and its expiry (a reminder item is raised
+    /// `remind_on`).
+    ProtectionOrder {
+        order: String,
+        number: String,
+        issued_on: NaiveDate,
+        expires_on: NaiveDate,
+        remind_on: NaiveDate,
+        #[serde(default)]
+        people_covered: Vec<String>,
+        #[serde(default)]
+        minors: u32,
+    },
+    /// A legal step: `criminal_complaint`, `forensic_certificate` (certificat medico-legal),
+    /// `prosecutor_notice`, `court_notice`.
+    LegalStep {
+        step: String,
+        date: NaiveDate,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reference: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// A hazard at the case's address (kept by address for any team sent there).
+    HazardNoted {
+        hazard: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    /// How many children are present (the places a placement needs: adults + children).
+    ChildrenPresent {
+        count: u32,
     },
     /// A measure the team took (`hospital_transport`, `called_112`, `police_notified`,
     /// `shelter_placement`).
@@ -63,6 +134,11 @@ pub enum CaseRecord {
         shelter_id: Option<String>,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
+        /// The places a placement took: the adults placed plus the children with them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        places: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        children: Option<u32>,
     },
     /// The team's intervention report.
     Report {
@@ -88,6 +164,13 @@ impl CaseRecord {
             CaseRecord::RiskAssessed { .. } => "risk_assessed",
             CaseRecord::Measure { .. } => "measure",
             CaseRecord::Report { .. } => "report",
+            CaseRecord::PoliceRequest { .. } => "police_request",
+            CaseRecord::OnScene { .. } => "on_scene",
+            CaseRecord::AggressorAccommodated { .. } => "aggressor_accommodated",
+            CaseRecord::ProtectionOrder { .. } => "protection_order",
+            CaseRecord::LegalStep { .. } => "legal_step",
+            CaseRecord::HazardNoted { .. } => "hazard_noted",
+            CaseRecord::ChildrenPresent { .. } => "children_present",
             CaseRecord::Withheld { .. } => "withheld",
         }
     }

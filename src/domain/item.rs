@@ -221,6 +221,31 @@ pub struct Item {
     /// put the item back among the ones needing attention (`queue::order`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub repeats_unseen: u32,
+    /// The EMIU team's clock to arrival on a police request (an OPP evicting the aggressor):
+    /// it runs beside the response clock until the team records that it is on scene. Times
+    /// only, no personal data: it stays on redacted copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<ArrivalClock>,
+}
+
+/// The clock to arrival of a police request (`CaseRecord::PoliceRequest`): due by `due`,
+/// stopped by `arrived` (`CaseRecord::OnScene`), breached once at `breached` (`arrival_breached`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ArrivalClock {
+    /// When the police were told the team would be there: the notice plus the configured time.
+    pub notified: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrived: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breached: Option<DateTime<Utc>>,
+}
+
+impl ArrivalClock {
+    /// Whether the clock still runs: the team is not there yet and the deadline not breached.
+    pub fn running(&self) -> bool {
+        self.arrived.is_none() && self.breached.is_none()
+    }
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -11,7 +11,9 @@ mod resource;
 
 pub use case::CaseRecord;
 pub use ids::{ItemId, ResourceId, Seq};
-pub use item::{Details, Fact, Item, MobilityNeeds, Note, Place, Priority, Subject, Timestamps};
+pub use item::{
+    ArrivalClock, Details, Fact, Item, MobilityNeeds, Note, Place, Priority, Subject, Timestamps,
+};
 pub use kinds::{
     AlarmType, CallCategory, CallChannel, ItemKind, Level, Reporter, ResourceKind, ResourceStatus,
     Status,

@@ -49,6 +49,20 @@ pub const INCIDENT: &[&str] = &[
     "other",
 ];
 
+/// How the EMIU team closes its own case (a domestic-violence case, whatever the item's kind):
+/// the victim placed in a shelter, a safety plan with the victim at home, referred to services,
+/// the police took over, medical care, the victim declined help, nobody found, other.
+pub const EMIU: &[&str] = &[
+    "victim_placed",
+    "safety_plan",
+    "referred_services",
+    "police_took_over",
+    "medical_care",
+    "victim_declined",
+    "not_found",
+    "other",
+];
+
 /// Outcomes the service closes an item with by itself, never offered in the console's close form
 /// (which is why they are not in `OUTCOMES` of types.ts); the console translates them like the
 /// others. `missed_call`: the caller hung up, or nobody answered, before a dispatcher took the

@@ -84,40 +84,57 @@ pub(crate) fn route(
     }
 }
 
-/// Records a measure on the case as `actor`. A placement in `shelter` takes one of its free
-/// places (409 when it has none), given back if the record fails; the shelter after it.
+/// Where a placement goes and how many it places.
+pub(crate) struct Placement {
+    pub shelter: String,
+    pub adults: u32,
+    pub children: u32,
+}
+
+/// Records a measure on the case as `actor`. A placement takes the shelter's places for the
+/// adults and the children with them at once (409 when it has fewer free), given back if the
+/// record fails; the shelter after it.
 pub(crate) async fn record_measure(
     emergency: &dyn EmergencyStore,
     core: &CoreHandle,
     actor: &str,
     item_id: ItemId,
     measure: String,
-    shelter: Option<String>,
+    placement: Option<Placement>,
     note: String,
 ) -> Result<Option<ShelterRecord>> {
     let mut taken = None;
-    if let Some(sid) = shelter {
+    let mut counts = None;
+    if let Some(p) = placement {
+        let sid = p.shelter;
+        let places = crate::emiu::rules::places_needed(p.adults, p.children)?;
         let known = emergency.shelters().await?;
         if !known.iter().any(|s| s.id == sid) {
             return Err(Error::validation("shelter_id", "unknown shelter"));
         }
-        let place = emergency
-            .take_shelter_place(&sid)
+        let shelter = emergency
+            .take_shelter_places(&sid, places)
             .await?
-            .ok_or_else(|| Error::Conflict(format!("shelter {sid} has no free place")))?;
-        taken = Some(place);
+            .ok_or_else(|| Error::ConflictBecause {
+                reason: "shelter_full",
+                message: format!("shelter {sid} has fewer than {places} free places"),
+            })?;
+        taken = Some((shelter, places));
+        counts = Some((places as u32, p.children));
     }
     let record = CaseRecord::Measure {
         measure,
-        shelter_id: taken.as_ref().map(|s| s.id.clone()),
+        shelter_id: taken.as_ref().map(|(s, _)| s.id.clone()),
         note,
+        places: counts.map(|c| c.0),
+        children: counts.map(|c| c.1),
     };
     if let Err(e) = case_file::record(core, actor, item_id, record).await {
-        // The placement was not recorded: give the place back.
-        if let Some(s) = &taken {
-            emergency.release_shelter_place(&s.id).await?;
+        // The placement was not recorded: give the places back.
+        if let Some((s, n)) = &taken {
+            emergency.release_shelter_places(&s.id, *n).await?;
         }
         return Err(e);
     }
-    Ok(taken)
+    Ok(taken.map(|(s, _)| s))
 }

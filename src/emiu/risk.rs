@@ -110,6 +110,101 @@ pub(crate) fn level(score: u32) -> &'static str {
     }
 }
 
+/// The red-flag items: any one answered yes makes the level `high` whatever the score (threats to
+/// kill, a weapon, strangulation, escalation, pregnancy).
+pub(crate) const RED_FLAGS: &[&str] = &[
+    "threat_to_kill",
+    "weapon",
+    "strangulation",
+    "escalation",
+    "pregnancy",
+];
+
+/// The levels, lowest first.
+pub(crate) const LEVELS: &[&str] = &["low", "medium", "high"];
+
+/// An assessment as it is recorded.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Assessment {
+    pub yes: Vec<String>,
+    pub score: u32,
+    /// What the score alone gives.
+    pub score_level: &'static str,
+    /// The red-flag items answered yes.
+    pub red_flags: Vec<String>,
+    /// The level that holds: the override, else `high` with a red flag, else the score's.
+    pub level: String,
+    pub override_level: Option<String>,
+    pub override_reason: String,
+}
+
+/// Why an assessment is refused: the field and what is wrong with it.
+pub(crate) type Refusal = (&'static str, String);
+
+/// Scores the answers, applies the red flags, then the team's professional judgement: an
+/// `override_level` needs its `reason` (at least 10 characters), and may not lower a level a red
+/// flag set.
+pub(crate) fn judge(
+    yes: &[String],
+    override_level: Option<&str>,
+    reason: &str,
+) -> Result<Assessment, Refusal> {
+    let (yes, score, score_level) = assess(yes).map_err(|m| ("yes", m))?;
+    let red_flags: Vec<String> = yes
+        .iter()
+        .filter(|id| RED_FLAGS.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    let by_answers = if red_flags.is_empty() {
+        score_level
+    } else {
+        "high"
+    };
+    let reason = reason.trim();
+    let level = match override_level {
+        None => {
+            if !reason.is_empty() {
+                return Err((
+                    "override_reason",
+                    "a reason is given only with an override_level".into(),
+                ));
+            }
+            by_answers.to_owned()
+        }
+        Some(l) => {
+            let Some(rank) = LEVELS.iter().position(|x| *x == l) else {
+                return Err((
+                    "override_level",
+                    format!("must be one of {}", LEVELS.join(", ")),
+                ));
+            };
+            if reason.chars().count() < 10 {
+                return Err((
+                    "override_reason",
+                    "a professional-judgement override needs its reason (at least 10 characters)"
+                        .into(),
+                ));
+            }
+            if !red_flags.is_empty() && rank < LEVELS.len() - 1 {
+                return Err((
+                    "override_level",
+                    "a red-flag answer keeps the level high".into(),
+                ));
+            }
+            LEVELS[rank].to_owned()
+        }
+    };
+    Ok(Assessment {
+        yes,
+        score,
+        score_level,
+        red_flags,
+        level,
+        override_level: override_level.map(str::to_owned),
+        override_reason: reason.to_owned(),
+    })
+}
+
 /// Scores the items answered yes; an unknown id is an error naming it.
 pub(crate) fn assess(yes: &[String]) -> Result<(Vec<String>, u32, &'static str), String> {
     let mut ids: Vec<String> = Vec::new();
@@ -148,6 +243,48 @@ mod tests {
         let (_, s, _) = assess(&["weapon".into(), "weapon".into()]).unwrap();
         assert_eq!(s, 3);
         assert!(assess(&["nope".into()]).is_err());
+    }
+
+    #[test]
+    fn a_red_flag_sets_high_whatever_the_score() {
+        let a = judge(&["pregnancy".into()], None, "").unwrap();
+        assert_eq!(
+            (a.score, a.score_level, a.level.as_str()),
+            (2, "low", "high")
+        );
+        assert_eq!(a.red_flags, ["pregnancy"]);
+        let a = judge(&["isolation".into()], None, "").unwrap();
+        assert_eq!(a.level, "low");
+        assert!(a.red_flags.is_empty());
+        assert!(RED_FLAGS.iter().all(|f| ITEMS.iter().any(|i| i.id == *f)));
+    }
+
+    #[test]
+    fn an_override_needs_its_reason_and_never_lowers_a_red_flag() {
+        let yes = ["isolation".to_owned()];
+        assert_eq!(
+            judge(&yes, Some("high"), "").unwrap_err().0,
+            "override_reason"
+        );
+        assert_eq!(
+            judge(&yes, Some("urgent"), "motiv suficient de lung")
+                .unwrap_err()
+                .0,
+            "override_level"
+        );
+        assert_eq!(
+            judge(&yes, None, "motiv fără nivel").unwrap_err().0,
+            "override_reason"
+        );
+        let a = judge(&yes, Some("high"), "agresorul a ieșit din arest azi").unwrap();
+        assert_eq!((a.score_level, a.level.as_str()), ("low", "high"));
+        let flag = ["weapon".to_owned()];
+        assert_eq!(
+            judge(&flag, Some("low"), "victima minimalizează")
+                .unwrap_err()
+                .0,
+            "override_level"
+        );
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub enum Event {
         level: Level,
         deadline: DateTime<Utc>,
     },
+    /// EMIU: the team was not on scene by the police request's arrival deadline
+    /// (`Item::arrival`); escalated to dispatch and supervisors like a response breach.
+    ArrivalBreached {
+        item_id: ItemId,
+        due: DateTime<Utc>,
+    },
     ResourceRegistered {
         resource: Box<Resource>,
     },
@@ -129,6 +135,7 @@ impl Event {
             Event::Closed { .. } => "closed",
             Event::NoteAdded { .. } => "note_added",
             Event::Breached { .. } => "breached",
+            Event::ArrivalBreached { .. } => "arrival_breached",
             Event::ResourceRegistered { .. } => "resource_registered",
             Event::ResourceStatusChanged { .. } => "resource_status_changed",
             Event::ResourceMoved { .. } => "resource_moved",
@@ -153,6 +160,7 @@ impl Event {
             | Event::Closed { item_id, .. }
             | Event::NoteAdded { item_id, .. }
             | Event::Breached { item_id, .. }
+            | Event::ArrivalBreached { item_id, .. }
             | Event::CaseRecorded { item_id, .. }
             | Event::Repeated { item_id, .. }
             | Event::RepeatsSeen { item_id, .. }

@@ -161,6 +161,7 @@ mod tests {
             subject: None,
             repeats: unseen,
             repeats_unseen: unseen,
+            arrival: None,
         }
     }
 

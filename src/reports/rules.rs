@@ -262,6 +262,7 @@ mod tests {
             subject: None,
             repeats: 0,
             repeats_unseen: 0,
+            arrival: None,
         }
     }
 

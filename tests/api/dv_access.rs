@@ -429,3 +429,162 @@ async fn a_case_listed_in_full_in_the_queue_is_in_the_read_audit() {
         .iter()
         .any(|r| r["action"] == "view_queue" && r["actor"] == "test-dispatcher-2"));
 }
+
+/// The EMIU procedure's records (issue 17): a dispatcher who does not handle the case sees each
+/// only as withheld, may record none of them, and a hazard noted on the case does not reach them
+/// through a case of their own at the same address.
+#[tokio::test]
+async fn the_emiu_procedure_records_are_withheld_and_refused_to_a_dispatcher_not_handling_the_case()
+{
+    // Arrange: a case with every new record, each carrying a marker.
+    let app = spawn_app().await;
+    let other = other_dispatcher(&app).await;
+    let address = "Strada MRK-HZ-ADDR 4, Timișoara";
+    let r = app
+        .post_as(
+            Role::Dispatcher,
+            "/api/v1/calls",
+            &json!({ "caller_number": "+40722000411", "category": "domestic_violence", "immediate_danger": true,
+                     "location": { "address": address, "lon": 21.2111, "lat": 45.7444 } }),
+        )
+        .await;
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.act(&id, "acknowledge", json!({})).await.status(), 200);
+    let today = chrono::Utc::now().date_naive();
+    let records = [
+        (
+            "police-request",
+            json!({ "opp_number": "MRK-OPP-1", "accommodation_requested": true, "note": "MRK-POLICE-NOTE" }),
+        ),
+        (
+            "aggressor-accommodation",
+            json!({ "place": "MRK-AGGR-PLACE" }),
+        ),
+        (
+            "risk",
+            json!({ "yes": ["isolation"], "override_level": "high", "override_reason": "MRK-OVERRIDE-REASON" }),
+        ),
+        (
+            "protection-orders",
+            json!({ "order": "opp", "number": "MRK-ORDER-NO", "issued_on": today, "expires_on": today + chrono::Days::new(10), "people_covered": ["MRK-COVERED"], "minors": 0 }),
+        ),
+        (
+            "legal-steps",
+            json!({ "step": "criminal_complaint", "date": today, "reference": "MRK-LEGAL-REF" }),
+        ),
+        (
+            "hazards",
+            json!({ "hazard": "weapons", "note": "MRK-HAZARD-NOTE" }),
+        ),
+        ("children", json!({ "count": 3 })),
+        ("on-scene", json!({})),
+    ];
+    for (what, body) in &records {
+        let r = app
+            .post_as(Role::Emiu, &format!("/api/v1/emiu/cases/{id}/{what}"), body)
+            .await;
+        assert_eq!(r.status(), 200, "{what}: {}", r.text().await.unwrap());
+    }
+    // The other dispatcher's own (not DV) call at the same address.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/calls", app.address))
+        .bearer_auth(&other)
+        .json(&json!({ "caller_number": "+40722000412", "category": "neglect", "immediate_danger": false,
+                       "location": { "address": address, "lon": 21.2111, "lat": 45.7444 } }))
+        .send()
+        .await
+        .unwrap();
+    let own = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = send(
+        &app,
+        &other,
+        reqwest::Method::POST,
+        &format!("/api/v1/items/{own}/acknowledge"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Act
+    let (status, body) = send(
+        &app,
+        &other,
+        reqwest::Method::GET,
+        &format!("/api/v1/emiu/cases/{id}"),
+        None,
+    )
+    .await;
+    let (own_status, own_body) = send(
+        &app,
+        &other,
+        reqwest::Method::GET,
+        &format!("/api/v1/emiu/cases/{own}"),
+        None,
+    )
+    .await;
+    let mut refusals = Vec::new();
+    for (what, body) in &records {
+        let (s, text) = send(
+            &app,
+            &other,
+            reqwest::Method::POST,
+            &format!("/api/v1/emiu/cases/{id}/{what}"),
+            Some(body.clone()),
+        )
+        .await;
+        refusals.push((what, s, text));
+    }
+    let (close_status, _) = send(
+        &app,
+        &other,
+        reqwest::Method::POST,
+        &format!("/api/v1/emiu/cases/{id}/close"),
+        Some(json!({ "outcome": "other" })),
+    )
+    .await;
+
+    // Assert: the case shows each record as withheld, nothing of it in the answer.
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("MRK-"), "a marker leaked: {body}");
+    let view: Value = serde_json::from_str(&body).unwrap();
+    let kinds: Vec<&str> = view["case_file"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["record"]["record"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| *k == "withheld" || *k == "categorised"),
+        "{kinds:?}"
+    );
+    assert_eq!(view["latest_risk"]["record"], "withheld");
+    assert_eq!(view["hazards"], json!([]));
+    assert!(view["children_present"].is_null());
+    // Their own case at the address: no hazard from the DV case.
+    assert_eq!(own_status, 200, "{own_body}");
+    assert!(!own_body.contains("MRK-HAZARD"), "{own_body}");
+    let own_view: Value = serde_json::from_str(&own_body).unwrap();
+    assert_eq!(own_view["hazards"], json!([]));
+    for (what, s, text) in refusals {
+        assert_eq!(s, 403, "{what}: {text}");
+        assert!(!text.contains("MRK-"), "{what}: {text}");
+    }
+    assert_eq!(close_status, 403);
+    // A supervisor, who sees every DV case in full, is warned on the other case at the address.
+    let emiu_view: Value = app
+        .get_as(Role::Supervisor, &format!("/api/v1/emiu/cases/{own}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(emiu_view["hazards"][0]["note"], "MRK-HAZARD-NOTE");
+}

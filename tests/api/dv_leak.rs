@@ -362,6 +362,62 @@ async fn arrange_case_a(app: &TestApp, w: &mut World, cases: &mut Cases) {
     .await;
     let report = w.text("A: the EMIU report", "MRK-A-REPORT-6e1c");
     emiu(app, &a, "report", json!({ "text": report })).await;
+    // The EMIU procedure (issue 17): the police's request, the aggressor's accommodation, a
+    // re-assessment with the team's judgement, orders, legal steps, a hazard, the children.
+    let opp = w.text("A: the OPP number", "MRK-A-OPP-8c1f");
+    let police_note = w.text("A: the police request's note", "MRK-A-POLICENOTE-d20e");
+    emiu(
+        app,
+        &a,
+        "police-request",
+        json!({ "opp_number": opp, "accommodation_requested": true, "note": police_note }),
+    )
+    .await;
+    emiu(app, &a, "on-scene", json!({})).await;
+    let place = w.text("A: where the aggressor went", "MRK-A-AGGRPLACE-51b9");
+    emiu(
+        app,
+        &a,
+        "aggressor-accommodation",
+        json!({ "place": place }),
+    )
+    .await;
+    let incident = w.text("A: the new incident", "MRK-A-INCIDENT-0a4d");
+    let judgement = w.text("A: the override's reason", "MRK-A-OVERRIDE-77e3");
+    emiu(
+        app,
+        &a,
+        "risk",
+        json!({ "yes": ["victim_fears"], "override_level": "high", "override_reason": judgement, "incident": incident }),
+    )
+    .await;
+    let number = w.text("A: the protection order's number", "MRK-A-ORDERNO-3f6a");
+    let covered = w.text("A: a person the order covers", "MRK-A-COVERED-b7c2");
+    let today = chrono::Utc::now().date_naive();
+    emiu(
+        app,
+        &a,
+        "protection-orders",
+        json!({ "order": "op", "number": number, "issued_on": today, "expires_on": today + chrono::Days::new(180), "people_covered": [covered], "minors": 1 }),
+    )
+    .await;
+    let reference = w.text("A: a legal step's reference", "MRK-A-LEGALREF-e98d");
+    emiu(
+        app,
+        &a,
+        "legal-steps",
+        json!({ "step": "forensic_certificate", "date": today, "reference": reference }),
+    )
+    .await;
+    let hazard = w.text("A: a hazard at the address", "MRK-A-HAZARD-4c0b");
+    emiu(
+        app,
+        &a,
+        "hazards",
+        json!({ "hazard": "weapons", "note": hazard }),
+    )
+    .await;
+    emiu(app, &a, "children", json!({ "count": 2 })).await;
     cases.a = a;
 }
 

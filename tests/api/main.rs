@@ -7,6 +7,7 @@ mod crash;
 mod dv_access;
 mod dv_leak;
 mod emergency;
+mod emiu_procedure;
 mod fake_calls;
 mod fake_twilio;
 mod hardening;

@@ -71,6 +71,7 @@ pub(super) fn create(
         subject,
         repeats: 0,
         repeats_unseen: 0,
+        arrival: None,
     };
     item.dv_case = derived_case(state, &item);
     let id = item.id;

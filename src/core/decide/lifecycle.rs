@@ -4,7 +4,7 @@
 
 use super::context::{item_of, outcome_item, transition, Ctx};
 use crate::core::command::{CoreError, Outcome};
-use crate::core::state::{deadline_running, StateMut};
+use crate::core::state::{arrival_running, deadline_running, StateMut};
 use crate::domain::{outcomes, ItemId, ResourceId, ResourceStatus, Status};
 use crate::events::Event;
 
@@ -134,7 +134,9 @@ pub(super) fn close(
     let item = item_of(state, &item_id)?;
     transition(item, Status::Closed)?;
     let codes = outcomes::for_kind(item.details.kind());
-    if !codes.contains(&outcome.as_str()) {
+    // A domestic-violence case may also be closed with the EMIU team's own outcomes.
+    let emiu = item.dv_case.is_some() && outcomes::EMIU.contains(&outcome.as_str());
+    if !codes.contains(&outcome.as_str()) && !emiu {
         return Err(CoreError::Validation {
             field: "outcome".into(),
             message: format!("must be one of {}", codes.join(", ")),
@@ -188,8 +190,21 @@ pub(super) fn settle(
 /// Escalates every item in `due` that is still unacknowledged and whose deadline has passed
 /// and not yet been breached. When breaches raise the level (`queue.breach_raise`), an item
 /// below P1 is raised one level in the same batch (`reprioritised`, with its new deadline).
+///
+/// An EMIU police request whose team is not on scene by its arrival deadline gets one
+/// `arrival_breached` event (its clock then stops), whatever the response clock is doing.
 pub(crate) fn escalate(state: &mut impl StateMut, ctx: &mut Ctx<'_>, due: &[ItemId]) {
     for id in due {
+        let Some(item) = state.item(id) else { continue };
+        if let Some(clock) = item.arrival {
+            if arrival_running(item) && clock.due <= ctx.now {
+                let event = Event::ArrivalBreached {
+                    item_id: *id,
+                    due: clock.due,
+                };
+                ctx.emit(state, "system", event);
+            }
+        }
         let Some(item) = state.item(id) else { continue };
         if !deadline_running(item) || item.deadline > ctx.now {
             continue;

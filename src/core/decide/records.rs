@@ -38,6 +38,14 @@ pub(super) fn record(
             message: format!("item {item_id} is closed"),
         });
     }
+    if let CaseRecord::OnScene { .. } = record {
+        if item.arrival.is_some_and(|c| c.arrived.is_some()) {
+            return Err(CoreError::Conflict {
+                reason: "already_on_scene",
+                message: format!("the team is already on scene for item {item_id}"),
+            });
+        }
+    }
     let categorised = matches!(record, CaseRecord::Categorised { .. });
     ctx.emit(state, actor, Event::CaseRecorded { item_id, record });
     if categorised {

@@ -94,6 +94,14 @@ pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                 item.version = seq;
             }
         }
+        Event::ArrivalBreached { item_id, .. } => {
+            if let Some(item) = state.item_mut(item_id) {
+                if let Some(clock) = &mut item.arrival {
+                    clock.breached.get_or_insert(at);
+                }
+                item.version = seq;
+            }
+        }
         Event::ResourceRegistered { resource } => {
             let mut r = (**resource).clone();
             r.version = seq;
@@ -121,11 +129,34 @@ pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
             if let Some(item) = state.item_mut(item_id) {
                 // Only the category shows in the item itself; the rest of the file is read
                 // from the item's history.
-                if let crate::domain::CaseRecord::Categorised { category } = record {
-                    if let crate::domain::Details::Call { category: c, .. } = &mut item.details {
-                        *c = *category;
-                        item.category = category.to_string();
+                match record {
+                    crate::domain::CaseRecord::Categorised { category } => {
+                        if let crate::domain::Details::Call { category: c, .. } = &mut item.details
+                        {
+                            *c = *category;
+                            item.category = category.to_string();
+                        }
                     }
+                    // EMIU: a police request starts the clock to arrival (a later request
+                    // starts a new one), being on scene stops it.
+                    crate::domain::CaseRecord::PoliceRequest {
+                        notified_at,
+                        arrive_by,
+                        ..
+                    } => {
+                        item.arrival = Some(crate::domain::ArrivalClock {
+                            notified: *notified_at,
+                            due: *arrive_by,
+                            arrived: None,
+                            breached: None,
+                        });
+                    }
+                    crate::domain::CaseRecord::OnScene { at } => {
+                        if let Some(clock) = &mut item.arrival {
+                            clock.arrived.get_or_insert(*at);
+                        }
+                    }
+                    _ => {}
                 }
                 item.version = seq;
             }

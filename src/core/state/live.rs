@@ -17,6 +17,9 @@ pub struct LiveState {
     resources: BTreeMap<ResourceId, Resource>,
     /// Unacknowledged, not yet breached items by deadline: the next breach to escalate.
     deadlines: BTreeSet<(DateTime<Utc>, ItemId)>,
+    /// EMIU police requests whose team is not on scene yet and whose arrival deadline is not
+    /// yet breached, by that deadline (`Item::arrival`).
+    arrivals: BTreeSet<(DateTime<Utc>, ItemId)>,
     /// Client action ids of the driver actions in the log (`transport_changed` events) by the
     /// day of their trip, so a replayed action is not logged twice. Only the last
     /// [`ACTION_DAYS`] days are kept: a tablet replays within minutes or hours, and the
@@ -45,16 +48,23 @@ impl LiveState {
 
     /// The earliest deadline still running.
     pub(crate) fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        self.deadlines.first().map(|(d, _)| *d)
+        let response = self.deadlines.first().map(|(d, _)| *d);
+        let arrival = self.arrivals.first().map(|(d, _)| *d);
+        response.into_iter().chain(arrival).min()
     }
 
     /// Items whose deadline is at or before `now`.
     pub(crate) fn due(&self, now: DateTime<Utc>) -> Vec<ItemId> {
-        self.deadlines
+        let mut due: Vec<ItemId> = self
+            .deadlines
             .iter()
-            .take_while(|(d, _)| *d <= now)
+            .chain(self.arrivals.iter())
+            .filter(|(d, _)| *d <= now)
             .map(|(_, id)| *id)
-            .collect()
+            .collect();
+        due.sort();
+        due.dedup();
+        due
     }
 
     /// Applies a committed event. Events must come in sequence order without gaps.
@@ -67,6 +77,9 @@ impl LiveState {
         if let Some(id) = e.event.item_id() {
             if let Some(item) = self.items.get(&id) {
                 self.deadlines.remove(&(item.deadline, id));
+                if let Some(clock) = item.arrival {
+                    self.arrivals.remove(&(clock.due, id));
+                }
             }
         }
         apply(self, e);
@@ -75,6 +88,9 @@ impl LiveState {
             if let Some(item) = self.items.get(&id) {
                 if deadline_running(item) {
                     self.deadlines.insert((item.deadline, id));
+                }
+                if let Some(clock) = item.arrival.filter(|_| arrival_running(item)) {
+                    self.arrivals.insert((clock.due, id));
                 }
                 if let Details::Alert {
                     device_id,
@@ -102,6 +118,12 @@ impl LiveState {
 /// been breached yet (a breach that raised the level set a new deadline, which runs again).
 pub(crate) fn deadline_running(item: &Item) -> bool {
     item.status == Status::New && item.times.breached.is_none_or(|b| item.deadline > b)
+}
+
+/// Whether the item's clock to arrival runs: a police request is open, the team is not on
+/// scene, the deadline is not breached yet, and the item is not closed.
+pub(crate) fn arrival_running(item: &Item) -> bool {
+    item.status != Status::Closed && item.arrival.is_some_and(|c| c.running())
 }
 
 impl StateView for LiveState {

@@ -14,7 +14,7 @@ mod protection;
 mod view;
 
 pub(crate) use fold::apply;
-pub(crate) use live::{deadline_running, LiveState};
+pub(crate) use live::{arrival_running, deadline_running, LiveState};
 pub(crate) use overlay::Overlay;
 pub(crate) use protection::derived_case;
 pub(crate) use view::{StateMut, StateView};

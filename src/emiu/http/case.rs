@@ -5,9 +5,10 @@ use axum::extract::State;
 use axum::Json;
 
 use crate::access::{self, Caller, Visibility};
+use crate::core::state::StateView;
 use crate::domain::geo::LonLat as Position;
 use crate::domain::{ItemId, ResourceKind};
-use crate::emiu::{cases, risk};
+use crate::emiu::{cases, procedure, risk};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::events::Event;
@@ -66,6 +67,7 @@ pub(crate) async fn risk_form(caller: Caller) -> Result<Json<RiskForm>> {
         items: risk::ITEMS.to_vec(),
         medium_from: risk::MEDIUM_FROM,
         high_from: risk::HIGH_FROM,
+        red_flags: risk::RED_FLAGS.iter().map(|f| (*f).to_owned()).collect(),
     }))
 }
 
@@ -114,7 +116,7 @@ fn case_route(route: Result<cases::TeamRoute, &'static str>) -> CaseRoute {
     path = "/api/v1/emiu/cases/{id}",
     tag = "emiu",
     operation_id = "get_emiu_case",
-    description = "A case: the item, its case file (redacted unless the caller sees it in full), the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
+    description = "A case: the item (with its clock to arrival on a police request), its case file (redacted unless the caller sees it in full), the latest risk assessment, the hazards noted at its address (on any case there; only in full), the children present, the route from the EMIU team and the shelters' free places. The read is audited, refused ones too. Roles: dispatcher, supervisor, admin, driver, EMIU; 403 for anyone who may not see the case.",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     responses(
         (status = 200, body = crate::web::schemas::emergency::EmiuCase),
@@ -137,10 +139,11 @@ pub(crate) async fn view(
     let shown = access::view(&caller, &item)
         .map(|c| c.into_owned())
         .ok_or_else(|| Error::Forbidden("this case is not visible to your role".into()))?;
-    let case_file = state
-        .store
-        .item_events(id)
-        .await?
+    let history = state.store.item_events(id).await?;
+    let full = visibility == Visibility::Full;
+    let latest_risk = procedure::latest_risk(&history).map(|r| if full { r } else { r.redacted() });
+    let children_present = full.then(|| procedure::children_present(&history));
+    let case_file = history
         .into_iter()
         .filter_map(|e| match e.event {
             Event::CaseRecorded { record, .. } => Some(CaseFileEntry {
@@ -157,7 +160,25 @@ pub(crate) async fn view(
         })
         .collect();
     let mut route = None;
-    if visibility == Visibility::Full {
+    let mut hazards = Vec::new();
+    if full {
+        // Whoever sees the case in full is who the team is, or who sends it: the hazards at the
+        // address come with the case, from this case or any earlier one there.
+        // A hazard noted on another case comes only to whoever may see that case in full
+        // (EMIU, supervisors, its handler): a DV case's note never reaches a driver or another
+        // dispatcher through a neighbouring case.
+        hazards = procedure::hazards_for(state.emergency.as_ref(), &item)
+            .await?
+            .into_iter()
+            .filter(|h| {
+                h.item_id == item.id
+                    || state.core.read(|s| {
+                        s.item(&h.item_id).is_some_and(|source| {
+                            access::visibility(&caller, source) == Visibility::Full
+                        })
+                    })
+            })
+            .collect();
         let to = cases::destination(state.emergency.as_ref(), &item).await?;
         let from = cases::team_position(&state.core, &caller, &item);
         let network = state.network.get().cloned();
@@ -169,5 +190,8 @@ pub(crate) async fn view(
         case_file,
         route,
         shelters,
+        hazards,
+        latest_risk,
+        children_present,
     }))
 }

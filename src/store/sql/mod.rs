@@ -10,6 +10,7 @@ pub(crate) mod accounts;
 pub(crate) mod calls;
 pub(crate) mod driver_messages;
 pub(crate) mod emergency;
+pub(crate) mod emiu;
 pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod receiver;

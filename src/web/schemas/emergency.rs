@@ -84,6 +84,8 @@ pub struct RiskForm {
     pub items: Vec<RiskItem>,
     pub medium_from: u32,
     pub high_from: u32,
+    /// The items that set the level high whatever the score.
+    pub red_flags: Vec<String>,
 }
 
 /// One entry of a case file, redacted unless the caller sees the case in full.
@@ -130,6 +132,13 @@ pub struct EmiuCase {
     pub case_file: Vec<CaseFileEntry>,
     pub route: Option<CaseRoute>,
     pub shelters: Vec<ShelterRecord>,
+    /// Hazards noted at this address or next to it, on this case or any other (empty unless
+    /// the caller sees the case in full).
+    pub hazards: Vec<crate::store::emiu::HazardRecord>,
+    /// The latest risk assessment (the file keeps them all), redacted like the file.
+    pub latest_risk: Option<CaseRecord>,
+    /// The latest count of children present (0 when none recorded; hidden when redacted).
+    pub children_present: Option<u32>,
 }
 
 /// A recorded risk assessment (`record` is `risk_assessed`).

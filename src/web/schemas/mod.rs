@@ -3,10 +3,12 @@
 //!
 //! - [`common`]: the error body, the queue, items, resources, sessions, the map.
 //! - [`transport`] and [`emergency`]: adapted transport and the emergency workflows;
-//!   [`telephony`]: the provider's webhook forms; [`policy`]: transport eligibility and policy.
+//!   [`telephony`]: the provider's webhook forms; [`policy`]: transport eligibility and policy;
+//!   [`emiu`]: the EMIU procedure.
 
 pub mod common;
 pub mod emergency;
+pub mod emiu;
 pub mod policy;
 pub mod telephony;
 pub mod transport;
