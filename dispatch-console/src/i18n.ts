@@ -354,6 +354,8 @@ const terms: Record<Lang, Record<string, string>> = {
   ro: {
     // Driver tablet: incident codes (priority facts `incident_code`).
     emergency: 'urgență șofer',
+    protection_order_expiry: 'ordin de protecție care expiră',
+    policy_flag: 'neprezentări sau anulări târzii repetate',
     breakdown: 'defecțiune vehicul',
     rider_unwell: 'pasager cu probleme de sănătate',
     aggression: 'agresiune',
@@ -465,6 +467,8 @@ const terms: Record<Lang, Record<string, string>> = {
   en: {
     // Driver tablet: incident codes (priority facts `incident_code`).
     emergency: 'driver emergency',
+    protection_order_expiry: 'protection order expiring',
+    policy_flag: 'repeated no-shows or late cancellations',
     breakdown: 'vehicle breakdown',
     rider_unwell: 'rider unwell',
     aggression: 'aggression',
@@ -597,6 +601,8 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'transport-incident': 'incident de transport',
     // Driver tablet.
     'transport-driver-emergency': 'urgență șofer (butonul de urgență)',
+    'emiu-order-reminder': 'ordin de protecție care expiră',
+    'transport-policy-flag': 'beneficiar transport semnalat (neprezentări, anulări târzii)',
     'transport-same-day': 'transport în aceeași zi',
     callback: 'reapelare',
     'teleasistenta-technical': 'TeleAsistență — tehnic',
@@ -615,6 +621,8 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'transport-incident': 'transport incident',
     // Driver tablet.
     'transport-driver-emergency': 'driver emergency (the emergency button)',
+    'emiu-order-reminder': 'protection order expiring',
+    'transport-policy-flag': 'transport rider flagged (no-shows, late cancellations)',
     'transport-same-day': 'same-day transport',
     callback: 'callback',
     'teleasistenta-technical': 'TeleAsistență — technical',

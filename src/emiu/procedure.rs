@@ -165,6 +165,7 @@ pub(crate) async fn raise_due_reminders(
                         reported_by: "emiu".into(),
                         description: reminder_description(&o),
                         related: Some(o.item_id),
+                        code: Some("protection_order_expiry".into()),
                     },
                     subject: None,
                     key: Some(format!("order-reminder:{}", o.id)),

@@ -272,6 +272,37 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             200,
         ),
         (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+        // The EMIU procedure (issue 17) on an item that is not a DV case: repeatable records
+        // only; every route on a DV case, arrival and closing included, is in
+        // emiu_procedure::the_role_matrix_holds_for_every_emiu_procedure_route.
+        (
+            Method::POST,
+            format!("/api/v1/emiu/cases/{other}/police-request"),
+            json!({}),
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/emiu/cases/{other}/protection-orders"),
+            json!({"order": "op", "number": "OP-1", "issued_on": "2026-12-01", "expires_on": "2027-06-01"}),
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/emiu/cases/{other}/legal-steps"),
+            json!({"step": "criminal_complaint", "date": "2026-12-01"}),
+            d.to_vec(),
+            200,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/emiu/cases/{other}/children"),
+            json!({"count": 1}),
+            d.to_vec(),
+            200,
+        ),
         // Transport eligibility and policy (issue 16): reads for dispatch, decisions for
         // supervisors. R-M is registered below, before the rows run.
         (
@@ -291,12 +322,6 @@ async fn the_role_matrix_holds_for_every_endpoint() {
         (
             Method::POST,
             "/api/v1/transport/certificates/reminders".into(),
-        // The EMIU procedure (issue 17) on an item that is not a DV case: repeatable records
-        // only; every route on a DV case, arrival and closing included, is in
-        // emiu_procedure::the_role_matrix_holds_for_every_emiu_procedure_route.
-        (
-            Method::POST,
-            format!("/api/v1/emiu/cases/{other}/police-request"),
             json!({}),
             d.to_vec(),
             200,
@@ -305,9 +330,6 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             Method::GET,
             "/api/v1/transport/riders/R-M/history".into(),
             Value::Null,
-            Method::POST,
-            format!("/api/v1/emiu/cases/{other}/protection-orders"),
-            json!({"order": "op", "number": "OP-1", "issued_on": "2026-12-01", "expires_on": "2027-06-01"}),
             d.to_vec(),
             200,
         ),
@@ -316,9 +338,6 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             "/api/v1/transport/riders/R-M/suspend".into(),
             json!({"until": now.date_naive(), "reason": "test"}),
             vec![Supervisor, Admin],
-            format!("/api/v1/emiu/cases/{other}/legal-steps"),
-            json!({"step": "criminal_complaint", "date": "2026-12-01"}),
-            d.to_vec(),
             200,
         ),
         (
@@ -331,9 +350,6 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             "/api/v1/receiver/accounts".into(),
             Value::Null,
             vec![Supervisor, Admin],
-            format!("/api/v1/emiu/cases/{other}/children"),
-            json!({"count": 1}),
-            d.to_vec(),
             200,
         ),
     ];
