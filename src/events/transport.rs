@@ -87,6 +87,8 @@ pub enum ActionKind {
     NoShow,
     DroppedOff,
     Incident,
+    /// A meal round's client did not open the door: raises a welfare check for dispatch.
+    NotAtHome,
 }
 
 impl ActionKind {
@@ -97,6 +99,7 @@ impl ActionKind {
             Self::NoShow => "no_show",
             Self::DroppedOff => "dropped_off",
             Self::Incident => "incident",
+            Self::NotAtHome => "not_at_home",
         }
     }
 }

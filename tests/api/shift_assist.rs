@@ -113,6 +113,8 @@ async fn transport_day(app: &TestApp) {
             picked_up_at: Some(Utc::now()),
             dropped_off_at: None,
             no_show_reason: None,
+            kind: dispecer::transport::model::TripKind::Trip,
+            run: None,
         }])
         .await
         .unwrap();

@@ -269,6 +269,8 @@ async fn one_vehicle_plan(app: &TestApp, tight: bool, fleet: bool) -> (String, V
             picked_up_at: None,
             dropped_off_at: None,
             no_show_reason: None,
+            kind: dispecer::transport::model::TripKind::Trip,
+            run: None,
         });
     }
     store.insert_trips(&trips).await.unwrap();

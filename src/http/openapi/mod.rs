@@ -80,6 +80,8 @@ use crate::state::AppState;
         crate::transport::http::driver::position,
         crate::transport::http::reports::json_report,
         crate::transport::http::reports::csv_report,
+        crate::transport::http::runs::create,
+        crate::transport::http::runs::list,
         crate::telephony::webhooks::voice,
         crate::telephony::webhooks::status,
         crate::telephony::webhooks::hold,

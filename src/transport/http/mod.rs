@@ -7,6 +7,7 @@ pub(crate) mod driver;
 pub(crate) mod plans;
 pub(crate) mod reports;
 pub(crate) mod riders;
+pub(crate) mod runs;
 pub(crate) mod shared;
 
 use axum::Router;
@@ -20,4 +21,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(plans::router())
         .merge(driver::router())
         .merge(reports::router())
+        .merge(runs::router())
 }

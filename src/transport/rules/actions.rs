@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
-use crate::transport::model::{Trip, TripStatus};
+use crate::transport::model::{Trip, TripKind, TripStatus};
 
 /// The label of an incident kind: breakdown, accident, rider_unwell.
 pub(crate) fn incident_label(kind: &str) -> Option<&'static str> {
@@ -26,11 +26,20 @@ pub(crate) fn apply(
     reason: Option<&String>,
 ) -> Result<()> {
     use TripStatus::*;
+    if kind == ActionKind::NotAtHome && t.kind != TripKind::Meal {
+        return Err(Error::validation(
+            "kind",
+            "not_at_home is for a meal round's deliveries",
+        ));
+    }
     let next = match (kind, t.status) {
         (ActionKind::Arrived, Booked) => Some(Arrived),
         (ActionKind::PickedUp, Booked | Arrived) => Some(PickedUp),
         (ActionKind::NoShow, Booked | Arrived) => Some(NoShow),
         (ActionKind::DroppedOff, PickedUp) => Some(DroppedOff),
+        // The meal was collected at the canteen (or the driver skipped that step): either way
+        // nobody took it at the door.
+        (ActionKind::NotAtHome, Booked | Arrived | PickedUp) => Some(NotAtHome),
         (ActionKind::Incident, _) => None,
         (kind, status) => {
             return Err(Error::Conflict(format!(
@@ -48,13 +57,14 @@ pub(crate) fn apply(
         ActionKind::Arrived => t.arrived_at = Some(at),
         ActionKind::PickedUp => t.picked_up_at = Some(at),
         ActionKind::DroppedOff => t.dropped_off_at = Some(at),
-        ActionKind::NoShow => t.no_show_reason = reason.cloned(),
+        ActionKind::NoShow | ActionKind::NotAtHome => t.no_show_reason = reason.cloned(),
         ActionKind::Incident => {}
     }
     Ok(())
 }
 
-/// The description of the queue item a no-show or an incident opens; `None` for other steps.
+/// The description of the queue item a no-show, an incident or a meal's "not at home" (a
+/// welfare check: the client may need help) opens; `None` for other steps.
 pub(crate) fn queue_description(
     kind: ActionKind,
     vehicle: &str,
@@ -72,6 +82,10 @@ pub(crate) fn queue_description(
             "Incident {vehicle}: {}{}{reason}",
             incident.unwrap_or("incident"),
             trip_id.map(|t| format!(", cursa {t}")).unwrap_or_default(),
+        )),
+        ActionKind::NotAtHome => Some(format!(
+            "Verificare bunăstare: beneficiarul nu a răspuns la livrarea mesei, cursa {}, {vehicle}{reason}",
+            trip_id.unwrap_or("-"),
         )),
         _ => None,
     }

@@ -9,6 +9,7 @@
 //! - [`reports`]: the figures of a range of days, and their CSV.
 //! - [`view`]: a trip as answered, with what the plan says of it.
 //! - [`sim`]: the simulated run of a planned day.
+//! - [`runs`]: the Mobilitate unit's runs (meal round, shuttle, supply run) checked into trips.
 
 pub(crate) mod actions;
 pub(crate) mod booking;
@@ -17,5 +18,6 @@ pub(crate) mod delay;
 pub(crate) mod engine;
 pub(crate) mod odometer;
 pub(crate) mod reports;
+pub(crate) mod runs;
 pub(crate) mod sim;
 pub(crate) mod view;

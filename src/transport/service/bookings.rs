@@ -165,6 +165,8 @@ pub(crate) async fn book(
                 picked_up_at: None,
                 dropped_off_at: None,
                 no_show_reason: None,
+                kind: crate::transport::model::TripKind::Trip,
+                run: None,
             });
         }
     }

@@ -203,6 +203,8 @@ pub fn day_trips(
         picked_up_at: None,
         dropped_off_at: None,
         no_show_reason: None,
+        kind: crate::transport::model::TripKind::Trip,
+        run: None,
     };
     vec![
         trip(false, TimingKind::ArriveBy, appt),

@@ -14,6 +14,7 @@
 //! - [`live`]: each change as a `transport_changed` event through the core (pushed live).
 //! - [`messages`]: which rider SMS each step causes, through [`crate::sms::Sms::enqueue`].
 //! - [`reports`]: the report over a range of days.
+//! - [`runs`]: the Mobilitate unit's runs (meal rounds, shuttles, supply runs) as trips.
 //! - [`demo`]: synthetic riders and bookings.
 
 pub(crate) mod bookings;
@@ -27,6 +28,7 @@ pub(crate) mod plan_edit;
 pub(crate) mod planning;
 pub(crate) mod positions;
 pub(crate) mod reports;
+pub(crate) mod runs;
 
 pub(crate) use handle::Ctx;
 pub use handle::Transport;
