@@ -272,6 +272,22 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             200,
         ),
         (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+        // Mobilitate runs (meal rounds, shuttles, supply runs): dispatch roles only.
+        (
+            Method::POST,
+            "/api/v1/transport/runs".into(),
+            json!({"kind": "supply", "date": now.date_naive(), "origin": {"address": "Depozit (demo)", "lon": 21.2087, "lat": 45.7537},
+                   "stops": [{"label": "Centru de zi (demo)", "place": {"address": "Str. Lidia (demo)", "lon": 21.2001, "lat": 45.7622}, "from": "10:00:00", "to": "12:00:00"}]}),
+            d.to_vec(),
+            201,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/transport/runs?date={}", now.date_naive()),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
     ];
     for (method, path, body, allowed, ok) in rows {
         for role in Role::ALL {

@@ -24,6 +24,7 @@ mod shift_queue;
 mod transport;
 mod transport_gps;
 mod transport_live;
+mod transport_mobilitate;
 mod transport_sms;
 mod validation;
 mod websocket;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Timelike, Utc};
 use routing::darp::{
     self, Capacity, CostBasis, Endpoint, Instance, Load, Plan, Request, Route, SolveOptions,
-    StopId, Vehicle as DarpVehicle, Window, NO_RIDE_LIMIT,
+    StopId, Vehicle as DarpVehicle, Window,
 };
 use routing::network::{
     NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
@@ -39,6 +39,10 @@ impl Built {
         self.trip_ids.iter().position(|t| t == trip)
     }
 }
+
+/// The ride limit of goods and of the escorts (`routing::darp::NO_RIDE_LIMIT`): a constraint
+/// that never binds, in the solver's checks and the independent checker alike.
+const NO_RIDE_LIMIT: f64 = f64::INFINITY;
 
 /// Seconds at a meal or supply stop: carry the box to the door or the centre's kitchen.
 pub(crate) const GOODS_STOP_S: f64 = 120.0;
