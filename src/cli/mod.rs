@@ -8,6 +8,7 @@
 //! - [`users`]: `dispecer user add | disable | enable | sessions end`.
 
 pub mod bench;
+mod bench_day;
 pub mod plan;
 pub mod seed;
 pub mod users;
