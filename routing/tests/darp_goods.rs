@@ -11,7 +11,13 @@ use routing::travel::{LonLat, TravelTimeSource};
 /// from 100; request 1 from the canteen (1, 0) to a home (30, 0), delivered between 200 and 260:
 /// `meal` decides whether it is goods or a second rider with a 30-unit ride limit.
 fn day(meal: bool) -> Instance {
-    let places = [(0.0, 0.0), (10.0, 0.0), (20.0, 0.0), (1.0, 0.0), (30.0, 0.0)];
+    let places = [
+        (0.0, 0.0),
+        (10.0, 0.0),
+        (20.0, 0.0),
+        (1.0, 0.0),
+        (30.0, 0.0),
+    ];
     let places: Vec<LonLat> = places.iter().map(|&(x, y)| LonLat::new(x, y)).collect();
     let open = Window::new(0.0, 1000.0);
     let end = |location, window| Endpoint {
@@ -28,7 +34,11 @@ fn day(meal: bool) -> Instance {
     let second = Request {
         pickup: end(3, open),
         dropoff: end(4, Window::new(200.0, 260.0)),
-        load: if meal { Load::default() } else { Load::seated(1) },
+        load: if meal {
+            Load::default()
+        } else {
+            Load::seated(1)
+        },
         max_ride: if meal { NO_RIDE_LIMIT } else { 30.0 },
     };
     Instance {

@@ -133,7 +133,12 @@ pub async fn bench_day(args: DayBench) -> anyhow::Result<()> {
     let rounds = meals.div_ceil(15);
     for k in 0..rounds {
         let n = meals / rounds + usize::from(k < meals % rounds);
-        day_trips.extend(demo::meal_round(date, n, seed * 100 + k as u64, network.as_deref()));
+        day_trips.extend(demo::meal_round(
+            date,
+            n,
+            seed * 100 + k as u64,
+            network.as_deref(),
+        ));
     }
     for r in &riders {
         store.put_rider(r).await?;

@@ -198,7 +198,17 @@ impl TripStatus {
 /// What a trip is: a rider's trip, or a stop of one of the Mobilitate unit's runs. The solver
 /// plans them all in one day; only what they occupy and how long they may ride differ.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
     utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]

@@ -133,7 +133,11 @@ async fn a_meal_round_is_planned_shown_as_meal_and_not_at_home_raises_one_welfar
     let queue = app.queue().await;
     let checks = welfare_checks(&queue);
     assert_eq!(checks.len(), 1, "{queue}");
-    assert_eq!(checks[0]["item"]["priority"]["level"], "P2", "{}", checks[0]);
+    assert_eq!(
+        checks[0]["item"]["priority"]["level"], "P2",
+        "{}",
+        checks[0]
+    );
     assert!(checks[0].to_string().contains(&trip_id));
     // A second "not at home" with a new action id is refused: the meal is settled.
     let again = json!({"action_id": "m-3", "kind": "not_at_home", "trip_id": trip_id});
@@ -205,10 +209,7 @@ async fn a_shuttle_with_escorts_is_planned_within_capacity_and_a_group_too_big_i
     // Assert: four riders out and back, and the escorts' two legs.
     let trips = run["trips"].as_array().unwrap();
     assert_eq!(trips.len(), 10, "{run}");
-    let escorts: Vec<&Value> = trips
-        .iter()
-        .filter(|t| t["run"]["escorts"] == 2)
-        .collect();
+    let escorts: Vec<&Value> = trips.iter().filter(|t| t["run"]["escorts"] == 2).collect();
     assert_eq!(escorts.len(), 2, "{run}");
     assert!(escorts.iter().all(|t| t["rider_id"] == ""));
     assert_eq!(refused.status(), 422);

@@ -178,8 +178,5 @@ pub(crate) async fn list(
     caller.require(DISPATCH)?;
     let runs = runs::list(&state.transport, q.date).await?;
     audit(&state, &caller, "view_runs").await?;
-    Ok(Json(RunList {
-        date: q.date,
-        runs,
-    }))
+    Ok(Json(RunList { date: q.date, runs }))
 }

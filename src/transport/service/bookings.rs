@@ -182,7 +182,10 @@ pub(crate) async fn book(
         }
         for other in store.rider_trips_on(&rider.id, t.date).await? {
             // A meal delivered to the rider's home is not a ride: it overlaps nothing.
-            if other.status.is_live() && !other.kind.is_goods() && booking::overlap(t, &other, config) {
+            if other.status.is_live()
+                && !other.kind.is_goods()
+                && booking::overlap(t, &other, config)
+            {
                 return Err(Error::Conflict(format!(
                     "the rider already has trip {} on {} at {}",
                     other.id,

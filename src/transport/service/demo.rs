@@ -141,7 +141,11 @@ pub fn riders(n: usize, seed: u64, network: Option<&RoadNetwork>) -> Vec<Rider> 
 }
 
 /// The social canteen the meal rounds start from (approximate public position, demo label).
-pub const CANTEEN: (&str, f64, f64) = ("Cantina socială (demo), Str. Ion Ionescu de la Brad", 21.2260, 45.7530);
+pub const CANTEEN: (&str, f64, f64) = (
+    "Cantina socială (demo), Str. Ion Ionescu de la Brad",
+    21.2260,
+    45.7530,
+);
 
 /// A meal round on `date`: `n` canteen meals (ready at 10:30) to synthetic homes, each in a
 /// one-hour window between 11:00 and 13:30; no registered rider, a "Beneficiar masă" label.
