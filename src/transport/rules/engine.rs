@@ -49,13 +49,13 @@ pub(crate) const GOODS_STOP_S: f64 = 120.0;
 /// Seconds for the shuttle's escorts to board or leave (they need no help).
 pub(crate) const ESCORT_STOP_S: f64 = 60.0;
 
+/// A trip's load, seconds per stop and ride limit (see [`needs`]).
+pub(crate) type Needs = (Load, f64, Option<f64>);
+
 /// What a trip needs of the solver: its load, the seconds at each stop and the ride limit
 /// (`None` for the direct-time rule of riders). Goods take no seat and have no ride limit; the
 /// shuttle's escort leg takes its escorts' seats for the whole run; everything else is a rider.
-pub(crate) fn needs(
-    t: &Trip,
-    riders: &HashMap<String, Rider>,
-) -> Result<(Load, f64, Option<f64>), &'static str> {
+pub(crate) fn needs(t: &Trip, riders: &HashMap<String, Rider>) -> Result<Needs, &'static str> {
     if t.kind.is_goods() {
         return Ok((Load::default(), GOODS_STOP_S, Some(NO_RIDE_LIMIT)));
     }
@@ -100,7 +100,7 @@ pub(crate) fn build(
     let width = f64::from(config.window_minutes) * 60.0;
     let mut positions: Vec<LonLat> = vehicles.iter().map(|v| v.depot).collect();
     let mut refused = Vec::new();
-    let mut kept: Vec<(&Trip, (Load, f64, Option<f64>))> = Vec::new();
+    let mut kept: Vec<(&Trip, Needs)> = Vec::new();
     for t in trips {
         let need = match needs(t, riders) {
             Ok(n) => n,
