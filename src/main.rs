@@ -202,11 +202,21 @@ enum BenchWhat {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
-    /// A synthetic adapted-transport day planned and then driven in simulation.
+    /// A synthetic adapted-transport day (meal rounds included) planned, checked, driven in
+    /// simulation, then same-day insertions timed.
     TransportDay {
-        #[arg(long, default_value_t = 150)]
+        /// Trips of the day, meal deliveries included.
+        #[arg(long, default_value_t = 300)]
         trips: usize,
-        #[arg(long, default_value_t = 20.0)]
+        #[arg(long, default_value_t = 15)]
+        vehicles: u32,
+        /// Meal deliveries among the trips (default: a fifth).
+        #[arg(long)]
+        meals: Option<usize>,
+        /// Same-day insertions timed.
+        #[arg(long, default_value_t = 1000)]
+        insertions: usize,
+        #[arg(long, default_value_t = 60.0)]
         seconds: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -304,10 +314,23 @@ fn main() -> anyhow::Result<()> {
                 what:
                     BenchWhat::TransportDay {
                         trips,
+                        vehicles,
+                        meals,
+                        insertions,
                         seconds,
                         seed,
                     },
-            } => dispecer::cli::plan::bench_day(trips, seconds, seed).await,
+            } => {
+                dispecer::cli::plan::bench_day(dispecer::cli::plan::DayBench {
+                    trips,
+                    vehicles,
+                    meals: meals.unwrap_or(trips / 5),
+                    insertions,
+                    seconds,
+                    seed,
+                })
+                .await
+            }
             Command::Bench {
                 what: BenchWhat::Restart { events, store },
             } => {

@@ -92,7 +92,10 @@ pub(crate) fn on_transport_run(
             match trip.status {
                 TripStatus::PickedUp | TripStatus::Arrived => true,
                 TripStatus::Booked => (stop.time_s - now_s).abs() <= ACTIVE_STOP_S,
-                TripStatus::Cancelled | TripStatus::NoShow | TripStatus::DroppedOff => false,
+                TripStatus::Cancelled
+                | TripStatus::NoShow
+                | TripStatus::DroppedOff
+                | TripStatus::NotAtHome => false,
             }
         });
         if active {
@@ -375,6 +378,8 @@ mod tests {
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            kind: crate::transport::model::TripKind::Trip,
+            run: None,
         }
     }
 

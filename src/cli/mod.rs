@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod bench_receiver;
+mod bench_day;
 pub mod plan;
 pub mod receiver;
 pub mod seed;

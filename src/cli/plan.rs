@@ -88,8 +88,32 @@ pub async fn plan(
     Ok(())
 }
 
+/// What `dispecer bench transport-day` plans and times.
+#[derive(Clone, Copy, Debug)]
+pub struct DayBench {
+    /// Trips of the day, meal deliveries included.
+    pub trips: usize,
+    pub vehicles: u32,
+    /// Meal deliveries among `trips`, in rounds of at most 15 from the social canteen.
+    pub meals: usize,
+    /// Same-day insertions timed after planning.
+    pub insertions: usize,
+    pub seconds: f64,
+    pub seed: u64,
+}
+
 /// `dispecer bench transport-day`.
-pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<()> {
+pub async fn bench_day(args: DayBench) -> anyhow::Result<()> {
+    let DayBench {
+        trips,
+        vehicles: fleet_size,
+        meals,
+        seconds,
+        seed,
+        ..
+    } = args;
+    anyhow::ensure!(meals <= trips, "--meals must be at most --trips");
+    anyhow::ensure!(fleet_size >= 1, "--vehicles must be at least 1");
     let dir = tempfile::tempdir()?;
     let mut config = Config::load(None)?;
     config.store.url = format!("sqlite://{}", dir.path().join("bench.sqlite").display()).into();
@@ -99,11 +123,23 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
     let state = startup::build(config, shutdown.clone()).await?;
     wait_for_network(&state).await;
     let store = &state.transport.store;
-    demo::seed_fleet(store.as_ref(), &state.config.transport).await?;
+    for v in demo::fleet_of(fleet_size, &state.config.transport) {
+        store.put_vehicle(&v).await?;
+    }
     let (today, _) = crate::transport::local_now(&state);
     let date = today + chrono::Duration::days(1);
     let network = state.network.get().cloned();
-    let (riders, day_trips) = demo::day(trips, date, seed, network.as_deref());
+    let (riders, mut day_trips) = demo::day(trips - meals, date, seed, network.as_deref());
+    let rounds = meals.div_ceil(15);
+    for k in 0..rounds {
+        let n = meals / rounds + usize::from(k < meals % rounds);
+        day_trips.extend(demo::meal_round(
+            date,
+            n,
+            seed * 100 + k as u64,
+            network.as_deref(),
+        ));
+    }
     for r in &riders {
         store.put_rider(r).await?;
     }
@@ -117,8 +153,9 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
         })
         .count();
     println!(
-        "demo day {date}: {} trips by {} riders ({wheelchairs} wheelchair trips), 8 vehicles",
+        "synthetic day {date}: {} trips: {} rider trips by {} riders ({wheelchairs} wheelchair trips) and {meals} meal deliveries in {rounds} rounds; {fleet_size} vehicles",
         day_trips.len(),
+        day_trips.len() - meals,
         riders.len()
     );
     let t0 = Instant::now();
@@ -129,14 +166,32 @@ pub async fn bench_day(trips: usize, seconds: f64, seed: u64) -> anyhow::Result<
     .map_err(|e| anyhow::anyhow!("planning: {e}"))?;
     let plan_s = t0.elapsed().as_secs_f64();
     let km: f64 = plan.routes.iter().map(|r| r.metres).sum::<f64>() / 1000.0;
+    let served = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter(|s| s.pickup)
+        .count();
+    let meal_ids: std::collections::HashSet<&str> = day_trips
+        .iter()
+        .filter(|t| t.kind.is_goods())
+        .map(|t| t.id.as_str())
+        .collect();
+    let meals_served = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter(|s| s.pickup && meal_ids.contains(s.trip_id.as_str()))
+        .count();
     println!(
-        "plan: {:.1} s end to end (matrix + search {} ms + checks + storing), {} served, {} unserved, {km:.1} km, checker {}",
+        "plan: {:.1} s end to end (matrix + search {} ms + checks + storing), served {served}/{} trips (meals {meals_served}/{meals}), {} unserved, {km:.1} km, checker {}",
         plan_s,
         plan.solve_ms,
-        plan.routes.iter().flat_map(|r| &r.stops).filter(|s| s.pickup).count(),
+        day_trips.len(),
         plan.unserved.len(),
         if plan.problems.is_empty() { "feasible" } else { "INFEASIBLE" }
     );
+    super::bench_day::insertions(&state, &args, &plan, &day_trips).await?;
     // The simulation drives the same instance the plan was made on.
     let riders_by_id: HashMap<_, _> = riders.iter().map(|r| (r.id.clone(), r.clone())).collect();
     let vehicles = store.vehicles().await?;

@@ -95,6 +95,8 @@ pub enum ActionKind {
     Incident,
     /// The driver's emergency button: a P1 item with the van's position (tablet).
     Emergency,
+    /// A meal round's client did not open the door: raises a welfare check for dispatch.
+    NotAtHome,
 }
 
 impl ActionKind {
@@ -106,6 +108,7 @@ impl ActionKind {
             Self::DroppedOff => "dropped_off",
             Self::Incident => "incident",
             Self::Emergency => "emergency",
+            Self::NotAtHome => "not_at_home",
         }
     }
 }

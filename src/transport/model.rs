@@ -176,6 +176,8 @@ pub enum TripStatus {
     PickedUp,
     NoShow,
     DroppedOff,
+    /// A meal not delivered: nobody opened the door (a welfare check was raised).
+    NotAtHome,
 }
 
 impl TripStatus {
@@ -187,6 +189,7 @@ impl TripStatus {
             Self::PickedUp => "picked_up",
             Self::NoShow => "no_show",
             Self::DroppedOff => "dropped_off",
+            Self::NotAtHome => "not_at_home",
         }
     }
 
@@ -196,10 +199,89 @@ impl TripStatus {
     }
 }
 
+/// What a trip is: a rider's trip, or a stop of one of the Mobilitate unit's runs. The solver
+/// plans them all in one day; only what they occupy and how long they may ride differ.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TripKind {
+    /// A rider's adapted-transport trip (every trip stored before the runs existed).
+    #[default]
+    Trip,
+    /// A canteen meal delivered to a home or a centre: goods, no seat, no ride limit.
+    Meal,
+    /// A day-centre shuttle: a rider of the group, or the escorts' leg (no rider, seats).
+    Shuttle,
+    /// Supplies from a warehouse to a centre: goods, no seat, no ride limit.
+    Supply,
+}
+
+impl TripKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "trip" => Some(Self::Trip),
+            "meal" => Some(Self::Meal),
+            "shuttle" => Some(Self::Shuttle),
+            "supply" => Some(Self::Supply),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Trip => "trip",
+            Self::Meal => "meal",
+            Self::Shuttle => "shuttle",
+            Self::Supply => "supply",
+        }
+    }
+
+    /// Carries goods, not people: takes no seat and has no ride limit.
+    pub fn is_goods(self) -> bool {
+        matches!(self, Self::Meal | Self::Supply)
+    }
+
+    pub const ALL: [TripKind; 4] = [Self::Trip, Self::Meal, Self::Shuttle, Self::Supply];
+}
+
+/// What a Mobilitate run's stop adds to a trip.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RunDetails {
+    /// The run this stop belongs to (`M-…`); its stops are listed together.
+    pub run_id: String,
+    /// Who or what is served, for a stop without a registered rider (e.g. "Centrul de zi …").
+    #[serde(default)]
+    pub label: String,
+    /// Seats taken by escorts for the whole leg (the shuttle's escort leg only).
+    #[serde(default)]
+    pub escorts: u32,
+    /// Earliest start of service at the timed end (an `arrive_by` stop's window is
+    /// `window_from`–`time`); the configured window width when absent.
+    #[serde(default)]
+    pub window_from: Option<NaiveTime>,
+    /// Earliest pick-up: when the meals are ready at the canteen or the supplies at the depot.
+    #[serde(default)]
+    pub ready_at: Option<NaiveTime>,
+}
+
 /// One trip: a pick-up, a drop-off and the time the rider asked for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Trip {
     pub id: String,
+    /// The rider, or empty for a run's stop that serves no registered person (a centre's
+    /// meals, supplies, the shuttle's escorts).
     pub rider_id: String,
     pub date: NaiveDate,
     /// Trips of one recurring booking share it.
@@ -222,6 +304,12 @@ pub struct Trip {
     pub dropped_off_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub no_show_reason: Option<String>,
+    /// `trip` for documents stored before the Mobilitate runs.
+    #[serde(default)]
+    pub kind: TripKind,
+    /// A Mobilitate run's details; `None` for a rider's trip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunDetails>,
     /// Why a cancelled trip was cancelled (absent for trips cancelled before reasons existed,
     /// or by a client that gave none).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -272,6 +272,22 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             200,
         ),
         (Method::GET, "/ws".into(), Value::Null, staff.to_vec(), 400),
+        // Mobilitate runs (meal rounds, shuttles, supply runs): dispatch roles only.
+        (
+            Method::POST,
+            "/api/v1/transport/runs".into(),
+            json!({"kind": "supply", "date": now.date_naive(), "origin": {"address": "Depozit (demo)", "lon": 21.2087, "lat": 45.7537},
+                   "stops": [{"label": "Centru de zi (demo)", "place": {"address": "Str. Lidia (demo)", "lon": 21.2001, "lat": 45.7622}, "from": "10:00:00", "to": "12:00:00"}]}),
+            d.to_vec(),
+            201,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/transport/runs?date={}", now.date_naive()),
+            Value::Null,
+            d.to_vec(),
+            200,
+        ),
         // The EMIU procedure (issue 17) on an item that is not a DV case: repeatable records
         // only; every route on a DV case, arrival and closing included, is in
         // emiu_procedure::the_role_matrix_holds_for_every_emiu_procedure_route.
@@ -344,6 +360,9 @@ async fn the_role_matrix_holds_for_every_endpoint() {
             Method::POST,
             "/api/v1/transport/riders/R-M/waive".into(),
             json!({"reason": "test"}),
+            vec![Supervisor, Admin],
+            200,
+        ),
         // The DC-09 receiver's accounts (receiver feature).
         (
             Method::GET,

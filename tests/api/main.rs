@@ -28,6 +28,7 @@ mod transport_gps;
 mod transport_live;
 mod transport_policy;
 mod transport_planner;
+mod transport_mobilitate;
 mod transport_sms;
 mod transport_tablet;
 mod validation;

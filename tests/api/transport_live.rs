@@ -270,6 +270,8 @@ async fn one_vehicle_plan(app: &TestApp, tight: bool, fleet: bool) -> (String, V
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            kind: dispecer::transport::model::TripKind::Trip,
+            run: None,
         });
     }
     store.insert_trips(&trips).await.unwrap();

@@ -35,7 +35,9 @@ pub use cordeau::{
 };
 pub use euclid::EuclideanPlane;
 pub use load::{Capacity, Load};
-pub use model::{CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window};
+pub use model::{
+    CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window, NO_RIDE_LIMIT,
+};
 pub use plan::{Plan, Route};
 pub use sameday::{freeze_before, insert, remove, CancelError, Unservable};
 pub use schedule::{earliest_schedule, Violation};

@@ -41,7 +41,21 @@ pub struct Request {
     pub load: Load,
     /// Longest allowed time from the end of service at the pick-up to the start of service at the
     /// drop-off. Per request, because the service derives it from the direct travel time.
+    /// [`NO_RIDE_LIMIT`] for goods (a meal, supplies): nobody rides, so nothing bounds the ride.
     pub max_ride: f64,
+}
+
+/// The ride limit of a request that carries goods, not people: a meal or a supply box may stay
+/// on board as long as the windows allow. Every check (the solver's schedule, the insertion's
+/// fast test, the independent checker) treats it as a constraint that never binds, and serde
+/// never sees it: instances are not stored.
+pub const NO_RIDE_LIMIT: f64 = f64::INFINITY;
+
+impl Request {
+    /// Goods, not people: no seat taken ([`Load::default`]) and no ride limit.
+    pub fn is_goods(&self) -> bool {
+        self.load.is_empty() && self.max_ride == NO_RIDE_LIMIT
+    }
 }
 
 /// A vehicle with its crew's shift: where it starts and ends and what it can carry.

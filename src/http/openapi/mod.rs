@@ -91,6 +91,8 @@ use crate::state::AppState;
         crate::transport::http::policy::history,
         crate::transport::http::policy::suspend,
         crate::transport::http::policy::waive,
+        crate::transport::http::runs::create,
+        crate::transport::http::runs::list,
         crate::telephony::webhooks::voice,
         crate::telephony::webhooks::status,
         crate::telephony::webhooks::hold,

@@ -530,9 +530,11 @@ macro_rules! transport_queries {
         ) -> Result<(), StoreError> {
             let now = Utc::now();
             for t in trips {
+                // A run's stop without a rider (a centre, the escorts) has no rider row.
+                let rider = Some(t.rider_id.as_str()).filter(|r| !r.is_empty());
                 sqlx::query(TRIP_UPSERT)
                     .bind(&t.id)
-                    .bind(&t.rider_id)
+                    .bind(rider)
                     .bind(t.date.to_string())
                     .bind(t.status.as_str())
                     .bind(&t.series_id)

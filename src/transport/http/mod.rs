@@ -9,6 +9,7 @@ pub(crate) mod plans;
 pub(crate) mod policy;
 pub(crate) mod reports;
 pub(crate) mod riders;
+pub(crate) mod runs;
 pub(crate) mod shared;
 
 use axum::Router;
@@ -24,4 +25,5 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(messages::router())
         .merge(reports::router())
         .merge(policy::router())
+        .merge(runs::router())
 }

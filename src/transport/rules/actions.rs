@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
-use crate::transport::model::{Trip, TripStatus};
+use crate::transport::model::{Trip, TripKind, TripStatus};
 
 /// The incident codes the tablet offers, in its order.
 pub(crate) const INCIDENT_CODES: &[&str] = &[
@@ -44,12 +44,21 @@ pub(crate) fn apply(
     reason: Option<&String>,
 ) -> Result<()> {
     use TripStatus::*;
+    if kind == ActionKind::NotAtHome && t.kind != TripKind::Meal {
+        return Err(Error::validation(
+            "kind",
+            "not_at_home is for a meal round's deliveries",
+        ));
+    }
     let next = match (kind, t.status) {
         (ActionKind::Arrived, Booked) => Some(Arrived),
         (ActionKind::PickedUp, Booked | Arrived) => Some(PickedUp),
         (ActionKind::NoShow, Booked | Arrived) => Some(NoShow),
         (ActionKind::DroppedOff, PickedUp) => Some(DroppedOff),
         (ActionKind::Incident | ActionKind::Emergency, _) => None,
+        // The meal was collected at the canteen (or the driver skipped that step): either way
+        // nobody took it at the door.
+        (ActionKind::NotAtHome, Booked | Arrived | PickedUp) => Some(NotAtHome),
         (kind, status) => {
             return Err(Error::Conflict(format!(
                 "trip {} is {}: {} is not possible",
@@ -66,13 +75,14 @@ pub(crate) fn apply(
         ActionKind::Arrived => t.arrived_at = Some(at),
         ActionKind::PickedUp => t.picked_up_at = Some(at),
         ActionKind::DroppedOff => t.dropped_off_at = Some(at),
-        ActionKind::NoShow => t.no_show_reason = reason.cloned(),
+        ActionKind::NoShow | ActionKind::NotAtHome => t.no_show_reason = reason.cloned(),
         ActionKind::Incident | ActionKind::Emergency => {}
     }
     Ok(())
 }
 
-/// The description of the queue item a no-show or an incident opens; `None` for other steps.
+/// The description of the queue item a no-show, an incident or a meal's "not at home" (a
+/// welfare check: the client may need help) opens; `None` for other steps.
 pub(crate) fn queue_description(
     kind: ActionKind,
     vehicle: &str,
@@ -94,6 +104,10 @@ pub(crate) fn queue_description(
         ActionKind::Emergency => Some(format!(
             "URGENȚĂ ȘOFER {vehicle}{}{reason}",
             trip_id.map(|t| format!(", cursa {t}")).unwrap_or_default(),
+        )),
+        ActionKind::NotAtHome => Some(format!(
+            "Verificare bunăstare: beneficiarul nu a răspuns la livrarea mesei, cursa {}, {vehicle}{reason}",
+            trip_id.unwrap_or("-"),
         )),
         _ => None,
     }

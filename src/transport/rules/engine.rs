@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Timelike, Utc};
 use routing::darp::{
-    self, Capacity, CostBasis, Endpoint, Instance, Plan, Request, Route, SolveOptions, StopId,
-    Vehicle as DarpVehicle, Window,
+    self, Capacity, CostBasis, Endpoint, Instance, Load, Plan, Request, Route, SolveOptions,
+    StopId, Vehicle as DarpVehicle, Window,
 };
 use routing::network::{
     NetworkWithFallback, ProfileId, ProfileSet, RoadNetwork, StraightLineFallback,
@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::config::TransportConfig;
 use crate::transport::model::{
-    DayPlan, PlanStop, Rider, TimingKind, Trip, Unserved, Vehicle, VehicleRoute,
+    DayPlan, PlanStop, Rider, TimingKind, Trip, TripKind, Unserved, Vehicle, VehicleRoute,
 };
 
 /// Departure time used for the day's matrix: the morning rush, so plans err on the safe side.
@@ -38,6 +38,33 @@ impl Built {
     pub(crate) fn request_of(&self, trip: &str) -> Option<usize> {
         self.trip_ids.iter().position(|t| t == trip)
     }
+}
+
+/// The ride limit of goods and of the escorts (`routing::darp::NO_RIDE_LIMIT`): a constraint
+/// that never binds, in the solver's checks and the independent checker alike.
+const NO_RIDE_LIMIT: f64 = f64::INFINITY;
+
+/// Seconds at a meal or supply stop: carry the box to the door or the centre's kitchen.
+pub(crate) const GOODS_STOP_S: f64 = 120.0;
+/// Seconds for the shuttle's escorts to board or leave (they need no help).
+pub(crate) const ESCORT_STOP_S: f64 = 60.0;
+
+/// A trip's load, seconds per stop and ride limit (see [`needs`]).
+pub(crate) type Needs = (Load, f64, Option<f64>);
+
+/// What a trip needs of the solver: its load, the seconds at each stop and the ride limit
+/// (`None` for the direct-time rule of riders). Goods take no seat and have no ride limit; the
+/// shuttle's escort leg takes its escorts' seats for the whole run; everything else is a rider.
+pub(crate) fn needs(t: &Trip, riders: &HashMap<String, Rider>) -> Result<Needs, &'static str> {
+    if t.kind.is_goods() {
+        return Ok((Load::default(), GOODS_STOP_S, Some(NO_RIDE_LIMIT)));
+    }
+    let escorts = t.run.as_ref().map_or(0, |r| r.escorts);
+    if t.kind == TripKind::Shuttle && t.rider_id.is_empty() && escorts > 0 {
+        return Ok((Load::seated(escorts), ESCORT_STOP_S, Some(NO_RIDE_LIMIT)));
+    }
+    let rider = riders.get(&t.rider_id).ok_or("rider not registered")?;
+    Ok((rider.load(), rider.service_s(), None))
 }
 
 pub(crate) fn seconds_of(t: chrono::NaiveTime) -> f64 {
@@ -73,17 +100,16 @@ pub(crate) fn build(
     let width = f64::from(config.window_minutes) * 60.0;
     let mut positions: Vec<LonLat> = vehicles.iter().map(|v| v.depot).collect();
     let mut refused = Vec::new();
-    let mut kept: Vec<(&Trip, &Rider)> = Vec::new();
+    let mut kept: Vec<(&Trip, Needs)> = Vec::new();
     for t in trips {
-        let Some(rider) = riders.get(&t.rider_id) else {
-            refused.push(Unserved::new(
-                t.id.clone(),
-                "rider_unknown",
-                "rider not registered",
-            ));
-            continue;
+        let need = match needs(t, riders) {
+            Ok(n) => n,
+            Err(why) => {
+                refused.push(Unserved::new(t.id.clone(), "rider_unknown", why));
+                continue;
+            }
         };
-        if !vehicles.iter().any(|v| v.can_carry(rider.load())) {
+        if !vehicles.iter().any(|v| v.can_carry(need.0)) {
             refused.push(Unserved::new(
                 t.id.clone(),
                 "no_capable_vehicle",
@@ -93,7 +119,7 @@ pub(crate) fn build(
         }
         positions.push(t.pickup.position);
         positions.push(t.dropoff.position);
-        kept.push((t, rider));
+        kept.push((t, need));
     }
     let matrix = source.matrix(&positions, MATRIX_DEPARTURE_S);
     let open_start = vehicles
@@ -107,13 +133,25 @@ pub(crate) fn build(
     let open = Window::new(open_start.min(open_end), open_end);
     let nv = vehicles.len();
     let mut requests = Vec::with_capacity(kept.len());
-    for (i, (t, rider)) in kept.iter().enumerate() {
+    for (i, (t, (load, service, ride))) in kept.iter().enumerate() {
         let (p, d) = (nv + 2 * i, nv + 2 * i + 1);
         let at = seconds_of(t.time);
-        let service = rider.service_s();
+        let service = *service;
+        let run = t.run.as_ref();
         let (pw, dw) = match t.timing {
             TimingKind::PickupAt => (Window::new(at, at + width), open),
-            TimingKind::ArriveBy => (open, Window::new(at - width, at)),
+            TimingKind::ArriveBy => {
+                // A run's stop may say when its window opens and when the goods are ready.
+                let from = run
+                    .and_then(|r| r.window_from)
+                    .map_or(at - width, seconds_of)
+                    .min(at);
+                let ready = run
+                    .and_then(|r| r.ready_at)
+                    .map_or(open.earliest, seconds_of)
+                    .min(at);
+                (Window::new(ready, open.latest), Window::new(from, at))
+            }
         };
         let direct = matrix.seconds(p, d);
         requests.push(Request {
@@ -127,8 +165,8 @@ pub(crate) fn build(
                 service,
                 window: dw,
             },
-            load: rider.load(),
-            max_ride: 1800f64.max(1.5 * direct + service),
+            load: *load,
+            max_ride: ride.unwrap_or(1800f64.max(1.5 * direct + service)),
         });
     }
     let darp_vehicles = vehicles

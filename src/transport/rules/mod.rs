@@ -14,6 +14,7 @@
 //! - [`sim`]: the simulated run of a planned day.
 //! - [`policy`]: eligibility (certificate, suspension), the no-show / late-cancel count, the
 //!   expiring certificates, how a rider's SMS reply is read.
+//! - [`runs`]: the Mobilitate unit's runs (meal round, shuttle, supply run) checked into trips.
 
 pub(crate) mod actions;
 pub(crate) mod booking;
@@ -25,5 +26,6 @@ pub(crate) mod fits;
 pub(crate) mod odometer;
 pub(crate) mod policy;
 pub(crate) mod reports;
+pub(crate) mod runs;
 pub(crate) mod sim;
 pub(crate) mod view;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::clock::local_seconds;
-use crate::transport::model::{DayPlan, Trip, TripStatus, VehicleDay};
+use crate::transport::model::{DayPlan, Trip, TripKind, TripStatus, VehicleDay};
 
 #[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub(crate) struct DayRow {
@@ -24,6 +24,21 @@ pub(crate) struct DayRow {
     /// Picked up and with a promised time (the on-time denominator).
     pub measured: usize,
     pub on_time_pct: Option<f64>,
+    /// Meals not delivered because nobody opened the door (each raised a welfare check).
+    pub not_at_home: usize,
+    /// The same counts per kind of trip (`trip`, `meal`, `shuttle`, `supply`): the Mobilitate
+    /// unit's runs reported with the rest. Kinds without a trip that day are left out.
+    pub kinds: BTreeMap<TripKind, KindRow>,
+}
+
+/// One kind's trips on a day.
+#[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
+pub(crate) struct KindRow {
+    pub booked: usize,
+    pub cancelled: usize,
+    pub done: usize,
+    pub no_shows: usize,
+    pub not_at_home: usize,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq, utoipa::ToSchema)]
@@ -76,10 +91,25 @@ pub(crate) fn compute(
         for t in trips {
             row.booked += 1;
             let promised = plan.as_ref().and_then(|p| p.promised_s(&t.id));
+            let kind = row.kinds.entry(t.kind).or_default();
+            kind.booked += 1;
             match t.status {
-                TripStatus::Cancelled => row.cancelled += 1,
-                TripStatus::NoShow => row.no_shows += 1,
-                TripStatus::DroppedOff => row.done += 1,
+                TripStatus::Cancelled => {
+                    row.cancelled += 1;
+                    kind.cancelled += 1;
+                }
+                TripStatus::NoShow => {
+                    row.no_shows += 1;
+                    kind.no_shows += 1;
+                }
+                TripStatus::DroppedOff => {
+                    row.done += 1;
+                    kind.done += 1;
+                }
+                TripStatus::NotAtHome => {
+                    row.not_at_home += 1;
+                    kind.not_at_home += 1;
+                }
                 _ => {}
             }
             if t.status != TripStatus::Cancelled && promised.is_some() {
@@ -184,6 +214,8 @@ mod tests {
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            kind: crate::transport::model::TripKind::Trip,
+            run: None,
         }
     }
 

@@ -177,6 +177,8 @@ pub(crate) async fn book(
                 dropped_off_at: None,
                 no_show_reason: None,
                 cancellation: None,
+                kind: crate::transport::model::TripKind::Trip,
+                run: None,
             });
         }
     }
@@ -193,7 +195,11 @@ pub(crate) async fn book(
             }
         }
         for other in store.rider_trips_on(&rider.id, t.date).await? {
-            if other.status.is_live() && booking::overlap(t, &other, config) {
+            // A meal delivered to the rider's home is not a ride: it overlaps nothing.
+            if other.status.is_live()
+                && !other.kind.is_goods()
+                && booking::overlap(t, &other, config)
+            {
                 return Err(overlapping(&other));
             }
         }
@@ -354,7 +360,10 @@ pub(crate) async fn change(
         .rider_trips_on(&trip.rider_id, trip.date)
         .await?
     {
-        if other.id != trip.id && other.status.is_live() && booking::overlap(&trip, &other, config)
+        if other.id != trip.id
+            && other.status.is_live()
+            && !other.kind.is_goods()
+            && booking::overlap(&trip, &other, config)
         {
             return Err(overlapping(&other));
         }

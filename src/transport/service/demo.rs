@@ -11,7 +11,8 @@ use crate::config::TransportConfig;
 use crate::store::{StoreError, TransportStore};
 use crate::transport::eligibility::{Certificate, DisabilityDegree, DisabilityKind};
 use crate::transport::model::{
-    Mobility, PlaceKind, Rider, RiderPlace, Spot, TimingKind, Trip, TripStatus, Vehicle,
+    Mobility, PlaceKind, Rider, RiderPlace, RunDetails, Spot, TimingKind, Trip, TripKind,
+    TripStatus, Vehicle,
 };
 use routing::network::RoadNetwork;
 use routing::travel::LonLat;
@@ -65,12 +66,18 @@ const FACILITIES: [(PlaceKind, &str, f64, f64); 6] = [
 /// The eight vehicles of the demo fleet: VAN-01..05 with a ramp and two wheelchair places,
 /// VAN-06..08 with seven seats; each driven by SOFER-0N.
 pub fn fleet(config: &TransportConfig) -> Vec<Vehicle> {
-    (1..=8u32)
+    fleet_of(8, config)
+}
+
+/// `n` vehicles in the demo fleet's proportions: five in eight with a ramp and two wheelchair
+/// places besides four seats, the others with seven seats; each driven by SOFER-NN.
+pub fn fleet_of(n: u32, config: &TransportConfig) -> Vec<Vehicle> {
+    (1..=n)
         .map(|i| Vehicle {
             id: format!("VAN-{i:02}"),
-            seats: if i <= 5 { 4 } else { 7 },
-            wheelchair_places: if i <= 5 { 2 } else { 0 },
-            ramp: i <= 5,
+            seats: if (i - 1) % 8 < 5 { 4 } else { 7 },
+            wheelchair_places: if (i - 1) % 8 < 5 { 2 } else { 0 },
+            ramp: (i - 1) % 8 < 5,
             depot: DEPOT,
             driver: Some(format!("SOFER-{i:02}")),
             shift_start: config.default_shift_start,
@@ -165,6 +172,91 @@ fn demo_certificate(i: usize) -> Certificate {
     }
 }
 
+/// The social canteen the meal rounds start from (approximate public position, demo label).
+pub const CANTEEN: (&str, f64, f64) = (
+    "Cantina socială (demo), Str. Ion Ionescu de la Brad",
+    21.2260,
+    45.7530,
+);
+
+/// A meal round on `date`: `n` canteen meals (ready at 10:30) to synthetic homes, each in a
+/// one-hour window between 11:00 and 13:30; no registered rider, a "Beneficiar masă" label.
+pub fn meal_round(
+    date: NaiveDate,
+    n: usize,
+    seed: u64,
+    network: Option<&RoadNetwork>,
+) -> Vec<Trip> {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let run_id = format!("M-{}", uuid::Uuid::now_v7().simple());
+    let canteen = Spot {
+        address: CANTEEN.0.into(),
+        position: LonLat::new(CANTEEN.1, CANTEEN.2),
+    };
+    (0..n)
+        .map(|i| {
+            let home = random_home(&mut rng, network, 900 + i);
+            let start = 660 + 10 * rng.random_range(0..=9u32);
+            let end = start + 60;
+            Trip {
+                id: format!("T-{}", uuid::Uuid::now_v7().simple()),
+                rider_id: String::new(),
+                date,
+                series_id: None,
+                is_return: false,
+                pickup: canteen.clone(),
+                dropoff: home,
+                timing: TimingKind::ArriveBy,
+                time: hm(end / 60, end % 60),
+                status: TripStatus::Booked,
+                booked_by: "seed-demo".into(),
+                booked_at: Utc::now(),
+                arrived_at: None,
+                picked_up_at: None,
+                dropped_off_at: None,
+                no_show_reason: None,
+                kind: TripKind::Meal,
+                run: Some(RunDetails {
+                    run_id: run_id.clone(),
+                    label: format!("Beneficiar masă {:03}", seed % 100 * 100 + i as u64),
+                    escorts: 0,
+                    window_from: Some(hm(start / 60, start % 60)),
+                    ready_at: Some(hm(10, 30)),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The day-centre shuttle of `date`: `group` to the centre in Str. Lidia by 09:00 and back at
+/// 15:00, with one escort; checked like one created over the API.
+fn shuttle(date: NaiveDate, group: &[Rider], vehicles: &[Vehicle]) -> Vec<Trip> {
+    use crate::transport::rules::runs::{build, PlaceIn, Registry, RunIn};
+    let (_, label, lon, lat) = FACILITIES[3];
+    let by_id = group.iter().map(|r| (r.id.clone(), r.clone())).collect();
+    let req = RunIn {
+        kind: "shuttle".into(),
+        date,
+        label: Some("Navetă centru de zi (demo)".into()),
+        centre: Some(PlaceIn {
+            address: Some(label.into()),
+            lon: Some(lon),
+            lat: Some(lat),
+        }),
+        starts_at: Some(hm(9, 0)),
+        ends_at: Some(hm(15, 0)),
+        riders: group.iter().map(|r| r.id.clone()).collect(),
+        escorts: 1,
+        ..RunIn::default()
+    };
+    let reg = Registry {
+        riders: &by_id,
+        vehicles,
+    };
+    let mut new_id = |prefix: &str| format!("{prefix}-{}", uuid::Uuid::now_v7().simple());
+    build(req, &reg, "seed-demo", Utc::now(), &mut new_id).map_or_else(|_| Vec::new(), |r| r.trips)
+}
+
 fn random_home(rng: &mut SmallRng, network: Option<&RoadNetwork>, i: usize) -> Spot {
     for _ in 0..200 {
         let p = LonLat::new(
@@ -236,6 +328,8 @@ pub fn day_trips(
         dropped_off_at: None,
         no_show_reason: None,
         cancellation: None,
+        kind: crate::transport::model::TripKind::Trip,
+        run: None,
     };
     vec![
         trip(false, TimingKind::ArriveBy, appt),
@@ -275,10 +369,33 @@ pub async fn seed_riders(
     if !store.riders().await?.is_empty() {
         return Ok(0);
     }
-    let riders = riders(40, 7, network);
+    // Riders 41-44 go to the day centre on the Mobilitate shuttle, not on trips of their own.
+    let everyone = riders(44, 7, network);
+    let (riders, group) = everyone.split_at(40);
+    // Seated, so that the group and its escort always fit one van.
+    let group: Vec<Rider> = group
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.mobility = Mobility::Seated;
+            r.companion = false;
+            r
+        })
+        .collect();
+    let group = group.as_slice();
     let mut rng = SmallRng::seed_from_u64(11);
     let mut trips = Vec::new();
-    for r in &riders {
+    for r in group {
+        store.put_rider(r).await?;
+    }
+    let vehicles = store.vehicles().await?;
+    for date in from.iter_days().take(7 * weeks as usize) {
+        if date.weekday().num_days_from_monday() < 5 {
+            trips.extend(meal_round(date, 8, 13, network));
+            trips.extend(shuttle(date, group, &vehicles));
+        }
+    }
+    for r in riders {
         store.put_rider(r).await?;
         let series = Some(format!("S-{}", uuid::Uuid::now_v7().simple()));
         let dialysis = r

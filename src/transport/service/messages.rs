@@ -26,6 +26,10 @@ pub(crate) fn confirmation(
     promised_s: f64,
     late_minutes: i64,
 ) -> Option<OutgoingSms> {
+    // A meal or supplies: the rider (if any) travels nowhere, so no trip messages.
+    if trip.kind.is_goods() {
+        return None;
+    }
     let time = clock(promised_s);
     let body = Templates::render(
         &t.confirmation,
@@ -46,6 +50,10 @@ pub(crate) fn reminder(
     rider: &Rider,
     promised_s: f64,
 ) -> Option<OutgoingSms> {
+    // A meal or supplies: the rider (if any) travels nowhere, so no trip messages.
+    if trip.kind.is_goods() {
+        return None;
+    }
     let body = Templates::render(
         &t.reminder,
         &[
@@ -65,6 +73,10 @@ pub(crate) fn arriving(
     vehicle: &str,
     minutes: u32,
 ) -> Option<OutgoingSms> {
+    // A meal or supplies: the rider (if any) travels nowhere, so no trip messages.
+    if trip.kind.is_goods() {
+        return None;
+    }
     let body = Templates::render(
         &t.arriving,
         &[
@@ -82,6 +94,10 @@ pub(crate) fn no_show(
     rider: &Rider,
     promised_s: f64,
 ) -> Option<OutgoingSms> {
+    // A meal or supplies: the rider (if any) travels nowhere, so no trip messages.
+    if trip.kind.is_goods() {
+        return None;
+    }
     let body = Templates::render(
         &t.no_show,
         &[

@@ -10,7 +10,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::transport::model::{
-    clock, ActionRecord, DayPlan, Mobility, Rider, TimingKind, Trip, TripStatus, Unserved, Vehicle,
+    clock, ActionRecord, DayPlan, Mobility, Rider, TimingKind, Trip, TripKind, TripStatus, Unserved,
+    Vehicle,
     VehicleRoute,
 };
 use crate::transport::rules::view::TripView;
@@ -114,6 +115,19 @@ pub struct ManifestStop {
     pub status: TripStatus,
     /// This stop needs nothing more.
     pub done: bool,
+    /// `trip` for a rider's trip; `meal` and `supply` stops are deliveries (the tablet offers
+    /// "Livrat", and for a meal "Nu este acasă"), `shuttle` a day-centre shuttle's stop.
+    pub kind: TripKind,
+    /// Who or what a run's stop serves when no rider is named (a centre, the escorts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Seats the shuttle's escorts take on this leg (0 otherwise).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub escorts: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, ToSchema)]
@@ -284,6 +298,13 @@ impl ManifestStop {
                     phone: rider.and_then(|r| r.contact_phone().map(str::to_owned)),
                     status: t.status,
                     done,
+                    kind: t.kind,
+                    label: t
+                        .run
+                        .as_ref()
+                        .map(|r| r.label.clone())
+                        .filter(|l| !l.is_empty()),
+                    escorts: t.run.as_ref().map_or(0, |r| r.escorts),
                 })
             })
             .collect()

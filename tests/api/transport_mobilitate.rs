@@ -1,0 +1,265 @@
+//! The Mobilitate unit's runs over HTTP: a meal round planned with the day, its manifest stops
+//! marked `meal`, "not at home" raising exactly one welfare check, a shuttle with escorts within
+//! the fleet's capacity, and the report's counts per kind.
+
+use dispecer::access::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+use crate::transport::{driver_get, driver_post, driver_token, post, rider, seed_fleet, tomorrow};
+
+const CANTEEN: (f64, f64) = (21.2260, 45.7530);
+
+async fn riders(app: &TestApp, n: usize) {
+    for i in 0..n {
+        let r = post(
+            app,
+            "/api/v1/transport/riders",
+            rider(&format!("R-{i:03}"), "seated", i as f64),
+        )
+        .await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    }
+}
+
+fn meal_round(clients: usize) -> Value {
+    let mut stops: Vec<Value> = (0..clients)
+        .map(|i| json!({"rider": format!("R-{i:03}"), "from": "11:30:00", "to": "13:00:00"}))
+        .collect();
+    stops.push(json!({"label": "Centru de zi (demo)", "place": {"address": "Str. Lidia (demo)", "lon": 21.2001, "lat": 45.7622}, "from": "11:00:00", "to": "12:30:00"}));
+    json!({
+        "kind": "meal", "date": tomorrow(), "label": "Prânz cantina socială",
+        "origin": {"address": "Cantina socială (demo)", "lon": CANTEEN.0, "lat": CANTEEN.1},
+        "ready_at": "10:30:00", "stops": stops,
+    })
+}
+
+async fn plan(app: &TestApp) -> Value {
+    let r = post(
+        app,
+        &format!("/api/v1/transport/plans/{}", tomorrow()),
+        json!({"seconds": 1.0}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    r.json().await.unwrap()
+}
+
+async fn report(app: &TestApp) -> Value {
+    let date = tomorrow();
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/reports?from={date}&to={date}"),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+fn welfare_checks(queue: &Value) -> Vec<Value> {
+    queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i.to_string().contains("Verificare bunăstare"))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_meal_round_is_planned_shown_as_meal_and_not_at_home_raises_one_welfare_check() {
+    // Arrange: the fleet, three clients and a meal round to them and a centre.
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 3).await;
+    let r = post(&app, "/api/v1/transport/runs", meal_round(3)).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let run: Value = r.json().await.unwrap();
+    assert_eq!(run["kind"], "meal");
+    let trips = run["trips"].as_array().unwrap();
+    assert_eq!(trips.len(), 4);
+    assert!(trips.iter().all(|t| t["kind"] == "meal"), "{run}");
+
+    // Act: plan the day.
+    let out = plan(&app).await;
+
+    // Assert: every meal served, the checker satisfied.
+    assert_eq!(out["plan"]["feasible"], true, "{out}");
+    assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
+    let listed: Value = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/runs?date={}", tomorrow()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let runs = listed["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{listed}");
+    let client_trip = runs[0]["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rider_id"] == "R-000")
+        .unwrap()
+        .clone();
+    let vehicle = client_trip["vehicle_id"].as_str().unwrap().to_owned();
+    let trip_id = client_trip["id"].as_str().unwrap().to_owned();
+
+    // The driver of that vehicle sees meal stops.
+    let resource = vehicle.replace("VAN", "SOFER");
+    let token = driver_token(&app, "sofer-masa", &resource).await;
+    let manifest = driver_get(&app, &token, "/api/v1/transport/manifest").await;
+    let stops = manifest["stops"].as_array().unwrap();
+    let mine: Vec<&Value> = stops.iter().filter(|s| s["trip_id"] == trip_id).collect();
+    assert_eq!(mine.len(), 2, "{manifest}");
+    assert!(mine.iter().all(|s| s["kind"] == "meal"), "{manifest}");
+
+    // Act: picked up at the canteen, then nobody opens the door; the tablet sends it twice.
+    let picked = json!({"action_id": "m-1", "kind": "picked_up", "trip_id": trip_id});
+    let r = driver_post(&app, &token, "/api/v1/transport/actions", picked).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let absent = json!({"action_id": "m-2", "kind": "not_at_home", "trip_id": trip_id, "reason": "nu răspunde la sonerie"});
+    let first = driver_post(&app, &token, "/api/v1/transport/actions", absent.clone()).await;
+    assert_eq!(first.status(), 201, "{:?}", first.text().await);
+    let replay = driver_post(&app, &token, "/api/v1/transport/actions", absent).await;
+    assert!(replay.status().is_success(), "{:?}", replay.text().await);
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay["replay"], true);
+
+    // Assert: one welfare check in the queue, at P2, naming the trip.
+    let queue = app.queue().await;
+    let checks = welfare_checks(&queue);
+    assert_eq!(checks.len(), 1, "{queue}");
+    assert_eq!(
+        checks[0]["item"]["priority"]["level"], "P2",
+        "{}",
+        checks[0]
+    );
+    assert!(checks[0].to_string().contains(&trip_id));
+    // A second "not at home" with a new action id is refused: the meal is settled.
+    let again = json!({"action_id": "m-3", "kind": "not_at_home", "trip_id": trip_id});
+    let r = driver_post(&app, &token, "/api/v1/transport/actions", again).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(welfare_checks(&app.queue().await).len(), 1);
+
+    // The report counts the meals apart, with the one not delivered.
+    let rep = report(&app).await;
+    let day = &rep["days"][0];
+    assert_eq!(day["kinds"]["meal"]["booked"], 4, "{rep}");
+    assert_eq!(day["kinds"]["meal"]["not_at_home"], 1, "{rep}");
+    assert_eq!(day["not_at_home"], 1, "{rep}");
+    assert!(day["kinds"].get("trip").is_none(), "{rep}");
+}
+
+#[tokio::test]
+async fn not_at_home_is_refused_on_a_rider_s_trip() {
+    let app = spawn_app().await;
+    let out = crate::transport::book_and_plan(&app, 1).await;
+    assert_eq!(out["plan"]["feasible"], true);
+    let trip = out["plan"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| !r["stops"].as_array().unwrap().is_empty())
+        .unwrap()
+        .clone();
+    let vehicle = trip["vehicle_id"].as_str().unwrap();
+    let trip_id = trip["stops"][0]["trip_id"].as_str().unwrap();
+    let token = driver_token(&app, "sofer-x", &vehicle.replace("VAN", "SOFER")).await;
+    let r = driver_post(
+        &app,
+        &token,
+        "/api/v1/transport/actions",
+        json!({"action_id": "x-1", "kind": "not_at_home", "trip_id": trip_id}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "kind", "{body}");
+    assert!(welfare_checks(&app.queue().await).is_empty());
+}
+
+#[tokio::test]
+async fn a_shuttle_with_escorts_is_planned_within_capacity_and_a_group_too_big_is_refused() {
+    // Arrange: four seated riders of a day centre.
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 7).await;
+    let shuttle = |riders: Vec<String>, escorts: u32| {
+        json!({
+            "kind": "shuttle", "date": tomorrow(), "label": "Centrul de zi (demo)",
+            "centre": {"address": "Centru de zi (demo), Str. Lidia", "lon": 21.2001, "lat": 45.7622},
+            "starts_at": "09:00:00", "ends_at": "15:00:00", "riders": riders, "escorts": escorts,
+        })
+    };
+    let group: Vec<String> = (0..4).map(|i| format!("R-{i:03}")).collect();
+
+    // Act
+    let r = post(&app, "/api/v1/transport/runs", shuttle(group, 2)).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let run: Value = r.json().await.unwrap();
+    // Seven riders and two escorts do not fit the largest van (seven seats).
+    let big: Vec<String> = (0..7).map(|i| format!("R-{i:03}")).collect();
+    let refused = post(&app, "/api/v1/transport/runs", shuttle(big, 2)).await;
+    let out = plan(&app).await;
+
+    // Assert: four riders out and back, and the escorts' two legs.
+    let trips = run["trips"].as_array().unwrap();
+    assert_eq!(trips.len(), 10, "{run}");
+    let escorts: Vec<&Value> = trips.iter().filter(|t| t["run"]["escorts"] == 2).collect();
+    assert_eq!(escorts.len(), 2, "{run}");
+    assert!(escorts.iter().all(|t| t["rider_id"] == ""));
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "escorts", "{body}");
+    // The independent checker (capacity counted stop by stop, escorts included) accepts it.
+    assert_eq!(out["plan"]["feasible"], true, "{out}");
+    assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
+    let rep = report(&app).await;
+    assert_eq!(rep["days"][0]["kinds"]["shuttle"]["booked"], 10, "{rep}");
+}
+
+#[tokio::test]
+async fn a_bad_run_is_refused_naming_the_field() {
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 1).await;
+    let origin = json!({"address": "Cantina (demo)", "lon": CANTEEN.0, "lat": CANTEEN.1});
+    let stop = json!({"rider": "R-000", "from": "11:00:00", "to": "12:00:00"});
+    let cases = [
+        (json!({"kind": "bus", "date": tomorrow()}), "kind"),
+        (
+            json!({"kind": "meal", "date": tomorrow(), "stops": [stop]}),
+            "origin",
+        ),
+        (
+            json!({"kind": "meal", "date": tomorrow(), "origin": origin, "stops": []}),
+            "stops",
+        ),
+        (
+            json!({"kind": "meal", "date": tomorrow(), "origin": origin, "stops": [{"rider": "R-000", "from": "12:00:00", "to": "11:00:00"}]}),
+            "stops[0].to",
+        ),
+        (
+            json!({"kind": "meal", "date": tomorrow(), "origin": origin, "stops": [{"rider": "R-999", "from": "11:00:00", "to": "12:00:00"}]}),
+            "stops[0].rider",
+        ),
+        (
+            json!({"kind": "supply", "date": tomorrow(), "origin": origin, "stops": [{"from": "11:00:00", "to": "12:00:00"}]}),
+            "stops[0].label",
+        ),
+        (
+            json!({"kind": "shuttle", "date": tomorrow(), "centre": origin, "starts_at": "09:00:00", "ends_at": "08:00:00", "riders": ["R-000"]}),
+            "ends_at",
+        ),
+    ];
+    for (body, field) in cases {
+        let r = post(&app, "/api/v1/transport/runs", body.clone()).await;
+        assert_eq!(r.status(), 422, "{body}");
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
+    }
+}
