@@ -9,8 +9,8 @@
 //! - [`receiver`](mod@receiver): `dispecer receiver account add | list | remove` (DC-09).
 
 pub mod bench;
-pub mod bench_receiver;
 mod bench_day;
+pub mod bench_receiver;
 pub mod plan;
 pub mod receiver;
 pub mod seed;

@@ -135,6 +135,7 @@ pub(crate) fn build(
         picked_up_at: None,
         dropped_off_at: None,
         no_show_reason: None,
+        cancellation: None,
         kind,
         run: Some(run),
     };

@@ -215,6 +215,7 @@ pub fn meal_round(
                 picked_up_at: None,
                 dropped_off_at: None,
                 no_show_reason: None,
+                cancellation: None,
                 kind: TripKind::Meal,
                 run: Some(RunDetails {
                     run_id: run_id.clone(),

@@ -37,8 +37,8 @@ pub(crate) mod policy;
 pub(crate) mod positions;
 pub(crate) mod replies;
 pub(crate) mod reports;
-pub(crate) mod tablet_messages;
 pub(crate) mod runs;
+pub(crate) mod tablet_messages;
 
 pub(crate) use handle::Ctx;
 pub use handle::Transport;

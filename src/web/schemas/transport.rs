@@ -10,9 +10,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::transport::model::{
-    clock, ActionRecord, DayPlan, Mobility, Rider, TimingKind, Trip, TripKind, TripStatus, Unserved,
-    Vehicle,
-    VehicleRoute,
+    clock, ActionRecord, DayPlan, Mobility, Rider, TimingKind, Trip, TripKind, TripStatus,
+    Unserved, Vehicle, VehicleRoute,
 };
 use crate::transport::rules::view::TripView;
 
