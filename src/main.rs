@@ -129,6 +129,10 @@ enum AccountAction {
         /// The TeleAsistență device (registry id) the account belongs to.
         #[arg(long)]
         device: Option<String>,
+        /// Supervision interval in minutes: silent longer (plus the grace) raises a missed
+        /// check-in; for a linked device it becomes its check-in period.
+        #[arg(long)]
+        supervision_minutes: Option<i64>,
     },
     /// List the accounts.
     List,
@@ -261,11 +265,13 @@ async fn receiver_account(
             key,
             plain,
             device,
+            supervision_minutes,
         } => {
             let new = receiver::NewAccount {
                 account,
                 key: if plain { None } else { key },
                 device_id: device,
+                supervision_minutes,
             };
             receiver::add_command(config, new).await
         }

@@ -92,6 +92,7 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     }
     let receiver_addr = crate::receiver::start::start(
         &config.receiver,
+        &config.teleasistenta,
         stores.receiver.clone(),
         emergency.clone(),
         core.clone(),

@@ -208,6 +208,8 @@ pub async fn receiver(args: ReceiverArgs) -> anyhow::Result<ReceiverReport> {
                 last_seen_ms: None,
                 last_checkin_ms: None,
                 messages: 0,
+                supervision_s: None,
+                missed_raised_for_ms: None,
             })
             .await?;
     }

@@ -19,6 +19,8 @@ pub struct NewAccount {
     pub key: Option<String>,
     /// The TeleAsistență device the account belongs to.
     pub device_id: Option<String>,
+    /// The account's supervision interval in minutes (`--supervision-minutes`).
+    pub supervision_minutes: Option<i64>,
 }
 
 impl std::fmt::Debug for NewAccount {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for NewAccount {
             .field("account", &self.account)
             .field("encrypted", &self.key.is_some())
             .field("device_id", &self.device_id)
+            .field("supervision_minutes", &self.supervision_minutes)
             .finish()
     }
 }
@@ -54,6 +57,12 @@ pub async fn add(receiver: &dyn ReceiverStore, new: NewAccount) -> anyhow::Resul
         }
         None => None,
     };
+    if let Some(m) = new.supervision_minutes {
+        anyhow::ensure!(
+            (1..=10_080).contains(&m),
+            "--supervision-minutes: must be 1-10080 (a week)"
+        );
+    }
     if let Some(d) = &new.device_id {
         crate::domain::parse::identifier("device", d, 64).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
@@ -66,13 +75,16 @@ pub async fn add(receiver: &dyn ReceiverStore, new: NewAccount) -> anyhow::Resul
             last_seen_ms: None,
             last_checkin_ms: None,
             messages: 0,
+            supervision_s: new.supervision_minutes.map(|m| m * 60),
+            missed_raised_for_ms: None,
         })
         .await
         .context("storing the account")?;
     Ok(())
 }
 
-/// `dispecer receiver account add ACCOUNT [--key HEX | --plain] [--device ID]`.
+/// `dispecer receiver account add ACCOUNT [--key HEX | --plain] [--device ID]
+/// [--supervision-minutes N]`.
 pub async fn add_command(config_file: Option<&Path>, new: NewAccount) -> anyhow::Result<()> {
     let store = open(config_file).await?;
     let (account, encrypted) = (new.account.clone(), new.key.is_some());
@@ -88,17 +100,19 @@ pub async fn add_command(config_file: Option<&Path>, new: NewAccount) -> anyhow:
 /// `dispecer receiver account list`: one line per account, never the key.
 pub async fn list_command(config_file: Option<&Path>) -> anyhow::Result<()> {
     let store = open(config_file).await?;
-    println!("account\tencryption\tdevice\tlast_seen\tmessages");
+    println!("account\tencryption\tdevice\tsupervision_min\tlast_seen\tmessages");
     for a in store.receiver_accounts().await? {
         let seen = a
             .last_seen_ms
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map_or_else(|| "-".to_owned(), |t| t.to_rfc3339());
         println!(
-            "{}\t{}\t{}\t{seen}\t{}",
+            "{}\t{}\t{}\t{}\t{seen}\t{}",
             a.account,
             if a.key_hex.is_some() { "aes" } else { "plain" },
             a.device_id.as_deref().unwrap_or("-"),
+            a.supervision_s
+                .map_or_else(|| "-".to_owned(), |s| (s / 60).to_string()),
             a.messages
         );
     }

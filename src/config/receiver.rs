@@ -38,6 +38,11 @@ pub struct ReceiverAccountConfig {
     /// The TeleAsistență device (registry id) the account belongs to.
     #[serde(default)]
     pub device_id: Option<String>,
+    /// Seconds within which the account must be heard from (any message); past it plus
+    /// `teleasistenta.checkin_grace_s` a `missed_checkin` item is raised. For a linked device
+    /// it becomes the device's check-in period. Absent: the device's period, or none.
+    #[serde(default)]
+    pub supervision_s: Option<i64>,
 }
 
 impl ReceiverConfig {
@@ -55,6 +60,11 @@ impl ReceiverConfig {
                 (3..=16).contains(&a.account.len())
                     && a.account.bytes().all(|b| b.is_ascii_hexdigit()),
                 "receiver.accounts: account {:?} must be 3-16 hex digits",
+                a.account
+            );
+            anyhow::ensure!(
+                a.supervision_s.is_none_or(|s| s >= 1),
+                "receiver.accounts: account {:?}: supervision_s must be at least 1",
                 a.account
             );
         }

@@ -23,8 +23,13 @@ pub(crate) struct ReceiverAccountView {
     pub last_seen: Option<DateTime<Utc>>,
     pub last_checkin: Option<DateTime<Utc>>,
     pub messages: i64,
-    /// Seconds between check-ins expected of the linked device (its registry period).
+    /// Seconds within which the account must be heard from: its own interval when set (which
+    /// is then also the linked device's check-in period), else the linked device's period;
+    /// absent when nothing supervises it.
     pub supervision_s: Option<i64>,
+    /// Where `supervision_s` comes from: `account` (its own) or `device` (the registry's).
+    #[schema(pattern = "^(account|device)$")]
+    pub supervision_from: Option<String>,
     /// `never` (nothing heard yet), `ok`, or `silent` (past its period plus the grace).
     #[schema(pattern = "^(never|ok|silent)$")]
     pub state: String,
@@ -47,7 +52,7 @@ fn at(ms: Option<i64>) -> Option<DateTime<Utc>> {
     path = "/api/v1/receiver/accounts",
     tag = "receiver",
     operation_id = "list_receiver_accounts",
-    description = "The SIA DC-09 receiver's accounts: encrypted or plain (never the key), linked device, last message and check-in, messages counted, and state (`never`, `ok`, `silent` past the linked device's check-in period plus the grace). Roles: supervisor, admin.",
+    description = "The SIA DC-09 receiver's accounts: encrypted or plain (never the key), linked device, last message and check-in, messages counted, supervision interval (the account's own, else the linked device's check-in period) and state (`never`, `ok`, `silent` past that interval plus the grace; a silent account raises one `missed_checkin` item). Roles: supervisor, admin.",
     responses(
         (status = 200, body = ReceiverAccountList),
         Refusals,
@@ -74,7 +79,12 @@ pub(crate) async fn accounts(
         .await?
         .into_iter()
         .map(|a| {
-            let supervision_s = a.device_id.as_ref().and_then(|d| periods.get(d)).copied();
+            let device_period = a.device_id.as_ref().and_then(|d| periods.get(d)).copied();
+            let (supervision_s, from) = match (a.supervision_s, device_period) {
+                (Some(s), _) => (Some(s), Some("account")),
+                (None, Some(p)) => (Some(p), Some("device")),
+                (None, None) => (None, None),
+            };
             let last_seen = at(a.last_seen_ms);
             let state = match (last_seen, supervision_s) {
                 (None, _) => "never",
@@ -89,6 +99,7 @@ pub(crate) async fn accounts(
                 last_checkin: at(a.last_checkin_ms),
                 messages: a.messages,
                 supervision_s,
+                supervision_from: from.map(Into::into),
                 state: state.into(),
             }
         })

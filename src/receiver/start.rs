@@ -13,13 +13,14 @@ use tokio_util::sync::CancellationToken;
 use super::rules::events::CodeTable;
 use super::rules::frame::Key;
 use super::service::Receiver;
-use crate::config::ReceiverConfig;
+use crate::config::{ReceiverConfig, TeleasistentaConfig};
 use crate::core::CoreHandle;
 use crate::store::{EmergencyStore, ReceiverAccount, ReceiverStore};
 
 /// Starts the listeners when enabled; the address they are bound to (one port for both).
 pub(crate) async fn start(
     config: &ReceiverConfig,
+    teleasistenta: &TeleasistentaConfig,
     accounts: Arc<dyn ReceiverStore>,
     emergency: Arc<dyn EmergencyStore>,
     core: CoreHandle,
@@ -45,9 +46,19 @@ pub(crate) async fn start(
                 last_seen_ms: None,
                 last_checkin_ms: None,
                 messages: 0,
+                supervision_s: a.supervision_s,
+                missed_raised_for_ms: None,
             })
             .await?;
     }
+    super::monitor::spawn(
+        accounts.clone(),
+        emergency.clone(),
+        core.clone(),
+        teleasistenta.checkin_grace_s,
+        Duration::from_millis(teleasistenta.monitor_interval_ms),
+        shutdown.child_token(),
+    );
     let receiver = Receiver {
         accounts,
         emergency,

@@ -113,6 +113,8 @@ pub trait EmergencyStore: super::emiu::EmiuStore + Send + Sync {
         for_checkin: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn set_low_battery_raised(&self, id: &str, raised: bool) -> Result<(), StoreError>;
+    /// Sets a device's check-in period (a DC-09 account's own supervision interval drives it).
+    async fn set_checkin_period(&self, id: &str, period_s: i64) -> Result<(), StoreError>;
 
     /// Adds a shelter unless one with its id exists.
     async fn add_shelter(&self, s: &ShelterRecord) -> Result<(), StoreError>;

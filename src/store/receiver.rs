@@ -16,6 +16,11 @@ pub struct ReceiverAccount {
     pub last_seen_ms: Option<i64>,
     pub last_checkin_ms: Option<i64>,
     pub messages: i64,
+    /// The account's own supervision interval in seconds (migration 0015); `None`: the
+    /// linked device's check-in period, or no supervision for an account without a device.
+    pub supervision_s: Option<i64>,
+    /// The last message (ms) whose silence was already raised as a missed check-in.
+    pub missed_raised_for_ms: Option<i64>,
 }
 
 impl std::fmt::Debug for ReceiverAccount {
@@ -25,13 +30,15 @@ impl std::fmt::Debug for ReceiverAccount {
             .field("encrypted", &self.key_hex.is_some())
             .field("device_id", &self.device_id)
             .field("last_seen_ms", &self.last_seen_ms)
+            .field("supervision_s", &self.supervision_s)
             .finish_non_exhaustive()
     }
 }
 
 #[async_trait]
 pub trait ReceiverStore: Send + Sync {
-    /// Adds an account or replaces its key and device (keeps what was heard from it).
+    /// Adds an account or replaces its key, device and supervision interval (keeps what was
+    /// heard from it).
     async fn put_receiver_account(&self, a: &ReceiverAccount) -> Result<(), StoreError>;
     /// Adds an account unless it exists (accounts from the configuration at start-up).
     async fn add_receiver_account_if_missing(&self, a: &ReceiverAccount) -> Result<(), StoreError>;
@@ -45,5 +52,11 @@ pub trait ReceiverStore: Send + Sync {
         account: &str,
         at_ms: i64,
         checkin: bool,
+    ) -> Result<(), StoreError>;
+    /// Records that the silence after the message at `for_ms` was raised as a missed check-in.
+    async fn mark_receiver_missed_raised(
+        &self,
+        account: &str,
+        for_ms: i64,
     ) -> Result<(), StoreError>;
 }

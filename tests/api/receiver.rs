@@ -94,11 +94,13 @@ async fn start() -> TestApp {
             account: "1001".into(),
             key: None,
             device_id: Some("TA-DC1".into()),
+            supervision_s: None,
         },
         ReceiverAccountConfig {
             account: "1002".into(),
             key: Some(KEY.to_owned().into()),
             device_id: Some("TA-DC2".into()),
+            supervision_s: None,
         },
     ];
     let app = spawn_with(config, dir).await;

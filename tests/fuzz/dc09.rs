@@ -95,11 +95,13 @@ fn dc09_frames() {
                 account: "1001".into(),
                 key: None,
                 device_id: None,
+                supervision_s: None,
             },
             ReceiverAccountConfig {
                 account: "1002".into(),
                 key: Some(KEY.to_owned().into()),
                 device_id: None,
+                supervision_s: None,
             },
         ];
     });

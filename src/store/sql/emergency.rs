@@ -207,6 +207,15 @@ macro_rules! emergency_queries {
                 Ok(())
             }
 
+            async fn set_checkin_period(&self, id: &str, period_s: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE ta_devices SET checkin_period_s = $1 WHERE device_id = $2")
+                    .bind(period_s)
+                    .bind(id)
+                    .execute(self.writer())
+                    .await?;
+                Ok(())
+            }
+
             async fn set_low_battery_raised(
                 &self,
                 id: &str,

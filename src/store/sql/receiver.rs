@@ -20,6 +20,8 @@ macro_rules! receiver_queries {
                 last_seen_ms: r.try_get("last_seen_ms")?,
                 last_checkin_ms: r.try_get("last_checkin_ms")?,
                 messages: r.try_get("messages")?,
+                supervision_s: r.try_get("supervision_s")?,
+                missed_raised_for_ms: r.try_get("missed_raised_for_ms")?,
             })
         }
 
@@ -27,15 +29,17 @@ macro_rules! receiver_queries {
         impl ReceiverStore for $store {
             async fn put_receiver_account(&self, a: &ReceiverAccount) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO receiver_accounts (account, key_hex, device_id, created_ms) \
-                     VALUES ($1, $2, $3, $4) \
+                    "INSERT INTO receiver_accounts \
+                     (account, key_hex, device_id, created_ms, supervision_s) \
+                     VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (account) DO UPDATE SET key_hex = excluded.key_hex, \
-                     device_id = excluded.device_id",
+                     device_id = excluded.device_id, supervision_s = excluded.supervision_s",
                 )
                 .bind(&a.account)
                 .bind(&a.key_hex)
                 .bind(&a.device_id)
                 .bind(a.created_ms)
+                .bind(a.supervision_s)
                 .execute(self.writer())
                 .await?;
                 Ok(())
@@ -46,13 +50,15 @@ macro_rules! receiver_queries {
                 a: &ReceiverAccount,
             ) -> Result<(), StoreError> {
                 sqlx::query(
-                    "INSERT INTO receiver_accounts (account, key_hex, device_id, created_ms) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT (account) DO NOTHING",
+                    "INSERT INTO receiver_accounts \
+                     (account, key_hex, device_id, created_ms, supervision_s) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account) DO NOTHING",
                 )
                 .bind(&a.account)
                 .bind(&a.key_hex)
                 .bind(&a.device_id)
                 .bind(a.created_ms)
+                .bind(a.supervision_s)
                 .execute(self.writer())
                 .await?;
                 Ok(())
@@ -100,6 +106,21 @@ macro_rules! receiver_queries {
                 .bind(account)
                 .bind(at_ms)
                 .bind(checkin)
+                .execute(self.writer())
+                .await?;
+                Ok(())
+            }
+
+            async fn mark_receiver_missed_raised(
+                &self,
+                account: &str,
+                for_ms: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query(
+                    "UPDATE receiver_accounts SET missed_raised_for_ms = $2 WHERE account = $1",
+                )
+                .bind(account)
+                .bind(for_ms)
                 .execute(self.writer())
                 .await?;
                 Ok(())
