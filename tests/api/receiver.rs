@@ -361,3 +361,127 @@ async fn an_alarm_is_stored_before_its_ack_a_retransmission_is_one_item_and_a_re
         "the NULL message is the device's check-in: {device}"
     );
 }
+
+async fn accounts_of(app: &TestApp) -> Vec<Value> {
+    let v: Value = app
+        .get_as(Role::Supervisor, "/api/v1/receiver/accounts")
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["accounts"].as_array().unwrap().clone()
+}
+
+async fn missed_for(app: &TestApp, device: &str) -> usize {
+    app.queue().await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.get("item").cloned().unwrap_or_else(|| e.clone()))
+        .filter(|i| {
+            i["details"]["alarm_type"] == "missed_checkin" && i["details"]["device_id"] == device
+        })
+        .count()
+}
+
+/// Polls `what` until it holds (at most 20 s), never a fixed sleep before looking.
+async fn until<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !f().await {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_account_silent_past_its_own_interval_raises_one_missed_checkin() {
+    // Arrange: an unlinked account and one linked to a device, each supervised every 2 s,
+    // with 1 s of grace; the device's own registry period is an hour.
+    let (mut config, dir) = test_config().await;
+    config.receiver.enabled = true;
+    config.receiver.bind = "127.0.0.1:0".into();
+    config.teleasistenta.checkin_grace_s = 1;
+    config.teleasistenta.monitor_interval_ms = 200;
+    config.receiver.accounts = vec![
+        ReceiverAccountConfig {
+            account: "2001".into(),
+            key: None,
+            device_id: None,
+            supervision_s: Some(2),
+        },
+        ReceiverAccountConfig {
+            account: "2002".into(),
+            key: None,
+            device_id: Some("TA-SV1".into()),
+            supervision_s: Some(2),
+        },
+        ReceiverAccountConfig {
+            account: "2003".into(),
+            key: None,
+            device_id: None,
+            supervision_s: None,
+        },
+    ];
+    let app = spawn_with(config, dir).await;
+    register_device(&app, "TA-SV1", "+40799000931", 3600).await;
+    let list = accounts_of(&app).await;
+    let a1 = list.iter().find(|a| a["account"] == "2001").unwrap();
+    assert_eq!(a1["supervision_s"], 2);
+    assert_eq!(a1["supervision_from"], "account");
+    assert_eq!(a1["state"], "never");
+    let a3 = list.iter().find(|a| a["account"] == "2003").unwrap();
+    assert!(a3["supervision_s"].is_null() && a3["supervision_from"].is_null());
+
+    // Act: a NULL from each; then silence.
+    let mut d = Device::connect(&app).await;
+    let now = stamp(chrono::Utc::now());
+    let null = |account: &str| wrap(&format!("\"NULL\"0001R1L1#{account}[]{now}"));
+    assert_eq!(token(&d.send(&null("2001")).await), "ACK");
+    assert_eq!(token(&d.send(&null("2002")).await), "ACK");
+    assert_eq!(token(&d.send(&null("2003")).await), "ACK");
+    let list = accounts_of(&app).await;
+    let a1 = list.iter().find(|a| a["account"] == "2001").unwrap();
+    assert!(
+        ["ok", "silent"].contains(&a1["state"].as_str().unwrap()) && a1["last_seen"].is_string(),
+        "{a1}"
+    );
+
+    // Assert: the unlinked account's silence is one item for its pseudo-device, and it shows
+    // as silent; the linked device takes the account's interval and its monitor raises it.
+    until("the unlinked account's missed check-in", || async {
+        missed_for(&app, "dc09-2001").await == 1
+    })
+    .await;
+    until("the account shows as silent", || async {
+        accounts_of(&app)
+            .await
+            .iter()
+            .any(|a| a["account"] == "2001" && a["state"] == "silent")
+    })
+    .await;
+    until("the linked device's period is the account's interval", || async {
+        let v: Value = app
+            .get_as(Role::Dispatcher, "/api/v1/teleasistenta/devices/TA-SV1")
+            .await
+            .json()
+            .await
+            .unwrap();
+        v["device"]["checkin_period_s"] == 2
+    })
+    .await;
+    until("the linked device's missed check-in", || async {
+        missed_for(&app, "TA-SV1").await == 1
+    })
+    .await;
+    // Once per silence: by now the receiver's monitor has looked many times (every 200 ms).
+    assert_eq!(missed_for(&app, "dc09-2001").await, 1);
+    assert_eq!(missed_for(&app, "dc09-2003").await, 0, "no interval, no item");
+    let a2 = accounts_of(&app).await;
+    let a2 = a2.iter().find(|a| a["account"] == "2002").unwrap();
+    assert_eq!(a2["supervision_from"], "account");
+    assert_eq!(a2["state"], "silent");
+}
