@@ -8,6 +8,7 @@ import { formatDateTime, formatTime, t, term } from './i18n';
 import { type EKey, te } from './i18n-emergency';
 import { type SKey, auditAction, errorText, termCategory, termS, ts } from './i18n-shift';
 import { Live } from './live';
+import { receiverPanel } from './receiver-panel';
 import { type AnswerTimes, type AuditRecord, type OpenItem, type Overview, ShiftError, shiftApi } from './shiftapi';
 import { topBar } from './topbar';
 import type { Item, Me } from './types';
@@ -378,6 +379,7 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
     h('main', { class: 'supervisor-page' }, title, h('div', { class: 'sup-grid' }, h('div', { class: 'col' }, sessionsEl, loadEl), h('div', { class: 'col' }, kpiEl, auditEl))),
   );
   render();
+  if (mayUse(me)) root.querySelector('main.supervisor-page')?.append(receiverPanel());
   if (!mayUse(me)) {
     error = ts('refused');
     renderSessions();
