@@ -58,6 +58,8 @@ const ro = {
   dur_min: '{n} min',
   dur_h: '{n} h',
   dur_d: '{n} zile',
+  dur_1d: '1 zi',
+  ago_1d: 'acum o zi',
   error: 'Lista conturilor nu s-a putut încărca ({code}).',
 };
 type RKey = keyof typeof ro;
@@ -93,6 +95,8 @@ const en: Record<RKey, string> = {
   dur_min: '{n} min',
   dur_h: '{n} h',
   dur_d: '{n} days',
+  dur_1d: '1 day',
+  ago_1d: 'a day ago',
   error: 'The account list could not be loaded ({code}).',
 };
 
@@ -111,11 +115,13 @@ function ago(iso: string, now: number): string {
   if (s < 60) return tr('ago_s', { n: s });
   if (s < 3600) return tr('ago_min', { n: Math.floor(s / 60) });
   if (s < 86_400) return tr('ago_h', { n: Math.floor(s / 3600) });
-  return tr('ago_d', { n: Math.floor(s / 86_400) });
+  const d = Math.floor(s / 86_400);
+  return d === 1 ? tr('ago_1d') : tr('ago_d', { n: d });
 }
 
 /** An interval in minutes, hours or days (whichever divides it). */
 function duration(s: number): string {
+  if (s === 86_400) return tr('dur_1d');
   if (s % 86_400 === 0) return tr('dur_d', { n: s / 86_400 });
   if (s % 3600 === 0) return tr('dur_h', { n: s / 3600 });
   return tr('dur_min', { n: Math.max(1, Math.round(s / 60)) });
