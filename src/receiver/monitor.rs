@@ -33,7 +33,11 @@ fn unlinked<'a>(
     accounts
         .iter()
         .filter(|a| a.supervision_s.is_some())
-        .filter(|a| !a.device_id.as_ref().is_some_and(|d| registered.contains_key(d)))
+        .filter(|a| {
+            !a.device_id
+                .as_ref()
+                .is_some_and(|d| registered.contains_key(d))
+        })
         .map(|a| (a, pseudo_device(&a.account)))
         .collect()
 }

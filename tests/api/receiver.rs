@@ -463,15 +463,18 @@ async fn an_account_silent_past_its_own_interval_raises_one_missed_checkin() {
             .any(|a| a["account"] == "2001" && a["state"] == "silent")
     })
     .await;
-    until("the linked device's period is the account's interval", || async {
-        let v: Value = app
-            .get_as(Role::Dispatcher, "/api/v1/teleasistenta/devices/TA-SV1")
-            .await
-            .json()
-            .await
-            .unwrap();
-        v["device"]["checkin_period_s"] == 2
-    })
+    until(
+        "the linked device's period is the account's interval",
+        || async {
+            let v: Value = app
+                .get_as(Role::Dispatcher, "/api/v1/teleasistenta/devices/TA-SV1")
+                .await
+                .json()
+                .await
+                .unwrap();
+            v["device"]["checkin_period_s"] == 2
+        },
+    )
     .await;
     until("the linked device's missed check-in", || async {
         missed_for(&app, "TA-SV1").await == 1
@@ -479,7 +482,11 @@ async fn an_account_silent_past_its_own_interval_raises_one_missed_checkin() {
     .await;
     // Once per silence: by now the receiver's monitor has looked many times (every 200 ms).
     assert_eq!(missed_for(&app, "dc09-2001").await, 1);
-    assert_eq!(missed_for(&app, "dc09-2003").await, 0, "no interval, no item");
+    assert_eq!(
+        missed_for(&app, "dc09-2003").await,
+        0,
+        "no interval, no item"
+    );
     let a2 = accounts_of(&app).await;
     let a2 = a2.iter().find(|a| a["account"] == "2002").unwrap();
     assert_eq!(a2["supervision_from"], "account");
