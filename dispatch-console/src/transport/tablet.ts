@@ -351,7 +351,10 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       },
       h('div', { class: 'stop-time' }, s.time, h('span', { class: 'stop-what' }, ` ${what}`), window ? h('span', { class: 'muted' }, ` · ${window}`) : null),
       h('div', { class: 'stop-address' }, s.address),
-      isDelivery(s) ? null : h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'stop-needs' }, ` (${needs})`) : null),
+      // A delivery names whom the meal or the goods are for: the client, else the stop's label.
+      isDelivery(s)
+        ? h('div', { class: 'stop-rider' }, s.rider || s.label || '')
+        : h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'stop-needs' }, ` (${needs})`) : null),
       s.notes ? h('div', { class: 'stop-notes' }, s.notes) : null,
       h('div', { class: 'stop-bar' }, h('span', { class: 'stop-status', 'data-field': 'status' }, word(st))),
       done ? null : links,
