@@ -122,8 +122,14 @@ describe('Mobilitate runs', () => {
     await card.locator('input[name=reason]').fill('nu răspunde la sonerie');
     if (screenshots) await tp.screenshot({ path: `${screenshots}/mobilitate-tablet-not-at-home-1024x768.png` });
     await card.locator('[data-action=confirm-not-at-home]').click();
-    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
     await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${trip.id}"][data-kind=dropoff][data-status=not_at_home]`, { state: 'attached', timeout: 10_000 });
+    // Sent: the service has the trip as not at home (the tablet's outbox empties).
+    await disp.page.waitForFunction(
+      async (id) => (await (await fetch(`/api/v1/transport/bookings/${id}`)).json().catch(() => ({}))).status === 'not_at_home',
+      trip.id,
+      { timeout: 20_000, polling: 200 },
+    );
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
     const got = await api(disp.page, 'GET', `/api/v1/transport/bookings/${trip.id}`);
     assert.equal(got.json.status, 'not_at_home', JSON.stringify(got.json));
     assert.equal(got.json.no_show_reason, 'nu răspunde la sonerie', JSON.stringify(got.json));

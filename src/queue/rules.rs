@@ -297,7 +297,9 @@ mod tests {
             (p.level, p.respond_within_s, p.rule.as_str()),
             (Level::P2, 600, "transport-welfare-check")
         );
-        assert!(p.facts.contains(&Fact::new("incident_code", "welfare_check")));
+        assert!(p
+            .facts
+            .contains(&Fact::new("incident_code", "welfare_check")));
         // The generic incident rule keeps every other code.
         let p = rules.classify(&incident("breakdown"), Utc::now());
         assert_eq!(p.rule, "transport-incident");

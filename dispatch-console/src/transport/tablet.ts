@@ -292,7 +292,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
             void record(kind, { trip_id: s.trip_id, ...(v ? { reason: v } : {}) });
           },
         },
-        tt('confirm'),
+        // Says what is confirmed: the driver's eyes are on the door, not on the form above.
+        kind === 'no_show' ? tt('confirm') : tk('not_at_home_confirm'),
       ),
       h('button', { class: 'tb-secondary', 'data-action': 'cancel', onclick: () => render() }, tt('cancel')),
     );
