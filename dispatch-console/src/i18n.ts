@@ -356,6 +356,8 @@ const terms: Record<Lang, Record<string, string>> = {
     emergency: 'urgență șofer',
     protection_order_expiry: 'ordin de protecție care expiră',
     policy_flag: 'neprezentări sau anulări târzii repetate',
+    // Meal round: nobody answered at a delivery (runs2).
+    welfare_check: 'verificare bunăstare',
     breakdown: 'defecțiune vehicul',
     rider_unwell: 'pasager cu probleme de sănătate',
     aggression: 'agresiune',
@@ -469,6 +471,8 @@ const terms: Record<Lang, Record<string, string>> = {
     emergency: 'driver emergency',
     protection_order_expiry: 'protection order expiring',
     policy_flag: 'repeated no-shows or late cancellations',
+    // Meal round: nobody answered at a delivery (runs2).
+    welfare_check: 'welfare check',
     breakdown: 'vehicle breakdown',
     rider_unwell: 'rider unwell',
     aggression: 'aggression',
@@ -601,6 +605,7 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'transport-incident': 'incident de transport',
     // Driver tablet.
     'transport-driver-emergency': 'urgență șofer (butonul de urgență)',
+    'transport-welfare-check': 'verificare bunăstare (masa nu a putut fi predată)',
     'emiu-order-reminder': 'ordin de protecție care expiră',
     'transport-policy-flag': 'beneficiar transport semnalat (neprezentări, anulări târzii)',
     'transport-same-day': 'transport în aceeași zi',
@@ -621,6 +626,7 @@ const ruleNames: Record<Lang, Record<string, string>> = {
     'transport-incident': 'transport incident',
     // Driver tablet.
     'transport-driver-emergency': 'driver emergency (the emergency button)',
+    'transport-welfare-check': 'welfare check (the meal could not be handed over)',
     'emiu-order-reminder': 'protection order expiring',
     'transport-policy-flag': 'transport rider flagged (no-shows, late cancellations)',
     'transport-same-day': 'same-day transport',

@@ -63,10 +63,13 @@ export function channel(item: Item): string | undefined {
   return d.channel ?? 'phone';
 }
 
-/** What it is: the category, and the kind or the call's channel. */
+/** What it is: the category, and the kind, the call's channel or the incident's code
+ *  ("incident · verificare bunăstare", not "incident · incident"). */
 export function what(item: Item): string {
   const ch = channel(item);
-  const kind = ch ? term(ch) : term(item.kind);
+  const d = item.details;
+  const code = d?.kind === 'incident' && d.code && d.code !== 'other' ? d.code : undefined;
+  const kind = ch ? term(ch) : code ? term(code) : term(item.kind);
   return `${term(item.category)} · ${kind}`;
 }
 

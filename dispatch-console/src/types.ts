@@ -85,7 +85,7 @@ export type Details =
       needs?: { wheelchair?: boolean; door_assistance?: boolean; companion?: boolean };
     }
   | { kind: 'callback'; phone?: string; reason?: string; related?: string }
-  | { kind: 'incident'; reported_by?: string; description?: string; related?: string };
+  | { kind: 'incident'; reported_by?: string; description?: string; related?: string; code?: string | null };
 
 export interface Times {
   received: string;

@@ -284,6 +284,28 @@ mod tests {
     }
 
     #[test]
+    fn a_meal_nobody_answered_is_a_welfare_check_of_its_own() {
+        let rules = Rules::from_config(&Config::default_for_tests().queue).expect("valid");
+        let incident = |code: &str| Details::Incident {
+            reported_by: "VAN-02".into(),
+            description: "Verificare bunăstare".into(),
+            related: None,
+            code: Some(code.into()),
+        };
+        let p = rules.classify(&incident("welfare_check"), Utc::now());
+        assert_eq!(
+            (p.level, p.respond_within_s, p.rule.as_str()),
+            (Level::P2, 600, "transport-welfare-check")
+        );
+        assert!(p
+            .facts
+            .contains(&Fact::new("incident_code", "welfare_check")));
+        // The generic incident rule keeps every other code.
+        let p = rules.classify(&incident("breakdown"), Utc::now());
+        assert_eq!(p.rule, "transport-incident");
+    }
+
+    #[test]
     fn a_response_clock_the_deadline_arithmetic_cannot_hold_is_refused() {
         // A clock of 10^15 s passed validation, and the core's `now + respond_within_s`
         // overflowed (a panic) on the first item the rule classified.

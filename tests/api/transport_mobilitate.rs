@@ -133,11 +133,14 @@ async fn a_meal_round_is_planned_shown_as_meal_and_not_at_home_raises_one_welfar
     let queue = app.queue().await;
     let checks = welfare_checks(&queue);
     assert_eq!(checks.len(), 1, "{queue}");
+    let check = &checks[0]["item"];
+    assert_eq!(check["priority"]["level"], "P2", "{check}");
     assert_eq!(
-        checks[0]["item"]["priority"]["level"], "P2",
-        "{}",
-        checks[0]
+        check["priority"]["rule"], "transport-welfare-check",
+        "{check}"
     );
+    assert_eq!(check["priority"]["respond_within_s"], 600, "{check}");
+    assert_eq!(check["details"]["code"], "welfare_check", "{check}");
     assert!(checks[0].to_string().contains(&trip_id));
     // A second "not at home" with a new action id is refused: the meal is settled.
     let again = json!({"action_id": "m-3", "kind": "not_at_home", "trip_id": trip_id});

@@ -44,6 +44,8 @@ export interface ManifestStop {
   /** A delivery's window, `HH:MM` local, when the service sends it. */
   window_start?: string;
   window_end?: string;
+  /** A run's stop: whom or what it serves (the stop's label, else the run's). */
+  label?: string | null;
 }
 
 export interface Manifest {

@@ -53,7 +53,8 @@ function isDelivery(s: ManifestStop): boolean {
 /** Whether the stop needs nothing more, given its trip's (effective) status. */
 function stopDone(s: ManifestStop, st: string): boolean {
   if (['no_show', 'dropped_off', 'not_at_home', 'cancelled'].includes(st)) return true;
-  return s.pickup && st === 'picked_up' && !isDelivery(s);
+  // A delivery's collection (the canteen, the warehouse) is done once the load is aboard.
+  return s.pickup && st === 'picked_up';
 }
 
 /** Clears what the tablet keeps of a driver's day (on logout); the outbox stays until sent. */
@@ -291,7 +292,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
             void record(kind, { trip_id: s.trip_id, ...(v ? { reason: v } : {}) });
           },
         },
-        tt('confirm'),
+        // Says what is confirmed: the driver's eyes are on the door, not on the form above.
+        kind === 'no_show' ? tt('confirm') : tk('not_at_home_confirm'),
       ),
       h('button', { class: 'tb-secondary', 'data-action': 'cancel', onclick: () => render() }, tt('cancel')),
     );
@@ -299,9 +301,18 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
 
   function actionsOf(s: ManifestStop, st: string): HTMLElement {
     const actions = h('div', { class: 'tablet-actions' });
-    if (isDelivery(s)) {
+    if (isDelivery(s) && s.pickup) {
+      // At the canteen or the warehouse: the load is collected; nobody is "at home" there.
+      if (st === 'booked' || st === 'arrived') actions.append(actionButton('picked_up', s, tk('collected')));
+    } else if (isDelivery(s)) {
       if (!stopDone(s, st)) {
-        actions.append(actionButton('dropped_off', s, tk('delivered')));
+        // Delivered without the collection tapped first: both steps, in order (the service
+        // takes a delivery only of a load aboard), rather than a refusal at the door.
+        const deliver = async () => {
+          if (st === 'booked' || st === 'arrived') await record('picked_up', { trip_id: s.trip_id });
+          await record('dropped_off', { trip_id: s.trip_id });
+        };
+        actions.append(h('button', { class: 'tb-primary', 'data-action': 'dropped_off', onclick: () => void deliver() }, tk('delivered')));
         if (s.kind === 'meal') {
           actions.append(h('button', { class: 'tb-warn', 'data-action': 'not_at_home', onclick: () => confirmForm(s, actions, 'not_at_home') }, tk('not_at_home')));
         }
@@ -321,7 +332,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     const st = effective(s);
     const done = stopDone(s, st);
     const needs = [word(s.mobility), s.door_assistance ? tt('door') : '', s.companion ? tt('companion') : ''].filter(Boolean).join(' · ');
-    const what = isDelivery(s) ? tk('delivery') : s.pickup ? tt('pick') : tt('drop');
+    const what = isDelivery(s) ? tk(s.pickup ? 'collection' : 'delivery') : s.pickup ? tt('pick') : tt('drop');
     const window = s.window_start && s.window_end ? tk('window', { a: s.window_start, b: s.window_end }) : '';
     const links = h(
       'div',
@@ -341,7 +352,10 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       },
       h('div', { class: 'stop-time' }, s.time, h('span', { class: 'stop-what' }, ` ${what}`), window ? h('span', { class: 'muted' }, ` · ${window}`) : null),
       h('div', { class: 'stop-address' }, s.address),
-      isDelivery(s) ? null : h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'stop-needs' }, ` (${needs})`) : null),
+      // A delivery names whom the meal or the goods are for: the client, else the stop's label.
+      isDelivery(s)
+        ? h('div', { class: 'stop-rider' }, s.rider || s.label || '')
+        : h('div', { class: 'stop-rider' }, s.rider ?? '', needs ? h('span', { class: 'stop-needs' }, ` (${needs})`) : null),
       s.notes ? h('div', { class: 'stop-notes' }, s.notes) : null,
       h('div', { class: 'stop-bar' }, h('span', { class: 'stop-status', 'data-field': 'status' }, word(st))),
       done ? null : links,

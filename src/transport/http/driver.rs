@@ -136,7 +136,7 @@ impl TryFrom<ActionDto> for ActionRequest {
     path = "/api/v1/transport/actions",
     tag = "transport",
     operation_id = "post_transport_action",
-    description = "A driver action (arrived, picked up, no-show, dropped off, incident, emergency), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item; an emergency (the tablet's emergency button) opens a P1 item (rule `transport-driver-emergency`) with the van's position (`position`, else its latest GPS fix). Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
+    description = "A driver action (arrived, picked up, no-show, dropped off, incident, emergency), applied exactly once by its client `action_id`: a replay answers 200 with the first record. A no-show or an incident opens a queue item; a meal round's `not_at_home` opens a welfare check (incident code `welfare_check`, rule `transport-welfare-check`); an emergency (the tablet's emergency button) opens a P1 item (rule `transport-driver-emergency`) with the van's position (`position`, else its latest GPS fix). Roles: driver (403 for others, or for a trip not on the driver's vehicle).",
     request_body = ActionDto,
     responses(
         (status = 201, description = "Recorded", body = crate::web::schemas::transport::ActionAnswer),

@@ -146,6 +146,8 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
     let code = match req.kind {
         ActionKind::Incident => req.incident.clone(),
         ActionKind::Emergency => Some("emergency".to_owned()),
+        // A meal delivery nobody answered: the client may need help (its own queue line).
+        ActionKind::NotAtHome => Some("welfare_check".to_owned()),
         _ => None,
     };
     let mut trip = match &req.trip_id {
