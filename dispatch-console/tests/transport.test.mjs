@@ -111,8 +111,9 @@ describe('adapted transport', () => {
       });
       assert.equal(r.status, 201, JSON.stringify(r.json));
     }
+    // Other files book that day too (the riders page's SMS replies): count this file's riders.
     const list = await api(disp.page, 'GET', `/api/v1/transport/bookings?date=${tomorrow}`);
-    assert.equal(list.json.trips.length, 30);
+    assert.equal(list.json.trips.filter((t) => /^E2E-\d\d$/.test(t.rider_id)).length, 30);
 
     // Plan from the console.
     await disp.page.click('[data-action=plan]');
@@ -226,11 +227,16 @@ describe('adapted transport', () => {
     for (let i = 0; i < 100; i++) {
       got = await (await fetch(`${fakeSms}/messages`)).json();
       got.messages = got.messages.filter(ofDay);
-      if (got.messages.length >= expected.size) break;
+      if ([...expected].every((k) => got.messages.some((m) => m.key === k))) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const keys = got.messages.map((m) => m.key);
-    assert.deepEqual([...keys].sort(), [...expected].sort());
+    for (const k of expected) assert.ok(keys.includes(k), `sent: ${k}`);
+    // The riders page's test plans this day first, so each booking here was inserted into that
+    // plan and confirmed at its inserted time before the day was planned again: the only other
+    // messages are such earlier confirmations of this day's trips, never a second notice.
+    const extra = keys.filter((k) => !expected.has(k));
+    assert.ok(extra.every((k) => k.startsWith('confirm:')), `unexpected: ${extra.join(', ')}`);
     assert.equal(got.duplicates, 0);
     const notice = got.messages.find((m) => m.key === `noshow:${noShowTrip}`);
     assert.match(notice.body, /nu v-am gasit/);
