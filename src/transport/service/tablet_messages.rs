@@ -76,7 +76,7 @@ pub(crate) async fn send(
 ) -> Result<(DriverMessage, bool)> {
     let vehicle_id = vehicle_for(ctx, caller, req.vehicle_id.as_deref(), true)
         .await?
-        .expect("required");
+        .ok_or_else(|| Error::validation("vehicle_id", "is required"))?;
     let id = match &req.message_id {
         Some(id) => parse::identifier("message_id", id, 64)?,
         None => uuid::Uuid::now_v7().to_string(),
