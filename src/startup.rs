@@ -118,7 +118,11 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         receiver_addr,
     };
     crate::teleasistenta::spawn_monitor(state.clone());
+    crate::referrals::seed_directory(state.emergency.as_ref(), &state.config.referrals)
+        .await
+        .context("seeding the directory of services")?;
     crate::referrals::spawn_follow_ups(state.clone());
+    crate::referrals::spawn_escalations(state.clone());
     crate::emiu::spawn_reminders(&state);
     crate::transport::start_reminder_task(&state, state.shutdown.child_token());
     crate::transport::start_certificate_task(&state, state.shutdown.child_token());

@@ -19,10 +19,13 @@ pub enum Role {
     Receiver,
     /// The telephony provider's webhooks (a machine).
     Telephony,
+    /// The staff of a service cases are referred to (a DAS unit or an NGO partner): their
+    /// account's `resource` is the service's id, and they see only their service's inbox.
+    Service,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Dispatcher,
         Role::Supervisor,
         Role::Driver,
@@ -30,6 +33,7 @@ impl Role {
         Role::Admin,
         Role::Receiver,
         Role::Telephony,
+        Role::Service,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +45,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Receiver => "receiver",
             Role::Telephony => "telephony",
+            Role::Service => "service",
         }
     }
 
@@ -55,7 +60,8 @@ pub struct Caller {
     /// Account or credential name; recorded as the actor of every event they cause.
     pub name: String,
     pub role: Role,
-    /// The resource a driver or EMIU member works as; limits what they see.
+    /// The resource a driver or EMIU member works as, or the service a service account
+    /// belongs to; limits what they see.
     pub resource: Option<String>,
 }
 

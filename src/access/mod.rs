@@ -8,10 +8,15 @@
 //! - EMIU members see domestic-violence cases and whatever is assigned to their team.
 //! - Drivers see only items assigned to them, and never a domestic-violence case.
 //! - Machines (alarm receivers, telephony) read nothing.
+//! - A service's staff read nothing through the item routes; their inbox shows the cases
+//!   referred to their own service, through [`referral_visibility`] (a domestic-violence case
+//!   redacted: no number, no place, no notes).
 
 mod caller;
+mod referred;
 mod resources;
 pub use caller::{Caller, Role, DISPATCH};
+pub use referred::{may_work_referral, referral_visibility};
 pub use resources::{may_change_resource, resource_event_view, resource_view};
 
 use std::borrow::Cow;
@@ -75,7 +80,7 @@ pub fn visibility(caller: &Caller, item: &Item) -> Visibility {
                 Visibility::Hidden
             }
         }
-        Role::Receiver | Role::Telephony => Visibility::Hidden,
+        Role::Receiver | Role::Telephony | Role::Service => Visibility::Hidden,
     }
 }
 

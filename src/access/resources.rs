@@ -38,7 +38,7 @@ fn sight(caller: &Caller, id: &ResourceId) -> Sight {
         Role::Dispatcher | Role::Supervisor | Role::Admin => Sight::Full,
         Role::Driver | Role::Emiu if owns(caller, id) => Sight::Full,
         Role::Emiu => Sight::StatusOnly,
-        Role::Driver | Role::Receiver | Role::Telephony => Sight::Nothing,
+        Role::Driver | Role::Receiver | Role::Telephony | Role::Service => Sight::Nothing,
     }
 }
 
@@ -48,7 +48,7 @@ pub fn may_change_resource(caller: &Caller, id: &ResourceId) -> bool {
     match caller.role {
         Role::Dispatcher | Role::Supervisor | Role::Admin => true,
         Role::Driver | Role::Emiu => owns(caller, id),
-        Role::Receiver | Role::Telephony => false,
+        Role::Receiver | Role::Telephony | Role::Service => false,
     }
 }
 

@@ -116,12 +116,34 @@ impl TeleasistentaConfig {
     }
 }
 
-/// A DAS service cases are referred to.
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
+/// A service cases are referred to, as the directory is seeded with it on start (a service
+/// already in the directory is left as the admin keeps it).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub id: String,
     pub name: String,
+    /// `das_unit` (the default) or `ngo`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub opening_hours: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub eligibility: String,
+    #[serde(default)]
+    pub how_to_apply: String,
+    /// The call categories it serves.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Minutes to acknowledge a referral; `[referrals] ack_deadline_minutes` when absent.
+    #[serde(default)]
+    pub ack_deadline_minutes: Option<i64>,
 }
 
 /// `[referrals]` in the configuration.
@@ -129,6 +151,12 @@ pub struct Service {
 #[serde(deny_unknown_fields)]
 pub struct ReferralsConfig {
     pub follow_up_interval_ms: u64,
+    /// How often referrals are checked for a missed acknowledgement, in milliseconds.
+    pub ack_check_interval_ms: u64,
+    /// The acknowledgement deadline of a seeded service that names none, in minutes.
+    pub ack_deadline_minutes: i64,
+    /// The number a service's staff call the dispatch centre back on (shown in their inbox).
+    pub dispatch_phone: String,
     pub services: Vec<Service>,
 }
 
@@ -138,6 +166,16 @@ impl ReferralsConfig {
             self.follow_up_interval_ms >= 50,
             "referrals.follow_up_interval_ms: must be at least 50"
         );
+        anyhow::ensure!(
+            self.ack_check_interval_ms >= 50,
+            "referrals.ack_check_interval_ms: must be at least 50"
+        );
+        anyhow::ensure!(
+            (1..=43_200).contains(&self.ack_deadline_minutes),
+            "referrals.ack_deadline_minutes: must be 1 to 43200 (30 days)"
+        );
+        crate::domain::parse::phone("referrals.dispatch_phone", &self.dispatch_phone)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         anyhow::ensure!(
             !self.services.is_empty(),
             "referrals.services: at least one service is required"
@@ -151,6 +189,18 @@ impl ReferralsConfig {
                 "referrals.services[{i}].id: duplicate id {:?}",
                 s.id
             );
+            if let Some(m) = s.ack_deadline_minutes {
+                anyhow::ensure!(
+                    (1..=43_200).contains(&m),
+                    "referrals.services[{i}].ack_deadline_minutes: must be 1 to 43200"
+                );
+            }
+            if let Some(k) = &s.kind {
+                anyhow::ensure!(
+                    k == "das_unit" || k == "ngo",
+                    "referrals.services[{i}].kind: das_unit or ngo"
+                );
+            }
         }
         Ok(())
     }

@@ -39,6 +39,25 @@ pub enum CaseRecord {
         referral_id: Uuid,
         service: String,
     },
+    /// The service did not acknowledge the referral by `ack_due_at`: escalated to the
+    /// supervisor with the `referral-overdue` queue item `item`.
+    ReferralOverdue {
+        referral_id: Uuid,
+        service: String,
+        ack_due_at: DateTime<Utc>,
+        item: super::ItemId,
+    },
+    /// The outcome the service reported: `accepted`, `declined` (with a `reason` code) or
+    /// `completed` (with a short `note`).
+    ReferralOutcome {
+        referral_id: Uuid,
+        service: String,
+        outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
     /// A keep-in-contact callback is scheduled.
     FollowUpScheduled {
         follow_up_id: Uuid,
@@ -159,6 +178,8 @@ impl CaseRecord {
             CaseRecord::CallStatus { .. } => "call_status",
             CaseRecord::Referred { .. } => "referred",
             CaseRecord::ReferralAcknowledged { .. } => "referral_acknowledged",
+            CaseRecord::ReferralOverdue { .. } => "referral_overdue",
+            CaseRecord::ReferralOutcome { .. } => "referral_outcome",
             CaseRecord::FollowUpScheduled { .. } => "follow_up_scheduled",
             CaseRecord::SafeContact { .. } => "safe_contact",
             CaseRecord::RiskAssessed { .. } => "risk_assessed",
@@ -182,7 +203,22 @@ impl CaseRecord {
             CaseRecord::Categorised { .. }
             | CaseRecord::CallStatus { .. }
             | CaseRecord::Referred { .. }
-            | CaseRecord::ReferralAcknowledged { .. } => self.clone(),
+            | CaseRecord::ReferralAcknowledged { .. }
+            | CaseRecord::ReferralOverdue { .. } => self.clone(),
+            // The outcome's code stays; the service's note is free text and goes.
+            CaseRecord::ReferralOutcome {
+                referral_id,
+                service,
+                outcome,
+                reason,
+                ..
+            } => CaseRecord::ReferralOutcome {
+                referral_id: *referral_id,
+                service: service.clone(),
+                outcome: outcome.clone(),
+                reason: reason.clone(),
+                note: String::new(),
+            },
             other => CaseRecord::Withheld {
                 of: other.tag().to_owned(),
             },

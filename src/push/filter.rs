@@ -240,7 +240,7 @@ pub(crate) fn sees_transport(caller: &Caller, change: &TransportChange) -> bool 
             .resource
             .as_deref()
             .is_some_and(|r| change.drivers.iter().any(|d| d == r)),
-        Role::Emiu | Role::Receiver | Role::Telephony => false,
+        Role::Emiu | Role::Receiver | Role::Telephony | Role::Service => false,
     }
 }
 

@@ -4,23 +4,13 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::case_file;
-use crate::config::Service;
+use super::inbox::check_outcome;
 use crate::core::CoreHandle;
 use crate::domain::CaseRecord;
 use crate::error::{Error, Result};
 use crate::store::emergency::ReferralRecord;
+use crate::store::services::OutcomeReport;
 use crate::store::EmergencyStore;
-
-/// The configured service `id`, or a 422 listing the known ones.
-pub(crate) fn service<'a>(services: &'a [Service], id: &str) -> Result<&'a Service> {
-    services.iter().find(|s| s.id == id).ok_or_else(|| {
-        let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
-        Error::validation(
-            "service",
-            format!("unknown service; expected one of: {}", ids.join(", ")),
-        )
-    })
-}
 
 /// Stores the referral and records it in the case file.
 pub(crate) async fn refer(
@@ -65,5 +55,56 @@ pub(crate) async fn acknowledge(
         };
         case_file::record(core, actor, after.item_id, fact).await?;
     }
+    Ok(after)
+}
+
+/// What a service reports: the outcome code, why it declined, and a short note.
+pub(crate) struct Report<'a> {
+    pub outcome: &'a str,
+    pub reason: Option<&'a str>,
+    pub note: &'a str,
+}
+
+/// Records the outcome the service reports, as `actor`, in the referral and the case file:
+/// 409 before the referral is acknowledged, after a final outcome, or when another report won
+/// the race. The referral after it.
+pub(crate) async fn report_outcome(
+    emergency: &dyn EmergencyStore,
+    core: &CoreHandle,
+    actor: &str,
+    before: &ReferralRecord,
+    report: Report<'_>,
+) -> Result<ReferralRecord> {
+    if before.acknowledged_at.is_none() {
+        return Err(Error::Conflict(
+            "acknowledge the referral before reporting its outcome".into(),
+        ));
+    }
+    let previous = before.outcome.as_deref();
+    check_outcome(previous, report.outcome, report.reason, report.note)?;
+    let after = emergency
+        .record_outcome(
+            before.id,
+            &OutcomeReport {
+                previous,
+                outcome: report.outcome,
+                reason: report.reason,
+                note: report.note,
+                by: actor,
+                at: Utc::now(),
+            },
+        )
+        .await?
+        .ok_or_else(|| {
+            Error::Conflict("the referral changed meanwhile; reload it and report again".into())
+        })?;
+    let fact = CaseRecord::ReferralOutcome {
+        referral_id: after.id,
+        service: after.service.clone(),
+        outcome: report.outcome.to_owned(),
+        reason: report.reason.map(str::to_owned),
+        note: report.note.to_owned(),
+    };
+    case_file::record(core, actor, after.item_id, fact).await?;
     Ok(after)
 }

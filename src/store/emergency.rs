@@ -66,6 +66,26 @@ pub struct ReferralRecord {
     pub created_at: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When the service must have acknowledged by (the referral's time plus the service's
+    /// deadline); absent on referrals made before the directory.
+    #[serde(default)]
+    pub ack_due_at: Option<DateTime<Utc>>,
+    /// When the missed acknowledgement was escalated to the supervisor.
+    #[serde(default)]
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// What the service reported: `accepted`, `declined` or `completed`.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// Why it declined, as a code (`not_eligible`, `no_capacity`, `outside_area`,
+    /// `person_unreachable`, `other`).
+    #[serde(default)]
+    pub outcome_reason: Option<String>,
+    #[serde(default)]
+    pub outcome_note: String,
+    #[serde(default)]
+    pub outcome_by: Option<String>,
+    #[serde(default)]
+    pub outcome_at: Option<DateTime<Utc>>,
 }
 
 impl ReferralRecord {
@@ -73,6 +93,9 @@ impl ReferralRecord {
     pub fn withhold(&mut self) {
         if !self.note.is_empty() {
             self.note = crate::access::WITHHELD.into();
+        }
+        if !self.outcome_note.is_empty() {
+            self.outcome_note = crate::access::WITHHELD.into();
         }
     }
 }
@@ -93,7 +116,9 @@ pub struct FollowUpRecord {
 
 /// The EMIU procedure's tables come with it (`super::emiu`), so the same handle reaches them.
 #[async_trait]
-pub trait EmergencyStore: super::emiu::EmiuStore + Send + Sync {
+pub trait EmergencyStore:
+    super::emiu::EmiuStore + super::services::ServiceDirectory + Send + Sync
+{
     /// Creates or replaces a device; keeps its check-in history when it exists.
     async fn put_device(&self, d: &DeviceRecord) -> Result<(), StoreError>;
     async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;

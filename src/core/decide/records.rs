@@ -10,7 +10,8 @@ use crate::domain::{CaseRecord, Details, ItemId, Status};
 use crate::events::{Event, TransportChange};
 
 /// An entry in an item's case file. Only a call is categorised; a closed item takes only a
-/// referral's acknowledgement or a call's status, which can arrive after it was closed.
+/// referral's acknowledgement, escalation or outcome, or a call's status, which can arrive
+/// after it was closed.
 pub(super) fn record(
     state: &mut impl StateMut,
     ctx: &mut Ctx<'_>,
@@ -30,7 +31,10 @@ pub(super) fn record(
     if item.status == Status::Closed
         && !matches!(
             record,
-            CaseRecord::ReferralAcknowledged { .. } | CaseRecord::CallStatus { .. }
+            CaseRecord::ReferralAcknowledged { .. }
+                | CaseRecord::ReferralOverdue { .. }
+                | CaseRecord::ReferralOutcome { .. }
+                | CaseRecord::CallStatus { .. }
         )
     {
         return Err(CoreError::Conflict {

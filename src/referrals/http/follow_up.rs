@@ -43,6 +43,17 @@ pub(crate) fn spawn_follow_ups(state: AppState) {
     );
 }
 
+/// Starts the task that escalates referrals not acknowledged in time, until shutdown.
+pub(crate) fn spawn_escalations(state: AppState) {
+    let every = std::time::Duration::from_millis(state.config.referrals.ack_check_interval_ms);
+    crate::referrals::escalation::spawn(
+        state.emergency.clone(),
+        state.core.clone(),
+        every,
+        state.shutdown.child_token(),
+    );
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FollowUpDto {

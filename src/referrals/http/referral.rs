@@ -14,7 +14,7 @@ use crate::domain::{CallCategory, CaseRecord, ItemId};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::{not_visible, CASE_WORKERS};
-use crate::referrals::{case_file, referral};
+use crate::referrals::{case_file, directory, referral};
 use crate::state::AppState;
 use crate::store::emergency::ReferralRecord;
 use crate::web::extract::{AppJson, PathParam};
@@ -22,13 +22,13 @@ use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::emergency::{ReferralList, ServiceList};
 use crate::web::view::{answer, audit, lookup};
 
-/// `GET /api/v1/referrals/services`: the services in `config/`.
+/// `GET /api/v1/referrals/services`: the active services of the directory.
 #[utoipa::path(
     get,
     path = "/api/v1/referrals/services",
     tag = "referrals",
     operation_id = "list_referral_services",
-    description = "The DAS services cases are referred to (`[referrals] services` in the configuration). Roles: dispatcher, supervisor, admin, EMIU.",
+    description = "The active services of the directory cases are referred to (DAS units and NGO partners; the same as `GET /api/v1/services` without a query). Roles: dispatcher, supervisor, admin, EMIU.",
     responses(
         (status = 200, body = crate::web::schemas::emergency::ServiceList),
         Refusals,
@@ -41,7 +41,7 @@ pub(crate) async fn services(
 ) -> Result<Json<ServiceList>> {
     caller.require(CASE_WORKERS)?;
     Ok(Json(ServiceList {
-        services: state.config.referrals.services.clone(),
+        services: state.emergency.search_services(&[], false).await?,
     }))
 }
 
@@ -105,7 +105,7 @@ pub(crate) struct ReferDto {
     path = "/api/v1/items/{id}/referrals",
     tag = "referrals",
     operation_id = "refer_item",
-    description = "Refers a case to a service; recorded in the case file. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
+    description = "Refers a case to an active service of the directory (`service`: its id; 422 naming `service` when unknown or inactive); the service must acknowledge by the referral's `ack_due_at` (its deadline), or the referral is escalated to the supervisor. The note is written for the service: it is shown in the service's inbox. Recorded in the case file. Roles: dispatcher, supervisor, admin, EMIU; acting on a case also needs to see it in full (the dispatcher handling it, EMIU, supervisors).",
     params(("id" = uuid::Uuid, Path, description = "The item id")),
     request_body = ReferDto,
     responses(
@@ -126,17 +126,25 @@ pub(crate) async fn refer(
     AppJson(dto): AppJson<ReferDto>,
 ) -> Result<(StatusCode, Json<ReferralRecord>)> {
     let item_id = acting_on(&state, &caller, &id)?;
-    let service = referral::service(&state.config.referrals.services, &dto.service)?;
+    let service = directory::active(state.emergency.as_ref(), &dto.service).await?;
     let note = parse::text("note", &dto.note, 2000)?;
+    let now = Utc::now();
     let record = ReferralRecord {
         id: Uuid::now_v7(),
         item_id,
         service: service.id.clone(),
         note,
         created_by: caller.name.clone(),
-        created_at: Utc::now(),
+        created_at: now,
         acknowledged_by: None,
         acknowledged_at: None,
+        ack_due_at: Some(now + chrono::Duration::minutes(service.ack_deadline_minutes)),
+        escalated_at: None,
+        outcome: None,
+        outcome_reason: None,
+        outcome_note: String::new(),
+        outcome_by: None,
+        outcome_at: None,
     };
     referral::refer(state.emergency.as_ref(), &state.core, &record).await?;
     Ok((StatusCode::CREATED, Json(record)))

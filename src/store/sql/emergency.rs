@@ -72,7 +72,7 @@ macro_rules! emergency_queries {
             })
         }
 
-        fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
+        pub(crate) fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
             let id: String = r.try_get("id")?;
             let item: String = r.try_get("item_id")?;
             Ok(ReferralRecord {
@@ -84,6 +84,13 @@ macro_rules! emergency_queries {
                 created_at: r.try_get("created_at")?,
                 acknowledged_by: r.try_get("acknowledged_by")?,
                 acknowledged_at: r.try_get("acknowledged_at")?,
+                ack_due_at: r.try_get("ack_due_at")?,
+                escalated_at: r.try_get("escalated_at")?,
+                outcome: r.try_get("outcome")?,
+                outcome_reason: r.try_get("outcome_reason")?,
+                outcome_note: r.try_get("outcome_note")?,
+                outcome_by: r.try_get("outcome_by")?,
+                outcome_at: r.try_get("outcome_at")?,
             })
         }
 
@@ -283,7 +290,8 @@ macro_rules! emergency_queries {
             async fn put_referral(&self, r: &ReferralRecord) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO referrals (id, item_id, service, note, created_by, created_at, \
-                     acknowledged_by, acknowledged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     acknowledged_by, acknowledged_at, ack_due_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(r.id.to_string())
                 .bind(r.item_id.to_string())
@@ -293,6 +301,7 @@ macro_rules! emergency_queries {
                 .bind(r.created_at)
                 .bind(&r.acknowledged_by)
                 .bind(r.acknowledged_at)
+                .bind(r.ack_due_at)
                 .execute(self.writer())
                 .await?;
                 Ok(())

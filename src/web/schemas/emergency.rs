@@ -7,7 +7,6 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 use utoipa::ToSchema;
 
 use super::common::StreetLeg;
-use crate::config::Service;
 use crate::domain::geo::LonLat;
 use crate::domain::{CaseRecord, Item, ItemId, Level, Resource, Seq, Status};
 use crate::emiu::risk::RiskItem;
@@ -164,7 +163,7 @@ pub struct ShelterList {
 /// The services cases are referred to.
 #[derive(Serialize, ToSchema)]
 pub struct ServiceList {
-    pub services: Vec<Service>,
+    pub services: Vec<crate::store::ServiceEntry>,
 }
 
 #[derive(Serialize, ToSchema)]
