@@ -20,6 +20,7 @@ mod multi_instance;
 mod openapi;
 mod queue;
 mod receiver;
+mod referral_loop;
 mod resource_access;
 mod shift_assist;
 mod shift_queue;
