@@ -17,7 +17,7 @@ CREATE TABLE services (
     eligibility          TEXT NOT NULL,
     how_to_apply         TEXT NOT NULL,
     categories           TEXT NOT NULL,
-    ack_deadline_minutes INTEGER NOT NULL,
+    ack_deadline_minutes BIGINT  NOT NULL,
     active               BOOLEAN NOT NULL DEFAULT TRUE,
     search               TEXT NOT NULL,
     updated_by           TEXT NOT NULL,
