@@ -5,6 +5,7 @@
 // The server decides what a viewer may see: a 403 is shown as a refusal, and a redacted item
 // shows "date protejate" instead of personal fields.
 
+import { outcomeText, ts } from './i18n-services';
 import { ApiError, api } from './api';
 import { assignPanelFor } from './assignpanel';
 import { caseActions, deviceRecord, recordStep } from './casework';
@@ -491,6 +492,10 @@ function record(r: CaseRecord): string {
     case 'referred':
     case 'referral_acknowledged':
       return `${termE(r.record)}: ${s('service')}`;
+    case 'referral_overdue':
+      return `${ts('referral_overdue')}: ${s('service')}`;
+    case 'referral_outcome':
+      return `${ts('referral_outcome')}: ${s('service')} — ${outcomeText(s('outcome'), s('reason') || null)}${s('note') ? `: ${s('note')}` : ''}`;
     case 'follow_up_scheduled':
       return `${termE(r.record)}: ${formatDateTime(s('due'))}`;
     case 'safe_contact':

@@ -428,6 +428,7 @@ const terms: Record<Lang, Record<string, string>> = {
     note_added: 'notă adăugată',
     breached: 'termen depășit',
     dispatcher: 'dispecer',
+    service: 'serviciu',
     supervisor: 'supervizor',
     emiu: 'EMIU',
     admin: 'administrator',

@@ -4,6 +4,7 @@
 
 import './style.css';
 import './shift.css';
+import './services.css';
 import { ApiError, api } from './api';
 import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
@@ -16,6 +17,8 @@ import { mountTransport } from './transport/page';
 import { forgetTablet, mountTablet } from './transport/tablet';
 import { CACHED_ME, kv } from './transport/tablet-db';
 import { mountRiders } from './transport/riders';
+import { mountServices } from './services';
+import { mountInbox } from './inbox';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -63,6 +66,18 @@ function route(me: Me): void {
   unmount = undefined;
   const item = itemFromPath();
   document.body.dataset.role = me.role;
+  // A service's staff (DAS unit, NGO partner) have their inbox and nothing else.
+  if (me.role === 'service') {
+    go('/inbox');
+    document.body.dataset.page = 'inbox';
+    unmount = mountInbox(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/servicii' && me.role !== 'driver') {
+    document.body.dataset.page = 'services';
+    unmount = mountServices(root, me, () => void logout());
+    return;
+  }
   // The EMIU page: the team's own screen, and a case link (`/emiu/{id}`) anyone may follow —
   // the server refuses whoever may not see the case, and the page shows the refusal.
   const emiuCase = emiuCaseFromPath();

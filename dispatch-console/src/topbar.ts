@@ -2,6 +2,7 @@
 
 import { h } from './dom';
 import { currentLang, setLang, t, term } from './i18n';
+import { ts } from './i18n-services';
 import type { Me } from './types';
 
 export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?: HTMLElement): HTMLElement {
@@ -27,5 +28,9 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     me.role === 'dispatcher' || me.role === 'supervisor' || me.role === 'admin'
       ? h('a', { class: 'nav', href: '/transport', 'data-action': 'transport' }, 'Transport')
       : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // The directory of services, for an information call (dispatch roles and EMIU).
+  const services = ['dispatcher', 'supervisor', 'admin', 'emiu'].includes(me.role)
+    ? h('a', { class: 'nav', href: '/servicii', 'data-action': 'services' }, ts('nav_services'))
+    : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, services, h('span', { class: 'spacer' }), who, langBtn, logout);
 }

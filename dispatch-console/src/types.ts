@@ -12,7 +12,7 @@ export type ResourceStatus =
   | 'on_scene'
   | 'at_hospital'
   | 'off_duty';
-export type Role = 'dispatcher' | 'supervisor' | 'driver' | 'emiu' | 'admin';
+export type Role = 'dispatcher' | 'supervisor' | 'driver' | 'emiu' | 'admin' | 'service';
 
 export interface LonLat {
   lon: number;

@@ -62,7 +62,7 @@ fn check_role_and_name(role: &str, username: &str) -> anyhow::Result<Role> {
     let role = Role::parse(role)
         .filter(|r| !matches!(r, Role::Receiver | Role::Telephony))
         .with_context(|| {
-            format!("unknown role {role:?}; one of: dispatcher, supervisor, driver, emiu, admin")
+            format!("unknown role {role:?}; one of: dispatcher, supervisor, driver, emiu, admin, service")
         })?;
     crate::domain::parse::identifier("username", username, 64)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -83,6 +83,10 @@ pub async fn add(store: &dyn Store, new: NewUser) -> anyhow::Result<AddOutcome> 
         Some(r) => Some(r),
         None => existing.as_ref().and_then(|a| a.user.resource_id.clone()),
     };
+    anyhow::ensure!(
+        role != Role::Service || resource.is_some(),
+        "--resource: a service account needs the id of its service (see GET /api/v1/services)"
+    );
     let display_name = new
         .name
         .or_else(|| existing.as_ref().map(|a| a.user.display_name.clone()))
