@@ -124,7 +124,7 @@ export function mountServices(root: HTMLElement, me: Me, onLogout: () => void): 
         row(ts('categories'), s.categories.map((c) => term(c)).join(', ')),
         row(ts('ack_deadline'), ts('minutes_n', { n: s.ack_deadline_minutes })),
       ),
-      admin ? h('div', { class: 'row' }, h('button', { 'data-action': 'edit', onclick: () => { editing = s; renderCard(); } }, ts('edit'))) : null,
+      ...(admin ? [h('div', { class: 'row' }, h('button', { 'data-action': 'edit', onclick: () => { editing = s; renderCard(); } }, ts('edit')))] : []),
     );
   }
 
