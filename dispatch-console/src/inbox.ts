@@ -87,7 +87,7 @@ export function mountInbox(root: HTMLElement, me: Me, onLogout: () => void): () 
     }
     return h(
       'article',
-      { class: `panel inbox-entry${e.protected ? ' protected' : ''}`, 'data-referral': e.referral_id, 'data-protected': String(e.protected) },
+      { class: `panel inbox-entry${e.protected ? ' inbox-shielded' : ''}`, 'data-referral': e.referral_id, 'data-protected': String(e.protected) },
       h('h2', {}, h('span', { class: 'mono' }, e.case_ref), ' · ', term(e.category), h('span', { class: `lvl lvl-${e.urgency}` }, e.urgency)),
       e.escalated && !e.acknowledged_at ? h('p', { class: 'error' }, ts('escalated')) : null,
       e.protected ? h('p', { class: 'inbox-protected' }, ts('protected_case')) : null,

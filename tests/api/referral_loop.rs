@@ -122,7 +122,7 @@ async fn the_directory_is_seeded_searched_and_kept_by_an_admin() {
 
     // Text search over name, eligibility and categories, ignoring case and diacritics.
     let found: Value = app
-        .get_as(Role::Dispatcher, "/api/v1/services?q=VARSTNICE")
+        .get_as(Role::Dispatcher, "/api/v1/services?q=VARSTNICI")
         .await
         .json()
         .await
