@@ -274,7 +274,13 @@ mod tests {
     fn a_search_ignores_case_and_diacritics() {
         let e = entry("s".into(), dto(), "a", Utc::now()).unwrap();
         let text = search_text(&e);
-        for q in ["VARSTNICI", "vârstnici singuri", "neglect", "serviciu", "vârstnic"] {
+        for q in [
+            "VARSTNICI",
+            "vârstnici singuri",
+            "neglect",
+            "serviciu",
+            "vârstnic",
+        ] {
             assert!(
                 query_words(q).iter().all(|w| text.contains(w.as_str())),
                 "{q}"

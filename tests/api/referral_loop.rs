@@ -550,6 +550,9 @@ async fn the_outcome_the_service_reports_appears_on_the_item() {
     assert_eq!(last["note"], "Evaluat; dosar deschis");
 }
 
+/// One row of a role matrix: method, path, body, the roles allowed, their success status.
+type Row = (Method, String, Option<Value>, Vec<Role>, u16);
+
 /// Every new route × every role (a service account linked to its service for the service role).
 #[tokio::test]
 async fn the_role_matrix_holds_for_every_directory_and_inbox_route() {
@@ -576,7 +579,7 @@ async fn the_role_matrix_holds_for_every_directory_and_inbox_route() {
         let r = referred(&app, &id, "crisis-support-centre", "").await;
         let rid = r["id"].as_str().unwrap().to_owned();
         let sid = format!("matrix-{}", role.as_str());
-        let rows: Vec<(Method, String, Option<Value>, Vec<Role>, u16)> = vec![
+        let rows: Vec<Row> = vec![
             (
                 Method::GET,
                 "/api/v1/services?q=criza".into(),
