@@ -129,6 +129,8 @@ use crate::state::AppState;
         crate::referrals::http::follow_up::list,
         crate::referrals::http::safe_contact::mark,
         crate::reports::http::get,
+        crate::reports::http::activity::get,
+        crate::reports::http::retention::purge_log,
         crate::receiver::http::accounts,
     ),
     modifiers(&SecuritySchemes),

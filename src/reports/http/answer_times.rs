@@ -5,7 +5,7 @@ use axum::Json;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::rules::{report, BUCKET_S};
+use crate::reports::rules::answer_times::{report, BUCKET_S};
 use crate::access::{Caller, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
