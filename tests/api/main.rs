@@ -33,3 +33,4 @@ mod transport_sms;
 mod transport_tablet;
 mod validation;
 mod websocket;
+mod reports;
