@@ -102,7 +102,7 @@ impl Purge<'_> {
     }
 }
 
-/// The daily run: every 10 minutes, once the local hour has reached `daily_hour`, claims the
+/// The daily run: every 10 minutes (the first a minute after start-up), once the local hour has reached `daily_hour`, claims the
 /// day's run (`daily:YYYY-MM-DD`, Bucharest date) and runs it; the instance that does not get
 /// the claim does nothing. A run that fails is not retried that day (everything it left is
 /// still past its schedule tomorrow).
@@ -118,7 +118,9 @@ pub(crate) fn spawn_daily(
         return;
     }
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        // The first look a minute after start-up, not during it.
+        let first = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut tick = tokio::time::interval_at(first, Duration::from_secs(600));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
