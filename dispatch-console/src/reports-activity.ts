@@ -5,6 +5,7 @@
 // more entry of `sections()` below.
 
 import { clear, h } from './dom';
+import { currentLang } from './i18n';
 import { termE } from './i18n-emergency';
 import { tr, trCode } from './i18n-reports';
 import './reports.css';
@@ -60,8 +61,8 @@ function svgEl(tag: string, attrs: Record<string, string | number>, text?: strin
 /** Horizontal bars, one per row, labelled on the left and counted on the right. */
 export function barChart(rows: { label: string; value: number; key: string }[], caption: string): SVGSVGElement {
   const rowH = 22;
-  const width = 640;
-  const labelW = 230;
+  const width = 560;
+  const labelW = 215;
   const barW = width - labelW - 50;
   const height = Math.max(1, rows.length) * rowH + 8;
   const svg = svgEl('svg', { viewBox: `0 0 ${width} ${height}`, class: 'activity-chart', role: 'img' }) as SVGSVGElement;
@@ -70,7 +71,7 @@ export function barChart(rows: { label: string; value: number; key: string }[], 
   rows.forEach((r, i) => {
     const y = 4 + i * rowH;
     const w = (r.value / max) * barW;
-    svg.append(svgEl('text', { x: labelW - 6, y: y + 15, 'font-size': 12, 'text-anchor': 'end' }, r.label.length > 34 ? `${r.label.slice(0, 33)}…` : r.label));
+    svg.append(svgEl('text', { x: labelW - 6, y: y + 15, 'font-size': 12, 'text-anchor': 'end' }, r.label.length > 28 ? `${r.label.slice(0, 27)}…` : r.label));
     svg.append(svgEl('rect', { x: labelW, y: y + 3, width: Math.max(w, r.value > 0 ? 2 : 0).toFixed(1), height: rowH - 8, fill: '#2c6e9b', 'data-key': r.key, 'data-count': r.value }));
     svg.append(svgEl('text', { x: labelW + w + 6, y: y + 15, 'font-size': 12 }, String(r.value)));
   });
@@ -137,10 +138,7 @@ function sections(r: Activity, services: Map<string, string>): HTMLElement[] {
     tr('sec_emiu'),
     e.interventions,
     e.measures.total ? barChart(e.measures.rows.map((c) => ({ key: c.key, label: label(c.key), value: c.count })), tr('sec_emiu')) : none(),
-    table(
-      [tr('outcome'), tr('interventions')],
-      e.outcomes.rows.map((c) => [vocab(c.key), c.count]),
-    ),
+    e.interventions ? table([tr('outcome'), tr('interventions')], e.outcomes.rows.map((c) => [vocab(c.key), c.count])) : h('span'),
     e.measures.total ? table([tr('measure'), tr('count')], e.measures.rows.map((c) => [label(c.key), c.count])) : h('span'),
   );
   const t = r.transport;
@@ -194,7 +192,16 @@ export function activityPanel(): HTMLElement {
     h('option', { value: 'month' }, tr('month')),
     h('option', { value: 'quarter' }, tr('quarter')),
   );
-  const month = h('input', { type: 'month', name: 'month', value: thisMonth, 'aria-label': tr('month'), onchange: () => void load() });
+  // A list of months in the console's language (the browser's own month field speaks the
+  // browser's language, not the console's).
+  const months: string[] = [];
+  for (let i = 0; i < 36; i++) {
+    const d = new Date(now.getFullYear(), now.getMonth() - i, 1);
+    months.push(`${d.getFullYear()}-${pad(d.getMonth() + 1)}`);
+  }
+  const monthName = (m: string) =>
+    new Date(Number(m.slice(0, 4)), Number(m.slice(5)) - 1, 1).toLocaleString(currentLang() === 'en' ? 'en-GB' : 'ro-RO', { month: 'long', year: 'numeric' });
+  const month = h('select', { name: 'month', 'aria-label': tr('month'), onchange: () => void load() }, ...months.map((m) => h('option', { value: m, selected: m === thisMonth }, monthName(m))));
   const quarters: string[] = [];
   for (let i = 0; i < 8; i++) {
     const d = new Date(now.getFullYear(), now.getMonth() - 3 * i, 1);

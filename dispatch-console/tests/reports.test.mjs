@@ -39,7 +39,7 @@ describe('activity report', () => {
     await page.waitForSelector('.activity-report .activity-section[data-section=calls] svg.activity-chart rect[data-key=neglect]');
 
     // Assert: the picker, the six sections, charts with our work, the CSV link.
-    assert.equal(await page.inputValue('input[name=month]'), thisMonth());
+    assert.equal(await page.inputValue('select[name=month]'), thisMonth());
     for (const s of ['calls', 'alarms', 'referrals', 'emiu', 'transport', 'beds']) {
       await page.waitForSelector(`.activity-section[data-section=${s}]`);
     }
