@@ -52,7 +52,8 @@ pub async fn purge(config_file: Option<&Path>, dry_run: bool) -> anyhow::Result<
         }
     );
     for r in rows {
-        let day = |d: Option<DateTime<Utc>>| d.map(|d| d.date_naive().to_string()).unwrap_or("-".into());
+        let day =
+            |d: Option<DateTime<Utc>>| d.map(|d| d.date_naive().to_string()).unwrap_or("-".into());
         println!(
             "{:<16} {:>8}  oldest {}  newest {}",
             r.kind,

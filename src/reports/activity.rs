@@ -28,8 +28,12 @@ pub(crate) async fn build(
             acknowledged_at,
         })
         .collect();
-    let records = store.case_records_between(period.from, period.until).await?;
-    let trips = store.trips_between(period.first_day, period.next_day).await?;
+    let records = store
+        .case_records_between(period.from, period.until)
+        .await?;
+    let trips = store
+        .trips_between(period.first_day, period.next_day)
+        .await?;
     Ok(core.read(|s| {
         let records = records
             .into_iter()

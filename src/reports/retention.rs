@@ -82,8 +82,16 @@ impl Purge<'_> {
         ];
         for (kind, table, days) in [
             ("audit_log", TableKind::AuditLog, cfg.audit_log_days),
-            ("gps_positions", TableKind::GpsPositions, cfg.gps_positions_days),
-            ("call_records", TableKind::CallRecords, cfg.call_records_days),
+            (
+                "gps_positions",
+                TableKind::GpsPositions,
+                cfg.gps_positions_days,
+            ),
+            (
+                "call_records",
+                TableKind::CallRecords,
+                cfg.call_records_days,
+            ),
             ("sms", TableKind::Sms, cfg.sms_days),
         ] {
             let c = self

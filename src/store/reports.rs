@@ -64,8 +64,11 @@ pub trait ReportStore: Send + Sync {
         until: DateTime<Utc>,
     ) -> Result<Vec<StoredEvent>, StoreError>;
     /// Trips of the days `[first, next)`.
-    async fn trips_between(&self, first: NaiveDate, next: NaiveDate)
-        -> Result<Vec<Trip>, StoreError>;
+    async fn trips_between(
+        &self,
+        first: NaiveDate,
+        next: NaiveDate,
+    ) -> Result<Vec<Trip>, StoreError>;
 
     /// Records of `kind` past `before`; removed unless `dry_run`.
     async fn purge_table(

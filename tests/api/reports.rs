@@ -68,7 +68,12 @@ async fn the_activity_report_counts_the_months_calls_alarms_and_referrals() {
             .act(&c1, "referrals", json!({ "service": service, "note": "" }))
             .await;
         assert_eq!(r.status(), 201, "refer");
-        referrals.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+        referrals.push(
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let ack = app
         .post_as(
@@ -91,21 +96,39 @@ async fn the_activity_report_counts_the_months_calls_alarms_and_referrals() {
     assert_eq!(body["period"], this_month);
     assert_eq!(body["zone"], "Europe/Bucharest");
     assert_eq!(body["calls"]["total"], 3);
-    assert_eq!(count(&body["calls"]["rows"], "neglect", Some("advice_given")), 1);
+    assert_eq!(
+        count(&body["calls"]["rows"], "neglect", Some("advice_given")),
+        1
+    );
     assert_eq!(count(&body["calls"]["rows"], "neglect", Some("open")), 1);
-    assert_eq!(count(&body["calls"]["rows"], "information", Some("open")), 1);
+    assert_eq!(
+        count(&body["calls"]["rows"], "information", Some("open")),
+        1
+    );
     assert_eq!(body["alarms"]["total"], 2);
     assert_eq!(count(&body["alarms"]["rows"], "fall", None), 1);
     assert_eq!(count(&body["alarms"]["rows"], "smoke", None), 1);
     let lines = body["referrals"].as_array().unwrap();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["service"], "crisis-support-centre");
-    assert_eq!((lines[0]["referred"].as_u64(), lines[0]["acknowledged"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (
+            lines[0]["referred"].as_u64(),
+            lines[0]["acknowledged"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
     assert!(lines[0]["ack_p50_s"].as_f64().unwrap() >= 0.0);
     assert!(!body.to_string().contains("REP-SECRET"), "no personal data");
-    assert!(!body.to_string().contains("+40711000101"), "no personal data");
+    assert!(
+        !body.to_string().contains("+40711000101"),
+        "no personal data"
+    );
     let before: Value = before.json().await.unwrap();
-    assert_eq!(before["calls"]["total"], 0, "nothing of this month in the one before");
+    assert_eq!(
+        before["calls"]["total"], 0,
+        "nothing of this month in the one before"
+    );
     assert_eq!(before["alarms"]["total"], 0);
     // The quarter holds the month.
     let month: u32 = this_month[5..].parse().unwrap();
@@ -121,7 +144,12 @@ async fn the_activity_report_comes_as_csv_for_romanian_excel() {
     close(&app, &c, "referred").await;
     let (this_month, _) = months();
 
-    let by_param = report(&app, Role::Supervisor, &format!("month={this_month}&format=csv")).await;
+    let by_param = report(
+        &app,
+        Role::Supervisor,
+        &format!("month={this_month}&format=csv"),
+    )
+    .await;
     let by_accept = app
         .client
         .get(format!(
@@ -143,10 +171,26 @@ async fn the_activity_report_comes_as_csv_for_romanian_excel() {
             .contains(&format!("raport-activitate-{this_month}.csv")));
         let text = r.text().await.unwrap();
         assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
-        assert!(text.contains("\r\nApeluri\r\nCategorie;Rezultat;Număr\r\nneglect;referred;1\r\ntotal;;1\r\n"), "{text}");
-        assert!(text.contains("Alarme\r\nTip alarmă;Număr\r\ntotal;0\r\n"), "{text}");
-        for title in ["Referiri", "Intervenții EMIU", "Transport adaptat", "Paturi ocupate"] {
-            assert!(text.contains(&format!("\r\n{title}\r\n")), "{title}: {text}");
+        assert!(
+            text.contains(
+                "\r\nApeluri\r\nCategorie;Rezultat;Număr\r\nneglect;referred;1\r\ntotal;;1\r\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Alarme\r\nTip alarmă;Număr\r\ntotal;0\r\n"),
+            "{text}"
+        );
+        for title in [
+            "Referiri",
+            "Intervenții EMIU",
+            "Transport adaptat",
+            "Paturi ocupate",
+        ] {
+            assert!(
+                text.contains(&format!("\r\n{title}\r\n")),
+                "{title}: {text}"
+            );
         }
     }
 }
@@ -210,7 +254,11 @@ async fn closed_at(app: &TestApp, id: &str) -> DateTime<Utc> {
         .json()
         .await
         .unwrap();
-    let item = if item["item"].is_object() { &item["item"] } else { &item };
+    let item = if item["item"].is_object() {
+        &item["item"]
+    } else {
+        &item
+    };
     item["times"]["closed"]
         .as_str()
         .unwrap_or_else(|| panic!("closed time of {item}"))
@@ -282,7 +330,11 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
         rows.iter().find(|r| r.kind == kind).unwrap().removed
     };
     assert_eq!(of(&dry, "closed_items"), 1);
-    assert_eq!(after_dry["rows"].as_array().unwrap().len(), 0, "a dry run logs nothing");
+    assert_eq!(
+        after_dry["rows"].as_array().unwrap().len(),
+        0,
+        "a dry run logs nothing"
+    );
     assert_eq!(of(&rows, "closed_items"), 1);
     assert_eq!(of(&rows, "dv_case_files"), 0);
     assert_eq!(of(&again, "closed_items"), 0, "an item is purged once");
@@ -303,7 +355,10 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
         .filter(|r| r["run_id"] == rows[0].run_id.as_str())
         .collect();
     assert_eq!(first_run.len(), 7, "one row per kind: {log}");
-    let items_row = first_run.iter().find(|r| r["kind"] == "closed_items").unwrap();
+    let items_row = first_run
+        .iter()
+        .find(|r| r["kind"] == "closed_items")
+        .unwrap();
     assert_eq!(items_row["removed"], 1);
     assert_eq!(items_row["actor"], "test");
     let oldest: DateTime<Utc> = items_row["oldest"].as_str().unwrap().parse().unwrap();
@@ -317,7 +372,11 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
     assert_eq!(of(&rows, "dv_case_files"), 1);
     assert_eq!(of(&rows, "closed_items"), 1, "the recent one, by then old");
     assert_eq!(caller_number_in_log(&app, &dv).await, "***");
-    assert_eq!(caller_number_in_log(&app, &open_old).await, "+40711000301", "never an open item");
+    assert_eq!(
+        caller_number_in_log(&app, &open_old).await,
+        "+40711000301",
+        "never an open item"
+    );
 
     // The counts of the report are unchanged by the purge (the item's existence stays).
     let (this_month, _) = months();

@@ -93,7 +93,10 @@ pub(crate) async fn get(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"raport-activitate-{}.csv\"", period.label),
+                format!(
+                    "attachment; filename=\"raport-activitate-{}.csv\"",
+                    period.label
+                ),
             ),
         ],
         to_csv(&report),

@@ -141,7 +141,8 @@ pub(crate) fn calls<'a>(items: impl Iterator<Item = &'a Item>, p: &Period) -> Co
     let mut map = BTreeMap::new();
     for i in items.filter(|i| p.contains(i.times.received)) {
         if let Details::Call { .. } = i.details {
-            *map.entry((i.category.clone(), Some(outcome(i)))).or_default() += 1;
+            *map.entry((i.category.clone(), Some(outcome(i))))
+                .or_default() += 1;
         }
     }
     counts(map)

@@ -34,7 +34,10 @@ fn decimal(v: Option<f64>) -> String {
 
 fn block(out: &mut String, title: &str, header: &[&str], rows: Vec<Vec<String>>) {
     line(out, &[title.to_owned()]);
-    line(out, &header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
+    line(
+        out,
+        &header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(),
+    );
     for r in rows {
         line(out, &r);
     }
@@ -59,7 +62,12 @@ pub(crate) fn to_csv(r: &ActivityReport) -> String {
         &[
             "Raport de activitate".into(),
             r.period.clone(),
-            format!("{} - {} ({})", r.from.to_rfc3339(), r.until.to_rfc3339(), r.zone),
+            format!(
+                "{} - {} ({})",
+                r.from.to_rfc3339(),
+                r.until.to_rfc3339(),
+                r.zone
+            ),
         ],
     );
     out.push_str("\r\n");
@@ -75,9 +83,23 @@ pub(crate) fn to_csv(r: &ActivityReport) -> String {
             ]
         })
         .collect();
-    calls.push(vec!["total".into(), String::new(), r.calls.total.to_string()]);
-    block(&mut out, "Apeluri", &["Categorie", "Rezultat", "Număr"], calls);
-    block(&mut out, "Alarme", &["Tip alarmă", "Număr"], simple(&r.alarms));
+    calls.push(vec![
+        "total".into(),
+        String::new(),
+        r.calls.total.to_string(),
+    ]);
+    block(
+        &mut out,
+        "Apeluri",
+        &["Categorie", "Rezultat", "Număr"],
+        calls,
+    );
+    block(
+        &mut out,
+        "Alarme",
+        &["Tip alarmă", "Număr"],
+        simple(&r.alarms),
+    );
     block(
         &mut out,
         "Referiri",
@@ -120,7 +142,12 @@ pub(crate) fn to_csv(r: &ActivityReport) -> String {
             .iter()
             .map(|c| vec!["măsură".into(), c.key.clone(), c.count.to_string()]),
     );
-    block(&mut out, "Intervenții EMIU", &["Indicator", "Cod", "Număr"], emiu);
+    block(
+        &mut out,
+        "Intervenții EMIU",
+        &["Indicator", "Cod", "Număr"],
+        emiu,
+    );
     let t = &r.transport;
     let mut transport = vec![
         vec!["curse".into(), String::new(), t.trips.to_string()],
@@ -133,16 +160,37 @@ pub(crate) fn to_csv(r: &ActivityReport) -> String {
             .iter()
             .map(|c| vec!["anulate, motiv".into(), c.key.clone(), c.count.to_string()]),
     );
-    transport.push(vec!["neprezentări".into(), String::new(), t.no_shows.to_string()]);
-    transport.push(vec!["absent la domiciliu".into(), String::new(), t.not_at_home.to_string()]);
-    transport.push(vec!["în desfășurare".into(), String::new(), t.open.to_string()]);
+    transport.push(vec![
+        "neprezentări".into(),
+        String::new(),
+        t.no_shows.to_string(),
+    ]);
+    transport.push(vec![
+        "absent la domiciliu".into(),
+        String::new(),
+        t.not_at_home.to_string(),
+    ]);
+    transport.push(vec![
+        "în desfășurare".into(),
+        String::new(),
+        t.open.to_string(),
+    ]);
     transport.push(vec!["km".into(), String::new(), decimal(t.km)]);
-    block(&mut out, "Transport adaptat", &["Indicator", "Cod", "Număr"], transport);
+    block(
+        &mut out,
+        "Transport adaptat",
+        &["Indicator", "Cod", "Număr"],
+        transport,
+    );
     let b = &r.beds;
     let mut beds = vec![
         vec!["plasamente".into(), String::new(), b.placements.to_string()],
         vec!["locuri".into(), String::new(), b.places.to_string()],
-        vec!["din care copii".into(), String::new(), b.children.to_string()],
+        vec![
+            "din care copii".into(),
+            String::new(),
+            b.children.to_string(),
+        ],
     ];
     beds.extend(
         b.by_shelter
@@ -150,7 +198,12 @@ pub(crate) fn to_csv(r: &ActivityReport) -> String {
             .iter()
             .map(|c| vec!["locuri, adăpost".into(), c.key.clone(), c.count.to_string()]),
     );
-    block(&mut out, "Paturi ocupate", &["Indicator", "Cod", "Număr"], beds);
+    block(
+        &mut out,
+        "Paturi ocupate",
+        &["Indicator", "Cod", "Număr"],
+        beds,
+    );
     let _ = write!(out, "Generat la;{}\r\n", r.generated_at.to_rfc3339());
     out
 }

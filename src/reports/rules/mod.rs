@@ -12,5 +12,5 @@ pub(crate) mod csv;
 pub(crate) mod period;
 pub(crate) mod retention;
 
-pub(crate) use answer_times::ChannelReport;
 pub(crate) use answer_times::percentiles;
+pub(crate) use answer_times::ChannelReport;

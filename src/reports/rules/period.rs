@@ -79,7 +79,8 @@ pub(crate) fn parse(month: Option<&str>, quarter: Option<&str>) -> Result<Period
                 Ok(v) if (1..=12).contains(&v) && mm.len() == 2 => v,
                 _ => return Err(refuse("month", "must be YYYY-MM with a month 01-12")),
             };
-            let first = NaiveDate::from_ymd_opt(y, mm, 1).ok_or_else(|| refuse("month", "no such month"))?;
+            let first = NaiveDate::from_ymd_opt(y, mm, 1)
+                .ok_or_else(|| refuse("month", "no such month"))?;
             let next = first
                 .checked_add_months(chrono::Months::new(1))
                 .ok_or_else(|| refuse("month", "no such month"))?;

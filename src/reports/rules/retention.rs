@@ -31,6 +31,9 @@ pub(crate) struct DueItem {
     pub dv: bool,
 }
 
+/// Per domestic-violence case: whether every item seen is closed, the latest close, its items.
+type Case<'a> = (bool, Option<DateTime<Utc>>, Vec<&'a Item>);
+
 /// Items past their schedule at `now`, skipping `done` (already purged). Never an open item:
 /// a closed item waits `closed_items_days` after it closed; an item of a domestic-violence case
 /// waits `dv_case_days` after the **last** item of the case closed, and none of the case is
@@ -45,13 +48,15 @@ pub(crate) fn due_items<'a>(
     let dv_cut = cutoff(now, cfg.dv_case_days);
     let mut due = Vec::new();
     // Per case: (every item closed so far, latest close, its items).
-    let mut cases: HashMap<ItemId, (bool, Option<DateTime<Utc>>, Vec<&Item>)> = HashMap::new();
+    let mut cases: HashMap<ItemId, Case<'_>> = HashMap::new();
     for i in items {
         match i.dv_case {
             Some(case) => {
                 let e = cases.entry(case).or_insert((true, None, Vec::new()));
                 match (i.status, i.times.closed) {
-                    (Status::Closed, Some(c)) => e.1 = Some(e.1.map_or(c, |l: DateTime<Utc>| l.max(c))),
+                    (Status::Closed, Some(c)) => {
+                        e.1 = Some(e.1.map_or(c, |l: DateTime<Utc>| l.max(c)))
+                    }
                     _ => e.0 = false,
                 }
                 e.2.push(i);
@@ -106,7 +111,8 @@ pub(crate) fn anonymise(event: &Event) -> Option<Event> {
         }
         Event::CaseRecorded { item_id, record } => {
             let r = record.redacted();
-            (r != *record).then(|| Event::CaseRecorded {
+            let changed = r != *record;
+            changed.then_some(Event::CaseRecorded {
                 item_id: *item_id,
                 record: r,
             })
@@ -189,7 +195,12 @@ mod tests {
         let old = item(Some(11), now);
         let recent = item(Some(9), now);
         let open = item(None, now);
-        let due = due_items([&old, &recent, &open].into_iter(), now, &cfg(), &HashSet::new());
+        let due = due_items(
+            [&old, &recent, &open].into_iter(),
+            now,
+            &cfg(),
+            &HashSet::new(),
+        );
         assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), vec![old.id]);
         let done = HashSet::from([old.id]);
         assert!(due_items([&old].into_iter(), now, &cfg(), &done).is_empty());
@@ -211,8 +222,13 @@ mod tests {
         // An open item of the case keeps all of it.
         let mut open = item(None, now);
         open.dv_case = Some(case.id);
-        assert!(due_items([&case, &callback, &open].into_iter(), now, &cfg(), &HashSet::new())
-            .is_empty());
+        assert!(due_items(
+            [&case, &callback, &open].into_iter(),
+            now,
+            &cfg(),
+            &HashSet::new()
+        )
+        .is_empty());
     }
 
     #[test]
@@ -224,8 +240,16 @@ mod tests {
         }) else {
             panic!("an item with a number is anonymised");
         };
-        assert_eq!((a.id, &a.category, a.times.clone(), a.status), (i.id, &i.category, i.times.clone(), i.status));
-        let Details::Call { caller_number, notes, .. } = &a.details else {
+        assert_eq!(
+            (a.id, &a.category, a.times.clone(), a.status),
+            (i.id, &i.category, i.times.clone(), i.status)
+        );
+        let Details::Call {
+            caller_number,
+            notes,
+            ..
+        } = &a.details
+        else {
             panic!()
         };
         assert_ne!(caller_number, "+40700000001");
