@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         what: ReceiverWhat,
     },
+    /// Retention of records (`[retention]`).
+    Retention {
+        #[command(subcommand)]
+        what: RetentionWhat,
+    },
     /// Benchmarks that print figures.
     Bench {
         #[command(subcommand)]
@@ -96,6 +101,16 @@ enum UserAction {
     Sessions {
         #[command(subcommand)]
         action: SessionsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionWhat {
+    /// Remove (or anonymise) what is past its retention period, and log it in purge_log.
+    Purge {
+        /// Only count what would go: nothing removed, nothing logged.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -366,6 +381,9 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::SeedDemo => dispecer::cli::seed_demo(config).await,
+            Command::Retention {
+                what: RetentionWhat::Purge { dry_run },
+            } => dispecer::cli::retention::purge(config, dry_run).await,
             Command::User { action } => user(config, action).await,
             Command::Receiver {
                 what: ReceiverWhat::Account { action },

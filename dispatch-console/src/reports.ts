@@ -1,8 +1,11 @@
 // The answer-time report (`/rapoarte`): per channel, the percentiles of the time from receipt to
 // each step and the share answered within the standards (telecare 97.5 % in 60 s and 99 % in
-// 180 s; emergency line 90 % in 15 s and 95 % in 20 s), with a bar chart of answer times.
+// 180 s; emergency line 90 % in 15 s and 95 % in 20 s), with a bar chart of answer times; for
+// supervisors and admins, the activity report of a month or quarter above it
+// (`reports-activity.ts`).
 
 import { clear, h } from './dom';
+import { activityPanel } from './reports-activity';
 import { te, type EKey } from './i18n-emergency';
 import { topBar } from './topbar';
 import type { Me } from './types';
@@ -99,9 +102,21 @@ export function mountReports(root: HTMLElement, me: Me, onLogout: () => void): (
     }
   }
 
+  // The activity report is for supervisors and admins (the service refuses others): small
+  // counts of domestic-violence cases can identify a person.
+  const activity = me.role === 'supervisor' || me.role === 'admin' ? activityPanel() : null;
   root.replaceChildren(
-    topBar(me, onLogout, render),
-    h('main', { class: 'reports-page' }, h('h1', {}, te('answer_times'), ' ', hours), h('p', { class: 'muted' }, h('a', { href: '/' }, '←')), body),
+    topBar(me, onLogout, () => {
+      render();
+      if (activity) location.reload();
+    }),
+    h(
+      'main',
+      { class: 'reports-page' },
+      h('p', { class: 'muted no-print' }, h('a', { href: '/' }, '←')),
+      activity,
+      h('div', { class: 'answer-times' }, h('h1', {}, te('answer_times'), ' ', hours), body),
+    ),
   );
   void load();
   return () => undefined;

@@ -7,12 +7,14 @@
 //! - [`plan`]: `dispecer plan --date` and `dispecer bench transport-day`.
 //! - [`users`]: `dispecer user add | disable | enable | sessions end`.
 //! - [`receiver`](mod@receiver): `dispecer receiver account add | list | remove` (DC-09).
+//! - [`retention`]: `dispecer retention purge [--dry-run]`.
 
 pub mod bench;
 mod bench_day;
 pub mod bench_receiver;
 pub mod plan;
 pub mod receiver;
+pub mod retention;
 pub mod seed;
 pub mod users;
 

@@ -117,7 +117,11 @@ pub struct FollowUpRecord {
 /// The EMIU procedure's tables come with it (`super::emiu`), so the same handle reaches them.
 #[async_trait]
 pub trait EmergencyStore:
-    super::emiu::EmiuStore + super::services::ServiceDirectory + Send + Sync
+    super::emiu::EmiuStore
+    + super::services::ServiceDirectory
+    + super::reports::ReportStore
+    + Send
+    + Sync
 {
     /// Creates or replaces a device; keeps its check-in history when it exists.
     async fn put_device(&self, d: &DeviceRecord) -> Result<(), StoreError>;

@@ -21,6 +21,7 @@ mod openapi;
 mod queue;
 mod receiver;
 mod referral_loop;
+mod reports;
 mod resource_access;
 mod shift_assist;
 mod shift_queue;

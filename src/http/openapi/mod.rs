@@ -137,6 +137,8 @@ use crate::state::AppState;
         crate::referrals::http::inbox::acknowledge,
         crate::referrals::http::inbox::outcome,
         crate::reports::http::get,
+        crate::reports::http::activity::get,
+        crate::reports::http::retention::purge_log,
         crate::receiver::http::accounts,
     ),
     modifiers(&SecuritySchemes),

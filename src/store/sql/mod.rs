@@ -15,4 +15,5 @@ pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod receiver;
 pub(crate) mod services;
+pub(crate) mod reports;
 pub(crate) mod transport;

@@ -220,7 +220,7 @@ pub(crate) fn report<'a>(
 #[cfg(test)]
 mod tests {
     use crate::domain::{ItemId, ItemKind, Level, Priority, Status, Timestamps};
-    use crate::reports::rules::*;
+    use crate::reports::rules::answer_times::*;
 
     fn call_answered_after(received: DateTime<Utc>, secs: Option<i64>) -> Item {
         Item {

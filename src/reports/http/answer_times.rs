@@ -5,10 +5,10 @@ use axum::Json;
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::rules::{report, BUCKET_S};
 use crate::access::{Caller, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
+use crate::reports::rules::answer_times::{report, BUCKET_S};
 use crate::state::AppState;
 use crate::web::extract::AppQuery;
 use crate::web::schemas::common::Refusals;
