@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 mod features;
+mod outbound;
 mod queue;
 mod receiver;
 mod templates;
@@ -17,6 +18,7 @@ pub use features::{
     EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
     TransportConfig, TransportPolicy,
 };
+pub use outbound::OutboundConfig;
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use templates::Templates;
@@ -44,6 +46,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
     pub receiver: ReceiverConfig,
+    /// Outbound calls: wellbeing schedules, call lists, campaigns.
+    pub outbound: OutboundConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -190,7 +194,10 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.queue.zone().map_err(anyhow::Error::msg)?;
         check_rules(&self.queue.rules).map_err(anyhow::Error::msg)?;
-        self.queue.level_clock_s.check().map_err(anyhow::Error::msg)?;
+        self.queue
+            .level_clock_s
+            .check()
+            .map_err(anyhow::Error::msg)?;
         anyhow::ensure!(
             self.core.max_batch >= 1,
             "core.max_batch: must be at least 1"
@@ -271,13 +278,14 @@ impl Config {
         self.transport.validate()?;
         self.sms.validate()?;
         self.receiver.validate()?;
+        self.outbound.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 16] = [
+const SECTIONS: [&str; 17] = [
     "server",
     "store",
     "bus",
@@ -294,6 +302,7 @@ const SECTIONS: [&str; 16] = [
     "transport",
     "sms",
     "receiver",
+    "outbound",
 ];
 
 fn is_config_key(key: &str) -> bool {
@@ -344,7 +353,9 @@ mod tests {
     #[test]
     fn a_level_clock_out_of_range_is_refused_at_load() {
         let mut config = Config::default_for_tests();
-        config.validate().expect("the default configuration is valid");
+        config
+            .validate()
+            .expect("the default configuration is valid");
         config.queue.level_clock_s.p1 = 0;
         let err = config.validate().expect_err("a zero clock is refused");
         assert!(err.to_string().contains("queue.level_clock_s.P1"), "{err}");
