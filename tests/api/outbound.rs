@@ -645,7 +645,7 @@ async fn the_role_matrix_holds_for_every_outbound_route() {
     let supervisors = [Supervisor, Admin];
     let now = Utc::now();
     let list = json!({ "service": "S", "reason": "R", "due_at": now, "entries": [{ "device_id": "TA-ROLE-1" }] });
-    let campaign = json!({ "name": "C", "reason": "R", "filter": { "min_age": 200 }, "window_start": now, "window_end": now + chrono::Duration::hours(1) });
+    let campaign = json!({ "name": "C", "reason": "R", "filter": { "min_age": 120 }, "window_start": now, "window_end": now + chrono::Duration::hours(1) });
     for role in Role::ALL {
         let expect = |allowed: &[Role], ok: u16| if allowed.contains(&role) { ok } else { 403 };
         let check = |what: &str, got: u16, want: u16, body: &Value| {
