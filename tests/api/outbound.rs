@@ -101,10 +101,19 @@ async fn list_of(app: &TestApp, entries: Value) -> (u16, Value) {
     .await
 }
 
+/// An item as a supervisor sees it; waits while this instance has not read it from the log
+/// yet (another instance may have raised it).
 async fn item(app: &TestApp, id: &str) -> Value {
-    let (s, b) = get(app, Role::Supervisor, &format!("/api/v1/items/{id}")).await;
-    assert_eq!(s, 200, "{b}");
-    b["item"].clone()
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, b) = get(app, Role::Supervisor, &format!("/api/v1/items/{id}")).await;
+        if s == 404 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            continue;
+        }
+        assert_eq!(s, 200, "{b}");
+        return b["item"].clone();
+    }
 }
 
 #[tokio::test]
@@ -112,6 +121,7 @@ async fn a_due_schedule_raises_exactly_one_queue_item_across_two_instances() {
     // Arrange: two instances on one database; a Monday-and-Thursday 10:00 schedule.
     let (mut config, dir) = test_config().await;
     config.outbound.interval_ms = 40;
+    config.bus.poll_interval_ms = 50;
     let second_config = config.clone();
     let app = spawn_with(config, dir).await;
     let other = spawn_sharing(second_config, None, Some(&app.tokens)).await;
