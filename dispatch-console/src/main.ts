@@ -7,6 +7,7 @@ import './shift.css';
 import { ApiError, api } from './api';
 import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
+import { mountOutbound } from './outbound';
 import { mountReports } from './reports';
 import { mountSupervisor } from './supervisor';
 import { mountItemPage } from './itempage';
@@ -98,6 +99,11 @@ function route(me: Me): void {
     return;
   }
   if (location.pathname === '/supervizor') go('/');
+  if (location.pathname === '/apeluri') {
+    document.body.dataset.page = 'outbound';
+    unmount = mountOutbound(root, me, () => void logout());
+    return;
+  }
   if (location.pathname === '/transport/beneficiari') {
     document.body.dataset.page = 'riders';
     unmount = mountRiders(root, me, () => void logout());

@@ -2,6 +2,7 @@
 
 import { h } from './dom';
 import { currentLang, setLang, t, term } from './i18n';
+import { to } from './i18n-outbound';
 import type { Me } from './types';
 
 export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?: HTMLElement): HTMLElement {
@@ -27,5 +28,7 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     me.role === 'dispatcher' || me.role === 'supervisor' || me.role === 'admin'
       ? h('a', { class: 'nav', href: '/transport', 'data-action': 'transport' }, 'Transport')
       : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // And the outbound calls (wellbeing calls, lists, campaigns).
+  const outbound = transport ? h('a', { class: 'nav', href: '/apeluri', 'data-action': 'outbound' }, to('nav')) : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, outbound, h('span', { class: 'spacer' }), who, langBtn, logout);
 }
