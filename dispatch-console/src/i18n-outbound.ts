@@ -91,6 +91,7 @@ const ro = {
   withheld: 'confidențial',
   item_closed: 'lucrare închisă',
   open_item: 'Deschide lucrarea',
+  bad_time: 'Data și ora: aaaa-ll-zz hh:mm (de ex. 2026-07-14 10:00)',
 };
 
 type Dict = Record<keyof typeof ro, string>;
@@ -183,6 +184,7 @@ const en: Dict = {
   withheld: 'confidential',
   item_closed: 'item closed',
   open_item: 'Open the item',
+  bad_time: 'Date and time: yyyy-mm-dd hh:mm (e.g. 2026-07-14 10:00)',
 };
 
 export type OKey = keyof typeof ro;

@@ -105,10 +105,19 @@ function refusal(e: unknown): string {
 
 const word = (key: string): string => (hasO(key) ? to(key) : key);
 
-/** `<input type=datetime-local>` value for a date, in the browser's time. */
+/** A date as the text the time fields hold: `aaaa-ll-zz hh:mm`, local time, 24 h. (Text, not
+ * `datetime-local`: the browser would draw that in its own locale, AM/PM included.) */
 function localInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The text of a time field as an ISO instant; `null` when it is not `aaaa-ll-zz hh:mm`. */
+function parseLocal(v: string): string | null {
+  const m = v.trim().match(/^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$/);
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
 function progressText(p: Progress): string {
@@ -117,7 +126,12 @@ function progressText(p: Progress): string {
 
 function progressBar(p: Progress): HTMLElement {
   const total = Math.max(p.total, 1);
-  const part = (cls: string, n: number) => h('span', { class: `bar-${cls}`, style: `width:${(100 * n) / total}%` });
+  // Widths through the CSSOM: the service's CSP refuses inline style attributes.
+  const part = (cls: string, n: number) => {
+    const el = h('span', { class: `bar-${cls}` });
+    el.style.width = `${(100 * n) / total}%`;
+    return el;
+  };
   return h('div', { class: 'progress-bar', role: 'img', 'aria-label': progressText(p) }, part('done', p.done), part('pending', p.pending), part('failed', p.failed), part('skipped', p.skipped));
 }
 
@@ -243,8 +257,8 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
   const cReason = h('input', { name: 'campaign_reason', type: 'text', maxlength: 200, value: 'Val de căldură: verificăm că sunteți bine' });
   const cAge = h('input', { name: 'min_age', type: 'number', min: 0, max: 120, value: 75 });
   const cAlone = h('input', { name: 'lives_alone', type: 'checkbox', checked: true });
-  const cStart = h('input', { name: 'window_start', type: 'datetime-local', value: localInput(now) });
-  const cEnd = h('input', { name: 'window_end', type: 'datetime-local', value: localInput(new Date(now.getTime() + 8 * 3600_000)) });
+  const cStart = h('input', { name: 'window_start', type: 'text', inputmode: 'numeric', placeholder: 'aaaa-ll-zz hh:mm', value: localInput(now) });
+  const cEnd = h('input', { name: 'window_end', type: 'text', inputmode: 'numeric', placeholder: 'aaaa-ll-zz hh:mm', value: localInput(new Date(now.getTime() + 8 * 3600_000)) });
   const cPreview = h('p', { class: 'preview', 'data-field': 'preview' });
   const filter = () => ({
     min_age: cAge.value === '' ? undefined : Number(cAge.value),
@@ -260,14 +274,22 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
   }
   async function createStart(ev: Event): Promise<void> {
     ev.preventDefault();
+    const start = parseLocal(cStart.value);
+    const end = parseLocal(cEnd.value);
+    if (!start || !end) {
+      say(to('bad_time'), true);
+      return;
+    }
     const created = (await act('/api/v1/outbound/campaigns', {
       name: cName.value.trim(),
       reason: cReason.value.trim(),
       filter: filter(),
-      window_start: new Date(cStart.value).toISOString(),
-      window_end: new Date(cEnd.value).toISOString(),
+      window_start: start,
+      window_end: end,
     }, to('saved'))) as Campaign | undefined;
     if (!created) return;
+    cName.value = '';
+    cPreview.textContent = '';
     const out = (await act(`/api/v1/outbound/campaigns/${created.id}/start`, {}, to('saved'))) as { calls: number; skipped: Skipped[] } | undefined;
     if (out) say(to('list_result', { n: out.calls, s: out.skipped.length }));
   }
@@ -297,7 +319,7 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
   // ---- call lists ------------------------------------------------------------------------
   const lService = h('input', { name: 'list_service', type: 'text', maxlength: 100, required: true });
   const lReason = h('input', { name: 'list_reason', type: 'text', maxlength: 200, required: true });
-  const lDue = h('input', { name: 'list_due', type: 'datetime-local', value: localInput(now) });
+  const lDue = h('input', { name: 'list_due', type: 'text', inputmode: 'numeric', placeholder: 'aaaa-ll-zz hh:mm', value: localInput(now) });
   const lEntries = h('textarea', { name: 'list_entries', rows: 3 });
   async function addList(ev: Event): Promise<void> {
     ev.preventDefault();
@@ -309,7 +331,12 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
         const [a, b] = l.split(';').map((x) => x.trim());
         return b ? { phone: a, name: b } : { device_id: a };
       });
-    const out = (await act('/api/v1/outbound/lists', { service: lService.value.trim(), reason: lReason.value.trim(), due_at: new Date(lDue.value).toISOString(), entries }, to('saved'))) as { calls: number; skipped: Skipped[] } | undefined;
+    const due = parseLocal(lDue.value);
+    if (!due) {
+      say(to('bad_time'), true);
+      return;
+    }
+    const out = (await act('/api/v1/outbound/lists', { service: lService.value.trim(), reason: lReason.value.trim(), due_at: due, entries }, to('saved'))) as { calls: number; skipped: Skipped[] } | undefined;
     if (out) {
       say(to('list_result', { n: out.calls, s: out.skipped.length }) + out.skipped.map((s) => ` · ${s.device_id ?? `#${(s.index ?? 0) + 1}`}: ${word(s.reason)}`).join(''));
       lEntries.value = '';
@@ -334,7 +361,7 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
   const sDevice = h('input', { name: 'device', type: 'text', maxlength: 100, required: true, placeholder: 'TA-DEMO-001' });
   const sDays = DAYS.map((d) => h('input', { type: 'checkbox', name: `day_${d}`, value: d, checked: d === 'mon' || d === 'thu' }));
   const sEvery = h('input', { name: 'every_days', type: 'number', min: 1, max: 90 });
-  const sAt = h('input', { name: 'at', type: 'time', value: '10:00' });
+  const sAt = h('input', { name: 'at', type: 'text', inputmode: 'numeric', placeholder: 'hh:mm', maxlength: 5, value: '10:00' });
   async function addSchedule(ev: Event): Promise<void> {
     ev.preventDefault();
     const every = sEvery.value ? Number(sEvery.value) : undefined;
@@ -343,7 +370,8 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
   }
   const scheduleForm = h('form', { class: 'schedule-form', onsubmit: (e: Event) => void addSchedule(e) },
     h('div', { class: 'row' }, h('label', {}, to('device'), sDevice), h('label', {}, to('at'), sAt)),
-    h('div', { class: 'row days' }, h('span', {}, to('days')), ...DAYS.map((d, i) => h('label', { class: 'check' }, sDays[i], to(d))), h('label', {}, to('every_days'), sEvery)),
+    h('div', { class: 'row days' }, h('span', {}, to('days')), ...DAYS.map((d, i) => h('label', { class: 'check' }, sDays[i], to(d)))),
+    h('div', { class: 'row' }, h('label', {}, to('every_days'), sEvery)),
     h('button', { type: 'submit', 'data-action': 'add-schedule' }, to('schedule_add')));
 
   function renderSchedules(): void {
