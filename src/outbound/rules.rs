@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn no_answer_retries_until_the_last_try_then_escalates() {
         assert_eq!(
-            next(CallOutcome::NoAnswer, 1, 3, 0, 1800_000),
+            next(CallOutcome::NoAnswer, 1, 3, 0, 1_800_000),
             Next::Retry { due_ms: 1_800_000 }
         );
         assert_eq!(next(CallOutcome::NoAnswer, 3, 3, 0, 1), Next::Escalate);
