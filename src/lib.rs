@@ -13,7 +13,7 @@
 //! - Storage: [`store`] (each query once for SQLite and PostgreSQL), the bus in [`events`].
 //! - Services: `core`'s writer task; the features' use cases and background tasks:
 //!   `teleasistenta`, [`referrals`], `emiu`, `reports`, `telephony`, [`transport`], [`sms`],
-//!   `supervisor`.
+//!   `supervisor`, `outbound`.
 //! - HTTP kit: [`state`] (`AppState`), [`web`] (callers, extractors, answers and their schemas).
 //! - HTTP faces: each feature's `http`, `intake`, `assign`, `push` (`GET /ws`).
 //! - Top: [`http`] (router, layers, the OpenAPI document), [`startup`], [`cli`].
@@ -31,6 +31,7 @@ pub(crate) mod error;
 pub mod events;
 pub mod http;
 pub(crate) mod intake;
+pub(crate) mod outbound;
 pub(crate) mod push;
 pub mod queue;
 pub(crate) mod receiver;

@@ -448,6 +448,11 @@ const terms: Record<Lang, Record<string, string>> = {
     unclassified: 'neclasificat',
     missed_call: 'apel pierdut',
     follow_up: 'urmărire',
+    // Outbound calls (callback reasons, the escalation's incident code).
+    wellbeing: 'apel de bunăstare',
+    call_list: 'listă de apeluri',
+    campaign: 'campanie de apeluri',
+    outbound_no_answer: 'beneficiarul nu răspunde la apeluri',
     // Geocoder result kinds.
     address: 'adresă',
     street: 'stradă',
@@ -515,6 +520,11 @@ const terms: Record<Lang, Record<string, string>> = {
     sms: 'SMS',
     missed_call: 'missed call',
     follow_up: 'follow-up',
+    // Outbound calls (callback reasons, the escalation's incident code).
+    wellbeing: 'wellbeing call',
+    call_list: 'call list',
+    campaign: 'call campaign',
+    outbound_no_answer: 'the beneficiary does not answer calls',
     poi: 'point of interest',
     invalid: 'invalid data',
     bad_request: 'bad request',

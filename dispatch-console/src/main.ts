@@ -8,6 +8,7 @@ import './services.css';
 import { ApiError, api } from './api';
 import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
+import { mountOutbound } from './outbound';
 import { mountReports } from './reports';
 import { mountSupervisor } from './supervisor';
 import { mountItemPage } from './itempage';
@@ -113,6 +114,11 @@ function route(me: Me): void {
     return;
   }
   if (location.pathname === '/supervizor') go('/');
+  if (location.pathname === '/apeluri') {
+    document.body.dataset.page = 'outbound';
+    unmount = mountOutbound(root, me, () => void logout());
+    return;
+  }
   if (location.pathname === '/transport/beneficiari') {
     document.body.dataset.page = 'riders';
     unmount = mountRiders(root, me, () => void logout());

@@ -3,6 +3,7 @@
 import { h } from './dom';
 import { currentLang, setLang, t, term } from './i18n';
 import { ts } from './i18n-services';
+import { to } from './i18n-outbound';
 import type { Me } from './types';
 
 export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?: HTMLElement): HTMLElement {
@@ -33,4 +34,7 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     ? h('a', { class: 'nav', href: '/servicii', 'data-action': 'services' }, ts('nav_services'))
     : null;
   return h('header', { class: 'topbar' }, title, extra ?? null, transport, services, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // And the outbound calls (wellbeing calls, lists, campaigns).
+  const outbound = transport ? h('a', { class: 'nav', href: '/apeluri', 'data-action': 'outbound' }, to('nav')) : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, outbound, h('span', { class: 'spacer' }), who, langBtn, logout);
 }

@@ -116,6 +116,7 @@ pub async fn seed(state: &AppState, quiet_if_present: bool) -> anyhow::Result<()
     }
     info!(added, "demo resources registered");
     crate::teleasistenta::demo::seed(state.emergency.as_ref()).await?;
+    crate::outbound::demo::seed(state.emergency.as_ref()).await?;
     let transport = &state.transport;
     crate::transport::demo::seed_fleet(transport.store.as_ref(), &state.config.transport).await?;
     let (today, _) = crate::transport::local_now(state);

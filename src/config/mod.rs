@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 mod features;
+mod outbound;
 mod queue;
 mod receiver;
 mod retention;
@@ -18,6 +19,7 @@ pub use features::{
     EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
     TransportConfig, TransportPolicy,
 };
+pub use outbound::OutboundConfig;
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use retention::RetentionConfig;
@@ -48,6 +50,8 @@ pub struct Config {
     pub receiver: ReceiverConfig,
     /// How long records are kept, and the purge job.
     pub retention: RetentionConfig,
+    /// Outbound calls: wellbeing schedules, call lists, campaigns.
+    pub outbound: OutboundConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -279,6 +283,7 @@ impl Config {
         self.sms.validate()?;
         self.receiver.validate()?;
         self.retention.validate()?;
+        self.outbound.validate()?;
         Ok(())
     }
 }
@@ -303,6 +308,7 @@ const SECTIONS: [&str; 17] = [
     "sms",
     "receiver",
     "retention",
+    "outbound",
 ];
 
 fn is_config_key(key: &str) -> bool {

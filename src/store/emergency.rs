@@ -114,7 +114,8 @@ pub struct FollowUpRecord {
     pub callback_item: Option<ItemId>,
 }
 
-/// The EMIU procedure's tables come with it (`super::emiu`), so the same handle reaches them.
+/// The EMIU procedure's tables come with it (`super::emiu`), and so do outbound calls'
+/// (`super::outbound`), so the same handle reaches them.
 #[async_trait]
 pub trait EmergencyStore:
     super::emiu::EmiuStore
@@ -122,6 +123,7 @@ pub trait EmergencyStore:
     + super::reports::ReportStore
     + Send
     + Sync
+    super::emiu::EmiuStore + super::outbound::OutboundStore + Send + Sync
 {
     /// Creates or replaces a device; keeps its check-in history when it exists.
     async fn put_device(&self, d: &DeviceRecord) -> Result<(), StoreError>;

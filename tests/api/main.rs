@@ -18,6 +18,7 @@ mod limits;
 mod map;
 mod multi_instance;
 mod openapi;
+mod outbound;
 mod queue;
 mod receiver;
 mod referral_loop;

@@ -140,6 +140,20 @@ use crate::state::AppState;
         crate::reports::http::activity::get,
         crate::reports::http::retention::purge_log,
         crate::receiver::http::accounts,
+        crate::outbound::http::calls::list,
+        crate::outbound::http::calls::dial,
+        crate::outbound::http::calls::outcome,
+        crate::outbound::http::calls::profile,
+        crate::outbound::http::plans::schedules,
+        crate::outbound::http::plans::create_schedule,
+        crate::outbound::http::plans::stop_schedule,
+        crate::outbound::http::plans::lists,
+        crate::outbound::http::plans::create_list,
+        crate::outbound::http::plans::preview,
+        crate::outbound::http::plans::campaigns,
+        crate::outbound::http::plans::create_campaign,
+        crate::outbound::http::plans::campaign,
+        crate::outbound::http::plans::start_campaign,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -159,6 +173,7 @@ use crate::state::AppState;
         (name = "reports", description = "Answer-time reports"),
         (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
         (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
+        (name = "outbound", description = "Outbound calls: wellbeing schedules, call lists, campaigns, dial and outcome"),
     )
 )]
 pub struct ApiDoc;

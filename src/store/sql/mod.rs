@@ -12,6 +12,7 @@ pub(crate) mod driver_messages;
 pub(crate) mod emergency;
 pub(crate) mod emiu;
 pub(crate) mod log;
+pub(crate) mod outbound;
 pub(crate) mod outbox;
 pub(crate) mod receiver;
 pub(crate) mod services;
