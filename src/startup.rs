@@ -120,6 +120,7 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     crate::teleasistenta::spawn_monitor(state.clone());
     crate::referrals::spawn_follow_ups(state.clone());
     crate::emiu::spawn_reminders(&state);
+    crate::beds::spawn_outreach(&state);
     crate::transport::start_reminder_task(&state, state.shutdown.child_token());
     crate::transport::start_certificate_task(&state, state.shutdown.child_token());
     Ok(state)

@@ -8,11 +8,13 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod beds;
 mod features;
 mod queue;
 mod receiver;
 mod templates;
 
+pub use beds::{BedsConfig, ColdWeatherRule};
 pub use features::{
     EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
     TransportConfig, TransportPolicy,
@@ -44,6 +46,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
     pub receiver: ReceiverConfig,
+    /// The bed registry and the cold-weather mode (`beds`).
+    pub beds: BedsConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -271,13 +275,14 @@ impl Config {
         self.transport.validate()?;
         self.sms.validate()?;
         self.receiver.validate()?;
+        self.beds.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 16] = [
+const SECTIONS: [&str; 17] = [
     "server",
     "store",
     "bus",
@@ -294,6 +299,7 @@ const SECTIONS: [&str; 16] = [
     "transport",
     "sms",
     "receiver",
+    "beds",
 ];
 
 fn is_config_key(key: &str) -> bool {

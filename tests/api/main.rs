@@ -2,6 +2,7 @@
 //! Run once per backend (see `helpers`).
 
 mod access;
+mod beds;
 mod accounts;
 mod crash;
 mod dv_access;
