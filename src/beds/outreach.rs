@@ -195,7 +195,17 @@ pub(crate) async fn hold(
         },
     )
     .await?;
-    // The ride: the street team's vehicle assigned to the item (a 409 if it is busy).
+    // The ride: the street team's vehicle assigned to the item (a 409 if it is busy). Sending
+    // it is taking the item: a new one is acknowledged by whoever holds the bed.
+    if vehicle.is_some() && item.status == Status::New {
+        if let Err(e) = core
+            .execute(actor, Command::Acknowledge { item_id: item.id })
+            .await
+        {
+            registry::discharge(store, actor, admission.id).await?;
+            return Err(e.into());
+        }
+    }
     let assigned = match vehicle {
         Some(v) => core
             .execute(
@@ -210,10 +220,8 @@ pub(crate) async fn hold(
         None => Ok(None),
     };
     if let Err(e) = assigned {
-        {
-            registry::discharge(store, actor, admission.id).await?;
-            return Err(e.into());
-        }
+        registry::discharge(store, actor, admission.id).await?;
+        return Err(e.into());
     }
     // Where the bed is, on the item (a shelter's name, no personal data); once per hold.
     let noted = core
