@@ -185,10 +185,12 @@ macro_rules! beds_queries {
             }
 
             async fn facilities(&self) -> Result<Vec<(FacilityRecord, Occupancy)>, StoreError> {
-                // Read on the writer: a list right after an admission shows it.
+                // Read on the writer: a list right after an admission shows it. (SUM of a
+                // BIGINT is NUMERIC on PostgreSQL: cast back.)
                 let rows = sqlx::query(
-                    "SELECT f.*, COALESCE(o.adults, 0) AS taken_adults, \
-                     COALESCE(o.children, 0) AS taken_children FROM bed_facilities f \
+                    "SELECT f.*, CAST(COALESCE(o.adults, 0) AS BIGINT) AS taken_adults, \
+                     CAST(COALESCE(o.children, 0) AS BIGINT) AS taken_children \
+                     FROM bed_facilities f \
                      LEFT JOIN (SELECT facility_id, SUM(adults) AS adults, \
                      SUM(children) AS children FROM bed_admissions \
                      WHERE discharged_at IS NULL GROUP BY facility_id) o \
@@ -230,8 +232,8 @@ macro_rules! beds_queries {
                 };
                 let f = facility(&row)?;
                 let taken = sqlx::query(
-                    "SELECT COALESCE(SUM(adults), 0) AS adults, \
-                     COALESCE(SUM(children), 0) AS children FROM bed_admissions \
+                    "SELECT CAST(COALESCE(SUM(adults), 0) AS BIGINT) AS adults, \
+                     CAST(COALESCE(SUM(children), 0) AS BIGINT) AS children FROM bed_admissions \
                      WHERE facility_id = $1 AND discharged_at IS NULL",
                 )
                 .bind(&a.facility_id)
