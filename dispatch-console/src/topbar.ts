@@ -27,5 +27,10 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     me.role === 'dispatcher' || me.role === 'supervisor' || me.role === 'admin'
       ? h('a', { class: 'nav', href: '/transport', 'data-action': 'transport' }, 'Transport')
       : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // The bed registry (its Romanian name is the same in both languages' menus: a page name).
+  const beds =
+    me.role !== 'driver'
+      ? h('a', { class: 'nav', href: '/paturi', 'data-action': 'beds' }, currentLang() === 'en' ? 'Beds' : 'Paturi')
+      : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, beds, h('span', { class: 'spacer' }), who, langBtn, logout);
 }
