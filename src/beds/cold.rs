@@ -27,7 +27,9 @@ pub(crate) async fn state(
 ) -> Result<ColdState> {
     let switch = store.cold_switch().await?;
     let reading = store.latest_temperature().await?;
-    let today = now.with_timezone(&chrono_tz::Europe::Bucharest).date_naive();
+    let today = now
+        .with_timezone(&chrono_tz::Europe::Bucharest)
+        .date_naive();
     let (on, source) = rules::cold_weather(
         switch.as_ref().map(|s| s.mode.as_str()),
         rule,

@@ -58,7 +58,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/v1/beds/temperature", post(http::cold::temperature))
         .route("/api/v1/beds/outreach/{id}", get(http::outreach::view))
-        .route("/api/v1/beds/outreach/{id}/hold", post(http::outreach::hold))
+        .route(
+            "/api/v1/beds/outreach/{id}/hold",
+            post(http::outreach::hold),
+        )
 }
 
 /// Starts the outreach task (cold-weather mode: sleeping-rough calls become outreach items).

@@ -48,10 +48,13 @@ fn sleeping_rough_calls(core: &CoreHandle) -> Vec<ItemId> {
 /// call's.
 pub(crate) fn position(core: &CoreHandle, item: &Item) -> Option<LonLat> {
     let own = |i: &Item| {
-        i.subject.as_ref().and_then(|s| s.position).or(match &i.details {
-            Details::Call { location, .. } => location.as_ref().and_then(|l| l.position),
-            _ => None,
-        })
+        i.subject
+            .as_ref()
+            .and_then(|s| s.position)
+            .or(match &i.details {
+                Details::Call { location, .. } => location.as_ref().and_then(|l| l.position),
+                _ => None,
+            })
     };
     own(item).or_else(|| match &item.details {
         Details::Incident {
@@ -84,7 +87,8 @@ fn description(best: Option<&(FacilityRecord, Free, Option<f64>)>) -> String {
             "Echipa stradală: adăpost de noapte cel mai apropiat cu loc liber: {} ({} locuri{})",
             f.name,
             free.adults,
-            d.map(|m| format!(", {:.1} km", m / 1000.0)).unwrap_or_default()
+            d.map(|m| format!(", {:.1} km", m / 1000.0))
+                .unwrap_or_default()
         ),
         None => "Echipa stradală: niciun adăpost de noapte cu loc liber".into(),
     }

@@ -72,7 +72,13 @@ pub(crate) fn free(f: &FacilityRecord, taken: Occupancy, cold: bool) -> Free {
 
 /// Whether `adults` and `children` fit: adults against adult places, children against child
 /// places, each counted on its own.
-pub(crate) fn fits(f: &FacilityRecord, taken: Occupancy, cold: bool, adults: i64, children: i64) -> bool {
+pub(crate) fn fits(
+    f: &FacilityRecord,
+    taken: Occupancy,
+    cold: bool,
+    adults: i64,
+    children: i64,
+) -> bool {
     let free = free(f, taken, cold);
     adults <= free.adults && children <= free.children
 }
@@ -186,7 +192,10 @@ pub(crate) fn nearest_night_shelters(
 pub(crate) fn person(value: &str) -> Result<String> {
     let v = crate::domain::parse::text("person", value, 24)?;
     if v.is_empty() {
-        return Err(Error::validation("person", "initials or a pseudonym are required"));
+        return Err(Error::validation(
+            "person",
+            "initials or a pseudonym are required",
+        ));
     }
     let mut run = 0;
     for c in v.chars() {
@@ -258,12 +267,18 @@ mod tests {
     #[test]
     fn adults_and_children_are_counted_against_their_own_places() {
         let f = night(2, 3);
-        let taken = Occupancy { adults: 1, children: 2 };
+        let taken = Occupancy {
+            adults: 1,
+            children: 2,
+        };
         assert!(fits(&f, taken, false, 1, 0));
         assert!(!fits(&f, taken, false, 1, 1), "no child place left");
         assert!(!fits(&f, taken, false, 2, 0));
         assert!(fits(&f, taken, true, 4, 0), "the cold-weather extra opens");
-        let full = Occupancy { adults: 5, children: 0 };
+        let full = Occupancy {
+            adults: 5,
+            children: 0,
+        };
         assert_eq!(free(&f, full, false).adults, 0, "never below zero");
     }
 
@@ -303,12 +318,27 @@ mod tests {
         let summer = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
         let winter = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
         let r = rule("12-01", "02-28", Some(-5.0));
-        assert_eq!(cold_weather(Some("off"), &r, winter, None, now), (false, ColdSource::Switch));
-        assert_eq!(cold_weather(Some("on"), &r, summer, None, now), (true, ColdSource::Switch));
-        assert_eq!(cold_weather(Some("auto"), &r, winter, None, now), (true, ColdSource::Season));
-        assert_eq!(cold_weather(None, &r, summer, None, now), (false, ColdSource::Rule));
+        assert_eq!(
+            cold_weather(Some("off"), &r, winter, None, now),
+            (false, ColdSource::Switch)
+        );
+        assert_eq!(
+            cold_weather(Some("on"), &r, summer, None, now),
+            (true, ColdSource::Switch)
+        );
+        assert_eq!(
+            cold_weather(Some("auto"), &r, winter, None, now),
+            (true, ColdSource::Season)
+        );
+        assert_eq!(
+            cold_weather(None, &r, summer, None, now),
+            (false, ColdSource::Rule)
+        );
         let cold = Some((-7.0, now));
-        assert_eq!(cold_weather(None, &r, summer, cold, now), (true, ColdSource::Temperature));
+        assert_eq!(
+            cold_weather(None, &r, summer, cold, now),
+            (true, ColdSource::Temperature)
+        );
         let stale = Some((-7.0, now - Duration::hours(13)));
         assert_eq!(cold_weather(None, &r, summer, stale, now).0, false);
         let mild = Some((-4.0, now));
@@ -326,7 +356,11 @@ mod tests {
             f.lat = Some(45.75);
             (f, Occupancy::default())
         };
-        let list = vec![at("far", 21.30, 3), at("near-full", 21.231, 0), at("near", 21.24, 1)];
+        let list = vec![
+            at("far", 21.30, 3),
+            at("near-full", 21.231, 0),
+            at("near", 21.24, 1),
+        ];
         let got = nearest_night_shelters(Some((21.23, 45.75)), &list, false);
         let ids: Vec<_> = got.iter().map(|(f, _, _)| f.id.as_str()).collect();
         assert_eq!(ids, ["near", "far"]);

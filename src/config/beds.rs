@@ -39,7 +39,9 @@ impl ColdWeatherRule {
         let parse = |key: &str, s: &str| -> anyhow::Result<(u32, u32)> {
             // A leap year, so 02-29 is a day.
             let d = NaiveDate::parse_from_str(&format!("2024-{s}"), "%Y-%m-%d").map_err(|_| {
-                anyhow::anyhow!("beds.cold_weather.{key}: must be MM-DD (e.g. 12-01), or both empty")
+                anyhow::anyhow!(
+                    "beds.cold_weather.{key}: must be MM-DD (e.g. 12-01), or both empty"
+                )
             })?;
             Ok((chrono::Datelike::month(&d), chrono::Datelike::day(&d)))
         };

@@ -137,8 +137,7 @@ pub trait BedsStore: Send + Sync {
     /// Open admissions expected to have left before `now`.
     async fn overstays(&self, now: DateTime<Utc>) -> Result<Vec<AdmissionRecord>, StoreError>;
     /// Open admissions linked to an item (a hold for an outreach item, an EMIU placement).
-    async fn admissions_for_item(&self, item: ItemId)
-        -> Result<Vec<AdmissionRecord>, StoreError>;
+    async fn admissions_for_item(&self, item: ItemId) -> Result<Vec<AdmissionRecord>, StoreError>;
 
     async fn cold_switch(&self) -> Result<Option<ColdSwitch>, StoreError>;
     /// Sets the switch and logs the change (one transaction).

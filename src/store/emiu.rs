@@ -55,5 +55,4 @@ pub trait EmiuStore: Send + Sync {
         -> Result<Vec<OrderReminder>, StoreError>;
     /// Marks the reminder raised; `false` when another round or instance got there first.
     async fn mark_order_reminded(&self, id: Uuid, item: ItemId) -> Result<bool, StoreError>;
-
 }

@@ -2,8 +2,8 @@
 //! Run once per backend (see `helpers`).
 
 mod access;
-mod beds;
 mod accounts;
+mod beds;
 mod crash;
 mod dv_access;
 mod dv_leak;

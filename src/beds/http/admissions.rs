@@ -87,17 +87,24 @@ pub(crate) async fn admit(
     let adults = rules::count("adults", dto.adults, 0, 20)?;
     let children = rules::count("children", dto.children, 0, 30)?;
     if adults + children == 0 {
-        return Err(Error::validation("adults", "at least one person is admitted"));
+        return Err(Error::validation(
+            "adults",
+            "at least one person is admitted",
+        ));
     }
     let item_id = dto
         .item_id
         .as_deref()
         .map(|raw| {
-            crate::web::view::item_id(raw).map_err(|_| Error::validation("item_id", "must be an item id (UUID)"))
+            crate::web::view::item_id(raw)
+                .map_err(|_| Error::validation("item_id", "must be an item id (UUID)"))
         })
         .transpose()?;
     if let Some(item) = item_id {
-        if state.core.read(|s| crate::core::state::StateView::item(s, &item).is_none()) {
+        if state
+            .core
+            .read(|s| crate::core::state::StateView::item(s, &item).is_none())
+        {
             return Err(Error::validation("item_id", "unknown item"));
         }
     }

@@ -89,7 +89,10 @@ pub(crate) async fn switch(
     let mode = rules::one_of("mode", &dto.mode, &["on", "off", "auto"])?;
     let reason = parse::text("reason", &dto.reason, 500)?;
     if reason.chars().count() < 3 {
-        return Err(Error::validation("reason", "say why (at least 3 characters)"));
+        return Err(Error::validation(
+            "reason",
+            "say why (at least 3 characters)",
+        ));
     }
     audit(&state, &caller, &format!("cold_weather_{mode}"), None).await?;
     state

@@ -14,7 +14,9 @@ use crate::domain::{parse, Item, ResourceId};
 use crate::error::{Error, ErrorBody, Result};
 use crate::state::AppState;
 use crate::web::extract::{AppJson, PathParam};
-use crate::web::schemas::beds::{AdmissionOut, FacilityOut, HoldAnswer, OutreachOut, OutreachShelter};
+use crate::web::schemas::beds::{
+    AdmissionOut, FacilityOut, HoldAnswer, OutreachOut, OutreachShelter,
+};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::view::{item_id, lookup};
 
@@ -23,9 +25,18 @@ async fn outreach_item(state: &AppState, caller: &Caller, raw: &str) -> Result<I
     caller.require(DISPATCH)?;
     let id = item_id(raw)?;
     let (item, visibility) = lookup(state, caller, id)?;
-    crate::web::view::audit(state.store.as_ref(), caller, "view_outreach", id, visibility).await?;
+    crate::web::view::audit(
+        state.store.as_ref(),
+        caller,
+        "view_outreach",
+        id,
+        visibility,
+    )
+    .await?;
     if visibility != Visibility::Full {
-        return Err(Error::Forbidden("this item is not shown to you in full".into()));
+        return Err(Error::Forbidden(
+            "this item is not shown to you in full".into(),
+        ));
     }
     if !outreach::is_outreach(&item) {
         return Err(Error::validation("id", "is not an outreach item"));
@@ -130,7 +141,10 @@ pub(crate) async fn hold(
         .map(|v| parse::identifier("vehicle_id", v, 64).map(ResourceId))
         .transpose()?;
     if let Some(v) = &vehicle {
-        if state.core.read(|s| crate::core::state::StateView::resource(s, v).is_none()) {
+        if state
+            .core
+            .read(|s| crate::core::state::StateView::resource(s, v).is_none())
+        {
             return Err(Error::validation("vehicle_id", "unknown resource"));
         }
     }

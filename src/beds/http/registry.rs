@@ -349,7 +349,12 @@ pub(crate) async fn create_facility(
     let cold = cold_on(&state).await?;
     Ok((
         StatusCode::CREATED,
-        Json(FacilityOut::shown(&f, Occupancy::default(), cold, caller.role)),
+        Json(FacilityOut::shown(
+            &f,
+            Occupancy::default(),
+            cold,
+            caller.role,
+        )),
     ))
 }
 

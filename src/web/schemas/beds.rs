@@ -60,7 +60,11 @@ impl FacilityOut {
             child_places: f.child_places,
             cold_extra_places: f.cold_extra_places,
             stay_limit_days: f.stay_limit_days,
-            address: if open { f.address.clone() } else { WITHHELD.into() },
+            address: if open {
+                f.address.clone()
+            } else {
+                WITHHELD.into()
+            },
             address_withheld: !open,
             lon: f.lon.filter(|_| open),
             lat: f.lat.filter(|_| open),
@@ -138,7 +142,11 @@ impl AdmissionOut {
         AdmissionOut {
             id: a.id,
             facility_id: a.facility_id.clone(),
-            person: if open { a.person.clone() } else { WITHHELD.into() },
+            person: if open {
+                a.person.clone()
+            } else {
+                WITHHELD.into()
+            },
             item_id: a.item_id.filter(|_| open),
             adults: a.adults,
             children: a.children,
