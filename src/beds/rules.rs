@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use crate::access::Role;
 use crate::config::ColdWeatherRule;
 use crate::error::{Error, Result};
-use crate::store::beds::{FacilityRecord, Occupancy};
+use crate::domain::beds::{FacilityRecord, Occupancy};
 
 /// The kinds of facility.
 pub(crate) const FACILITY_KINDS: &[&str] = &["shelter", "night_shelter", "crisis", "dv_shelter"];

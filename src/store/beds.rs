@@ -25,35 +25,7 @@ pub struct ProviderRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-/// A facility and its places, as stored (the address in full: who may see it is decided when
-/// it leaves, `beds::rules::may_see_address`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FacilityRecord {
-    pub id: String,
-    pub provider_id: String,
-    pub name: String,
-    /// `shelter`, `night_shelter`, `crisis` or `dv_shelter`.
-    pub kind: String,
-    pub adult_places: i64,
-    pub child_places: i64,
-    /// Extra adult places opened while the cold-weather mode is on (night shelters).
-    pub cold_extra_places: i64,
-    pub stay_limit_days: i64,
-    pub address: String,
-    pub lon: Option<f64>,
-    pub lat: Option<f64>,
-    pub phone: String,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Places taken by the open admissions of a facility.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Occupancy {
-    pub adults: i64,
-    pub children: i64,
-}
+pub use crate::domain::beds::{FacilityRecord, Occupancy};
 
 /// A person (initials or pseudonym) and the children with them in a facility.
 #[derive(Clone, Debug, PartialEq)]

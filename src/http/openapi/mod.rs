@@ -130,6 +130,22 @@ use crate::state::AppState;
         crate::referrals::http::safe_contact::mark,
         crate::reports::http::get,
         crate::receiver::http::accounts,
+        crate::beds::http::registry::providers,
+        crate::beds::http::registry::create_provider,
+        crate::beds::http::registry::update_provider,
+        crate::beds::http::registry::facilities,
+        crate::beds::http::registry::facility,
+        crate::beds::http::registry::create_facility,
+        crate::beds::http::registry::update_facility,
+        crate::beds::http::admissions::admit,
+        crate::beds::http::admissions::discharge,
+        crate::beds::http::admissions::list,
+        crate::beds::http::admissions::overstays,
+        crate::beds::http::cold::state,
+        crate::beds::http::cold::switch,
+        crate::beds::http::cold::temperature,
+        crate::beds::http::outreach::view,
+        crate::beds::http::outreach::hold,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -149,6 +165,7 @@ use crate::state::AppState;
         (name = "reports", description = "Answer-time reports"),
         (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
         (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
+        (name = "beds", description = "The bed registry, admissions, the cold-weather mode, outreach"),
     )
 )]
 pub struct ApiDoc;
