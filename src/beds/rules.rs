@@ -340,11 +340,11 @@ mod tests {
             (true, ColdSource::Temperature)
         );
         let stale = Some((-7.0, now - Duration::hours(13)));
-        assert_eq!(cold_weather(None, &r, summer, stale, now).0, false);
+        assert!(!cold_weather(None, &r, summer, stale, now).0);
         let mild = Some((-4.0, now));
-        assert_eq!(cold_weather(None, &r, summer, mild, now).0, false);
+        assert!(!cold_weather(None, &r, summer, mild, now).0);
         let no_season = rule("", "", None);
-        assert_eq!(cold_weather(None, &no_season, winter, cold, now).0, false);
+        assert!(!cold_weather(None, &no_season, winter, cold, now).0);
     }
 
     #[test]
