@@ -57,6 +57,8 @@ const WORDS = {
     children: 'Copii liberi',
     stay: 'Ședere max.',
     days: 'zile',
+    day: 'zi',
+    emiu_only: 'internări doar prin EMIU sau supervizor',
     actions: 'Internare',
     withheld: 'adresă protejată',
     person: 'inițiale',
@@ -96,6 +98,8 @@ const WORDS = {
     children: 'Children free',
     stay: 'Max. stay',
     days: 'days',
+    day: 'day',
+    emiu_only: 'admissions by EMIU or a supervisor only',
     actions: 'Admission',
     withheld: 'protected address',
     person: 'initials',
@@ -217,7 +221,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
         void act(() => call('PUT', '/api/v1/beds/cold-weather', { mode, reason: reasonInput.value }));
       controls.append(
         reasonInput,
-        h('button', { class: 'primary', 'data-action': 'cold-on', onclick: sw('on') }, words.switch_on),
+        h('button', { 'data-action': 'cold-on', onclick: sw('on') }, words.switch_on),
         h('button', { 'data-action': 'cold-off', onclick: sw('off') }, words.switch_off),
         h('button', { 'data-action': 'cold-auto', onclick: sw('auto') }, words.switch_auto),
       );
@@ -259,10 +263,8 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
         },
       },
       person,
-      h('span', { class: 'muted' }, '👤'),
-      adults,
-      h('span', { class: 'muted' }, '🧒'),
-      children,
+      h('label', { class: 'muted' }, words.fields.adults, ' ', adults),
+      h('label', { class: 'muted' }, words.fields.children, ' ', children),
       h('button', { class: 'primary', type: 'submit', 'data-action': 'admit' }, words.admit),
     );
     const list = inside.get(f.id) ?? [];
@@ -287,8 +289,8 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
       h('td', {}, f.address_withheld ? h('span', { class: 'withheld', 'data-field': 'address' }, words.withheld) : h('span', { 'data-field': 'address' }, f.address || '—'), f.phone ? h('div', { class: 'muted' }, f.phone) : null),
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_adults === 0 ? ' none' : ''}`, 'data-field': 'free-adults', 'data-free': f.free_adults }, String(f.free_adults)), ` / ${f.adult_places_now}${extra}`),
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_children === 0 && f.child_places > 0 ? ' none' : ''}`, 'data-field': 'free-children', 'data-free': f.free_children }, String(f.free_children)), ` / ${f.child_places}`),
-      h('td', { class: 'num' }, `${f.stay_limit_days} ${words.days}`),
-      h('td', {}, admit, list.length ? h('div', { class: 'muted', style: 'margin-top:4px' }, words.in_now) : null, people),
+      h('td', { class: 'num' }, `${f.stay_limit_days} ${f.stay_limit_days === 1 ? words.day : words.days}`),
+      h('td', {}, f.address_withheld ? h('span', { class: 'muted', 'data-field': 'admit-refused' }, words.emiu_only) : admit, list.length ? h('div', { class: 'muted', style: 'margin-top:4px' }, words.in_now) : null, people),
     );
   }
 
