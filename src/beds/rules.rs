@@ -6,8 +6,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use crate::access::Role;
 use crate::config::ColdWeatherRule;
-use crate::error::{Error, Result};
 use crate::domain::beds::{FacilityRecord, Occupancy};
+use crate::error::{Error, Result};
 
 /// The kinds of facility.
 pub(crate) const FACILITY_KINDS: &[&str] = &["shelter", "night_shelter", "crisis", "dv_shelter"];

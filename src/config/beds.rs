@@ -30,13 +30,16 @@ pub struct ColdWeatherRule {
     pub reading_valid_hours: u32,
 }
 
+/// A day of the year as (month, day).
+pub type MonthDay = (u32, u32);
+
 impl ColdWeatherRule {
     /// The season as (month, day) pairs; `None` without a date rule.
-    pub fn season(&self) -> anyhow::Result<Option<((u32, u32), (u32, u32))>> {
+    pub fn season(&self) -> anyhow::Result<Option<(MonthDay, MonthDay)>> {
         if self.from.is_empty() && self.to.is_empty() {
             return Ok(None);
         }
-        let parse = |key: &str, s: &str| -> anyhow::Result<(u32, u32)> {
+        let parse = |key: &str, s: &str| -> anyhow::Result<MonthDay> {
             // A leap year, so 02-29 is a day.
             let d = NaiveDate::parse_from_str(&format!("2024-{s}"), "%Y-%m-%d").map_err(|_| {
                 anyhow::anyhow!(

@@ -14,7 +14,7 @@ mod queue;
 mod receiver;
 mod templates;
 
-pub use beds::{BedsConfig, ColdWeatherRule};
+pub use beds::{BedsConfig, ColdWeatherRule, MonthDay};
 pub use features::{
     EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
     TransportConfig, TransportPolicy,

@@ -32,4 +32,3 @@ pub struct Occupancy {
     pub adults: i64,
     pub children: i64,
 }
-
