@@ -22,6 +22,7 @@
 
 pub mod access;
 pub(crate) mod assign;
+pub(crate) mod beds;
 pub mod cli;
 pub mod config;
 pub(crate) mod core;

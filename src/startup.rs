@@ -126,6 +126,7 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
     crate::emiu::spawn_reminders(&state);
     crate::reports::spawn_retention(&state);
     crate::outbound::spawn(&state);
+    crate::beds::spawn_outreach(&state);
     crate::transport::start_reminder_task(&state, state.shutdown.child_token());
     crate::transport::start_certificate_task(&state, state.shutdown.child_token());
     Ok(state)

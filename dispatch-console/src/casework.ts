@@ -10,7 +10,7 @@ import { errorText, formatDateTime, term } from './i18n';
 import { te, termE } from './i18n-emergency';
 import type { Item } from './types';
 
-const CATEGORIES = ['abuse', 'neglect', 'exploitation', 'domestic_violence', 'crisis_info', 'information', 'transport', 'other'];
+const CATEGORIES = ['abuse', 'neglect', 'exploitation', 'domestic_violence', 'crisis_info', 'information', 'transport', 'sleeping_rough', 'other'];
 const STEPS = ['called_beneficiary', 'called_carer', 'carer_sent', 'team_sent', 'called_112'] as const;
 const CALLS = new Set(['called_beneficiary', 'called_carer', 'called_112']);
 

@@ -320,6 +320,10 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     list_referrals: 'a văzut trimiterile',
     view_follow_ups: 'a văzut reapelările',
     list_follow_ups: 'a văzut reapelările',
+    view_outreach: 'a deschis intervenția echipei stradale',
+    beds_outreach_hold: 'a rezervat un pat în adăpost',
+    beds_admit: 'a internat în adăpost',
+    beds_discharge: 'a externat din adăpost',
     unclassified: 'neclasificat',
     allowed: 'permis',
     redacted: 'doar date neprotejate',
@@ -383,6 +387,10 @@ const terms: Record<'ro' | 'en', Record<string, string>> = {
     list_referrals: 'saw the referrals',
     view_follow_ups: 'saw the follow-ups',
     list_follow_ups: 'saw the follow-ups',
+    view_outreach: 'opened the street-team outreach',
+    beds_outreach_hold: 'held a shelter bed',
+    beds_admit: 'admitted to a shelter',
+    beds_discharge: 'discharged from a shelter',
     unclassified: 'unclassified',
     allowed: 'allowed',
     redacted: 'unprotected data only',
@@ -426,4 +434,4 @@ export function termCategory(value: string): string {
 
 export const CHANNELS = ['phone', 'sms', 'walk_in', 'other_line', 'email', 'institution'] as const;
 export const REPORTERS = ['victim', 'relative', 'neighbour', 'institution', 'anonymous', 'beneficiary', 'other'] as const;
-export const CATEGORIES = ['unclassified', 'abuse', 'neglect', 'exploitation', 'domestic_violence', 'crisis_info', 'information', 'transport', 'other'] as const;
+export const CATEGORIES = ['unclassified', 'abuse', 'neglect', 'exploitation', 'domestic_violence', 'crisis_info', 'information', 'transport', 'sleeping_rough', 'other'] as const;

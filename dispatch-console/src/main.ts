@@ -7,6 +7,7 @@ import './shift.css';
 import './services.css';
 import { ApiError, api } from './api';
 import { mountConsole } from './console';
+import { mountBeds } from './beds';
 import { mountEmiu } from './emiu';
 import { mountOutbound } from './outbound';
 import { mountReports } from './reports';
@@ -82,6 +83,12 @@ function route(me: Me): void {
   // The EMIU page: the team's own screen, and a case link (`/emiu/{id}`) anyone may follow —
   // the server refuses whoever may not see the case, and the page shows the refusal.
   const emiuCase = emiuCaseFromPath();
+  // The bed registry: dispatch roles and EMIU (the server withholds DV shelters' addresses).
+  if (location.pathname === '/paturi' && me.role !== 'driver') {
+    document.body.dataset.page = 'beds';
+    unmount = mountBeds(root, me, () => void logout());
+    return;
+  }
   if (emiuCase || (me.role === 'emiu' && !item)) {
     if (!emiuCase) go('/emiu');
     document.body.dataset.page = 'emiu';

@@ -37,4 +37,10 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
   // And the outbound calls (wellbeing calls, lists, campaigns).
   const outbound = transport ? h('a', { class: 'nav', href: '/apeluri', 'data-action': 'outbound' }, to('nav')) : null;
   return h('header', { class: 'topbar' }, title, extra ?? null, transport, outbound, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // The bed registry (its Romanian name is the same in both languages' menus: a page name).
+  const beds =
+    me.role !== 'driver'
+      ? h('a', { class: 'nav', href: '/paturi', 'data-action': 'beds' }, currentLang() === 'en' ? 'Beds' : 'Paturi')
+      : null;
+  return h('header', { class: 'topbar' }, title, extra ?? null, transport, beds, h('span', { class: 'spacer' }), who, langBtn, logout);
 }

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+mod beds;
 mod features;
 mod outbound;
 mod queue;
@@ -15,6 +16,7 @@ mod receiver;
 mod retention;
 mod templates;
 
+pub use beds::{BedsConfig, ColdWeatherRule, MonthDay};
 pub use features::{
     EmiuConfig, ReferralsConfig, Service, SmsConfig, TeleasistentaConfig, TelephonyConfig,
     TransportConfig, TransportPolicy,
@@ -52,6 +54,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Outbound calls: wellbeing schedules, call lists, campaigns.
     pub outbound: OutboundConfig,
+    /// The bed registry and the cold-weather mode (`beds`).
+    pub beds: BedsConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -284,6 +288,7 @@ impl Config {
         self.receiver.validate()?;
         self.retention.validate()?;
         self.outbound.validate()?;
+        self.beds.validate()?;
         Ok(())
     }
 }
@@ -309,6 +314,7 @@ const SECTIONS: [&str; 17] = [
     "receiver",
     "retention",
     "outbound",
+    "beds",
 ];
 
 fn is_config_key(key: &str) -> bool {

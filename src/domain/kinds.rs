@@ -77,7 +77,8 @@ vocabulary!(
 
 vocabulary!(
     /// Category of a call to the social-emergency line (`unclassified`: an incoming call
-    /// before the dispatcher has said what it is about).
+    /// before the dispatcher has said what it is about; `sleeping_rough`: a person sleeping
+    /// outdoors, the street team's work, and in the cold-weather mode an outreach item).
     CallCategory {
         Abuse => "abuse",
         Neglect => "neglect",
@@ -88,6 +89,7 @@ vocabulary!(
         Transport => "transport",
         Other => "other",
         Unclassified => "unclassified",
+        SleepingRough => "sleeping_rough",
     }
 );
 

@@ -1,5 +1,6 @@
 //! Domain vocabulary: identifiers, closed enums, items and resources. Plain data, no I/O.
 
+pub mod beds;
 mod case;
 pub mod geo;
 mod ids;

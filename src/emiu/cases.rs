@@ -91,9 +91,10 @@ pub(crate) struct Placement {
     pub children: u32,
 }
 
-/// Records a measure on the case as `actor`. A placement takes the shelter's places for the
-/// adults and the children with them at once (409 when it has fewer free), given back if the
-/// record fails; the shelter after it.
+/// Records a measure on the case as `actor`. A placement admits the adults and the children
+/// with them to the DV shelter of the bed registry at once (adults against adult places,
+/// children against child places; 409 `shelter_full` when it has fewer free), discharged again
+/// if the record fails; the shelter after it. One count of places: the registry's.
 pub(crate) async fn record_measure(
     emergency: &dyn EmergencyStore,
     core: &CoreHandle,
@@ -108,33 +109,53 @@ pub(crate) async fn record_measure(
     if let Some(p) = placement {
         let sid = p.shelter;
         let places = crate::emiu::rules::places_needed(p.adults, p.children)?;
-        let known = emergency.shelters().await?;
-        if !known.iter().any(|s| s.id == sid) {
+        let known = emergency.facility(&sid).await?;
+        if known.is_none_or(|f| f.kind != "dv_shelter") {
             return Err(Error::validation("shelter_id", "unknown shelter"));
         }
-        let shelter = emergency
-            .take_shelter_places(&sid, places)
-            .await?
-            .ok_or_else(|| Error::ConflictBecause {
-                reason: "shelter_full",
-                message: format!("shelter {sid} has fewer than {places} free places"),
-            })?;
-        taken = Some((shelter, places));
+        let admitted = crate::beds::registry::admit(
+            emergency,
+            false,
+            actor,
+            crate::beds::registry::Admission {
+                facility_id: sid.clone(),
+                person: format!("EMIU {}", &item_id.to_string()[..8]),
+                item_id: Some(item_id),
+                adults: i64::from(p.adults),
+                children: i64::from(p.children),
+            },
+        )
+        .await;
+        let (admission, _) = match admitted {
+            Err(Error::ConflictBecause { .. }) => {
+                return Err(Error::ConflictBecause {
+                    reason: "shelter_full",
+                    message: format!("shelter {sid} has fewer than {places} free places"),
+                })
+            }
+            other => other?,
+        };
+        taken = Some(admission);
         counts = Some((places as u32, p.children));
     }
     let record = CaseRecord::Measure {
         measure,
-        shelter_id: taken.as_ref().map(|(s, _)| s.id.clone()),
+        shelter_id: taken.as_ref().map(|a| a.facility_id.clone()),
         note,
         places: counts.map(|c| c.0),
         children: counts.map(|c| c.1),
     };
     if let Err(e) = case_file::record(core, actor, item_id, record).await {
         // The placement was not recorded: give the places back.
-        if let Some((s, n)) = &taken {
-            emergency.release_shelter_places(&s.id, *n).await?;
+        if let Some(a) = &taken {
+            crate::beds::registry::discharge(emergency, actor, a.id).await?;
         }
         return Err(e);
     }
-    Ok(taken.map(|(s, _)| s))
+    match taken {
+        Some(a) => Ok(Some(
+            crate::beds::registry::dv_shelter(emergency, &a.facility_id).await?,
+        )),
+        None => Ok(None),
+    }
 }

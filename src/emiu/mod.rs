@@ -5,7 +5,6 @@
 //! - [`rules`]: the measures a team records, and which of them names a shelter.
 //! - [`cases`]: where the case is, the team's route there, recording a measure.
 //! - [`procedure`]: hazards by address, protection orders and their reminders, closing.
-//! - [`shelters`]: demo shelters.
 //! - [`http`]: the handlers — the roster, the risk form, the case as the team sees it (case,
 //!   address, route), the risk form, measures, the intervention report and the shelters.
 //!
@@ -17,7 +16,6 @@ pub(crate) mod http;
 pub(crate) mod procedure;
 pub(crate) mod risk;
 pub(crate) mod rules;
-pub(crate) mod shelters;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::receiver::router())
         .merge(crate::referrals::router())
         .merge(crate::emiu::router())
+        .merge(crate::beds::router())
         .merge(crate::reports::router())
         .merge(crate::supervisor::router())
         .merge(crate::transport::router())

@@ -46,13 +46,17 @@ pub struct DeviceRecord {
     pub low_battery_raised: bool,
 }
 
-/// A shelter and its places.
+/// A DV shelter of the bed registry as the EMIU sees it (`beds::dv_shelters`): its places and
+/// the free ones, adults' and children's added up (addresses are never in it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShelterRecord {
     pub id: String,
     pub name: String,
     pub capacity: i64,
     pub free_places: i64,
+    /// Of the free places, those for adults and those for children (counted apart).
+    pub free_adult_places: i64,
+    pub free_child_places: i64,
 }
 
 /// A referral of a case to a DAS service.
@@ -125,6 +129,10 @@ pub trait EmergencyStore:
     + Sync
     super::emiu::EmiuStore + super::outbound::OutboundStore + Send + Sync
 {
+/// The EMIU procedure's tables and the bed registry come with it (`super::emiu`,
+/// `super::beds`), so the same handle reaches them.
+#[async_trait]
+pub trait EmergencyStore: super::emiu::EmiuStore + super::beds::BedsStore + Send + Sync {
     /// Creates or replaces a device; keeps its check-in history when it exists.
     async fn put_device(&self, d: &DeviceRecord) -> Result<(), StoreError>;
     async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;
@@ -146,14 +154,6 @@ pub trait EmergencyStore:
     async fn set_low_battery_raised(&self, id: &str, raised: bool) -> Result<(), StoreError>;
     /// Sets a device's check-in period (a DC-09 account's own supervision interval drives it).
     async fn set_checkin_period(&self, id: &str, period_s: i64) -> Result<(), StoreError>;
-
-    /// Adds a shelter unless one with its id exists.
-    async fn add_shelter(&self, s: &ShelterRecord) -> Result<(), StoreError>;
-    async fn shelters(&self) -> Result<Vec<ShelterRecord>, StoreError>;
-    /// Takes one free place; `None` when the shelter is unknown or full.
-    async fn take_shelter_place(&self, id: &str) -> Result<Option<ShelterRecord>, StoreError>;
-    /// Gives a place back (a placement that could not be recorded).
-    async fn release_shelter_place(&self, id: &str) -> Result<(), StoreError>;
 
     async fn put_referral(&self, r: &ReferralRecord) -> Result<(), StoreError>;
     async fn referral(&self, id: Uuid) -> Result<Option<ReferralRecord>, StoreError>;

@@ -1,13 +1,12 @@
 //! The tables of the EMIU procedure beside the event log: hazard notes kept by address (shown
-//! to any team sent there) and protection orders waiting for their expiry reminder, plus
-//! placements that take several shelter places at once (adults and children).
+//! to any team sent there) and protection orders waiting for their expiry reminder. (Shelter
+//! places are the bed registry's, `super::beds`.)
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::emergency::ShelterRecord;
 use super::StoreError;
 use crate::domain::ItemId;
 
@@ -56,14 +55,4 @@ pub trait EmiuStore: Send + Sync {
         -> Result<Vec<OrderReminder>, StoreError>;
     /// Marks the reminder raised; `false` when another round or instance got there first.
     async fn mark_order_reminded(&self, id: Uuid, item: ItemId) -> Result<bool, StoreError>;
-
-    /// Takes `n` free places at once (one conditional update); `None` when the shelter is
-    /// unknown or has fewer free places.
-    async fn take_shelter_places(
-        &self,
-        id: &str,
-        n: i64,
-    ) -> Result<Option<ShelterRecord>, StoreError>;
-    /// Gives `n` places back (a placement that could not be recorded).
-    async fn release_shelter_places(&self, id: &str, n: i64) -> Result<(), StoreError>;
 }

@@ -6,6 +6,7 @@
 //! with the next sequence numbers. Commit order is sequence order, with no gaps.
 
 pub mod accounts;
+pub mod beds;
 pub mod calls;
 mod connect;
 mod dialect;
@@ -25,6 +26,7 @@ mod sqlite;
 pub mod transport;
 
 pub use accounts::{Accounts, AuditRecord, SessionRecord, UserRecord};
+pub use beds::BedsStore;
 pub use calls::{CallOutbox, CallRow, OutgoingCall};
 pub use connect::{connect, connect_all, Stores};
 pub use driver_messages::DriverMessageStore;

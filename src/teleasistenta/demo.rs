@@ -74,15 +74,13 @@ pub(crate) fn devices() -> Vec<DeviceRecord> {
         .collect()
 }
 
-/// Registers the demo devices that are missing and the demo shelters.
+/// Registers the demo devices that are missing and the demo bed registry.
 pub(crate) async fn seed(emergency: &dyn EmergencyStore) -> anyhow::Result<()> {
     for d in devices() {
         if emergency.device(&d.device_id).await?.is_none() {
             emergency.put_device(&d).await?;
         }
     }
-    for s in crate::emiu::shelters::demo() {
-        emergency.add_shelter(&s).await?;
-    }
+    crate::beds::demo::seed(emergency).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! - [`rules`]: missed check-ins and low battery, the workflow's steps, storm grouping.
 //! - [`checkin`]: recording a heartbeat (and a low-battery item).
 //! - [`monitor`]: raises a technical item for a missed check-in within one period plus grace.
-//! - [`demo`]: synthetic devices and shelters.
+//! - [`demo`]: synthetic devices (and, through `beds::demo`, the bed registry).
 //! - [`subject`]: who an alarm is about (the device's beneficiary), for the item's subject.
 //! - [`http`]: the handlers — devices (beneficiary, address, phone, carers in order of call,
 //!   medical and access notes, key safe) and number lookup, check-ins, follow-up steps on an

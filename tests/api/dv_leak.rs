@@ -26,7 +26,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::Duration;
 
 use dispecer::access::Role;
-use dispecer::store::emergency::ShelterRecord;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
@@ -259,16 +258,7 @@ async fn arrange_registries(app: &TestApp, w: &mut World) {
         .await;
         w.resources.push((id.into(), id.into()));
     }
-    app.state
-        .emergency
-        .add_shelter(&ShelterRecord {
-            id: "ADP-LEAK".into(),
-            name: "Adăpost test".into(),
-            capacity: 5,
-            free_places: 3,
-        })
-        .await
-        .expect("add a shelter");
+    crate::beds::add_dv_shelter(app, "ADP-LEAK", "Adăpost test", 3, 3).await;
     register_device(app, "TA-LEAK", "+40799000051", 86_400).await;
     w.devices.push(("TA-LEAK".into(), "TA-LEAK".into()));
     app.add_user("sofer1", Role::Driver, Some("SOFER-01")).await;

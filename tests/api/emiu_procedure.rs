@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use dispecer::access::Role;
 use dispecer::config::Config;
-use dispecer::store::emergency::ShelterRecord;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_with, test_config, TestApp};
@@ -565,16 +564,7 @@ async fn a_placement_takes_places_for_the_adults_and_the_children_present() {
     // Arrange
     let app = app_with(|_| {}).await;
     register_team(&app).await;
-    app.state
-        .emergency
-        .add_shelter(&ShelterRecord {
-            id: "ADP-C".into(),
-            name: "Adăpost test copii".into(),
-            capacity: 6,
-            free_places: 4,
-        })
-        .await
-        .unwrap();
+    crate::beds::add_dv_shelter(&app, "ADP-C", "Adăpost test copii", 2, 2).await;
     let id = dv_case(&app, "Strada Paris 10, Timișoara", 21.2205, 45.7505, true).await;
     json_of(
         emiu(&app, &id, "children", json!({ "count": 2 })).await,
@@ -719,16 +709,7 @@ async fn the_role_matrix_holds_for_every_emiu_procedure_route() {
     use Role::*;
     let app = app_with(|_| {}).await;
     register_team(&app).await;
-    app.state
-        .emergency
-        .add_shelter(&ShelterRecord {
-            id: "ADP-M".into(),
-            name: "Adăpost matrice".into(),
-            capacity: 100,
-            free_places: 100,
-        })
-        .await
-        .unwrap();
+    crate::beds::add_dv_shelter(&app, "ADP-M", "Adăpost matrice", 100, 100).await;
     let today = chrono::Utc::now().date_naive();
     let allowed = [Dispatcher, Supervisor, Admin, Emiu];
     let rows: Vec<(reqwest::Method, &str, Value)> = vec![

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod beds;
 mod crash;
 mod dv_access;
 mod dv_leak;

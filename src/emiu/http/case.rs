@@ -184,7 +184,7 @@ pub(crate) async fn view(
         let network = state.network.get().cloned();
         route = Some(case_route(cases::route(from, to, network.as_deref())));
     }
-    let shelters = state.emergency.shelters().await?;
+    let shelters = crate::beds::registry::dv_shelters(state.emergency.as_ref()).await?;
     Ok(Json(EmiuCase {
         item: shown,
         case_file,

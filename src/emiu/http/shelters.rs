@@ -16,7 +16,7 @@ use crate::web::schemas::emergency::ShelterList;
     path = "/api/v1/shelters",
     tag = "emiu",
     operation_id = "list_shelters",
-    description = "Shelters and their free places (addresses are never served). Roles: dispatcher, supervisor, admin, EMIU.",
+    description = "The DV shelters of the bed registry and their free places, adults' and children's added up and apart (addresses are never served here). Roles: dispatcher, supervisor, admin, EMIU.",
     responses(
         (status = 200, body = crate::web::schemas::emergency::ShelterList),
         Refusals,
@@ -29,6 +29,6 @@ pub(crate) async fn list(
 ) -> Result<Json<ShelterList>> {
     caller.require(CASE_WORKERS)?;
     Ok(Json(ShelterList {
-        shelters: state.emergency.shelters().await?,
+        shelters: crate::beds::registry::dv_shelters(state.emergency.as_ref()).await?,
     }))
 }

@@ -35,7 +35,7 @@ macro_rules! emergency_queries {
         use crate::domain::ItemId;
         use crate::store::dialect::Dialect;
         use crate::store::emergency::{
-            DeviceRecord, EmergencyStore, FollowUpRecord, ReferralRecord, ShelterRecord,
+            DeviceRecord, EmergencyStore, FollowUpRecord, ReferralRecord,
         };
         use crate::store::StoreError;
 
@@ -73,6 +73,7 @@ macro_rules! emergency_queries {
         }
 
         pub(crate) fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
+        fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
             let id: String = r.try_get("id")?;
             let item: String = r.try_get("item_id")?;
             Ok(ReferralRecord {
@@ -233,56 +234,6 @@ macro_rules! emergency_queries {
                     .bind(id)
                     .execute(self.writer())
                     .await?;
-                Ok(())
-            }
-
-            async fn add_shelter(&self, s: &ShelterRecord) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO shelters (id, name, capacity, free_places) \
-                     VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&s.id)
-                .bind(&s.name)
-                .bind(s.capacity)
-                .bind(s.free_places)
-                .execute(self.writer())
-                .await?;
-                Ok(())
-            }
-
-            async fn shelters(&self) -> Result<Vec<ShelterRecord>, StoreError> {
-                let rows =
-                    sqlx::query("SELECT id, name, capacity, free_places FROM shelters ORDER BY id")
-                        .fetch_all(self.reader())
-                        .await?;
-                rows.iter().map(shelter).collect()
-            }
-
-            #[instrument(skip_all, fields(shelter = id))]
-            async fn take_shelter_place(
-                &self,
-                id: &str,
-            ) -> Result<Option<ShelterRecord>, StoreError> {
-                let row = sqlx::query(
-                    "UPDATE shelters SET free_places = free_places - 1 \
-                     WHERE id = $1 AND free_places > 0 \
-                     RETURNING id, name, capacity, free_places",
-                )
-                .bind(id)
-                .fetch_optional(self.writer())
-                .await?;
-                row.as_ref().map(shelter).transpose()
-            }
-
-            async fn release_shelter_place(&self, id: &str) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE shelters SET free_places = free_places + 1 \
-                     WHERE id = $1 AND free_places < capacity",
-                )
-                .bind(id)
-                .execute(self.writer())
-                .await?;
                 Ok(())
             }
 

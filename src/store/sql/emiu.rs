@@ -10,7 +10,6 @@ macro_rules! emiu_queries {
 
         use crate::domain::ItemId;
         use crate::store::dialect::Dialect;
-        use crate::store::emergency::ShelterRecord;
         use crate::store::emiu::{EmiuStore, HazardRecord, OrderReminder};
         use crate::store::StoreError;
 
@@ -54,15 +53,6 @@ macro_rules! emiu_queries {
                 order_kind: r.try_get("order_kind")?,
                 expires_on: date(r, "expires_on")?,
                 remind_on: date(r, "remind_on")?,
-            })
-        }
-
-        fn shelter(r: &DbRow) -> Result<ShelterRecord, StoreError> {
-            Ok(ShelterRecord {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                capacity: r.try_get("capacity")?,
-                free_places: r.try_get("free_places")?,
             })
         }
 
@@ -160,36 +150,6 @@ macro_rules! emiu_queries {
                 .execute(self.writer())
                 .await?;
                 Ok(done.rows_affected() == 1)
-            }
-
-            #[instrument(skip_all, fields(shelter = id, places = n))]
-            async fn take_shelter_places(
-                &self,
-                id: &str,
-                n: i64,
-            ) -> Result<Option<ShelterRecord>, StoreError> {
-                let row = sqlx::query(
-                    "UPDATE shelters SET free_places = free_places - $1 \
-                     WHERE id = $2 AND free_places >= $1 \
-                     RETURNING id, name, capacity, free_places",
-                )
-                .bind(n)
-                .bind(id)
-                .fetch_optional(self.writer())
-                .await?;
-                row.as_ref().map(shelter).transpose()
-            }
-
-            async fn release_shelter_places(&self, id: &str, n: i64) -> Result<(), StoreError> {
-                sqlx::query(
-                    "UPDATE shelters SET free_places = CASE WHEN free_places + $1 > capacity \
-                     THEN capacity ELSE free_places + $1 END WHERE id = $2",
-                )
-                .bind(n)
-                .bind(id)
-                .execute(self.writer())
-                .await?;
-                Ok(())
             }
         }
     };

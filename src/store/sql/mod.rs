@@ -7,6 +7,7 @@
 //! differs, the text asks [`super::dialect::Dialect`].
 
 pub(crate) mod accounts;
+pub(crate) mod beds;
 pub(crate) mod calls;
 pub(crate) mod driver_messages;
 pub(crate) mod emergency;

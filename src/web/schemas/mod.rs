@@ -4,8 +4,9 @@
 //! - [`common`]: the error body, the queue, items, resources, sessions, the map.
 //! - [`transport`] and [`emergency`]: adapted transport and the emergency workflows;
 //!   [`telephony`]: the provider's webhook forms; [`policy`]: transport eligibility and policy;
-//!   [`emiu`]: the EMIU procedure.
+//!   [`emiu`]: the EMIU procedure; [`beds`]: the bed registry.
 
+pub mod beds;
 pub mod common;
 pub mod emergency;
 pub mod emiu;

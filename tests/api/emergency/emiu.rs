@@ -2,7 +2,6 @@
 //! view, the risk form, measures with a shelter placement, the report; drivers refused.
 
 use dispecer::access::Role;
-use dispecer::store::emergency::ShelterRecord;
 use serde_json::{json, Value};
 
 use super::app_with;
@@ -27,16 +26,7 @@ async fn dv_case_sent_to_emiu(app: &TestApp) -> String {
         )
         .await;
     assert_eq!(r.status(), 200);
-    app.state
-        .emergency
-        .add_shelter(&ShelterRecord {
-            id: "ADP-T".into(),
-            name: "Adăpost test".into(),
-            capacity: 5,
-            free_places: 2,
-        })
-        .await
-        .unwrap();
+    crate::beds::add_dv_shelter(app, "ADP-T", "Adăpost test", 2, 0).await;
     let r = app
         .post_as(
             Role::Dispatcher,
@@ -161,8 +151,13 @@ async fn a_full_shelter_refuses_a_placement_and_keeps_its_count() {
     assert_eq!(place().await, 200);
     assert_eq!(place().await, 200);
     assert_eq!(place().await, 409);
-    let shelters = app.state.emergency.shelters().await.unwrap();
-    assert_eq!(shelters[0].free_places, 0);
+    let shelters: Value = app
+        .get_as(Role::Emiu, "/api/v1/shelters")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shelters["shelters"][0]["free_places"], 0);
     let r = app
         .post_as(
             Role::Emiu,
