@@ -145,6 +145,7 @@ mod tests {
             },
             load: Load::seated(1),
             max_ride: 3600.0,
+            group: None,
         };
         let vehicle = |start, seats| DarpVehicle {
             capacity: Capacity {

@@ -47,12 +47,17 @@ pub(crate) fn repair<R: Rng>(
             let mut costs: [(f64, usize); 4] = [(f64::INFINITY, usize::MAX); 4];
             for &v in &active {
                 if !fresh[i][v] {
-                    cache[i][v] = best_insertion(tb, v, &sol.routes[v], r, xs).map(|mut s| {
-                        if noise > 0.0 {
-                            s.delta += noise * rng.random_range(-1.0..1.0);
-                        }
-                        s
-                    });
+                    // A group's member goes only where its placed mates are.
+                    let allowed = !tb.has_groups() || sol.group_allows(tb, r, v);
+                    cache[i][v] = allowed
+                        .then(|| best_insertion(tb, v, &sol.routes[v], r, xs))
+                        .flatten()
+                        .map(|mut s| {
+                            if noise > 0.0 {
+                                s.delta += noise * rng.random_range(-1.0..1.0);
+                            }
+                            s
+                        });
                     fresh[i][v] = true;
                 }
                 if let Some(s) = cache[i][v] {
@@ -108,6 +113,14 @@ pub(crate) fn repair<R: Rng>(
         fresh.swap_remove(i);
         for f in fresh.iter_mut() {
             f[v] = false;
+        }
+        // The mates of what was placed may now go only to route `v`: price them again.
+        if !tb.mates(r).is_empty() {
+            for (k, &p) in pending.iter().enumerate() {
+                if tb.mates(r).contains(&p) {
+                    fresh[k].fill(false);
+                }
+            }
         }
     }
     sol.unassigned = pending;
