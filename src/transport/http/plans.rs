@@ -127,7 +127,7 @@ pub(crate) struct MoveDto {
     path = "/api/v1/transport/plans/{date}/move",
     tag = "transport",
     operation_id = "move_transport_trip",
-    description = "Moves a trip (planned, or unserved) to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible, with a `reason` code: `capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `checker_refused`, `trip_not_booked`, `no_capable_vehicle`, `rider_unknown`. `GET .../trips/{id}/fits` lists where it fits first. Roles: dispatcher, supervisor, admin.",
+    description = "Moves a trip (planned, or unserved) to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible, with a `reason` code: `capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `group`, `checker_refused`, `trip_not_booked`, `no_capable_vehicle`, `rider_unknown`. `GET .../trips/{id}/fits` lists where it fits first. Roles: dispatcher, supervisor, admin.",
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     request_body = MoveDto,
     responses(
@@ -159,7 +159,7 @@ pub(crate) async fn move_trip(
     path = "/api/v1/transport/plans/{date}/trips/{id}/fits",
     tag = "transport",
     operation_id = "transport_trip_fits",
-    description = "Every vehicle with whether the trip (planned or unserved) fits it when placed by hand at its cheapest feasible place, every other stop unmoved: the added kilometres and driving minutes and the pick-up time there, or a `reason` code (`capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`). The cheapest first. Place it with `POST .../move`. Roles: dispatcher, supervisor, admin.",
+    description = "Every vehicle with whether the trip (planned or unserved) fits it when placed by hand at its cheapest feasible place, every other stop unmoved: the added kilometres and driving minutes and the pick-up time there, or a `reason` code (`capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `group` (a shuttle member whose group rides in another vehicle)). The cheapest first. Place it with `POST .../move`. Roles: dispatcher, supervisor, admin.",
     params(
         ("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`"),
         ("id" = String, Path, description = "The trip id (`T-…`)"),

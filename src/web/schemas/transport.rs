@@ -388,7 +388,7 @@ pub struct VehicleFit {
     pub current: bool,
     pub fits: bool,
     /// Why it does not fit, a code the console translates: `capacity`, `time_window`,
-    /// `ride_time`, `shift_end`, `route_duration`, `no_room`; `null` when it fits.
+    /// `ride_time`, `shift_end`, `route_duration`, `no_room`, `group`; `null` when it fits.
     pub reason: Option<String>,
     /// Kilometres added to the vehicle's route (when it fits).
     pub added_km: Option<f64>,
