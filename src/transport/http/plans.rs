@@ -12,11 +12,11 @@ use crate::access::{Caller, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::transport::service::{placing, planning};
+use crate::transport::service::{placing, planning, route_lines};
 use crate::web::extract::{AppJson, PathParam, PathParams2};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{
-    ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer, TripFits, VehicleFit,
+    ComputedPlan, MovedPlan, PlanRoutes, PlanSummary, PlanView, RemindersAnswer, TripFits, VehicleFit,
     VehiclePosition, VehiclePositions,
 };
 use axum::Json;
@@ -25,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/transport/plans/{date}", get(show).post(compute))
         .route("/api/v1/transport/plans/{date}/move", post(move_trip))
+        .route("/api/v1/transport/plans/{date}/routes", get(routes))
         .route("/api/v1/transport/plans/{date}/trips/{id}/fits", get(fits))
         .route("/api/v1/transport/positions", get(positions))
         .route("/api/v1/transport/reminders", post(reminders))
@@ -111,6 +112,33 @@ pub(crate) async fn show(
         &day.riders,
         window_s,
     )))
+}
+
+/// The road geometry of the day's planned routes (rider places: audited).
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/plans/{date}/routes",
+    tag = "transport",
+    operation_id = "get_transport_plan_routes",
+    description = "Each vehicle's planned route of the day, depot to stops to depot, as a line along the roads the van profile drives (`roads: false`: straight legs, the road network is still loading). Computed once per plan version. The lines pass riders' homes: the read is audited. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::PlanRoutes),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn routes(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(date): PathParam<NaiveDate>,
+) -> Result<Json<PlanRoutes>> {
+    caller.require(DISPATCH)?;
+    let lines = route_lines::day_lines(ctx(&state), date).await?;
+    audit(&state, &caller, "view_plan_routes").await?;
+    Ok(Json(PlanRoutes::of(&lines)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

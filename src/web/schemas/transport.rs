@@ -420,3 +420,41 @@ pub struct VehiclePosition {
 pub struct VehiclePositions {
     pub positions: Vec<VehiclePosition>,
 }
+
+/// The road geometry of a day's planned routes (the planner's map).
+#[derive(Serialize, ToSchema)]
+pub struct PlanRoutes {
+    pub date: NaiveDate,
+    /// The plan version the lines belong to.
+    pub version: i64,
+    /// `true`: along the roads the van profile drives; `false`: straight legs between the stops
+    /// (the road network has not loaded).
+    pub roads: bool,
+    /// Vehicles with at least one stop.
+    pub routes: Vec<PlanRouteLine>,
+}
+
+/// One vehicle's planned route, depot to depot, as `[lon, lat]` points in driving order.
+#[derive(Serialize, ToSchema)]
+pub struct PlanRouteLine {
+    pub vehicle_id: String,
+    pub path: Vec<[f64; 2]>,
+}
+
+impl PlanRoutes {
+    pub(crate) fn of(lines: &crate::transport::service::route_lines::DayLines) -> Self {
+        Self {
+            date: lines.date,
+            version: lines.version,
+            roads: lines.roads,
+            routes: lines
+                .routes
+                .iter()
+                .map(|r| PlanRouteLine {
+                    vehicle_id: r.vehicle_id.clone(),
+                    path: r.path.clone(),
+                })
+                .collect(),
+        }
+    }
+}
