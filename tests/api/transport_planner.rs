@@ -339,8 +339,7 @@ async fn a_booking_or_change_overlapping_the_riders_own_trip_is_refused_naming_i
 }
 
 #[tokio::test]
-async fn the_routes_of_a_plan_are_lines_from_depot_to_depot_per_vehicle_for_dispatch_roles_only()
-{
+async fn the_routes_of_a_plan_are_lines_from_depot_to_depot_per_vehicle_for_dispatch_roles_only() {
     // Arrange
     let app = spawn_app().await;
     let planned = book_and_plan(&app, 6).await;
@@ -367,8 +366,9 @@ async fn the_routes_of_a_plan_are_lines_from_depot_to_depot_per_vehicle_for_disp
         let pts = r["path"].as_array().unwrap();
         assert!(pts.len() >= 3, "{r}");
         assert_eq!(pts.first(), pts.last(), "a route ends at its depot: {r}");
-        assert!(pts.iter().all(|p| p[0].as_f64().unwrap() > 21.0
-            && p[1].as_f64().unwrap() > 45.0));
+        assert!(pts
+            .iter()
+            .all(|p| p[0].as_f64().unwrap() > 21.0 && p[1].as_f64().unwrap() > 45.0));
     }
     assert_eq!(again, lines, "the same plan version gives the same lines");
     for role in Role::ALL {
@@ -381,7 +381,10 @@ async fn the_routes_of_a_plan_are_lines_from_depot_to_depot_per_vehicle_for_disp
         assert_eq!(r.status(), want, "{role:?}");
     }
     let r = app
-        .get_as(Role::Dispatcher, "/api/v1/transport/plans/2001-01-01/routes")
+        .get_as(
+            Role::Dispatcher,
+            "/api/v1/transport/plans/2001-01-01/routes",
+        )
         .await;
     assert_eq!(r.status(), 404);
     let r = app

@@ -16,8 +16,8 @@ use crate::transport::service::{placing, planning, route_lines};
 use crate::web::extract::{AppJson, PathParam, PathParams2};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{
-    ComputedPlan, MovedPlan, PlanRoutes, PlanSummary, PlanView, RemindersAnswer, TripFits, VehicleFit,
-    VehiclePosition, VehiclePositions,
+    ComputedPlan, MovedPlan, PlanRoutes, PlanSummary, PlanView, RemindersAnswer, TripFits,
+    VehicleFit, VehiclePosition, VehiclePositions,
 };
 use axum::Json;
 

@@ -39,14 +39,20 @@ pub(crate) struct LinesCache(Arc<Mutex<HashMap<NaiveDate, DayLines>>>);
 
 impl LinesCache {
     fn get(&self, date: NaiveDate, version: i64, roads: bool) -> Option<DayLines> {
-        let map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.get(&date)
             .filter(|d| d.version == version && d.roads == roads)
             .cloned()
     }
 
     fn put(&self, lines: DayLines) {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A handful of days are looked at; forget the others rather than grow.
         if map.len() >= 16 && !map.contains_key(&lines.date) {
             map.clear();
@@ -71,11 +77,10 @@ pub(crate) async fn day_lines(ctx: Ctx<'_>, date: NaiveDate) -> Result<DayLines>
     let plan = view.plan;
     let trips = view.trips;
     let version = plan.version;
-    let routes = tokio::task::spawn_blocking(move || {
-        lines_of(&plan, &trips, &vehicles, network.as_deref())
-    })
-    .await
-    .map_err(|e| Error::Internal(anyhow::anyhow!("route lines: {e}")))?;
+    let routes =
+        tokio::task::spawn_blocking(move || lines_of(&plan, &trips, &vehicles, network.as_deref()))
+            .await
+            .map_err(|e| Error::Internal(anyhow::anyhow!("route lines: {e}")))?;
     let lines = DayLines {
         date,
         version,
