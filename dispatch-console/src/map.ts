@@ -11,11 +11,11 @@ import { who } from './subject';
 import type { Item, LonLat, Resource } from './types';
 import { itemPosition } from './types';
 
-const M_PER_DEG = 111_320;
-const DEFAULT_ATTRIBUTION = '© OpenStreetMap contributors';
+export const M_PER_DEG = 111_320;
+export const DEFAULT_ATTRIBUTION = '© OpenStreetMap contributors';
 // Pixels per metre at which the next level of detail is loaded. Below the first threshold the
 // whole city shows and side streets would only be noise; level 2 holds every street.
-const LEVEL_AT = [0, 0.12, 0.45];
+export const LEVEL_AT = [0, 0.12, 0.45];
 
 interface Line {
   cls: string;
@@ -27,7 +27,8 @@ interface Line {
   maxY: number;
 }
 
-interface Layer {
+/** A road layer pre-projected into metres (see [`roadLayer`]). */
+export interface Layer {
   lines: Line[];
   attribution: string;
 }
@@ -194,25 +195,7 @@ export class MapView {
   }
 
   private toLayer(geo: MapGeoJson): Layer {
-    const lines: Line[] = [];
-    for (const f of geo.features) {
-      if (f.geometry.type !== 'LineString') continue;
-      const coords = f.geometry.coordinates as [number, number][];
-      const xy = new Float64Array(coords.length * 2);
-      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-      coords.forEach(([lon, lat], i) => {
-        const [x, y] = this.project({ lon, lat });
-        xy[2 * i] = x;
-        xy[2 * i + 1] = y;
-        minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-        minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-      });
-      lines.push({ cls: f.properties.class ?? 'road', name: f.properties.name ?? '', xy, minX, minY, maxX, maxY });
-    }
-    // Minor roads first, so main roads are drawn on top.
-    const rank = (c: string) => Object.keys(STYLE).length - Object.keys(STYLE).indexOf(c.replace('_link', ''));
-    lines.sort((a, b) => rank(a.cls) - rank(b.cls));
-    return { lines, attribution: geo.attribution ?? DEFAULT_ATTRIBUTION };
+    return roadLayer(geo, (p) => this.project(p));
   }
 
   private zoomBy(f: number, ax?: number, ay?: number): void {
@@ -330,51 +313,12 @@ export class MapView {
     const halfH = hgt / 2 / this.ppm;
     const [vx0, vx1, vy0, vy1] = [this.cx - halfW, this.cx + halfW, this.cy - halfH, this.cy + halfH];
     if (layer) {
-      g.lineCap = 'round';
-      g.lineJoin = 'round';
-      const widthScale = Math.min(2.2, Math.max(0.6, this.ppm / 0.25));
-      for (const line of layer.lines) {
-        if (line.maxX < vx0 || line.minX > vx1 || line.maxY < vy0 || line.minY > vy1) continue;
-        const [colour, width] = STYLE[line.cls.replace('_link', '')] ?? STYLE.road;
-        g.strokeStyle = colour;
-        g.lineWidth = width * widthScale;
-        g.beginPath();
-        for (let i = 0; i < line.xy.length; i += 2) {
-          const x = sx(line.xy[i]);
-          const y = sy(line.xy[i + 1]);
-          if (i === 0) g.moveTo(x, y);
-          else g.lineTo(x, y);
-        }
-        g.stroke();
-      }
-      if (this.ppm >= 1.2) this.drawNames(g, layer, sx, sy, [vx0, vx1, vy0, vy1]);
+      drawRoads(g, layer, sx, sy, [vx0, vx1, vy0, vy1], this.ppm);
       this.attribution.textContent = layer.attribution || DEFAULT_ATTRIBUTION;
     }
     const state = this.layers[want];
     this.status.textContent = !layer ? (state === 'failed' ? t('map_unavailable') : t('map_loading')) : '';
     this.drawMarkers(g, sx, sy);
-  }
-
-  private drawNames(
-    g: CanvasRenderingContext2D,
-    layer: Layer,
-    sx: (x: number) => number,
-    sy: (y: number) => number,
-    [vx0, vx1, vy0, vy1]: number[],
-  ): void {
-    g.font = '11px system-ui, sans-serif';
-    g.fillStyle = '#555';
-    g.textAlign = 'center';
-    const seen = new Set<string>();
-    for (const line of layer.lines) {
-      if (!line.name || seen.has(line.name)) continue;
-      if (line.maxX < vx0 || line.minX > vx1 || line.maxY < vy0 || line.minY > vy1) continue;
-      const len = Math.hypot(line.maxX - line.minX, line.maxY - line.minY) * this.ppm;
-      if (len < 80) continue;
-      seen.add(line.name);
-      const mid = Math.floor(line.xy.length / 4) * 2;
-      g.fillText(line.name, sx(line.xy[mid]), sy(line.xy[mid + 1]) - 4);
-    }
   }
 
   private drawMarkers(g: CanvasRenderingContext2D, sx: (x: number) => number, sy: (y: number) => number): void {
@@ -492,5 +436,71 @@ export class MapView {
         g.fillText(this.pin.label, x + 12, y - 18);
       }
     }
+  }
+}
+
+/** Pre-projects a map layer's roads into metres with `project`, minor roads first so main roads
+ * are drawn on top. Shared by the dispatchers' map and the transport planner's map. */
+export function roadLayer(geo: MapGeoJson, project: (p: LonLat) => [number, number]): Layer {
+  const lines: Line[] = [];
+  for (const f of geo.features) {
+    if (f.geometry.type !== 'LineString') continue;
+    const coords = f.geometry.coordinates as [number, number][];
+    const xy = new Float64Array(coords.length * 2);
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    coords.forEach(([lon, lat], i) => {
+      const [x, y] = project({ lon, lat });
+      xy[2 * i] = x;
+      xy[2 * i + 1] = y;
+      minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    });
+    lines.push({ cls: f.properties.class ?? 'road', name: f.properties.name ?? '', xy, minX, minY, maxX, maxY });
+  }
+  const rank = (c: string) => Object.keys(STYLE).length - Object.keys(STYLE).indexOf(c.replace('_link', ''));
+  lines.sort((a, b) => rank(a.cls) - rank(b.cls));
+  return { lines, attribution: geo.attribution ?? DEFAULT_ATTRIBUTION };
+}
+
+/** Draws a road layer (those inside the view `[x0, x1, y0, y1]`, metres) at `ppm` pixels per
+ * metre, with street names when zoomed in far enough. */
+export function drawRoads(
+  g: CanvasRenderingContext2D,
+  layer: Layer,
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+  [vx0, vx1, vy0, vy1]: number[],
+  ppm: number,
+): void {
+  g.lineCap = 'round';
+  g.lineJoin = 'round';
+  const widthScale = Math.min(2.2, Math.max(0.6, ppm / 0.25));
+  for (const line of layer.lines) {
+    if (line.maxX < vx0 || line.minX > vx1 || line.maxY < vy0 || line.minY > vy1) continue;
+    const [colour, width] = STYLE[line.cls.replace('_link', '')] ?? STYLE.road;
+    g.strokeStyle = colour;
+    g.lineWidth = width * widthScale;
+    g.beginPath();
+    for (let i = 0; i < line.xy.length; i += 2) {
+      const x = sx(line.xy[i]);
+      const y = sy(line.xy[i + 1]);
+      if (i === 0) g.moveTo(x, y);
+      else g.lineTo(x, y);
+    }
+    g.stroke();
+  }
+  if (ppm < 1.2) return;
+  g.font = '11px system-ui, sans-serif';
+  g.fillStyle = '#555';
+  g.textAlign = 'center';
+  const seen = new Set<string>();
+  for (const line of layer.lines) {
+    if (!line.name || seen.has(line.name)) continue;
+    if (line.maxX < vx0 || line.minX > vx1 || line.maxY < vy0 || line.minY > vy1) continue;
+    const len = Math.hypot(line.maxX - line.minX, line.maxY - line.minY) * ppm;
+    if (len < 80) continue;
+    seen.add(line.name);
+    const mid = Math.floor(line.xy.length / 4) * 2;
+    g.fillText(line.name, sx(line.xy[mid]), sy(line.xy[mid + 1]) - 4);
   }
 }

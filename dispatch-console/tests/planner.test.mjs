@@ -143,6 +143,15 @@ describe('the transport planner', () => {
     assert.ok(routes >= 1);
     assert.equal(await disp.page.locator('[data-field=map-drawn] li[data-position="VAN-01"]').count(), 1);
     assert.match(await disp.page.textContent('.planner-map [data-field=attribution]'), /OpenStreetMap/);
+    // Each route is drawn along its line from the service (GET …/plans/{date}/routes): through
+    // the depot and every stop, and along the roads (many more points) once the network is up.
+    await disp.page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-field=map-drawn] li[data-route]')].every((li) => Number(li.dataset.points) >= Number(li.dataset.stops) + 2),
+    );
+    const drawnRoutes = await disp.page.$$eval('[data-field=map-drawn] li[data-route]', (lis) => lis.map((li) => [Number(li.dataset.stops), Number(li.dataset.points)]));
+    if ((await disp.page.getAttribute('.planmap-canvas', 'data-roads')) === 'true') {
+      for (const [stops, points] of drawnRoutes) assert.ok(points > 2 * stops + 2, `a road line has bends: ${stops} stops, ${points} points`);
+    }
     // Roads and routes are on the canvas: many coloured pixels, some in a vehicle colour.
     await disp.page.waitForFunction(() => !document.querySelector('.planner-map .map-status')?.textContent);
     const painted = await disp.page.evaluate(() => {

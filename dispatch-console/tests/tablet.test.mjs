@@ -277,6 +277,14 @@ describe('the driver tablet, offline first', () => {
     const page = tablet.page;
     await disp.page.goto(`${base}/transport`);
     const panel = disp.page.locator('#transport-messages');
+    // The panel follows the page's date (tomorrow when it opens): messages go out today only.
+    const now = new Date();
+    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    assert.notEqual(await panel.getAttribute('data-date'), today);
+    assert.ok(await panel.locator('form.messages-send').isHidden());
+    await disp.page.fill('input[name=plan-date]', today);
+    await disp.page.dispatchEvent('input[name=plan-date]', 'change');
+    await disp.page.waitForFunction((d) => document.querySelector('#transport-messages')?.getAttribute('data-date') === d, today);
     await panel.locator('select[name=message-vehicle] option[value=VAN-01]').waitFor({ state: 'attached' });
     await panel.locator('select[name=message-vehicle]').selectOption('VAN-01');
     await panel.locator('input[name=message-text]').fill('Preluați și pe dna Ionescu de la 11:30');

@@ -77,6 +77,7 @@ fn build(c: &Case) -> (Instance, Route) {
             dropoff: end(*d, 2 * r + 2),
             load: Load::seated(1),
             max_ride: f64::from(*ride),
+            group: None,
         })
         .collect();
     let vehicle = Vehicle {

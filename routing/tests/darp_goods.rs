@@ -30,6 +30,7 @@ fn day(meal: bool) -> Instance {
         dropoff: end(2, open),
         load: Load::seated(1),
         max_ride: 30.0,
+        group: None,
     };
     let second = Request {
         pickup: end(3, open),
@@ -40,6 +41,7 @@ fn day(meal: bool) -> Instance {
             Load::seated(1)
         },
         max_ride: if meal { NO_RIDE_LIMIT } else { 30.0 },
+        group: None,
     };
     Instance {
         name: "goods".into(),

@@ -225,6 +225,127 @@ async fn a_shuttle_with_escorts_is_planned_within_capacity_and_a_group_too_big_i
     assert_eq!(rep["days"][0]["kinds"]["shuttle"]["booked"], 10, "{rep}");
 }
 
+/// The vehicle of every planned trip of `out`'s plan.
+fn vehicle_of(out: &Value) -> std::collections::HashMap<String, String> {
+    let mut at = std::collections::HashMap::new();
+    for route in out["plan"]["routes"].as_array().unwrap() {
+        for stop in route["stops"].as_array().unwrap() {
+            at.insert(
+                stop["trip_id"].as_str().unwrap().to_owned(),
+                route["vehicle_id"].as_str().unwrap().to_owned(),
+            );
+        }
+    }
+    at
+}
+
+#[tokio::test]
+async fn a_planned_shuttle_has_its_escorts_in_the_riders_van_each_way() {
+    // Arrange: two shuttles whose riders live across town from where their escorts join, and
+    // other riders' trips around them, so that a second van would often be cheaper for the
+    // escorts.
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 10).await;
+    let shuttle = |riders: Vec<String>, escorts_from: (f64, f64), starts: &str| {
+        json!({
+            "kind": "shuttle", "date": tomorrow(), "label": "Centrul de zi (demo)",
+            "centre": {"address": "Centru de zi (demo), Str. Lidia", "lon": 21.2001, "lat": 45.7622},
+            "starts_at": starts, "ends_at": "15:00:00", "riders": riders, "escorts": 1,
+            "escorts_from": {"address": "Punct de întâlnire (demo)", "lon": escorts_from.0, "lat": escorts_from.1},
+        })
+    };
+    let mut runs = Vec::new();
+    for (riders, from, starts) in [
+        ((0..3).collect::<Vec<_>>(), (21.2600, 45.7200), "09:00:00"),
+        ((3..6).collect(), (21.1800, 45.7800), "09:30:00"),
+    ] {
+        let ids = riders.iter().map(|i| format!("R-{i:03}")).collect();
+        let r = post(&app, "/api/v1/transport/runs", shuttle(ids, from, starts)).await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+        runs.push(r.json::<Value>().await.unwrap());
+    }
+    for i in 6..10 {
+        let r = post(
+            &app,
+            "/api/v1/transport/bookings",
+            json!({"rider": format!("R-{i:03}"), "date": tomorrow(), "pickup": {"place": "home"},
+                   "dropoff": {"place": "dialysis"}, "timing": "arrive_by", "time": "09:15:00"}),
+        )
+        .await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    }
+
+    // Act
+    let out = plan(&app).await;
+
+    // Assert: per run and direction, one vehicle for the riders and the escorts.
+    assert_eq!(out["plan"]["feasible"], true, "{out}");
+    let at = vehicle_of(&out);
+    for run in &runs {
+        for back in [false, true] {
+            let legs: Vec<&Value> = run["trips"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t["is_return"] == back)
+                .collect();
+            assert!(legs.iter().any(|t| t["rider_id"] == ""), "{run}");
+            let vans: std::collections::BTreeSet<&String> = legs
+                .iter()
+                .filter_map(|t| at.get(t["id"].as_str().unwrap()))
+                .collect();
+            assert_eq!(vans.len(), 1, "return {back}: {vans:?} in {out}");
+            assert_eq!(
+                legs.iter()
+                    .filter(|t| at.contains_key(t["id"].as_str().unwrap()))
+                    .count(),
+                legs.len(),
+                "every leg planned: {out}"
+            );
+        }
+    }
+    // Placing the escorts by hand anywhere else is refused with the code `group`.
+    let escort = runs[0]["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["rider_id"] == "" && t["is_return"] == false)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/plans/{}/trips/{escort}/fits", tomorrow()),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let fits: Value = r.json().await.unwrap();
+    for v in fits["vehicles"].as_array().unwrap() {
+        if v["vehicle_id"] != at[&escort] {
+            assert_eq!(v["reason"], "group", "{fits}");
+        }
+    }
+    let other = fits["vehicles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["vehicle_id"] != at[&escort])
+        .unwrap()["vehicle_id"]
+        .clone();
+    let r = post(
+        &app,
+        &format!("/api/v1/transport/plans/{}/move", tomorrow()),
+        json!({"trip_id": escort, "vehicle_id": other}),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["reason"], "group", "{body}");
+}
+
 #[tokio::test]
 async fn a_bad_run_is_refused_naming_the_field() {
     let app = spawn_app().await;

@@ -337,3 +337,58 @@ async fn a_booking_or_change_overlapping_the_riders_own_trip_is_refused_naming_i
     let r = book(&app, "R-1", "pickup_at", "08:40:00").await;
     assert_eq!(r.status(), 201);
 }
+
+#[tokio::test]
+async fn the_routes_of_a_plan_are_lines_from_depot_to_depot_per_vehicle_for_dispatch_roles_only() {
+    // Arrange
+    let app = spawn_app().await;
+    let planned = book_and_plan(&app, 6).await;
+    let date = tomorrow();
+    let path = format!("/api/v1/transport/plans/{date}/routes");
+
+    // Act
+    let lines = get(&app, &path).await;
+    let again = get(&app, &path).await;
+
+    // Assert: without the road network (tests), straight legs through every stop.
+    assert_eq!(lines["roads"], false, "{lines}");
+    assert_eq!(lines["version"], planned["plan"]["version"], "{lines}");
+    let plan = get(&app, &format!("/api/v1/transport/plans/{date}")).await;
+    let used: Vec<&Value> = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["stops"].as_array().unwrap().is_empty())
+        .collect();
+    let routes = lines["routes"].as_array().unwrap();
+    assert_eq!(routes.len(), used.len(), "{lines}");
+    for r in routes {
+        let pts = r["path"].as_array().unwrap();
+        assert!(pts.len() >= 3, "{r}");
+        assert_eq!(pts.first(), pts.last(), "a route ends at its depot: {r}");
+        assert!(pts
+            .iter()
+            .all(|p| p[0].as_f64().unwrap() > 21.0 && p[1].as_f64().unwrap() > 45.0));
+    }
+    assert_eq!(again, lines, "the same plan version gives the same lines");
+    for role in Role::ALL {
+        let r = app.get_as(role, &path).await;
+        let want = if [Role::Dispatcher, Role::Supervisor, Role::Admin].contains(&role) {
+            200
+        } else {
+            403
+        };
+        assert_eq!(r.status(), want, "{role:?}");
+    }
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            "/api/v1/transport/plans/2001-01-01/routes",
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    let r = app
+        .get_as(Role::Dispatcher, "/api/v1/transport/plans/not-a-day/routes")
+        .await;
+    assert_eq!(r.status(), 422);
+}

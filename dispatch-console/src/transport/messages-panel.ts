@@ -17,8 +17,11 @@ function newId(): string {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
-/** Mounts the panel into `el` for the day `date` (YYYY-MM-DD); returns its unmount. */
-export function mountMessagesPanel(el: HTMLElement, date: string): () => void {
+/** Mounts the panel into `el` for the day `date` (YYYY-MM-DD, or a getter: the planner's page
+ * passes its date picker, and calls `reload` when it changes); returns its unmount. Messages are
+ * sent for today: the send form shows only while today is the day shown. */
+export function mountMessagesPanel(el: HTMLElement, date: string | (() => string)): (() => void) & { reload: () => void } {
+  const day = typeof date === 'function' ? date : () => date;
   let vehicles: string[] = [];
   let messages: DriverMessage[] = [];
   const status = h('p', { class: 'muted', role: 'status', 'data-field': 'messages-status' });
@@ -38,11 +41,17 @@ export function mountMessagesPanel(el: HTMLElement, date: string): () => void {
   const fail = (e: unknown) => say(e instanceof ApiError ? refusal(e) : String(e));
 
   async function load(): Promise<void> {
+    const shown = day();
+    el.dataset.date = shown;
+    const now = new Date();
+    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    form.hidden = shown !== today;
     try {
       const [v, m] = await Promise.all([
         vehicles.length ? Promise.resolve(null) : call<{ vehicles: { id: string }[] }>('GET', '/api/v1/transport/vehicles'),
-        call<DriverMessageList>('GET', `${PATH}?date=${encodeURIComponent(date)}`),
+        call<DriverMessageList>('GET', `${PATH}?date=${encodeURIComponent(shown)}`),
       ]);
+      if (shown !== day()) return;
       if (v) vehicles = v.vehicles.map((x) => x.id);
       messages = m.messages;
       render();
@@ -143,8 +152,9 @@ export function mountMessagesPanel(el: HTMLElement, date: string): () => void {
   const offLang = onLangChange(() => render());
   render();
   void load();
-  return () => {
+  const unmount = () => {
     stop();
     offLang();
   };
+  return Object.assign(unmount, { reload: () => void load() });
 }

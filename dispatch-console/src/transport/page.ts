@@ -253,8 +253,33 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       positions = pos.positions;
       if (selected && !tripById(selected)) selected = null;
       renderDay();
+      void loadLines(date);
     } catch (e) {
       fail(e);
+    }
+  }
+
+  /** The routes along the roads, fetched once per plan version (the service caches them too). */
+  let linesOf = '';
+  async function loadLines(date: string): Promise<void> {
+    const key = plan ? `${date}:${plan.version}` : '';
+    if (key === linesOf) return;
+    linesOf = key;
+    if (!plan) {
+      planMap.setLines([], false);
+      return;
+    }
+    try {
+      const out = await call<{ version: number; roads: boolean; routes: { vehicle_id: string; path: [number, number][] }[] }>(
+        'GET',
+        `/api/v1/transport/plans/${date}/routes`,
+      );
+      if (date === dateInput.value && plan?.version === out.version) planMap.setLines(out.routes, out.roads);
+      // Straight legs while the road network loads: ask again with the next refresh.
+      if (!out.roads) linesOf = '';
+    } catch {
+      // Straight legs stay drawn; the next plan version tries again.
+      linesOf = '';
     }
   }
 
@@ -495,6 +520,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   dateInput.addEventListener('change', () => {
     selected = null;
     void loadDay();
+    stopMessages.reload();
   });
   const bar = topBar(me, onLogout, () => renderAll(), h('a', { href: '/', class: 'nav' }, tt('back_console')));
   root.replaceChildren(
@@ -513,7 +539,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       reportBox,
     ),
   );
-  const stopMessages = mountMessagesPanel(root.querySelector<HTMLElement>('#transport-messages')!, isoDate(new Date()));
+  const stopMessages = mountMessagesPanel(root.querySelector<HTMLElement>('#transport-messages')!, () => dateInput.value);
   call<{ riders: Rider[] }>('GET', '/api/v1/transport/riders')
     .then((r) => {
       riders = r.riders;

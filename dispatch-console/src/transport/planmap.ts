@@ -1,24 +1,15 @@
 // The planner's map of the day: the city's roads from the service's own map layers
 // (`/api/v1/map/{0,1,2}`, as the dispatchers' map draws them: no tile server, no CDN), each
 // vehicle's planned route in its colour with its stops numbered, and the vehicles' last GPS
-// fixes. Clicking a stop selects its trip. Routes are drawn stop to stop in a straight line: the
-// order and the places matter here, the road geometry is the driver's tablet's business.
+// fixes. Clicking a stop selects its trip. Routes follow the roads the van drives
+// (`GET /api/v1/transport/plans/{date}/routes`, computed by the service per plan version); until
+// those lines arrive, or for a route they do not cover, the stops are joined straight. The roads
+// are drawn by the dispatchers' map's own code (`roadLayer`, `drawRoads` in `map.ts`).
 
-import { api, type MapGeoJson } from '../api';
+import { api } from '../api';
 import { h } from '../dom';
+import { DEFAULT_ATTRIBUTION, drawRoads, LEVEL_AT, M_PER_DEG, roadLayer, type Layer } from '../map';
 import { tt } from './i18n';
-
-const M_PER_DEG = 111_320;
-const DEFAULT_ATTRIBUTION = '© OpenStreetMap contributors';
-const LEVEL_AT = [0, 0.12, 0.45];
-const ROAD: Record<string, [string, number]> = {
-  motorway: ['#e07b39', 3],
-  trunk: ['#e08f39', 2.6],
-  primary: ['#e6a94b', 2.2],
-  secondary: ['#d9c25a', 1.8],
-  tertiary: ['#c4c4c4', 1.4],
-};
-const MINOR: [string, number] = ['#d6d6d6', 0.8];
 
 /** Distinct colours for up to twelve vehicles (then they repeat). */
 export const VEHICLE_COLOURS = ['#1565c0', '#c62828', '#2e7d32', '#6a1b9a', '#ef6c00', '#00838f', '#ad1457', '#4e342e', '#283593', '#558b2f', '#f9a825', '#37474f'];
@@ -46,11 +37,6 @@ export interface MapPosition {
   colour: string;
 }
 
-interface Line {
-  cls: string;
-  xy: Float64Array;
-}
-
 interface Hit {
   x: number;
   y: number;
@@ -64,7 +50,9 @@ export class PlanMap {
   private attribution = h('div', { class: 'map-attribution', 'data-field': 'attribution' }, DEFAULT_ATTRIBUTION);
   /** What is drawn, as elements (visually hidden): tests and screen readers read them. */
   private drawn = h('ul', { class: 'visually-hidden', 'data-field': 'map-drawn' });
-  private layers: (Line[] | null | 'loading' | 'failed')[] = [null, null, null];
+  private layers: (Layer | null | 'loading' | 'failed')[] = [null, null, null];
+  /** Road geometry per vehicle, `[lon, lat]` points, for the plan drawn. */
+  private lines = new Map<string, [number, number][]>();
   private lat0 = 45.755;
   private lon0 = 21.227;
   private cx = 0;
@@ -94,9 +82,21 @@ export class PlanMap {
     this.routes = routes;
     this.positions = positions;
     this.drawn.replaceChildren(
-      ...routes.filter((r) => r.stops.length).map((r) => h('li', { 'data-route': r.vehicle_id, 'data-stops': String(r.stops.length) }, r.vehicle_id)),
+      ...routes
+        .filter((r) => r.stops.length)
+        .map((r) => h('li', { 'data-route': r.vehicle_id, 'data-stops': String(r.stops.length), 'data-points': String(this.lines.get(r.vehicle_id)?.length ?? 0) }, r.vehicle_id)),
       ...positions.map((p) => h('li', { 'data-position': p.vehicle_id }, p.vehicle_id)),
     );
+    this.redraw();
+  }
+
+  /** The routes' road geometry (`roads`: along the roads, else straight legs from the service). */
+  setLines(lines: { vehicle_id: string; path: [number, number][] }[], roads: boolean): void {
+    this.lines = new Map(lines.map((l) => [l.vehicle_id, l.path]));
+    this.canvas.dataset.roads = roads ? 'true' : 'false';
+    for (const li of this.drawn.querySelectorAll<HTMLElement>('li[data-route]')) {
+      li.dataset.points = String(this.lines.get(li.dataset.route ?? '')?.length ?? 0);
+    }
     this.redraw();
   }
 
@@ -129,30 +129,13 @@ export class PlanMap {
         const hgt = this.canvas.clientHeight || 400;
         this.ppm = Math.min(w / (x2 - x1), hgt / (y2 - y1)) * 1.6;
       }
-      this.layers[level] = this.toLines(geo);
+      this.layers[level] = roadLayer(geo, (p) => this.project(p.lon, p.lat));
       const attribution = geo.attribution ?? DEFAULT_ATTRIBUTION;
       this.attribution.textContent = attribution;
     } catch {
       this.layers[level] = 'failed';
     }
     this.redraw();
-  }
-
-  private toLines(geo: MapGeoJson): Line[] {
-    const out: Line[] = [];
-    for (const f of geo.features) {
-      if (f.geometry.type !== 'LineString') continue;
-      const coords = f.geometry.coordinates as [number, number][];
-      const xy = new Float64Array(coords.length * 2);
-      coords.forEach(([lon, lat], i) => {
-        const [x, y] = this.project(lon, lat);
-        xy[2 * i] = x;
-        xy[2 * i + 1] = y;
-      });
-      out.push({ cls: (f.properties.class ?? 'road').replace('_link', ''), xy });
-    }
-    out.sort((a, b) => Number(a.cls in ROAD) - Number(b.cls in ROAD));
-    return out;
   }
 
   private zoomBy(f: number): void {
@@ -221,30 +204,21 @@ export class PlanMap {
     g.fillRect(0, 0, w, hgt);
     const want = this.ppm >= LEVEL_AT[2] ? 2 : this.ppm >= LEVEL_AT[1] ? 1 : 0;
     void this.ensureLevel(want);
-    let lines: Line[] | null = null;
-    for (let l = want; l >= 0 && !lines; l--) {
+    let layer: Layer | null = null;
+    for (let l = want; l >= 0 && !layer; l--) {
       const c = this.layers[l];
-      if (Array.isArray(c)) lines = c;
+      if (c && typeof c === 'object') layer = c;
     }
     const sx = (x: number) => w / 2 + (x - this.cx) * this.ppm;
     const sy = (y: number) => hgt / 2 - (y - this.cy) * this.ppm;
-    if (lines) {
-      g.lineCap = 'round';
-      for (const line of lines) {
-        const [colour, width] = ROAD[line.cls] ?? MINOR;
-        g.strokeStyle = colour;
-        g.lineWidth = width;
-        g.beginPath();
-        for (let i = 0; i < line.xy.length; i += 2) {
-          const x = sx(line.xy[i]);
-          const y = sy(line.xy[i + 1]);
-          if (i === 0) g.moveTo(x, y);
-          else g.lineTo(x, y);
-        }
-        g.stroke();
-      }
+    if (layer) {
+      const [hw, hh] = [w / 2 / this.ppm, hgt / 2 / this.ppm];
+      // The roads paler than on the dispatchers' map: here the vehicles' routes are the subject.
+      g.globalAlpha = 0.6;
+      drawRoads(g, layer, sx, sy, [this.cx - hw, this.cx + hw, this.cy - hh, this.cy + hh], this.ppm);
+      g.globalAlpha = 1;
     }
-    this.status.textContent = lines ? '' : this.layers[want] === 'failed' ? tt('map_unavailable') : tt('map_loading');
+    this.status.textContent = layer ? '' : this.layers[want] === 'failed' ? tt('map_unavailable') : tt('map_loading');
     this.drawRoutes(g, sx, sy);
   }
 
@@ -257,11 +231,13 @@ export class PlanMap {
     for (const r of this.routes) {
       if (!r.stops.length) continue;
       const pts = r.stops.map((s) => at(s.lon, s.lat));
-      const path = r.depot ? [at(r.depot.lon, r.depot.lat), ...pts, at(r.depot.lon, r.depot.lat)] : pts;
+      const road = this.lines.get(r.vehicle_id);
+      const path = road && road.length >= 2 ? road.map(([lon, lat]) => at(lon, lat)) : r.depot ? [at(r.depot.lon, r.depot.lat), ...pts, at(r.depot.lon, r.depot.lat)] : pts;
       g.strokeStyle = r.colour;
-      g.globalAlpha = 0.75;
-      g.lineWidth = 3;
-      g.setLineDash(r.depot ? [] : [6, 4]);
+      g.globalAlpha = 0.8;
+      g.lineWidth = road ? 3.5 : 3;
+      g.lineJoin = 'round';
+      g.setLineDash(road || r.depot ? [] : [6, 4]);
       g.beginPath();
       path.forEach(([x, y], i) => (i === 0 ? g.moveTo(x, y) : g.lineTo(x, y)));
       g.stroke();

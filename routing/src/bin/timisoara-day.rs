@@ -356,6 +356,7 @@ fn build_day(network: &RoadNetwork, args: &Args) -> anyhow::Result<Day> {
                 dropoff: endpoint(to, if outbound { window } else { open }),
                 load: rider.load(),
                 max_ride: 1800f64.max(1.5 * matrix.seconds(from, to) + service),
+                group: None,
             });
             trips.push(Trip { rider: r, outbound });
         }

@@ -73,12 +73,36 @@ pub fn verify(instance: &Instance, plan: &Plan) -> Verdict {
             )),
         }
     }
+    check_groups(instance, plan, &mut v.problems);
     for (r, route) in plan.routes.iter().enumerate().take(instance.vehicles.len()) {
         let starts = check_route(instance, r, &route.stops, &mut v.problems);
         v.starts.push(starts.unwrap_or_default());
     }
     v.cost = plan_cost(instance, plan);
     v
+}
+
+/// Same vehicle for a group: the served requests of each group are picked up by one route.
+fn check_groups(instance: &Instance, plan: &Plan, problems: &mut Vec<String>) {
+    let mut first: std::collections::BTreeMap<u32, (usize, usize)> = Default::default();
+    for (r, route) in plan.routes.iter().enumerate() {
+        for s in route.stops.iter().filter(|s| s.is_pickup()) {
+            let Some(group) = instance.requests.get(s.request()).and_then(|q| q.group) else {
+                continue;
+            };
+            match first.get(&group) {
+                None => {
+                    first.insert(group, (r, s.request()));
+                }
+                Some(&(other, req)) if other != r => problems.push(format!(
+                    "group {group}: request {} rides in route {r}, request {req} of the same \
+                     group in route {other}",
+                    s.request()
+                )),
+                Some(_) => {}
+            }
+        }
+    }
 }
 
 fn plan_cost(instance: &Instance, plan: &Plan) -> f64 {

@@ -114,6 +114,7 @@ pub fn parse(name: &str, text: &str) -> Result<Instance, ParseError> {
             dropoff: endpoint(n + i),
             load: Load::seated(q as u32),
             max_ride,
+            group: None,
         });
     }
     let shift = Window::new(nodes[0].window.earliest, nodes[2 * n + 1].window.latest);

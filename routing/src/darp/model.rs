@@ -43,6 +43,11 @@ pub struct Request {
     /// drop-off. Per request, because the service derives it from the direct travel time.
     /// [`NO_RIDE_LIMIT`] for goods (a meal, supplies): nobody rides, so nothing bounds the ride.
     pub max_ride: f64,
+    /// Requests with the same group ride in the same vehicle (a day-centre shuttle's riders and
+    /// escorts): whichever vehicle serves one served member serves every other served member.
+    /// `None` for a request on its own (every benchmark instance).
+    #[serde(default)]
+    pub group: Option<u32>,
 }
 
 /// The ride limit of a request that carries goods, not people: a meal or a supply box may stay

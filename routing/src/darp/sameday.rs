@@ -78,7 +78,7 @@ pub fn insert(instance: &Instance, plan: &Plan, request: usize) -> Result<Plan, 
     }
     let mut best: Option<(f64, usize, super::alns::Spot)> = None;
     for v in active_routes(&tb, &sol) {
-        if !usable[v] {
+        if !usable[v] || (tb.has_groups() && !sol.group_allows(&tb, request, v)) {
             continue;
         }
         if let Some(s) = best_insertion(&tb, v, &sol.routes[v], request, &mut xs) {

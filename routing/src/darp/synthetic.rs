@@ -43,6 +43,7 @@ pub fn synthetic(seed: u64, vehicles: usize, requests: usize, horizon: f64) -> I
                 Load::seated(1)
             },
             max_ride: 30.0,
+            group: None,
         });
     }
     let fleet = (0..vehicles)

@@ -15,6 +15,10 @@ pub(crate) struct Tables<'a> {
     pub svc: Vec<f64>,
     pub early: Vec<f64>,
     pub late: Vec<f64>,
+    /// Per request: the other requests of its group (see [`Request::group`]), empty for a
+    /// request on its own. Empty altogether when the instance has no group, so every group
+    /// check is one branch on instances without them.
+    pub mates: Vec<Vec<usize>>,
 }
 
 impl<'a> Tables<'a> {
@@ -32,6 +36,7 @@ impl<'a> Tables<'a> {
             svc: Vec::with_capacity(stops),
             early: Vec::with_capacity(stops),
             late: Vec::with_capacity(stops),
+            mates: Vec::new(),
         };
         for r in &inst.requests {
             for e in [r.pickup, r.dropoff] {
@@ -42,7 +47,37 @@ impl<'a> Tables<'a> {
             t.early.extend([p.earliest, d.earliest]);
             t.late.extend([p.latest, d.latest]);
         }
+        if inst.requests.iter().any(|r| r.group.is_some()) {
+            let mut by_group: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+            for (i, r) in inst.requests.iter().enumerate() {
+                if let Some(g) = r.group {
+                    by_group.entry(g).or_default().push(i);
+                }
+            }
+            t.mates = inst
+                .requests
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    r.group.map_or_else(Vec::new, |g| {
+                        by_group[&g].iter().copied().filter(|&m| m != i).collect()
+                    })
+                })
+                .collect();
+        }
         t
+    }
+
+    /// The other requests that must ride in the same vehicle as `request`.
+    #[inline]
+    pub fn mates(&self, request: usize) -> &[usize] {
+        self.mates.get(request).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the instance has any group at all.
+    #[inline]
+    pub fn has_groups(&self) -> bool {
+        !self.mates.is_empty()
     }
 
     pub fn requests(&self) -> usize {

@@ -75,6 +75,7 @@ use crate::state::AppState;
         crate::transport::http::plans::compute,
         crate::transport::http::plans::move_trip,
         crate::transport::http::plans::fits,
+        crate::transport::http::plans::routes,
         crate::transport::http::plans::positions,
         crate::transport::http::plans::reminders,
         crate::transport::http::driver::manifest,

@@ -12,12 +12,12 @@ use crate::access::{Caller, DISPATCH};
 use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::transport::service::{placing, planning};
+use crate::transport::service::{placing, planning, route_lines};
 use crate::web::extract::{AppJson, PathParam, PathParams2};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 use crate::web::schemas::transport::{
-    ComputedPlan, MovedPlan, PlanSummary, PlanView, RemindersAnswer, TripFits, VehicleFit,
-    VehiclePosition, VehiclePositions,
+    ComputedPlan, MovedPlan, PlanRoutes, PlanSummary, PlanView, RemindersAnswer, TripFits,
+    VehicleFit, VehiclePosition, VehiclePositions,
 };
 use axum::Json;
 
@@ -25,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/transport/plans/{date}", get(show).post(compute))
         .route("/api/v1/transport/plans/{date}/move", post(move_trip))
+        .route("/api/v1/transport/plans/{date}/routes", get(routes))
         .route("/api/v1/transport/plans/{date}/trips/{id}/fits", get(fits))
         .route("/api/v1/transport/positions", get(positions))
         .route("/api/v1/transport/reminders", post(reminders))
@@ -113,6 +114,33 @@ pub(crate) async fn show(
     )))
 }
 
+/// The road geometry of the day's planned routes (rider places: audited).
+#[utoipa::path(
+    get,
+    path = "/api/v1/transport/plans/{date}/routes",
+    tag = "transport",
+    operation_id = "get_transport_plan_routes",
+    description = "Each vehicle's planned route of the day, depot to stops to depot, as a line along the roads the van profile drives (`roads: false`: straight legs, the road network is still loading). Computed once per plan version. The lines pass riders' homes: the read is audited. Roles: dispatcher, supervisor, admin.",
+    params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
+    responses(
+        (status = 200, body = crate::web::schemas::transport::PlanRoutes),
+        (status = 422, description = "`date` is not a date", body = ErrorBody),
+        (status = 404, description = "No such plan for this day", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn routes(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(date): PathParam<NaiveDate>,
+) -> Result<Json<PlanRoutes>> {
+    caller.require(DISPATCH)?;
+    let lines = route_lines::day_lines(ctx(&state), date).await?;
+    audit(&state, &caller, "view_plan_routes").await?;
+    Ok(Json(PlanRoutes::of(&lines)))
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MoveDto {
@@ -127,7 +155,7 @@ pub(crate) struct MoveDto {
     path = "/api/v1/transport/plans/{date}/move",
     tag = "transport",
     operation_id = "move_transport_trip",
-    description = "Moves a trip (planned, or unserved) to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible, with a `reason` code: `capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `checker_refused`, `trip_not_booked`, `no_capable_vehicle`, `rider_unknown`. `GET .../trips/{id}/fits` lists where it fits first. Roles: dispatcher, supervisor, admin.",
+    description = "Moves a trip (planned, or unserved) to a vehicle by hand and pins it there; refused (409) when it does not fit or the checker finds the result infeasible, with a `reason` code: `capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `group`, `checker_refused`, `trip_not_booked`, `no_capable_vehicle`, `rider_unknown`. `GET .../trips/{id}/fits` lists where it fits first. Roles: dispatcher, supervisor, admin.",
     params(("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`")),
     request_body = MoveDto,
     responses(
@@ -159,7 +187,7 @@ pub(crate) async fn move_trip(
     path = "/api/v1/transport/plans/{date}/trips/{id}/fits",
     tag = "transport",
     operation_id = "transport_trip_fits",
-    description = "Every vehicle with whether the trip (planned or unserved) fits it when placed by hand at its cheapest feasible place, every other stop unmoved: the added kilometres and driving minutes and the pick-up time there, or a `reason` code (`capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`). The cheapest first. Place it with `POST .../move`. Roles: dispatcher, supervisor, admin.",
+    description = "Every vehicle with whether the trip (planned or unserved) fits it when placed by hand at its cheapest feasible place, every other stop unmoved: the added kilometres and driving minutes and the pick-up time there, or a `reason` code (`capacity`, `time_window`, `ride_time`, `shift_end`, `route_duration`, `no_room`, `group` (a shuttle member whose group rides in another vehicle)). The cheapest first. Place it with `POST .../move`. Roles: dispatcher, supervisor, admin.",
     params(
         ("date" = chrono::NaiveDate, Path, description = "The service day, `YYYY-MM-DD`"),
         ("id" = String, Path, description = "The trip id (`T-…`)"),

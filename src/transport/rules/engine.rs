@@ -67,6 +67,19 @@ pub(crate) fn needs(t: &Trip, riders: &HashMap<String, Rider>) -> Result<Needs, 
     Ok((rider.load(), rider.service_s(), None))
 }
 
+/// The same-vehicle group of a trip: a shuttle's trips of one run and direction (the riders'
+/// legs and the escorts' leg) share one; every other trip rides on its own. `seen` numbers the
+/// groups of one instance.
+pub(crate) fn shuttle_group<'a>(t: &'a Trip, seen: &mut Vec<(&'a str, bool)>) -> Option<u32> {
+    let run = t.run.as_ref().filter(|_| t.kind == TripKind::Shuttle)?;
+    let key = (run.run_id.as_str(), t.is_return);
+    let at = seen.iter().position(|k| *k == key).unwrap_or_else(|| {
+        seen.push(key);
+        seen.len() - 1
+    });
+    u32::try_from(at).ok()
+}
+
 pub(crate) fn seconds_of(t: chrono::NaiveTime) -> f64 {
     f64::from(t.num_seconds_from_midnight())
 }
@@ -133,6 +146,8 @@ pub(crate) fn build(
     let open = Window::new(open_start.min(open_end), open_end);
     let nv = vehicles.len();
     let mut requests = Vec::with_capacity(kept.len());
+    // A shuttle's riders and escorts of one direction ride in one vehicle.
+    let mut groups: Vec<(&str, bool)> = Vec::new();
     for (i, (t, (load, service, ride))) in kept.iter().enumerate() {
         let (p, d) = (nv + 2 * i, nv + 2 * i + 1);
         let at = seconds_of(t.time);
@@ -167,6 +182,7 @@ pub(crate) fn build(
             },
             load: *load,
             max_ride: ride.unwrap_or(1800f64.max(1.5 * direct + service)),
+            group: shuttle_group(t, &mut groups),
         });
     }
     let darp_vehicles = vehicles

@@ -52,7 +52,8 @@ pub(crate) fn violation_code(v: Violation) -> &'static str {
 /// Puts request `r` on vehicle `v` at its cheapest feasible place (taking it off wherever it is
 /// now), every other stop unmoved. Refused with a code: `capacity` (the vehicle cannot carry the
 /// rider), `time_window`, `ride_time`, `shift_end`, `route_duration` (the vehicle could not
-/// serve it even idle), `no_room` (it could idle, but its other stops leave no place).
+/// serve it even idle), `no_room` (it could idle, but its other stops leave no place), `group`
+/// (a shuttle's rider or escorts whose group rides in another vehicle).
 pub(crate) fn fit_on(
     built: &Built,
     plan: &Plan,
@@ -65,6 +66,18 @@ pub(crate) fn fit_on(
         .fits(instance.requests[r].load)
     {
         return Err("capacity");
+    }
+    // A shuttle's group rides together: only the vehicle its placed mates are on.
+    if let Some(group) = instance.requests[r].group {
+        let elsewhere = plan.routes.iter().enumerate().any(|(u, route)| {
+            u != v
+                && route.stops.iter().any(|s| {
+                    s.request() != r && instance.requests[s.request()].group == Some(group)
+                })
+        });
+        if elsewhere {
+            return Err("group");
+        }
     }
     let mut base = plan.clone();
     for route in &mut base.routes {
@@ -145,6 +158,7 @@ mod tests {
             },
             load: Load::seated(1),
             max_ride: 3600.0,
+            group: None,
         };
         let vehicle = |start, seats| DarpVehicle {
             capacity: Capacity {

@@ -27,6 +27,8 @@ pub struct Transport {
     /// Serialises the overlap check and the storing of bookings and changes within this
     /// instance: two bookings racing for one rider cannot both pass the check.
     pub booking_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The road geometry of each day's planned routes, per plan version (the planner's map).
+    pub(crate) route_lines: super::route_lines::LinesCache,
 }
 
 impl Transport {
@@ -41,6 +43,7 @@ impl Transport {
             templates: Arc::new(Templates::load(&config.templates_file)?),
             plan_lock: Arc::new(tokio::sync::Mutex::new(())),
             booking_lock: Arc::new(tokio::sync::Mutex::new(())),
+            route_lines: Default::default(),
         })
     }
 

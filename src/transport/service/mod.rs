@@ -20,6 +20,7 @@
 //! - [`policy`]: eligibility at booking, the no-show / late-cancel count and flag, suspend and
 //!   waive, the expiring certificates and their SMS reminder.
 //! - [`replies`]: a rider's SMS reply (DA / NU / ANULEZ / UNDE / a note for dispatch).
+//! - [`route_lines`]: the road geometry of a day's planned routes (per plan version).
 //! - [`runs`]: the Mobilitate unit's runs (meal rounds, shuttles, supply runs) as trips.
 //! - [`demo`]: synthetic riders and bookings.
 
@@ -37,6 +38,7 @@ pub(crate) mod policy;
 pub(crate) mod positions;
 pub(crate) mod replies;
 pub(crate) mod reports;
+pub(crate) mod route_lines;
 pub(crate) mod runs;
 pub(crate) mod tablet_messages;
 

@@ -388,7 +388,7 @@ pub struct VehicleFit {
     pub current: bool,
     pub fits: bool,
     /// Why it does not fit, a code the console translates: `capacity`, `time_window`,
-    /// `ride_time`, `shift_end`, `route_duration`, `no_room`; `null` when it fits.
+    /// `ride_time`, `shift_end`, `route_duration`, `no_room`, `group`; `null` when it fits.
     pub reason: Option<String>,
     /// Kilometres added to the vehicle's route (when it fits).
     pub added_km: Option<f64>,
@@ -419,4 +419,42 @@ pub struct VehiclePosition {
 #[derive(Serialize, ToSchema)]
 pub struct VehiclePositions {
     pub positions: Vec<VehiclePosition>,
+}
+
+/// The road geometry of a day's planned routes (the planner's map).
+#[derive(Serialize, ToSchema)]
+pub struct PlanRoutes {
+    pub date: NaiveDate,
+    /// The plan version the lines belong to.
+    pub version: i64,
+    /// `true`: along the roads the van profile drives; `false`: straight legs between the stops
+    /// (the road network has not loaded).
+    pub roads: bool,
+    /// Vehicles with at least one stop.
+    pub routes: Vec<PlanRouteLine>,
+}
+
+/// One vehicle's planned route, depot to depot, as `[lon, lat]` points in driving order.
+#[derive(Serialize, ToSchema)]
+pub struct PlanRouteLine {
+    pub vehicle_id: String,
+    pub path: Vec<[f64; 2]>,
+}
+
+impl PlanRoutes {
+    pub(crate) fn of(lines: &crate::transport::service::route_lines::DayLines) -> Self {
+        Self {
+            date: lines.date,
+            version: lines.version,
+            roads: lines.roads,
+            routes: lines
+                .routes
+                .iter()
+                .map(|r| PlanRouteLine {
+                    vehicle_id: r.vehicle_id.clone(),
+                    path: r.path.clone(),
+                })
+                .collect(),
+        }
+    }
 }

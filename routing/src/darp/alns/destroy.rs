@@ -103,6 +103,25 @@ pub(crate) fn destroy<R: Rng>(
             out
         }
     };
+    let mut chosen = chosen;
+    // A group leaves its route as a whole, so that the repair may place it anywhere again (its
+    // members pinned by a frozen prefix stay, and hold the rest to their vehicle).
+    if tb.has_groups() {
+        let mut k = 0;
+        while k < chosen.len() {
+            for &m in tb.mates(chosen[k].0) {
+                if chosen.iter().any(|c| c.0 == m) {
+                    continue;
+                }
+                if let Some(u) = sol.route_of(m) {
+                    if !sol.routes[u].locked(m) {
+                        chosen.push((m, u));
+                    }
+                }
+            }
+            k += 1;
+        }
+    }
     for (r, v) in chosen {
         sol.remove(tb, v, r, sc);
     }

@@ -46,6 +46,9 @@ pub(crate) fn relocate_descent(
             let saving = old_cost - sol.cost;
             let mut best: Option<(f64, usize, super::insertion::Spot)> = None;
             for u in active_routes(tb, sol) {
+                if tb.has_groups() && !sol.group_allows(tb, r, u) {
+                    continue;
+                }
                 if let Some(s) = best_insertion(tb, u, &sol.routes[u], r, xs) {
                     if best.is_none_or(|b| s.delta < b.0) {
                         best = Some((s.delta, u, s));

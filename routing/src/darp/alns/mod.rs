@@ -279,7 +279,7 @@ fn from_columns(
             }
         }
     }
-    if served.contains(&false) {
+    if served.contains(&false) || !sol.groups_whole(tb) {
         return None;
     }
     sol.unassigned.clear();

@@ -12,7 +12,8 @@ use crate::darp::tables::Tables;
 
 use super::insertion::{best_insertion, splice, InsertScratch, Spot};
 use super::local::past;
-use super::state::Solution;
+use super::state::{RouteState, Solution};
+use crate::darp::model::StopId;
 
 /// How to choose the next request to insert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,12 +48,17 @@ pub(crate) fn repair<R: Rng>(
             let mut costs: [(f64, usize); 4] = [(f64::INFINITY, usize::MAX); 4];
             for &v in &active {
                 if !fresh[i][v] {
-                    cache[i][v] = best_insertion(tb, v, &sol.routes[v], r, xs).map(|mut s| {
-                        if noise > 0.0 {
-                            s.delta += noise * rng.random_range(-1.0..1.0);
-                        }
-                        s
-                    });
+                    // A group's member goes only where its placed mates are.
+                    let allowed = !tb.has_groups() || sol.group_allows(tb, r, v);
+                    cache[i][v] = allowed
+                        .then(|| best_insertion(tb, v, &sol.routes[v], r, xs))
+                        .flatten()
+                        .map(|mut s| {
+                            if noise > 0.0 {
+                                s.delta += noise * rng.random_range(-1.0..1.0);
+                            }
+                            s
+                        });
                     fresh[i][v] = true;
                 }
                 if let Some(s) = cache[i][v] {
@@ -109,9 +115,101 @@ pub(crate) fn repair<R: Rng>(
         for f in fresh.iter_mut() {
             f[v] = false;
         }
+        // The mates of what was placed may now go only to route `v`: price them again.
+        if !tb.mates(r).is_empty() {
+            for (k, &p) in pending.iter().enumerate() {
+                if tb.mates(r).contains(&p) {
+                    fresh[k].fill(false);
+                }
+            }
+        }
     }
+    regroup(tb, sol, &mut pending, xs, &mut seq);
     sol.unassigned = pending;
     sol.recost();
+}
+
+/// Groups left partly placed (a member fits nowhere beside its mates): each is taken out whole
+/// and put, member by member (the largest load first), into the route where all of it fits at
+/// the least added cost, its old route included. Inserting one member at a time ties a group to
+/// the route its first member chose, which may have no room for the rest: a van that already
+/// carries another group, say. Does nothing on instances without groups.
+fn regroup(
+    tb: &Tables,
+    sol: &mut Solution,
+    pending: &mut Vec<usize>,
+    xs: &mut InsertScratch,
+    seq: &mut Vec<StopId>,
+) {
+    if !tb.has_groups() {
+        return;
+    }
+    let mut k = 0;
+    while k < pending.len() {
+        let r = pending[k];
+        k += 1;
+        let mut members: Vec<usize> = std::iter::once(r)
+            .chain(tb.mates(r).iter().copied())
+            .collect();
+        let placed: Vec<(usize, usize)> = members
+            .iter()
+            .filter_map(|&m| sol.route_of(m).map(|v| (m, v)))
+            .collect();
+        let Some(&(_, from)) = placed.first() else {
+            continue;
+        };
+        if placed
+            .iter()
+            .any(|&(m, v)| v != from || sol.routes[v].locked(m))
+        {
+            continue;
+        }
+        let mut base = sol.routes[from].clone();
+        base.stops.retain(|s| !members.contains(&s.request()));
+        if base.refresh(tb, from, &mut xs.sched).is_err() {
+            continue;
+        }
+        members.sort_by_key(|&m| {
+            let q = tb.load(m);
+            (std::cmp::Reverse(q.seated + q.wheelchair), m)
+        });
+        let mut best: Option<(f64, usize, RouteState)> = None;
+        for v in active_routes(tb, sol) {
+            let (mut rs, before) = if v == from {
+                (base.clone(), sol.routes[from].cost)
+            } else {
+                (
+                    sol.routes[v].clone(),
+                    sol.routes[v].cost + sol.routes[from].cost - base.cost,
+                )
+            };
+            let mut fits = true;
+            for &m in &members {
+                let Some(spot) = best_insertion(tb, v, &rs, m, xs) else {
+                    fits = false;
+                    break;
+                };
+                splice(&rs.stops, m, spot, seq);
+                rs.stops.clone_from(seq);
+                if rs.refresh(tb, v, &mut xs.sched).is_err() {
+                    fits = false;
+                    break;
+                }
+            }
+            let delta = rs.cost - before;
+            if fits && best.as_ref().is_none_or(|b| delta < b.0) {
+                best = Some((delta, v, rs));
+            }
+        }
+        if let Some((_, v, rs)) = best {
+            if v != from {
+                sol.routes[from] = base;
+            }
+            sol.routes[v] = rs;
+            pending.retain(|p| !members.contains(p));
+            k = 0;
+        }
+    }
 }
 
 /// Routes worth pricing: every used route, and the first idle vehicle of each kind.

@@ -136,6 +136,7 @@ impl Solution {
         }
         sol.unassigned = (0..tb.requests()).filter(|&r| !served[r]).collect();
         sol.recost();
+        sol.unsplit_groups(tb, sc);
         sol
     }
 
@@ -173,9 +174,61 @@ impl Solution {
         true
     }
 
+    /// Whether request `r` may go into route `v`: every placed member of its group is there
+    /// (always, for a request without a group).
+    pub fn group_allows(&self, tb: &Tables, r: usize, v: usize) -> bool {
+        tb.mates(r)
+            .iter()
+            .all(|&m| self.route_of(m).is_none_or(|u| u == v))
+    }
+
+    /// Whether every group's placed members share one route.
+    pub fn groups_whole(&self, tb: &Tables) -> bool {
+        groups_whole(tb, self.routes.iter().map(|r| r.stops.as_slice()))
+    }
+
+    /// Takes out of their routes the members of groups that are split across routes, except
+    /// those pinned by a frozen prefix (the past cannot be undone), so that the search starts
+    /// from plans that keep groups together wherever it still can.
+    fn unsplit_groups(&mut self, tb: &Tables, sc: &mut Scratch) {
+        if !tb.has_groups() || self.groups_whole(tb) {
+            return;
+        }
+        for r in 0..tb.requests() {
+            let Some(v) = self.route_of(r) else { continue };
+            let split = tb
+                .mates(r)
+                .iter()
+                .any(|&m| self.route_of(m).is_some_and(|u| u != v));
+            if split && !self.routes[v].locked(r) {
+                self.remove(tb, v, r, sc);
+            }
+        }
+    }
+
     /// The route currently serving request `r`.
     pub fn route_of(&self, r: usize) -> Option<usize> {
         let p = StopId::pickup(r);
         self.routes.iter().position(|rs| rs.stops.contains(&p))
     }
+}
+
+/// Whether, over `routes`, the members of each group that are served are all in one route.
+pub(crate) fn groups_whole<'a>(tb: &Tables, routes: impl Iterator<Item = &'a [StopId]>) -> bool {
+    if !tb.has_groups() {
+        return true;
+    }
+    let mut route_of = vec![usize::MAX; tb.requests()];
+    for (v, stops) in routes.enumerate() {
+        for s in stops.iter().filter(|s| s.is_pickup()) {
+            route_of[s.request()] = v;
+        }
+    }
+    (0..tb.requests()).all(|r| {
+        route_of[r] == usize::MAX
+            || tb
+                .mates(r)
+                .iter()
+                .all(|&m| route_of[m] == usize::MAX || route_of[m] == route_of[r])
+    })
 }

@@ -13,7 +13,7 @@ use crate::darp::tables::Tables;
 
 use super::insertion::InsertScratch;
 use super::local::past;
-use super::state::{RouteState, Solution};
+use super::state::{groups_whole, RouteState, Solution};
 
 /// Applies improving tail exchanges until none is left (at most `ROUNDS` passes); stops at
 /// `deadline`.
@@ -100,6 +100,16 @@ fn exchange(
         seq_b.extend_from_slice(&a.stops[i..]);
         if !capacity_ok(tb, u, seq_a) || !capacity_ok(tb, v, seq_b) {
             continue;
+        }
+        if tb.has_groups() {
+            let routes = sol.routes.iter().enumerate().map(|(w, rs)| match w {
+                w if w == u => seq_a.as_slice(),
+                w if w == v => seq_b.as_slice(),
+                _ => rs.stops.as_slice(),
+            });
+            if !groups_whole(tb, routes) {
+                continue;
+            }
         }
         let mut ra = RouteState {
             stops: seq_a.clone(),
