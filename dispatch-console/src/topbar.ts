@@ -33,14 +33,24 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
   const services = ['dispatcher', 'supervisor', 'admin', 'emiu'].includes(me.role)
     ? h('a', { class: 'nav', href: '/servicii', 'data-action': 'services' }, ts('nav_services'))
     : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, services, h('span', { class: 'spacer' }), who, langBtn, logout);
-  // And the outbound calls (wellbeing calls, lists, campaigns).
+  // The outbound calls (wellbeing calls, lists, campaigns).
   const outbound = transport ? h('a', { class: 'nav', href: '/apeluri', 'data-action': 'outbound' }, to('nav')) : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, outbound, h('span', { class: 'spacer' }), who, langBtn, logout);
-  // The bed registry (its Romanian name is the same in both languages' menus: a page name).
-  const beds =
-    me.role !== 'driver'
-      ? h('a', { class: 'nav', href: '/paturi', 'data-action': 'beds' }, currentLang() === 'en' ? 'Beds' : 'Paturi')
-      : null;
-  return h('header', { class: 'topbar' }, title, extra ?? null, transport, beds, h('span', { class: 'spacer' }), who, langBtn, logout);
+  // The bed registry (dispatch roles and EMIU; a driver or a service has no use for it).
+  const beds = ['dispatcher', 'supervisor', 'admin', 'emiu'].includes(me.role)
+    ? h('a', { class: 'nav', href: '/paturi', 'data-action': 'beds' }, currentLang() === 'en' ? 'Beds' : 'Paturi')
+    : null;
+  return h(
+    'header',
+    { class: 'topbar' },
+    title,
+    extra ?? null,
+    transport,
+    services,
+    outbound,
+    beds,
+    h('span', { class: 'spacer' }),
+    who,
+    langBtn,
+    logout,
+  );
 }

@@ -295,7 +295,7 @@ impl Config {
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 17] = [
+const SECTIONS: [&str; 19] = [
     "server",
     "store",
     "bus",

@@ -519,7 +519,7 @@ pub(crate) async fn record_outcome(
     let state = rules::state_after(next);
     if !on
         .emergency
-        .record_outcome(&call.id, state, outcome.code(), note, actor, now)
+        .record_call_outcome(&call.id, state, outcome.code(), note, actor, now)
         .await?
     {
         return Err(Error::conflict_because(

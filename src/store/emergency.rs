@@ -125,14 +125,11 @@ pub trait EmergencyStore:
     super::emiu::EmiuStore
     + super::services::ServiceDirectory
     + super::reports::ReportStore
+    + super::outbound::OutboundStore
+    + super::beds::BedsStore
     + Send
     + Sync
-    super::emiu::EmiuStore + super::outbound::OutboundStore + Send + Sync
 {
-/// The EMIU procedure's tables and the bed registry come with it (`super::emiu`,
-/// `super::beds`), so the same handle reaches them.
-#[async_trait]
-pub trait EmergencyStore: super::emiu::EmiuStore + super::beds::BedsStore + Send + Sync {
     /// Creates or replaces a device; keeps its check-in history when it exists.
     async fn put_device(&self, d: &DeviceRecord) -> Result<(), StoreError>;
     async fn device(&self, id: &str) -> Result<Option<DeviceRecord>, StoreError>;

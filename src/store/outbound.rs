@@ -163,7 +163,7 @@ pub trait OutboundStore: Send + Sync {
     /// Records the outcome: `raised` -> `state` (done, retried, escalated); `false` when it
     /// was recorded already.
     #[allow(clippy::too_many_arguments)]
-    async fn record_outcome(
+    async fn record_call_outcome(
         &self,
         id: &str,
         state: &str,

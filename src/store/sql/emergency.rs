@@ -63,17 +63,7 @@ macro_rules! emergency_queries {
             })
         }
 
-        fn shelter(r: &DbRow) -> Result<ShelterRecord, StoreError> {
-            Ok(ShelterRecord {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                capacity: r.try_get("capacity")?,
-                free_places: r.try_get("free_places")?,
-            })
-        }
-
         pub(crate) fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
-        fn referral(r: &DbRow) -> Result<ReferralRecord, StoreError> {
             let id: String = r.try_get("id")?;
             let item: String = r.try_get("item_id")?;
             Ok(ReferralRecord {

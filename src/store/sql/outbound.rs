@@ -444,7 +444,7 @@ macro_rules! outbound_queries {
             }
 
             #[instrument(skip_all, fields(outbound.id = %id))]
-            async fn record_outcome(
+            async fn record_call_outcome(
                 &self,
                 id: &str,
                 state: &str,
