@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 mod features;
 mod queue;
 mod receiver;
+mod shifts;
 mod templates;
 
 pub use features::{
@@ -19,6 +20,7 @@ pub use features::{
 };
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
+pub use shifts::{Ring, ShiftsConfig};
 pub use templates::Templates;
 
 /// The defaults, compiled in.
@@ -44,6 +46,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     pub auth: AuthConfig,
     pub receiver: ReceiverConfig,
+    /// The dispatchers' duty roster: how incoming calls ring them, the handover note.
+    pub shifts: ShiftsConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -271,13 +275,14 @@ impl Config {
         self.transport.validate()?;
         self.sms.validate()?;
         self.receiver.validate()?;
+        self.shifts.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 16] = [
+const SECTIONS: [&str; 17] = [
     "server",
     "store",
     "bus",
@@ -294,6 +299,7 @@ const SECTIONS: [&str; 16] = [
     "transport",
     "sms",
     "receiver",
+    "shifts",
 ];
 
 fn is_config_key(key: &str) -> bool {

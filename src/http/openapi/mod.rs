@@ -130,6 +130,18 @@ use crate::state::AppState;
         crate::referrals::http::safe_contact::mark,
         crate::reports::http::get,
         crate::receiver::http::accounts,
+        crate::shifts::http::roster::list,
+        crate::shifts::http::roster::create,
+        crate::shifts::http::roster::update,
+        crate::shifts::http::roster::delete,
+        crate::shifts::http::roster::on_duty,
+        crate::shifts::http::roster::contacts,
+        crate::shifts::http::roster::put_contact,
+        crate::shifts::http::roster::delete_contact,
+        crate::shifts::http::handover::write,
+        crate::shifts::http::handover::pending,
+        crate::shifts::http::handover::acknowledge,
+        crate::shifts::http::handover::history,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -149,6 +161,7 @@ use crate::state::AppState;
         (name = "reports", description = "Answer-time reports"),
         (name = "supervisor", description = "The supervisor's overview; reassigning and unassigning items"),
         (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
+        (name = "roster", description = "The dispatchers' duty roster, who is on duty, handover notes"),
     )
 )]
 pub struct ApiDoc;

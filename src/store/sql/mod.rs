@@ -14,4 +14,5 @@ pub(crate) mod emiu;
 pub(crate) mod log;
 pub(crate) mod outbox;
 pub(crate) mod receiver;
+pub(crate) mod roster;
 pub(crate) mod transport;
