@@ -112,14 +112,6 @@ pub(crate) fn on_duty(shifts: &[ShiftRecord], at_ms: i64) -> Vec<&ShiftRecord> {
     now
 }
 
-/// The first shift starting after `at_ms`.
-pub(crate) fn next_after(shifts: &[ShiftRecord], at_ms: i64) -> Option<&ShiftRecord> {
-    shifts
-        .iter()
-        .filter(|s| s.starts_ms > at_ms)
-        .min_by_key(|s| (s.starts_ms, s.id))
-}
-
 /// The people on duty in the order they are rung: each shift on duty by start, its members in
 /// the roster's order; someone on two shifts (handover overlap) once.
 pub(crate) fn ring_order(on_duty: &[&ShiftRecord]) -> Vec<String> {
@@ -218,7 +210,7 @@ mod tests {
     fn on_duty_takes_the_start_and_leaves_the_end_and_rings_each_person_once() {
         let day = shift(8 * H, 16 * H, &["ana", "bogdan"]);
         let late = shift(15 * H, 23 * H, &["cezar", "ana"]);
-        let all = vec![day.clone(), late.clone()];
+        let all = vec![day, late];
         assert!(on_duty(&all, 7 * H).is_empty());
         assert_eq!(on_duty(&all, 8 * H).len(), 1);
         assert_eq!(
@@ -226,8 +218,6 @@ mod tests {
             vec!["ana", "bogdan", "cezar"]
         );
         assert_eq!(ring_order(&on_duty(&all, 16 * H)), vec!["cezar", "ana"]);
-        assert_eq!(next_after(&all, 9 * H).map(|s| s.id), Some(late.id));
-        assert!(next_after(&all, 15 * H).is_none());
     }
 
     #[test]

@@ -12,50 +12,50 @@ use crate::domain::{Item, ItemId, Level, Resource, ResourceKind, Status};
 
 /// Open items per level.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct LevelCounts {
+pub(crate) struct LevelCounts {
     #[serde(rename = "P1")]
-    pub p1: u32,
+    pub(crate) p1: u32,
     #[serde(rename = "P2")]
-    pub p2: u32,
+    pub(crate) p2: u32,
     #[serde(rename = "P3")]
-    pub p3: u32,
+    pub(crate) p3: u32,
     #[serde(rename = "P4")]
-    pub p4: u32,
+    pub(crate) p4: u32,
 }
 
 /// An item someone is working on, and whose it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct InProgress {
-    pub item_id: ItemId,
+pub(crate) struct InProgress {
+    pub(crate) item_id: ItemId,
     #[schema(value_type = String, example = "P1")]
-    pub level: Level,
+    pub(crate) level: Level,
     #[schema(value_type = String, example = "in_progress")]
-    pub status: Status,
+    pub(crate) status: Status,
     /// The account handling it (staff, not a person in the case); absent when nobody took it.
-    pub handler: Option<String>,
+    pub(crate) handler: Option<String>,
 }
 
 /// A follow-up call falling due soon.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct FollowUpDue {
+pub(crate) struct FollowUpDue {
     /// The case it was scheduled on.
-    pub item_id: ItemId,
-    pub due: DateTime<Utc>,
+    pub(crate) item_id: ItemId,
+    pub(crate) due: DateTime<Utc>,
 }
 
 /// The state at handover.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct HandoverSummary {
-    pub generated_at: DateTime<Utc>,
+pub(crate) struct HandoverSummary {
+    pub(crate) generated_at: DateTime<Utc>,
     /// Items not closed, per level.
-    pub open_by_level: LevelCounts,
+    pub(crate) open_by_level: LevelCounts,
     /// Items acknowledged, assigned or in progress, most urgent first.
-    pub in_progress: Vec<InProgress>,
+    pub(crate) in_progress: Vec<InProgress>,
     /// Scheduled follow-up calls due before `follow_ups_until`, soonest first.
-    pub follow_ups_due: Vec<FollowUpDue>,
-    pub follow_ups_until: DateTime<Utc>,
+    pub(crate) follow_ups_due: Vec<FollowUpDue>,
+    pub(crate) follow_ups_until: DateTime<Utc>,
     /// Open items an EMIU team is assigned to: interventions under way.
-    pub emiu_open: u32,
+    pub(crate) emiu_open: u32,
 }
 
 /// Builds the summary from the live items and resources and the scheduled follow-ups

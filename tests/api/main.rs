@@ -23,6 +23,7 @@ mod receiver;
 mod resource_access;
 mod shift_assist;
 mod shift_queue;
+mod shifts;
 mod transport;
 mod transport_gps;
 mod transport_live;
