@@ -9,6 +9,7 @@ import { mountConsole } from './console';
 import { mountEmiu } from './emiu';
 import { mountReports } from './reports';
 import { mountSupervisor } from './supervisor';
+import { mountRoster } from './roster';
 import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
@@ -98,6 +99,12 @@ function route(me: Me): void {
     return;
   }
   if (location.pathname === '/supervizor') go('/');
+  if (location.pathname === '/tura' && (me.role === 'supervisor' || me.role === 'admin')) {
+    document.body.dataset.page = 'roster';
+    unmount = mountRoster(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/tura') go('/');
   if (location.pathname === '/transport/beneficiari') {
     document.body.dataset.page = 'riders';
     unmount = mountRiders(root, me, () => void logout());

@@ -25,6 +25,7 @@ use crate::state::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/roster/people", get(http::roster::people))
         .route("/api/v1/roster/contacts", get(http::roster::contacts))
         .route(
             "/api/v1/roster/contacts/{username}",

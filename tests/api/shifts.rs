@@ -392,6 +392,7 @@ async fn the_role_matrix_holds_for_every_roster_route() {
         (Method::PUT, format!("/api/v1/roster/shifts/{missing}"), shift.clone(), &keepers),
         (Method::DELETE, format!("/api/v1/roster/shifts/{missing}"), Value::Null, &keepers),
         (Method::GET, "/api/v1/roster/on-duty".into(), Value::Null, &dispatch),
+        (Method::GET, "/api/v1/roster/people".into(), Value::Null, &keepers),
         (Method::GET, "/api/v1/roster/contacts".into(), Value::Null, &keepers),
         (Method::PUT, "/api/v1/roster/contacts/petra".into(), json!({ "phone": "+40256000501" }), &keepers),
         (Method::DELETE, "/api/v1/roster/contacts/nimeni".into(), Value::Null, &keepers),

@@ -135,6 +135,7 @@ use crate::state::AppState;
         crate::shifts::http::roster::update,
         crate::shifts::http::roster::delete,
         crate::shifts::http::roster::on_duty,
+        crate::shifts::http::roster::people,
         crate::shifts::http::roster::contacts,
         crate::shifts::http::roster::put_contact,
         crate::shifts::http::roster::delete_contact,

@@ -60,6 +60,12 @@ pub(crate) struct DutyOut {
     pub next: Option<ShiftOut>,
 }
 
+/// The accounts a shift may name.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PeopleList {
+    pub people: Vec<MemberOut>,
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ContactList {
     pub contacts: Vec<ContactRecord>,
@@ -319,6 +325,34 @@ pub(crate) async fn on_duty(
         people: duty.people,
         phones,
         next,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/roster/people",
+    tag = "roster",
+    operation_id = "list_rostered_people",
+    description = "The enabled dispatcher and supervisor accounts a shift may name, by username, with whether a phone is on file. Roles: supervisor, admin.",
+    responses((status = 200, body = PeopleList), Refusals),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<PeopleList>> {
+    caller.require(KEEPERS)?;
+    let users = state.store.users_with_roles(ROSTERED_ROLES).await?;
+    let contacts = state.roster.contacts().await?;
+    Ok(Json(PeopleList {
+        people: users
+            .into_iter()
+            .map(|u| MemberOut {
+                has_phone: contacts.iter().any(|c| c.username == u.username),
+                display_name: u.display_name,
+                username: u.username,
+            })
+            .collect(),
     }))
 }
 
