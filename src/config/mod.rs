@@ -194,7 +194,10 @@ impl Config {
     pub fn validate(&self) -> anyhow::Result<()> {
         self.queue.zone().map_err(anyhow::Error::msg)?;
         check_rules(&self.queue.rules).map_err(anyhow::Error::msg)?;
-        self.queue.level_clock_s.check().map_err(anyhow::Error::msg)?;
+        self.queue
+            .level_clock_s
+            .check()
+            .map_err(anyhow::Error::msg)?;
         anyhow::ensure!(
             self.core.max_batch >= 1,
             "core.max_batch: must be at least 1"
@@ -350,7 +353,9 @@ mod tests {
     #[test]
     fn a_level_clock_out_of_range_is_refused_at_load() {
         let mut config = Config::default_for_tests();
-        config.validate().expect("the default configuration is valid");
+        config
+            .validate()
+            .expect("the default configuration is valid");
         config.queue.level_clock_s.p1 = 0;
         let err = config.validate().expect_err("a zero clock is refused");
         assert!(err.to_string().contains("queue.level_clock_s.P1"), "{err}");

@@ -47,7 +47,6 @@ pub struct Refusal {
     pub message: String,
 }
 
-
 /// The longest shift (24 hours), in milliseconds.
 pub(crate) const MAX_SHIFT_MS: i64 = 24 * 3600 * 1000;
 /// The most people on one shift.

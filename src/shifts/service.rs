@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::rules::{self, Line};
 use super::summary::{self, HandoverSummary};
 use crate::access::Caller;
+use crate::config::ShiftsConfig;
 use crate::core::CoreHandle;
 use crate::error::{Error, Result};
-use crate::config::ShiftsConfig;
 use crate::store::roster::{HandoverRecord, ShiftRecord};
 use crate::store::{AuditRecord, EmergencyStore, RosterStore, Store};
 
@@ -171,9 +171,12 @@ pub(crate) async fn write_handover(
         .ok_or_else(|| {
             Error::validation("shift_id", "there is no next shift to hand over to yet")
         })?;
-    let summary =
-        summary_now(state.core, state.emergency, state.config.follow_ups_within_h)
-            .await?;
+    let summary = summary_now(
+        state.core,
+        state.emergency,
+        state.config.follow_ups_within_h,
+    )
+    .await?;
     let record = HandoverRecord {
         id: Uuid::now_v7(),
         shift_id,

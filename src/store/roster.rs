@@ -53,8 +53,11 @@ pub trait RosterStore: Send + Sync {
     async fn delete_shift(&self, id: Uuid, audit: &AuditRecord) -> Result<bool, StoreError>;
     async fn shift(&self, id: Uuid) -> Result<Option<ShiftRecord>, StoreError>;
     /// Shifts overlapping `[from_ms, to_ms)`, by start.
-    async fn shifts_between(&self, from_ms: i64, to_ms: i64)
-        -> Result<Vec<ShiftRecord>, StoreError>;
+    async fn shifts_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<ShiftRecord>, StoreError>;
     /// The first shift starting at or after `at_ms`.
     async fn next_shift_from(&self, at_ms: i64) -> Result<Option<ShiftRecord>, StoreError>;
 
@@ -68,8 +71,7 @@ pub trait RosterStore: Send + Sync {
     async fn shift_has_handover(&self, shift: Uuid) -> Result<bool, StoreError>;
     async fn handover(&self, id: Uuid) -> Result<Option<HandoverRecord>, StoreError>;
     /// Notes for these incoming shifts, newest first.
-    async fn handovers_for(&self, next_shifts: &[Uuid])
-        -> Result<Vec<HandoverRecord>, StoreError>;
+    async fn handovers_for(&self, next_shifts: &[Uuid]) -> Result<Vec<HandoverRecord>, StoreError>;
     /// The newest `limit` notes, newest first.
     async fn handovers(&self, limit: i64) -> Result<Vec<HandoverRecord>, StoreError>;
     /// Records `username`'s acknowledgement; `false` when they had already acknowledged it.

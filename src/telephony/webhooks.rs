@@ -12,8 +12,6 @@ use super::http::{xml, Signed};
 use super::rules::{call_result, caller_number, CallResult};
 use super::twiml::{response, Number, Verb};
 use crate::config::Ring;
-use crate::shifts::rules::Line;
-use crate::shifts::service::lines_at;
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
@@ -22,6 +20,8 @@ use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
+use crate::shifts::rules::Line;
+use crate::shifts::service::lines_at;
 use crate::state::AppState;
 use crate::transport::service::replies::Handled;
 

@@ -98,24 +98,66 @@ async fn supervisors_keep_the_roster_and_bad_shifts_are_refused_naming_the_field
     assert_eq!(refused_field(bad).await, "ends_at");
     let long = put_shift(&app, t0, t0 + Duration::hours(25), "cezar", &["cezar"]).await;
     assert_eq!(refused_field(long).await, "ends_at");
-    let lead = put_shift(&app, t0 + Duration::days(1), t0 + Duration::days(1) + Duration::hours(8), "ana", &["cezar"]).await;
+    let lead = put_shift(
+        &app,
+        t0 + Duration::days(1),
+        t0 + Duration::days(1) + Duration::hours(8),
+        "ana",
+        &["cezar"],
+    )
+    .await;
     assert_eq!(refused_field(lead).await, "lead");
-    let twice = put_shift(&app, t0 + Duration::days(1), t0 + Duration::days(1) + Duration::hours(8), "cezar", &["cezar", "cezar"]).await;
+    let twice = put_shift(
+        &app,
+        t0 + Duration::days(1),
+        t0 + Duration::days(1) + Duration::hours(8),
+        "cezar",
+        &["cezar", "cezar"],
+    )
+    .await;
     assert_eq!(refused_field(twice).await, "members");
-    let unknown = put_shift(&app, t0 + Duration::days(1), t0 + Duration::days(1) + Duration::hours(8), "nimeni", &["nimeni"]).await;
+    let unknown = put_shift(
+        &app,
+        t0 + Duration::days(1),
+        t0 + Duration::days(1) + Duration::hours(8),
+        "nimeni",
+        &["nimeni"],
+    )
+    .await;
     assert_eq!(refused_field(unknown).await, "members");
-    let overlap = put_shift(&app, t0 + Duration::hours(7), t0 + Duration::hours(15), "bogdan", &["bogdan", "cezar"]).await;
+    let overlap = put_shift(
+        &app,
+        t0 + Duration::hours(7),
+        t0 + Duration::hours(15),
+        "bogdan",
+        &["bogdan", "cezar"],
+    )
+    .await;
     let body: Value = overlap.json().await.unwrap();
     assert_eq!(body["error"]["field"], "members");
-    assert!(body["error"]["message"].as_str().unwrap().contains("bogdan"));
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("bogdan"));
     let malformed = put_shift(&app, t0, t0, "ana", &["ana"]).await;
     assert_eq!(refused_field(malformed).await, "ends_at");
     let not_a_time = app
-        .post_as(Role::Supervisor, "/api/v1/roster/shifts", &json!({ "starts_at": "ieri", "ends_at": at(t0), "lead": "ana", "members": ["ana"] }))
+        .post_as(
+            Role::Supervisor,
+            "/api/v1/roster/shifts",
+            &json!({ "starts_at": "ieri", "ends_at": at(t0), "lead": "ana", "members": ["ana"] }),
+        )
         .await;
     assert_eq!(refused_field(not_a_time).await, "starts_at");
     // Back to back is fine, and a dispatcher may not keep the roster.
-    let next = put_shift(&app, t0 + Duration::hours(8), t0 + Duration::hours(16), "bogdan", &["bogdan", "cezar"]).await;
+    let next = put_shift(
+        &app,
+        t0 + Duration::hours(8),
+        t0 + Duration::hours(16),
+        "bogdan",
+        &["bogdan", "cezar"],
+    )
+    .await;
     assert_eq!(next.status(), 201);
     let by_dispatcher = app
         .post_as(Role::Dispatcher, "/api/v1/roster/shifts", &json!({ "starts_at": at(t0 + Duration::days(5)), "ends_at": at(t0 + Duration::days(5) + Duration::hours(1)), "lead": "ana", "members": ["ana"] }))
@@ -124,7 +166,14 @@ async fn supervisors_keep_the_roster_and_bad_shifts_are_refused_naming_the_field
 
     // The list, a change, a removal.
     let list: Value = app
-        .get_as(Role::Dispatcher, &format!("/api/v1/roster/shifts?from={}&to={}", at(t0 - Duration::hours(1)).replace('+', "%2B"), at(t0 + Duration::days(1)).replace('+', "%2B")))
+        .get_as(
+            Role::Dispatcher,
+            &format!(
+                "/api/v1/roster/shifts?from={}&to={}",
+                at(t0 - Duration::hours(1)).replace('+', "%2B"),
+                at(t0 + Duration::days(1)).replace('+', "%2B")
+            ),
+        )
         .await
         .json()
         .await
@@ -142,20 +191,58 @@ async fn supervisors_keep_the_roster_and_bad_shifts_are_refused_naming_the_field
     let changed: Value = changed.json().await.unwrap();
     assert_eq!(changed["lead"], "bogdan");
     assert_eq!(changed["members"][0]["username"], "bogdan");
-    let gone = send(&app, reqwest::Method::DELETE, app.token(Role::Supervisor), &format!("/api/v1/roster/shifts/{id}"), None).await;
+    let gone = send(
+        &app,
+        reqwest::Method::DELETE,
+        app.token(Role::Supervisor),
+        &format!("/api/v1/roster/shifts/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(gone.status(), 204);
-    let again = send(&app, reqwest::Method::DELETE, app.token(Role::Supervisor), &format!("/api/v1/roster/shifts/{id}"), None).await;
+    let again = send(
+        &app,
+        reqwest::Method::DELETE,
+        app.token(Role::Supervisor),
+        &format!("/api/v1/roster/shifts/{id}"),
+        None,
+    )
+    .await;
     assert_eq!(again.status(), 404);
 
     // Phones: a bad number names the field; the list is for supervisors only.
-    let bad_phone = send(&app, reqwest::Method::PUT, app.token(Role::Supervisor), "/api/v1/roster/contacts/ana", Some(&json!({ "phone": "nu" }))).await;
+    let bad_phone = send(
+        &app,
+        reqwest::Method::PUT,
+        app.token(Role::Supervisor),
+        "/api/v1/roster/contacts/ana",
+        Some(&json!({ "phone": "nu" })),
+    )
+    .await;
     assert_eq!(refused_field(bad_phone).await, "phone");
-    let bad_ext = send(&app, reqwest::Method::PUT, app.token(Role::Supervisor), "/api/v1/roster/contacts/ana", Some(&json!({ "phone": "+40256000101", "extension": "1x" }))).await;
+    let bad_ext = send(
+        &app,
+        reqwest::Method::PUT,
+        app.token(Role::Supervisor),
+        "/api/v1/roster/contacts/ana",
+        Some(&json!({ "phone": "+40256000101", "extension": "1x" })),
+    )
+    .await;
     assert_eq!(refused_field(bad_ext).await, "extension");
     phone(&app, "ana", "+40256000101", Some("104")).await;
-    let contacts: Value = app.get_as(Role::Supervisor, "/api/v1/roster/contacts").await.json().await.unwrap();
+    let contacts: Value = app
+        .get_as(Role::Supervisor, "/api/v1/roster/contacts")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(contacts["contacts"][0]["phone"], "+40256000101");
-    assert_eq!(app.get_as(Role::Dispatcher, "/api/v1/roster/contacts").await.status(), 403);
+    assert_eq!(
+        app.get_as(Role::Dispatcher, "/api/v1/roster/contacts")
+            .await
+            .status(),
+        403
+    );
 }
 
 #[tokio::test]
@@ -163,15 +250,34 @@ async fn who_is_on_duty_is_computed_at_the_moment_asked() {
     let app = app_with(|_| {}).await;
     dispatchers(&app, &["dora", "emil", "flavia"]).await;
     let t0 = Utc::now() + Duration::days(10);
-    assert_eq!(put_shift(&app, t0, t0 + Duration::hours(8), "dora", &["dora", "emil"]).await.status(), 201);
-    assert_eq!(put_shift(&app, t0 + Duration::hours(7), t0 + Duration::hours(15), "flavia", &["flavia"]).await.status(), 201);
+    assert_eq!(
+        put_shift(&app, t0, t0 + Duration::hours(8), "dora", &["dora", "emil"])
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        put_shift(
+            &app,
+            t0 + Duration::hours(7),
+            t0 + Duration::hours(15),
+            "flavia",
+            &["flavia"]
+        )
+        .await
+        .status(),
+        201
+    );
     phone(&app, "emil", "+40256000202", None).await;
 
     let duty = |when: DateTime<Utc>| {
         let app = &app;
         async move {
             let r = app
-                .get_as(Role::Dispatcher, &format!("/api/v1/roster/on-duty?at={}", at(when).replace('+', "%2B")))
+                .get_as(
+                    Role::Dispatcher,
+                    &format!("/api/v1/roster/on-duty?at={}", at(when).replace('+', "%2B")),
+                )
                 .await;
             assert_eq!(r.status(), 200);
             r.json::<Value>().await.unwrap()
@@ -214,7 +320,14 @@ async fn post(app: &TestApp, path: &str, params: &[(&'static str, String)]) -> S
 async fn on_duty_now(app: &TestApp) {
     dispatchers(app, &["gelu", "horia", "irina"]).await;
     let now = Utc::now();
-    let r = put_shift(app, now - Duration::hours(1), now + Duration::hours(7), "gelu", &["gelu", "horia", "irina"]).await;
+    let r = put_shift(
+        app,
+        now - Duration::hours(1),
+        now + Duration::hours(7),
+        "gelu",
+        &["gelu", "horia", "irina"],
+    )
+    .await;
     assert_eq!(r.status(), 201);
     phone(app, "gelu", "+40256000301", None).await;
     phone(app, "irina", "+40256000303", Some("17")).await;
@@ -235,8 +348,15 @@ async fn simultaneous_ringing_dials_everyone_on_duty_with_a_phone_in_one_dial() 
         twiml.contains(r#"<Dial timeout="20" action="/telephony/voice/status" method="POST"><Number>+40256000301</Number><Number sendDigits="ww17">+40256000303</Number></Dial>"#),
         "{twiml}"
     );
-    assert!(!twiml.contains("+40256000999"), "the desk is not rung: {twiml}");
-    assert_eq!(queue_items(&app).await.len(), 1, "the call is carded as before");
+    assert!(
+        !twiml.contains("+40256000999"),
+        "the desk is not rung: {twiml}"
+    );
+    assert_eq!(
+        queue_items(&app).await.len(),
+        1,
+        "the call is carded as before"
+    );
 }
 
 #[tokio::test]
@@ -267,10 +387,15 @@ async fn sequential_ringing_tries_each_phone_in_turn_then_raises_the_callback() 
     let mut busy = voice("CA-Q1", "+40722000012");
     busy.push(("DialCallStatus", "busy".into()));
     let last = post(&app, "/telephony/voice/next?tried=2", &busy).await;
-    assert!(last.contains("Vă vom suna înapoi") && last.contains("<Hangup/>"), "{last}");
+    assert!(
+        last.contains("Vă vom suna înapoi") && last.contains("<Hangup/>"),
+        "{last}"
+    );
     let items = queue_items(&app).await;
     assert!(
-        items.iter().any(|i| i["kind"] == "callback" && i["details"]["phone"] == "+40722000012"),
+        items
+            .iter()
+            .any(|i| i["kind"] == "callback" && i["details"]["phone"] == "+40722000012"),
         "{items:?}"
     );
 
@@ -281,7 +406,11 @@ async fn sequential_ringing_tries_each_phone_in_turn_then_raises_the_callback() 
     let done = post(&app, "/telephony/voice/next?tried=2", &answered).await;
     assert!(!done.contains("<Dial"), "{done}");
     assert_eq!(
-        queue_items(&app).await.iter().filter(|i| i["kind"] == "callback").count(),
+        queue_items(&app)
+            .await
+            .iter()
+            .filter(|i| i["kind"] == "callback")
+            .count(),
         1
     );
 
@@ -299,7 +428,12 @@ async fn with_nobody_on_duty_the_desk_number_is_dialled_as_before() {
     // A shift tomorrow, with a phone, is not on duty now.
     dispatchers(&app, &["jana"]).await;
     let t0 = Utc::now() + Duration::days(1);
-    assert_eq!(put_shift(&app, t0, t0 + Duration::hours(8), "jana", &["jana"]).await.status(), 201);
+    assert_eq!(
+        put_shift(&app, t0, t0 + Duration::hours(8), "jana", &["jana"])
+            .await
+            .status(),
+        201
+    );
     phone(&app, "jana", "+40256000401", None).await;
 
     let twiml = post(&app, "/telephony/voice", &voice("CA-D1", "+40722000014")).await;
@@ -311,9 +445,23 @@ async fn with_nobody_on_duty_the_desk_number_is_dialled_as_before() {
     // On duty but without a phone: still the desk.
     dispatchers(&app, &["karla"]).await;
     let now = Utc::now();
-    assert_eq!(put_shift(&app, now - Duration::hours(1), now + Duration::hours(1), "karla", &["karla"]).await.status(), 201);
+    assert_eq!(
+        put_shift(
+            &app,
+            now - Duration::hours(1),
+            now + Duration::hours(1),
+            "karla",
+            &["karla"]
+        )
+        .await
+        .status(),
+        201
+    );
     let twiml = post(&app, "/telephony/voice", &voice("CA-D2", "+40722000015")).await;
-    assert!(twiml.contains(r#"<Number>+40256000555</Number>"#), "{twiml}");
+    assert!(
+        twiml.contains(r#"<Number>+40256000555</Number>"#),
+        "{twiml}"
+    );
 }
 
 #[tokio::test]
@@ -323,18 +471,59 @@ async fn the_outgoing_lead_writes_the_handover_and_the_incoming_shift_acknowledg
     let tokens = dispatchers(&app, &["laura", "mihai", "nicu", "oana"]).await;
     let (laura, mihai, oana) = (&tokens[0], &tokens[1], &tokens[3]);
     let now = Utc::now();
-    let out: Value = put_shift(&app, now - Duration::hours(7), now + Duration::minutes(30), "laura", &["laura"]).await.json().await.unwrap();
-    let next: Value = put_shift(&app, now + Duration::minutes(30), now + Duration::hours(8), "mihai", &["mihai", "nicu"]).await.json().await.unwrap();
+    let out: Value = put_shift(
+        &app,
+        now - Duration::hours(7),
+        now + Duration::minutes(30),
+        "laura",
+        &["laura"],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let next: Value = put_shift(
+        &app,
+        now + Duration::minutes(30),
+        now + Duration::hours(8),
+        "mihai",
+        &["mihai", "nicu"],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let shift_id = out["id"].as_str().unwrap();
     post(&app, "/telephony/voice", &voice("CA-H1", "+40722000016")).await;
 
     // Act: only the lead writes it.
     let body = json!({ "shift_id": shift_id, "note": "Apelul de la 14:00 trebuie urmărit." });
-    let by_other = send(&app, reqwest::Method::POST, mihai, "/api/v1/roster/handover", Some(&body)).await;
+    let by_other = send(
+        &app,
+        reqwest::Method::POST,
+        mihai,
+        "/api/v1/roster/handover",
+        Some(&body),
+    )
+    .await;
     assert_eq!(by_other.status(), 403);
-    let empty = send(&app, reqwest::Method::POST, laura, "/api/v1/roster/handover", Some(&json!({ "shift_id": shift_id, "note": "  " }))).await;
+    let empty = send(
+        &app,
+        reqwest::Method::POST,
+        laura,
+        "/api/v1/roster/handover",
+        Some(&json!({ "shift_id": shift_id, "note": "  " })),
+    )
+    .await;
     assert_eq!(refused_field(empty).await, "note");
-    let r = send(&app, reqwest::Method::POST, laura, "/api/v1/roster/handover", Some(&body)).await;
+    let r = send(
+        &app,
+        reqwest::Method::POST,
+        laura,
+        "/api/v1/roster/handover",
+        Some(&body),
+    )
+    .await;
 
     // Assert: the summary counts the open call, without personal data.
     assert_eq!(r.status(), 201);
@@ -344,32 +533,99 @@ async fn the_outgoing_lead_writes_the_handover_and_the_incoming_shift_acknowledg
     assert!(note["summary"]["open_by_level"]["P1"].as_u64().unwrap() >= 1);
     assert!(note["summary"]["in_progress"].is_array());
     assert_eq!(note["summary"]["emiu_open"], 0);
-    assert!(!note["summary"].to_string().contains("+40722000016"), "no caller number in the summary");
+    assert!(
+        !note["summary"].to_string().contains("+40722000016"),
+        "no caller number in the summary"
+    );
     let id = note["id"].as_str().unwrap().to_owned();
-    let twice = send(&app, reqwest::Method::POST, laura, "/api/v1/roster/handover", Some(&body)).await;
+    let twice = send(
+        &app,
+        reqwest::Method::POST,
+        laura,
+        "/api/v1/roster/handover",
+        Some(&body),
+    )
+    .await;
     assert_eq!(twice.status(), 409);
 
     // The incoming shift sees it until acknowledged; someone else never does.
-    let pending: Value = send(&app, reqwest::Method::GET, mihai, "/api/v1/roster/handover/pending", None).await.json().await.unwrap();
+    let pending: Value = send(
+        &app,
+        reqwest::Method::GET,
+        mihai,
+        "/api/v1/roster/handover/pending",
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(pending["notes"][0]["id"], id.as_str());
-    let pending_oana: Value = send(&app, reqwest::Method::GET, oana, "/api/v1/roster/handover/pending", None).await.json().await.unwrap();
+    let pending_oana: Value = send(
+        &app,
+        reqwest::Method::GET,
+        oana,
+        "/api/v1/roster/handover/pending",
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(pending_oana["notes"], json!([]));
     let ack_path = format!("/api/v1/roster/handover/{id}/acknowledge");
-    assert_eq!(send(&app, reqwest::Method::POST, oana, &ack_path, None).await.status(), 403);
+    assert_eq!(
+        send(&app, reqwest::Method::POST, oana, &ack_path, None)
+            .await
+            .status(),
+        403
+    );
     let acked = send(&app, reqwest::Method::POST, mihai, &ack_path, None).await;
     assert_eq!(acked.status(), 200);
     let acked: Value = acked.json().await.unwrap();
     assert_eq!(acked["acknowledgements"][0]["username"], "mihai");
-    let pending: Value = send(&app, reqwest::Method::GET, mihai, "/api/v1/roster/handover/pending", None).await.json().await.unwrap();
+    let pending: Value = send(
+        &app,
+        reqwest::Method::GET,
+        mihai,
+        "/api/v1/roster/handover/pending",
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(pending["notes"], json!([]));
 
     // The history, for supervisors: who acknowledged when. A shift with a note stays.
-    let history: Value = app.get_as(Role::Supervisor, "/api/v1/roster/handover").await.json().await.unwrap();
-    let entry = history["notes"].as_array().unwrap().iter().find(|n| n["id"] == id.as_str()).unwrap();
+    let history: Value = app
+        .get_as(Role::Supervisor, "/api/v1/roster/handover")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let entry = history["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id.as_str())
+        .unwrap();
     assert_eq!(entry["acknowledgements"][0]["username"], "mihai");
     assert!(entry["acknowledgements"][0]["at"].is_string());
-    assert_eq!(app.get_as(Role::Dispatcher, "/api/v1/roster/handover").await.status(), 403);
-    let del = send(&app, reqwest::Method::DELETE, app.token(Role::Supervisor), &format!("/api/v1/roster/shifts/{shift_id}"), None).await;
+    assert_eq!(
+        app.get_as(Role::Dispatcher, "/api/v1/roster/handover")
+            .await
+            .status(),
+        403
+    );
+    let del = send(
+        &app,
+        reqwest::Method::DELETE,
+        app.token(Role::Supervisor),
+        &format!("/api/v1/roster/shifts/{shift_id}"),
+        None,
+    )
+    .await;
     assert_eq!(del.status(), 409);
 }
 
@@ -387,19 +643,84 @@ async fn the_role_matrix_holds_for_every_roster_route() {
     let shift = json!({ "starts_at": at(t0), "ends_at": at(t0 + Duration::hours(1)), "lead": "petra", "members": ["petra"] });
     let missing = "00000000-0000-7000-8000-000000000000";
     let rows: Vec<(Method, String, Value, &[Role])> = vec![
-        (Method::GET, "/api/v1/roster/shifts".into(), Value::Null, &dispatch),
-        (Method::POST, "/api/v1/roster/shifts".into(), shift.clone(), &keepers),
-        (Method::PUT, format!("/api/v1/roster/shifts/{missing}"), shift.clone(), &keepers),
-        (Method::DELETE, format!("/api/v1/roster/shifts/{missing}"), Value::Null, &keepers),
-        (Method::GET, "/api/v1/roster/on-duty".into(), Value::Null, &dispatch),
-        (Method::GET, "/api/v1/roster/people".into(), Value::Null, &keepers),
-        (Method::GET, "/api/v1/roster/contacts".into(), Value::Null, &keepers),
-        (Method::PUT, "/api/v1/roster/contacts/petra".into(), json!({ "phone": "+40256000501" }), &keepers),
-        (Method::DELETE, "/api/v1/roster/contacts/nimeni".into(), Value::Null, &keepers),
-        (Method::GET, "/api/v1/roster/handover".into(), Value::Null, &keepers),
-        (Method::POST, "/api/v1/roster/handover".into(), json!({ "shift_id": missing, "note": "x" }), &dispatch),
-        (Method::GET, "/api/v1/roster/handover/pending".into(), Value::Null, &dispatch),
-        (Method::POST, format!("/api/v1/roster/handover/{missing}/acknowledge"), Value::Null, &dispatch),
+        (
+            Method::GET,
+            "/api/v1/roster/shifts".into(),
+            Value::Null,
+            &dispatch,
+        ),
+        (
+            Method::POST,
+            "/api/v1/roster/shifts".into(),
+            shift.clone(),
+            &keepers,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/roster/shifts/{missing}"),
+            shift.clone(),
+            &keepers,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/roster/shifts/{missing}"),
+            Value::Null,
+            &keepers,
+        ),
+        (
+            Method::GET,
+            "/api/v1/roster/on-duty".into(),
+            Value::Null,
+            &dispatch,
+        ),
+        (
+            Method::GET,
+            "/api/v1/roster/people".into(),
+            Value::Null,
+            &keepers,
+        ),
+        (
+            Method::GET,
+            "/api/v1/roster/contacts".into(),
+            Value::Null,
+            &keepers,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/roster/contacts/petra".into(),
+            json!({ "phone": "+40256000501" }),
+            &keepers,
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/roster/contacts/nimeni".into(),
+            Value::Null,
+            &keepers,
+        ),
+        (
+            Method::GET,
+            "/api/v1/roster/handover".into(),
+            Value::Null,
+            &keepers,
+        ),
+        (
+            Method::POST,
+            "/api/v1/roster/handover".into(),
+            json!({ "shift_id": missing, "note": "x" }),
+            &dispatch,
+        ),
+        (
+            Method::GET,
+            "/api/v1/roster/handover/pending".into(),
+            Value::Null,
+            &dispatch,
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/roster/handover/{missing}/acknowledge"),
+            Value::Null,
+            &dispatch,
+        ),
     ];
     for (method, path, body, allowed) in rows {
         let body = (!body.is_null()).then_some(body);
@@ -420,6 +741,10 @@ async fn the_role_matrix_holds_for_every_roster_route() {
             .send()
             .await
             .unwrap();
-        assert_eq!(anonymous.status(), 401, "{method} {path} without credentials");
+        assert_eq!(
+            anonymous.status(),
+            401,
+            "{method} {path} without credentials"
+        );
     }
 }

@@ -95,6 +95,7 @@ use crate::state::AppState;
         crate::transport::http::runs::list,
         crate::telephony::webhooks::voice,
         crate::telephony::webhooks::status,
+        crate::telephony::webhooks::next,
         crate::telephony::webhooks::hold,
         crate::telephony::webhooks::sms,
         crate::teleasistenta::http::devices::list,

@@ -72,7 +72,10 @@ pub(crate) struct ContactList {
 }
 
 /// Turns stored shifts into answers with display names and whether each has a phone.
-pub(crate) async fn shifts_out(state: &AppState, shifts: Vec<ShiftRecord>) -> Result<Vec<ShiftOut>> {
+pub(crate) async fn shifts_out(
+    state: &AppState,
+    shifts: Vec<ShiftRecord>,
+) -> Result<Vec<ShiftOut>> {
     if shifts.is_empty() {
         return Ok(Vec::new());
     }
@@ -132,7 +135,9 @@ pub(crate) async fn list(
     AppQuery(q): AppQuery<RangeQuery>,
 ) -> Result<Json<ShiftList>> {
     caller.require(DISPATCH)?;
-    let from = q.from.unwrap_or_else(|| Utc::now() - chrono::Duration::days(1));
+    let from = q
+        .from
+        .unwrap_or_else(|| Utc::now() - chrono::Duration::days(1));
     let to = q.to.unwrap_or(from + chrono::Duration::days(7));
     if to <= from {
         return Err(Error::validation("to", "must be after from"));
@@ -165,7 +170,10 @@ pub(crate) struct ShiftDto {
 
 fn record(caller: &Caller, id: Uuid, dto: ShiftDto) -> Result<ShiftRecord> {
     if dto.members.len() > rules::MAX_MEMBERS {
-        return Err(Error::validation("members", "at most 20 people on one shift"));
+        return Err(Error::validation(
+            "members",
+            "at most 20 people on one shift",
+        ));
     }
     let members = dto
         .members

@@ -260,7 +260,11 @@ macro_rules! roster_queries {
             }
 
             #[instrument(skip_all, fields(shift.id = %id))]
-            async fn delete_shift(&self, id: Uuid, audit: &AuditRecord) -> Result<bool, StoreError> {
+            async fn delete_shift(
+                &self,
+                id: Uuid,
+                audit: &AuditRecord,
+            ) -> Result<bool, StoreError> {
                 let mut tx = self.begin_counting(ROSTER_LOCK).await?;
                 sqlx::query("DELETE FROM roster_members WHERE shift_id = $1")
                     .bind(id.to_string())
@@ -391,7 +395,10 @@ macro_rules! roster_queries {
                 }
                 sep.push_unseparated(") ORDER BY written_ms DESC, id");
                 let rows = q.build().fetch_all(self.writer()).await?;
-                let notes = rows.iter().map(handover_row).collect::<Result<Vec<_>, _>>()?;
+                let notes = rows
+                    .iter()
+                    .map(handover_row)
+                    .collect::<Result<Vec<_>, _>>()?;
                 with_acks(self.writer(), notes).await
             }
 
@@ -403,7 +410,10 @@ macro_rules! roster_queries {
                 .bind(limit)
                 .fetch_all(self.writer())
                 .await?;
-                let notes = rows.iter().map(handover_row).collect::<Result<Vec<_>, _>>()?;
+                let notes = rows
+                    .iter()
+                    .map(handover_row)
+                    .collect::<Result<Vec<_>, _>>()?;
                 with_acks(self.writer(), notes).await
             }
 
