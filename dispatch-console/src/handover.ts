@@ -51,7 +51,9 @@ export class HandoverBanner {
     try {
       const [pending, duty] = await Promise.all([roster.pending(), roster.onDuty()]);
       this.notes = pending.notes;
-      this.leadOf = duty.on_duty.find((s) => s.lead === this.me.username)?.id ?? null;
+      const led = duty.on_duty.find((s) => s.lead === this.me.username)?.id ?? null;
+      // Once written (here or in another tab), the button does not come back for that shift.
+      this.leadOf = led && !sessionStorage.getItem(`handover-written:${led}`) ? led : null;
     } catch {
       // The roster is an aid: the console works without it.
       this.notes = [];
@@ -107,11 +109,13 @@ export class HandoverBanner {
       send.disabled = true;
       try {
         await roster.write(shiftId, text.value);
+        sessionStorage.setItem(`handover-written:${shiftId}`, '1');
         this.message = tr('handover_sent');
         this.closeDialog();
         this.leadOf = null;
         this.render();
       } catch (e) {
+        if (e instanceof ApiError && e.reason === 'handover_exists') sessionStorage.setItem(`handover-written:${shiftId}`, '1');
         error.textContent = e instanceof ApiError ? refusalText(e) : String(e);
         send.disabled = false;
       }

@@ -5,7 +5,7 @@
 //! - [`summary`]: the generated part of a handover note: counts and item references (pure).
 //! - [`service`]: saving a shift against the others, the phones a call rings, writing and
 //!   acknowledging a note.
-//! - [`http`]: `/api/v1/roster/...`.
+//! - [`http`]: the handlers of `/api/v1/roster/...`.
 //!
 //! Supervisors and admins keep the roster (shifts, the dispatchers' phones); everyone in
 //! dispatch reads the shifts and who is on duty; phones are served only to supervisors and
