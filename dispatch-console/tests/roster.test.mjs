@@ -76,7 +76,7 @@ describe('duty roster and handover', () => {
     await page.fill(`${form} input[name=ends]`, '16:00');
     await page.click(`${form} [data-action=save-shift]`);
     await page.waitForFunction((sel) => (document.querySelector(sel)?.textContent ?? '') !== '', `${form} [data-field=form-error]`);
-    assert.match(await page.textContent(`${form} [data-field=form-error]`), /cel puțin un dispecer/);
+    assert.match(await page.textContent(`${form} [data-field=form-error]`), /Șeful de tură trebuie/);
     await page.check(`${form} input[name=member][value="${users.b.username}"]`);
     await page.selectOption(`${form} select[name=lead]`, users.b.username);
     await page.click(`${form} [data-action=save-shift]`);
