@@ -71,7 +71,7 @@ describe('duty roster and handover', () => {
     const day = new Date(Date.now() + 3 * 86_400_000);
     const dayValue = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
     const form = 'section[data-panel=shift-form] form';
-    await page.fill(`${form} input[name=day]`, dayValue);
+    await page.$eval(`${form} input[name=day]`, (el, v) => { el.value = v; }, dayValue);
     await page.fill(`${form} input[name=starts]`, '08:00');
     await page.fill(`${form} input[name=ends]`, '16:00');
     await page.click(`${form} [data-action=save-shift]`);
@@ -89,7 +89,7 @@ describe('duty roster and handover', () => {
     const iso = (ms) => new Date(ms).toISOString();
     const current = await inPage(page, 'POST', '/api/v1/roster/shifts', { starts_at: iso(now - 3_600_000), ends_at: iso(now + 180_000), lead: users.a.username, members: [users.a.username] });
     assert.equal(current.status, 201, JSON.stringify(current.json));
-    const next = await inPage(page, 'POST', '/api/v1/roster/shifts', { starts_at: iso(now + 180_000), ends_at: iso(now + 8 * 3_600_000), lead: users.b.username, members: [users.b.username] });
+    const next = await inPage(page, 'POST', '/api/v1/roster/shifts', { starts_at: iso(now + 180_000), ends_at: iso(now + 2 * 3_600_000), lead: users.b.username, members: [users.b.username] });
     assert.equal(next.status, 201, JSON.stringify(next.json));
     await page.reload();
     await page.waitForSelector(`section[data-panel=on-duty] [data-shift-id="${current.json.id}"]`);
