@@ -22,7 +22,7 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 # intake/, assign/, sms/, push/): `rules.rs` or `rules/` is its pure core, `http.rs`, `http/` and
 # the `mod.rs` (table of contents and router) its HTTP face, any other file its service.
 FEATURES = ["transport", "teleasistenta", "referrals", "emiu", "reports", "telephony", "intake",
-            "assign", "sms", "push", "supervisor", "receiver", "beds", "outbound"]
+            "assign", "sms", "push", "supervisor", "receiver", "beds", "outbound", "shifts"]
 FLOORS = [
     (
         "vocabulary and config types",

@@ -38,6 +38,7 @@ pub mod queue;
 pub(crate) mod receiver;
 pub mod referrals;
 pub(crate) mod reports;
+pub(crate) mod shifts;
 pub mod sms;
 pub mod startup;
 pub mod state;

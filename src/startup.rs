@@ -115,6 +115,7 @@ pub async fn build(mut config: Config, shutdown: CancellationToken) -> anyhow::R
         transport,
         shutdown,
         receiver_accounts: stores.receiver.clone(),
+        roster: stores.roster.clone(),
         receiver_addr,
     };
     crate::teleasistenta::spawn_monitor(state.clone());

@@ -39,4 +39,6 @@ pub struct AppState {
     pub receiver_accounts: Arc<dyn crate::store::ReceiverStore>,
     /// Where the DC-09 receiver listens (TCP and UDP); `None` when it is off.
     pub receiver_addr: Option<std::net::SocketAddr>,
+    /// The dispatchers' duty roster and handover notes (`shifts`).
+    pub roster: Arc<dyn crate::store::RosterStore>,
 }

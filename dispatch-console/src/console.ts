@@ -22,6 +22,8 @@ import { te } from './i18n-emergency';
 import type { Item, Me, Resource } from './types';
 import { itemPosition, needsAttention } from './types';
 import { topBar } from './topbar';
+import { HandoverBanner } from './handover';
+import { rosterLink } from './roster';
 
 /** Most P1 alarms listed in the banner. */
 const ALARM_BUTTONS = 6;
@@ -92,12 +94,15 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   const newCall = new NewCallForm((created) => select(created.id));
   const onNewCallKey = (e: KeyboardEvent) => newCallHotkey(e, newCall);
   window.addEventListener('keydown', onNewCallKey);
-  const bar = topBar(me, onLogout, () => renderAll(), h('span', {}, linkEl, ' ', reportsLink, ' ', supervisorLink(me), ' ', newCallButton(newCall), ' ', helpBtn));
+  // The handover note of the shift before, until acknowledged (and the lead's button to write one).
+  const handover = new HandoverBanner(me);
+  const bar = topBar(me, onLogout, () => { renderAll(); handover.render(); }, h('span', {}, linkEl, ' ', reportsLink, ' ', supervisorLink(me), ' ', rosterLink(me), ' ', newCallButton(newCall), ' ', helpBtn));
   root.replaceChildren(
     bar,
     staleEl,
     alarmEl,
     storm.banner,
+    handover.el,
     // Left: what is waiting and where; right: the item in hand and who can go.
     h('main', { class: 'console-grid' }, h('div', { class: 'col col-left' }, queueEl, map.el), h('div', { class: 'col col-right' }, detail.el, resourcesEl)),
   );
@@ -380,6 +385,7 @@ export function mountConsole(root: HTMLElement, me: Me, initialItem: string | nu
   hotkeys.start();
   renderAll();
   void storm.load().then(() => renderQueue());
+  void handover.load();
   if (initialItem) {
     void detail.show(initialItem);
     map.select(initialItem, true);

@@ -12,6 +12,7 @@ import { mountEmiu } from './emiu';
 import { mountOutbound } from './outbound';
 import { mountReports } from './reports';
 import { mountSupervisor } from './supervisor';
+import { mountRoster } from './roster';
 import { mountItemPage } from './itempage';
 import { mountLogin } from './login';
 import { mountPlaceholder } from './placeholder';
@@ -126,6 +127,12 @@ function route(me: Me): void {
     unmount = mountOutbound(root, me, () => void logout());
     return;
   }
+  if (location.pathname === '/tura' && (me.role === 'supervisor' || me.role === 'admin')) {
+    document.body.dataset.page = 'roster';
+    unmount = mountRoster(root, me, () => void logout());
+    return;
+  }
+  if (location.pathname === '/tura') go('/');
   if (location.pathname === '/transport/beneficiari') {
     document.body.dataset.page = 'riders';
     unmount = mountRiders(root, me, () => void logout());

@@ -11,6 +11,7 @@ import { Live } from './live';
 import { receiverPanel } from './receiver-panel';
 import { type AnswerTimes, type AuditRecord, type OpenItem, type Overview, ShiftError, shiftApi } from './shiftapi';
 import { topBar } from './topbar';
+import { rosterLink } from './roster';
 import type { Item, Me } from './types';
 import { shortId } from './types';
 
@@ -375,7 +376,7 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
       back.textContent = ts('back_to_console');
       title.textContent = ts('supervisor_title');
       render();
-    }, h('span', {}, linkEl, ' ', back)),
+    }, h('span', {}, linkEl, ' ', back, ' ', rosterLink(me))),
     h('main', { class: 'supervisor-page' }, title, h('div', { class: 'sup-grid' }, h('div', { class: 'col' }, sessionsEl, loadEl), h('div', { class: 'col' }, kpiEl, auditEl))),
   );
   render();

@@ -14,6 +14,7 @@ mod outbound;
 mod queue;
 mod receiver;
 mod retention;
+mod shifts;
 mod templates;
 
 pub use beds::{BedsConfig, ColdWeatherRule, MonthDay};
@@ -25,6 +26,7 @@ pub use outbound::OutboundConfig;
 pub use queue::{check_rules, LevelClocks, QueueConfig, Rule, MAX_RESPONSE_CLOCK_S};
 pub use receiver::{ReceiverAccountConfig, ReceiverConfig};
 pub use retention::RetentionConfig;
+pub use shifts::{Ring, ShiftsConfig};
 pub use templates::Templates;
 
 /// The defaults, compiled in.
@@ -56,6 +58,8 @@ pub struct Config {
     pub outbound: OutboundConfig,
     /// The bed registry and the cold-weather mode (`beds`).
     pub beds: BedsConfig,
+    /// The dispatchers' duty roster: how incoming calls ring them, the handover note.
+    pub shifts: ShiftsConfig,
 }
 
 /// Sessions and credentials (`src/http/auth.rs`, `src/http/session.rs`).
@@ -289,13 +293,14 @@ impl Config {
         self.retention.validate()?;
         self.outbound.validate()?;
         self.beds.validate()?;
+        self.shifts.validate()?;
         Ok(())
     }
 }
 
 /// Sections of the configuration; `DISPECER_<SECTION>__<KEY>` variables are configuration, other
 /// `DISPECER_*` variables (`DISPECER_CONFIG`, the test suite's `DISPECER_TEST_*`) are not.
-const SECTIONS: [&str; 19] = [
+const SECTIONS: [&str; 20] = [
     "server",
     "store",
     "bus",
@@ -315,6 +320,7 @@ const SECTIONS: [&str; 19] = [
     "retention",
     "outbound",
     "beds",
+    "shifts",
 ];
 
 fn is_config_key(key: &str) -> bool {

@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::supervisor::router())
         .merge(crate::transport::router())
         .merge(crate::outbound::router())
+        .merge(crate::shifts::router())
         .merge(openapi::router())
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     api.fallback_service(ServeDir::new(&console_dir).fallback(ServeFile::new(index)))

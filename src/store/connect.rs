@@ -8,6 +8,7 @@ use super::log::Store;
 use super::outbox::Outbox;
 use super::postgres::PgStore;
 use super::receiver::ReceiverStore;
+use super::roster::RosterStore;
 use super::sqlite::SqliteStore;
 use super::transport::TransportStore;
 use crate::config::StoreConfig;
@@ -28,6 +29,8 @@ pub struct Stores {
     pub emergency: Arc<dyn EmergencyStore>,
     /// The DC-09 receiver's accounts.
     pub receiver: Arc<dyn ReceiverStore>,
+    /// The dispatchers' duty roster and handover notes (`shifts`).
+    pub roster: Arc<dyn RosterStore>,
 }
 
 /// Opens the store named by the configured URL, runs its migrations, and hands out its views.
@@ -44,6 +47,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             transport: s.clone(),
             emergency: s.clone(),
             receiver: s.clone(),
+            roster: s.clone(),
             calls: s.clone(),
             outbox: s,
         }
@@ -58,6 +62,7 @@ pub async fn connect_all(config: &StoreConfig) -> anyhow::Result<Stores> {
             transport: s.clone(),
             emergency: s.clone(),
             receiver: s.clone(),
+            roster: s.clone(),
             calls: s.clone(),
             outbox: s,
         }

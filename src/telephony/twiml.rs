@@ -34,7 +34,21 @@ pub(crate) enum Verb<'a> {
         wait_url: &'a str,
         action: &'a str,
     },
+    /// Rings several phones at once (one `<Number>` each); the first to answer takes the call
+    /// and the outcome is posted to `action`.
+    DialNumbers {
+        numbers: Vec<Number<'a>>,
+        timeout_s: u32,
+        action: &'a str,
+    },
     Hangup,
+}
+
+/// One phone of a [`Verb::DialNumbers`].
+pub(crate) struct Number<'a> {
+    pub number: &'a str,
+    /// Tones sent once it answers (a PBX extension), as the provider's `sendDigits`.
+    pub send_digits: Option<&'a str>,
 }
 
 /// A `<Response>` document.
@@ -65,6 +79,27 @@ pub(crate) fn response(verbs: &[Verb<'_>]) -> String {
                 esc(action),
                 esc(queue)
             )),
+            Verb::DialNumbers {
+                numbers,
+                timeout_s,
+                action,
+            } => {
+                xml.push_str(&format!(
+                    r#"<Dial timeout="{timeout_s}" action="{}" method="POST">"#,
+                    esc(action)
+                ));
+                for n in numbers {
+                    match n.send_digits {
+                        Some(d) => xml.push_str(&format!(
+                            r#"<Number sendDigits="{}">{}</Number>"#,
+                            esc(d),
+                            esc(n.number)
+                        )),
+                        None => xml.push_str(&format!("<Number>{}</Number>", esc(n.number))),
+                    }
+                }
+                xml.push_str("</Dial>");
+            }
             Verb::Hangup => xml.push_str("<Hangup/>"),
         }
     }
@@ -86,5 +121,27 @@ mod tests {
             "{xml}"
         );
         assert!(xml.starts_with("<?xml") && xml.ends_with("</Response>"));
+    }
+
+    #[test]
+    fn several_numbers_ring_in_one_dial_with_the_extension_as_tones() {
+        let xml = response(&[Verb::DialNumbers {
+            numbers: vec![
+                Number {
+                    number: "+40256000101",
+                    send_digits: None,
+                },
+                Number {
+                    number: "+40256000102",
+                    send_digits: Some("ww104"),
+                },
+            ],
+            timeout_s: 20,
+            action: "/telephony/voice/next?tried=1&x=<",
+        }]);
+        assert!(
+            xml.contains(r#"<Dial timeout="20" action="/telephony/voice/next?tried=1&amp;x=&lt;" method="POST"><Number>+40256000101</Number><Number sendDigits="ww104">+40256000102</Number></Dial>"#),
+            "{xml}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The webhook handlers. Each body is a form (`application/x-www-form-urlencoded`), verified
 //! against its signature before anything is read from it.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
@@ -10,7 +10,8 @@ use tracing::info;
 use super::callers::{call_subject, known_caller};
 use super::http::{xml, Signed};
 use super::rules::{call_result, caller_number, CallResult};
-use super::twiml::{response, Verb};
+use super::twiml::{response, Number, Verb};
+use crate::config::Ring;
 use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
@@ -19,6 +20,8 @@ use crate::error::ErrorBody;
 use crate::error::{Error, Result};
 use crate::referrals::rules::case_number;
 use crate::referrals::safe_contact;
+use crate::shifts::rules::Line;
+use crate::shifts::service::lines_at;
 use crate::state::AppState;
 use crate::transport::service::replies::Handled;
 
@@ -29,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/telephony/voice", post(voice))
         .route("/telephony/voice/status", post(status))
+        .route("/telephony/voice/next", post(next))
         .route("/telephony/voice/hold", post(hold))
         .route("/telephony/sms", post(sms))
 }
@@ -97,8 +101,39 @@ pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Resu
     if created {
         info!(item.id = %item_id, "incoming call carded");
     }
+    // The people on duty when the call came in (a retried webhook finds the same card, so the
+    // same moment and the same phones); nobody on duty with a phone: the desk, as configured.
+    let received = state
+        .core
+        .read(|s| s.item(&item_id).map(|i| i.times.received))
+        .unwrap_or_else(chrono::Utc::now);
+    let lines = lines_at(state.roster.as_ref(), received).await?;
     let t = &state.config.telephony;
-    let verbs = if t.dispatcher_phone.is_empty() {
+    let shifts = &state.config.shifts;
+    let first_action;
+    let verbs = if !lines.is_empty() {
+        match shifts.ring {
+            Ring::Simultaneous => vec![
+                Verb::Say(&t.greeting),
+                Verb::DialNumbers {
+                    numbers: lines.iter().map(dial_number).collect(),
+                    timeout_s: t.dial_timeout_s,
+                    action: "/telephony/voice/status",
+                },
+            ],
+            Ring::Sequential => {
+                first_action = next_action(1);
+                vec![
+                    Verb::Say(&t.greeting),
+                    Verb::DialNumbers {
+                        numbers: vec![dial_number(&lines[0])],
+                        timeout_s: shifts.sequential_timeout_s,
+                        action: &first_action,
+                    },
+                ]
+            }
+        }
+    } else if t.dispatcher_phone.is_empty() {
         vec![
             Verb::Say(&t.greeting),
             Verb::Enqueue {
@@ -118,6 +153,77 @@ pub(crate) async fn voice(State(state): State<AppState>, params: Signed) -> Resu
         ]
     };
     Ok(xml(response(&verbs)))
+}
+
+fn dial_number(line: &Line) -> Number<'_> {
+    Number {
+        number: &line.phone,
+        send_digits: line.send_digits.as_deref(),
+    }
+}
+
+/// The `<Dial>` action of sequential ringing once `tried` phones were rung.
+fn next_action(tried: usize) -> String {
+    format!("/telephony/voice/next?tried={tried}")
+}
+
+/// How many phones sequential ringing has tried, from the action URL's `tried=N`.
+fn tried(query: Option<&str>) -> Result<usize> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|p| p.strip_prefix("tried="))
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (1..=100).contains(n))
+        .ok_or_else(|| Error::validation("tried", "must be 1-100 (the phones already rung)"))
+}
+
+/// Sequential ringing: the `<Dial>` action after each phone. No answer, busy or failed rings the
+/// next person on duty; after the last, or when the call was answered or the caller hung up, it
+/// is the call's outcome exactly as `/telephony/voice/status` records it.
+#[utoipa::path(
+    post,
+    path = "/telephony/voice/next",
+    tag = "telephony",
+    description = "The `<Dial>` action of sequential ringing (`shifts.ring = \"sequential\"`), `?tried=N` after the N-th phone of the people on duty when the call came in. A `DialCallStatus` of `no-answer`, `busy` or `failed` with someone left answers TwiML dialling the next phone (`?tried=N+1`); otherwise — answered, the caller hung up, or everyone was tried — it does what `/telephony/voice/status` does (records answered, or the missed call's callback item or, for a withheld or safe-contact number, the note). Authenticated by `X-Twilio-Signature` (HMAC-SHA1 of the public URL with its query and the sorted form parameters, keyed with `telephony.auth_token`), checked before anything is read: a missing or bad signature is a 403 that changes nothing.",
+    params(("tried" = usize, Query, description = "How many phones were rung so far (1-100)")),
+    request_body(content = crate::web::schemas::telephony::StatusForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML for the provider", content_type = "text/xml", body = String),
+        (status = 400, description = "Not a form body (`application/x-www-form-urlencoded`), or a malformed one", body = ErrorBody),
+        (status = 403, description = "Missing or invalid `X-Twilio-Signature`", body = ErrorBody),
+        (status = 409, description = "The call's item is closed and cannot take a note", body = ErrorBody),
+        (status = 422, description = "`CallSid` is missing or not an identifier, or `tried` is not 1-100", body = ErrorBody),
+        (status = 503, description = "Storage is down: nothing was done; the provider retries", body = ErrorBody),
+    ),
+    security(("twilio_signature" = []))
+)]
+pub(crate) async fn next(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    params: Signed,
+) -> Result<Response> {
+    let call_sid = sid(&params, "CallSid")?;
+    let tried = tried(query.as_deref())?;
+    if matches!(
+        params.get("DialCallStatus"),
+        Some("no-answer" | "busy" | "failed")
+    ) {
+        let item_id = state.emergency.call_item(&call_sid).await?;
+        let received = item_id
+            .and_then(|id| state.core.read(|s| s.item(&id).map(|i| i.times.received)))
+            .unwrap_or_else(chrono::Utc::now);
+        let lines = lines_at(state.roster.as_ref(), received).await?;
+        if let Some(line) = lines.get(tried) {
+            let action = next_action(tried + 1);
+            return Ok(xml(response(&[Verb::DialNumbers {
+                numbers: vec![dial_number(line)],
+                timeout_s: state.config.shifts.sequential_timeout_s,
+                action: &action,
+            }])));
+        }
+    }
+    settle(&state, &call_sid, &params).await
 }
 
 /// What a caller hears while held in the queue.
@@ -164,18 +270,24 @@ pub(crate) async fn hold(State(state): State<AppState>, _params: Signed) -> Resu
 )]
 pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Result<Response> {
     let call_sid = sid(&params, "CallSid")?;
+    settle(&state, &call_sid, &params).await
+}
+
+/// The call's outcome as the provider reports it: answered on the card; missed settles the
+/// card and raises the callback (or the note for a number that may not be called back).
+async fn settle(state: &AppState, call_sid: &str, params: &Signed) -> Result<Response> {
     let result = call_result(
         params.get("DialCallStatus"),
         params.get("QueueResult"),
         params.get("CallStatus"),
     );
     // A call the voice webhook never carded (it failed) still gets its callback when missed.
-    let item_id = state.emergency.call_item(&call_sid).await?;
+    let item_id = state.emergency.call_item(call_sid).await?;
     match result {
         CallResult::Other => Ok(xml(response(&[]))),
         CallResult::Answered => {
             if let Some(item_id) = item_id {
-                record_status(&state, item_id, "answered").await?;
+                record_status(state, item_id, "answered").await?;
             }
             Ok(xml(response(&[])))
         }
@@ -196,7 +308,7 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
                 .and_then(|(_, _, n)| n.clone())
                 .unwrap_or_else(|| caller_number(params.get("From")));
             if let Some(item_id) = item_id {
-                record_status(&state, item_id, "missed").await?;
+                record_status(state, item_id, "missed").await?;
             }
             // One open item per missed call: a card still ringing (nobody took it) is settled
             // (`missed_call`) and the callback, or the note, carries the follow-up; a card a
@@ -231,7 +343,7 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
                 } else {
                     "Apel pierdut după preluarea fișei, de la un număr ascuns: nu poate fi sunat înapoi."
                 };
-                add_note(&state, item_id, text).await?;
+                add_note(state, item_id, text).await?;
             } else if !promise_callback {
                 if let Some(item_id) = item_id {
                     let text = if blocked {
@@ -239,7 +351,7 @@ pub(crate) async fn status(State(state): State<AppState>, params: Signed) -> Res
                     } else {
                         "Apel pierdut de la un număr ascuns: nu poate fi sunat înapoi."
                     };
-                    add_note(&state, item_id, text).await?;
+                    add_note(state, item_id, text).await?;
                 }
             } else {
                 state

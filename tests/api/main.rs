@@ -27,6 +27,7 @@ mod reports;
 mod resource_access;
 mod shift_assist;
 mod shift_queue;
+mod shifts;
 mod transport;
 mod transport_gps;
 mod transport_live;

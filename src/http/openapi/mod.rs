@@ -96,6 +96,7 @@ use crate::state::AppState;
         crate::transport::http::runs::list,
         crate::telephony::webhooks::voice,
         crate::telephony::webhooks::status,
+        crate::telephony::webhooks::next,
         crate::telephony::webhooks::hold,
         crate::telephony::webhooks::sms,
         crate::teleasistenta::http::devices::list,
@@ -171,6 +172,19 @@ use crate::state::AppState;
         crate::outbound::http::plans::create_campaign,
         crate::outbound::http::plans::campaign,
         crate::outbound::http::plans::start_campaign,
+        crate::shifts::http::roster::list,
+        crate::shifts::http::roster::create,
+        crate::shifts::http::roster::update,
+        crate::shifts::http::roster::delete,
+        crate::shifts::http::roster::on_duty,
+        crate::shifts::http::roster::people,
+        crate::shifts::http::roster::contacts,
+        crate::shifts::http::roster::put_contact,
+        crate::shifts::http::roster::delete_contact,
+        crate::shifts::http::handover::write,
+        crate::shifts::http::handover::pending,
+        crate::shifts::http::handover::acknowledge,
+        crate::shifts::http::handover::history,
     ),
     modifiers(&SecuritySchemes),
     tags(
@@ -192,6 +206,7 @@ use crate::state::AppState;
         (name = "receiver", description = "The SIA DC-09 alarm receiver's accounts"),
         (name = "beds", description = "The bed registry, admissions, the cold-weather mode, outreach"),
         (name = "outbound", description = "Outbound calls: wellbeing schedules, call lists, campaigns, dial and outcome"),
+        (name = "roster", description = "The dispatchers' duty roster, who is on duty, handover notes"),
     )
 )]
 pub struct ApiDoc;

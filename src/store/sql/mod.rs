@@ -18,4 +18,5 @@ pub(crate) mod outbox;
 pub(crate) mod receiver;
 pub(crate) mod services;
 pub(crate) mod reports;
+pub(crate) mod roster;
 pub(crate) mod transport;
