@@ -16,7 +16,7 @@ pub(crate) mod log;
 pub(crate) mod outbound;
 pub(crate) mod outbox;
 pub(crate) mod receiver;
-pub(crate) mod services;
 pub(crate) mod reports;
 pub(crate) mod roster;
+pub(crate) mod services;
 pub(crate) mod transport;
