@@ -144,6 +144,7 @@ pub(crate) async fn admit(
     responses(
         (status = 200, body = AdmissionAnswer),
         (status = 404, description = "No such admission", body = ErrorBody),
+        (status = 422, description = "`id` is not an admission id (UUID)", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -182,6 +183,7 @@ pub(crate) async fn discharge(
     responses(
         (status = 200, body = AdmissionList),
         (status = 404, description = "No such facility", body = ErrorBody),
+        (status = 422, description = "`id` contains control characters", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

@@ -305,6 +305,7 @@ pub(crate) async fn facilities(
     responses(
         (status = 200, body = FacilityOut),
         (status = 404, description = "No such facility", body = ErrorBody),
+        (status = 422, description = "`id` contains control characters", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

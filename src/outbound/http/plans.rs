@@ -634,6 +634,7 @@ pub(crate) async fn campaigns(
     responses(
         (status = 200, description = "The campaign", body = CampaignOut),
         (status = 404, description = "No such campaign", body = ErrorBody),
+        (status = 422, description = "`id` is not a campaign id (control characters)", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

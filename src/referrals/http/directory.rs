@@ -90,6 +90,7 @@ pub(crate) async fn search(
     responses(
         (status = 200, body = ServiceEntry),
         (status = 404, description = "No such service", body = ErrorBody),
+        (status = 422, description = "`id` contains control characters", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
@@ -206,6 +207,7 @@ pub(crate) async fn update(
     responses(
         (status = 200, body = ServiceEntry),
         (status = 404, description = "No such service", body = ErrorBody),
+        (status = 422, description = "`id` contains control characters", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))

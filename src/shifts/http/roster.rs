@@ -462,6 +462,7 @@ pub(crate) async fn put_contact(
     responses(
         (status = 204, description = "Removed"),
         (status = 404, description = "No phone on file for the account", body = ErrorBody),
+        (status = 422, description = "`username` contains control characters", body = ErrorBody),
         Refusals,
     ),
     security(("bearer" = []), ("session_cookie" = []))
