@@ -89,8 +89,14 @@ export function mountRoster(root: HTMLElement, me: Me, onLogout: () => void): ()
     dutyEl.append(duty.next ? h('p', { 'data-field': 'next' }, h('strong', {}, `${when(duty.next.starts_at)}–${clock(duty.next.ends_at)}`), ' · ', memberList(duty.next)) : h('p', { class: 'muted' }, tr('no_next_shift')));
   }
 
+  // The form is drawn again only when what it is for changes (another shift to edit, the list of
+  // people, the language, a save): a background reload must not wipe what the supervisor typed.
+  let formFor: string | null = null;
+  const formKey = () => `${editing?.id ?? 'new'}:${people.map((p) => p.username).join(',')}`;
+
   function renderForm(): void {
     clear(formEl);
+    formFor = formKey();
     const start = editing ? new Date(editing.starts_at) : nextHour();
     const end = editing ? new Date(editing.ends_at) : new Date(start.getTime() + 8 * 3_600_000);
     const day = h('input', { type: 'date', name: 'day', value: dateValue(start), required: true }) as HTMLInputElement;
@@ -128,6 +134,7 @@ export function mountRoster(root: HTMLElement, me: Me, onLogout: () => void): ()
         else await roster.create(body);
         editing = null;
         flash = tr('saved');
+        formFor = null;
         await load();
       } catch (e) {
         err.textContent = e instanceof ApiError ? refusalText(e) : String(e);
@@ -234,21 +241,21 @@ export function mountRoster(root: HTMLElement, me: Me, onLogout: () => void): ()
     }
   }
 
-  function render(): void {
+  function render(redrawForm = false): void {
     title.textContent = tr('roster_title');
     back.textContent = currentLang() === 'ro' ? '← Consolă' : '← Console';
     if (error) {
       clear(dutyEl);
       dutyEl.append(h('p', { class: 'error', role: 'alert' }, error));
     } else renderDuty();
-    renderForm();
+    if (redrawForm || formFor !== formKey()) renderForm();
     renderList();
     renderPhones();
     renderHistory();
   }
 
   root.replaceChildren(
-    topBar(me, onLogout, () => render(), h('span', {}, back)),
+    topBar(me, onLogout, () => render(true), h('span', {}, back)),
     h('main', { class: 'roster-page' }, title, h('div', { class: 'roster-grid' }, h('div', { class: 'col' }, dutyEl, formEl, listEl), h('div', { class: 'col' }, phonesEl, historyEl))),
   );
   render();
