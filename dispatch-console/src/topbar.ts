@@ -14,6 +14,7 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
   const label = () => {
     title.textContent = t('app_title');
     who.textContent = `${t('logged_in_as')} ${me.display_name} (${me.username}, ${term(me.role)})`;
+    who.title = who.textContent;
     langBtn.textContent = t('language');
     langBtn.title = t('language_title');
     logout.textContent = t('logout');
@@ -24,6 +25,8 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     onLang();
   });
   label();
+  // The page's own controls beside the title stay on one line.
+  extra?.classList.add('topbar-extra');
   // Dispatchers reach the adapted-transport page from every screen.
   const transport =
     me.role === 'dispatcher' || me.role === 'supervisor' || me.role === 'admin'
