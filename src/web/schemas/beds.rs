@@ -1,5 +1,5 @@
 //! The bed registry's answers (`/api/v1/beds`). A DV shelter's address, position and occupants
-//! leave only through [`FacilityOut::shown`] and [`AdmissionOut::shown`], which ask the one
+//! leave only through `FacilityOut::shown` and `AdmissionOut::shown`, which ask the one
 //! decision, `beds::rules::may_see_address`.
 
 use chrono::{DateTime, Utc};
