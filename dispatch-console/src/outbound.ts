@@ -197,7 +197,7 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
       { 'data-call': c.id, 'data-state': c.state, class: c.attempt > 1 ? 'retry' : '' },
       h('td', { class: 'due' }, formatTime(c.due)),
       whoCell(c),
-      h('td', {}, c.reason, h('div', { class: 'muted' }, word(`src_${c.source}`))),
+      h('td', {}, reasonText(c), h('div', { class: 'muted' }, word(`src_${c.source}`))),
       h('td', { class: 'attempt' }, String(c.attempt)),
       h(
         'td',
@@ -227,6 +227,11 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
     return h('table', { class: 'outbound-table' }, h('thead', {}, h('tr', {}, ...head.map((k) => h('th', {}, to(k))))), h('tbody', {}, ...rows));
   }
 
+  /** A follow-up's reason is a dispatcher's note: withheld (`***`) on a case seen redacted. */
+  function reasonText(c: Call): string {
+    return c.reason === '***' ? to('withheld') : c.reason;
+  }
+
   function stateText(c: Call): string {
     if (c.state === 'skipped') return `${to('st_skipped')}: ${word(c.skip_reason ?? '')}`;
     const s = word(`st_${c.state}`);
@@ -244,10 +249,10 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
         table(['due', 'who', 'why', 'attempt', 'actions'], due.map(dueRow), 'none_to_call')),
       h('section', { class: 'panel', 'data-section': 'planned' },
         h('h2', {}, to('planned')),
-        table(['due', 'who', 'why', 'state'], planned.map((c) => h('tr', { 'data-call': c.id }, h('td', { class: 'due' }, formatDateTime(c.due)), whoCell(c), h('td', {}, c.reason, h('div', { class: 'muted' }, word(`src_${c.source}`), c.attempt > 1 ? ` · ${to('attempt')} ${c.attempt}` : '')), h('td', {}, stateText(c)))), 'none_planned')),
+        table(['due', 'who', 'why', 'state'], planned.map((c) => h('tr', { 'data-call': c.id }, h('td', { class: 'due' }, formatDateTime(c.due)), whoCell(c), h('td', {}, reasonText(c), h('div', { class: 'muted' }, word(`src_${c.source}`), c.attempt > 1 ? ` · ${to('attempt')} ${c.attempt}` : '')), h('td', {}, stateText(c)))), 'none_planned')),
       h('section', { class: 'panel', 'data-section': 'finished' },
         h('h2', {}, to('finished')),
-        table(['due', 'who', 'why', 'outcome'], finished.map((c) => h('tr', { 'data-call': c.id, 'data-state': c.state }, h('td', { class: 'due' }, formatDateTime(c.due)), whoCell(c), h('td', {}, c.reason), h('td', { class: `st-${c.state}` }, stateText(c), c.outcome_note ? h('div', { class: 'muted' }, c.outcome_note === '***' ? to('withheld') : c.outcome_note) : null))), 'none_finished')),
+        table(['due', 'who', 'why', 'outcome'], finished.map((c) => h('tr', { 'data-call': c.id, 'data-state': c.state }, h('td', { class: 'due' }, formatDateTime(c.due)), whoCell(c), h('td', {}, reasonText(c)), h('td', { class: `st-${c.state}` }, stateText(c), c.outcome_note ? h('div', { class: 'muted' }, c.outcome_note === '***' ? to('withheld') : c.outcome_note) : null))), 'none_finished')),
     );
   }
 

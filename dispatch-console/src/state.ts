@@ -191,6 +191,11 @@ export function apply(state: LiveState, e: StoredEvent): void {
       }
       break;
     }
+    case 'item_purged':
+      // The retention purge withheld the item's personal data: the server sends the purged copy
+      // (an `item` message) just before this event, so a copy held here is already replaced.
+      if (item) item.version = seq;
+      break;
     case 'transport_changed':
       // Transport lives in its own documents: nothing to fold here (the server only remembers
       // which driver actions are logged). The transport screens refetch what changed.

@@ -164,7 +164,8 @@ export type Event =
   | { type: 'reprioritised'; item_id: string; priority: Priority; deadline: string }
   | { type: 'handler_changed'; item_id: string; from: string | null; to: string | null; by: string }
   | { type: 'unassigned'; item_id: string; resources: string[]; by: string }
-  | { type: 'transport_changed'; change: TransportChange };
+  | { type: 'transport_changed'; change: TransportChange }
+  | { type: 'item_purged'; item_id: string };
 
 /** What changed in adapted transport (src/events/transport.rs): ids and codes only; the screens
  * refetch the plan or the manifest over HTTP. */

@@ -378,4 +378,17 @@ mod tests {
         let err = config.validate().expect_err("a zero clock is refused");
         assert!(err.to_string().contains("queue.level_clock_s.P1"), "{err}");
     }
+
+    #[test]
+    fn a_follow_up_delay_out_of_range_is_refused_at_load() {
+        for bad in [0.0, -1.0, 721.0, f64::NAN] {
+            let mut config = Config::default_for_tests();
+            config.outbound.follow_up_hours = bad;
+            let err = config.validate().expect_err("refused");
+            assert!(
+                err.to_string().contains("outbound.follow_up_hours"),
+                "{bad}: {err}"
+            );
+        }
+    }
 }

@@ -11,6 +11,9 @@ pub struct OutboundConfig {
     /// Minutes between an unanswered try and the next. A fraction is allowed so tests can run
     /// the retry in seconds.
     pub retry_minutes: f64,
+    /// Hours after a `needs_follow_up` outcome by which the follow-up call is due (a new
+    /// outbound call to the same person, carrying the caller's note). A fraction is allowed.
+    pub follow_up_hours: f64,
     /// How often due schedules and calls are looked for, in milliseconds.
     pub interval_ms: u64,
     /// The time zone of schedules' times and campaign windows.
@@ -30,6 +33,10 @@ impl OutboundConfig {
             "outbound.retry_minutes: must be more than 0 and at most 1440"
         );
         anyhow::ensure!(
+            self.follow_up_hours > 0.0 && self.follow_up_hours <= 720.0,
+            "outbound.follow_up_hours: must be more than 0 and at most 720 (30 days)"
+        );
+        anyhow::ensure!(
             (50..=3_600_000).contains(&self.interval_ms),
             "outbound.interval_ms: must be 50-3600000"
         );
@@ -47,6 +54,11 @@ impl OutboundConfig {
     /// The zone, parsed (checked by `validate`).
     pub fn tz(&self) -> chrono_tz::Tz {
         self.zone.parse().unwrap_or(chrono_tz::Europe::Bucharest)
+    }
+
+    /// The wait between a `needs_follow_up` outcome and its follow-up call, in milliseconds.
+    pub fn follow_up_ms(&self) -> i64 {
+        (self.follow_up_hours * 3_600_000.0) as i64
     }
 
     /// The wait between an unanswered try and the next, in milliseconds.

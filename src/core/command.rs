@@ -76,6 +76,20 @@ pub enum Command {
         item_id: ItemId,
         record: CaseRecord,
     },
+    /// Adds an entry to an item's case file once per `key` (stored with the entry, in the same
+    /// transaction): a key already stored records nothing and answers the item. A background
+    /// step that may be run again after a crash (a referral's escalation) records through it.
+    RecordOnce {
+        item_id: ItemId,
+        record: CaseRecord,
+        key: String,
+    },
+    /// The retention purge took the item's personal data out of the log: the live state of
+    /// every instance drops it too (`item_purged`). Only a closed item; one already purged
+    /// records nothing.
+    Purge {
+        item_id: ItemId,
+    },
     /// Records a change of adapted transport (a `transport_changed` event). A change carrying a
     /// driver's action id already in the log is a replay and records nothing.
     Transport {
@@ -99,7 +113,7 @@ impl Command {
     pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Command::Create { key, .. } => key.as_deref(),
-            Command::AddNoteOnce { key, .. } => Some(key),
+            Command::AddNoteOnce { key, .. } | Command::RecordOnce { key, .. } => Some(key),
             _ => None,
         }
     }

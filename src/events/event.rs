@@ -121,6 +121,12 @@ pub enum Event {
         resources: Vec<ResourceId>,
         by: String,
     },
+    /// The retention purge took the item's personal data out (its events in the log are
+    /// rewritten as redacted copies): every instance replaces its in-memory copy by the
+    /// redacted one (`access::redact`), and consoles are sent that copy. Carries nothing else.
+    ItemPurged {
+        item_id: ItemId,
+    },
 }
 
 impl Event {
@@ -146,6 +152,7 @@ impl Event {
             Event::Reprioritised { .. } => "reprioritised",
             Event::HandlerChanged { .. } => "handler_changed",
             Event::Unassigned { .. } => "unassigned",
+            Event::ItemPurged { .. } => "item_purged",
         }
     }
 
@@ -166,7 +173,8 @@ impl Event {
             | Event::RepeatsSeen { item_id, .. }
             | Event::Reprioritised { item_id, .. }
             | Event::HandlerChanged { item_id, .. }
-            | Event::Unassigned { item_id, .. } => Some(*item_id),
+            | Event::Unassigned { item_id, .. }
+            | Event::ItemPurged { item_id } => Some(*item_id),
             Event::ResourceRegistered { .. }
             | Event::ResourceStatusChanged { .. }
             | Event::ResourceMoved { .. }

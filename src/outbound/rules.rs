@@ -68,17 +68,23 @@ pub(crate) enum Next {
     Retry { due_ms: i64 },
     /// The last try went unanswered: an item for the supervisor.
     Escalate,
+    /// The person was reached and needs more: a follow-up call due at this time.
+    FollowUp { due_ms: i64 },
 }
 
-/// What follows `outcome` on try `attempt` (1-based) of at most `max_attempts`.
+/// What follows `outcome` on try `attempt` (1-based) of at most `max_attempts`: the next try
+/// `retry_ms` later, the supervisor's item, or a follow-up call `follow_up_ms` later.
 pub(crate) fn next(
     outcome: CallOutcome,
     attempt: u32,
     max_attempts: u32,
     now_ms: i64,
-    retry_ms: i64,
+    (retry_ms, follow_up_ms): (i64, i64),
 ) -> Next {
     match outcome {
+        CallOutcome::NeedsFollowUp => Next::FollowUp {
+            due_ms: now_ms.saturating_add(follow_up_ms),
+        },
         CallOutcome::NoAnswer if attempt < max_attempts => Next::Retry {
             due_ms: now_ms.saturating_add(retry_ms),
         },
@@ -90,7 +96,7 @@ pub(crate) fn next(
 /// The state a call row moves to with that outcome.
 pub(crate) fn state_after(next: Next) -> &'static str {
     match next {
-        Next::Done => "done",
+        Next::Done | Next::FollowUp { .. } => "done",
         Next::Retry { .. } => "retried",
         Next::Escalate => "escalated",
     }
@@ -300,13 +306,21 @@ mod tests {
 
     #[test]
     fn no_answer_retries_until_the_last_try_then_escalates() {
+        let waits = (1_800_000, 86_400_000);
         assert_eq!(
-            next(CallOutcome::NoAnswer, 1, 3, 0, 1_800_000),
+            next(CallOutcome::NoAnswer, 1, 3, 0, waits),
             Next::Retry { due_ms: 1_800_000 }
         );
-        assert_eq!(next(CallOutcome::NoAnswer, 3, 3, 0, 1), Next::Escalate);
-        assert_eq!(next(CallOutcome::AnsweredOk, 1, 3, 0, 1), Next::Done);
-        assert_eq!(next(CallOutcome::Refused, 3, 3, 0, 1), Next::Done);
+        assert_eq!(next(CallOutcome::NoAnswer, 3, 3, 0, waits), Next::Escalate);
+        assert_eq!(next(CallOutcome::AnsweredOk, 1, 3, 0, waits), Next::Done);
+        assert_eq!(next(CallOutcome::Refused, 3, 3, 0, waits), Next::Done);
+    }
+
+    #[test]
+    fn needs_follow_up_plans_a_follow_up_call_and_finishes_the_call() {
+        let next = next(CallOutcome::NeedsFollowUp, 3, 3, 1_000, (1, 86_400_000));
+        assert_eq!(next, Next::FollowUp { due_ms: 86_401_000 });
+        assert_eq!(state_after(next), "done");
     }
 
     #[test]

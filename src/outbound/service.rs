@@ -290,6 +290,19 @@ pub(crate) async fn raise_due(on: Handles<'_>) -> anyhow::Result<usize> {
             )
             .await?;
         if let Outcome::Item { item, .. } = out {
+            if call.source == FOLLOW_UP {
+                // What the caller wrote is on the item, for whoever takes it (once, by key).
+                on.core
+                    .execute(
+                        &call.created_by,
+                        Command::AddNoteOnce {
+                            item_id: item.id,
+                            text: call.reason.clone(),
+                            key: format!("outbound-note:{}", call.id),
+                        },
+                    )
+                    .await?;
+            }
             on.emergency
                 .set_call_item(&call.id, &item.id.to_string())
                 .await?;
@@ -304,6 +317,7 @@ pub(crate) fn item_reason(source: &str) -> &'static str {
     match source {
         "schedule" => "wellbeing",
         "campaign" => "campaign",
+        FOLLOW_UP => "follow_up",
         _ => "call_list",
     }
 }
@@ -492,6 +506,12 @@ pub(crate) struct Recorded {
     pub retry_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_due: Option<DateTime<Utc>>,
+    /// The follow-up call's id and due time (after `needs_follow_up`): a new outbound call to
+    /// the same person, carrying the note, raised as a queue item when due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_due: Option<DateTime<Utc>>,
     /// The supervisor's item (after the last unanswered try).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escalation_item: Option<ItemId>,
@@ -514,12 +534,28 @@ pub(crate) async fn record_outcome(
         attempt,
         on.config.max_attempts,
         now,
-        on.config.retry_ms(),
+        (on.config.retry_ms(), on.config.follow_up_ms()),
     );
     let state = rules::state_after(next);
+    // The next call (a retry, a follow-up) is written with the outcome, in one transaction.
+    let then = match next {
+        Next::Retry { due_ms } => Some(retry_row(call, due_ms, actor, now)),
+        Next::FollowUp { due_ms } => {
+            Some(follow_up_row(on.emergency, call, note, due_ms, actor, now).await?)
+        }
+        Next::Done | Next::Escalate => None,
+    };
     if !on
         .emergency
-        .record_call_outcome(&call.id, state, outcome.code(), note, actor, now)
+        .record_call_outcome(
+            &call.id,
+            state,
+            outcome.code(),
+            note,
+            actor,
+            now,
+            then.as_ref(),
+        )
         .await?
     {
         return Err(Error::conflict_because(
@@ -560,29 +596,19 @@ pub(crate) async fn record_outcome(
         state: state.into(),
         retry_id: None,
         retry_due: None,
+        follow_up_id: None,
+        follow_up_due: None,
         escalation_item: None,
     };
     match next {
         Next::Done => {}
         Next::Retry { due_ms } => {
-            let mut retry = call.clone();
-            retry.id = format!("{}:try{}", base_id(&call.id), attempt + 1);
-            retry.attempt = call.attempt + 1;
-            retry.retry_of = Some(call.id.clone());
-            retry.state = "planned".into();
-            retry.due_ms = due_ms;
-            retry.item_id = None;
-            retry.raised_ms = None;
-            retry.dialled_ms = None;
-            retry.outcome = None;
-            retry.outcome_note = None;
-            retry.outcome_by = None;
-            retry.outcome_ms = None;
-            retry.created_by = actor.into();
-            retry.created_ms = now;
-            on.emergency.insert_call(&retry).await?;
             recorded.retry_due = Utc.timestamp_millis_opt(due_ms).single();
-            recorded.retry_id = Some(retry.id);
+            recorded.retry_id = then.map(|r| r.id);
+        }
+        Next::FollowUp { due_ms } => {
+            recorded.follow_up_due = Utc.timestamp_millis_opt(due_ms).single();
+            recorded.follow_up_id = then.map(|r| r.id);
         }
         Next::Escalate => {
             let subject = subject_of(on.emergency, call).await?;
@@ -615,6 +641,65 @@ pub(crate) async fn record_outcome(
     }
     Ok(recorded)
 }
+
+/// The next try of an unanswered call, due at `due_ms`.
+fn retry_row(call: &OutboundCallRow, due_ms: i64, actor: &str, now: i64) -> OutboundCallRow {
+    let mut retry = call.clone();
+    retry.id = format!("{}:try{}", base_id(&call.id), call.attempt + 1);
+    retry.attempt = call.attempt + 1;
+    retry.retry_of = Some(call.id.clone());
+    retry.state = "planned".into();
+    retry.due_ms = due_ms;
+    retry.item_id = None;
+    retry.raised_ms = None;
+    retry.dialled_ms = None;
+    retry.outcome = None;
+    retry.outcome_note = None;
+    retry.outcome_by = None;
+    retry.outcome_ms = None;
+    retry.created_by = actor.into();
+    retry.created_ms = now;
+    retry
+}
+
+/// The follow-up call a `needs_follow_up` outcome asks for: the same person, due at `due_ms`,
+/// its reason the note the caller wrote (or the call's own reason without one), source
+/// `follow_up` with the call's id (so a campaign's or list's progress does not count it). Its
+/// id is the call's plus `:follow`, one per outcome. A number marked safe contact since is
+/// skipped (never dialled), as when a list is materialised.
+async fn follow_up_row(
+    emergency: &dyn EmergencyStore,
+    call: &OutboundCallRow,
+    note: &str,
+    due_ms: i64,
+    actor: &str,
+    now: i64,
+) -> Result<OutboundCallRow> {
+    let note = note.trim();
+    let reason = if note.is_empty() { &call.reason } else { note };
+    let mut row = call_row(
+        FOLLOW_UP,
+        &call.id,
+        format!("{}:follow", call.id),
+        call.device_id.clone(),
+        call.name.clone(),
+        call.phone.clone(),
+        reason,
+        due_ms,
+        actor,
+    );
+    row.created_ms = now;
+    if is_contact_blocked(emergency, &call.phone).await? {
+        metrics::counter!("dispecer_outbound_skipped_safe_contact_total").increment(1);
+        row.state = "skipped".into();
+        row.skip_reason = Some("contact_blocked".into());
+        row.phone = String::new();
+    }
+    Ok(row)
+}
+
+/// The source of a follow-up call (and its item's callback reason).
+pub(crate) const FOLLOW_UP: &str = "follow_up";
 
 /// The id of a call's first try (retries add `:tryN`).
 fn base_id(id: &str) -> &str {

@@ -128,6 +128,25 @@ impl Filter {
             return Vec::new();
         };
         let mut frames = Vec::new();
+        if let Event::ItemPurged { .. } = ev.event {
+            // A client holding a copy gets the purged one (personal data withheld) in its place,
+            // then the event; a client who may see the item but holds none, only the event.
+            if visibility == Visibility::Hidden {
+                return frames;
+            }
+            if self.full.remove(&item_id) || self.redacted.contains(&item_id) {
+                self.redacted.insert(item_id);
+                let copy = core.read(|s| s.item(&item_id).map(access::redact));
+                if let Some(copy) = copy {
+                    frames.extend(encode(&ServerMessage::Item {
+                        seq: ev.seq,
+                        item: &copy,
+                    }));
+                }
+            }
+            frames.extend(unchanged());
+            return frames;
+        }
         if sensitive
             && matches!(
                 ev.event,

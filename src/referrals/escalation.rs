@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use super::case_file;
 use super::follow_up::Handles;
 use super::inbox::case_ref;
 use crate::core::{Command, Outcome};
@@ -17,9 +16,12 @@ use crate::domain::{CaseRecord, Details};
 pub const OVERDUE_CODE: &str = "referral_overdue";
 
 /// Escalates every referral whose acknowledgement was due by `now`; how many this call
-/// escalated. Exactly once per referral across rounds and instances: the queue item's key is
-/// the referral's id (a second creation returns the first item), and only the round whose
-/// conditional update claims the referral writes the case-file record.
+/// escalated (claimed). Exactly once per referral across rounds, instances and crashes: the
+/// queue item's key is the referral's id (a second creation returns the first item), the
+/// case-file record is written once under its own key (`referral-overdue-record:{id}`), and
+/// only then is the referral claimed by one conditional update. Each step can be run again, so
+/// a round stopped at any point leaves either nothing or steps the next round finds done, and
+/// the referral stays unclaimed (found again) until its record is in the file.
 pub async fn escalate_overdue<'a>(
     on: impl Into<Handles<'a>>,
     now: DateTime<Utc>,
@@ -53,19 +55,31 @@ pub async fn escalate_overdue<'a>(
         let Outcome::Item { item, .. } = out else {
             continue;
         };
-        if !emergency.claim_escalation(r.id, now, item.id).await? {
-            continue;
-        }
         let fact = CaseRecord::ReferralOverdue {
             referral_id: r.id,
             service: r.service.clone(),
             ack_due_at: due,
             item: item.id,
         };
-        case_file::record(core, "system", r.item_id, fact).await?;
-        escalated += 1;
+        core.execute(
+            "system",
+            Command::RecordOnce {
+                item_id: r.item_id,
+                record: fact,
+                key: record_key(r.id),
+            },
+        )
+        .await?;
+        if emergency.claim_escalation(r.id, now, item.id).await? {
+            escalated += 1;
+        }
     }
     Ok(escalated)
+}
+
+/// The key of a referral's `referral_overdue` case-file record.
+fn record_key(referral: uuid::Uuid) -> String {
+    format!("referral-overdue-record:{referral}")
 }
 
 /// Starts the task that escalates overdue referrals every `every` until `shutdown`.

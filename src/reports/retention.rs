@@ -13,7 +13,7 @@ use tracing::{info, warn};
 use super::rules::period::local_day;
 use super::rules::retention::{anonymise, cutoff, due_items, DueItem};
 use crate::config::RetentionConfig;
-use crate::core::CoreHandle;
+use crate::core::{Command, CoreHandle};
 use crate::store::{EmergencyStore, PurgeCount, PurgeLogRow, Store, StoreError, TableKind};
 
 /// One run of the purge.
@@ -52,13 +52,19 @@ impl Purge<'_> {
         now: DateTime<Utc>,
         actor: &str,
         dry_run: bool,
-    ) -> Result<Vec<PurgeLogRow>, StoreError> {
+    ) -> anyhow::Result<Vec<PurgeLogRow>> {
         let cfg = self.config;
         let run_id = uuid::Uuid::new_v4().to_string();
         let done: HashSet<_> = self.store.purged_items().await?.into_iter().collect();
         let due = self.core.read(|s| due_items(s.items(), now, cfg, &done));
         if !dry_run {
             for d in &due {
+                // The live state first: every instance drops the item's personal data from
+                // memory (an `item_purged` event, committed before the log is rewritten; a run
+                // stopped in between is run again, and the item is not marked twice).
+                self.core
+                    .execute(actor, Command::Purge { item_id: d.id })
+                    .await?;
                 let events = self.log.item_events(d.id).await?;
                 let mut payloads = Vec::new();
                 for e in events {

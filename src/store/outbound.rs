@@ -161,7 +161,8 @@ pub trait OutboundStore: Send + Sync {
     async fn skip_call(&self, id: &str, reason: &str) -> Result<bool, StoreError>;
     async fn mark_dialled(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
     /// Records the outcome: `raised` -> `state` (done, retried, escalated); `false` when it
-    /// was recorded already.
+    /// was recorded already. `then` (the next try, or the follow-up call) is inserted in the
+    /// same transaction, so an outcome recorded always has its next call, exactly once.
     #[allow(clippy::too_many_arguments)]
     async fn record_call_outcome(
         &self,
@@ -171,6 +172,7 @@ pub trait OutboundStore: Send + Sync {
         note: &str,
         by: &str,
         now_ms: i64,
+        then: Option<&OutboundCallRow>,
     ) -> Result<bool, StoreError>;
     async fn set_escalation(&self, id: &str, item_id: &str) -> Result<(), StoreError>;
     /// Counts of the calls of `source_id` by state and outcome.

@@ -133,3 +133,80 @@ async fn without_redis_an_instance_still_catches_up_from_storage() {
         .unwrap();
     assert_eq!(ready["bus"], "degraded");
 }
+
+/// A call carded on `app` and closed with advice; its id.
+async fn closed_call(app: &TestApp, number: &str) -> String {
+    let r = app
+        .post_as(
+            Role::Telephony,
+            "/api/v1/calls",
+            &json!({ "caller_number": number, "category": "neglect", "immediate_danger": false, "notes": "nota MI-SECRET" }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(app.act(&id, "acknowledge", json!({})).await.status(), 200);
+    let r = app
+        .act(&id, "close", json!({ "outcome": "advice_given" }))
+        .await;
+    assert_eq!(r.status(), 200);
+    id
+}
+
+/// The item as a supervisor of `app` reads it.
+async fn item_of(app: &TestApp, id: &str) -> Value {
+    let v: Value = app
+        .get_as(Role::Supervisor, &format!("/api/v1/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    v["item"].clone()
+}
+
+#[tokio::test]
+async fn a_purge_on_one_instance_removes_the_personal_data_from_the_others_memory_and_console() {
+    // Arrange: a closed call, seen in full on the other instance, whose console is open.
+    let Some((pg, redis)) = urls() else { return };
+    let (a, b) = two_instances(&pg, &redis).await;
+    let mut wb = b.ws_connect(None).await;
+    wb.next_json().await;
+    let id = closed_call(&a, "+40711000901").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while item_of(&b, &id).await["details"]["caller_number"] != "+40711000901" {
+        assert!(std::time::Instant::now() < deadline, "b never saw the call");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Act: the purge runs on `a`, as of six years later.
+    let later = chrono::Utc::now() + chrono::Duration::days(6 * 366);
+    let rows = dispecer::cli::retention::purge_at(&a.state, later, "test", false)
+        .await
+        .unwrap();
+
+    // Assert: `b` folds the purge from the bus (it writes nothing itself) and its console gets
+    // the redacted copy, then the event.
+    assert_eq!(
+        rows.iter()
+            .find(|r| r.kind == "closed_items")
+            .unwrap()
+            .removed,
+        1
+    );
+    let copy = loop {
+        let m = wb.next_json().await;
+        if m["type"] == "item" && m["item"]["id"] == id.as_str() {
+            break m;
+        }
+    };
+    assert!(!copy.to_string().contains("+40711000901"), "{copy}");
+    let ev = wb.wait_for("item_purged").await;
+    assert_eq!(ev["event"]["item_id"], id.as_str());
+    let there = item_of(&b, &id).await;
+    assert_eq!(there["details"]["caller_number"], "***", "{there}");
+    assert!(!there.to_string().contains("MI-SECRET"), "{there}");
+    assert_eq!(there["outcome"], "advice_given");
+}

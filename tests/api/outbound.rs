@@ -324,6 +324,98 @@ async fn an_outcome_is_recorded_once_closes_the_item_and_no_answer_retries_then_
 }
 
 #[tokio::test]
+async fn needs_follow_up_plans_one_follow_up_call_raised_with_the_callers_note() {
+    // Arrange: the follow-up is due 72 ms after the outcome; one raised call to a beneficiary.
+    let app = app_with(|c| c.outbound.follow_up_hours = 0.00002).await;
+    register_device(&app, "TA-OUT-FU", "+40256000521", 86_400).await;
+    let (s, list) = list_of(&app, json!([{ "device_id": "TA-OUT-FU" }])).await;
+    assert_eq!(s, 201, "{list}");
+    let list_id = list["id"].as_str().unwrap().to_owned();
+    let call = calls_when(&app, &list_id, |c| raised(c, 1)).await[0].clone();
+    let call_id = call["id"].as_str().unwrap().to_owned();
+    let note = "Fiica revine joi; sunați după ora 18 despre medicamente";
+
+    // Act: the outcome, and the same outcome posted again.
+    let before = Utc::now();
+    let (s, done) = post(
+        &app,
+        Role::Dispatcher,
+        &format!("/api/v1/outbound/calls/{call_id}/outcome"),
+        json!({ "outcome": "needs_follow_up", "note": note }),
+    )
+    .await;
+    let after = Utc::now();
+    let (again, again_body) = post(
+        &app,
+        Role::Dispatcher,
+        &format!("/api/v1/outbound/calls/{call_id}/outcome"),
+        json!({ "outcome": "needs_follow_up", "note": note }),
+    )
+    .await;
+
+    // Assert: the call is done, its follow-up planned within the configured time...
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["state"], "done");
+    let follow_id = format!("{call_id}:follow");
+    assert_eq!(done["follow_up_id"], follow_id.as_str(), "{done}");
+    let due: chrono::DateTime<Utc> = done["follow_up_due"].as_str().unwrap().parse().unwrap();
+    let wait = chrono::Duration::milliseconds(72);
+    assert!(
+        due >= before + wait - chrono::Duration::milliseconds(1) && due <= after + wait,
+        "{due} not 72 ms after the outcome"
+    );
+    assert_eq!(again, 409, "{again_body}");
+    // ...raised as a queue item once due, with the note on the list and on the item...
+    let follow = calls_when(&app, &call_id, |c| raised(c, 1)).await;
+    assert_eq!(follow.len(), 1, "one follow-up per outcome: {follow:?}");
+    let f = &follow[0];
+    assert_eq!(f["id"], follow_id.as_str());
+    assert_eq!(f["source"], "follow_up");
+    assert_eq!(f["reason"], note);
+    assert_eq!(f["name"], "Maria Test (fictiv)");
+    let fitem = item(&app, f["item_id"].as_str().unwrap()).await;
+    assert_eq!(fitem["details"]["kind"], "callback", "{fitem}");
+    assert_eq!(fitem["details"]["reason"], "follow_up", "{fitem}");
+    assert_eq!(fitem["status"], "new");
+    let notes: Vec<&str> = fitem["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, vec![note], "{fitem}");
+    // ...which the dispatcher sees in the queue, and the original item stays closed `reached`.
+    let queue = app.queue().await;
+    assert!(
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["item"]["id"] == fitem["id"]),
+        "{queue}"
+    );
+    let first = item(&app, call["item_id"].as_str().unwrap()).await;
+    assert_eq!(first["outcome"], "reached");
+    // The follow-up's own raise is not repeated by later rounds.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, all) = get(&app, Role::Dispatcher, "/api/v1/outbound/calls").await;
+    let follow_ups = all["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["source"] == "follow_up")
+        .count();
+    assert_eq!(follow_ups, 1, "{all}");
+    let callbacks = app.queue().await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["item"]["details"]["reason"] == "follow_up")
+        .count();
+    assert_eq!(callbacks, 1);
+}
+
+#[tokio::test]
 async fn a_campaign_selects_by_age_and_living_alone_and_spreads_its_calls() {
     // Arrange: four beneficiaries; two are 80+ and live alone, one of them safe-contact.
     let app = app_with(|_| {}).await;

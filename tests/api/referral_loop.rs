@@ -465,6 +465,92 @@ async fn a_referral_not_acknowledged_in_time_is_escalated_once_to_the_supervisor
     assert_eq!(entry["escalated"], true);
 }
 
+/// Runs one statement on the test's database, beside the server (for a state no endpoint
+/// makes: what a crash in the middle of a round leaves).
+async fn exec_sql(app: &TestApp, sql: &str, bind: &str) -> u64 {
+    use secrecy::ExposeSecret;
+    let url = app.state.config.store.url.expose_secret();
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let done = sqlx::query(sql).bind(bind).execute(&pool).await.unwrap();
+        pool.close().await;
+        done.rows_affected()
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let done = sqlx::query(sql).bind(bind).execute(&pool).await.unwrap();
+        pool.close().await;
+        done.rows_affected()
+    }
+}
+
+#[tokio::test]
+async fn an_escalation_stopped_before_its_claim_is_finished_by_the_next_round_with_one_record() {
+    // Arrange: a referral past its deadline, escalated by one round.
+    use dispecer::referrals::escalation::escalate_overdue;
+    let app = spawn_app().await;
+    let id = card(&app, "+40722300211", "crisis_info", "Str. Test 6", "").await;
+    let late = referred(&app, &id, "night-shelter", "").await;
+    let rid = late["id"].as_str().unwrap();
+    let due: chrono::DateTime<chrono::Utc> = late["ack_due_at"].as_str().unwrap().parse().unwrap();
+    let after = due + chrono::Duration::seconds(1);
+    assert_eq!(escalate_overdue(&app.state, after).await.unwrap(), 1);
+    // A crash between the case-file record and the claim: the record and the incident are
+    // written, the referral's claim never committed.
+    let reset = exec_sql(
+        &app,
+        "UPDATE referrals SET escalated_at = NULL, escalation_item = NULL WHERE id = $1",
+        rid,
+    )
+    .await;
+    assert_eq!(reset, 1);
+
+    // Act: the next round finds the referral again.
+    let claimed = escalate_overdue(&app.state, after).await.unwrap();
+    let again = escalate_overdue(&app.state, after).await.unwrap();
+
+    // Assert: claimed now, and the file and the queue still hold exactly one of each.
+    assert_eq!((claimed, again), (1, 0));
+    let events: Value = app
+        .get_as(Role::Supervisor, &format!("/api/v1/items/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let overdue_records: Vec<Value> = records(&events)
+        .into_iter()
+        .filter(|r| r["record"] == "referral_overdue")
+        .collect();
+    assert_eq!(overdue_records.len(), 1, "{events}");
+    let queue: Value = app
+        .get_as(Role::Supervisor, "/api/v1/queue")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let overdue: Vec<&Value> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["item"])
+        .filter(|i| i["priority"]["rule"] == "referral-overdue")
+        .collect();
+    assert_eq!(overdue.len(), 1, "{queue}");
+    assert_eq!(overdue_records[0]["item"], overdue[0]["id"]);
+    let referrals: Value = app
+        .get_as(Role::Supervisor, &format!("/api/v1/items/{id}/referrals"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = referrals["referrals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == late["id"])
+        .unwrap();
+    assert!(row["escalated_at"].is_string(), "{referrals}");
+}
+
 #[tokio::test]
 async fn the_outcome_the_service_reports_appears_on_the_item() {
     let app = spawn_app().await;

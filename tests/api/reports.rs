@@ -7,7 +7,7 @@ use dispecer::domain::ItemId;
 use dispecer::events::Event;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_with, test_config, TestApp};
+use crate::helpers::{spawn_app, spawn_sharing, spawn_with, test_config, TestApp};
 
 /// The current month of Timișoara time, and the one before, as `YYYY-MM`.
 fn months() -> (String, String) {
@@ -282,21 +282,40 @@ async fn caller_number_in_log(app: &TestApp, id: &str) -> String {
     }
 }
 
+/// The item as `role` reads it over HTTP.
+async fn item_as(app: &TestApp, role: Role, id: &str) -> Value {
+    let v: Value = app
+        .get_as(role, &format!("/api/v1/items/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    if v["item"].is_object() {
+        v["item"].clone()
+    } else {
+        v
+    }
+}
+
 #[tokio::test]
 async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
-    // Arrange: closed items wait 1 day, domestic-violence cases 3.
+    // Arrange: closed items wait 1 day, domestic-violence cases 3. A second instance shares the
+    // database, and a dispatcher's console is open from the start.
     let (mut config, dir) = test_config().await;
     config.retention.closed_items_days = 1;
     config.retention.dv_case_days = 3;
     config.retention.audit_log_days = 3;
     config.retention.enabled = false;
+    let second_config = config.clone();
     let app = spawn_with(config, dir).await;
+    let other = spawn_sharing(second_config, None, Some(&app.tokens)).await;
+    let mut ws = app.ws_connect(None).await;
+    assert_eq!(ws.next_json().await["type"], "snapshot");
     let open_old = call(&app, "neglect", "+40711000301").await;
     let old = call(&app, "neglect", "+40711000302").await;
     let dv = call(&app, "domestic_violence", "+40711000303").await;
     close(&app, &old, "advice_given").await;
     close(&app, &dv, "emiu_sent").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let recent = call(&app, "neglect", "+40711000304").await;
     close(&app, &recent, "advice_given").await;
     let (t_old, t_dv, t_recent) = (
@@ -304,9 +323,19 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
         closed_at(&app, &dv).await,
         closed_at(&app, &recent).await,
     );
-    assert!(t_recent - t_old > Duration::milliseconds(500));
-    // A day and a bit after `old` closed: `old` is past its day, `recent` is not yet.
-    let now = t_old.max(t_dv) + Duration::days(1) + (t_recent - t_old.max(t_dv)) / 2;
+    // Closed in this order (the log's order): `recent` after `old` and the DV call.
+    assert!(t_old.max(t_dv) < t_recent, "{t_old} {t_dv} {t_recent}");
+    // Exactly a day after `recent` closed: everything closed before it is past its day, and
+    // `recent` itself is on the edge, not past it (the time is driven, no waiting).
+    let now = t_recent + Duration::days(1);
+    // The second instance holds the old item in full before the purge (it has read the log
+    // with its own first write).
+    call(&other, "information", "+40711000306").await;
+    let before = item_as(&other, Role::Admin, &old).await;
+    assert_eq!(
+        before["details"]["caller_number"], "+40711000302",
+        "{before}"
+    );
 
     // Act: a dry run first, then the run.
     let dry = dispecer::cli::retention::purge_at(&app.state, now, "test", true)
@@ -364,6 +393,31 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
     let oldest: DateTime<Utc> = items_row["oldest"].as_str().unwrap().parse().unwrap();
     assert_eq!(oldest, t_old);
 
+    // The live state drops the personal data at once: the same instance's API...
+    let purged = item_as(&app, Role::Admin, &old).await;
+    assert_eq!(purged["details"]["caller_number"], "***", "{purged}");
+    assert_eq!(purged["status"], "closed");
+    assert_eq!(purged["outcome"], "advice_given");
+    assert!(!purged.to_string().contains("+40711000302"), "{purged}");
+    assert!(!purged.to_string().contains("REP-SECRET"), "{purged}");
+    let kept = item_as(&app, Role::Admin, &recent).await;
+    assert_eq!(kept["details"]["caller_number"], "+40711000304");
+    // ...the console that held the item gets the purged copy, then the event...
+    let copy = loop {
+        let m = ws.next_json().await;
+        if m["type"] == "item" && m["item"]["id"] == old.as_str() {
+            break m;
+        }
+    };
+    assert!(!copy.to_string().contains("+40711000302"), "{copy}");
+    let ev = ws.wait_for("item_purged").await;
+    assert_eq!(ev["event"]["item_id"], old.as_str());
+    // ...and the other instance once it has read the log (its next write, or the bus).
+    call(&other, "information", "+40711000305").await;
+    let there = item_as(&other, Role::Admin, &old).await;
+    assert_eq!(there["details"]["caller_number"], "***", "{there}");
+    assert!(!there.to_string().contains("REP-SECRET"), "{there}");
+
     // The DV file goes only after its own, longer period.
     let later = t_dv + Duration::days(3) + Duration::seconds(1);
     let rows = dispecer::cli::retention::purge_at(&app.state, later, "test", false)
@@ -372,6 +426,8 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
     assert_eq!(of(&rows, "dv_case_files"), 1);
     assert_eq!(of(&rows, "closed_items"), 1, "the recent one, by then old");
     assert_eq!(caller_number_in_log(&app, &dv).await, "***");
+    let case = item_as(&app, Role::Supervisor, &dv).await;
+    assert_eq!(case["details"]["caller_number"], "***", "{case}");
     assert_eq!(
         caller_number_in_log(&app, &open_old).await,
         "+40711000301",
@@ -385,5 +441,5 @@ async fn the_purge_takes_only_what_is_past_its_schedule_and_logs_it() {
         .json()
         .await
         .unwrap();
-    assert_eq!(r["calls"]["total"], 4);
+    assert_eq!(r["calls"]["total"], 6);
 }

@@ -64,6 +64,13 @@ pub(crate) fn decide(
             position,
         } => resources::move_to(state, ctx, actor, resource_id, position),
         Command::Record { item_id, record } => records::record(state, ctx, actor, item_id, record),
+        Command::RecordOnce {
+            item_id, record, ..
+        } => match existing {
+            Some(id) => Ok(context::outcome_item(state, &id, false)),
+            None => records::record(state, ctx, actor, item_id, record),
+        },
+        Command::Purge { item_id } => records::purge(state, ctx, actor, item_id),
         Command::Transport { change } => records::transport(state, ctx, actor, change),
         // Escalation is decided for the whole batch by [`escalate`], with the due items.
         Command::EscalateDue => Ok(Outcome::Done),

@@ -58,6 +58,28 @@ pub(super) fn record(
     Ok(outcome_item(state, &item_id, false))
 }
 
+/// The retention purge's mark on an item whose events it rewrote: an `item_purged` event,
+/// which every instance folds into a redacted copy. Only a closed item (409 `not_closed`); an
+/// item already purged records nothing, so a purge run again after a crash is harmless.
+pub(super) fn purge(
+    state: &mut impl StateMut,
+    ctx: &mut Ctx<'_>,
+    actor: &str,
+    item_id: ItemId,
+) -> Result<Outcome, CoreError> {
+    let item = item_of(state, &item_id)?;
+    if item.status != Status::Closed {
+        return Err(CoreError::Conflict {
+            reason: "not_closed",
+            message: format!("item {item_id} is not closed"),
+        });
+    }
+    if !item.redacted {
+        ctx.emit(state, actor, Event::ItemPurged { item_id });
+    }
+    Ok(Outcome::Done)
+}
+
 /// Runs the rules again on an item whose details changed (a call categorised): when the level
 /// or the rule differs, a `reprioritised` event with the new priority and its deadline, counted
 /// from the item's arrival like the first one. The level of an item raised after a breach never

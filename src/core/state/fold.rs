@@ -213,6 +213,14 @@ pub(crate) fn apply(state: &mut impl StateMut, e: &StoredEvent) {
                 }
             }
         }
+        // Retention: the item keeps its kind, times, status and outcome; who and where, notes
+        // and texts are withheld, exactly as the fold of its rewritten events gives them.
+        Event::ItemPurged { item_id } => {
+            if let Some(item) = state.item_mut(item_id) {
+                *item = crate::access::redact(item);
+                item.version = seq;
+            }
+        }
         // Transport lives in its own documents; the live state only remembers which driver
         // actions are logged.
         Event::TransportChanged { change } => {

@@ -36,6 +36,12 @@ impl LiveState {
         let Some(item) = self.items.get(&id) else {
             return;
         };
+        if let Event::ItemPurged { .. } = e.event {
+            if let Some(case) = item.dv_case {
+                self.forget_purged(case);
+            }
+            return;
+        }
         let was = item.dv_case;
         let Some(case) = was.or_else(|| derived_case(self, item)) else {
             return;
@@ -60,6 +66,20 @@ impl LiveState {
         }
         if grew {
             self.spread();
+        }
+    }
+
+    /// Once every item of a case is purged, its numbers no longer tie new calls to it (as in a
+    /// state rebuilt from the rewritten log, where they are withheld). The items keep their
+    /// mark.
+    fn forget_purged(&mut self, case: ItemId) {
+        let all_purged = self
+            .items
+            .values()
+            .filter(|i| i.dv_case == Some(case))
+            .all(|i| i.redacted);
+        if all_purged {
+            self.dv_phones.retain(|_, c| *c != case);
         }
     }
 
@@ -239,5 +259,43 @@ mod tests {
         assert_eq!(case_of(&state, from_safe), Some(case));
         assert_eq!(case_of(&state, from_follow_up), Some(case));
         assert_eq!(case_of(&state, anonymous), None);
+    }
+
+    #[test]
+    fn a_purged_item_is_redacted_in_memory_and_a_fully_purged_case_frees_its_numbers() {
+        // Arrange: a DV call and a later call from its number, both closed.
+        let mut state = LiveState::default();
+        let case = create(
+            &mut state,
+            call("+40721000031", CallCategory::DomesticViolence),
+        );
+        let later = create(&mut state, call("+40721000031", CallCategory::Unclassified));
+        assert_eq!(case_of(&state, later), Some(case));
+        for id in [case, later] {
+            commit(
+                &mut state,
+                Event::Closed {
+                    item_id: id,
+                    outcome: "advice_given".into(),
+                    released: vec![],
+                },
+            );
+        }
+
+        // Act: the case's first item purged, then the second.
+        commit(&mut state, Event::ItemPurged { item_id: case });
+        let ties_after_one = state.dv_case_of_phone("+40721000031");
+        commit(&mut state, Event::ItemPurged { item_id: later });
+
+        // Assert: redacted in memory, status and outcome kept; the number is free only once
+        // every item of the case is purged.
+        let purged = state.item(&case).unwrap();
+        assert!(purged.redacted);
+        assert_eq!(purged.phone(), Some(crate::access::WITHHELD));
+        assert_eq!(purged.status, Status::Closed);
+        assert_eq!(purged.outcome.as_deref(), Some("advice_given"));
+        assert_eq!(purged.dv_case, Some(case));
+        assert_eq!(ties_after_one, Some(case));
+        assert_eq!(state.dv_case_of_phone("+40721000031"), None);
     }
 }

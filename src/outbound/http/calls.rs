@@ -24,7 +24,8 @@ use crate::web::schemas::common::{BodyRefusals, Refusals};
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct CallOut {
     pub id: String,
-    /// `schedule`, `list` or `campaign`.
+    /// `schedule`, `list`, `campaign`, or `follow_up` (asked for by the `needs_follow_up`
+    /// outcome of the call `source_id`; its `reason` is the note the caller wrote).
     pub source: String,
     pub source_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,13 +75,19 @@ pub(crate) fn call_out(state: &AppState, caller: &Caller, row: OutboundCallRow) 
         .as_ref()
         .is_none_or(|i| access::visibility(caller, i) == Visibility::Full);
     let withheld = || access::WITHHELD.to_string();
+    // A follow-up's reason is a dispatcher's note: withheld like the outcome note.
+    let reason = if full || row.source != service::FOLLOW_UP {
+        row.reason
+    } else {
+        withheld()
+    };
     CallOut {
         id: row.id,
         source: row.source,
         source_id: row.source_id,
         device_id: row.device_id.filter(|_| full),
         name: if full { row.name } else { withheld() },
-        reason: row.reason,
+        reason,
         due: at(row.due_ms),
         attempt: row.attempt,
         state: row.state,
@@ -243,7 +250,7 @@ pub(crate) struct OutcomeDto {
     post,
     path = "/api/v1/outbound/calls/{id}/outcome",
     tag = "outbound",
-    description = "Records what came of a raised call, once: a `case_recorded` step `outbound_{outcome}` on its item, which is closed (`reached`, `no_answer` or `other`). `no_answer` with tries left (`outbound.max_attempts`) plans the next try `outbound.retry_minutes` later (a new call, raised when due); after the last try, an incident `outbound_no_answer` is raised for the supervisor (call the carers, send someone). 409 `already_recorded`, `not_open`. Roles: dispatcher, supervisor, admin (who may act on the item).",
+    description = "Records what came of a raised call, once: a `case_recorded` step `outbound_{outcome}` on its item, which is closed (`reached`, `no_answer` or `other`). `no_answer` with tries left (`outbound.max_attempts`) plans the next try `outbound.retry_minutes` later (a new call, raised when due); after the last try, an incident `outbound_no_answer` is raised for the supervisor (call the carers, send someone). `needs_follow_up` plans a follow-up call due `outbound.follow_up_hours` later (`follow_up_id`, `follow_up_due`; source `follow_up`, its reason the `note`), raised as a callback item (reason `follow_up`) with the note on it; the next call is written with the outcome, so exactly one per outcome. 409 `already_recorded`, `not_open`. Roles: dispatcher, supervisor, admin (who may act on the item).",
     params(("id" = String, Path, description = "The outbound call id")),
     request_body = OutcomeDto,
     responses(

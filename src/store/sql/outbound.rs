@@ -13,6 +13,44 @@ macro_rules! outbound_queries {
         use crate::store::StoreError;
 
         type DbRow = <<$store as Dialect>::Db as sqlx::Database>::Row;
+        type CallQuery<'q> = sqlx::query::Query<
+            'q,
+            <$store as Dialect>::Db,
+            <<$store as Dialect>::Db as sqlx::Database>::Arguments<'q>,
+        >;
+
+        /// A call row is inserted once: a second insert of its id does nothing.
+        const INSERT_CALL: &str = "INSERT INTO outbound_calls (id, source, source_id, device_id, \
+            name, phone, reason, due_ms, attempt, retry_of, state, skip_reason, item_id, \
+            raised_ms, dialled_ms, outcome, outcome_note, outcome_by, outcome_ms, \
+            escalation_item, created_by, created_ms) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+            $16, $17, $18, $19, $20, $21, $22) ON CONFLICT (id) DO NOTHING";
+
+        fn bind_call<'q>(q: CallQuery<'q>, c: &'q OutboundCallRow) -> CallQuery<'q> {
+            q.bind(&c.id)
+                .bind(&c.source)
+                .bind(&c.source_id)
+                .bind(&c.device_id)
+                .bind(&c.name)
+                .bind(&c.phone)
+                .bind(&c.reason)
+                .bind(c.due_ms)
+                .bind(c.attempt)
+                .bind(&c.retry_of)
+                .bind(&c.state)
+                .bind(&c.skip_reason)
+                .bind(&c.item_id)
+                .bind(c.raised_ms)
+                .bind(c.dialled_ms)
+                .bind(&c.outcome)
+                .bind(&c.outcome_note)
+                .bind(&c.outcome_by)
+                .bind(c.outcome_ms)
+                .bind(&c.escalation_item)
+                .bind(&c.created_by)
+                .bind(c.created_ms)
+        }
 
         fn schedule_row(r: &DbRow) -> Result<ScheduleRow, StoreError> {
             Ok(ScheduleRow {
@@ -143,11 +181,10 @@ macro_rules! outbound_queries {
 
             #[instrument(skip_all)]
             async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT * FROM outbound_schedules ORDER BY device_id, created_ms",
-                )
-                .fetch_all(self.writer())
-                .await?;
+                let rows =
+                    sqlx::query("SELECT * FROM outbound_schedules ORDER BY device_id, created_ms")
+                        .fetch_all(self.writer())
+                        .await?;
                 rows.iter().map(schedule_row).collect()
             }
 
@@ -273,47 +310,19 @@ macro_rules! outbound_queries {
 
             #[instrument(skip_all)]
             async fn lists(&self) -> Result<Vec<ListRow>, StoreError> {
-                let rows =
-                    sqlx::query("SELECT * FROM outbound_lists ORDER BY created_ms DESC, id LIMIT 200")
-                        .fetch_all(self.writer())
-                        .await?;
+                let rows = sqlx::query(
+                    "SELECT * FROM outbound_lists ORDER BY created_ms DESC, id LIMIT 200",
+                )
+                .fetch_all(self.writer())
+                .await?;
                 rows.iter().map(list_row).collect()
             }
 
             #[instrument(skip_all, fields(outbound.id = %c.id))]
             async fn insert_call(&self, c: &OutboundCallRow) -> Result<bool, StoreError> {
-                let done = sqlx::query(
-                    "INSERT INTO outbound_calls (id, source, source_id, device_id, name, phone, \
-                     reason, due_ms, attempt, retry_of, state, skip_reason, item_id, raised_ms, \
-                     dialled_ms, outcome, outcome_note, outcome_by, outcome_ms, escalation_item, \
-                     created_by, created_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $19, $20, $21, $22) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(&c.id)
-                .bind(&c.source)
-                .bind(&c.source_id)
-                .bind(&c.device_id)
-                .bind(&c.name)
-                .bind(&c.phone)
-                .bind(&c.reason)
-                .bind(c.due_ms)
-                .bind(c.attempt)
-                .bind(&c.retry_of)
-                .bind(&c.state)
-                .bind(&c.skip_reason)
-                .bind(&c.item_id)
-                .bind(c.raised_ms)
-                .bind(c.dialled_ms)
-                .bind(&c.outcome)
-                .bind(&c.outcome_note)
-                .bind(&c.outcome_by)
-                .bind(c.outcome_ms)
-                .bind(&c.escalation_item)
-                .bind(&c.created_by)
-                .bind(c.created_ms)
-                .execute(self.writer())
-                .await?;
+                let done = bind_call(sqlx::query(INSERT_CALL), c)
+                    .execute(self.writer())
+                    .await?;
                 Ok(done.rows_affected() == 1)
             }
 
@@ -452,7 +461,9 @@ macro_rules! outbound_queries {
                 note: &str,
                 by: &str,
                 now_ms: i64,
+                then: Option<&OutboundCallRow>,
             ) -> Result<bool, StoreError> {
+                let mut tx = self.writer().begin().await?;
                 let done = sqlx::query(
                     "UPDATE outbound_calls SET state = $1, outcome = $2, outcome_note = $3, \
                      outcome_by = $4, outcome_ms = $5 WHERE id = $6 AND state = 'raised'",
@@ -463,9 +474,19 @@ macro_rules! outbound_queries {
                 .bind(by)
                 .bind(now_ms)
                 .bind(id)
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                if let Some(next) = then {
+                    bind_call(sqlx::query(INSERT_CALL), next)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
             }
 
             #[instrument(skip_all, fields(outbound.id = %id))]
