@@ -72,9 +72,10 @@ describe('outbound calls page', () => {
     const person = `Ion Apeluri ${stamp}`;
     await page.fill('input[name=list_service]', 'Serviciul Persoane Vârstnice');
     await page.fill('input[name=list_reason]', `Verificare după externare ${stamp}`);
-    await page.fill('textarea[name=list_entries]', `TA-DEMO-007\n+40799555${String(stamp % 1000).padStart(3, '0')}; ${person}`);
+    const follower = `Ana Urmărire ${stamp}`;
+    await page.fill('textarea[name=list_entries]', `TA-DEMO-007\n+40799555${String(stamp % 1000).padStart(3, '0')}; ${person}\n+40799556${String(stamp % 1000).padStart(3, '0')}; ${follower}`);
     await page.click('[data-action=add-list]');
-    await page.waitForFunction(() => /2 apeluri create; 0 sărite/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
+    await page.waitForFunction(() => /3 apeluri create; 0 sărite/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
 
     // Both fall due at once (due now) and appear in "De sunat acum".
     const rowOf = (text) => page.locator('section[data-section=to-call] tbody tr', { hasText: text });
@@ -106,6 +107,15 @@ describe('outbound calls page', () => {
     const planned = page.locator('section[data-section=planned] tbody tr', { hasText: person });
     await planned.waitFor();
     assert.match(await planned.textContent(), /Încercarea 2/);
+
+    // Needs follow-up: a follow-up call is planned with the note the dispatcher wrote.
+    const note = `Revine fiica joi, sunați după ora 18 (${stamp})`;
+    await rowOf(follower).locator('input[name=note]').fill(note);
+    await rowOf(follower).locator('[data-outcome=needs_follow_up]').click();
+    const followUp = page.locator('section[data-section=planned] tbody tr', { hasText: note });
+    await followUp.waitFor();
+    assert.match(await followUp.textContent(), /urmărire cerută la un apel/);
+    assert.match(await followUp.textContent(), new RegExp(follower));
     assert.deepEqual(await page.evaluate(() => window.__i18nMissing ?? []), []);
     assert.doesNotMatch(await page.textContent('main'), /\b(planned|raised|answered_ok|no_answer|campaign|schedule)\b/);
     await shoot(page, 'dispatcher');

@@ -25,7 +25,7 @@ pub async fn purge_at(
         store: state.emergency.as_ref(),
         config: &state.config.retention,
     };
-    Ok(purge.run(now, actor, dry_run).await?)
+    purge.run(now, actor, dry_run).await
 }
 
 /// `dispecer retention purge [--dry-run]`.
