@@ -8,7 +8,8 @@
 //!   the client's `after_seq`. Supervisors and dispatchers see every sequence number; drivers
 //!   and EMIU members only those of items they may see (see `filter`).
 //! - `{"type":"item","seq":N,"item":{…}}`: an item just became visible (or fully visible) to
-//!   this client; replace your copy.
+//!   this client, or its personal data was purged (sent just before its `item_purged` event);
+//!   replace your copy.
 //!
 //! Client → server:
 //! - `{"type":"ping"}` → `{"type":"pong","seq":S}`.

@@ -1,6 +1,7 @@
 //! The retention purge's use case: what is past its schedule goes, and every run says what it
 //! removed in `purge_log`. Items are anonymised in the event log (see
-//! [`super::rules::retention`] for why they are not deleted); the other kinds are deleted from
+//! [`super::rules::retention`] for why they are not deleted), after an `item_purged` event has
+//! made every instance's live state drop their personal data; the other kinds are deleted from
 //! their tables. The daily run is claimed once per local day across instances
 //! (`retention_claims`), and `dispecer retention purge [--dry-run]` runs it by hand.
 
