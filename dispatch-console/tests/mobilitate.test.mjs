@@ -52,7 +52,7 @@ async function openTablet(viewport) {
 /** The canteen and the homes of the panel's round, as the address search finds them. */
 const CANTEEN_ADDRESS = 'Strada Gheorghe Lazăr 24';
 const DELIVERIES = [
-  ['Beneficiar colectare C1 (test)', 'Strada Lidia 10'],
+  ['Beneficiar colectare C1 (test)', 'Piața Victoriei'],
   ['Beneficiar colectare C2 (test)', 'Strada Paris 5'],
   ['Centru de zi colectare (test)', 'Bulevardul Revoluției din 1989 5'],
 ];
@@ -148,6 +148,9 @@ describe('Mobilitate runs', () => {
     // Act: collected at the canteen; nobody opens the door: "Nu este acasă", a note, confirmed.
     await canteen.locator('[data-action=collect-all]').click();
     await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${trip.id}"][data-kind=pickup][data-status=picked_up]`, { state: 'attached' });
+    // Both pick-ups sent and the manifest refetched: no redraw will replace the form below.
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
+    await tp.waitForSelector('main.tablet[data-busy="0"]');
     const card = delivery;
     await card.locator('[data-action=not_at_home]').click();
     await card.locator('input[name=reason]').fill('nu răspunde la sonerie');
@@ -201,6 +204,7 @@ describe('Mobilitate runs', () => {
     const disp = await loggedIn(browser, users.b);
     const page = disp.page;
     await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleReady(page);
     await page.goto(`${base}/transport`);
     await page.waitForSelector('section.planner-runs');
     const date = quietSunday();

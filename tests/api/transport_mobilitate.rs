@@ -396,11 +396,27 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
     riders(&app, 4).await;
     let mut round = meal_round(4);
     round["stops"].as_array_mut().unwrap().pop();
+    // A stop named on its own: the run keeps the planner's name all the same.
+    round["stops"][0]["label"] = json!("Doamna R-000 (scara B)");
     let r = post(&app, "/api/v1/transport/runs", round).await;
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
     let run: Value = r.json().await.unwrap();
+    assert_eq!(run["label"], "Prânz cantina socială", "{run}");
     let run_id = run["run_id"].as_str().unwrap().to_owned();
     let out = plan(&app).await;
+    let listed: Value = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/runs?date={}", tomorrow()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["runs"][0]["label"], "Prânz cantina socială",
+        "{listed}"
+    );
     let at = vehicle_of(&out);
     for t in run["trips"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
@@ -426,7 +442,9 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
         .filter(|s| s["run_id"] == run_id.as_str() && s["pickup"] == true)
         .collect();
     assert_eq!(canteen.len(), 4, "{manifest}");
-    assert!(canteen.iter().all(|s| s["address"] == "Cantina socială (demo)"));
+    assert!(canteen
+        .iter()
+        .all(|s| s["address"] == "Cantina socială (demo)"));
     let trip_ids: Vec<String> = canteen
         .iter()
         .map(|s| s["trip_id"].as_str().unwrap().to_owned())
@@ -442,7 +460,10 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
     let mut first_times = Vec::new();
     for trip in &trip_ids {
         let b: Value = app
-            .get_as(Role::Dispatcher, &format!("/api/v1/transport/bookings/{trip}"))
+            .get_as(
+                Role::Dispatcher,
+                &format!("/api/v1/transport/bookings/{trip}"),
+            )
             .await
             .json()
             .await
@@ -459,7 +480,10 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
     // Assert: every meal aboard once, its time that of the first send; the canteen is done.
     for (trip, first) in trip_ids.iter().zip(&first_times) {
         let b: Value = app
-            .get_as(Role::Dispatcher, &format!("/api/v1/transport/bookings/{trip}"))
+            .get_as(
+                Role::Dispatcher,
+                &format!("/api/v1/transport/bookings/{trip}"),
+            )
             .await
             .json()
             .await
