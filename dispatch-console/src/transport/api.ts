@@ -73,6 +73,8 @@ export interface TripView {
   promised: string | null;
   vehicle_id: string | null;
   unserved_reason: string | null;
+  /** `trip`, or a Mobilitate run's `meal`, `shuttle`, `supply`. */
+  kind?: string;
 }
 
 /** A message between dispatch and a vehicle's driver (src/transport/model.rs DriverMessage). */

@@ -356,7 +356,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         shift_end: shifts.get(r.vehicle_id)?.shift_end.slice(0, 5) ?? null,
         km: r.km,
         delay_minutes: r.delay_minutes,
-        stops: r.stops.map((s) => ({ ...s, label: riderName(tripById(s.trip_id)) })),
+        stops: r.stops.map((s) => ({ ...s, kind: tripById(s.trip_id)?.kind ?? s.kind, label: riderName(tripById(s.trip_id)) })),
       }));
     timelineBox.replaceChildren(
       h('h2', {}, tt('timeline_title')),
