@@ -206,7 +206,7 @@ export function runsPanel(opts: {
       h(
         'table',
         { class: 'run-stops' },
-        h('thead', {}, h('tr', {}, ...[goods ? tt('run_window') : tt('time'), tt('run_for'), tt('address'), tt('vehicle'), tt('promised'), tt('status')].map((x) => h('th', {}, x)))),
+        h('thead', {}, h('tr', {}, ...[goods ? tt('run_window') : tt('time'), tt('run_for'), tt('run_address'), tt('vehicle'), tt('promised'), tt('status')].map((x) => h('th', {}, x)))),
         h('tbody', {}, ...rows),
       ),
     );
@@ -221,7 +221,7 @@ export function runsPanel(opts: {
     const body = h('tbody');
     for (const r of runs) {
       const open = r.trips.some((t) => OPEN.has(t.status));
-      const cancel = h('button', { type: 'button', class: 'danger', 'data-action': 'cancel-run' }, tt('run_cancel')) as HTMLButtonElement;
+      const cancel = h('button', { type: 'button', class: 'secondary run-cancel', 'data-action': 'cancel-run' }, tt('run_cancel')) as HTMLButtonElement;
       cancel.addEventListener('click', () => void cancelRun(r, cancel));
       body.append(
         h(
@@ -296,12 +296,12 @@ export function runsPanel(opts: {
         'div',
         { class: 'run-stop-grid' },
         field(tt('run_client'), rider),
-        field(tt('run_stop_label'), label),
+        field(tt('run_stop_label'), label, 'grow'),
         field(tt('run_from'), from, 'time'),
         field(tt('run_to'), to, 'time'),
         remove,
       ),
-      h('div', { class: 'rp-address' }, field(tt('address'), where.input, 'grow'), where.find),
+      h('div', { class: 'rp-address' }, field(tt('run_address'), where.input, 'grow'), where.find),
       where.found,
     );
     list.append(el);
