@@ -213,6 +213,14 @@ describe('Mobilitate runs', () => {
     const panel = page.locator('section.planner-runs');
     await panel.locator('[data-action=new-run]').click();
     const form = panel.locator('form.run-form');
+    // A shuttle without its centre, or its group, is refused in words too.
+    await form.locator('[name=run-kind]').selectOption('shuttle');
+    await form.locator('[data-field=centre]').waitFor();
+    assert.ok((await form.locator('input[name=run-rider]').count()) > 0, 'the registered riders are offered for the group');
+    await form.locator('[data-action=create-run]').click();
+    assert.equal((await panel.locator('[data-field=run-message]').textContent()).trim(), 'Căutați adresa centrului de zi și alegeți-o din rezultate.');
+    await form.locator('[name=run-kind]').selectOption('meal');
+    await form.locator('[data-field=origin]').waitFor();
     await form.locator('[name=run-label]').fill('Prânz colectare (test)');
 
     // A round without its canteen chosen is refused in Romanian, before anything is sent.
