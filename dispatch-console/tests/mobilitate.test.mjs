@@ -1,8 +1,13 @@
 // Mobilitate runs against the real service: a meal round is created and planned with the day;
-// the driver, on the tablet (/sofer), collects the meals at the canteen and taps "Nu este acasă"
-// at a client's door; exactly one welfare-check item (rule transport-welfare-check, P2) reaches
-// the dispatcher's console, its row saying "verificare bunăstare". Screenshots of the tablet at
-// 1024×768 and 390×844. Run through scripts/console-test.
+// the driver, on the tablet (/sofer), collects the meals at the canteen with one "Preluate toate"
+// and taps "Nu este acasă" at a client's door; exactly one welfare-check item (rule
+// transport-welfare-check, P2) reaches the dispatcher's console, its row saying "verificare
+// bunăstare". Then a round is created in the planner's panel (canteen and deliveries by address
+// search, its validation messages in Romanian), the day planned from the page, its stops on the
+// timeline; on the tablet the canteen is one card, "Preluate toate (3)" tapped in a dead zone,
+// the tablet reloaded there, and back online each pick-up applied once. Screenshots of the panel
+// at 1366×768 and 1920×1080 and of the tablet at 1024×768 and 390×844. Run through
+// scripts/console-test.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -42,6 +47,30 @@ async function openTablet(viewport) {
   await page.click('form.login button[type=submit]');
   await page.waitForSelector('main.tablet[data-busy="0"] .tb-card');
   return { context, page };
+}
+
+/** The canteen and the homes of the panel's round, as the address search finds them. */
+const CANTEEN_ADDRESS = 'Strada Gheorghe Lazăr 24';
+const DELIVERIES = [
+  ['Beneficiar colectare C1 (test)', 'Piața Victoriei'],
+  ['Beneficiar colectare C2 (test)', 'Strada Paris 5'],
+  ['Centru de zi colectare (test)', 'Bulevardul Revoluției din 1989 5'],
+];
+
+/** The tablet's outbox as IndexedDB holds it, in order. */
+function outboxOf(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('dispecer-tablet');
+        open.onsuccess = () => {
+          const req = open.result.transaction('outbox').objectStore('outbox').getAll();
+          req.onsuccess = () => resolve(req.result.sort((a, b) => a.seq - b.seq));
+          req.onerror = () => reject(req.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
 }
 
 let browser;
@@ -97,9 +126,11 @@ describe('Mobilitate runs', () => {
     assert.equal(await delivery.getAttribute('data-stop-kind'), 'meal');
     assert.match(await delivery.locator('.stop-what').textContent(), /Livrare/);
     assert.equal((await delivery.locator('[data-action=dropped_off]').textContent()).trim(), 'Livrat');
-    // The canteen is a collection, not a delivery: nobody is "not at home" at the canteen.
-    const canteen = tp.locator(`.tablet-stop[data-trip="${trip.id}"][data-kind=pickup]`);
+    // The canteen is a collection, not a delivery: one card for the round's two meals, nobody
+    // "not at home" there.
+    const canteen = tp.locator(`.tb-canteen[data-run="${run.json.run_id}"]`);
     await canteen.waitFor();
+    assert.equal(await canteen.getAttribute('data-count'), '2');
     assert.equal(await canteen.locator('[data-action=not_at_home]').count(), 0);
     assert.equal(await canteen.locator('[data-action=dropped_off]').count(), 0);
     if (screenshots) {
@@ -115,8 +146,11 @@ describe('Mobilitate runs', () => {
     }
 
     // Act: collected at the canteen; nobody opens the door: "Nu este acasă", a note, confirmed.
-    await canteen.locator('[data-action=picked_up]').click();
+    await canteen.locator('[data-action=collect-all]').click();
     await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${trip.id}"][data-kind=pickup][data-status=picked_up]`, { state: 'attached' });
+    // Both pick-ups sent and the manifest refetched: no redraw will replace the form below.
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
+    await tp.waitForSelector('main.tablet[data-busy="0"]');
     const card = delivery;
     await card.locator('[data-action=not_at_home]').click();
     await card.locator('input[name=reason]').fill('nu răspunde la sonerie');
@@ -151,11 +185,177 @@ describe('Mobilitate runs', () => {
     await line.click();
     await disp.page.waitForFunction(() => document.body.innerText.includes('Verificare bunăstare'), null, { timeout: 10_000 });
     if (screenshots) await disp.page.screenshot({ path: `${screenshots}/mobilitate-welfare-check-1366x768.png` });
-    // Leave VAN-01 with no work that day (the tablet test opens the first day with work).
+    // Leave VAN-01 with no work that day (the tablet test opens the first day with work): the
+    // centre's meal, collected with the other, is delivered.
+    const centre = tp.locator(`.tablet-stop[data-trip="${run.json.trips[1].id}"][data-kind=dropoff]`);
+    await centre.locator('[data-action=dropped_off]').click();
+    await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${run.json.trips[1].id}"][data-kind=dropoff][data-status=dropped_off]`, { state: 'attached' });
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
     for (const t of run.json.trips) {
       const b = await api(disp.page, 'GET', `/api/v1/transport/bookings/${t.id}`);
       if (b.json?.status === 'booked') await api(disp.page, 'POST', `/api/v1/transport/bookings/${t.id}/cancel`);
     }
+    await tablet.context.close();
+    await disp.context.close();
+  });
+
+  test('a meal round created in the planner\'s panel is planned and collected at the canteen with one tap, offline then replayed once', async () => {
+    // Arrange: the planner's page on the quiet day (the same one as above: its round is done).
+    const disp = await loggedIn(browser, users.b);
+    const page = disp.page;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleReady(page);
+    await page.goto(`${base}/transport`);
+    await page.waitForSelector('section.planner-runs');
+    const date = quietSunday();
+    await page.fill('input[name=plan-date]', date);
+    await page.dispatchEvent('input[name=plan-date]', 'change');
+    const panel = page.locator('section.planner-runs');
+    await panel.locator('[data-action=new-run]').click();
+    const form = panel.locator('form.run-form');
+    // A shuttle without its centre, or its group, is refused in words too.
+    await form.locator('[name=run-kind]').selectOption('shuttle');
+    await form.locator('[data-field=centre]').waitFor();
+    assert.ok((await form.locator('input[name=run-rider]').count()) > 0, 'the registered riders are offered for the group');
+    await form.locator('[data-action=create-run]').click();
+    assert.equal((await panel.locator('[data-field=run-message]').textContent()).trim(), 'Căutați adresa centrului de zi și alegeți-o din rezultate.');
+    await form.locator('[name=run-kind]').selectOption('meal');
+    await form.locator('[data-field=origin]').waitFor();
+    await form.locator('[name=run-label]').fill('Prânz colectare (test)');
+
+    // A round without its canteen chosen is refused in Romanian, before anything is sent.
+    await form.locator('[data-action=create-run]').click();
+    assert.equal((await panel.locator('[data-field=run-message]').textContent()).trim(), 'Căutați adresa cantinei și alegeți-o din rezultate.');
+
+    // The canteen and three deliveries, each address found by the search (as for a rider).
+    const pick = async (scope, text) => {
+      await scope.locator('input[name$=address], input[name=run-origin]').first().fill(text);
+      await scope.locator('[data-action=find-address]').first().click();
+      await scope.locator('.rp-candidate').first().click();
+      await scope.locator('[data-field=picked]').waitFor();
+    };
+    await pick(form.locator('[data-field=origin]'), CANTEEN_ADDRESS);
+    for (const [i, [name, address]] of DELIVERIES.entries()) {
+      if (i > 0) await form.locator('[data-action=add-stop]').click();
+      const stop = form.locator('.run-stop').nth(i);
+      await stop.locator('[name=stop-label]').fill(name);
+      await pick(stop, address);
+      await stop.locator('[name=stop-from]').fill('11:00');
+      await stop.locator('[name=stop-to]').fill('13:30');
+    }
+    // A window that ends before the meals are ready is refused, naming the delivery.
+    await form.locator('.run-stop').nth(2).locator('[name=stop-to]').fill('10:00');
+    await form.locator('[data-action=create-run]').click();
+    assert.match(await panel.locator('[data-field=run-message]').textContent(), /^Livrarea 3: ora de sfârșit trebuie să fie după ora de început\./);
+    await form.locator('.run-stop').nth(2).locator('[name=stop-to]').fill('13:30');
+    if (screenshots) {
+      await form.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/mobilitate-run-form-1366x768.png` });
+    }
+
+    // Act: created, then the day planned from the page.
+    await form.locator('[data-action=create-run]').click();
+    await panel.locator('[data-field=run-message]').filter({ hasText: 'creată: 3 opriri' }).waitFor();
+    const runs = (await api(page, 'GET', `/api/v1/transport/runs?date=${date}`)).json.runs;
+    const run = runs.find((r) => r.label === 'Prânz colectare (test)');
+    assert.ok(run, JSON.stringify(runs));
+    assert.equal(run.trips.length, 3);
+    const row = panel.locator(`tr[data-run="${run.run_id}"]`);
+    await row.waitFor();
+    assert.equal((await row.locator('[data-field=kind]').textContent()).trim(), 'livrare mese');
+    assert.equal((await row.locator('[data-field=stops]').textContent()).trim(), '3 opriri');
+    await page.click('[data-action=plan]');
+    await row.locator('[data-field=run-status]').filter({ hasText: '3/3 planificate' }).waitFor({ timeout: 20_000 });
+
+    // Assert: the round's stops are on the timeline (marked as a run's) and listed under it.
+    for (const t of run.trips) {
+      await page.locator(`.timeline .tl-stop[data-trip="${t.id}"][data-stop-kind=meal]`).first().waitFor();
+    }
+    const stops = panel.locator(`[data-run-stops="${run.run_id}"] tr[data-trip]`);
+    assert.equal(await stops.count(), 3);
+    if (screenshots) {
+      for (const viewport of [
+        { width: 1366, height: 768 },
+        { width: 1920, height: 1080 },
+      ]) {
+        await page.setViewportSize(viewport);
+        await panel.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: `${screenshots}/mobilitate-runs-${viewport.width}x${viewport.height}.png` });
+      }
+      await page.locator('section.planner-timeline').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/mobilitate-runs-timeline-1920x1080.png` });
+    }
+    // The whole round on VAN-01: the driver's round.
+    const planned = (await api(page, 'GET', `/api/v1/transport/plans/${date}`)).json;
+    for (const t of run.trips) {
+      const route = planned.routes.find((r) => r.stops.some((s) => s.trip_id === t.id));
+      if (route?.vehicle_id === 'VAN-01') continue;
+      const moved = await api(page, 'POST', `/api/v1/transport/plans/${date}/move`, { trip_id: t.id, vehicle_id: 'VAN-01' });
+      assert.equal(moved.status, 200, JSON.stringify(moved.json));
+    }
+
+    // The tablet: one canteen card for the three meals, one big "Preluate toate (3)".
+    const tablet = await openTablet({ width: 1024, height: 768 });
+    const tp = tablet.page;
+    await tp.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 10_000 });
+    const canteen = tp.locator(`.tb-canteen[data-run="${run.run_id}"]`);
+    await canteen.waitFor();
+    assert.equal(await canteen.getAttribute('data-count'), '3');
+    const collect = canteen.locator('[data-action=collect-all]');
+    assert.equal((await collect.textContent()).trim(), 'Preluate toate (3)');
+    const box = await collect.boundingBox();
+    assert.ok(box.height >= 48 && box.width >= 48, JSON.stringify(box));
+    assert.equal(await canteen.locator('[data-field=boxes] li').count(), 3);
+    if (screenshots) {
+      for (const viewport of [
+        { width: 1024, height: 768 },
+        { width: 390, height: 844 },
+      ]) {
+        await tp.setViewportSize(viewport);
+        await tp.evaluate(() => window.scrollTo(0, 0));
+        await tp.screenshot({ path: `${screenshots}/mobilitate-collect-all-${viewport.width}x${viewport.height}.png` });
+      }
+      await tp.setViewportSize({ width: 1024, height: 768 });
+    }
+
+    // Act: in a dead zone at the canteen, one tap; then the tablet is reloaded there.
+    await tablet.context.setOffline(true);
+    await collect.click();
+    await tp.waitForSelector('.tablet-link.offline[data-pending="3"]');
+    const queued = await outboxOf(tp);
+    await tp.reload();
+    await tp.waitForSelector('main.tablet .tablet-link.offline[data-pending="3"]', { timeout: 10_000 });
+    assert.equal(await tp.locator('.tb-canteen').count(), 0);
+    for (const t of run.trips) {
+      await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${t.id}"][data-kind=pickup][data-status=picked_up]`, { state: 'attached' });
+    }
+    if (screenshots) await tp.screenshot({ path: `${screenshots}/mobilitate-collect-all-offline-1024x768.png` });
+
+    // Assert: back online, every meal is aboard at the time of the tap; each action was applied
+    // once (sent again, the service answers with the first record).
+    await tablet.context.setOffline(false);
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
+    assert.deepEqual(queued.map((e) => [e.body.kind, e.body.trip_id]).sort(), run.trips.map((t) => ['picked_up', t.id]).sort());
+    for (const t of run.trips) {
+      const got = await api(page, 'GET', `/api/v1/transport/bookings/${t.id}`);
+      assert.equal(got.json.status, 'picked_up', JSON.stringify(got.json));
+      assert.equal(new Date(got.json.picked_up_at).getTime(), new Date(queued[0].body.at).getTime());
+    }
+    for (const e of queued) {
+      const r = await api(tp, 'POST', e.path, e.body);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.json.replay, true);
+    }
+    // The planner's panel says so.
+    await row.locator('[data-field=run-status]').filter({ hasText: '3 ridicate' }).waitFor({ timeout: 20_000 });
+
+    // Leave VAN-01 with no work that day: the three meals delivered.
+    for (const t of run.trips) {
+      await tp.locator(`.tablet-stop[data-trip="${t.id}"][data-kind=dropoff] [data-action=dropped_off]`).click();
+      await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${t.id}"][data-kind=dropoff][data-status=dropped_off]`, { state: 'attached' });
+    }
+    await tp.waitForSelector('.tablet-link.online[data-pending="0"]', { timeout: 20_000 });
+    await row.locator('[data-field=run-status]').filter({ hasText: '3 livrate' }).waitFor({ timeout: 20_000 });
     await tablet.context.close();
     await disp.context.close();
   });

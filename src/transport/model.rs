@@ -274,6 +274,10 @@ pub struct RunDetails {
     /// Earliest pick-up: when the meals are ready at the canteen or the supplies at the depot.
     #[serde(default)]
     pub ready_at: Option<NaiveTime>,
+    /// The run's own name as the planner gave it (a stop's `label` may name the stop instead);
+    /// empty for runs stored before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub run_label: String,
 }
 
 /// One trip: a pick-up, a drop-off and the time the rider asked for.

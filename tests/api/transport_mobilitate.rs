@@ -387,3 +387,118 @@ async fn a_bad_run_is_refused_naming_the_field() {
         assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_replayed() {
+    // Arrange: a meal round of four clients, planned, all on VAN-01 (one driver's round).
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 4).await;
+    let mut round = meal_round(4);
+    round["stops"].as_array_mut().unwrap().pop();
+    // A stop named on its own: the run keeps the planner's name all the same.
+    round["stops"][0]["label"] = json!("Doamna R-000 (scara B)");
+    let r = post(&app, "/api/v1/transport/runs", round).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let run: Value = r.json().await.unwrap();
+    assert_eq!(run["label"], "Prânz cantina socială", "{run}");
+    let run_id = run["run_id"].as_str().unwrap().to_owned();
+    let out = plan(&app).await;
+    let listed: Value = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/runs?date={}", tomorrow()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["runs"][0]["label"], "Prânz cantina socială",
+        "{listed}"
+    );
+    let at = vehicle_of(&out);
+    for t in run["trips"].as_array().unwrap() {
+        let id = t["id"].as_str().unwrap();
+        if at.get(id).map(String::as_str) == Some("VAN-01") {
+            continue;
+        }
+        let r = post(
+            &app,
+            &format!("/api/v1/transport/plans/{}/move", tomorrow()),
+            json!({"trip_id": id, "vehicle_id": "VAN-01"}),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    }
+
+    // The manifest names the run on each stop: the tablet's one canteen card for the round.
+    let token = driver_token(&app, "sofer-cantina", "SOFER-01").await;
+    let manifest = driver_get(&app, &token, "/api/v1/transport/manifest").await;
+    let canteen: Vec<&Value> = manifest["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["run_id"] == run_id.as_str() && s["pickup"] == true)
+        .collect();
+    assert_eq!(canteen.len(), 4, "{manifest}");
+    assert!(canteen
+        .iter()
+        .all(|s| s["address"] == "Cantina socială (demo)"));
+    let trip_ids: Vec<String> = canteen
+        .iter()
+        .map(|s| s["trip_id"].as_str().unwrap().to_owned())
+        .collect();
+
+    // Act: "Preluate toate (4)": one pick-up per meal, each with its own action id; the link
+    // drops before the answers arrive, so the tablet sends all four again.
+    let action = |i: usize, trip: &str| json!({"action_id": format!("all-{i}"), "kind": "picked_up", "trip_id": trip});
+    for (i, trip) in trip_ids.iter().enumerate() {
+        let r = driver_post(&app, &token, "/api/v1/transport/actions", action(i, trip)).await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    }
+    let mut first_times = Vec::new();
+    for trip in &trip_ids {
+        let b: Value = app
+            .get_as(
+                Role::Dispatcher,
+                &format!("/api/v1/transport/bookings/{trip}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        first_times.push(b["picked_up_at"].clone());
+    }
+    for (i, trip) in trip_ids.iter().enumerate() {
+        let r = driver_post(&app, &token, "/api/v1/transport/actions", action(i, trip)).await;
+        assert!(r.status().is_success(), "{:?}", r.text().await);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["replay"], true, "{body}");
+    }
+
+    // Assert: every meal aboard once, its time that of the first send; the canteen is done.
+    for (trip, first) in trip_ids.iter().zip(&first_times) {
+        let b: Value = app
+            .get_as(
+                Role::Dispatcher,
+                &format!("/api/v1/transport/bookings/{trip}"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(b["status"], "picked_up", "{b}");
+        assert_eq!(&b["picked_up_at"], first, "{b}");
+    }
+    let manifest = driver_get(&app, &token, "/api/v1/transport/manifest").await;
+    for s in manifest["stops"].as_array().unwrap() {
+        if s["run_id"] == run_id.as_str() {
+            assert_eq!(s["done"], s["pickup"], "{s}");
+        }
+    }
+    // A second "collect all" (new ids) is refused: the meals are aboard already.
+    let again = json!({"action_id": "all-again", "kind": "picked_up", "trip_id": trip_ids[0]});
+    let r = driver_post(&app, &token, "/api/v1/transport/actions", again).await;
+    assert_eq!(r.status(), 409, "{:?}", r.text().await);
+}

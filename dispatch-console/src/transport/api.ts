@@ -46,6 +46,9 @@ export interface ManifestStop {
   window_end?: string;
   /** A run's stop: whom or what it serves (the stop's label, else the run's). */
   label?: string | null;
+  /** The Mobilitate run the stop belongs to (`M-…`): a meal round's canteen pick-ups share one
+   * card on the tablet ("Preluate toate"). */
+  run_id?: string | null;
 }
 
 export interface Manifest {
@@ -70,6 +73,8 @@ export interface TripView {
   promised: string | null;
   vehicle_id: string | null;
   unserved_reason: string | null;
+  /** `trip`, or a Mobilitate run's `meal`, `shuttle`, `supply`. */
+  kind?: string;
 }
 
 /** A message between dispatch and a vehicle's driver (src/transport/model.rs DriverMessage). */

@@ -18,6 +18,7 @@ import { mountMessagesPanel } from './messages-panel';
 import { colourOf, PlanMap, type MapRoute } from './planmap';
 import { renderTimeline, styled } from './timeline';
 import { reasonText, refusalText, tripPanel } from './trippanel';
+import { runsPanel } from './runs-panel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
 interface VehicleRow {
@@ -224,7 +225,11 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
 
   const colours = () => new Map(vehicles.map((v, i) => [v.id, colourOf(i)]));
   const tripById = (id: string) => trips.find((t) => t.id === id);
-  const riderName = (t: TripView | undefined) => (t ? (riders.find((r) => r.id === t.rider_id)?.name ?? t.rider_id) : '');
+  // The Mobilitate runs of the day shown (meal rounds, shuttles, supply runs), created here too.
+  const runs = runsPanel({ riders: () => riders, changed: () => loadDay(), onUnauthorized: onLogout });
+  /** Whom a trip serves: its rider, else (a run's stop without a rider) what the run names. */
+  const riderName = (t: TripView | undefined) =>
+    t ? (t.rider_id ? (riders.find((r) => r.id === t.rider_id)?.name ?? t.rider_id) : (runs.labelOf(t.id) ?? t.id)) : '';
 
   function select(trip: string | null): void {
     selected = trip;
@@ -245,6 +250,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         call<{ trips: TripView[] }>('GET', `/api/v1/transport/bookings?date=${date}`),
         call<{ vehicles: VehicleOut[] }>('GET', '/api/v1/transport/vehicles'),
         call<{ positions: PositionOut[] }>('GET', '/api/v1/transport/positions'),
+        runs.load(date),
       ]);
       if (date !== dateInput.value) return;
       plan = p;
@@ -350,7 +356,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         shift_end: shifts.get(r.vehicle_id)?.shift_end.slice(0, 5) ?? null,
         km: r.km,
         delay_minutes: r.delay_minutes,
-        stops: r.stops.map((s) => ({ ...s, label: riderName(tripById(s.trip_id)) })),
+        stops: r.stops.map((s) => ({ ...s, kind: tripById(s.trip_id)?.kind ?? s.kind, label: riderName(tripById(s.trip_id)) })),
       }));
     timelineBox.replaceChildren(
       h('h2', {}, tt('timeline_title')),
@@ -415,7 +421,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           'details',
           { class: 'manifest', 'data-vehicle': m.vehicle_id },
           h('summary', {}, styled(h('span', { class: 'tl-swatch' }), { background: colour.get(m.vehicle_id) ?? '#555' }), `${m.vehicle_id} · ${m.stops.length / 2} ${tt('trips').toLowerCase()}`),
-          h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? ''} · ${s.address} · ${word(s.status)}`))),
+          h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? s.label ?? ''} · ${s.address} · ${word(s.status)}`))),
         ),
       );
     }
@@ -513,6 +519,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     runButton.textContent = tt('plan');
     renderBooking();
     renderRiderForm();
+    runs.render();
     renderReportForm();
     renderDay();
     void loadDay();
@@ -534,6 +541,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       message,
       h('div', { class: 'planner-top' }, mapBox, timelineBox),
       h('div', { class: 'planner-mid' }, tripBox, unservedBox, messagesBox),
+      runs.el,
       h('div', { class: 'planner-lower' }, bookingBox, manifestBox, riderBox),
       tripsBox,
       reportBox,

@@ -8,6 +8,7 @@ import { clear, h } from '../dom';
 import { currentLang, missing } from '../i18n';
 import { topBar } from '../topbar';
 import type { Me } from '../types';
+import { addressSearch, type Candidate } from './address-search';
 import { type TKey, tt } from './i18n';
 
 interface Certificate {
@@ -45,12 +46,6 @@ interface Flagged {
 interface Expiring {
   days: number;
   certificates: { rider_id: string; name: string; valid_until: string; days_left: number; certificate: Certificate }[];
-}
-
-interface Candidate {
-  label: string;
-  kind: string;
-  position: { lon: number; lat: number };
 }
 
 const DEGREES = ['grav', 'accentuat', 'mediu', 'usor'];
@@ -132,7 +127,6 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
   let riders: Rider[] = [];
   let flagged: Flagged | null = null;
   let expiring: Expiring | null = null;
-  let picked: Candidate | null = null;
   let statusText = '';
   let statusError = false;
 
@@ -302,57 +296,17 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
 
   function renderForm(): void {
     clear(formBox);
-    picked = null;
     const id = h('input', { type: 'text', name: 'id', maxlength: 32, required: true });
     const name = h('input', { type: 'text', name: 'name', maxlength: 100, required: true });
     const phone = h('input', { type: 'tel', name: 'phone', maxlength: 20 });
     const carer = h('input', { type: 'tel', name: 'carer_phone', maxlength: 20 });
     const mobility = h('select', { name: 'mobility' }, MOBILITY.map((m) => h('option', { value: m }, code('rp_mob_', m))));
-    const address = h('input', { type: 'text', name: 'address', autocomplete: 'off', maxlength: 300, placeholder: tt('rp_home_hint') });
-    const found = h('div', { class: 'rp-candidates', 'data-field': 'candidates', 'aria-live': 'polite' });
-    const doSearch = async () => {
-      const q = address.value.trim();
-      if (q.length < 3) return;
-      clear(found);
-      found.append(h('p', { class: 'muted' }, tt('rp_searching')));
-      try {
-        const out = await send<{ candidates: Candidate[] }>('GET', `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=6`);
-        clear(found);
-        if (out.candidates.length === 0) found.append(h('p', { class: 'muted' }, tt('rp_no_match')));
-        for (const c of out.candidates) {
-          found.append(
-            h(
-              'button',
-              {
-                type: 'button',
-                class: 'rp-candidate',
-                role: 'option',
-                onclick: () => {
-                  picked = c;
-                  address.value = c.label;
-                  clear(found);
-                  found.append(h('p', { 'data-field': 'picked' }, tt('rp_picked', { a: c.label })));
-                },
-              },
-              c.label,
-            ),
-          );
-        }
-      } catch (e) {
-        clear(found);
-        fail(e);
-      }
-    };
-    address.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        void doSearch();
-      }
+    const where = addressSearch({
+      name: 'address',
+      search: (q) => send<{ candidates: Candidate[] }>('GET', `/api/v1/geocode?q=${encodeURIComponent(q)}&limit=6`),
+      onError: fail,
     });
-    address.addEventListener('input', () => {
-      if (picked && address.value !== picked.label) picked = null;
-    });
-    const find = h('button', { type: 'button', 'data-action': 'find-address', onclick: () => void doSearch() }, tt('rp_find'));
+    const { input: address, find, found } = where;
     const degree = h('select', { name: 'degree' }, DEGREES.map((d) => h('option', { value: d }, code('rp_deg_', d))));
     const kind = h('select', { name: 'kind' }, KINDS.map((k) => h('option', { value: k }, code('rp_kind_', k))));
     const number = h('input', { type: 'text', name: 'cert_number', maxlength: 40 });
@@ -372,6 +326,7 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
         novalidate: true,
         onsubmit: async (e: Event) => {
           e.preventDefault();
+          const picked = where.picked();
           if (!picked) return say(tt('rp_pick_first'), true);
           const body = {
             id: id.value.trim(),

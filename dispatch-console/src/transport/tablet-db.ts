@@ -63,6 +63,19 @@ export const outbox = {
     return all.filter((e) => e.user === user).sort((a, b) => a.seq - b.seq);
   },
   add: (e: OutboxEntry) => run(OUTBOX, 'readwrite', (s) => s.add(e)),
+  /** Several entries in one transaction: all of them are kept, or none (a "collect all"). */
+  addAll: (es: OutboxEntry[]) =>
+    db().then(
+      (d) =>
+        new Promise<void>((resolve, reject) => {
+          const tx = d.transaction(OUTBOX, 'readwrite');
+          const s = tx.objectStore(OUTBOX);
+          for (const e of es) s.add(e);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+          tx.onabort = () => reject(tx.error);
+        }),
+    ),
   remove: (id: string) => run(OUTBOX, 'readwrite', (s) => s.delete(id)),
 };
 

@@ -175,6 +175,25 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     }
   };
 
+  /** Several actions recorded together (one IndexedDB transaction: all or none), then sent in
+   * order, each with its own action id: each is applied once, a lost answer replayed. */
+  const recordAll = async (kind: Kind, tripIds: string[]) => {
+    const at = new Date().toISOString();
+    const entries: OutboxEntry[] = tripIds.map((trip_id) => {
+      const id = newId();
+      return { id, user: me.username, seq: seq++, path: ACTIONS, body: { action_id: id, kind, at, trip_id }, at };
+    });
+    setBusy(1);
+    try {
+      await outbox.addAll(entries);
+      pending = await outbox.all(me.username);
+      render();
+      void flush();
+    } finally {
+      setBusy(-1);
+    }
+  };
+
   const record = (kind: Kind | 'incident' | 'emergency', extra: Record<string, unknown> = {}) => {
     const id = newId();
     if (kind === 'emergency') sosId = id;
@@ -363,6 +382,71 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     );
   }
 
+  /** A meal round's (or supply run's) collections at one place, on one card: "Preluate toate
+   * (N)" records the pick-up of every box still at the canteen, each its own action. */
+  function canteenItem(group: ManifestStop[], big: boolean): HTMLElement {
+    const first = group[0];
+    const what = h('span', { class: 'stop-what' }, ` ${tk('collection')}`);
+    const collect = h(
+      'button',
+      {
+        class: 'tb-primary tb-collect-all',
+        'data-action': 'collect-all',
+        onclick: (e: Event) => {
+          // One tap, one batch: a second tap before the redraw must not record it twice.
+          (e.currentTarget as HTMLButtonElement).disabled = true;
+          void recordAll('picked_up', group.map((g) => g.trip_id));
+        },
+      },
+      tk('collect_all', { n: group.length }),
+    );
+    return h(
+      big ? 'article' : 'li',
+      {
+        class: `tablet-stop tb-canteen${big ? ' tb-card' : ''}`,
+        'data-run': first.run_id ?? '',
+        'data-kind': 'pickup',
+        'data-stop-kind': first.kind ?? 'meal',
+        'data-count': String(group.length),
+      },
+      h('div', { class: 'stop-time' }, first.time, what),
+      h('div', { class: 'stop-address' }, first.address),
+      h('div', { class: 'stop-rider' }, tk(first.kind === 'supply' ? 'collect_supply' : 'collect_meals', { n: group.length })),
+      h('ul', { class: 'tb-boxes', 'data-field': 'boxes' }, ...group.map((g) => h('li', { 'data-trip': g.trip_id }, g.rider || g.label || ''))),
+      h(
+        'div',
+        { class: 'tb-links' },
+        h('a', { class: 'tb-link navigate', 'data-action': 'navigate', href: `geo:${first.lat},${first.lon}?q=${first.lat},${first.lon}(${encodeURIComponent(first.address)})` }, tk('navigate')),
+      ),
+      h('div', { class: 'tablet-actions' }, collect),
+    );
+  }
+
+  /** The open stops as the driver works them: a run's collections at one place (two or more)
+   * folded into one canteen card, shown where the first of them is. */
+  function workItems(open: ManifestStop[]): (ManifestStop | ManifestStop[])[] {
+    const key = (s: ManifestStop) => (isDelivery(s) && s.pickup && s.run_id ? `${s.run_id}|${s.lon},${s.lat}` : null);
+    const groups = new Map<string, ManifestStop[]>();
+    for (const s of open) {
+      const k = key(s);
+      if (k) groups.set(k, [...(groups.get(k) ?? []), s]);
+    }
+    const items: (ManifestStop | ManifestStop[])[] = [];
+    const placed = new Set<string>();
+    for (const s of open) {
+      const k = key(s);
+      const g = k ? groups.get(k)! : null;
+      if (!k || !g || g.length < 2) items.push(s);
+      else if (!placed.has(k)) {
+        placed.add(k);
+        items.push(g);
+      }
+    }
+    return items;
+  }
+
+  const itemOf = (x: ManifestStop | ManifestStop[], big: boolean) => (Array.isArray(x) ? canteenItem(x, big) : stopItem(x, big));
+
   function render(): void {
     const waiting = pending.length;
     status.className = `tablet-link ${online ? 'online' : 'offline'}`;
@@ -383,15 +467,15 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     if (stops.length === 0) {
       current.append(h('p', { class: 'muted' }, tt('no_manifest')));
     } else {
-      const open = stops.filter((s) => !stopDone(s, effective(s)));
+      const open = workItems(stops.filter((s) => !stopDone(s, effective(s))));
       const closed = stops.filter((s) => stopDone(s, effective(s)));
       if (open.length === 0) {
         current.append(h('p', { class: 'tb-all-done' }, tk('all_done')));
       } else {
-        current.append(h('h2', {}, tk('current')), stopItem(open[0], true));
+        current.append(h('h2', {}, tk('current')), itemOf(open[0], true));
       }
       if (open.length > 1) {
-        upcoming.append(h('h2', {}, tk('upcoming')), h('ol', { class: 'tablet-stops' }, ...open.slice(1).map((s) => stopItem(s, false))));
+        upcoming.append(h('h2', {}, tk('upcoming')), h('ol', { class: 'tablet-stops' }, ...open.slice(1).map((s) => itemOf(s, false))));
       }
       if (closed.length > 0) {
         doneBox.append(h('summary', {}, tk('done_stops', { n: closed.length })), h('ol', { class: 'tablet-stops' }, ...closed.map((s) => stopItem(s, false))));

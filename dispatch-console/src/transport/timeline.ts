@@ -66,8 +66,9 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
         'button',
         {
           type: 'button',
-          class: `tl-stop ${s.pickup ? 'pick' : 'drop'}${late ? ' late' : ''}${s.trip_id === selected ? ' selected' : ''}`,
+          class: `tl-stop ${s.pickup ? 'pick' : 'drop'}${late ? ' late' : ''}${s.trip_id === selected ? ' selected' : ''}${s.kind && s.kind !== 'trip' ? ' run' : ''}`,
           'data-trip': s.trip_id,
+          'data-stop-kind': s.kind ?? 'trip',
           'data-pickup': String(s.pickup),
           'data-late': String(late),
           title: `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.label}${late ? ` · ${tt('late_by', { n: s.late_minutes })}` : ''}`,
@@ -97,7 +98,9 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
     h('span', { class: 'tl-stop pick late legend' }, '▲'),
     ` ${tt('late')}  `,
     h('span', { class: 'tl-shift legend' }),
-    ` ${tt('shift')}`,
+    ` ${tt('shift')}  `,
+    h('span', { class: 'tl-stop drop run legend' }, '▼'),
+    ` ${tt('runs_title')}`,
   );
   return h('div', { class: 'timeline', 'data-field': 'timeline' }, head, ...body, legend);
 }

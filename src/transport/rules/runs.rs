@@ -113,9 +113,10 @@ pub(crate) fn build(
     };
     let label = parse::text("label", req.label.as_deref().unwrap_or(""), 120)?;
     let run_id = new_id("M");
-    let details = |label: String| RunDetails {
+    let details = |stop_label: String| RunDetails {
         run_id: run_id.clone(),
-        label,
+        label: stop_label,
+        run_label: label.clone(),
         ..RunDetails::default()
     };
     let trip = |id: String, rider: &str, from: Spot, to: Spot, timing, time, run| Trip {

@@ -223,6 +223,7 @@ pub fn meal_round(
                     escorts: 0,
                     window_from: Some(hm(start / 60, start % 60)),
                     ready_at: Some(hm(10, 30)),
+                    run_label: String::new(),
                 }),
             }
         })

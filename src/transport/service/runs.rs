@@ -24,6 +24,16 @@ pub(crate) struct RunView {
     pub trips: Vec<TripView>,
 }
 
+/// A run's name: the planner's, else (a run stored before it was kept, or given none) the
+/// first stop's label.
+fn run_name(details: &crate::transport::model::RunDetails) -> String {
+    if details.run_label.is_empty() {
+        details.label.clone()
+    } else {
+        details.run_label.clone()
+    }
+}
+
 /// Checks and stores a run for `actor`; its trips go into the day's plan if there is one.
 pub(crate) async fn create(ctx: Ctx<'_>, actor: &str, req: RunIn) -> Result<RunView> {
     let transport = ctx.transport;
@@ -40,7 +50,7 @@ pub(crate) async fn create(ctx: Ctx<'_>, actor: &str, req: RunIn) -> Result<RunV
     let label = run
         .trips
         .iter()
-        .find_map(|t| t.run.as_ref().map(|r| r.label.clone()))
+        .find_map(|t| t.run.as_ref().map(run_name))
         .unwrap_or_default();
     let mut trips = Vec::new();
     for t in run.trips {
@@ -73,7 +83,7 @@ pub(crate) async fn list(transport: &Transport, date: NaiveDate) -> Result<Vec<R
                 trips: Vec::new(),
             });
         if entry.label.is_empty() && details.escorts == 0 {
-            entry.label = details.label.clone();
+            entry.label = run_name(&details);
         }
         entry.trips.push(view(t, plan.as_ref()));
     }

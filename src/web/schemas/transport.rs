@@ -120,6 +120,10 @@ pub struct ManifestStop {
     /// Who or what a run's stop serves when no rider is named (a centre, the escorts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The Mobilitate run this stop belongs to (`M-…`): the tablet collects a meal round's
+    /// boxes at the canteen on one card ("Preluate toate").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// Seats the shuttle's escorts take on this leg (0 otherwise).
     #[serde(skip_serializing_if = "is_zero")]
     pub escorts: u32,
@@ -303,6 +307,7 @@ impl ManifestStop {
                         .as_ref()
                         .map(|r| r.label.clone())
                         .filter(|l| !l.is_empty()),
+                    run_id: t.run.as_ref().map(|r| r.run_id.clone()),
                     escorts: t.run.as_ref().map_or(0, |r| r.escorts),
                 })
             })
