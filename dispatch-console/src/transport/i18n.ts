@@ -54,7 +54,7 @@ const ro = {
   // Tablet
   tablet: 'Foaie de parcurs',
   no_manifest: 'Nicio cursă planificată pentru vehiculul dumneavoastră.',
-  online: 'online',
+  online: 'conectat',
   offline: 'fără conexiune',
   pending: '{n} acțiuni în așteptare',
   call: 'Sună',
