@@ -136,6 +136,7 @@ pub(crate) fn build(
         dropped_off_at: None,
         no_show_reason: None,
         cancellation: None,
+        sms_answer: None,
         kind,
         run: Some(run),
     };
