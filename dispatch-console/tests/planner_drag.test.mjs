@@ -273,12 +273,17 @@ describe('the planner sees SMS answers and drags trips onto the timeline', () =>
 
     // Assert: refused with the reason in words; still unserved.
     await page.waitForSelector('.transport-message.error');
-    assert.equal(await page.textContent('.transport-message.error'), `Cursa nu încape pe ${noRamp}: vehiculul nu are loc potrivit (scaun rulant / locuri).`);
+    assert.equal(await page.textContent('.transport-message.error'), `Cursa nu încape pe ${noRamp}: niciun vehicul nu poate transporta beneficiarul.`);
     assert.equal(await page.locator('[data-field=drag-ghost]').count(), 0);
     assert.ok((await api(page, 'GET', `/api/v1/transport/plans/${dragDay}`)).json.unserved.some((u) => u.trip_id === wheelchair));
 
-    // The ramp vans are back; the trip is dragged onto one where it fits.
+    // The ramp vans are back: onto the van without a ramp it is refused for that van's reason.
     for (const v of RAMP_VANS) assert.ok((await setRamp(v, true)).status < 300);
+    release = await drag(li, page.locator(`.tl-row[data-vehicle="${noRamp}"] .tl-track`));
+    await page.waitForSelector(`.tl-row[data-vehicle="${noRamp}"][data-fits=false].tl-over`);
+    await release();
+    await page.waitForFunction((v) => document.querySelector('.transport-message.error')?.textContent === `Cursa nu încape pe ${v}: vehiculul nu are loc potrivit (scaun rulant / locuri).`, noRamp);
+    // Onto one where it fits: placed.
     const fits = (await api(page, 'GET', `/api/v1/transport/plans/${dragDay}/trips/${wheelchair}/fits`)).json.vehicles;
     const target = fits.find((f) => f.fits && RAMP_VANS.includes(f.vehicle_id))?.vehicle_id;
     assert.ok(target, JSON.stringify(fits));

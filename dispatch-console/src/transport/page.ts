@@ -368,17 +368,19 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const tripDrag: TripDrag = {
     onStart: (trip) => {
       const n = ++dragOf;
+      const mark = (fit: (vehicle: string) => VehicleFit | undefined) => {
+        if (n !== dragOf) return;
+        for (const row of timelineBox.querySelectorAll<HTMLElement>('.tl-row[data-vehicle]')) {
+          const v = fit(row.dataset.vehicle ?? '');
+          row.dataset.fits = String(!!v?.fits);
+          row.title = v && !v.fits ? reasonText(v.reason) : '';
+        }
+      };
       fitsOf(trip)
-        .then((f) => {
-          if (n !== dragOf) return;
-          for (const row of timelineBox.querySelectorAll<HTMLElement>('.tl-row[data-vehicle]')) {
-            const v = f.vehicles.find((x) => x.vehicle_id === row.dataset.vehicle);
-            row.dataset.fits = String(!!v?.fits);
-            row.title = v && !v.fits ? reasonText(v.reason) : '';
-          }
-        })
-        .catch(() => {
-          // Only the marks are missing; the drop asks again.
+        .then((f) => mark((id) => f.vehicles.find((x) => x.vehicle_id === id)))
+        .catch((e) => {
+          // Refused for every vehicle (no vehicle can carry the rider): every row says why.
+          if (e instanceof ApiError && e.reason) mark((id) => ({ vehicle_id: id, current: false, fits: false, reason: e.reason ?? null, added_km: null, added_minutes: null, pickup: null }));
         });
     },
     onDrop: (trip, vehicle) => void dropTrip(trip, vehicle),
@@ -391,13 +393,18 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   async function dropTrip(trip: string, vehicle: string): Promise<void> {
     dragOf++;
     try {
-      const fit = (await fitsOf(trip)).vehicles.find((v) => v.vehicle_id === vehicle);
-      if (!fit?.fits) {
+      const refused = (why: string) => {
         message.className = 'transport-message error';
-        message.textContent = tt('drop_refused', { v: vehicle, why: reasonText(fit?.reason || 'not_plannable') });
+        message.textContent = tt('drop_refused', { v: vehicle, why: reasonText(why) });
         renderTimelineBox();
-        return;
-      }
+      };
+      const fits = await fitsOf(trip).catch((e) => {
+        if (e instanceof ApiError && e.reason) return e.reason;
+        throw e;
+      });
+      if (typeof fits === 'string') return refused(fits);
+      const fit = fits.vehicles.find((v) => v.vehicle_id === vehicle);
+      if (!fit?.fits) return refused(fit?.reason || 'not_plannable');
       await call('POST', `/api/v1/transport/plans/${dateInput.value}/move`, { trip_id: trip, vehicle_id: vehicle });
       selected = trip;
       say(tt('placed', { v: vehicle }));
