@@ -220,6 +220,10 @@ describe('the planner sees SMS answers and drags trips onto the timeline', () =>
         if (p) p.scrollLeft = p.scrollWidth;
       });
       await page.screenshot({ path: `${screenshots}/transport-sms-answer-table-1366x768.png` });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await panel.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/transport-sms-answer-1920x1080.png` });
+      await page.setViewportSize({ width: 1366, height: 768 });
     }
 
     // In English too.

@@ -368,6 +368,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const tripDrag: TripDrag = {
     onStart: (trip) => {
       const n = ++dragOf;
+      say('');
       const mark = (fit: (vehicle: string) => VehicleFit | undefined) => {
         if (n !== dragOf) return;
         for (const row of timelineBox.querySelectorAll<HTMLElement>('.tl-row[data-vehicle]')) {
