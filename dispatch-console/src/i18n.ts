@@ -452,6 +452,8 @@ const terms: Record<Lang, Record<string, string>> = {
     unclassified: 'neclasificat',
     missed_call: 'apel pierdut',
     follow_up: 'urmărire',
+    policy_suspended: 'beneficiar suspendat de supervizor',
+    policy_waived: 'derogare acordată de supervizor',
     // Outbound calls (callback reasons, the escalation's incident code).
     wellbeing: 'apel de bunăstare',
     call_list: 'listă de apeluri',
@@ -527,6 +529,8 @@ const terms: Record<Lang, Record<string, string>> = {
     sms: 'SMS',
     missed_call: 'missed call',
     follow_up: 'follow-up',
+    policy_suspended: 'rider suspended by the supervisor',
+    policy_waived: 'count waived by the supervisor',
     // Outbound calls (callback reasons, the escalation's incident code).
     wellbeing: 'wellbeing call',
     call_list: 'call list',

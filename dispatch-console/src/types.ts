@@ -171,7 +171,7 @@ export type Event =
  * refetch the plan or the manifest over HTTP. */
 export interface TransportChange {
   date: string;
-  reason: 'booking' | 'cancellation' | 'change' | 'no_show' | 'move' | 'delay' | 'replan' | 'action' | 'message';
+  reason: 'booking' | 'cancellation' | 'change' | 'no_show' | 'move' | 'delay' | 'replan' | 'action' | 'message' | 'sms_reply';
   vehicles: string[];
   drivers: string[];
   trips: string[];

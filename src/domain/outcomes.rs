@@ -67,8 +67,10 @@ pub const EMIU: &[&str] = &[
 /// (which is why they are not in `OUTCOMES` of types.ts); the console translates them like the
 /// others. `missed_call`: the caller hung up, or nobody answered, before a dispatcher took the
 /// ringing call card; the card is settled and the callback item (or a note, for a number that
-/// cannot be called back) carries the follow-up.
-pub const SYSTEM: &[&str] = &["missed_call"];
+/// cannot be called back) carries the follow-up. `policy_suspended` / `policy_waived`: the
+/// supervisor suspended or waived a rider the transport policy flagged; the flag item closes
+/// itself with the decision.
+pub const SYSTEM: &[&str] = &["missed_call", "policy_suspended", "policy_waived"];
 
 /// The codes an item of this kind may be closed with.
 pub fn for_kind(kind: ItemKind) -> &'static [&'static str] {

@@ -27,6 +27,8 @@ pub enum TransportReason {
     Action,
     /// A message between dispatch and a driver was sent or acknowledged (tablet messages).
     Message,
+    /// A rider answered a trip's confirmation or reminder by SMS (`DA`, `NU`, `ANULEZ`).
+    SmsReply,
 }
 
 /// One change of a day's transport.

@@ -318,6 +318,27 @@ pub struct Trip {
     /// or by a client that gave none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation: Option<Cancellation>,
+    /// The rider's latest answer by SMS to the trip's confirmation or reminder (`DA`, `NU` /
+    /// `ANULEZ`); absent while the rider has not answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_answer: Option<SmsAnswer>,
+}
+
+/// A rider's answer by SMS about a trip: what it said and when it arrived.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SmsAnswer {
+    pub answer: SmsAnswerKind,
+    pub at: DateTime<Utc>,
+}
+
+/// What a rider's SMS answer did to the trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsAnswerKind {
+    /// `DA`: the rider confirmed the trip.
+    Confirmed,
+    /// `NU` / `ANULEZ`: the rider cancelled the trip.
+    Cancelled,
 }
 
 /// Why a trip was cancelled: a code the console translates, free text for `other`.

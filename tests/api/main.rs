@@ -29,6 +29,7 @@ mod shift_assist;
 mod shift_queue;
 mod shifts;
 mod transport;
+mod transport_answers;
 mod transport_gps;
 mod transport_live;
 mod transport_mobilitate;

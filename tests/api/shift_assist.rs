@@ -115,6 +115,7 @@ async fn transport_day(app: &TestApp) {
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            sms_answer: None,
             kind: dispecer::transport::model::TripKind::Trip,
             run: None,
         }])

@@ -270,6 +270,7 @@ async fn one_vehicle_plan(app: &TestApp, tight: bool, fleet: bool) -> (String, V
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            sms_answer: None,
             kind: dispecer::transport::model::TripKind::Trip,
             run: None,
         });

@@ -12,11 +12,11 @@ use crate::fake_twilio::FakeTwilio;
 use crate::helpers::{spawn_with, test_config, TestApp};
 use crate::transport::{driver_post, driver_token, post, rider, seed_fleet, tomorrow};
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     tomorrow() - Duration::days(1)
 }
 
-fn certificate(until: Option<NaiveDate>) -> Value {
+pub(crate) fn certificate(until: Option<NaiveDate>) -> Value {
     json!({
         "degree": "grav", "kind": "fizic", "number": "1234/2025",
         "issued_by": "Comisia de evaluare a persoanelor adulte cu handicap Timiș",
@@ -24,23 +24,23 @@ fn certificate(until: Option<NaiveDate>) -> Value {
     })
 }
 
-async fn register(app: &TestApp, id: &str, n: f64, until: Option<NaiveDate>) {
+pub(crate) async fn register(app: &TestApp, id: &str, n: f64, until: Option<NaiveDate>) {
     let mut body = rider(id, "seated", n);
     body["certificate"] = certificate(until);
     let r = post(app, "/api/v1/transport/riders", body).await;
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
 }
 
-fn trip(rider: &str, date: NaiveDate, time: &str) -> Value {
+pub(crate) fn trip(rider: &str, date: NaiveDate, time: &str) -> Value {
     json!({"rider": rider, "date": date, "pickup": {"place": "home"},
            "dropoff": {"place": "dialysis"}, "timing": "pickup_at", "time": time})
 }
 
-async fn book(app: &TestApp, role: Role, body: Value) -> reqwest::Response {
+pub(crate) async fn book(app: &TestApp, role: Role, body: Value) -> reqwest::Response {
     app.post_as(role, "/api/v1/transport/bookings", &body).await
 }
 
-async fn booked_id(r: reqwest::Response) -> String {
+pub(crate) async fn booked_id(r: reqwest::Response) -> String {
     assert_eq!(r.status(), 201);
     let v: Value = r.json().await.unwrap();
     v["trips"][0]["id"].as_str().unwrap().to_owned()
@@ -55,7 +55,7 @@ async fn reason(r: reqwest::Response) -> (u16, String) {
     )
 }
 
-async fn history(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn history(app: &TestApp, id: &str) -> Value {
     let r = app
         .get_as(
             Role::Dispatcher,
@@ -350,7 +350,7 @@ async fn late_cancels_and_a_no_show_flag_the_rider_and_the_supervisor_suspends_t
 
 /// A server with signed webhooks and the fake SMS provider; R-1 (phone +40700001001) has two
 /// trips tomorrow, planned and confirmed by SMS.
-async fn replies_app() -> (TestApp, FakeTwilio, Vec<String>) {
+pub(crate) async fn replies_app() -> (TestApp, FakeTwilio, Vec<String>) {
     let fake = FakeTwilio::start().await;
     let (mut config, dir) = test_config().await;
     config.telephony.auth_token = AUTH_TOKEN.to_owned().into();
@@ -374,13 +374,13 @@ async fn replies_app() -> (TestApp, FakeTwilio, Vec<String>) {
     (app, fake, ids)
 }
 
-async fn sms_from(app: &TestApp, sid: &str, from: &str, body: &str) {
+pub(crate) async fn sms_from(app: &TestApp, sid: &str, from: &str, body: &str) {
     let params = [("MessageSid", sid), ("From", from), ("Body", body)];
     let r = webhook(app, "/telephony/sms", &params).await;
     assert_eq!(r.status(), 200, "{:?}", r.text().await);
 }
 
-async fn trip_status(app: &TestApp, id: &str) -> String {
+pub(crate) async fn trip_status(app: &TestApp, id: &str) -> String {
     let v: Value = app
         .get_as(
             Role::Dispatcher,

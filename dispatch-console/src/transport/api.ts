@@ -61,7 +61,14 @@ export interface Manifest {
 export interface TripView {
   id: string;
   series_id?: string | null;
-  cancellation?: { reason: string; note?: string } | null;
+  cancellation?: { reason: string; note?: string; by?: string; at?: string } | null;
+  /** The rider's latest answer by SMS (DA: confirmed; NU / ANULEZ: cancelled), when any. */
+  sms_answer?: { answer: 'confirmed' | 'cancelled'; at: string } | null;
+  booked_by?: string;
+  booked_at?: string;
+  arrived_at?: string | null;
+  picked_up_at?: string | null;
+  dropped_off_at?: string | null;
   rider_id: string;
   date: string;
   is_return: boolean;

@@ -3,7 +3,9 @@
 // red), the unserved trips with their reasons and where each fits, the selected trip (place or
 // move it where it fits, edit, cancel with a reason), the manifests, booking, the trips of the
 // day and the reports. Same-day changes (bookings, cancellations, moves, the drivers' actions,
-// delays) arrive over the websocket and redraw the day; GPS positions refresh every 20 s.
+// delays, the riders' SMS answers) arrive over the websocket and redraw the day; GPS positions
+// refresh every 20 s. A trip dragged from the unserved list or the timeline onto a vehicle's row
+// is moved there when it fits (`GET …/fits`, then `POST …/move`), else the reason is shown.
 
 import { ApiError } from '../api';
 import { clear, h } from '../dom';
@@ -16,8 +18,10 @@ import { tt, word, type TKey } from './i18n';
 import { listenTransport } from './listen';
 import { mountMessagesPanel } from './messages-panel';
 import { colourOf, PlanMap, type MapRoute } from './planmap';
+import { answerCell } from './answer';
+import { draggable, type TripDrag } from './drag';
 import { renderTimeline, styled } from './timeline';
-import { reasonText, refusalText, tripPanel } from './trippanel';
+import { reasonText, refusalText, tripPanel, type VehicleFit } from './trippanel';
 import { runsPanel } from './runs-panel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
@@ -347,9 +351,8 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   function renderTimelineBox(): void {
     const colour = colours();
     const shifts = new Map(vehicles.map((v) => [v.id, v]));
-    const rows = (plan?.routes ?? [])
-      .filter((r) => r.stops.length > 0)
-      .map((r) => ({
+    // Every vehicle of the plan, those without work too: each row is a place to drop a trip.
+    const rows = (plan?.routes ?? []).map((r) => ({
         vehicle_id: r.vehicle_id,
         colour: colour.get(r.vehicle_id) ?? '#555',
         shift_start: shifts.get(r.vehicle_id)?.shift_start.slice(0, 5) ?? null,
@@ -359,9 +362,65 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         stops: r.stops.map((s) => ({ ...s, kind: tripById(s.trip_id)?.kind ?? s.kind, label: riderName(tripById(s.trip_id)) })),
       }));
     timelineBox.replaceChildren(
-      h('h2', {}, tt('timeline_title')),
-      plan ? h('div', { class: 'scroll-x' }, renderTimeline(rows, selected, (trip) => select(trip))) : h('p', { class: 'muted' }, tt('no_plan')),
+      h('header', { class: 'panel-head' }, h('h2', {}, tt('timeline_title')), plan ? h('span', { class: 'muted' }, tt('drag_hint')) : null),
+      plan ? h('div', { class: 'scroll-x' }, renderTimeline(rows, selected, (trip) => select(trip), tripDrag)) : h('p', { class: 'muted' }, tt('no_plan')),
     );
+  }
+
+  // Dragging a trip onto a vehicle's row: while it is dragged, the rows are marked with where
+  // it fits (asked once per drag); on the drop, the service is asked again and decides.
+  let dragOf = 0;
+  const fitsOf = (trip: string) => call<{ vehicles: VehicleFit[] }>('GET', `/api/v1/transport/plans/${dateInput.value}/trips/${trip}/fits`);
+  const tripDrag: TripDrag = {
+    onStart: (trip) => {
+      const n = ++dragOf;
+      say('');
+      const mark = (fit: (vehicle: string) => VehicleFit | undefined) => {
+        if (n !== dragOf) return;
+        for (const row of timelineBox.querySelectorAll<HTMLElement>('.tl-row[data-vehicle]')) {
+          const v = fit(row.dataset.vehicle ?? '');
+          row.dataset.fits = String(!!v?.fits);
+          row.title = v && !v.fits ? reasonText(v.reason) : '';
+        }
+      };
+      fitsOf(trip)
+        .then((f) => mark((id) => f.vehicles.find((x) => x.vehicle_id === id)))
+        .catch((e) => {
+          // Refused for every vehicle (no vehicle can carry the rider): every row says why.
+          if (e instanceof ApiError && e.reason) mark((id) => ({ vehicle_id: id, current: false, fits: false, reason: e.reason ?? null, added_km: null, added_minutes: null, pickup: null }));
+        });
+    },
+    onDrop: (trip, vehicle) => void dropTrip(trip, vehicle),
+    onCancel: () => {
+      dragOf++;
+      renderTimelineBox();
+    },
+  };
+
+  async function dropTrip(trip: string, vehicle: string): Promise<void> {
+    dragOf++;
+    try {
+      const refused = (why: string) => {
+        message.className = 'transport-message error';
+        message.textContent = tt('drop_refused', { v: vehicle, why: reasonText(why) });
+        renderTimelineBox();
+      };
+      const fits = await fitsOf(trip).catch((e) => {
+        if (e instanceof ApiError && e.reason) return e.reason;
+        throw e;
+      });
+      if (typeof fits === 'string') return refused(fits);
+      const fit = fits.vehicles.find((v) => v.vehicle_id === vehicle);
+      if (!fit?.fits) return refused(fit?.reason || 'not_plannable');
+      await call('POST', `/api/v1/transport/plans/${dateInput.value}/move`, { trip_id: trip, vehicle_id: vehicle });
+      selected = trip;
+      say(tt('placed', { v: vehicle }));
+      await loadDay();
+      planMap.select(trip);
+    } catch (e) {
+      fail(e);
+      renderTimelineBox();
+    }
   }
 
   function renderUnserved(): void {
@@ -375,14 +434,17 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           : h(
               'ul',
               { class: 'unserved' },
-              ...list.map((u) =>
-                h(
+              ...list.map((u) => {
+                const li = h(
                   'li',
-                  { 'data-trip': u.trip_id, class: u.trip_id === selected ? 'selected' : '' },
+                  { 'data-trip': u.trip_id, class: u.trip_id === selected ? 'selected' : '', title: tt('drag_unserved') },
+                  h('span', { class: 'grip', 'aria-hidden': 'true' }, '⠿'),
                   h('span', {}, h('b', {}, `${u.time ?? ''} ${u.rider ?? u.trip_id}`), h('br', {}), h('span', { class: 'why', 'data-field': 'unserved-reason' }, reasonText(u.code || 'not_plannable'))),
                   h('button', { type: 'button', class: 'primary', 'data-action': 'place-open', onclick: () => select(u.trip_id) }, tt('place')),
-                ),
-              ),
+                );
+                if (plan) draggable(li, u.trip_id, `${u.time ?? ''} ${u.rider ?? u.trip_id}`, null, tripDrag);
+                return li;
+              }),
             ),
     );
   }
@@ -442,12 +504,13 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           h('td', {}, t.promised ?? ''),
           h('td', {}, t.vehicle_id ?? ''),
           h('td', {}, word(t.status)),
+          answerCell(t),
         ),
       );
     }
     tripsBox.replaceChildren(
       h('h2', {}, `${tt('trips')} (${trips.length})`),
-      h('div', { class: 'scroll-x' }, h('table', { class: 'trips-table' }, h('thead', {}, h('tr', {}, ...[tt('rider'), tt('time'), tt('pickup'), tt('dropoff'), tt('promised'), tt('vehicle'), tt('status')].map((x) => h('th', {}, x)))), body)),
+      h('div', { class: 'scroll-x' }, h('table', { class: 'trips-table' }, h('thead', {}, h('tr', {}, ...[tt('rider'), tt('time'), tt('pickup'), tt('dropoff'), tt('promised'), tt('vehicle'), tt('status'), tt('sms_answer')].map((x) => h('th', {}, x)))), body)),
     );
   }
 

@@ -1,9 +1,12 @@
 // The planner's timeline: one row per vehicle, the hours of the day across, the crew's shift as
 // a band, each stop a block (pick-up filled, drop-off outlined) placed at its planned time; a
 // stop planned past what the rider was promised (or past the trip's window) is red. Clicking a
-// block selects its trip.
+// block selects its trip; dragging it (or an unserved trip) onto another vehicle's row moves it
+// there (`drag.ts`; the page asks where it fits). Every vehicle of the plan has a row, an empty
+// one too, so a trip can be dropped on a van without work yet.
 
 import { h } from '../dom';
+import { draggable, type TripDrag } from './drag';
 import { tt } from './i18n';
 
 export interface TimelineStop {
@@ -37,7 +40,7 @@ const minutes = (hhmm: string) => {
   return hh * 60 + mm;
 };
 
-export function renderTimeline(rows: TimelineRow[], selected: string | null, onSelect: (trip: string) => void): HTMLElement {
+export function renderTimeline(rows: TimelineRow[], selected: string | null, onSelect: (trip: string) => void, drag?: TripDrag): HTMLElement {
   // The hours with stops, half an hour either side; a shift reaching beyond them is clipped (its
   // band then runs to the edge), so a long shift does not squeeze the day's work into a corner.
   const stopTimes = rows.flatMap((r) => r.stops.map((s) => minutes(s.time)));
@@ -76,6 +79,7 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
         },
         s.pickup ? '▲' : '▼',
       );
+      if (drag) draggable(block, s.trip_id, `${s.time} ${s.label}`, r.vehicle_id, drag);
       track.append(styled(block, { left: pct(minutes(s.time)), '--vc': r.colour }));
     }
     const label = h(
@@ -86,7 +90,7 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
       h('span', { class: 'muted' }, ` ${r.km} ${tt('km')}`),
       r.delay_minutes > 0 ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: r.delay_minutes })}`) : null,
     );
-    return h('div', { class: 'tl-row', 'data-vehicle': r.vehicle_id }, label, track);
+    return h('div', { class: `tl-row${r.stops.length === 0 ? ' tl-empty' : ''}`, 'data-vehicle': r.vehicle_id }, label, track);
   });
   const legend = h(
     'p',

@@ -6,10 +6,11 @@
 import { ApiError } from '../api';
 import { h } from '../dom';
 import { missing } from '../i18n';
+import { answerText, tripHistory } from './answer';
 import { call, type TripView } from './api';
 import { hasKey, tt, word, type TKey } from './i18n';
 
-interface VehicleFit {
+export interface VehicleFit {
   vehicle_id: string;
   current: boolean;
   fits: boolean;
@@ -214,6 +215,8 @@ export function tripPanel(c: TripPanelContext): HTMLElement {
     h('dd', {}, t.dropoff.address),
     h('dt', {}, tt('status')),
     h('dd', { 'data-field': 'trip-status' }, word(t.status), t.cancellation ? ` · ${tt(`c_${t.cancellation.reason}` as TKey)}${t.cancellation.note ? `: ${t.cancellation.note}` : ''}` : ''),
+    h('dt', {}, tt('sms_answer')),
+    h('dd', { 'data-field': 'trip-sms-answer', 'data-answer': t.sms_answer?.answer ?? 'none' }, answerText(t, true)),
     h('dt', {}, tt('vehicle')),
     h('dd', {}, t.vehicle_id ? `${t.vehicle_id} · ${tt('promised')} ${c.promised ?? ''}` : c.unservedCode ? h('span', { class: 'error' }, `${tt('unserved_one')}: ${reasonText(c.unservedCode)}`) : '—'),
   );
@@ -224,7 +227,7 @@ export function tripPanel(c: TripPanelContext): HTMLElement {
     live ? h('button', { type: 'button', class: 'secondary', 'data-action': 'edit-open', onclick: showEdit }, tt('edit_trip')) : null,
     live ? h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel-open', onclick: showCancel }, tt('cancel_trip')) : null,
   );
-  const panel = h('div', { class: 'trip-panel', 'data-trip': t.id }, h('h3', {}, `${t.time.slice(0, 5)} · ${c.rider?.name ?? t.rider_id}`), facts, actions, out, area);
+  const panel = h('div', { class: 'trip-panel', 'data-trip': t.id }, h('h3', {}, `${t.time.slice(0, 5)} · ${c.rider?.name ?? t.rider_id}`), facts, actions, out, area, tripHistory(t));
   if (live && !c.planned && c.unservedCode) void showFits();
   return panel;
 }

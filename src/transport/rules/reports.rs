@@ -214,6 +214,7 @@ mod tests {
             dropped_off_at: None,
             no_show_reason: None,
             cancellation: None,
+            sms_answer: None,
             kind: crate::transport::model::TripKind::Trip,
             run: None,
         }

@@ -137,6 +137,7 @@ pub(crate) fn build(
         dropped_off_at: None,
         no_show_reason: None,
         cancellation: None,
+        sms_answer: None,
         kind,
         run: Some(run),
     };

@@ -177,6 +177,7 @@ pub(crate) async fn book(
                 dropped_off_at: None,
                 no_show_reason: None,
                 cancellation: None,
+                sms_answer: None,
                 kind: crate::transport::model::TripKind::Trip,
                 run: None,
             });

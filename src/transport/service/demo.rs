@@ -216,6 +216,7 @@ pub fn meal_round(
                 dropped_off_at: None,
                 no_show_reason: None,
                 cancellation: None,
+                sms_answer: None,
                 kind: TripKind::Meal,
                 run: Some(RunDetails {
                     run_id: run_id.clone(),
@@ -330,6 +331,7 @@ pub fn day_trips(
         dropped_off_at: None,
         no_show_reason: None,
         cancellation: None,
+        sms_answer: None,
         kind: crate::transport::model::TripKind::Trip,
         run: None,
     };

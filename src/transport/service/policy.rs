@@ -15,8 +15,9 @@ use tracing::info;
 
 use super::handle::{Ctx, Transport};
 use crate::config::{Config, Templates};
+use crate::core::state::StateView;
 use crate::core::{Command, Outcome};
-use crate::domain::Details;
+use crate::domain::{Details, ItemId, Status};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
 use crate::sms::OutgoingSms;
@@ -225,8 +226,10 @@ pub(crate) enum Decision {
     Waive,
 }
 
-/// Records a supervisor's suspend or waive in the rider's history; returns the new verdict and
-/// the queue item of the rider's latest flag (the decision's audit names it).
+/// Records a supervisor's suspend or waive in the rider's history and closes the rider's open
+/// flag items with it (the decision as the outcome, its words as a note, the supervisor as the
+/// actor); returns the new verdict and the queue item of the rider's latest flag (the
+/// decision's audit names it).
 pub(crate) async fn decide(
     ctx: Ctx<'_>,
     actor: &str,
@@ -248,27 +251,72 @@ pub(crate) async fn decide(
         }
         Decision::Waive => (RiderEventKind::Waived, None, "waive"),
     };
-    store
-        .add_rider_event(&RiderEvent {
-            key: format!("{prefix}:{}", uuid::Uuid::now_v7().simple()),
-            rider_id: rider_id.to_owned(),
-            kind,
-            at: Utc::now(),
-            by: actor.to_owned(),
-            trip_id: None,
-            reason: Some(reason),
-            until,
-            item_id: None,
-        })
-        .await?;
-    let flag_item = store
-        .rider_events(rider_id)
-        .await?
-        .into_iter()
-        .rev()
-        .find(|e| e.kind == RiderEventKind::Flagged)
-        .and_then(|e| e.item_id);
-    Ok((verdict(ctx, rider_id).await?, flag_item))
+    let entry = RiderEvent {
+        key: format!("{prefix}:{}", uuid::Uuid::now_v7().simple()),
+        rider_id: rider_id.to_owned(),
+        kind,
+        at: Utc::now(),
+        by: actor.to_owned(),
+        trip_id: None,
+        reason: Some(reason),
+        until,
+        item_id: None,
+    };
+    store.add_rider_event(&entry).await?;
+    let history = store.rider_events(rider_id).await?;
+    let flags: Vec<String> = history
+        .iter()
+        .filter(|e| e.kind == RiderEventKind::Flagged)
+        .filter_map(|e| e.item_id.clone())
+        .collect();
+    close_flags(ctx, actor, &entry, &flags).await?;
+    Ok((verdict(ctx, rider_id).await?, flags.last().cloned()))
+}
+
+/// Closes each still-open flag item with the supervisor's decision `entry`: a note saying what
+/// was decided and why (once per decision and item), then the outcome `policy_suspended` or
+/// `policy_waived`. An item already closed (by hand, or by an earlier decision) is left alone.
+async fn close_flags(
+    ctx: Ctx<'_>,
+    actor: &str,
+    entry: &RiderEvent,
+    flags: &[String],
+) -> Result<()> {
+    let (outcome, what) = match (entry.kind, entry.until) {
+        (RiderEventKind::Suspended, Some(until)) => (
+            "policy_suspended",
+            format!("suspendare până la {}", until.format("%d.%m.%Y")),
+        ),
+        _ => (
+            "policy_waived",
+            "derogare: neprezentările și anulările târzii nu mai sunt numărate".to_owned(),
+        ),
+    };
+    let text = format!(
+        "Decizia supervizorului: {what}. Motiv: {}",
+        entry.reason.as_deref().unwrap_or("")
+    );
+    for id in flags {
+        let Some(item_id) = uuid::Uuid::parse_str(id).ok().map(ItemId) else {
+            continue;
+        };
+        let open = ctx
+            .core
+            .read(|s| s.item(&item_id).is_some_and(|i| i.status != Status::Closed));
+        if !open {
+            continue;
+        }
+        let note = Command::AddNoteOnce {
+            item_id,
+            text: text.clone(),
+            key: format!("policy-decision:{}:{id}", entry.key),
+        };
+        ctx.core.execute(actor, note).await?;
+        let settle = Command::Settle { item_id, outcome };
+        ctx.core.execute(actor, settle).await?;
+        info!(item.id = %item_id, outcome, "transport policy flag closed by the decision");
+    }
+    Ok(())
 }
 
 /// The riders the policy flags or who are suspended, with their verdict.

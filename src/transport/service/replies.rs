@@ -11,8 +11,11 @@
 //! note is the webhook's card keyed `twilio-sms:{MessageSid}`). A retried webhook finds the entry
 //! and redoes only what a crash may have left undone; it changes and sends nothing twice.
 //! The webhook asks nothing here for a safe-contact number.
+//!
+//! The trip keeps the answer (`Trip::sms_answer`: confirmed or cancelled, at the time the reply
+//! was recorded) so the planner sees it; the latest answer wins and a retry writes the same.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::handle::Ctx;
 use super::{live, plan_edit, policy as policy_service};
@@ -21,7 +24,9 @@ use crate::error::{Error, Result};
 use crate::events::{TransportChange, TransportReason};
 use crate::sms::OutgoingSms;
 use crate::transport::eligibility::{RiderEvent, RiderEventKind};
-use crate::transport::model::{clock, Rider, Trip, TripStatus};
+use crate::transport::model::{
+    clock, CancelReason, Cancellation, Rider, SmsAnswer, SmsAnswerKind, Trip, TripStatus,
+};
 use crate::transport::rules::engine;
 use crate::transport::rules::policy::{read_reply, Reply};
 
@@ -140,10 +145,15 @@ pub(crate) async fn handle(
         v
     };
     let (answer, note) = match reply {
-        Reply::Confirm => (Some(render(&t.reply_confirmed, &values(&[]))), None),
+        Reply::Confirm => {
+            keep_answer(ctx, &trip, SmsAnswerKind::Confirmed, entry.at).await?;
+            (Some(render(&t.reply_confirmed, &values(&[]))), None)
+        }
         Reply::Cancel if matches!(trip.status, TripStatus::Booked | TripStatus::Cancelled) => {
             if trip.status == TripStatus::Booked {
-                cancel_by_rider(ctx, trip.clone()).await?;
+                cancel_by_rider(ctx, trip.clone(), entry.at).await?;
+            } else {
+                keep_answer(ctx, &trip, SmsAnswerKind::Cancelled, entry.at).await?;
             }
             (Some(render(&t.reply_cancelled, &values(&[]))), None)
         }
@@ -204,11 +214,53 @@ async fn promised_s(ctx: Ctx<'_>, trip: &Trip) -> Result<f64> {
         .unwrap_or_else(|| engine::seconds_of(trip.time)))
 }
 
+/// The answer `kind` recorded at `at`, as the trip should carry it: `None` when the trip
+/// already carries it or a later answer (a retried webhook, an older message arriving late).
+fn newer_answer(trip: &Trip, kind: SmsAnswerKind, at: DateTime<Utc>) -> Option<SmsAnswer> {
+    match &trip.sms_answer {
+        Some(known) if known.at >= at => None,
+        _ => Some(SmsAnswer { answer: kind, at }),
+    }
+}
+
+/// Keeps the rider's answer on the trip and tells the planner's page (once: a retry that finds
+/// it stored changes and publishes nothing).
+async fn keep_answer(
+    ctx: Ctx<'_>,
+    trip: &Trip,
+    kind: SmsAnswerKind,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let Some(answer) = newer_answer(trip, kind, at) else {
+        return Ok(());
+    };
+    let mut trip = trip.clone();
+    trip.sms_answer = Some(answer);
+    ctx.transport
+        .store
+        .update_trips(std::slice::from_ref(&trip))
+        .await?;
+    // Dispatchers only: the driver's manifest does not change.
+    let mut change = TransportChange::new(trip.date, TransportReason::SmsReply);
+    change.trips = vec![trip.id.clone()];
+    live::publish(ctx, "sms", change).await
+}
+
 /// The rider cancels by SMS: allowed until the pick-up (the vehicle is not sent for nothing),
-/// also after the booking cut-off, and counted as late by its time before the pick-up.
-async fn cancel_by_rider(ctx: Ctx<'_>, mut trip: Trip) -> Result<()> {
+/// also after the booking cut-off, and counted as late by its time before the pick-up. The trip
+/// keeps the answer (received at `at`) and why it was cancelled.
+async fn cancel_by_rider(ctx: Ctx<'_>, mut trip: Trip, at: DateTime<Utc>) -> Result<()> {
     let now = Utc::now();
     trip.status = TripStatus::Cancelled;
+    if let Some(answer) = newer_answer(&trip, SmsAnswerKind::Cancelled, at) {
+        trip.sms_answer = Some(answer);
+    }
+    trip.cancellation = Some(Cancellation {
+        reason: CancelReason::RiderRequest,
+        note: None,
+        by: "sms".into(),
+        at,
+    });
     ctx.transport
         .store
         .update_trips(std::slice::from_ref(&trip))
