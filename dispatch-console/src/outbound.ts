@@ -418,31 +418,39 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
       h('option', { value: 'true', selected: p.lives_alone === true }, to('yes_value')),
       h('option', { value: 'false', selected: p.lives_alone === false }, to('no_value')),
     );
+    // Said beside the form too: the page's flash is at the top, out of sight down here.
+    const status = h('p', { class: 'muted', role: 'status', 'data-field': 'profile-status' });
+    const tell = (text: string, bad = false) => {
+      say(text, bad);
+      status.textContent = text;
+      status.classList.toggle('error', bad);
+    };
     async function save(ev: Event): Promise<void> {
       ev.preventDefault();
       const b = born.value.trim() === '' ? null : Number(born.value);
       if (b !== null && (!Number.isInteger(b) || b < 1900 || b > year)) {
         born.setAttribute('aria-invalid', 'true');
-        say(to('bad_birth_year', { year }), true);
+        tell(to('bad_birth_year', { year }), true);
         return;
       }
       born.removeAttribute('aria-invalid');
       const body = { birth_year: b, lives_alone: alone.value === '' ? null : alone.value === 'true' };
       try {
         await call('POST', `/api/v1/outbound/beneficiaries/${encodeURIComponent(p.device_id)}`, body);
-        say(to('profile_saved'));
+        tell(to('profile_saved'));
       } catch (e) {
         if (e instanceof ApiError && e.field === 'birth_year') {
           born.setAttribute('aria-invalid', 'true');
-          say(to('bad_birth_year', { year }), true);
-        } else say(refusal(e), true);
+          tell(to('bad_birth_year', { year }), true);
+        } else tell(refusal(e), true);
       }
     }
     profileBox.append(
       h('form', { class: 'profile-form', 'data-device': p.device_id, novalidate: true, onsubmit: (e: Event) => void save(e) },
         h('strong', {}, to('profile_of', { device: p.device_id })),
         h('div', { class: 'row' }, h('label', {}, to('birth_year'), born, age), h('label', {}, to('lives_alone_q'), alone)),
-        h('button', { type: 'submit', 'data-action': 'save-profile' }, to('profile_save'))),
+        h('button', { type: 'submit', 'data-action': 'save-profile' }, to('profile_save')),
+        status),
     );
     born.focus();
   }

@@ -39,11 +39,13 @@ async function api(page, method, path, body) {
 
 const freeAdults = (page, id) => page.locator(`tr[data-facility-id="${id}"] [data-field=free-adults]`);
 
-async function shoot(page, name) {
+async function shoot(page, name, focus) {
   if (!screenshots) return;
   for (const [w, h] of [[1920, 1080], [1366, 768]]) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(150);
+    // A panel below the fold (the outreach beds in the item detail) is brought into the picture.
+    if (focus) await focus.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: `${screenshots}/beds-${name}-${w}x${h}.png` });
   }
 }
@@ -244,8 +246,7 @@ describe('paturi: keeping the registry and holding a bed for an outreach item', 
     const after = await api(d.page, 'GET', '/api/v1/beds/facilities/BT-FORM');
     assert.equal(after.json.free_adults, freeBefore - 1);
     assert.match(await panel.locator('[data-field=outreach-note]').innerText(), /Loc rezervat la Adăpost de noapte Formular/);
-    await panel.scrollIntoViewIfNeeded();
-    await shoot(d.page, 'outreach-held');
+    await shoot(d.page, 'outreach-held', panel);
 
     // Act: the street team brought the person.
     await hold.locator('[data-action=hold-arrived]').click();
@@ -262,7 +263,7 @@ describe('paturi: keeping the registry and holding a bed for an outreach item', 
     assert.equal(freed.json.free_adults, freeBefore);
     assert.deepEqual(await d.page.evaluate(() => window.__i18nMissing ?? []), []);
     assert.doesNotMatch(await panel.innerText(), /\b(held|admitted|released|night_shelter|withheld|Hold)\b/);
-    await shoot(d.page, 'outreach-released');
+    await shoot(d.page, 'outreach-released', panel);
 
     // Leave the service as found: the item closed, the van off duty, the mode to its rule.
     const closed = await api(d.page, 'POST', `/api/v1/items/${outreach.id}/close`, { outcome: 'resolved' });

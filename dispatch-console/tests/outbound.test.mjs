@@ -30,11 +30,13 @@ async function open(user) {
   return s;
 }
 
-async function shoot(page, name) {
+async function shoot(page, name, focus) {
   if (!screenshots) return;
   for (const [w, hgt] of [[1920, 1080], [1366, 768]]) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(200);
+    // A panel below the fold (the profile form) is brought into the picture.
+    if (focus) await focus.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: `${screenshots}/outbound-${name}-${w}x${hgt}.png` });
   }
 }
@@ -151,7 +153,7 @@ describe('outbound calls page', () => {
     assert.match(await form.locator('[data-field=age]').textContent(), new RegExp(`${new Date().getFullYear() - 1938} ani`));
     await form.locator('[data-action=save-profile]').click();
     await page.waitForFunction(() => /Profilul a fost salvat/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
-    await shoot(page, 'profile');
+    await shoot(page, 'profile', section);
 
     // Assert: stored (read back by the server) and shown again when reopened.
     const stored = await page.evaluate(async (d) => (await fetch(`/api/v1/outbound/beneficiaries/${d}`)).json(), device);
