@@ -54,7 +54,7 @@ pub(crate) async fn admit(
     let (adults, children) = (a.adults, a.children);
     let fits = move |f: &FacilityRecord, taken| rules::fits(f, taken, cold, adults, children);
     match store.admit(&record, &fits).await? {
-        Admitted::Done(r) => Ok((r, facility)),
+        Admitted::Done(r) => Ok((*r, facility)),
         Admitted::UnknownFacility => Err(Error::NotFound(format!(
             "no facility {}",
             a.facility_id

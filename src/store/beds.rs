@@ -71,7 +71,7 @@ pub type FitsFn = dyn Fn(&FacilityRecord, Occupancy) -> bool + Send + Sync;
 /// What an admission attempt came to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Admitted {
-    Done(AdmissionRecord),
+    Done(Box<AdmissionRecord>),
     UnknownFacility,
     /// The facility has fewer free places than asked for.
     Full,

@@ -271,7 +271,7 @@ macro_rules! beds_queries {
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
-                Ok(Admitted::Done(a.clone()))
+                Ok(Admitted::Done(Box::new(a.clone())))
             }
 
             #[instrument(skip_all, fields(admission = %id))]
