@@ -5,8 +5,10 @@
 
 import './beds.css';
 import { ApiError } from './api';
+import { RegistryForms } from './beds-registry';
 import { clear, h } from './dom';
 import { currentLang } from './i18n';
+import { tb } from './i18n-beds';
 import { topBar } from './topbar';
 import type { Me } from './types';
 
@@ -21,6 +23,8 @@ interface Facility {
   stay_limit_days: number;
   address: string;
   address_withheld: boolean;
+  lon: number | null;
+  lat: number | null;
   phone: string;
   adult_places_now: number;
   free_adults: number;
@@ -46,6 +50,7 @@ interface Admission {
   admitted_at: string;
   expected_leave: string;
   overstay: boolean;
+  state: 'held' | 'admitted' | 'released';
 }
 
 const WORDS = {
@@ -87,6 +92,7 @@ const WORDS = {
     bad: 'Câmp greșit',
     failed: 'Cererea nu a reușit',
     until: 'până la',
+    held: 'rezervat, pe drum',
     kinds: { shelter: 'adăpost', night_shelter: 'adăpost de noapte', crisis: 'centru de criză', dv_shelter: 'adăpost victime violență' } as Record<string, string>,
     fields: { person: 'inițiale', adults: 'adulți', children: 'copii', reason: 'motiv', celsius: 'temperatură', mode: 'mod' } as Record<string, string>,
   },
@@ -128,6 +134,7 @@ const WORDS = {
     bad: 'Bad field',
     failed: 'The request failed',
     until: 'until',
+    held: 'held, on the way',
     kinds: { shelter: 'shelter', night_shelter: 'night shelter', crisis: 'crisis centre', dv_shelter: 'DV shelter' } as Record<string, string>,
     fields: { person: 'initials', adults: 'adults', children: 'children', reason: 'reason', celsius: 'temperature', mode: 'mode' } as Record<string, string>,
   },
@@ -171,11 +178,14 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
   let message = '';
   let stopped = false;
   const body = h('div', { class: 'beds-body' });
+  // Supervisors and admins keep the registry (the server's `KEEPERS`); the others only read it.
+  const forms = me.role === 'supervisor' || me.role === 'admin' ? new RegistryForms(() => load()) : null;
 
   async function load(): Promise<void> {
     try {
       const list = await call<{ cold_weather: Cold; facilities: Facility[] }>('GET', '/api/v1/beds/facilities');
       facilities = list.facilities;
+      await forms?.loadProviders();
       cold = list.cold_weather;
       overstays = (await call<{ admissions: Admission[] }>('GET', '/api/v1/beds/overstays')).admissions;
       inside.clear();
@@ -276,6 +286,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
           'li',
           { class: a.overstay ? 'overstay' : '', 'data-admission-id': a.id },
           h('span', {}, `${a.person} · ${a.adults}+${a.children}`),
+          a.state === 'held' ? h('span', { class: 'held-tag', 'data-field': 'held' }, words.held) : null,
           h('span', { class: 'muted' }, `${words.until} ${day(a.expected_leave)}`),
           h('button', { class: 'link', 'data-action': 'discharge', onclick: () => void act(() => call('POST', `/api/v1/beds/admissions/${a.id}/discharge`, {})) }, words.discharge),
         ),
@@ -285,7 +296,13 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
     return h(
       'tr',
       { 'data-facility-id': f.id, 'data-kind': f.kind },
-      h('td', {}, h('div', { style: 'font-weight:600' }, f.name), h('div', { class: 'kind' }, words.kinds[f.kind] ?? f.kind)),
+      h(
+        'td',
+        {},
+        h('div', { class: 'facility-name' }, f.name),
+        h('div', { class: 'kind' }, words.kinds[f.kind] ?? f.kind),
+        forms ? h('button', { type: 'button', class: 'link', 'data-action': 'edit-facility', onclick: () => forms.openFacility(f) }, tb('edit')) : null,
+      ),
       h('td', {}, f.address_withheld ? h('span', { class: 'withheld', 'data-field': 'address' }, words.withheld) : h('span', { 'data-field': 'address' }, f.address || '—'), f.phone ? h('div', { class: 'muted' }, f.phone) : null),
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_adults === 0 ? ' none' : ''}`, 'data-field': 'free-adults', 'data-free': f.free_adults }, String(f.free_adults)), ` / ${f.adult_places_now}${extra}`),
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_children === 0 && f.child_places > 0 ? ' none' : ''}`, 'data-field': 'free-children', 'data-free': f.free_children }, String(f.free_children)), ` / ${f.child_places}`),
@@ -300,6 +317,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
     body.append(
       banner(),
       h('div', { class: 'beds-msg', role: 'alert' }, message),
+      forms ? (forms.render(), forms.el) : '',
       h(
         'section',
         { class: 'panel' },

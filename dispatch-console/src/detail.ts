@@ -18,6 +18,7 @@ import { queueOrder } from './state';
 import { channel, phoneText, what, where, who } from './subject';
 import type { CaseRecord, Details, Item, LonLat, Place, StoredEvent } from './types';
 import { OUTCOMES, itemPosition } from './types';
+import { outreachPanel } from './outreach';
 
 const PROTECTED = '***';
 
@@ -148,6 +149,7 @@ export class DetailView {
       this.summary(item),
       this.actions(item, note, ticked, outcome),
       caseActions(item, () => this.render()) ?? '',
+      outreachPanel(item, this.host.state, () => this.render()) ?? '',
       this.notes(item),
       this.historyList(),
     );

@@ -93,6 +93,20 @@ const ro = {
   item_closed: 'lucrare închisă',
   open_item: 'Deschide lucrarea',
   bad_time: 'Data și ora: aaaa-ll-zz hh:mm (de ex. 2026-07-14 10:00)',
+  profile: 'Profilul beneficiarului',
+  profile_hint: 'Anul nașterii și traiul singur decid cine intră în campanii (de exemplu la caniculă).',
+  profile_open: 'Deschide',
+  profile_of: 'Profil: {device}',
+  birth_year: 'Anul nașterii',
+  lives_alone_q: 'Locuiește singur(ă)',
+  unknown_value: 'nu se știe',
+  yes_value: 'da',
+  no_value: 'nu',
+  age_now: '{n} ani în acest an',
+  profile_saved: 'Profilul a fost salvat.',
+  bad_birth_year: 'Anul nașterii trebuie să fie între 1900 și {year}.',
+  profile_link: 'profil',
+  profile_save: 'Salvează profilul',
 };
 
 type Dict = Record<keyof typeof ro, string>;
@@ -187,6 +201,20 @@ const en: Dict = {
   item_closed: 'item closed',
   open_item: 'Open the item',
   bad_time: 'Date and time: yyyy-mm-dd hh:mm (e.g. 2026-07-14 10:00)',
+  profile: "Beneficiary's profile",
+  profile_hint: 'Birth year and living alone decide who a campaign selects (e.g. in a heat wave).',
+  profile_open: 'Open',
+  profile_of: 'Profile: {device}',
+  birth_year: 'Birth year',
+  lives_alone_q: 'Lives alone',
+  unknown_value: 'not known',
+  yes_value: 'yes',
+  no_value: 'no',
+  age_now: '{n} years old this year',
+  profile_saved: 'The profile was saved.',
+  bad_birth_year: 'The birth year must be between 1900 and {year}.',
+  profile_link: 'profile',
+  profile_save: 'Save the profile',
 };
 
 export type OKey = keyof typeof ro;

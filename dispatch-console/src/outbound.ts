@@ -186,7 +186,10 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
 
   function whoCell(c: Call): HTMLElement {
     const name = c.name === '***' ? to('withheld') : c.name;
-    return h('td', { class: 'who' }, h('strong', {}, name || '—'), c.device_id ? h('div', { class: 'muted' }, c.device_id) : null);
+    const device = c.device_id;
+    return h('td', { class: 'who' }, h('strong', {}, name || '—'), device
+      ? h('div', { class: 'muted' }, device, ' ', h('button', { type: 'button', class: 'link', 'data-action': 'profile', onclick: () => void openProfile(device).then(() => profileBox.scrollIntoView({ block: 'nearest' })) }, to('profile_link')))
+      : null);
   }
 
   function dueRow(c: Call): HTMLElement {
@@ -391,6 +394,78 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
     schedulesBox.append(rows.length ? h('ul', { class: 'schedules' }, ...rows) : h('p', { class: 'muted' }, to('no_schedules')));
   }
 
+  // ---- a beneficiary's profile (what campaigns select on) ---------------------------------
+  const pDevice = h('input', { name: 'profile_device', type: 'text', maxlength: 100, required: true, placeholder: 'TA-DEMO-001', 'aria-label': to('device') });
+  const profileBox = h('div', { class: 'profile', 'data-field': 'profile' });
+  async function openProfile(device: string): Promise<void> {
+    pDevice.value = device;
+    clear(profileBox);
+    let p: { device_id: string; birth_year: number | null; lives_alone: boolean | null };
+    try {
+      p = await call('GET', `/api/v1/outbound/beneficiaries/${encodeURIComponent(device)}`);
+    } catch (e) {
+      say(e instanceof ApiError && e.status === 404 ? to('unknown_device') : refusal(e), true);
+      return;
+    }
+    const year = new Date().getFullYear();
+    const born = h('input', { name: 'birth_year', type: 'number', min: 1900, max: year, step: 1, value: p.birth_year ?? '' });
+    const age = h('span', { class: 'muted', 'data-field': 'age' });
+    const showAge = () => {
+      const b = Number(born.value);
+      age.textContent = born.value && b >= 1900 && b <= year ? to('age_now', { n: year - b }) : '';
+    };
+    born.addEventListener('input', showAge);
+    showAge();
+    const alone = h(
+      'select',
+      { name: 'lives_alone' },
+      h('option', { value: '', selected: p.lives_alone === null }, to('unknown_value')),
+      h('option', { value: 'true', selected: p.lives_alone === true }, to('yes_value')),
+      h('option', { value: 'false', selected: p.lives_alone === false }, to('no_value')),
+    );
+    // Said beside the form too: the page's flash is at the top, out of sight down here.
+    const status = h('p', { class: 'muted', role: 'status', 'data-field': 'profile-status' });
+    const tell = (text: string, bad = false) => {
+      say(text, bad);
+      status.textContent = text;
+      status.classList.toggle('error', bad);
+    };
+    async function save(ev: Event): Promise<void> {
+      ev.preventDefault();
+      const b = born.value.trim() === '' ? null : Number(born.value);
+      if (b !== null && (!Number.isInteger(b) || b < 1900 || b > year)) {
+        born.setAttribute('aria-invalid', 'true');
+        tell(to('bad_birth_year', { year }), true);
+        return;
+      }
+      born.removeAttribute('aria-invalid');
+      const body = { birth_year: b, lives_alone: alone.value === '' ? null : alone.value === 'true' };
+      try {
+        await call('POST', `/api/v1/outbound/beneficiaries/${encodeURIComponent(p.device_id)}`, body);
+        tell(to('profile_saved'));
+      } catch (e) {
+        if (e instanceof ApiError && e.field === 'birth_year') {
+          born.setAttribute('aria-invalid', 'true');
+          tell(to('bad_birth_year', { year }), true);
+        } else tell(refusal(e), true);
+      }
+    }
+    profileBox.append(
+      h('form', { class: 'profile-form', 'data-device': p.device_id, novalidate: true, onsubmit: (e: Event) => void save(e) },
+        h('strong', {}, to('profile_of', { device: p.device_id })),
+        h('div', { class: 'row' }, h('label', {}, to('birth_year'), born, age), h('label', {}, to('lives_alone_q'), alone)),
+        h('button', { type: 'submit', 'data-action': 'save-profile' }, to('profile_save')),
+        status),
+    );
+    born.focus();
+  }
+  const profileForm = h('form', { class: 'profile-open', onsubmit: (e: Event) => {
+      e.preventDefault();
+      if (pDevice.value.trim()) void openProfile(pDevice.value.trim());
+    } },
+    h('p', { class: 'muted' }, to('profile_hint')),
+    h('div', { class: 'row' }, h('label', {}, to('device'), pDevice), h('button', { type: 'submit', class: 'secondary', 'data-action': 'open-profile' }, to('profile_open'))));
+
   const title = h('h1', {}, to('title'));
   function render(): void {
     title.textContent = to('title');
@@ -411,7 +486,8 @@ export function mountOutbound(root: HTMLElement, me: Me, onLogout: () => void): 
         h('aside', { class: 'outbound-side' },
           h('section', { class: 'panel', 'data-section': 'campaigns' }, h('h2', {}, to('campaigns')), campaignForm, campaignsBox),
           h('section', { class: 'panel', 'data-section': 'lists' }, h('h2', {}, to('lists')), listForm, listsBox),
-          h('section', { class: 'panel', 'data-section': 'schedules' }, h('h2', {}, to('schedules')), scheduleForm, schedulesBox)))),
+          h('section', { class: 'panel', 'data-section': 'schedules' }, h('h2', {}, to('schedules')), scheduleForm, schedulesBox),
+          h('section', { class: 'panel', 'data-section': 'profile' }, h('h2', {}, to('profile')), profileForm, profileBox)))),
   );
   void load();
   const timer = window.setInterval(() => void load(), 5000);

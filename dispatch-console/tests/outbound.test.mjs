@@ -10,6 +10,8 @@ import { base, launch, loggedIn, screenshots, users } from './helpers.mjs';
 
 const sup = { username: process.env.CONSOLE_USER_SUP, password: process.env.CONSOLE_PASS_SUP };
 const fake = process.env.CONSOLE_FAKE_SMS_URL;
+// The dispatcher who edits a beneficiary's profile: their own, and a device of their own.
+const profiler = { username: process.env.CONSOLE_USER_PROFILE, password: process.env.CONSOLE_PASS_PROFILE };
 
 let browser;
 before(async () => {
@@ -28,11 +30,13 @@ async function open(user) {
   return s;
 }
 
-async function shoot(page, name) {
+async function shoot(page, name, focus) {
   if (!screenshots) return;
   for (const [w, hgt] of [[1920, 1080], [1366, 768]]) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(200);
+    // A panel below the fold (the profile form) is brought into the picture.
+    if (focus) await focus.evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: `${screenshots}/outbound-${name}-${w}x${hgt}.png` });
   }
 }
@@ -119,6 +123,68 @@ describe('outbound calls page', () => {
     assert.deepEqual(await page.evaluate(() => window.__i18nMissing ?? []), []);
     assert.doesNotMatch(await page.textContent('main'), /\b(planned|raised|answered_ok|no_answer|campaign|schedule)\b/);
     await shoot(page, 'dispatcher');
+    await context.close();
+  });
+  test('a dispatcher edits a beneficiary profile: birth year and living alone, a bad year refused in words', async () => {
+    assert.ok(profiler.username, 'CONSOLE_USER_PROFILE is set by scripts/console-test');
+    const { page, context } = await open(profiler);
+    // Arrange: a beneficiary of this test, with nothing known about them yet.
+    const device = `TA-PROFIL-${Date.now() % 100000}`;
+    const made = await page.evaluate(async (d) => {
+      const r = await fetch('/api/v1/teleasistenta/devices', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ device_id: d, beneficiary: 'Maria Profil (test)', address: 'Strada Mărășești 5, Timișoara', phone: '+40256000917' }),
+      });
+      return r.status;
+    }, device);
+    assert.equal(made, 201);
+
+    // Act: open the profile.
+    const section = page.locator('section[data-section=profile]');
+    await section.locator('input[name=profile_device]').fill(device);
+    await section.locator('[data-action=open-profile]').click();
+    const form = section.locator(`form.profile-form[data-device="${device}"]`);
+    await form.waitFor();
+    // Assert: nothing known yet, in words.
+    assert.equal(await form.locator('input[name=birth_year]').inputValue(), '');
+    assert.equal(await form.locator('select[name=lives_alone] option:checked').textContent(), 'nu se știe');
+
+    // Act: a year out of range.
+    await form.locator('input[name=birth_year]').fill('1850');
+    await form.locator('[data-action=save-profile]').click();
+    // Assert: refused in words, the field marked.
+    await page.waitForFunction(() => /Anul nașterii trebuie să fie între 1900 și/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
+    assert.equal(await form.locator('input[name=birth_year]').getAttribute('aria-invalid'), 'true');
+
+    // Act: born 1938, lives alone.
+    await form.locator('input[name=birth_year]').fill('1938');
+    await form.locator('select[name=lives_alone]').selectOption('true');
+    assert.match(await form.locator('[data-field=age]').textContent(), new RegExp(`${new Date().getFullYear() - 1938} ani`));
+    await form.locator('[data-action=save-profile]').click();
+    await page.waitForFunction(() => /Profilul a fost salvat/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
+    await shoot(page, 'profile', section);
+
+    // Assert: stored (read back by the server) and shown again when reopened.
+    const stored = await page.evaluate(async (d) => (await fetch(`/api/v1/outbound/beneficiaries/${d}`)).json(), device);
+    assert.equal(stored.birth_year, 1938);
+    assert.equal(stored.lives_alone, true);
+    await page.reload();
+    await page.waitForSelector('section[data-section=profile]');
+    await section.locator('input[name=profile_device]').fill(device);
+    await section.locator('[data-action=open-profile]').click();
+    await form.waitFor();
+    assert.equal(await form.locator('input[name=birth_year]').inputValue(), '1938');
+    assert.equal(await form.locator('select[name=lives_alone] option:checked').textContent(), 'da');
+
+    // Act: living alone no longer known to be true: "nu".
+    await form.locator('select[name=lives_alone]').selectOption('false');
+    await form.locator('[data-action=save-profile]').click();
+    await page.waitForFunction(() => /Profilul a fost salvat/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
+    const changed = await page.evaluate(async (d) => (await fetch(`/api/v1/outbound/beneficiaries/${d}`)).json(), device);
+    assert.equal(changed.lives_alone, false);
+    assert.deepEqual(await page.evaluate(() => window.__i18nMissing ?? []), []);
+    assert.doesNotMatch(await section.textContent(), /\b(birth_year|lives_alone|true|false|null|Save)\b/);
     await context.close();
   });
 });

@@ -51,6 +51,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/beds/admissions/{id}/discharge",
             post(http::admissions::discharge),
         )
+        .route(
+            "/api/v1/beds/admissions/{id}/arrived",
+            post(http::admissions::arrived),
+        )
         .route("/api/v1/beds/overstays", get(http::admissions::overstays))
         .route(
             "/api/v1/beds/cold-weather",

@@ -196,6 +196,7 @@ pub(crate) async fn hold(
             item_id: Some(item.id),
             adults: 1,
             children: 0,
+            held: true,
         },
     )
     .await?;

@@ -17,6 +17,8 @@ pub(crate) struct Admission {
     pub item_id: Option<ItemId>,
     pub adults: i64,
     pub children: i64,
+    /// A bed held for someone on the way (outreach): counted now, the person not in yet.
+    pub held: bool,
 }
 
 /// Admits the person and the children with them if they fit: free places are counted from the
@@ -46,11 +48,13 @@ pub(crate) async fn admit(
         admitted_by: actor.to_owned(),
         discharged_at: None,
         discharged_by: None,
+        arrived_at: (!a.held).then_some(now),
+        arrived_by: (!a.held).then(|| actor.to_owned()),
     };
     let (adults, children) = (a.adults, a.children);
     let fits = move |f: &FacilityRecord, taken| rules::fits(f, taken, cold, adults, children);
     match store.admit(&record, &fits).await? {
-        Admitted::Done(r) => Ok((r, facility)),
+        Admitted::Done(r) => Ok((*r, facility)),
         Admitted::UnknownFacility => Err(Error::NotFound(format!(
             "no facility {}",
             a.facility_id
@@ -76,6 +80,27 @@ pub(crate) async fn discharge(
         .discharge(id, actor, Utc::now())
         .await?
         .ok_or_else(|| Error::NotFound(format!("no admission {id}")))
+}
+
+/// Records that the person of a held bed is in (the street team brought them). Recording it
+/// again answers the admission unchanged; 404 for an unknown admission, 409 `released` when the
+/// bed was given back first.
+pub(crate) async fn arrive(
+    store: &dyn EmergencyStore,
+    actor: &str,
+    id: Uuid,
+) -> Result<AdmissionRecord> {
+    let a = store
+        .mark_arrived(id, actor, Utc::now())
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no admission {id}")))?;
+    if a.arrived_at.is_none() {
+        return Err(Error::ConflictBecause {
+            reason: "released",
+            message: "the bed was given back before the person arrived".into(),
+        });
+    }
+    Ok(a)
 }
 
 /// The DV shelters as the EMIU sees them (`ShelterRecord`: places and free places, adults' and

@@ -88,6 +88,16 @@ pub(crate) fn expected_leave(admitted_at: DateTime<Utc>, stay_limit_days: i64) -
     admitted_at + Duration::days(stay_limit_days)
 }
 
+/// Where an admission stands: `released` once discharged (its places free again), `held` while
+/// a bed held for an outreach item waits for the person, `admitted` once they are in.
+pub(crate) fn admission_state(discharged: bool, arrived: bool) -> &'static str {
+    match (discharged, arrived) {
+        (true, _) => "released",
+        (false, false) => "held",
+        (false, true) => "admitted",
+    }
+}
+
 /// Why the cold-weather mode is what it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ColdSource {
@@ -253,6 +263,14 @@ mod tests {
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_held_bed_is_admitted_once_the_person_arrives_and_released_once_discharged() {
+        assert_eq!(admission_state(false, false), "held");
+        assert_eq!(admission_state(false, true), "admitted");
+        assert_eq!(admission_state(true, false), "released");
+        assert_eq!(admission_state(true, true), "released");
     }
 
     fn rule(from: &str, to: &str, below: Option<f64>) -> ColdWeatherRule {

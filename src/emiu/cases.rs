@@ -123,6 +123,7 @@ pub(crate) async fn record_measure(
                 item_id: Some(item_id),
                 adults: i64::from(p.adults),
                 children: i64::from(p.children),
+                held: false,
             },
         )
         .await;

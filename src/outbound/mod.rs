@@ -29,7 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/outbound/beneficiaries/{device_id}",
-            post(http::calls::profile),
+            get(http::calls::read_profile).post(http::calls::profile),
         )
         .route(
             "/api/v1/outbound/schedules",

@@ -41,6 +41,10 @@ pub struct AdmissionRecord {
     pub admitted_by: String,
     pub discharged_at: Option<DateTime<Utc>>,
     pub discharged_by: Option<String>,
+    /// When the person was in: at admission for one admitted in person; `None` while a bed held
+    /// for an outreach item waits for the street team to bring them.
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub arrived_by: Option<String>,
 }
 
 /// The supervisor's cold-weather switch (`auto`, `on`, `off`) and who set it, why, when.
@@ -67,7 +71,7 @@ pub type FitsFn = dyn Fn(&FacilityRecord, Occupancy) -> bool + Send + Sync;
 /// What an admission attempt came to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Admitted {
-    Done(AdmissionRecord),
+    Done(Box<AdmissionRecord>),
     UnknownFacility,
     /// The facility has fewer free places than asked for.
     Full,
@@ -101,6 +105,14 @@ pub trait BedsStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Option<AdmissionRecord>, StoreError>;
     async fn admission(&self, id: Uuid) -> Result<Option<AdmissionRecord>, StoreError>;
+    /// Records that the person of a held bed is in, unless already recorded or discharged; the
+    /// admission as it now stands (`None` when unknown).
+    async fn mark_arrived(
+        &self,
+        id: Uuid,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<AdmissionRecord>, StoreError>;
     /// Open admissions, of one facility or of all, oldest first.
     async fn open_admissions(
         &self,
@@ -108,7 +120,8 @@ pub trait BedsStore: Send + Sync {
     ) -> Result<Vec<AdmissionRecord>, StoreError>;
     /// Open admissions expected to have left before `now`.
     async fn overstays(&self, now: DateTime<Utc>) -> Result<Vec<AdmissionRecord>, StoreError>;
-    /// Open admissions linked to an item (a hold for an outreach item, an EMIU placement).
+    /// Admissions linked to an item (a hold for an outreach item, an EMIU placement), the
+    /// discharged ones too, oldest first.
     async fn admissions_for_item(&self, item: ItemId) -> Result<Vec<AdmissionRecord>, StoreError>;
 
     async fn cold_switch(&self) -> Result<Option<ColdSwitch>, StoreError>;

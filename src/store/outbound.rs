@@ -107,6 +107,8 @@ pub trait OutboundStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Every registered device's profile.
     async fn profiles(&self) -> Result<Vec<Profile>, StoreError>;
+    /// One registered device's profile; `None` for an unknown device.
+    async fn profile(&self, device_id: &str) -> Result<Option<Profile>, StoreError>;
 
     async fn put_schedule(&self, s: &ScheduleRow) -> Result<(), StoreError>;
     async fn schedules(&self) -> Result<Vec<ScheduleRow>, StoreError>;

@@ -440,6 +440,8 @@ async fn overstays_are_listed() {
         admitted_by: "test".into(),
         discharged_at: None,
         discharged_by: None,
+        arrived_at: Some(now - chrono::Duration::days(3)),
+        arrived_by: Some("test".into()),
     };
     let done = BedsStore::admit(app.state.emergency.as_ref(), &old, &|_, _| true)
         .await
@@ -882,6 +884,33 @@ async fn a_call_about_someone_sleeping_rough_becomes_an_outreach_item_in_cold_we
     )
     .await;
     assert_eq!(view["held"].as_array().unwrap().len(), 1);
+    // The bed is held until the street team brings the person; then they are admitted (once).
+    assert_eq!(held["admission"]["state"], "held");
+    assert_eq!(held["admission"]["arrived_at"], Value::Null);
+    assert_eq!(view["held"][0]["state"], "held");
+    let admission = held["admission"]["id"].as_str().unwrap();
+    let arrived_path = format!("/api/v1/beds/admissions/{admission}/arrived");
+    let arrived = json_of(
+        app.post_as(Role::Dispatcher, &arrived_path, &json!({}))
+            .await,
+        200,
+        "arrived",
+    )
+    .await;
+    assert_eq!(arrived["admission"]["state"], "admitted");
+    assert!(arrived["admission"]["arrived_at"].is_string());
+    assert_eq!(arrived["facility"]["free_adults"], 4, "still one bed taken");
+    let twice = json_of(
+        app.post_as(Role::Dispatcher, &arrived_path, &json!({}))
+            .await,
+        200,
+        "arrived again",
+    )
+    .await;
+    assert_eq!(
+        twice["admission"]["arrived_at"],
+        arrived["admission"]["arrived_at"]
+    );
     // A busy van is refused and the bed given back.
     let again = app
         .post_as(
@@ -895,6 +924,58 @@ async fn a_call_about_someone_sleeping_rough_becomes_an_outreach_item_in_cold_we
         listed(&app, Role::Dispatcher, "NS-FAR").await["free_adults"],
         4
     );
+    // A second bed held without a vehicle and given back: released, and no longer arrivable.
+    let second = json_of(
+        app.post_as(
+            Role::Dispatcher,
+            &format!("/api/v1/beds/outreach/{id}/hold"),
+            &json!({ "facility_id": "NS-FAR" }),
+        )
+        .await,
+        201,
+        "hold without a vehicle",
+    )
+    .await;
+    let second_id = second["admission"]["id"].as_str().unwrap();
+    let released = json_of(
+        app.post_as(
+            Role::Dispatcher,
+            &format!("/api/v1/beds/admissions/{second_id}/discharge"),
+            &json!({}),
+        )
+        .await,
+        200,
+        "release",
+    )
+    .await;
+    assert_eq!(released["admission"]["state"], "released");
+    let late = json_of(
+        app.post_as(
+            Role::Dispatcher,
+            &format!("/api/v1/beds/admissions/{second_id}/arrived"),
+            &json!({}),
+        )
+        .await,
+        409,
+        "arrived after release",
+    )
+    .await;
+    assert_eq!(late["error"]["reason"], "released");
+    let view = json_of(
+        app.get_as(Role::Dispatcher, &format!("/api/v1/beds/outreach/{id}"))
+            .await,
+        200,
+        "outreach",
+    )
+    .await;
+    let states: Vec<&str> = view["held"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap())
+        .collect();
+    // The first hold admitted; the bed given back after the busy van's 409; the second released.
+    assert_eq!(states, ["admitted", "released", "released"]);
     let not_night = app
         .post_as(
             Role::Dispatcher,
@@ -960,6 +1041,8 @@ async fn the_role_matrix_holds_for_every_beds_route() {
                 admitted_by: "t".into(),
                 discharged_at: None,
                 discharged_by: None,
+                arrived_at: None,
+                arrived_by: None,
             },
             &|_, _| true,
         )
@@ -1031,6 +1114,13 @@ async fn the_role_matrix_holds_for_every_beds_route() {
                 json!({ "person": "R" }),
                 &readers,
                 201,
+            ),
+            (
+                reqwest::Method::POST,
+                format!("/api/v1/beds/admissions/{}/arrived", admission.id),
+                json!({}),
+                &readers,
+                200,
             ),
             (
                 reqwest::Method::POST,

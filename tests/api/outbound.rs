@@ -413,6 +413,50 @@ async fn needs_follow_up_plans_one_follow_up_call_raised_with_the_callers_note()
         .filter(|i| i["item"]["details"]["reason"] == "follow_up")
         .count();
     assert_eq!(callbacks, 1);
+async fn a_beneficiary_profile_is_read_back_as_set_and_cleared_to_unknown() {
+    // Arrange: a registered beneficiary with nothing known yet.
+    let app = app_with(|_| {}).await;
+    register_device(&app, "TA-PROF-1", "+40256000701", 86_400).await;
+    let path = "/api/v1/outbound/beneficiaries/TA-PROF-1";
+    let (s, before) = get(&app, Role::Dispatcher, path).await;
+    assert_eq!(s, 200, "{before}");
+    assert_eq!(before["birth_year"], Value::Null);
+    assert_eq!(before["lives_alone"], Value::Null);
+
+    // Act: a dispatcher sets both, then clears the birth year.
+    set_profile(&app, "TA-PROF-1", 1941, true).await;
+    let (_, set) = get(&app, Role::Supervisor, path).await;
+    let (s, cleared) = post(
+        &app,
+        Role::Dispatcher,
+        path,
+        json!({ "birth_year": null, "lives_alone": false }),
+    )
+    .await;
+    assert_eq!(s, 200, "{cleared}");
+    let (_, after) = get(&app, Role::Admin, path).await;
+
+    // Assert: each read shows what was stored; an unknown device is a 404, a bad id a 422.
+    assert_eq!(set["device_id"], "TA-PROF-1");
+    assert_eq!(set["birth_year"], 1941);
+    assert_eq!(set["lives_alone"], true);
+    assert_eq!(after["birth_year"], Value::Null);
+    assert_eq!(after["lives_alone"], false);
+    let (s, b) = get(
+        &app,
+        Role::Dispatcher,
+        "/api/v1/outbound/beneficiaries/TA-NIMENI",
+    )
+    .await;
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = get(
+        &app,
+        Role::Dispatcher,
+        &format!("/api/v1/outbound/beneficiaries/{}", "x".repeat(101)),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["error"]["field"], "device_id");
 }
 
 #[tokio::test]
@@ -772,6 +816,8 @@ async fn the_role_matrix_holds_for_every_outbound_route() {
         )
         .await;
         check("POST profile", s, expect(&dispatch, 200), &b);
+        let (s, b) = get(&app, role, "/api/v1/outbound/beneficiaries/TA-ROLE-1").await;
+        check("GET profile", s, expect(&dispatch, 200), &b);
         let (s, sched) = post(
             &app,
             role,

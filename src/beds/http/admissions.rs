@@ -120,6 +120,7 @@ pub(crate) async fn admit(
             item_id,
             adults,
             children,
+            held: false,
         },
     )
     .await?;
@@ -165,6 +166,46 @@ pub(crate) async fn discharge(
     let f = admitting_to(&state, &caller, &existing.facility_id).await?;
     audit(&state, &caller, "beds_discharge", existing.item_id).await?;
     let a = registry::discharge(state.emergency.as_ref(), &caller.name, id).await?;
+    let facility = super::registry::facility_out(&state, &caller, &f.id).await?;
+    Ok(Json(AdmissionAnswer {
+        admission: AdmissionOut::shown(&a, &f.kind, caller.role, Utc::now()),
+        facility,
+    }))
+}
+
+/// `POST /api/v1/beds/admissions/{id}/arrived`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/beds/admissions/{id}/arrived",
+    tag = "beds",
+    operation_id = "record_bed_arrival",
+    description = "Records that the person of a bed held for an outreach item is in (the street team brought them): the admission goes from `held` to `admitted`. Recording it again answers the admission unchanged (200); a bed already given back is a 409 `released`. Audited. Roles: dispatcher, supervisor, admin, EMIU; a DV shelter: EMIU and supervisors only.",
+    params(("id" = uuid::Uuid, Path, description = "The admission's id")),
+    responses(
+        (status = 200, body = AdmissionAnswer),
+        (status = 404, description = "No such admission", body = ErrorBody),
+        (status = 409, description = "The bed was given back before the person arrived", body = ErrorBody),
+        (status = 422, description = "`id` is not an admission id (UUID)", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn arrived(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<String>,
+) -> Result<Json<AdmissionAnswer>> {
+    caller.require(READERS)?;
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| Error::validation("id", "must be an admission id (UUID)"))?;
+    let existing = state
+        .emergency
+        .admission(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no admission {id}")))?;
+    let f = admitting_to(&state, &caller, &existing.facility_id).await?;
+    audit(&state, &caller, "beds_arrived", existing.item_id).await?;
+    let a = registry::arrive(state.emergency.as_ref(), &caller.name, id).await?;
     let facility = super::registry::facility_out(&state, &caller, &f.id).await?;
     Ok(Json(AdmissionAnswer {
         admission: AdmissionOut::shown(&a, &f.kind, caller.role, Utc::now()),

@@ -50,7 +50,7 @@ async fn outreach_item(state: &AppState, caller: &Caller, raw: &str) -> Result<I
     path = "/api/v1/beds/outreach/{id}",
     tag = "beds",
     operation_id = "get_outreach",
-    description = "An outreach item (a person sleeping rough, in the cold-weather mode): where the person is, the night shelters with a free bed nearest first (straight-line metres), and the beds already held for it. Audited. Roles: dispatcher, supervisor, admin.",
+    description = "An outreach item (a person sleeping rough, in the cold-weather mode): where the person is, the night shelters with a free bed nearest first (straight-line metres), and the beds held for it with their `state` (`held`, `admitted`, `released`). Audited. Roles: dispatcher, supervisor, admin.",
     params(("id" = uuid::Uuid, Path, description = "The outreach item's id")),
     responses(
         (status = 200, body = OutreachOut),

@@ -306,12 +306,44 @@ pub(crate) struct ProfileDto {
     lives_alone: Option<bool>,
 }
 
+/// `GET /api/v1/outbound/beneficiaries/{device_id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/outbound/beneficiaries/{device_id}",
+    tag = "outbound",
+    operation_id = "get_beneficiary_profile",
+    description = "What campaigns select on for a TeleAsistență beneficiary: birth year and living alone (null when unknown). The read is audited. Roles: dispatcher, supervisor, admin.",
+    params(("device_id" = String, Path, description = "The device id in the registry")),
+    responses(
+        (status = 200, description = "The profile", body = Profile),
+        (status = 404, description = "No such device", body = ErrorBody),
+        (status = 422, description = "`device_id` is too long or has control characters", body = ErrorBody),
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn read_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(device_id): PathParam<String>,
+) -> Result<Json<Profile>> {
+    caller.require(&[Role::Dispatcher, Role::Supervisor, Role::Admin])?;
+    parse::text("device_id", &device_id, 100)?;
+    audit_read(&state, &caller, "view_beneficiary_profile").await?;
+    state
+        .emergency
+        .profile(&device_id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| Error::NotFound(format!("device {device_id}")))
+}
+
 /// `POST /api/v1/outbound/beneficiaries/{device_id}`.
 #[utoipa::path(
     post,
     path = "/api/v1/outbound/beneficiaries/{device_id}",
     tag = "outbound",
-    description = "Sets what campaigns select on for a TeleAsistență beneficiary: birth year and living alone. Roles: dispatcher, supervisor, admin.",
+    description = "Sets what campaigns select on for a TeleAsistență beneficiary: birth year and living alone. Audited. Roles: dispatcher, supervisor, admin.",
     params(("device_id" = String, Path, description = "The device id in the registry")),
     request_body = ProfileDto,
     responses(
@@ -339,6 +371,7 @@ pub(crate) async fn profile(
             ));
         }
     }
+    audit_read(&state, &caller, "set_beneficiary_profile").await?;
     if !state
         .emergency
         .set_profile(&device_id, dto.birth_year, dto.lives_alone)

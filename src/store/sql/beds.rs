@@ -73,6 +73,8 @@ macro_rules! beds_queries {
                 admitted_by: r.try_get("admitted_by")?,
                 discharged_at: r.try_get("discharged_at")?,
                 discharged_by: r.try_get("discharged_by")?,
+                arrived_at: r.try_get("arrived_at")?,
+                arrived_by: r.try_get("arrived_by")?,
             })
         }
 
@@ -248,8 +250,8 @@ macro_rules! beds_queries {
                 }
                 sqlx::query(
                     "INSERT INTO bed_admissions (id, facility_id, person, item_id, adults, \
-                     children, admitted_at, expected_leave, admitted_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     children, admitted_at, expected_leave, admitted_by, arrived_at, arrived_by) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(a.id.to_string())
                 .bind(&a.facility_id)
@@ -260,6 +262,8 @@ macro_rules! beds_queries {
                 .bind(a.admitted_at)
                 .bind(a.expected_leave)
                 .bind(&a.admitted_by)
+                .bind(a.arrived_at)
+                .bind(&a.arrived_by)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE bed_facilities SET version = version + 1 WHERE id = $1")
@@ -267,7 +271,7 @@ macro_rules! beds_queries {
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
-                Ok(Admitted::Done(a.clone()))
+                Ok(Admitted::Done(Box::new(a.clone())))
             }
 
             #[instrument(skip_all, fields(admission = %id))]
@@ -280,6 +284,25 @@ macro_rules! beds_queries {
                 sqlx::query(
                     "UPDATE bed_admissions SET discharged_at = $1, discharged_by = $2 \
                      WHERE id = $3 AND discharged_at IS NULL",
+                )
+                .bind(at)
+                .bind(by)
+                .bind(id.to_string())
+                .execute(self.writer())
+                .await?;
+                self.admission(id).await
+            }
+
+            #[instrument(skip_all, fields(admission = %id))]
+            async fn mark_arrived(
+                &self,
+                id: Uuid,
+                by: &str,
+                at: DateTime<Utc>,
+            ) -> Result<Option<AdmissionRecord>, StoreError> {
+                sqlx::query(
+                    "UPDATE bed_admissions SET arrived_at = $1, arrived_by = $2 \
+                     WHERE id = $3 AND arrived_at IS NULL AND discharged_at IS NULL",
                 )
                 .bind(at)
                 .bind(by)
@@ -330,8 +353,7 @@ macro_rules! beds_queries {
                 item: ItemId,
             ) -> Result<Vec<AdmissionRecord>, StoreError> {
                 let rows = sqlx::query(
-                    "SELECT * FROM bed_admissions WHERE item_id = $1 \
-                     AND discharged_at IS NULL ORDER BY admitted_at, id",
+                    "SELECT * FROM bed_admissions WHERE item_id = $1 ORDER BY admitted_at, id",
                 )
                 .bind(item.to_string())
                 .fetch_all(self.writer())

@@ -139,6 +139,24 @@ macro_rules! outbound_queries {
                 Ok(done.rows_affected() == 1)
             }
 
+            #[instrument(skip_all, fields(device.id = %device_id))]
+            async fn profile(&self, device_id: &str) -> Result<Option<Profile>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT device_id, birth_year, lives_alone FROM ta_devices WHERE device_id = $1",
+                )
+                .bind(device_id)
+                .fetch_optional(self.writer())
+                .await?;
+                row.map(|r| {
+                    Ok(Profile {
+                        device_id: r.try_get("device_id")?,
+                        birth_year: r.try_get("birth_year")?,
+                        lives_alone: r.try_get("lives_alone")?,
+                    })
+                })
+                .transpose()
+            }
+
             #[instrument(skip_all)]
             async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
                 let rows = sqlx::query(

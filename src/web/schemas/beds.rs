@@ -131,6 +131,12 @@ pub(crate) struct AdmissionOut {
     pub admitted_by: String,
     pub discharged_at: Option<DateTime<Utc>>,
     pub discharged_by: Option<String>,
+    /// When the person was in (at admission for one admitted in person; later for a bed held
+    /// for an outreach item, when the street team brought them).
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// `held` (a bed held for an outreach item, the person not in yet), `admitted`, or
+    /// `released` (discharged: the places are free again).
+    pub state: String,
     /// Still in after the expected leave.
     pub overstay: bool,
 }
@@ -155,6 +161,8 @@ impl AdmissionOut {
             admitted_by: a.admitted_by.clone(),
             discharged_at: a.discharged_at,
             discharged_by: a.discharged_by.clone(),
+            arrived_at: a.arrived_at,
+            state: rules::admission_state(a.discharged_at.is_some(), a.arrived_at.is_some()).into(),
             overstay: a.discharged_at.is_none() && a.expected_leave < now,
         }
     }
@@ -182,7 +190,7 @@ pub(crate) struct OutreachShelter {
 }
 
 /// An outreach item: where the person is, the night shelters with a free bed (nearest first),
-/// and the beds already held for it.
+/// and the beds held for it (given back ones too, `state` `released`).
 #[derive(Serialize, ToSchema)]
 pub(crate) struct OutreachOut {
     pub item_id: ItemId,
