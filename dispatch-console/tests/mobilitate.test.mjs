@@ -154,6 +154,13 @@ describe('Mobilitate runs', () => {
     const card = delivery;
     await card.locator('[data-action=not_at_home]').click();
     await card.locator('input[name=reason]').fill('nu răspunde la sonerie');
+    // A message from dispatch arrives while the form is open: the tablet redraws, and the form
+    // comes back as the driver left it.
+    const note = 'Sunați la vecina de la etajul 2';
+    const sent = await api(disp.page, 'POST', '/api/v1/transport/messages', { vehicle_id: 'VAN-01', text: note });
+    assert.ok(sent.status === 201 || sent.status === 200, JSON.stringify(sent));
+    await tp.waitForFunction((t) => document.body.textContent.includes(t), note, { timeout: 20_000 });
+    assert.equal(await card.locator('input[name=reason]').inputValue(), 'nu răspunde la sonerie');
     if (screenshots) await tp.screenshot({ path: `${screenshots}/mobilitate-tablet-not-at-home-1024x768.png` });
     await card.locator('[data-action=confirm-not-at-home]').click();
     await tp.waitForSelector(`.tb-done .tablet-stop[data-trip="${trip.id}"][data-kind=dropoff][data-status=not_at_home]`, { state: 'attached', timeout: 10_000 });

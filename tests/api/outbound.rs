@@ -413,6 +413,9 @@ async fn needs_follow_up_plans_one_follow_up_call_raised_with_the_callers_note()
         .filter(|i| i["item"]["details"]["reason"] == "follow_up")
         .count();
     assert_eq!(callbacks, 1);
+}
+
+#[tokio::test]
 async fn a_beneficiary_profile_is_read_back_as_set_and_cleared_to_unknown() {
     // Arrange: a registered beneficiary with nothing known yet.
     let app = app_with(|_| {}).await;

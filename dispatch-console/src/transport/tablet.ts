@@ -97,6 +97,9 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   /** When a pushed change last altered the manifest (shown until the driver taps it). */
   let updatedAt: Date | null = null;
   let seq = Date.now();
+  /** The no-show or not-at-home form the driver has open, with what they chose or typed: a
+   * redraw (a pushed change, a background refresh) opens it again as it was. */
+  let openForm: { trip: string; kind: 'no_show' | 'not_at_home'; value: string } | null = null;
 
   const notice = h('div', {
     class: 'tablet-notice',
@@ -293,11 +296,20 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const actionButton = (kind: Kind, s: ManifestStop, label: string, cls = 'tb-primary') =>
     h('button', { class: cls, 'data-action': kind, onclick: () => void record(kind, { trip_id: s.trip_id }) }, label);
 
-  function confirmForm(s: ManifestStop, host: HTMLElement, kind: 'no_show' | 'not_at_home'): void {
+  function confirmForm(s: ManifestStop, host: HTMLElement, kind: 'no_show' | 'not_at_home', value?: string, focus = false): void {
     const field =
       kind === 'no_show'
         ? h('select', { name: 'reason' }, ...(['ns_no_answer', 'ns_not_home', 'ns_refused'] as const).map((k) => h('option', { value: tt(k) }, tt(k))))
         : h('input', { name: 'reason', type: 'text', maxlength: '300' });
+    const input = field as HTMLInputElement | HTMLSelectElement;
+    if (value !== undefined) input.value = value;
+    const form = { trip: s.trip_id, kind, value: input.value };
+    openForm = form;
+    const keep = () => {
+      form.value = input.value;
+    };
+    input.addEventListener('input', keep);
+    input.addEventListener('change', keep);
     clear(host);
     host.append(
       h('label', { class: 'tb-field' }, kind === 'no_show' ? tt('ns_reason') : tk('not_at_home_text'), field),
@@ -307,15 +319,28 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
           class: 'tb-danger',
           'data-action': kind === 'no_show' ? 'confirm-no-show' : 'confirm-not-at-home',
           onclick: () => {
-            const v = (field as HTMLInputElement).value.trim();
+            const v = input.value.trim();
+            openForm = null;
             void record(kind, { trip_id: s.trip_id, ...(v ? { reason: v } : {}) });
           },
         },
         // Says what is confirmed: the driver's eyes are on the door, not on the form above.
         kind === 'no_show' ? tt('confirm') : tk('not_at_home_confirm'),
       ),
-      h('button', { class: 'tb-secondary', 'data-action': 'cancel', onclick: () => render() }, tt('cancel')),
+      h(
+        'button',
+        {
+          class: 'tb-secondary',
+          'data-action': 'cancel',
+          onclick: () => {
+            openForm = null;
+            render();
+          },
+        },
+        tt('cancel'),
+      ),
     );
+    if (focus) input.focus();
   }
 
   function actionsOf(s: ManifestStop, st: string): HTMLElement {
@@ -448,6 +473,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   const itemOf = (x: ManifestStop | ManifestStop[], big: boolean) => (Array.isArray(x) ? canteenItem(x, big) : stopItem(x, big));
 
   function render(): void {
+    // Typing in the open form when the redraw came: the reopened form gets the focus back.
+    const typing = openForm !== null && document.activeElement instanceof HTMLElement && main.contains(document.activeElement) && document.activeElement.getAttribute('name') === 'reason';
     const waiting = pending.length;
     status.className = `tablet-link ${online ? 'online' : 'offline'}`;
     status.textContent = `${online ? tt('online') : tk('offline_since')}${waiting ? ` · ${tt('pending', { n: waiting })}` : ''}${lastError ? ` · ${lastError}` : ''}`;
@@ -488,6 +515,23 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       msgHost.append(box.box);
     }
     box.update(messages, pending);
+    reopenForm(stops, typing);
+  }
+
+  /** Opens the driver's form again after a redraw, where its stop still waits for it. */
+  function reopenForm(stops: ManifestStop[], focus: boolean): void {
+    const form = openForm;
+    if (!form) return;
+    const pickup = form.kind === 'no_show';
+    const s = stops.find((x) => x.trip_id === form.trip && x.pickup === pickup);
+    const host = [...main.querySelectorAll<HTMLElement>('.tablet-stop[data-trip]')]
+      .find((el) => el.dataset.trip === form.trip && el.dataset.kind === (pickup ? 'pickup' : 'dropoff'))
+      ?.querySelector<HTMLElement>('.tablet-actions');
+    if (!s || !host || stopDone(s, effective(s))) {
+      openForm = null;
+      return;
+    }
+    confirmForm(s, host, form.kind, form.value, focus);
   }
 
   const top = topBar(me, onLogout, () => render());
