@@ -237,7 +237,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
       );
     }
     if (me.role !== 'emiu') {
-      const t = h('input', { name: 'celsius', type: 'number', step: '0.5', 'aria-label': words.temp, placeholder: '°C', style: 'width:80px' });
+      const t = h('input', { name: 'celsius', type: 'number', step: '0.5', 'aria-label': words.temp, placeholder: '°C', class: 'beds-temp' });
       controls.append(
         h('label', {}, words.temp, ' ', t),
         h('button', { 'data-action': 'post-temperature', onclick: () => void act(() => call('POST', '/api/v1/beds/temperature', { celsius: Number(t.value) })) }, words.temp_post),
@@ -247,7 +247,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
       'section',
       { class: `cold-banner ${cold.on ? 'on' : 'off'}`, 'data-cold': cold.on ? 'on' : 'off' },
       h('div', {}, h('div', { class: 'cold-title' }, cold.on ? `❄ ${words.cold_on}` : words.cold_off), h('div', {}, cold.on ? `${words.cold_extra}; ${why}${reason}${temp}` : `${why}${reason}${temp}`)),
-      h('span', { class: 'spacer', style: 'flex:1' }),
+      h('span', { class: 'spacer beds-spacer' }),
       controls,
     );
   }
@@ -307,7 +307,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_adults === 0 ? ' none' : ''}`, 'data-field': 'free-adults', 'data-free': f.free_adults }, String(f.free_adults)), ` / ${f.adult_places_now}${extra}`),
       h('td', { class: 'num' }, h('span', { class: `free-count${f.free_children === 0 && f.child_places > 0 ? ' none' : ''}`, 'data-field': 'free-children', 'data-free': f.free_children }, String(f.free_children)), ` / ${f.child_places}`),
       h('td', { class: 'num' }, `${f.stay_limit_days} ${f.stay_limit_days === 1 ? words.day : words.days}`),
-      h('td', {}, f.address_withheld ? h('span', { class: 'muted', 'data-field': 'admit-refused' }, words.emiu_only) : admit, list.length ? h('div', { class: 'muted', style: 'margin-top:4px' }, words.in_now) : null, people),
+      h('td', {}, f.address_withheld ? h('span', { class: 'muted', 'data-field': 'admit-refused' }, words.emiu_only) : admit, list.length ? h('div', { class: 'muted beds-in-now' }, words.in_now) : null, people),
     );
   }
 
@@ -321,7 +321,7 @@ export function mountBeds(root: HTMLElement, me: Me, onLogout: () => void): () =
       h(
         'section',
         { class: 'panel' },
-        h('h2', { style: 'margin:0 0 8px;font-size:16px' }, words.title),
+        h('h2', { class: 'beds-title' }, words.title),
         h(
           'table',
           { class: 'beds-table' },
