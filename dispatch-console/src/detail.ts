@@ -12,7 +12,7 @@ import { caseActions, deviceRecord, recordStep } from './casework';
 import { te, termE } from './i18n-emergency';
 import { clear, h } from './dom';
 import { explain, levelText } from './explain';
-import { errorText, formatDateTime, formatDuration, formatTime, t, term } from './i18n';
+import { errorText, formatDateTime, formatDuration, formatTime, reporter, t, term } from './i18n';
 import type { LiveState } from './state';
 import { queueOrder } from './state';
 import { channel, phoneText, what, where, who } from './subject';
@@ -563,7 +563,7 @@ function detailRows(d: Details): [string, string][] {
       rows.push([t('f_phone'), value(d.phone)], [t('f_reason'), value(d.reason)]);
       break;
     case 'incident':
-      rows.push([t('f_reported_by'), value(d.reported_by)], [t('f_description'), value(d.description)]);
+      rows.push([t('f_reported_by'), value(d.reported_by && d.reported_by !== PROTECTED ? reporter(d.reported_by) : d.reported_by)], [t('f_description'), value(d.description)]);
       break;
   }
   return rows;

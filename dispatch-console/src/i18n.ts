@@ -106,6 +106,12 @@ const ro = {
   f_reason: 'Motiv',
   f_reported_by: 'Raportat de',
   f_description: 'Descriere',
+  // Who raised an incident when the service itself did (`reported_by` of the server's rules).
+  rby_system: 'sistemul',
+  rby_beds: 'registrul de paturi',
+  rby_referrals: 'trimiterile către servicii',
+  rby_emiu: 'procedura EMIU',
+  rby_transport_policy: 'regulile transportului adaptat',
   yes: 'da',
   no: 'nu',
   wheelchair: 'scaun rulant',
@@ -279,6 +285,11 @@ const en: Dict = {
   f_reason: 'Reason',
   f_reported_by: 'Reported by',
   f_description: 'Description',
+  rby_system: 'the system',
+  rby_beds: 'the bed registry',
+  rby_referrals: 'referrals to services',
+  rby_emiu: 'the EMIU procedure',
+  rby_transport_policy: 'the adapted transport rules',
   yes: 'yes',
   no: 'no',
   wheelchair: 'wheelchair',
@@ -723,6 +734,20 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   const text = dicts[lang][key] as string | undefined;
   if (text === undefined) return missing(key, key);
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** Who reported an incident: the service's own rules by their name in words, anyone else
+ * (a vehicle, a person) as sent. */
+export function reporter(value: string): string {
+  const own: Record<string, Key> = {
+    system: 'rby_system',
+    beds: 'rby_beds',
+    referrals: 'rby_referrals',
+    emiu: 'rby_emiu',
+    'transport-policy': 'rby_transport_policy',
+  };
+  const key = own[value];
+  return key ? t(key) : value;
 }
 
 /** A server vocabulary value in the current language. In English an unlisted code reads as

@@ -2,7 +2,7 @@
 // server filled at creation (beneficiary, known caller, rider), else what the details carry.
 // A redacted copy names nobody; a withheld number reads "număr ascuns".
 
-import { t, term } from './i18n';
+import { reporter, t, term } from './i18n';
 import type { Item } from './types';
 
 const PROTECTED = '***';
@@ -30,7 +30,7 @@ export function who(item: Item): string {
     case 'alert':
       return d.device_id ?? t('no_name');
     case 'incident':
-      return d.reported_by && d.reported_by !== PROTECTED ? d.reported_by : t('no_name');
+      return d.reported_by && d.reported_by !== PROTECTED ? reporter(d.reported_by) : t('no_name');
   }
   return t('no_name');
 }
