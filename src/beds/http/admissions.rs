@@ -155,15 +155,7 @@ pub(crate) async fn discharge(
     caller: Caller,
     PathParam(id): PathParam<String>,
 ) -> Result<Json<AdmissionAnswer>> {
-    caller.require(READERS)?;
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| Error::validation("id", "must be an admission id (UUID)"))?;
-    let existing = state
-        .emergency
-        .admission(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no admission {id}")))?;
-    let f = admitting_to(&state, &caller, &existing.facility_id).await?;
+    let (id, existing, f) = admission_of(&state, &caller, &id).await?;
     audit(&state, &caller, "beds_discharge", existing.item_id).await?;
     let a = registry::discharge(state.emergency.as_ref(), &caller.name, id).await?;
     let facility = super::registry::facility_out(&state, &caller, &f.id).await?;
@@ -171,6 +163,29 @@ pub(crate) async fn discharge(
         admission: AdmissionOut::shown(&a, &f.kind, caller.role, Utc::now()),
         facility,
     }))
+}
+
+/// The admission a discharge or an arrival names, and its facility, once the caller may admit
+/// there (422 for an id that is not a UUID, 404 for an unknown one).
+async fn admission_of(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(
+    uuid::Uuid,
+    crate::store::beds::AdmissionRecord,
+    FacilityRecord,
+)> {
+    caller.require(READERS)?;
+    let id = uuid::Uuid::parse_str(id)
+        .map_err(|_| Error::validation("id", "must be an admission id (UUID)"))?;
+    let existing = state
+        .emergency
+        .admission(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no admission {id}")))?;
+    let f = admitting_to(state, caller, &existing.facility_id).await?;
+    Ok((id, existing, f))
 }
 
 /// `POST /api/v1/beds/admissions/{id}/arrived`.
@@ -195,15 +210,7 @@ pub(crate) async fn arrived(
     caller: Caller,
     PathParam(id): PathParam<String>,
 ) -> Result<Json<AdmissionAnswer>> {
-    caller.require(READERS)?;
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| Error::validation("id", "must be an admission id (UUID)"))?;
-    let existing = state
-        .emergency
-        .admission(id)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no admission {id}")))?;
-    let f = admitting_to(&state, &caller, &existing.facility_id).await?;
+    let (id, existing, f) = admission_of(&state, &caller, &id).await?;
     audit(&state, &caller, "beds_arrived", existing.item_id).await?;
     let a = registry::arrive(state.emergency.as_ref(), &caller.name, id).await?;
     let facility = super::registry::facility_out(&state, &caller, &f.id).await?;
