@@ -49,6 +49,10 @@ struct Ends {
     ride: f64,
 }
 
+/// How far beyond a limit a lower bound must be to prove infeasibility against bounds that the
+/// exact check compares with a tolerance of [`EPS`].
+const PROOF_MARGIN: f64 = 1e-6;
+
 /// What the push-forward test could prove.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Proof {
@@ -147,10 +151,21 @@ fn push_from(
                 return Err(Fail::Window);
             }
             let p = route.pick_at[k];
-            if arr > route.late[k]
-                || (p != usize::MAX && arr - times[p] > route.limit[k])
-                || (k == m + 1 && arr - times[0] > route.max_duration)
-            {
+            if p != usize::MAX && arr - times[p] > route.limit[k] {
+                // The pick-up cannot start after its old latest time (inserting only takes slack
+                // away), so a ride too long even from there is too long in every schedule.
+                if arr - route.ub[p] > route.limit[k] + PROOF_MARGIN {
+                    return Err(Fail::Window);
+                }
+                return Err(Fail::Other);
+            }
+            if k == m + 1 && arr - times[0] > route.max_duration {
+                if arr - route.ub[0] > route.max_duration + PROOF_MARGIN {
+                    return Err(Fail::Window);
+                }
+                return Err(Fail::Other);
+            }
+            if arr > route.late[k] {
                 return Err(Fail::Other);
             }
             times[k] = arr;

@@ -155,19 +155,35 @@ pub fn solve(
         })
         .collect();
     let mut pool = Pool::new(tb.requests());
-    let mut pooled_at_last_spp = 0;
+    let mut changes_at_last_spp = 0;
+    // The plan the set partitioning is to improve on during the next epoch, if it is due.
+    let mut spp_job: Option<Solution> = None;
+    let mut spp_xs = InsertScratch::default();
     loop {
         let before: u64 = workers.iter().map(|w| w.iterations).sum();
+        let job = spp_job.take();
+        let mut recombined: Option<Solution> = None;
         // The calling thread runs the first worker itself: on a loaded machine every thread
         // that has to be woken up adds latency, and at the deadline that latency is overshoot
-        // (spawning both workers ran 2 s limits to 2.17 s at load 8.5).
+        // (spawning both workers ran 2 s limits to 2.17 s at load 8.5). The set partitioning
+        // runs beside the workers on its own thread, over the pool as it was at the start of the
+        // epoch: run between epochs it left every core but one idle while it ran (on pr16 with two
+        // threads, the second thread then added almost no iterations).
         let (first, rest) = workers.split_at_mut(1);
         std::thread::scope(|s| {
+            let spp = job.map(|mut global| {
+                let (tb, pool, count, class_of, xs) = (&tb, &pool, &count, &class_of, &mut spp_xs);
+                s.spawn(move || {
+                    recombine(tb, pool, count, class_of, &mut global, xs, deadline);
+                    global
+                })
+            });
             for w in rest.iter_mut() {
                 let (tb, progress) = (&tb, &progress);
                 s.spawn(move || w.run(tb, EPOCH, progress, deadline));
             }
             first[0].run(&tb, EPOCH, &progress, deadline);
+            recombined = spp.and_then(|h| h.join().ok());
         });
         let after: u64 = workers.iter().map(|w| w.iterations).sum();
         for w in workers.iter_mut() {
@@ -175,19 +191,18 @@ pub fn solve(
         }
         let best = best_index(&workers);
         let mut global = workers[best].best.clone();
-        if global.unassigned.is_empty()
-            && pool.len() >= pooled_at_last_spp + SPP_GROWTH.max(pool.len() / 10)
-        {
-            pooled_at_last_spp = pool.len();
-            recombine(
-                &tb,
-                &pool,
-                &count,
-                &class_of,
-                &mut global,
-                &mut xs,
-                deadline,
-            );
+        if let Some(r) = recombined {
+            if r.cost < global.cost - 1e-9 && r.unassigned.is_empty() {
+                global = r;
+            }
+        }
+        pool.keep_recent(POOL_KEEP);
+        if global.unassigned.is_empty() {
+            pool.add_solution(&global, &class_of);
+            if pool.changes >= changes_at_last_spp + SPP_GROWTH.max(pool.len() / 10) {
+                changes_at_last_spp = pool.changes;
+                spp_job = Some(global.clone());
+            }
         }
         for w in workers.iter_mut() {
             if w.objective(&w.best) > w.objective(&global) + 1e-9 {
@@ -216,9 +231,11 @@ fn stop_margin(limit: Duration) -> Duration {
     (limit * 3 / 100).min(Duration::from_millis(250))
 }
 
-/// New columns needed in the pool before the set partitioning runs again (and at least a
-/// quarter of the pool).
+/// New or cheaper columns needed in the pool before the set partitioning runs again (and at least
+/// a tenth of the pool).
 const SPP_GROWTH: usize = 200;
+/// Columns kept in the pool when it is trimmed (see [`Pool::keep_recent`]).
+const POOL_KEEP: usize = 4_000;
 /// Branch-and-bound nodes per set-partitioning run.
 const SPP_NODES: u64 = 200_000;
 
