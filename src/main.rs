@@ -209,6 +209,9 @@ enum BenchWhat {
         /// An empty database to write them to, e.g. PostgreSQL (default: a temporary SQLite file).
         #[arg(long)]
         store: Option<String>,
+        /// Restarts timed one after the other over the same log.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// The assignment help: ranking a synthetic fleet around Timișoara by ETA for an item.
     Assign {
@@ -353,9 +356,14 @@ fn main() -> anyhow::Result<()> {
                 .await
             }
             Command::Bench {
-                what: BenchWhat::Restart { events, store },
+                what:
+                    BenchWhat::Restart {
+                        events,
+                        store,
+                        runs,
+                    },
             } => {
-                let report = dispecer::cli::bench::restart(events, store).await?;
+                let report = dispecer::cli::bench::restart(events, store, runs).await?;
                 println!("{report}");
                 Ok(())
             }

@@ -400,7 +400,8 @@ pub fn assign(
 pub struct RestartReport {
     pub events: i64,
     pub generate_s: f64,
-    pub restart_s: f64,
+    /// Each restart's time, the first one right after the log was written.
+    pub restart_s: Vec<f64>,
     pub items: usize,
     pub open_items: usize,
     /// Growth of the process's resident memory while the live state was rebuilt.
@@ -412,11 +413,15 @@ impl std::fmt::Display for RestartReport {
         let per = |n: usize| self.state_bytes as f64 / n.max(1) as f64;
         write!(
             f,
-            "events={} generate_s={:.1} restart_s={:.2} items={} open_items={} state_mib={:.1} \
+            "events={} generate_s={:.1} restart_s={} items={} open_items={} state_mib={:.1} \
              bytes_per_item={:.0} bytes_per_open_item={:.0}",
             self.events,
             self.generate_s,
-            self.restart_s,
+            self.restart_s
+                .iter()
+                .map(|s| format!("{s:.2}"))
+                .collect::<Vec<_>>()
+                .join(","),
             self.items,
             self.open_items,
             self.state_bytes as f64 / (1024.0 * 1024.0),
@@ -435,16 +440,24 @@ fn resident_bytes() -> i64 {
     pages * 4096
 }
 
-/// `dispecer bench restart --events N [--store URL]`: writes a synthetic year of about `events`
-/// events through the core (alarms and calls acknowledged, noted and closed, one in fifty left
-/// open), stops that instance, then times a restart: `startup::build`, which rebuilds the live
-/// state from the whole log before it answers anything. Prints the figures on one line.
-pub async fn restart(events: u64, store: Option<String>) -> anyhow::Result<RestartReport> {
+/// `dispecer bench restart --events N [--store URL] [--runs R]`: writes a synthetic year of about
+/// `events` events through the core (alarms and calls acknowledged, noted and closed, one in fifty
+/// left open), stops that instance, then times `runs` restarts one after the other:
+/// `startup::build`, which rebuilds the live state from the whole log before it answers anything.
+/// The first restart reads rows just written (PostgreSQL then also marks every row as committed on
+/// its first read); the later ones read the log as a long-running service finds it. Prints the
+/// figures on one line.
+pub async fn restart(
+    events: u64,
+    store: Option<String>,
+    runs: usize,
+) -> anyhow::Result<RestartReport> {
     use crate::core::Command;
     use crate::domain::{AlarmType, CallCategory, Details};
     use futures_util::stream::{self, StreamExt as _};
 
     anyhow::ensure!(events >= 100, "--events must be at least 100");
+    anyhow::ensure!(runs >= 1, "--runs must be at least 1");
     let dir = tempfile::tempdir()?;
     let mut config = Config::load(None)?;
     config.routing.enabled = false;
@@ -541,12 +554,32 @@ pub async fn restart(events: u64, store: Option<String>) -> anyhow::Result<Resta
     }
     let generate_s = generated.elapsed().as_secs_f64();
 
-    let before = resident_bytes();
+    let mut restart_s = Vec::with_capacity(runs);
+    let mut state_bytes = 0;
+    for run in 1..runs {
+        let restarted = Instant::now();
+        let shutdown = CancellationToken::new();
+        let before = resident_bytes();
+        let state = startup::build(config.clone(), shutdown.clone()).await?;
+        restart_s.push(restarted.elapsed().as_secs_f64());
+        if run == 1 {
+            state_bytes = resident_bytes() - before;
+        }
+        shutdown.cancel();
+        drop(state);
+        // The stopped instance's tasks let go of its state in the background: let them finish,
+        // as a new process would not share the machine with the old one.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    // The last restart is kept for the counts below.
     let restarted = Instant::now();
     let shutdown = CancellationToken::new();
+    let before = resident_bytes();
     let state = startup::build(config, shutdown.clone()).await?;
-    let restart_s = restarted.elapsed().as_secs_f64();
-    let state_bytes = resident_bytes() - before;
+    restart_s.push(restarted.elapsed().as_secs_f64());
+    if runs == 1 {
+        state_bytes = resident_bytes() - before;
+    }
     let (events, items, open_items) = state.core.read(|s| {
         (
             s.seq.0,

@@ -15,11 +15,12 @@ use super::command::{Command, CoreError, Outcome};
 use super::decide::{decide, escalate, Ctx};
 use super::handle::{CoreHandle, Published, Request, Shared};
 use super::state::{LiveState, Overlay};
-use crate::domain::ItemId;
+use crate::domain::{ItemId, Seq};
 use crate::events::bus::{Bus, Incoming};
 use crate::events::{Event, StoredEvent};
 use crate::queue::Rules;
 use crate::store::{Decision, Store};
+use futures_util::StreamExt as _;
 
 /// Settings of the core task.
 pub(crate) struct CoreSettings {
@@ -41,6 +42,11 @@ struct Core {
     backoff_until: Option<Instant>,
 }
 
+/// Events per page read while rebuilding the live state.
+const REBUILD_PAGE: i64 = 10_000;
+/// Ranges read at once while rebuilding.
+const REBUILD_READERS: usize = 4;
+
 /// Rebuilds the live state from the log and starts the core task.
 pub(crate) async fn start(
     store: Arc<dyn Store>,
@@ -51,8 +57,27 @@ pub(crate) async fn start(
 ) -> anyhow::Result<(CoreHandle, tokio::task::JoinHandle<()>)> {
     let mut state = LiveState::default();
     let started = std::time::Instant::now();
+    // The log up to its last event is read in numbered ranges, several at once, each on its own
+    // task (the database produces one range while this process parses another), and folded in
+    // order as they arrive. What other instances append meanwhile is read after, page by page.
+    let last = store.last_seq().await?;
+    let ranges = (state.seq.0..last.0)
+        .step_by(REBUILD_PAGE as usize)
+        .map(|a| (Seq(a), Seq((a + REBUILD_PAGE).min(last.0))));
+    let reader = store.clone();
+    let mut pages = futures_util::stream::iter(ranges)
+        .map(move |(after, upto)| {
+            let store = reader.clone();
+            tokio::spawn(async move { store.events_between(after, upto).await })
+        })
+        .buffered(REBUILD_READERS);
+    while let Some(page) = pages.next().await {
+        for e in &page?? {
+            state.apply_committed(e);
+        }
+    }
     loop {
-        let page = store.events_after(state.seq, 10_000).await?;
+        let page = store.events_after(state.seq, REBUILD_PAGE).await?;
         if page.is_empty() {
             break;
         }

@@ -36,6 +36,14 @@ pub trait Store: Accounts + Send + Sync {
     /// Committed events after `after`, in order, at most `limit`.
     async fn events_after(&self, after: Seq, limit: i64) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// Committed events numbered from `after` + 1 up to `upto`, in order. Unlike
+    /// [`Store::events_after`] a range does not depend on the one before it, so several can be read
+    /// at once.
+    async fn events_between(&self, after: Seq, upto: Seq) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// The number of the last committed event (zero for an empty log).
+    async fn last_seq(&self) -> Result<Seq, StoreError>;
+
     /// The history of one item.
     async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError>;
 

@@ -82,6 +82,31 @@ macro_rules! log_queries {
                 )
             }
 
+            #[instrument(skip_all, fields(after = after.0, upto = upto.0))]
+            async fn events_between(
+                &self,
+                after: Seq,
+                upto: Seq,
+            ) -> Result<Vec<StoredEvent>, StoreError> {
+                rows_to_events(
+                    sqlx::query(
+                        "SELECT seq, at, actor, CAST(payload AS TEXT) FROM events \
+                         WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+                    )
+                    .bind(after.0)
+                    .bind(upto.0)
+                    .fetch_all(self.reader())
+                    .await?,
+                )
+            }
+
+            async fn last_seq(&self) -> Result<Seq, StoreError> {
+                let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(self.reader())
+                    .await?;
+                Ok(Seq(last))
+            }
+
             #[instrument(skip_all, fields(item.id = %item))]
             async fn item_events(&self, item: ItemId) -> Result<Vec<StoredEvent>, StoreError> {
                 rows_to_events(
