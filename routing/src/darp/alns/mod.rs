@@ -8,8 +8,10 @@
 //! - `tails`: tail exchange (2-opt*) between routes where both vehicles are empty, on every
 //!   candidate.
 //! - `search`: one search thread (operator wheels, annealing).
-//! - `pool` / `spp`: good routes collected by the threads, and the set partitioning that
-//!   recombines them into cheaper plans when the threads meet.
+//! - `pool` / `spp`: good routes collected by the threads (the most recent few thousand), and
+//!   the set partitioning that recombines them into cheaper plans: it runs on a thread of its
+//!   own beside the workers, over the pool as it was when they last met, and its plan is taken
+//!   at the next meeting if it is the best.
 //!
 //! # Determinism
 //! Each thread has its own random generator seeded from the seed and its index; threads meet
