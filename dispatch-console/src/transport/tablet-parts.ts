@@ -120,7 +120,13 @@ export function messagesBox(send: Send): { banners: HTMLElement; box: HTMLElemen
   const replyLabel = h('span', {});
   const details = h('details', { class: 'tb-message-box' }, summary, list, cannedRow, h('div', { class: 'tb-reply' }, h('label', { class: 'tb-field' }, replyLabel, text), sendButton));
 
+  // What the box was last drawn from (the language's word for "ack" stands for the language): a
+  // redraw for something else keeps its buttons in place.
+  let drawnFrom = '';
   function update(messages: DriverMessage[], pending: OutboxEntry[]): void {
+    const from = JSON.stringify([messages, pending.filter((p) => p.path.startsWith(MESSAGES)).map((p) => p.id), tk('ack')]);
+    if (from === drawnFrom) return;
+    drawnFrom = from;
     const acking = new Set(pending.filter((p) => p.path.endsWith('/ack')).map((p) => p.path.split('/').at(-2)));
     const waiting = messages.filter((m) => m.direction === 'to_driver' && !m.acked_at && !acking.has(m.id));
     clear(banners);

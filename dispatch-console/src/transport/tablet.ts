@@ -100,6 +100,15 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   /** The no-show or not-at-home form the driver has open, with what they chose or typed: a
    * redraw (a pushed change, a background refresh) opens it again as it was. */
   let openForm: { trip: string; kind: 'no_show' | 'not_at_home'; value: string } | null = null;
+  /** Actions the service has acknowledged so far: a manifest fetched before the last of them may
+   * not show it, and is not taken. */
+  let acked = 0;
+  /** Refetches started and the newest taken: an older answer arriving late is not taken. */
+  let refreshes = 0;
+  let takenRefresh = 0;
+  /** What the stop cards were last drawn from: a redraw with the same keeps them, so a button is
+   * not replaced under the driver's finger by a message or a link change. */
+  let drawnFrom = '';
 
   const notice = h('div', {
     class: 'tablet-notice',
@@ -215,6 +224,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
         const e = q[0];
         try {
           await call('POST', e.path, e.body ?? undefined);
+          acked++;
           lastError = '';
         } catch (err) {
           if (err instanceof ApiError && err.status === 401) {
@@ -247,11 +257,17 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
    * (then a change of the stops is announced). */
   async function refresh(pushed = false): Promise<void> {
     setBusy(1);
+    const mine = ++refreshes;
+    const ackedBefore = acked;
     try {
       const [fresh, msgs] = await Promise.all([
         call<Manifest>('GET', '/api/v1/transport/manifest'),
         call<DriverMessageList>('GET', '/api/v1/transport/messages'),
       ]);
+      // Overtaken: a newer refetch was taken, or an action was acknowledged while this one was
+      // under way (its manifest may predate the action; the sending refetches once done).
+      if (mine < takenRefresh || ackedBefore !== acked) return;
+      takenRefresh = mine;
       const differs = manifest !== null && JSON.stringify(fresh.stops) !== JSON.stringify(manifest.stops);
       if (pushed && differs) updatedAt = new Date();
       const changed = JSON.stringify(fresh) !== JSON.stringify(manifest) || JSON.stringify(msgs.messages) !== JSON.stringify(messages) || !online;
@@ -487,10 +503,26 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     sosState.textContent = sosId === null ? '' : pending.some((p) => p.id === sosId) ? tk('sos_queued') : tk('sos_sent');
     notice.hidden = updatedAt === null;
     notice.textContent = updatedAt ? tt('route_updated', { t: clock(updatedAt) }) : '';
+    const stops = manifest?.stops ?? [];
+    const from = JSON.stringify([stops, pending.map((p) => [p.id, p.body?.kind, p.body?.trip_id]), openForm && [openForm.trip, openForm.kind]]);
+    if (from !== drawnFrom || !box) {
+      drawnFrom = from;
+      drawStops(stops);
+      reopenForm(stops, typing);
+    }
+    if (!box) {
+      box = messagesBox(enqueue);
+      bannerHost.append(box.banners);
+      msgHost.append(box.box);
+    }
+    box.update(messages, pending);
+  }
+
+  /** The current stop, the next ones and the done ones, drawn anew. */
+  function drawStops(stops: ManifestStop[]): void {
     clear(current);
     clear(upcoming);
     clear(doneBox);
-    const stops = manifest?.stops ?? [];
     if (stops.length === 0) {
       current.append(h('p', { class: 'muted' }, tt('no_manifest')));
     } else {
@@ -509,13 +541,6 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       }
     }
     doneBox.hidden = doneBox.childElementCount === 0;
-    if (!box) {
-      box = messagesBox(enqueue);
-      bannerHost.append(box.banners);
-      msgHost.append(box.box);
-    }
-    box.update(messages, pending);
-    reopenForm(stops, typing);
   }
 
   /** Opens the driver's form again after a redraw, where its stop still waits for it. */
@@ -534,7 +559,11 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     confirmForm(s, host, form.kind, form.value, focus);
   }
 
-  const top = topBar(me, onLogout, () => render());
+  const redraw = () => {
+    drawnFrom = '';
+    render();
+  };
+  const top = topBar(me, onLogout, redraw);
   root.replaceChildren(top, main);
 
   const goOnline = () => {
@@ -568,7 +597,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     onLink: () => undefined,
     onUnauthorized: onLogout,
   });
-  const offLang = onLangChange(() => render());
+  const offLang = onLangChange(redraw);
   render();
   // What the tablet kept first (a reload in a dead zone), then the service.
   setBusy(1);
