@@ -185,7 +185,8 @@ pub fn solve(
                 s.spawn(move || w.run(tb, EPOCH, progress, deadline));
             }
             first[0].run(&tb, EPOCH, &progress, deadline);
-            recombined = spp.and_then(|h| h.join().ok());
+            // A panic in the set partitioning is a bug: it surfaces, as a worker's would.
+            recombined = spp.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         });
         let after: u64 = workers.iter().map(|w| w.iterations).sum();
         for w in workers.iter_mut() {
