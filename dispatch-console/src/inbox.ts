@@ -2,7 +2,7 @@
 // its staff see them (a protected case with no number, address or notes), with the actions that
 // close the loop: acknowledge, then report the outcome.
 
-import { clear, h } from './dom';
+import { h } from './dom';
 import { errorText, formatDateTime, term } from './i18n';
 import { outcomeText, ts } from './i18n-services';
 import { req } from './services';
@@ -110,17 +110,36 @@ export function mountInbox(root: HTMLElement, me: Me, onLogout: () => void): () 
     );
   }
 
-  function render(): void {
+  // Each entry's card with what it was drawn from: the refresh every 30 s keeps the cards whose
+  // entry did not change, so an outcome note being typed is not wiped under the worker's hands.
+  let drawn = new Map<string, { from: string; el: HTMLElement }>();
+  function render(force = false): void {
     heading.textContent = ts('inbox_title', { service: name || me.display_name });
-    clear(body);
-    if (!entries.length) body.append(h('p', { class: 'muted' }, ts('inbox_empty')));
-    for (const e of entries) body.append(entry(e));
+    const next = new Map<string, { from: string; el: HTMLElement }>();
+    const cards = entries.map((e) => {
+      const from = JSON.stringify(e);
+      const old = drawn.get(e.referral_id);
+      const card = !force && old && old.from === from ? old : { from, el: entry(e) };
+      next.set(e.referral_id, card);
+      return card.el;
+    });
+    drawn = next;
+    if (entries.length === 0) {
+      body.replaceChildren(h('p', { class: 'muted' }, ts('inbox_empty')));
+      return;
+    }
+    // Only new or changed cards go in: a card that stays is not moved (moving takes the focus).
+    const keep = new Set<Element>(cards);
+    for (const el of [...body.children]) if (!keep.has(el)) el.remove();
+    cards.forEach((el, i) => {
+      if (body.children[i] !== el) body.insertBefore(el, body.children[i] ?? null);
+    });
   }
 
   const refresh = h('button', { class: 'secondary', 'data-action': 'refresh', onclick: () => void load() });
   const labels = () => {
     refresh.textContent = ts('refresh');
-    render();
+    render(true);
   };
   root.replaceChildren(topBar(me, onLogout, labels), h('main', { class: 'inbox-page' }, h('div', { class: 'svc-head' }, heading, refresh), status, body));
   labels();

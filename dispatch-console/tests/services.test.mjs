@@ -99,6 +99,15 @@ describe('services', () => {
     await s.page.waitForFunction((id) => document.querySelector(`[data-referral="${id}"] [data-field=outcome]`)?.textContent?.includes('acceptat'), rid);
     await entry.locator('select[name=outcome]').selectOption('completed');
     await entry.locator('input[name=note]').fill('Consiliere programată (test)');
+    // The inbox refreshes (every 30 s, or the button) while the note is being typed: the card
+    // stays as it is, with the note and the chosen outcome.
+    await Promise.all([
+      s.page.waitForResponse((r) => r.url().endsWith('/api/v1/inbox') && r.request().method() === 'GET'),
+      s.page.locator('[data-action=refresh]').click(),
+    ]);
+    await s.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    assert.equal(await entry.locator('input[name=note]').inputValue(), 'Consiliere programată (test)');
+    assert.equal(await entry.locator('select[name=outcome]').inputValue(), 'completed');
     await entry.locator('[data-action=outcome]').click();
     await s.page.waitForFunction((id) => document.querySelector(`[data-referral="${id}"] [data-field=outcome]`)?.textContent?.includes('finalizat'), rid);
     assert.deepEqual(await missingTexts(s.page), []);
