@@ -147,10 +147,38 @@ impl Scratch {
 
     /// Computes the earliest schedule into `lb`; `Err` names a violated constraint.
     pub fn earliest(&mut self) -> Result<(), Violation> {
-        let last = self.loc.len() - 1;
         self.lb.clear();
         self.lb.extend_from_slice(&self.early);
-        let mut from = 1;
+        self.relax(1)
+    }
+
+    /// [`Self::earliest`] for a laid-out route that is an old one with one request inserted, its
+    /// pick-up at position `pick` and its drop-off at `drop`, starting from `warm`, the old
+    /// route's earliest schedule. Adding stops only adds constraints, and with the triangle
+    /// inequality no leg gets shorter, so the old times are lower bounds of the new least
+    /// solution: relaxing from them (the prefix before the pick-up is already settled) reaches it
+    /// in fewer passes. Without the triangle inequality a start too high can only refuse a
+    /// feasible route, never accept an infeasible one: what the relaxation ends on satisfies
+    /// every constraint it checks.
+    pub fn earliest_from(
+        &mut self,
+        warm: &[f64],
+        pick: usize,
+        drop: usize,
+    ) -> Result<(), Violation> {
+        debug_assert!(0 < pick && pick < drop && warm.len() + 2 == self.early.len());
+        self.lb.clear();
+        self.lb.extend_from_slice(&warm[..pick]);
+        self.lb.push(self.early[pick]);
+        self.lb.extend_from_slice(&warm[pick..drop - 1]);
+        self.lb.push(self.early[drop]);
+        self.lb.extend_from_slice(&warm[drop - 1..]);
+        self.relax(pick)
+    }
+
+    /// Label correcting from `lb`, with the forward pass first from position `from`.
+    fn relax(&mut self, mut from: usize) -> Result<(), Violation> {
+        let last = self.loc.len() - 1;
         let mut rounds = 0;
         loop {
             for k in from..=last {
@@ -254,6 +282,26 @@ impl Scratch {
             return Err(Violation::Malformed);
         }
         self.earliest()
+    }
+
+    /// [`Self::feasible`] for `stops`, an old route whose earliest schedule was `warm` with one
+    /// request inserted, its pick-up at position `pick` and drop-off at `drop` (see
+    /// [`Self::earliest_from`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn feasible_from(
+        &mut self,
+        tb: &Tables,
+        v: usize,
+        stops: &[StopId],
+        fixed: &[f64],
+        release: Option<f64>,
+        warm: &[f64],
+        (pick, drop): (usize, usize),
+    ) -> Result<(), Violation> {
+        if !self.load(tb, v, stops, fixed, release) {
+            return Err(Violation::Malformed);
+        }
+        self.earliest_from(warm, pick, drop)
     }
 }
 

@@ -308,11 +308,19 @@ pub(crate) fn best_insertion(
             Proof::Unknown => {}
         }
         splice(&route.stops, r, spot, &mut xs.seq);
-        if xs
+        // The pick-up lands at position pick + 1, the drop-off at drop + 2 (depot at 0).
+        let at = (spot.pick + 1, spot.drop + 2);
+        let fits = xs
             .sched
-            .feasible(tb, v, &xs.seq, &route.fixed, route.release)
-            .is_ok()
-        {
+            .feasible_from(tb, v, &xs.seq, &route.fixed, route.release, &route.lb, at)
+            .is_ok();
+        if cfg!(debug_assertions) {
+            let cold = xs
+                .sched
+                .feasible(tb, v, &xs.seq, &route.fixed, route.release);
+            debug_assert!(!fits || cold.is_ok(), "{spot:?}");
+        }
+        if fits {
             return Some(spot);
         }
     }
