@@ -366,4 +366,68 @@ describe('Mobilitate runs', () => {
     await tablet.context.close();
     await disp.context.close();
   });
+  test('a round cancelled from the planner\'s panel: the meals still at the canteen cancelled in one step, the one collected named for a call to the driver', async () => {
+    // Arrange: a round of two deliveries on the quiet day, planned on VAN-01; the driver has
+    // collected one of them.
+    const disp = await loggedIn(browser, users.b);
+    const page = disp.page;
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await consoleReady(page);
+    const date = quietSunday();
+    const made = await api(page, 'POST', '/api/v1/transport/runs', {
+      kind: 'meal',
+      date,
+      label: 'Prânz anulat (test)',
+      origin: { address: 'Cantina socială (demo)', lon: 21.226, lat: 45.753 },
+      ready_at: '10:30:00',
+      stops: [
+        { label: 'Beneficiar masă A1', place: { address: 'Str. Exemplu nr. 3 (demo)', lon: 21.215, lat: 45.752 }, from: '11:00:00', to: '12:30:00' },
+        { label: 'Beneficiar masă A2', place: { address: 'Str. Exemplu nr. 5 (demo)', lon: 21.219, lat: 45.755 }, from: '11:00:00', to: '12:30:00' },
+      ],
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    const run = made.json;
+    const planned = await api(page, 'POST', `/api/v1/transport/plans/${date}`, { seconds: 0.5 });
+    assert.equal(planned.status, 200, JSON.stringify(planned.json));
+    for (const t of run.trips) {
+      const route = planned.json.plan.routes.find((r) => r.stops.some((s) => s.trip_id === t.id));
+      if (route?.vehicle_id === 'VAN-01') continue;
+      const moved = await api(page, 'POST', `/api/v1/transport/plans/${date}/move`, { trip_id: t.id, vehicle_id: 'VAN-01' });
+      assert.equal(moved.status, 200, JSON.stringify(moved.json));
+    }
+    const tablet = await openTablet({ width: 1024, height: 768 });
+    const [collected, waiting] = run.trips;
+    const picked = await api(tablet.page, 'POST', '/api/v1/transport/actions', { action_id: `cancel-test-${Date.now()}`, kind: 'picked_up', trip_id: collected.id, at: new Date().toISOString() });
+    assert.ok(picked.status === 201 || picked.status === 200, JSON.stringify(picked.json));
+    await page.goto(`${base}/transport`);
+    await page.waitForSelector('section.planner-runs');
+    await page.fill('input[name=plan-date]', date);
+    await page.dispatchEvent('input[name=plan-date]', 'change');
+    const panel = page.locator('section.planner-runs');
+    const line = panel.locator(`tr[data-run="${run.run_id}"]`);
+    await line.waitFor();
+
+    // Act: the canteen closes; the dispatcher cancels the round and confirms.
+    page.once('dialog', (d) => void d.accept());
+    await line.locator('[data-action=cancel-run]').click();
+
+    // Assert: one meal cancelled by the service, the collected one kept and named.
+    const message = panel.locator('[data-field=run-message]');
+    await message.filter({ hasText: 'Opriri anulate: 1.' }).waitFor({ timeout: 10_000 });
+    assert.match(await message.textContent(), /Nu s-au putut anula: 1 .*sunați șoferul: Beneficiar masă A1/);
+    await line.locator('[data-field=run-status]').filter({ hasText: '1 anulate' }).waitFor({ timeout: 10_000 });
+    const cancelled = await api(page, 'GET', `/api/v1/transport/bookings/${waiting.id}`);
+    assert.equal(cancelled.json.status, 'cancelled');
+    assert.equal(cancelled.json.cancellation.reason, 'service_cancel');
+    assert.equal((await api(page, 'GET', `/api/v1/transport/bookings/${collected.id}`)).json.status, 'picked_up');
+    if (screenshots) {
+      await panel.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshots}/mobilitate-run-cancelled-1366x768.png` });
+    }
+    // Leave VAN-01 with no work that day: the collected meal delivered.
+    const dropped = await api(tablet.page, 'POST', '/api/v1/transport/actions', { action_id: `cancel-test-drop-${Date.now()}`, kind: 'dropped_off', trip_id: collected.id, at: new Date().toISOString() });
+    assert.ok(dropped.status === 201 || dropped.status === 200, JSON.stringify(dropped.json));
+    await tablet.context.close();
+    await disp.context.close();
+  });
 });

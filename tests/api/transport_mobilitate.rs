@@ -502,3 +502,93 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
     let r = driver_post(&app, &token, "/api/v1/transport/actions", again).await;
     assert_eq!(r.status(), 409, "{:?}", r.text().await);
 }
+
+#[tokio::test]
+async fn a_run_cancelled_by_the_service_cancels_what_is_still_booked_and_names_what_it_kept() {
+    // Arrange: a meal round to three clients and a centre, planned; one meal already collected.
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 3).await;
+    let r = post(&app, "/api/v1/transport/runs", meal_round(3)).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let run: Value = r.json().await.unwrap();
+    let run_id = run["run_id"].as_str().unwrap().to_owned();
+    let out = plan(&app).await;
+    assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
+    let trip_ids: Vec<String> = run["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    let booking = |id: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .get_as(
+                    Role::Dispatcher,
+                    &format!("/api/v1/transport/bookings/{id}"),
+                )
+                .await;
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let collected = trip_ids[0].clone();
+    let vehicle = booking(collected.clone()).await["vehicle_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = driver_token(&app, "sofer-anulare", &vehicle.replace("VAN", "SOFER")).await;
+    let picked = json!({"action_id": "c-1", "kind": "picked_up", "trip_id": collected});
+    let r = driver_post(&app, &token, "/api/v1/transport/actions", picked).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+
+    // Act: the canteen closes; the dispatcher cancels the round in one request.
+    let path = format!("/api/v1/transport/runs/{run_id}/cancel");
+    let body = json!({"date": tomorrow(), "note": "cantina închisă (avarie)"});
+    let r = post(&app, &path, body.clone()).await;
+
+    // Assert: the three meals still at the canteen are cancelled by the service, with the note,
+    // and out of the plan; the collected one is kept, with why.
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let done: Value = r.json().await.unwrap();
+    let mut cancelled: Vec<String> = serde_json::from_value(done["cancelled"].clone()).unwrap();
+    cancelled.sort();
+    let mut rest: Vec<String> = trip_ids[1..].to_vec();
+    rest.sort();
+    assert_eq!(cancelled, rest, "{done}");
+    assert_eq!(
+        done["kept"],
+        json!([{"trip_id": collected, "reason": "trip_not_booked", "status": "picked_up"}]),
+        "{done}"
+    );
+    for id in &rest {
+        let t = booking(id.clone()).await;
+        assert_eq!(t["status"], "cancelled", "{t}");
+        assert_eq!(t["cancellation"]["reason"], "service_cancel", "{t}");
+        assert_eq!(t["cancellation"]["note"], "cantina închisă (avarie)", "{t}");
+        assert_eq!(t["vehicle_id"], Value::Null, "{t}");
+    }
+    assert_eq!(booking(collected.clone()).await["status"], "picked_up");
+    // Again: nothing more to cancel, the collected meal still kept.
+    let again: Value = post(&app, &path, body).await.json().await.unwrap();
+    assert_eq!(again["cancelled"], json!([]), "{again}");
+    assert_eq!(again["kept"].as_array().unwrap().len(), 1, "{again}");
+    // An unknown run, or the run on another day: 404; no day: 422 naming it.
+    let r = post(
+        &app,
+        "/api/v1/transport/runs/M-none/cancel",
+        json!({"date": tomorrow()}),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let r = post(&app, &path, json!({"date": "2030-01-01"})).await;
+    assert_eq!(r.status(), 404);
+    let r = post(&app, &path, json!({"note": "x"})).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("date"));
+    // A driver may not cancel a run.
+    let r = driver_post(&app, &token, &path, json!({"date": tomorrow()})).await;
+    assert_eq!(r.status(), 403);
+}

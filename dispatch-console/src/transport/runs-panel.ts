@@ -170,14 +170,19 @@ export function runsPanel(opts: {
   async function cancelRun(r: RunView, button: HTMLButtonElement): Promise<void> {
     if (!window.confirm(tt('run_cancel_confirm', { l: r.label || word(r.kind) }))) return;
     button.disabled = true;
-    let done = 0;
     try {
-      // A run is its trips: each still to do is cancelled by the service, with its reason.
-      for (const t of r.trips.filter((x) => OPEN.has(x.status))) {
-        await call('POST', `/api/v1/transport/bookings/${encodeURIComponent(t.id)}/cancel`, { reason: 'service_cancel' });
-        done += 1;
+      // One request: the service cancels every stop still booked and names those it kept.
+      const out = await call<{ cancelled: string[]; kept: { trip_id: string; reason: string }[] }>(
+        'POST',
+        `/api/v1/transport/runs/${encodeURIComponent(r.run_id)}/cancel`,
+        { date: r.date },
+      );
+      const done = tt('run_cancelled_ok', { n: out.cancelled.length });
+      if (out.kept.length === 0) say(done);
+      else {
+        const names = out.kept.map((k) => r.trips.find((t) => t.id === k.trip_id)).map((t) => (t ? whom(t) || t.id : '')).filter(Boolean);
+        say(`${done} ${tt('run_cancel_kept', { n: out.kept.length, w: names.join(', ') })}`, true);
       }
-      say(tt('run_cancelled_ok', { n: done }));
     } catch (e) {
       fail(e);
     }

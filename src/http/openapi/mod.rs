@@ -94,6 +94,7 @@ use crate::state::AppState;
         crate::transport::http::policy::waive,
         crate::transport::http::runs::create,
         crate::transport::http::runs::list,
+        crate::transport::http::runs::cancel,
         crate::telephony::webhooks::voice,
         crate::telephony::webhooks::status,
         crate::telephony::webhooks::next,

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -13,12 +13,14 @@ use crate::access::{Caller, DISPATCH};
 use crate::error::{ErrorBody, Result};
 use crate::state::AppState;
 use crate::transport::rules::runs::{PlaceIn, RunIn, StopIn};
-use crate::transport::service::runs::{self, RunView};
-use crate::web::extract::{AppJson, AppQuery};
+use crate::transport::service::runs::{self, RunCancelled, RunView};
+use crate::web::extract::{AppJson, AppQuery, PathParam};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/transport/runs", get(list).post(create))
+    Router::new()
+        .route("/api/v1/transport/runs", get(list).post(create))
+        .route("/api/v1/transport/runs/{id}/cancel", post(cancel))
 }
 
 /// An address with its position.
@@ -179,4 +181,47 @@ pub(crate) async fn list(
     let runs = runs::list(&state.transport, q.date).await?;
     audit(&state, &caller, "view_runs").await?;
     Ok(Json(RunList { date: q.date, runs }))
+}
+
+/// Cancelling a run: its day, and optionally why (kept on every trip cancelled).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RunCancelDto {
+    /// The run's day, `YYYY-MM-DD`.
+    date: NaiveDate,
+    /// Why the service cancels (e.g. the canteen is closed), up to 300 characters.
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/transport/runs/{id}/cancel",
+    tag = "transport",
+    operation_id = "cancel_transport_run",
+    description = "Cancels a Mobilitate run for the service in one step: every trip of the run still booked and before the cut-off is cancelled (`service_cancel`, with `note`) and taken out of the plan; the trips it cannot cancel (within the cut-off, or already collected or aboard) are listed in `kept` with why, for the dispatcher to call the driver. A service's cancellation does not count against the clients. Roles: dispatcher, supervisor, admin.",
+    params(("id" = String, Path, description = "The run id (`M-…`)")),
+    request_body = RunCancelDto,
+    responses(
+        (status = 200, body = RunCancelled),
+        (status = 404, description = "The day has no trip of this run", body = ErrorBody),
+        BodyRefusals,
+        Refusals,
+    ),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParam(id): PathParam<String>,
+    AppJson(dto): AppJson<RunCancelDto>,
+) -> Result<Json<RunCancelled>> {
+    caller.require(DISPATCH)?;
+    let note = match &dto.note {
+        Some(n) => Some(crate::domain::parse::text("note", n, 300)?),
+        None => None,
+    }
+    .filter(|n| !n.is_empty());
+    let done = runs::cancel(ctx(&state), &caller.name, dto.date, &id, note).await?;
+    Ok(Json(done))
 }

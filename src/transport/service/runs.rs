@@ -8,9 +8,10 @@ use chrono::{NaiveDate, Utc};
 
 use super::handle::{Ctx, Transport};
 use super::plan_edit;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::events::TransportReason;
-use crate::transport::model::TripKind;
+use crate::transport::model::{CancelReason, Cancellation, TripKind, TripStatus};
+use crate::transport::rules::booking;
 use crate::transport::rules::runs::{self, Registry, RunIn};
 use crate::transport::rules::view::{view, TripView};
 
@@ -88,4 +89,83 @@ pub(crate) async fn list(transport: &Transport, date: NaiveDate) -> Result<Vec<R
         entry.trips.push(view(t, plan.as_ref()));
     }
     Ok(runs.into_values().collect())
+}
+
+/// What cancelling a run did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RunCancelled {
+    pub run_id: String,
+    /// The trips cancelled now.
+    pub cancelled: Vec<String>,
+    /// The trips it could not cancel, with why: the driver has to be called for those.
+    pub kept: Vec<KeptTrip>,
+}
+
+/// A trip of a cancelled run that stays: `within_cutoff` (too close to its time: call the
+/// driver) or `trip_not_booked` (already collected, delivered or aboard).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct KeptTrip {
+    pub trip_id: String,
+    pub reason: String,
+    pub status: TripStatus,
+}
+
+/// Cancels run `run_id` of `date` for the service (a closed canteen, a centre shut for the
+/// day): every trip still booked and before the cut-off is cancelled with `service_cancel` and
+/// `note`, in one write, and taken out of the plan; the others are returned as kept. Trips
+/// already cancelled are left out of both. The service's decision does not count as a late
+/// cancel against the clients. `NotFound` if the day has no trip of that run.
+pub(crate) async fn cancel(
+    ctx: Ctx<'_>,
+    actor: &str,
+    date: NaiveDate,
+    run_id: &str,
+    note: Option<String>,
+) -> Result<RunCancelled> {
+    let (transport, config, zone) = (ctx.transport, &ctx.config.transport, ctx.zone());
+    let trips: Vec<_> = transport
+        .store
+        .trips_on(date)
+        .await?
+        .into_iter()
+        .filter(|t| t.run.as_ref().is_some_and(|r| r.run_id == run_id))
+        .collect();
+    if trips.is_empty() {
+        return Err(Error::NotFound("run".into()));
+    }
+    let now = Utc::now();
+    let (mut targets, mut kept) = (Vec::new(), Vec::new());
+    for mut t in trips {
+        if t.status == TripStatus::Cancelled {
+            continue;
+        }
+        match booking::before_cutoff(zone, config, &t) {
+            Ok(()) => {
+                t.status = TripStatus::Cancelled;
+                t.cancellation = Some(Cancellation {
+                    reason: CancelReason::ServiceCancel,
+                    note: note.clone(),
+                    by: actor.to_owned(),
+                    at: now,
+                });
+                targets.push(t);
+            }
+            Err(e) => kept.push(KeptTrip {
+                trip_id: t.id.clone(),
+                reason: e.reason().unwrap_or("trip_not_booked").to_owned(),
+                status: t.status,
+            }),
+        }
+    }
+    if !targets.is_empty() {
+        transport.store.update_trips(&targets).await?;
+    }
+    for t in &targets {
+        plan_edit::remove_trip(ctx, date, &t.id, actor, TransportReason::Cancellation).await?;
+    }
+    Ok(RunCancelled {
+        run_id: run_id.to_owned(),
+        cancelled: targets.into_iter().map(|t| t.id).collect(),
+        kept,
+    })
 }
