@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::StoreError;
 use crate::transport::eligibility::{RiderEvent, RiderEventKind};
 use crate::transport::model::{
-    ActionRecord, BookingKey, DayPlan, Fix, Rider, Step, Trip, Vehicle, VehicleDay,
+    ActionRecord, BookingKey, DayPlan, Fix, Rider, Step, Trip, TripStatus, Vehicle, VehicleDay,
 };
 use routing::travel::LonLat;
 
@@ -40,8 +40,10 @@ pub trait TransportStore: super::DriverMessageStore + Send + Sync {
     ) -> Result<Option<BookingKey>, StoreError>;
     /// The booking an idempotency key stands for, if it was used.
     async fn booking_key(&self, key: &str) -> Result<Option<BookingKey>, StoreError>;
-    /// Replaces existing trips in one transaction.
-    async fn update_trips(&self, trips: &[Trip]) -> Result<(), StoreError>;
+    /// Replaces existing trips in one transaction, each only if its stored status is still
+    /// `from` (the status the caller read): a driver's action and a cancel racing for one trip
+    /// cannot overwrite each other. [`StoreError::TripChanged`] (and nothing written) otherwise.
+    async fn update_trips(&self, trips: &[Trip], from: TripStatus) -> Result<(), StoreError>;
     async fn trip(&self, id: &str) -> Result<Option<Trip>, StoreError>;
     /// Every trip of a day, cancelled ones included, in booking order.
     async fn trips_on(&self, date: NaiveDate) -> Result<Vec<Trip>, StoreError>;
@@ -58,13 +60,14 @@ pub trait TransportStore: super::DriverMessageStore + Send + Sync {
     /// Dates from `from` on that have a plan, ascending.
     async fn plan_dates_from(&self, from: NaiveDate) -> Result<Vec<NaiveDate>, StoreError>;
 
-    /// Records a driver action and, in the same transaction, the trip it changed. Returns the
-    /// action already recorded under the same id instead when there is one (then nothing
-    /// changes).
+    /// Records a driver action and, in the same transaction, the trip it changed, if the trip's
+    /// stored status is still the one given (the one read before the action was applied; else
+    /// [`StoreError::TripChanged`] and nothing written). Returns the action already recorded
+    /// under the same id instead when there is one (then nothing changes).
     async fn record_action(
         &self,
         action: &ActionRecord,
-        trip: Option<&Trip>,
+        trip: Option<(&Trip, TripStatus)>,
     ) -> Result<Option<ActionRecord>, StoreError>;
     async fn action(&self, action_id: &str) -> Result<Option<ActionRecord>, StoreError>;
 

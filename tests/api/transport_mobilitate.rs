@@ -592,3 +592,52 @@ async fn a_run_cancelled_by_the_service_cancels_what_is_still_booked_and_names_w
     let r = driver_post(&app, &token, &path, json!({"date": tomorrow()})).await;
     assert_eq!(r.status(), 403);
 }
+
+#[tokio::test]
+async fn a_trip_written_over_a_status_it_no_longer_has_is_refused_and_left_as_it_is() {
+    use dispecer::store::StoreError;
+    use dispecer::transport::model::TripStatus;
+
+    // Arrange: a meal round planned; a cancel reads a meal while it is still booked.
+    let app = spawn_app().await;
+    seed_fleet(&app).await;
+    riders(&app, 1).await;
+    let r = post(&app, "/api/v1/transport/runs", meal_round(1)).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let run: Value = r.json().await.unwrap();
+    plan(&app).await;
+    let id = run["trips"][0]["id"].as_str().unwrap().to_owned();
+    let store = &app.state.transport.store;
+    let mut stale = store.trip(&id).await.unwrap().unwrap();
+    assert_eq!(stale.status, TripStatus::Booked);
+
+    // Act: the driver collects the meal first; then the cancel writes what it read.
+    let vehicle = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/bookings/{id}"),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["vehicle_id"]
+        .as_str()
+        .unwrap()
+        .replace("VAN", "SOFER");
+    let token = driver_token(&app, "sofer-cursa", &vehicle).await;
+    let picked = json!({"action_id": "race-1", "kind": "picked_up", "trip_id": id});
+    let r = driver_post(&app, &token, "/api/v1/transport/actions", picked).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    stale.status = TripStatus::Cancelled;
+    let late = store
+        .update_trips(std::slice::from_ref(&stale), TripStatus::Booked)
+        .await;
+
+    // Assert: the late write is refused and the driver's pick-up stands.
+    assert!(
+        matches!(&late, Err(StoreError::TripChanged { id: changed }) if *changed == id),
+        "{late:?}"
+    );
+    let now = store.trip(&id).await.unwrap().unwrap();
+    assert_eq!(now.status, TripStatus::PickedUp);
+}

@@ -12,7 +12,7 @@ macro_rules! transport_queries {
         use crate::store::StoreError;
         use crate::transport::eligibility::{RiderEvent, RiderEventKind};
         use crate::transport::model::{
-            ActionRecord, BookingKey, DayPlan, Fix, Rider, Trip, Vehicle, VehicleDay,
+            ActionRecord, BookingKey, DayPlan, Fix, Rider, Trip, TripStatus, Vehicle, VehicleDay,
         };
         use routing::travel::LonLat;
 
@@ -145,10 +145,14 @@ macro_rules! transport_queries {
             }
 
             #[instrument(skip_all, fields(trips = trips.len()))]
-            async fn update_trips(&self, trips: &[Trip]) -> Result<(), StoreError> {
+            async fn update_trips(
+                &self,
+                trips: &[Trip],
+                from: TripStatus,
+            ) -> Result<(), StoreError> {
                 let mut tx = self.writer().begin().await?;
                 for t in trips {
-                    update_trip(&mut tx, t).await?;
+                    update_trip(&mut tx, t, from).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -283,7 +287,7 @@ macro_rules! transport_queries {
             async fn record_action(
                 &self,
                 action: &ActionRecord,
-                trip: Option<&Trip>,
+                trip: Option<(&Trip, TripStatus)>,
             ) -> Result<Option<ActionRecord>, StoreError> {
                 let mut tx = self.writer().begin().await?;
                 let existing: Option<String> =
@@ -307,8 +311,8 @@ macro_rules! transport_queries {
                 .bind(encode_doc(action)?)
                 .execute(&mut *tx)
                 .await?;
-                if let Some(t) = trip {
-                    update_trip(&mut tx, t).await?;
+                if let Some((t, from)) = trip {
+                    update_trip(&mut tx, t, from).await?;
                 }
                 tx.commit().await?;
                 Ok(None)
@@ -506,20 +510,27 @@ macro_rules! transport_queries {
             }
         }
 
+        /// Writes `t` over its row if the row's status is still `from`; the caller's transaction
+        /// is dropped (rolled back) on [`StoreError::TripChanged`].
         async fn update_trip(
             tx: &mut sqlx::Transaction<'_, Db>,
             t: &Trip,
+            from: TripStatus,
         ) -> Result<(), StoreError> {
-            sqlx::query(
+            let done = sqlx::query(
                 "UPDATE transport_bookings SET status = $1, data = $2, updated_at = $3 \
-                 WHERE id = $4",
+                 WHERE id = $4 AND status = $5",
             )
             .bind(t.status.as_str())
             .bind(encode_doc(t)?)
             .bind(Utc::now())
             .bind(&t.id)
+            .bind(from.as_str())
             .execute(&mut **tx)
             .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::TripChanged { id: t.id.clone() });
+            }
             Ok(())
         }
 

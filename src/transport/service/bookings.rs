@@ -312,7 +312,11 @@ pub(crate) async fn cancel_because(
             at: now,
         });
     }
-    transport.store.update_trips(&targets).await?;
+    // Every target was read booked (`before_cutoff`): a driver's action in between wins.
+    transport
+        .store
+        .update_trips(&targets, TripStatus::Booked)
+        .await?;
     // Late before the pick-up counts against the rider, whatever the reason code.
     super::policy::after_cancel(ctx, &targets, actor, Utc::now()).await?;
     for t in &targets {
@@ -371,7 +375,7 @@ pub(crate) async fn change(
     }
     transport
         .store
-        .update_trips(std::slice::from_ref(&trip))
+        .update_trips(std::slice::from_ref(&trip), TripStatus::Booked)
         .await?;
     drop(booking_guard);
     let reason = TransportReason::Change;

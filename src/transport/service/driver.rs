@@ -165,6 +165,9 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         None if matches!(req.kind, ActionKind::Incident | ActionKind::Emergency) => None,
         None => return Err(Error::validation("trip_id", "is required")),
     };
+    // The status read: the trip is written only if it is still that (a cancel racing with the
+    // action makes one of them a 409, never a silent overwrite).
+    let read = trip.as_ref().map(|t| t.status);
     if let Some(t) = trip.as_mut() {
         actions::apply(t, req.kind, at, reason.as_ref())?;
     }
@@ -220,7 +223,8 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         reason,
         item_id,
     };
-    if let Some(first) = store.record_action(&record, trip.as_ref()).await? {
+    let written = trip.as_ref().zip(read);
+    if let Some(first) = store.record_action(&record, written).await? {
         live::action_recorded(ctx, &first).await?;
         return Ok(Acted::Replay(first));
     }

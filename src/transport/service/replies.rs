@@ -236,9 +236,10 @@ async fn keep_answer(
     };
     let mut trip = trip.clone();
     trip.sms_answer = Some(answer);
+    let read = trip.status;
     ctx.transport
         .store
-        .update_trips(std::slice::from_ref(&trip))
+        .update_trips(std::slice::from_ref(&trip), read)
         .await?;
     // Dispatchers only: the driver's manifest does not change.
     let mut change = TransportChange::new(trip.date, TransportReason::SmsReply);
@@ -251,6 +252,7 @@ async fn keep_answer(
 /// keeps the answer (received at `at`) and why it was cancelled.
 async fn cancel_by_rider(ctx: Ctx<'_>, mut trip: Trip, at: DateTime<Utc>) -> Result<()> {
     let now = Utc::now();
+    let read = trip.status;
     trip.status = TripStatus::Cancelled;
     if let Some(answer) = newer_answer(&trip, SmsAnswerKind::Cancelled, at) {
         trip.sms_answer = Some(answer);
@@ -263,7 +265,7 @@ async fn cancel_by_rider(ctx: Ctx<'_>, mut trip: Trip, at: DateTime<Utc>) -> Res
     });
     ctx.transport
         .store
-        .update_trips(std::slice::from_ref(&trip))
+        .update_trips(std::slice::from_ref(&trip), read)
         .await?;
     let reason = TransportReason::Cancellation;
     plan_edit::remove_trip(ctx, trip.date, &trip.id, "sms", reason).await?;

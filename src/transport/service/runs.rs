@@ -158,7 +158,11 @@ pub(crate) async fn cancel(
         }
     }
     if !targets.is_empty() {
-        transport.store.update_trips(&targets).await?;
+        // Every target was read booked: a driver's action in between wins (409, nothing written).
+        transport
+            .store
+            .update_trips(&targets, TripStatus::Booked)
+            .await?;
     }
     for t in &targets {
         plan_edit::remove_trip(ctx, date, &t.id, actor, TransportReason::Cancellation).await?;
