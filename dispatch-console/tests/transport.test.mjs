@@ -190,14 +190,26 @@ describe('adapted transport', () => {
       if ((await next.count()) === 0) break;
       const kind = await next.getAttribute('data-kind');
       const trip = await next.getAttribute('data-trip');
+      // That stop, whatever comes first by the time of the tap: a change pushed meanwhile may
+      // redraw the list (and reorder it), not change what the driver is tapping.
+      const stop = page.locator(`.tablet-stop[data-trip="${trip}"][data-kind=${kind}]`);
+      const tap = async (action) => {
+        try {
+          await stop.locator(`[data-action=${action}]`).click({ timeout: 15_000 });
+        } catch (e) {
+          // What the tablet showed instead: every stop with its status, in order.
+          const shown = await page.evaluate(() => [...document.querySelectorAll('.tablet-stop')].map((x) => `${x.dataset.trip}:${x.dataset.kind}:${x.dataset.status}${x.classList.contains('done') ? ':done' : ''}`));
+          throw new Error(`${action} on ${trip} (${kind}): ${e.message}\nshown: ${shown.join(' ')}`);
+        }
+      };
       if (kind === 'pickup' && !noShowTrip && trip !== offlineTrip) {
         noShowTrip = trip;
-        await next.locator('[data-action=no_show]').click();
-        await page.locator(`.tablet-stop[data-trip="${trip}"][data-kind=pickup] [data-action=confirm-no-show]`).click();
+        await tap('no_show');
+        await tap('confirm-no-show');
       } else if (kind === 'pickup') {
-        await next.locator('[data-action=picked_up]').click();
+        await tap('picked_up');
       } else {
-        await next.locator('[data-action=dropped_off]').click();
+        await tap('dropped_off');
       }
       await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
     }

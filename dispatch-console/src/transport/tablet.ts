@@ -251,6 +251,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       setBusy(-1);
       render();
     }
+    // Recorded while this send was finishing (its refetch): sent now, not at the next retry.
+    if (online && pending.length > 0) void flush();
   }
 
   /** Refetches the manifest and the messages; `pushed` when a change made elsewhere caused it
