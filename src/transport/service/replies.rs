@@ -123,6 +123,26 @@ pub(crate) async fn handle(
             }
         }
     };
+    // A trip changed by someone else between the read and the write (a driver's action) is
+    // read again and the reply followed anew: every step is safe to repeat.
+    let mut tries = 0;
+    loop {
+        match respond(ctx, message_sid, number, body, &entry).await {
+            Err(e) if e.reason() == Some("trip_changed") && tries < 3 => tries += 1,
+            done => return done,
+        }
+    }
+}
+
+/// Follows a recorded SMS reply on its trip as it is now, and queues the answer.
+async fn respond(
+    ctx: Ctx<'_>,
+    message_sid: &str,
+    number: &str,
+    body: &str,
+    entry: &RiderEvent,
+) -> Result<Option<Handled>> {
+    let store = &ctx.transport.store;
     let trip_id = entry.trip_id.clone().unwrap_or_default();
     let trip = store
         .trip(&trip_id)
