@@ -72,6 +72,7 @@ const ro = {
   err_not_own_vehicle: 'Puteți vedea doar mesajele vehiculului dumneavoastră.',
   err_own_message: 'Mesajul este confirmat de cealaltă parte.',
   err_message_id_taken: 'Identificatorul mesajului este deja folosit.',
+  err_trip_changed: 'Cursa tocmai a fost schimbată de dispecerat (de exemplu anulată): verificați lista.',
   err_generic: 'Cererea a fost refuzată ({s}).',
   err_field: 'Câmp greșit: {f}.',
 };
@@ -146,6 +147,7 @@ const en: Dict = {
   err_not_own_vehicle: 'You can see your own vehicle’s messages only.',
   err_own_message: 'The other side acknowledges this message.',
   err_message_id_taken: 'The message id is already used.',
+  err_trip_changed: 'Dispatch has just changed the trip (cancelled it, say): check the list.',
   err_generic: 'The request was refused ({s}).',
   err_field: 'Wrong field: {f}.',
 };
