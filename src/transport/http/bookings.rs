@@ -238,11 +238,7 @@ impl CancelDto {
                 "rider_request, rider_ill, late_cancel, service_cancel, duplicate or other",
             )
         })?;
-        let note = match &self.note {
-            Some(n) => Some(crate::domain::parse::text("note", n, 300)?),
-            None => None,
-        }
-        .filter(|n| !n.is_empty());
+        let note = super::shared::cancel_note(self.note.as_deref())?;
         if reason == CancelReason::Other && note.is_none() {
             return Err(Error::validation("note", "say why (required with other)"));
         }

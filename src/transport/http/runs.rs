@@ -217,11 +217,7 @@ pub(crate) async fn cancel(
     AppJson(dto): AppJson<RunCancelDto>,
 ) -> Result<Json<RunCancelled>> {
     caller.require(DISPATCH)?;
-    let note = match &dto.note {
-        Some(n) => Some(crate::domain::parse::text("note", n, 300)?),
-        None => None,
-    }
-    .filter(|n| !n.is_empty());
+    let note = super::shared::cancel_note(dto.note.as_deref())?;
     let done = runs::cancel(ctx(&state), &caller.name, dto.date, &id, note).await?;
     Ok(Json(done))
 }

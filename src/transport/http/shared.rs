@@ -34,3 +34,12 @@ pub(crate) async fn audit(state: &AppState, caller: &Caller, action: &str) -> Re
         .await?;
     Ok(())
 }
+
+/// A cancel's optional `note`: checked text of at most 300 characters, `None` when absent or
+/// empty (a 422 naming `note` otherwise).
+pub(crate) fn cancel_note(note: Option<&str>) -> Result<Option<String>> {
+    Ok(note
+        .map(|n| crate::domain::parse::text("note", n, 300))
+        .transpose()?
+        .filter(|n| !n.is_empty()))
+}
