@@ -53,13 +53,13 @@ pub enum Violation {
 /// Reusable buffers for route checks; one per thread, so checks never allocate in steady state.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    loc: Vec<usize>,
-    svc: Vec<f64>,
-    early: Vec<f64>,
+    pub loc: Vec<usize>,
+    pub svc: Vec<f64>,
+    pub early: Vec<f64>,
     /// Latest start of service per position from windows and fixed times alone.
     pub late: Vec<f64>,
     /// Travel time from position k to k + 1.
-    leg: Vec<f64>,
+    pub leg: Vec<f64>,
     /// (pick-up position, drop-off position, ride limit + pick-up service).
     pub back: Vec<(usize, usize, f64)>,
     stamp: Vec<u32>,
@@ -143,6 +143,56 @@ impl Scratch {
             self.leg.push(tb.time(self.loc[k], self.loc[k + 1]));
         }
         true
+    }
+
+    /// Lays out `base` (a route laid out by [`Self::load`] earlier, see [`Layout`]) with one
+    /// request inserted: its pick-up `pick` goes after old position `a`, its drop-off `drop` after
+    /// old position `b` (`b ≥ a`; equal means right after the pick-up). The same layout as loading
+    /// the spliced stop sequence, built by copying the old one and looking up only the legs that
+    /// change.
+    pub fn load_inserted(
+        &mut self,
+        tb: &Tables,
+        base: &Layout,
+        (pick, drop): (&NewStop, &NewStop),
+        a: usize,
+        b: usize,
+    ) {
+        let m2 = base.loc.len();
+        debug_assert!(a <= b && b + 1 < m2);
+        // Old position x lands at x, x + 1 or x + 2.
+        let moved = |x: usize| x + usize::from(x > a) + usize::from(x > b);
+        fn spread<T: Copy>(out: &mut Vec<T>, old: &[T], a: usize, b: usize, p: T, d: T) {
+            out.clear();
+            out.extend_from_slice(&old[..=a]);
+            out.push(p);
+            out.extend_from_slice(&old[a + 1..=b]);
+            out.push(d);
+            out.extend_from_slice(&old[b + 1..]);
+        }
+        spread(&mut self.loc, base.loc, a, b, pick.loc, drop.loc);
+        spread(&mut self.svc, base.svc, a, b, pick.svc, drop.svc);
+        spread(&mut self.early, base.early, a, b, pick.early, drop.early);
+        spread(&mut self.late, base.late, a, b, pick.late, drop.late);
+        // New legs into and out of each new stop; the old ones stand elsewhere.
+        let leg = |k: usize| tb.time(self.loc[k], self.loc[k + 1]);
+        let (into_pick, out_of_pick, out_of_drop) = (leg(a), leg(a + 1), leg(b + 2));
+        let into_drop = (b > a).then(|| leg(b + 1));
+        self.leg.clear();
+        self.leg.extend_from_slice(&base.leg[..a]);
+        self.leg.push(into_pick);
+        self.leg.push(out_of_pick);
+        if let Some(into_drop) = into_drop {
+            self.leg.extend_from_slice(&base.leg[a + 1..b]);
+            self.leg.push(into_drop);
+        }
+        self.leg.push(out_of_drop);
+        self.leg.extend_from_slice(&base.leg[b + 1..]);
+        self.back.clear();
+        self.back
+            .extend(base.back.iter().map(|&(p, d, l)| (moved(p), moved(d), l)));
+        self.back.push((a + 1, b + 2, drop.limit));
+        self.max_duration = base.max_duration;
     }
 
     /// Computes the earliest schedule into `lb`; `Err` names a violated constraint.
@@ -283,26 +333,31 @@ impl Scratch {
         }
         self.earliest()
     }
+}
 
-    /// [`Self::feasible`] for `stops`, an old route whose earliest schedule was `warm` with one
-    /// request inserted, its pick-up at position `pick` and drop-off at `drop` (see
-    /// [`Self::earliest_from`]).
-    #[allow(clippy::too_many_arguments)]
-    pub fn feasible_from(
-        &mut self,
-        tb: &Tables,
-        v: usize,
-        stops: &[StopId],
-        fixed: &[f64],
-        release: Option<f64>,
-        warm: &[f64],
-        (pick, drop): (usize, usize),
-    ) -> Result<(), Violation> {
-        if !self.load(tb, v, stops, fixed, release) {
-            return Err(Violation::Malformed);
-        }
-        self.earliest_from(warm, pick, drop)
-    }
+/// A laid-out route as [`Scratch::load`] left it, kept by the solver beside each route so that
+/// a candidate insertion is laid out by copying (see [`Scratch::load_inserted`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Layout<'a> {
+    pub loc: &'a [usize],
+    pub svc: &'a [f64],
+    pub early: &'a [f64],
+    pub late: &'a [f64],
+    pub leg: &'a [f64],
+    pub back: &'a [(usize, usize, f64)],
+    pub max_duration: f64,
+}
+
+/// One stop to insert into a [`Layout`]: place, service time, window (already clipped to the
+/// route's release time) and, for a drop-off, the longest time between the two starts of
+/// service (ride limit plus the pick-up's service).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NewStop {
+    pub loc: usize,
+    pub svc: f64,
+    pub early: f64,
+    pub late: f64,
+    pub limit: f64,
 }
 
 /// Whether the riders on board never exceed the vehicle's capacity along `stops`.

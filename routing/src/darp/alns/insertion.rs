@@ -13,7 +13,7 @@
 //! decides, since delaying earlier pick-ups might still repair a ride time.
 
 use crate::darp::model::StopId;
-use crate::darp::schedule::{Scratch, EPS};
+use crate::darp::schedule::{NewStop, Scratch, EPS};
 use crate::darp::tables::Tables;
 
 use super::state::RouteState;
@@ -214,7 +214,12 @@ pub(crate) fn best_insertion(
         return None;
     }
     xs.cands.clear();
-    for a in route.frozen()..=m {
+    // Positions whose next stop must start before the pick-up's window opens are skipped: the
+    // latest schedule is non-decreasing, so they form a prefix, and the new stops would push
+    // the next one past its latest start.
+    let first = route.frozen();
+    let first = first + ub[first + 1..=m + 1].partition_point(|&u| u < ep - EPS);
+    for a in first..=m {
         // Pick-up right after position a (old index a = before old stop a).
         if !cap.fits(route.load[a].plus(q)) {
             continue;
@@ -292,6 +297,22 @@ pub(crate) fn best_insertion(
         sd: tb.svc[d.0],
         ride,
     };
+    let new_stops = (
+        &NewStop {
+            loc: pl,
+            svc: sp,
+            early: ep,
+            late: lp,
+            limit: f64::NAN,
+        },
+        &NewStop {
+            loc: dl,
+            svc: tb.svc[d.0],
+            early: ed,
+            late: ld,
+            limit: sp + ride,
+        },
+    );
     for i in 0..xs.cands.len() {
         let spot = xs.cands[i];
         let proof = pushed_schedule_fits(route, tb, &ends, spot, &mut xs.times);
@@ -307,14 +328,15 @@ pub(crate) fn best_insertion(
             Proof::Infeasible => continue,
             Proof::Unknown => {}
         }
-        splice(&route.stops, r, spot, &mut xs.seq);
         // The pick-up lands at position pick + 1, the drop-off at drop + 2 (depot at 0).
-        let at = (spot.pick + 1, spot.drop + 2);
+        xs.sched
+            .load_inserted(tb, &route.layout(), new_stops, spot.pick, spot.drop);
         let fits = xs
             .sched
-            .feasible_from(tb, v, &xs.seq, &route.fixed, route.release, &route.lb, at)
+            .earliest_from(&route.lb, spot.pick + 1, spot.drop + 2)
             .is_ok();
         if cfg!(debug_assertions) {
+            splice(&route.stops, r, spot, &mut xs.seq);
             let cold = xs
                 .sched
                 .feasible(tb, v, &xs.seq, &route.fixed, route.release);
@@ -325,4 +347,85 @@ pub(crate) fn best_insertion(
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::darp::alns::repair::{repair, Repair};
+    use crate::darp::alns::state::Solution;
+    use crate::darp::plan::Plan;
+    use crate::darp::synthetic;
+
+    /// What the exact check reads of a laid-out route, back edges in a fixed order.
+    fn laid_out(sc: &Scratch) -> impl PartialEq + std::fmt::Debug {
+        let mut back = sc.back.clone();
+        back.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)));
+        let back: Vec<(usize, usize, u64)> = back
+            .into_iter()
+            .map(|(p, d, l)| (p, d, l.to_bits()))
+            .collect();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        (
+            sc.loc.clone(),
+            bits(&sc.svc),
+            bits(&sc.early),
+            bits(&sc.late),
+            bits(&sc.leg),
+            back,
+            sc.max_duration.to_bits(),
+        )
+    }
+
+    #[test]
+    fn an_insertion_laid_out_by_copying_is_the_layout_of_the_spliced_route() {
+        for seed in 0..3 {
+            // Arrange: a plan with half the requests left out, to insert anywhere.
+            let inst = synthetic(seed, 3, 24, 600.0);
+            let tb = Tables::new(&inst);
+            let mut xs = InsertScratch::default();
+            let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
+            sol.unassigned.truncate(12);
+            let out: Vec<usize> = (12..tb.requests()).collect();
+            let mut rng = SmallRng::seed_from_u64(seed);
+            repair(&tb, &mut sol, Repair::Greedy, 0.0, &mut rng, &mut xs, None);
+            let mut cold = Scratch::default();
+            let mut seq = Vec::new();
+            let mut compared = 0;
+            for (v, route) in sol.routes.iter().enumerate() {
+                let m = route.stops.len();
+                for &r in &out {
+                    let (p, d) = (StopId::pickup(r).0, StopId::dropoff(r).0);
+                    let stop = |s: usize, limit: f64| NewStop {
+                        loc: tb.loc[s],
+                        svc: tb.svc[s],
+                        early: tb.early[s],
+                        late: tb.late[s],
+                        limit,
+                    };
+                    let ends = (&stop(p, f64::NAN), &stop(d, tb.svc[p] + tb.max_ride(r)));
+                    for a in 0..=m {
+                        for b in a..=m {
+                            // Act
+                            xs.sched.load_inserted(&tb, &route.layout(), ends, a, b);
+                            let spot = Spot {
+                                delta: 0.0,
+                                pick: a,
+                                drop: b,
+                            };
+                            splice(&route.stops, r, spot, &mut seq);
+                            assert!(cold.load(&tb, v, &seq, &route.fixed, route.release));
+                            // Assert
+                            assert_eq!(laid_out(&xs.sched), laid_out(&cold), "{v} {r} {a} {b}");
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+            assert!(compared > 100, "seed {seed}: {compared}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crate::darp::load::Load;
 use crate::darp::model::StopId;
 use crate::darp::plan::{Plan, Route};
-use crate::darp::schedule::{capacity_ok, Scratch, Violation};
+use crate::darp::schedule::{capacity_ok, Layout, Scratch, Violation};
 use crate::darp::tables::Tables;
 
 /// One vehicle's route plus what the insertion filters need, kept in step with `stops`.
@@ -32,6 +32,10 @@ pub(crate) struct RouteState {
     pub pick_at: Vec<usize>,
     pub limit: Vec<f64>,
     pub max_duration: f64,
+    /// The rest of the route's layout for the exact check (see [`RouteState::layout`]).
+    pub early: Vec<f64>,
+    pub leg: Vec<f64>,
+    pub back: Vec<(usize, usize, f64)>,
 }
 
 impl RouteState {
@@ -47,6 +51,9 @@ impl RouteState {
         self.lb.clone_from(&sc.lb);
         self.ub.clone_from(&sc.ub);
         self.late.clone_from(&sc.late);
+        self.early.clone_from(&sc.early);
+        self.leg.clone_from(&sc.leg);
+        self.back.clone_from(&sc.back);
         self.max_duration = sc.max_duration;
         self.pick_at.clear();
         self.pick_at.resize(self.stops.len() + 2, usize::MAX);
@@ -84,6 +91,19 @@ impl RouteState {
             self.chain.push(acc);
         }
         Ok(())
+    }
+
+    /// The route as the exact check lays it out, for [`Scratch::load_inserted`].
+    pub fn layout(&self) -> Layout<'_> {
+        Layout {
+            loc: &self.loc,
+            svc: &self.svc,
+            early: &self.early,
+            late: &self.late,
+            leg: &self.leg,
+            back: &self.back,
+            max_duration: self.max_duration,
+        }
     }
 
     /// Number of stops in the frozen prefix.
