@@ -11,16 +11,18 @@
 //! - `pool` / `spp`: good routes collected by the threads (the most recent few thousand), and
 //!   the set partitioning that recombines them into cheaper plans: it runs on a thread of its
 //!   own beside the workers, over the pool as it was when they last met, and its plan is taken
-//!   at the next meeting if it is the best.
+//!   at a later meeting if it is the best.
 //!
 //! # Determinism
 //! Each thread has its own random generator seeded from the seed and its index; threads meet
 //! every [`EPOCH`] iterations, and a thread whose best is worse than the overall best adopts it.
 //! Stopped by an iteration budget, a run is therefore fully reproducible for a given seed,
-//! whatever the machine load (the set partitioning has a node budget, not a time budget, for
-//! that reason). Stopped by a time limit, it is reproducible only up to the point
-//! where time ran out: the same seed explores the same sequence of solutions, but a slower run
-//! stops earlier on it.
+//! whatever the machine load: the threads run exactly [`EPOCH`] iterations each between
+//! meetings, and the set partitioning (with a node budget, not a time budget) is awaited at the
+//! meeting after the one it started at. Stopped by a time limit alone, a run is not reproducible:
+//! no thread waits for another, so the first worker's epoch ends the others' and the set
+//! partitioning's plan is taken at whichever meeting finds it ready (the threads kept 1.66
+//! of two cores busy on pr16 when they waited for each other, 1.81 since).
 
 mod destroy;
 mod insertion;
@@ -32,6 +34,8 @@ mod spp;
 mod state;
 mod tails;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::model::{Instance, ModelError};
@@ -158,64 +162,68 @@ pub fn solve(
         .collect();
     let mut pool = Pool::new(tb.requests());
     let mut changes_at_last_spp = 0;
-    // The plan the set partitioning is to improve on during the next epoch, if it is due.
-    let mut spp_job: Option<Solution> = None;
-    let mut spp_xs = InsertScratch::default();
-    loop {
-        let before: u64 = workers.iter().map(|w| w.iterations).sum();
-        let job = spp_job.take();
-        let mut recombined: Option<Solution> = None;
-        // The calling thread runs the first worker itself: on a loaded machine every thread
-        // that has to be woken up adds latency, and at the deadline that latency is overshoot
-        // (spawning both workers ran 2 s limits to 2.17 s at load 8.5). The set partitioning
-        // runs beside the workers on its own thread, over the pool as it was at the start of the
-        // epoch: run between epochs it left every core but one idle while it ran (on pr16 with two
-        // threads, the second thread then added almost no iterations).
-        let (first, rest) = workers.split_at_mut(1);
-        std::thread::scope(|s| {
-            let spp = job.map(|mut global| {
-                let (tb, pool, count, class_of, xs) = (&tb, &pool, &count, &class_of, &mut spp_xs);
-                s.spawn(move || {
-                    recombine(tb, pool, count, class_of, &mut global, xs, deadline);
-                    global
-                })
+    // With only a time limit the set partitioning runs beside the epochs, not in step with them
+    // (see `Recombiner`); with an iteration budget its answer is awaited at the end of the epoch
+    // it started in, so that the run stays reproducible.
+    let asynchronous = options.max_iterations.is_none() && options.time_limit.is_some();
+    std::thread::scope(|outer| {
+        let recombiner = Recombiner::start(outer, &tb, &count, &class_of, deadline);
+        // The plan the set partitioning is to improve on, if it is due.
+        let mut spp_job: Option<Solution> = None;
+        loop {
+            let before: u64 = workers.iter().map(|w| w.iterations).sum();
+            if let Some(job) = spp_job.take() {
+                recombiner.submit(&pool, job);
+            }
+            // The calling thread runs the first worker itself: on a loaded machine every thread
+            // that has to be woken up adds latency, and at the deadline that latency is
+            // overshoot (spawning both workers ran 2 s limits to 2.17 s at load 8.5).
+            // With a time limit the others stop when the first has run its epoch, so that no
+            // thread waits at the meeting for another to finish its share.
+            let (first, rest) = workers.split_at_mut(1);
+            let meet = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                for w in rest.iter_mut() {
+                    let (tb, progress, meet) = (&tb, &progress, &meet);
+                    let meet = asynchronous.then_some(meet);
+                    s.spawn(move || w.run(tb, EPOCH, progress, deadline, meet));
+                }
+                first[0].run(&tb, EPOCH, &progress, deadline, None);
+                meet.store(true, Ordering::Relaxed);
             });
-            for w in rest.iter_mut() {
-                let (tb, progress) = (&tb, &progress);
-                s.spawn(move || w.run(tb, EPOCH, progress, deadline));
+            let recombined = recombiner.answer(!asynchronous);
+            let after: u64 = workers.iter().map(|w| w.iterations).sum();
+            for w in workers.iter_mut() {
+                pool.absorb(&mut w.pool);
             }
-            first[0].run(&tb, EPOCH, &progress, deadline);
-            // A panic in the set partitioning is a bug: it surfaces, as a worker's would.
-            recombined = spp.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        });
-        let after: u64 = workers.iter().map(|w| w.iterations).sum();
-        for w in workers.iter_mut() {
-            pool.absorb(&mut w.pool);
-        }
-        let best = best_index(&workers);
-        let mut global = workers[best].best.clone();
-        if let Some(r) = recombined {
-            if r.cost < global.cost - 1e-9 && r.unassigned.is_empty() {
-                global = r;
+            let best = best_index(&workers);
+            let mut global = workers[best].best.clone();
+            if let Some(r) = recombined {
+                if r.cost < global.cost - 1e-9 && r.unassigned.is_empty() {
+                    global = r;
+                }
+            }
+            pool.keep_recent(POOL_KEEP);
+            if global.unassigned.is_empty() {
+                pool.add_solution(&global, &class_of);
+                if !recombiner.busy()
+                    && pool.changes >= changes_at_last_spp + SPP_GROWTH.max(pool.len() / 10)
+                {
+                    changes_at_last_spp = pool.changes;
+                    spp_job = Some(global.clone());
+                }
+            }
+            for w in workers.iter_mut() {
+                if w.objective(&w.best) > w.objective(&global) + 1e-9 {
+                    w.adopt(&global);
+                }
+            }
+            if after == before || workers.iter().all(|w| progress(w.iterations).is_none()) {
+                break;
             }
         }
-        pool.keep_recent(POOL_KEEP);
-        if global.unassigned.is_empty() {
-            pool.add_solution(&global, &class_of);
-            if pool.changes >= changes_at_last_spp + SPP_GROWTH.max(pool.len() / 10) {
-                changes_at_last_spp = pool.changes;
-                spp_job = Some(global.clone());
-            }
-        }
-        for w in workers.iter_mut() {
-            if w.objective(&w.best) > w.objective(&global) + 1e-9 {
-                w.adopt(&global);
-            }
-        }
-        if after == before || workers.iter().all(|w| progress(w.iterations).is_none()) {
-            break;
-        }
-    }
+        recombiner.stop();
+    });
     let best = workers[best_index(&workers)].best.clone();
     let iterations = workers.iter().map(|w| w.iterations).sum();
     debug_assert!(objective(&best, penalty).is_finite());
@@ -241,6 +249,82 @@ const SPP_GROWTH: usize = 200;
 const POOL_KEEP: usize = 4_000;
 /// Branch-and-bound nodes per set-partitioning run.
 const SPP_NODES: u64 = 200_000;
+
+/// The set partitioning on a thread of its own, fed one job at a time: the pool as it was at a
+/// meeting and the best plan then. Run in step with the epochs (started at one meeting, awaited
+/// at the next), it held both workers at every meeting until it was done: two threads on
+/// pr16 kept 1.66 of the two cores busy. Run beside them, its answer is taken at the first
+/// meeting after it is ready, and no new job is sent while one is under way.
+struct Recombiner<'scope> {
+    jobs: Option<mpsc::Sender<(Pool, Solution)>>,
+    answers: mpsc::Receiver<Solution>,
+    busy: std::cell::Cell<bool>,
+    thread: std::thread::ScopedJoinHandle<'scope, ()>,
+}
+
+impl<'scope> Recombiner<'scope> {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        tb: &'scope Tables<'env>,
+        count: &'scope [usize],
+        class_of: &'scope [usize],
+        deadline: Option<Instant>,
+    ) -> Self {
+        let (jobs, inbox) = mpsc::channel::<(Pool, Solution)>();
+        let (reply, answers) = mpsc::channel();
+        let thread = scope.spawn(move || {
+            let mut xs = InsertScratch::default();
+            for (pool, mut global) in inbox {
+                recombine(tb, &pool, count, class_of, &mut global, &mut xs, deadline);
+                if reply.send(global).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            jobs: Some(jobs),
+            answers,
+            busy: std::cell::Cell::new(false),
+            thread,
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.busy.get()
+    }
+
+    fn submit(&self, pool: &Pool, global: Solution) {
+        if let Some(jobs) = &self.jobs {
+            // A send fails only if the thread is gone, i.e. panicked: `stop` raises that.
+            self.busy.set(jobs.send((pool.clone(), global)).is_ok());
+        }
+    }
+
+    /// The answer to the job under way, if it is ready (or, with `wait`, once it is).
+    fn answer(&self, wait: bool) -> Option<Solution> {
+        if !self.busy.get() {
+            return None;
+        }
+        let got = if wait {
+            self.answers.recv().ok()
+        } else {
+            self.answers.try_recv().ok()
+        };
+        if got.is_some() || wait {
+            self.busy.set(false);
+        }
+        got
+    }
+
+    /// Ends the thread once its job is done (it stops at the deadline too). A panic in the set
+    /// partitioning is a bug: it surfaces, as a worker's would.
+    fn stop(mut self) {
+        self.jobs = None;
+        self.thread
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+    }
+}
 
 /// Runs the set partitioning over `pool` and, if it finds a cheaper plan than `global`, polishes
 /// it with the local searches and puts it in `global`.

@@ -1,6 +1,7 @@
 //! One search thread: adaptive large neighbourhood search with simulated-annealing acceptance
 //! (Ropke & Pisinger 2006), local search on each new best.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rand::rngs::SmallRng;
@@ -167,17 +168,21 @@ impl Worker {
     }
 
     /// Runs up to `count` iterations; `progress(iterations)` in [0, 1] drives the temperature and
-    /// returning `None` stops the thread (time is up).
+    /// returning `None` stops the thread (time is up), as does `meet` once set.
     pub fn run(
         &mut self,
         tb: &Tables,
         count: u64,
         progress: &dyn Fn(u64) -> Option<f64>,
         deadline: Option<Instant>,
+        meet: Option<&AtomicBool>,
     ) {
         let n = tb.requests();
         let q_max = ((0.35 * n as f64) as usize).clamp(2, 40);
         for _ in 0..count {
+            if meet.is_some_and(|m| m.load(Ordering::Relaxed)) {
+                return;
+            }
             let Some(p) = progress(self.iterations) else {
                 return;
             };
