@@ -465,6 +465,7 @@ const terms: Record<Lang, Record<string, string>> = {
     follow_up: 'urmărire',
     policy_suspended: 'beneficiar suspendat de supervizor',
     policy_waived: 'derogare acordată de supervizor',
+    action_refused: 'acțiunea șoferului refuzată (cursa se schimbase)',
     // Outbound calls (callback reasons, the escalation's incident code).
     wellbeing: 'apel de bunăstare',
     call_list: 'listă de apeluri',
@@ -542,6 +543,7 @@ const terms: Record<Lang, Record<string, string>> = {
     follow_up: 'follow-up',
     policy_suspended: 'rider suspended by the supervisor',
     policy_waived: 'count waived by the supervisor',
+    action_refused: "driver's action refused (the trip had changed)",
     // Outbound calls (callback reasons, the escalation's incident code).
     wellbeing: 'wellbeing call',
     call_list: 'call list',

@@ -69,8 +69,15 @@ pub const EMIU: &[&str] = &[
 /// ringing call card; the card is settled and the callback item (or a note, for a number that
 /// cannot be called back) carries the follow-up. `policy_suspended` / `policy_waived`: the
 /// supervisor suspended or waived a rider the transport policy flagged; the flag item closes
-/// itself with the decision.
-pub const SYSTEM: &[&str] = &["missed_call", "policy_suspended", "policy_waived"];
+/// itself with the decision. `action_refused`: a driver's no-show, "not at home" or incident
+/// on a trip that was cancelled or changed meanwhile is refused (409 `trip_changed`), and the
+/// queue item it had opened closes itself with a note saying why.
+pub const SYSTEM: &[&str] = &[
+    "missed_call",
+    "policy_suspended",
+    "policy_waived",
+    "action_refused",
+];
 
 /// The codes an item of this kind may be closed with.
 pub fn for_kind(kind: ItemKind) -> &'static [&'static str] {

@@ -16,9 +16,11 @@ use super::{live, messages};
 use crate::access::Caller;
 use crate::core::{Command, Outcome};
 use crate::domain::parse;
+use crate::domain::ItemId;
 use crate::domain::{Details, Subject};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
+use crate::store::StoreError;
 use crate::transport::model::{ActionRecord, DayPlan, Trip, TripStatus, Vehicle, VehicleRoute};
 use crate::transport::rules::{actions, engine};
 use routing::travel::LonLat;
@@ -224,7 +226,18 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         item_id,
     };
     let written = trip.as_ref().zip(read);
-    if let Some(first) = store.record_action(&record, written).await? {
+    let recorded = match store.record_action(&record, written).await {
+        Err(StoreError::TripChanged { id }) => {
+            // The queue item was opened for an action that is not recorded: it is closed, with
+            // why, so the dispatchers do not chase a no-show that did not stand.
+            if let Some(item_id) = record.item_id.as_deref() {
+                settle_refused(ctx, caller, item_id, &record.action_id).await?;
+            }
+            return Err(StoreError::TripChanged { id }.into());
+        }
+        other => other?,
+    };
+    if let Some(first) = recorded {
         live::action_recorded(ctx, &first).await?;
         return Ok(Acted::Replay(first));
     }
@@ -232,6 +245,34 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
     super::policy::after_action(ctx, &record).await?;
     live::action_recorded(ctx, &record).await?;
     Ok(Acted::New(record, trip.map(|t| t.status)))
+}
+
+/// Closes the queue item of an action refused because its trip changed meanwhile, with a note
+/// saying so (`action_refused`). Repeating it is harmless: the note is keyed by the action, and
+/// an item already closed stays as it is.
+async fn settle_refused(
+    ctx: Ctx<'_>,
+    caller: &Caller,
+    item_id: &str,
+    action_id: &str,
+) -> Result<()> {
+    let Some(item_id) = uuid::Uuid::parse_str(item_id).ok().map(ItemId) else {
+        return Ok(());
+    };
+    let note = Command::AddNoteOnce {
+        item_id,
+        text: "Acțiunea șoferului nu a fost înregistrată: cursa se schimbase între timp \
+               (anulată sau modificată de dispecerat)."
+            .to_owned(),
+        key: format!("transport-action-refused:{action_id}"),
+    };
+    ctx.core.execute(&caller.name, note).await?;
+    let settle = Command::Settle {
+        item_id,
+        outcome: "action_refused",
+    };
+    ctx.core.execute(&caller.name, settle).await?;
+    Ok(())
 }
 
 /// The messages an action causes (queued again on a replay: the outbox ignores known keys, so
