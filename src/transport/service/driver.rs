@@ -262,7 +262,7 @@ async fn settle_refused(
     let note = Command::AddNoteOnce {
         item_id,
         text: "Acțiunea șoferului nu a fost înregistrată: cursa se schimbase între timp \
-               (anulată sau modificată de dispecerat)."
+               (o altă acțiune sau o anulare a ajuns înaintea ei)."
             .to_owned(),
         key: format!("transport-action-refused:{action_id}"),
     };
