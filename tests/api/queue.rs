@@ -132,3 +132,57 @@ async fn the_live_state_is_rebuilt_from_the_log_after_a_restart() {
     assert_eq!(before["seq"], after["seq"]);
     assert_eq!(before["items"], after["items"]);
 }
+
+#[tokio::test]
+async fn a_range_of_the_log_holds_exactly_the_events_numbered_in_it_in_order() {
+    use dispecer::domain::Seq;
+
+    // Arrange: a log of a few dozen events (alerts and their acknowledgements).
+    let app = crate::helpers::spawn_app().await;
+    for i in 0..12 {
+        let id = app
+            .new_alert(
+                &format!("TA-R{i}"),
+                if i % 2 == 0 { "fall" } else { "inactivity" },
+            )
+            .await;
+        if i % 3 == 0 {
+            let r = app
+                .post_as(
+                    dispecer::access::Role::Dispatcher,
+                    &format!("/api/v1/items/{id}/acknowledge"),
+                    &Value::Null,
+                )
+                .await;
+            assert!(r.status().is_success(), "{:?}", r.text().await);
+        }
+    }
+    let store = &app.state.store;
+    let last = store.last_seq().await.unwrap();
+    let all = store.events_after(Seq(0), 100_000).await.unwrap();
+    let seqs = |events: &[dispecer::events::StoredEvent]| -> Vec<i64> {
+        events.iter().map(|e| e.seq.0).collect()
+    };
+    assert!(last.0 >= 16, "{last:?}");
+    assert_eq!(seqs(&all), (1..=last.0).collect::<Vec<_>>());
+
+    // Act: ranges read out of order, one running past the end, empty ones.
+    let (a, b) = (last.0 / 3, 2 * last.0 / 3);
+    let middle = store.events_between(Seq(a), Seq(b)).await.unwrap();
+    let head = store.events_between(Seq(0), Seq(a)).await.unwrap();
+    let tail = store
+        .events_between(Seq(b), Seq(last.0 + 50))
+        .await
+        .unwrap();
+    let empty = store.events_between(Seq(b), Seq(b)).await.unwrap();
+    let backwards = store.events_between(Seq(b), Seq(a)).await.unwrap();
+
+    // Assert: each range holds exactly the events numbered after its start up to its end, the
+    // same as the whole log read in one go, and the three together are the log.
+    assert_eq!(seqs(&head), (1..=a).collect::<Vec<_>>());
+    assert_eq!(seqs(&middle), (a + 1..=b).collect::<Vec<_>>());
+    assert_eq!(seqs(&tail), (b + 1..=last.0).collect::<Vec<_>>());
+    assert!(empty.is_empty() && backwards.is_empty());
+    let joined: Vec<_> = head.into_iter().chain(middle).chain(tail).collect();
+    assert_eq!(joined, all);
+}
