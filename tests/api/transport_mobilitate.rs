@@ -45,6 +45,28 @@ async fn plan(app: &TestApp) -> Value {
     r.json().await.unwrap()
 }
 
+/// The fleet, `clients` riders and a meal round to them and a centre, booked: the run as the
+/// service answered it.
+async fn book_meal_round(app: &TestApp, clients: usize) -> Value {
+    seed_fleet(app).await;
+    riders(app, clients).await;
+    let r = post(app, "/api/v1/transport/runs", meal_round(clients)).await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    r.json().await.unwrap()
+}
+
+/// Tomorrow's runs as the dispatcher's list shows them.
+async fn runs_of_tomorrow(app: &TestApp) -> Value {
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/runs?date={}", tomorrow()),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
 async fn report(app: &TestApp) -> Value {
     let date = tomorrow();
     let r = app
@@ -71,11 +93,7 @@ fn welfare_checks(queue: &Value) -> Vec<Value> {
 async fn a_meal_round_is_planned_shown_as_meal_and_not_at_home_raises_one_welfare_check() {
     // Arrange: the fleet, three clients and a meal round to them and a centre.
     let app = spawn_app().await;
-    seed_fleet(&app).await;
-    riders(&app, 3).await;
-    let r = post(&app, "/api/v1/transport/runs", meal_round(3)).await;
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    let run: Value = r.json().await.unwrap();
+    let run = book_meal_round(&app, 3).await;
     assert_eq!(run["kind"], "meal");
     let trips = run["trips"].as_array().unwrap();
     assert_eq!(trips.len(), 4);
@@ -87,15 +105,7 @@ async fn a_meal_round_is_planned_shown_as_meal_and_not_at_home_raises_one_welfar
     // Assert: every meal served, the checker satisfied.
     assert_eq!(out["plan"]["feasible"], true, "{out}");
     assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
-    let listed: Value = app
-        .get_as(
-            Role::Dispatcher,
-            &format!("/api/v1/transport/runs?date={}", tomorrow()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = runs_of_tomorrow(&app).await;
     let runs = listed["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1, "{listed}");
     let client_trip = runs[0]["trips"]
@@ -404,15 +414,7 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
     assert_eq!(run["label"], "Prânz cantina socială", "{run}");
     let run_id = run["run_id"].as_str().unwrap().to_owned();
     let out = plan(&app).await;
-    let listed: Value = app
-        .get_as(
-            Role::Dispatcher,
-            &format!("/api/v1/transport/runs?date={}", tomorrow()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = runs_of_tomorrow(&app).await;
     assert_eq!(
         listed["runs"][0]["label"], "Prânz cantina socială",
         "{listed}"
@@ -507,11 +509,7 @@ async fn collect_all_at_the_canteen_picks_up_every_meal_of_the_round_once_even_r
 async fn a_run_cancelled_by_the_service_cancels_what_is_still_booked_and_names_what_it_kept() {
     // Arrange: a meal round to three clients and a centre, planned; one meal already collected.
     let app = spawn_app().await;
-    seed_fleet(&app).await;
-    riders(&app, 3).await;
-    let r = post(&app, "/api/v1/transport/runs", meal_round(3)).await;
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    let run: Value = r.json().await.unwrap();
+    let run = book_meal_round(&app, 3).await;
     let run_id = run["run_id"].as_str().unwrap().to_owned();
     let out = plan(&app).await;
     assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
@@ -647,21 +645,10 @@ async fn a_not_at_home_that_loses_a_race_with_the_delivery_leaves_no_welfare_che
     // Arrange: ten meals collected at the canteen.
     const MEALS: usize = 10;
     let app = spawn_app().await;
-    seed_fleet(&app).await;
-    riders(&app, MEALS).await;
-    let r = post(&app, "/api/v1/transport/runs", meal_round(MEALS)).await;
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    book_meal_round(&app, MEALS).await;
     let out = plan(&app).await;
     assert_eq!(out["plan"]["unserved"], json!([]), "{out}");
-    let listed: Value = app
-        .get_as(
-            Role::Dispatcher,
-            &format!("/api/v1/transport/runs?date={}", tomorrow()),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed = runs_of_tomorrow(&app).await;
     let meals: Vec<(String, String)> = listed["runs"][0]["trips"]
         .as_array()
         .unwrap()
