@@ -186,6 +186,9 @@ describe('adapted transport', () => {
     const page = tablet.page;
     for (let guard = 0; guard < 60; guard++) {
       await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
+      // Once this day's work is done the tablet opens VAN-01's next day with work, if another
+      // file left one: that is not this test's to drive.
+      if (!(await page.textContent('.tablet-head')).includes(tomorrow)) break;
       const next = page.locator('.tablet-stop:not(.done)').first();
       if ((await next.count()) === 0) break;
       const kind = await next.getAttribute('data-kind');
@@ -214,7 +217,7 @@ describe('adapted transport', () => {
       await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
     }
     assert.ok(noShowTrip, 'VAN-01 had a second pick-up for the no-show');
-    assert.equal((await page.locator('.tablet-stop:not(.done)').count()), 0);
+    if ((await page.textContent('.tablet-head')).includes(tomorrow)) assert.equal(await page.locator('.tablet-stop:not(.done)').count(), 0);
 
     // The dispatcher's queue shows the no-show.
     await disp.page.goto(`${base}/`);

@@ -2,8 +2,8 @@
 //! request cannot be served. Every plan produced is run through the independent checker.
 
 use routing::darp::{
-    freeze_before, insert, remove, solve, synthetic, verify, CancelError, Capacity, Instance, Load,
-    Plan, SolveOptions, StopId, Unservable, Window,
+    freeze_before, freeze_started, insert, remove, solve, started_only, synthetic, verify,
+    CancelError, Capacity, Instance, Load, Plan, SolveOptions, StopId, Unservable, Window,
 };
 
 fn planned(vehicles: usize, requests: usize, extra: usize) -> (Instance, Plan) {
@@ -99,6 +99,35 @@ fn frozen_stops_keep_their_place_and_time_through_insertions_and_re_planning() {
         remove(&frozen, on_board),
         Err(CancelError::UnderWay(on_board))
     );
+}
+
+#[test]
+fn stops_reported_done_stay_frozen_through_a_re_plan_from_scratch_even_before_their_time() {
+    // Arrange: the drivers report the first three stops of every route done, long before the
+    // plan's times (a day planned ahead, or a driver early); everything else is re-planned.
+    let (inst, plan) = planned(6, 40, 0);
+    let done: Vec<usize> = plan.routes.iter().map(|r| r.stops.len().min(3)).collect();
+    let frozen = freeze_started(&inst, &plan, &done, None).unwrap();
+    let start = started_only(&frozen);
+    let options = SolveOptions {
+        max_iterations: Some(200),
+        seed: 7,
+        ..SolveOptions::default()
+    };
+    // Act
+    let replanned = solve(&inst, Some(&start), &options).unwrap();
+    // Assert: the done stops head their own vehicle's route, at their times; the rest is served.
+    for (v, route) in replanned.plan.routes.iter().enumerate() {
+        assert_eq!(route.fixed.len(), done[v]);
+        assert_eq!(route.stops[..done[v]], plan.routes[v].stops[..done[v]]);
+        assert_eq!(route.fixed, frozen.routes[v].fixed);
+        assert_eq!(route.release, None);
+    }
+    assert!(verify(&inst, &replanned.plan).feasible());
+    assert!(replanned.unassigned.is_empty());
+    // Without reports and without a time, nothing is frozen.
+    let none = freeze_started(&inst, &plan, &[], None).unwrap();
+    assert!(none.routes.iter().all(|r| r.fixed.is_empty()));
 }
 
 #[test]

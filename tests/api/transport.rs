@@ -523,6 +523,115 @@ async fn driver_actions_apply_once_and_a_no_show_opens_one_queue_item() {
     );
 }
 
+/// The stops of `vehicle` in a plan's JSON, as (trip, pick-up) in driving order.
+fn stops_of(plan: &Value, vehicle: &str) -> Vec<(String, bool)> {
+    plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["vehicle_id"] == vehicle)
+        .flat_map(|r| r["stops"].as_array().unwrap().clone())
+        .map(|s| {
+            (
+                s["trip_id"].as_str().unwrap().to_owned(),
+                s["pickup"] == true,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_re_plan_keeps_the_trips_a_driver_has_started_on_their_van_at_the_head_of_its_route() {
+    // Arrange: a planned day; on the busiest van, the first trip is driven to the end and the
+    // next rider is on board (the tablet reported it, hours before the plan's times).
+    let app = spawn_app().await;
+    let out = book_and_plan(&app, 8).await;
+    let date = tomorrow();
+    let van = out["plan"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|r| r["stops"].as_array().unwrap().len())
+        .unwrap()["vehicle_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = stops_of(&out["plan"], &van);
+    let done = before[0].0.clone();
+    let dropped_at = before
+        .iter()
+        .position(|s| *s == (done.clone(), false))
+        .unwrap();
+    let (on_board, picked_at) = before[dropped_at + 1..]
+        .iter()
+        .zip(dropped_at + 1..)
+        .find(|((_, pickup), _)| *pickup)
+        .map(|((trip, _), at)| (trip.clone(), at))
+        .expect("a second pick-up on the busiest van");
+    let token = driver_token(&app, "sofer-x", &van.replace("VAN", "SOFER")).await;
+    let steps = [
+        (&done, "arrived"),
+        (&done, "picked_up"),
+        (&done, "dropped_off"),
+        (&on_board, "arrived"),
+        (&on_board, "picked_up"),
+    ];
+    for (i, (trip, kind)) in steps.into_iter().enumerate() {
+        let action = json!({"action_id": format!("s-{i}"), "kind": kind, "trip_id": trip});
+        let r = driver_post(&app, &token, "/api/v1/transport/actions", action).await;
+        assert_eq!(r.status(), 201, "{kind}: {:?}", r.text().await);
+    }
+    // More bookings come in, so the day's plan from scratch would differ.
+    for i in 8..12 {
+        let id = format!("R-{i:03}");
+        let r = post(
+            &app,
+            "/api/v1/transport/riders",
+            rider(&id, "seated", i as f64),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        let r = post(&app, "/api/v1/transport/bookings", json!({
+            "rider": id, "date": date, "pickup": {"place": "home"}, "dropoff": {"place": "dialysis"},
+            "timing": "arrive_by", "time": "09:00:00",
+        })).await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    }
+
+    // Act: the dispatcher re-plans the day.
+    let r = post(
+        &app,
+        &format!("/api/v1/transport/plans/{date}"),
+        json!({"seconds": 1.0}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let replanned: Value = r.json().await.unwrap();
+
+    // Assert: the van's route starts with the same stops up to the rider on board, whose drop-off
+    // is still that van's; every live trip is served and the plan passes the checker.
+    let plan = &replanned["plan"];
+    assert_eq!(plan["feasible"], true, "{plan}");
+    assert_eq!(plan["unserved"].as_array().unwrap().len(), 0, "{plan}");
+    let after = stops_of(plan, &van);
+    assert_eq!(after[..=picked_at], before[..=picked_at], "{plan}");
+    assert!(after.contains(&(on_board.clone(), false)), "{plan}");
+    for route in plan["routes"].as_array().unwrap() {
+        if route["vehicle_id"] != van.as_str() {
+            let trips: Vec<&Value> = route["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| &s["trip_id"])
+                .collect();
+            assert!(
+                !trips.contains(&&json!(on_board)) && !trips.contains(&&json!(done)),
+                "{plan}"
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_report_counts_trips_no_shows_and_on_time_pick_ups_and_exports_csv() {
     let app = spawn_app().await;

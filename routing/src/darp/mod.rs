@@ -39,6 +39,8 @@ pub use model::{
     CostBasis, Endpoint, Instance, ModelError, Request, StopId, Vehicle, Window, NO_RIDE_LIMIT,
 };
 pub use plan::{Plan, Route};
-pub use sameday::{freeze_before, insert, remove, CancelError, Unservable};
+pub use sameday::{
+    freeze_before, freeze_started, insert, remove, started_only, CancelError, Unservable,
+};
 pub use schedule::{earliest_schedule, Violation};
 pub use synthetic::synthetic;

@@ -163,6 +163,41 @@ pub fn remove(plan: &Plan, request: usize) -> Result<Plan, CancelError> {
 /// other stop may be planned before `now`. Riders on board stay on their vehicle. Routes that
 /// are infeasible as given are left unchanged.
 pub fn freeze_before(instance: &Instance, plan: &Plan, now: f64) -> Result<Plan, ModelError> {
+    freeze_started(instance, plan, &[], Some(now))
+}
+
+/// What a re-plan from scratch must keep of a frozen plan: each route's frozen prefix, then the
+/// drop-offs of the riders it has on board, in their order. Every other request is left out, to
+/// be planned anew around them.
+pub fn started_only(plan: &Plan) -> Plan {
+    let mut out = plan.clone();
+    for route in &mut out.routes {
+        let frozen = route.fixed.len().min(route.stops.len());
+        let on_board: Vec<usize> = route.stops[..frozen]
+            .iter()
+            .filter(|s| s.is_pickup())
+            .map(|s| s.request())
+            .collect();
+        let mut k = 0;
+        route.stops.retain(|s| {
+            k += 1;
+            k <= frozen || on_board.contains(&s.request())
+        });
+    }
+    out
+}
+
+/// Freezes, in each route `v`, at least its first `done[v]` stops (those the drivers reported
+/// done or under way; a missing entry is 0) and, with `now`, every stop that has started by then
+/// in the earliest schedule ([`freeze_before`]). Frozen stops keep their earliest start time and
+/// can no longer move, so a rider on board stays on their vehicle through any re-planning. Routes
+/// that are infeasible as given are left unchanged.
+pub fn freeze_started(
+    instance: &Instance,
+    plan: &Plan,
+    done: &[usize],
+    now: Option<f64>,
+) -> Result<Plan, ModelError> {
     instance.validate()?;
     let tb = Tables::new(instance);
     let mut sc = Scratch::default();
@@ -175,12 +210,17 @@ pub fn freeze_before(instance: &Instance, plan: &Plan, now: f64) -> Result<Plan,
         {
             continue;
         }
-        let started = (1..=m).take_while(|&k| sc.lb[k] <= now + EPS).count();
+        let by_time = now.map_or(0, |now| {
+            (1..=m).take_while(|&k| sc.lb[k] <= now + EPS).count()
+        });
+        let started = by_time.max(done.get(v).copied().unwrap_or(0)).min(m);
         let keep = route.fixed.len().min(m);
         for k in keep..started.max(keep) {
             route.fixed.push(sc.lb[k + 1]);
         }
-        route.release = Some(route.release.map_or(now, |r| r.max(now)));
+        if let Some(now) = now {
+            route.release = Some(route.release.map_or(now, |r| r.max(now)));
+        }
     }
     Ok(out)
 }

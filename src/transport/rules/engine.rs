@@ -216,10 +216,12 @@ pub(crate) fn build(
     }
 }
 
-/// Solves a built day within `seconds`, places what the search left out where it still fits,
-/// checks the result with the independent checker and turns it into a stored plan.
+/// Solves a built day within `seconds` from `start` (its frozen prefixes stay as they are; the
+/// rest of the day's trips are planned around them), places what the search left out where it
+/// still fits, checks the result with the independent checker and turns it into a stored plan.
 pub(crate) fn solve(
     built: &Built,
+    start: Option<&Plan>,
     date: NaiveDate,
     seconds: f64,
     progress: &mut dyn FnMut(&str),
@@ -240,7 +242,7 @@ pub(crate) fn solve(
             max_iterations: None,
             threads: 2,
         };
-        let solved = darp::solve(&built.instance, None, &options)?;
+        let solved = darp::solve(&built.instance, start, &options)?;
         progress(&format!(
             "search done: {} iterations, {} trips left out",
             solved.iterations,

@@ -225,9 +225,7 @@ async fn move_away(
         for route in &mut without.routes {
             route.stops.retain(|s| s.trip_id != *trip);
         }
-        let start = engine::to_darp(&built, &without);
-        let mut start = routing::darp::freeze_before(&built.instance, &start, now_s)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("freezing the plan: {e}")))?;
+        let mut start = plan_edit::freeze_started(&built, &without, &all, Some(now_s))?;
         if let Some(v) = late_v {
             start.routes[v].release = Some(ready_s);
         }

@@ -47,6 +47,46 @@ pub(crate) async fn build_day(ctx: Ctx<'_>, date: NaiveDate, trips: Vec<Trip>) -
     .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))
 }
 
+/// The stored plan `plan` over `built`, its started part frozen: in each route, every stop up to
+/// the last one a driver reported done or under way (arrived at a pick-up, a rider on board, a
+/// trip finished or a no-show), whatever the plan's times say, and, on the current day (`now`),
+/// every stop that has started by the clock. Every change of a day's plan starts from this, so a
+/// rider on board never leaves their vehicle.
+pub(crate) fn freeze_started(
+    built: &Built,
+    plan: &DayPlan,
+    trips: &[Trip],
+    now: Option<f64>,
+) -> Result<routing::darp::Plan> {
+    let start = engine::to_darp(built, plan);
+    let status = |id: &str| trips.iter().find(|t| t.id == id).map(|t| t.status);
+    let done: Vec<usize> = start
+        .routes
+        .iter()
+        .map(|route| {
+            route
+                .stops
+                .iter()
+                .rposition(|s| {
+                    let trip = &built.trip_ids[s.request()];
+                    status(trip).is_some_and(|st| started(st, s.is_pickup()))
+                })
+                .map_or(0, |i| i + 1)
+        })
+        .collect();
+    routing::darp::freeze_started(&built.instance, &start, &done, now)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("freezing the plan: {e}")))
+}
+
+/// Whether a trip in `status` has its pick-up (or drop-off) stop done or under way.
+fn started(status: TripStatus, pickup: bool) -> bool {
+    match status {
+        TripStatus::Booked | TripStatus::Cancelled => false,
+        TripStatus::Arrived | TripStatus::PickedUp => pickup,
+        TripStatus::NoShow | TripStatus::DroppedOff | TripStatus::NotAtHome => true,
+    }
+}
+
 /// Confirms every promised time of a plan that the rider has not been told yet: the key holds
 /// the time, so unchanged promises send nothing and a changed one sends a new confirmation.
 pub(crate) async fn confirm_changes(ctx: Ctx<'_>, plan: &DayPlan) -> Result<()> {
@@ -91,12 +131,9 @@ pub(crate) async fn place_new_trip(
     };
     let all = transport.store.trips_on(trip.date).await?;
     let built = build_day(ctx, trip.date, day_trips(&all, Some(&plan))).await?;
-    let mut start = engine::to_darp(&built, &plan);
     let (today, now_s) = ctx.local_now();
-    if trip.date == today {
-        start = routing::darp::freeze_before(&built.instance, &start, now_s)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("freezing the plan: {e}")))?;
-    }
+    let now = (trip.date == today).then_some(now_s);
+    let start = freeze_started(&built, &plan, &all, now)?;
     let mut next = plan.clone();
     next.unserved.retain(|u| u.trip_id != trip.id);
     match built.request_of(&trip.id) {

@@ -2,14 +2,15 @@
 //! {date}`), reading it with what its manifests need, and the evening-before reminders (moving a
 //! trip by hand is in [`super::placing`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use routing::darp::{started_only, StopId};
 use tracing::info;
 
 use super::handle::{Ctx, Transport};
-use super::plan_edit::build_day;
+use super::plan_edit::{build_day, day_trips, freeze_started};
 use super::{live, messages};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -30,9 +31,28 @@ pub(crate) async fn plan_day(
     let transport = ctx.transport;
     let _guard = transport.plan_lock.lock().await;
     let all = transport.store.trips_on(date).await?;
-    let trips: Vec<Trip> = all.iter().filter(|t| t.status.is_live()).cloned().collect();
-    progress(&format!("{date}: {} trips to plan", trips.len()));
-    let built = build_day(ctx, date, trips).await?;
+    let previous = transport.store.plan(date).await?;
+    let live = all.iter().filter(|t| t.status.is_live()).count();
+    progress(&format!("{date}: {live} trips to plan"));
+    let built = build_day(ctx, date, day_trips(&all, previous.as_ref())).await?;
+    // What has started stays as it is: on a running day, the stops done or under way head their
+    // vehicle's route; everything after them is planned anew.
+    let (today, now_s) = ctx.local_now();
+    let start = match &previous {
+        Some(prev) => {
+            let now = (date == today).then_some(now_s);
+            let frozen = started_only(&freeze_started(&built, prev, &all, now)?);
+            let kept: usize = frozen.routes.iter().map(|r| r.fixed.len()).sum();
+            if kept > 0 {
+                progress(&format!(
+                    "{kept} stops done or under way stay where they are"
+                ));
+            }
+            Some(frozen)
+        }
+        None => None,
+    };
+    let finished = finished_outside(&built, start.as_ref(), &all);
     progress(&format!(
         "travel matrix {}x{} ready ({})",
         built.instance.matrix.n,
@@ -48,7 +68,15 @@ pub(crate) async fn plan_day(
         let mut report = |line: &str| {
             let _ = tx.send(line.to_owned());
         };
-        let plan = engine::solve(&built, date, seconds, &mut report);
+        let plan =
+            engine::solve(&built, start.as_ref(), date, seconds, &mut report).map(|mut plan| {
+                // A trip done before the plan's stored start (it stays out of the new plan).
+                for route in &mut plan.routes {
+                    route.stops.retain(|s| !finished.contains(&s.trip_id));
+                }
+                plan.unserved.retain(|u| !finished.contains(&u.trip_id));
+                plan
+            });
         (built, plan)
     });
     while let Some(line) = rx.recv().await {
@@ -58,7 +86,6 @@ pub(crate) async fn plan_day(
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))?;
     let mut plan = plan.map_err(Error::Internal)?;
-    let previous = transport.store.plan(date).await?;
     if let Some(prev) = &previous {
         keep_pins(&built, &mut plan, prev, progress);
     }
@@ -101,6 +128,13 @@ fn keep_pins(
         let Some(v) = built.vehicle_ids.iter().position(|id| id == vehicle) else {
             continue;
         };
+        if current
+            .locate(StopId::pickup(r))
+            .is_some_and(|(at, _)| at == v)
+        {
+            kept.push(trip.clone());
+            continue;
+        }
         match engine::move_to(built, &current, r, v) {
             Some(p) => {
                 current = p;
@@ -124,6 +158,28 @@ fn keep_pins(
             plan.pinned.len()
         ));
     }
+}
+
+/// The trips of `built` that are not live any more and not in a frozen prefix of `start`: done
+/// trips the stored plan held where nothing could be frozen (a vehicle gone, a route no longer
+/// feasible as stored). They are not planned again.
+fn finished_outside(
+    built: &Built,
+    start: Option<&routing::darp::Plan>,
+    trips: &[Trip],
+) -> HashSet<String> {
+    let frozen: HashSet<&str> = start
+        .into_iter()
+        .flat_map(|p| &p.routes)
+        .flat_map(|r| &r.stops)
+        .map(|s| built.trip_ids[s.request()].as_str())
+        .collect();
+    trips
+        .iter()
+        .filter(|t| !t.status.is_live() && !frozen.contains(t.id.as_str()))
+        .filter(|t| built.request_of(&t.id).is_some())
+        .map(|t| t.id.clone())
+        .collect()
 }
 
 /// A stored plan with the trips of its day and the riders, by id (what its manifests show).
