@@ -7,11 +7,15 @@
 //! - `local`: relocate and pair descents on new and near-best solutions.
 //! - `tails`: tail exchange (2-opt*) between routes where both vehicles are empty, on every
 //!   candidate.
-//! - `search`: one search thread (operator wheels, annealing).
+//! - `search`: one search thread (operator wheels, annealing in cycles that restart from the
+//!   best, early once frozen).
 //! - `pool` / `spp`: good routes collected by the threads (the most recent few thousand), and
 //!   the set partitioning that recombines them into cheaper plans: it runs on a thread of its
 //!   own beside the workers, over the pool as it was when they last met, and its plan is taken
 //!   at a later meeting if it is the best.
+//! - `regional`: the same set partitioning over the requests of a few neighbouring routes of
+//!   the best plan, many regions per job, on the same thread (it finishes where the search over
+//!   the whole pool runs out of nodes).
 //!
 //! # Determinism
 //! Each thread has its own random generator seeded from the seed and its index; threads meet
@@ -28,6 +32,7 @@ mod destroy;
 mod insertion;
 mod local;
 mod pool;
+mod regional;
 mod repair;
 mod search;
 mod spp;
@@ -338,16 +343,29 @@ fn recombine(
     deadline: Option<Instant>,
 ) {
     let found = spp::improve(pool, tb.requests(), count, global.cost, SPP_NODES, deadline);
-    let Some(cols) = found else { return };
-    let Some(mut sol) = from_columns(tb, global, pool, &cols, class_of, &mut xs.sched) else {
-        return;
-    };
-    local::pair_descent(tb, &mut sol, xs, deadline);
-    tails::tail_descent(tb, &mut sol, xs, deadline);
-    local::relocate_descent(tb, &mut sol, xs, deadline);
-    if sol.cost < global.cost - 1e-9 {
-        *global = sol;
+    if let Some(cols) = found {
+        if let Some(mut sol) = from_columns(tb, global, pool, &cols, class_of, &mut xs.sched) {
+            polish(tb, &mut sol, xs, deadline);
+            if sol.cost < global.cost - 1e-9 {
+                *global = sol;
+            }
+        }
     }
+    let mut sol = global.clone();
+    let seed = pool.changes as u64;
+    if regional::recombine_regions(tb, pool, class_of, &mut sol, &mut xs.sched, seed, deadline) {
+        polish(tb, &mut sol, xs, deadline);
+        if sol.cost < global.cost - 1e-9 {
+            *global = sol;
+        }
+    }
+}
+
+/// The local searches a new best gets.
+fn polish(tb: &Tables, sol: &mut Solution, xs: &mut InsertScratch, deadline: Option<Instant>) {
+    local::pair_descent(tb, sol, xs, deadline);
+    tails::tail_descent(tb, sol, xs, deadline);
+    local::relocate_descent(tb, sol, xs, deadline);
 }
 
 /// The plan made of pool columns `cols` (vehicles of a class take its columns in order), if

@@ -37,6 +37,12 @@ const NEAR_BEST: f64 = 0.003;
 const REACTION: f64 = 0.1;
 /// Routes of complete candidates within this fraction of the best go to the route pool.
 const POOL_WINDOW: f64 = 0.05;
+/// Iterations without a better `current` after which a cycle in its colder half ends early.
+/// A cycle's last stretch is frozen: on pr16 (60 s) `current` sat unchanged for 3–5 s at the
+/// end of most cycles, a third of the time. Ending such a cycle early starts more cycles from
+/// the best: over pr05/06/09/10/15/16/19/20 at 30 s and seeds 1–3, a mean gap of 1.53 % with
+/// fixed cycles, 1.39 % with this (runs of one configuration vary by ±0.2 % in that mean).
+const STALL: u64 = 2_000;
 
 /// Operator weights with their scores in the current segment.
 #[derive(Clone)]
@@ -96,9 +102,15 @@ pub(crate) struct Worker {
     pub iterations: u64,
     penalty: f64,
     t_start: f64,
-    /// Annealing runs this many times over the budget, each run starting again from the best.
+    /// Annealing runs this many times over the budget, each run starting again from the best
+    /// (more often if a run freezes: see [`STALL`]).
     cycles: f64,
-    cycle: u64,
+    /// Progress at which the current cycle began, and its length in progress.
+    cycle_start: f64,
+    cycle_len: f64,
+    /// The lowest objective `current` has had in this cycle, and the iteration it was reached.
+    cycle_low: f64,
+    improved_at: u64,
     noise_unit: f64,
     xs: InsertScratch,
     /// Good routes met since the last meeting (see [`Pool`]).
@@ -148,7 +160,10 @@ impl Worker {
             penalty,
             t_start,
             cycles,
-            cycle: 0,
+            cycle_start: 0.0,
+            cycle_len: 1.0 / cycles,
+            cycle_low: f64::INFINITY,
+            improved_at: 0,
             noise_unit: 0.025 * max_leg(tb),
             xs: InsertScratch::default(),
             pool: Pool::new(tb.requests()),
@@ -186,12 +201,22 @@ impl Worker {
             let Some(p) = progress(self.iterations) else {
                 return;
             };
-            let p = (p.clamp(0.0, 1.0) * self.cycles).min(self.cycles - 1e-9);
-            if p as u64 != self.cycle {
-                self.cycle = p as u64;
+            // Where the cycle is, from 0 (hot) to 1 (cold). A cycle ends at its end or, once in
+            // its colder half, when `current` has not improved for `STALL` iterations; the next
+            // one starts from the best (a cycle too close to the end to cool is not started).
+            let p = p.clamp(0.0, 1.0);
+            let mut f = (p - self.cycle_start) / self.cycle_len;
+            let stalled = f >= 0.5 && self.iterations - self.improved_at > STALL;
+            let span = 1.0 / self.cycles;
+            if (f >= 1.0 || stalled) && 1.0 - p > span / 4.0 {
+                self.cycle_start = p;
+                self.cycle_len = span.min(1.0 - p);
+                self.cycle_low = f64::INFINITY;
+                self.improved_at = self.iterations;
                 self.current = self.best.clone();
+                f = 0.0;
             }
-            let temperature = self.t_start * (0.002f64).powf(p.fract());
+            let temperature = self.t_start * (0.002f64).powf(f.min(1.0));
             self.iterations += 1;
             let d = self.destroys.spin(&mut self.rng);
             let r = self.repairs.spin(&mut self.rng);
@@ -252,6 +277,11 @@ impl Worker {
             {
                 self.current = cand;
                 score = Some(SCORES[2]);
+            }
+            let now = self.objective(&self.current);
+            if now < self.cycle_low - 1e-9 {
+                self.cycle_low = now;
+                self.improved_at = self.iterations;
             }
             let s = score.unwrap_or(0.0);
             self.destroys.reward(d, s);
