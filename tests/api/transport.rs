@@ -630,6 +630,37 @@ async fn a_re_plan_keeps_the_trips_a_driver_has_started_on_their_van_at_the_head
             );
         }
     }
+    // A trip moved onto the van by hand goes after what has started, never before it.
+    // The earliest pick-ups first: they would be cheapest before the done stops.
+    let mut others: Vec<(String, String)> = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["vehicle_id"] != van.as_str())
+        .flat_map(|r| r["stops"].as_array().unwrap().clone())
+        .filter(|s| s["pickup"] == true)
+        .map(|s| {
+            (
+                s["time"].to_string(),
+                s["trip_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    others.sort();
+    let mut moved = None;
+    for (_, trip) in &others {
+        let body = json!({"trip_id": trip, "vehicle_id": van});
+        let r = post(&app, &format!("/api/v1/transport/plans/{date}/move"), body).await;
+        if r.status() == 200 {
+            moved = Some((trip.clone(), r.json::<Value>().await.unwrap()));
+            break;
+        }
+        assert_eq!(r.status(), 409, "{:?}", r.text().await);
+    }
+    let (trip, out) = moved.expect("one trip fits the van");
+    let on_van = stops_of(&out["plan"], &van);
+    assert_eq!(on_van[..=picked_at], before[..=picked_at]);
+    assert!(on_van[picked_at + 1..].contains(&(trip, true)));
 }
 
 #[tokio::test]

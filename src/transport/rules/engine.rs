@@ -359,39 +359,6 @@ pub(crate) fn to_darp(built: &Built, plan: &DayPlan) -> Plan {
     out
 }
 
-/// Moves trip `r` to vehicle `v` at the cheapest feasible place, leaving every other stop where
-/// it is. `None` when it fits nowhere on that vehicle.
-pub(crate) fn move_to(built: &Built, plan: &Plan, r: usize, v: usize) -> Option<Plan> {
-    let mut base = plan.clone();
-    for route in &mut base.routes {
-        route.stops.retain(|s| s.request() != r);
-    }
-    let instance = &built.instance;
-    let stops = &base.routes[v].stops;
-    let mut best: Option<(f64, Plan)> = None;
-    for i in 0..=stops.len() {
-        for j in i..=stops.len() {
-            let mut candidate = stops.clone();
-            candidate.insert(j, StopId::dropoff(r));
-            candidate.insert(i, StopId::pickup(r));
-            let route = Route {
-                stops: candidate,
-                ..Route::default()
-            };
-            if darp::earliest_schedule(instance, v, &route).is_err() {
-                continue;
-            }
-            let mut p = base.clone();
-            p.routes[v] = route;
-            let cost = p.cost(instance);
-            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-                best = Some((cost, p));
-            }
-        }
-    }
-    best.map(|(_, p)| p)
-}
-
 /// The code of why the scheduler could not place a trip (what consoles translate).
 pub(crate) fn unservable_code(why: &darp::Unservable) -> &'static str {
     use darp::Unservable as U;

@@ -49,8 +49,8 @@ pub(crate) fn violation_code(v: Violation) -> &'static str {
     }
 }
 
-/// Puts request `r` on vehicle `v` at its cheapest feasible place (taking it off wherever it is
-/// now), every other stop unmoved. Refused with a code: `capacity` (the vehicle cannot carry the
+/// Puts request `r` on vehicle `v` at its cheapest feasible place after the route's frozen
+/// prefix (taking it off wherever it is now), every other stop unmoved. Refused with a code: `capacity` (the vehicle cannot carry the
 /// rider), `time_window`, `ride_time`, `shift_end`, `route_duration` (the vehicle could not
 /// serve it even idle), `no_room` (it could idle, but its other stops leave no place), `group`
 /// (a shuttle's rider or escorts whose group rides in another vehicle).
@@ -83,17 +83,22 @@ pub(crate) fn fit_on(
     for route in &mut base.routes {
         route.stops.retain(|s| s.request() != r);
     }
-    let stops = &base.routes[v].stops;
+    let (stops, fixed, release) = {
+        let route = &base.routes[v];
+        (&route.stops, &route.fixed, route.release)
+    };
     let before = driving(instance, v, stops);
     let mut best: Option<(f64, Plan, Added)> = None;
-    for i in 0..=stops.len() {
+    // Nothing goes before what has started (the frozen prefix keeps its times).
+    for i in fixed.len().min(stops.len())..=stops.len() {
         for j in i..=stops.len() {
             let mut candidate = stops.clone();
             candidate.insert(j, StopId::dropoff(r));
             candidate.insert(i, StopId::pickup(r));
             let route = Route {
                 stops: candidate,
-                ..Route::default()
+                fixed: fixed.clone(),
+                release,
             };
             let Ok(starts) = darp::earliest_schedule(instance, v, &route) else {
                 continue;
@@ -195,5 +200,33 @@ mod tests {
         assert!((added.metres - 36_000.0).abs() < 1e-6);
         assert!(added.pickup_s >= 8.0 * 3600.0);
         assert_eq!(fit_on(&b, &plan, 0, 1).unwrap_err(), "capacity");
+    }
+
+    #[test]
+    fn nothing_is_placed_before_what_has_started() {
+        // Arrange: a second trip, at 9:00, done on VAN-01 (its frozen prefix); the 8:00 trip
+        // would be cheapest before it.
+        let mut b = built(4.0 * 3600.0);
+        let mut later = b.instance.requests[0];
+        later.pickup.window = Window::new(9.0 * 3600.0, 9.0 * 3600.0 + 1200.0);
+        b.instance.requests.push(later);
+        b.trip_ids.push("T-2".into());
+        let mut plan = Plan::empty(&b.instance);
+        plan.routes[0].stops = vec![StopId::pickup(1), StopId::dropoff(1)];
+        let frozen = routing::darp::freeze_started(&b.instance, &plan, &[2], None).unwrap();
+        assert_eq!(frozen.routes[0].fixed.len(), 2);
+        // Act
+        let (p, _) = fit_on(&b, &frozen, 0, 0).unwrap();
+        // Assert: after the done stops, which keep their times.
+        assert_eq!(p.routes[0].stops[..2], plan.routes[0].stops[..]);
+        assert_eq!(p.routes[0].fixed, frozen.routes[0].fixed);
+        // Without the freeze it would have gone first; with a window that closes before the
+        // done stops end, it no longer fits at all.
+        assert_eq!(
+            fit_on(&b, &plan, 0, 0).unwrap().0.routes[0].stops[0],
+            StopId::pickup(0)
+        );
+        b.instance.requests[0].pickup.window = Window::new(8.0 * 3600.0, 8.0 * 3600.0 + 600.0);
+        assert_eq!(fit_on(&b, &frozen, 0, 0).unwrap_err(), "no_room");
     }
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::handle::Ctx;
 use super::live;
-use super::plan_edit::{build_day, confirm_changes, day_trips, store_next};
+use super::plan_edit::{build_day, confirm_changes, day_trips, freeze_started, store_next};
 use crate::error::{Error, Result};
 use crate::events::TransportReason;
 use crate::transport::model::{DayPlan, Trip, TripStatus};
@@ -60,7 +60,8 @@ pub(crate) async fn fits(ctx: Ctx<'_>, date: NaiveDate, trip_id: &str) -> Result
     let all = ctx.transport.store.trips_on(date).await?;
     let built = build_day(ctx, date, day_trips(&all, Some(&plan))).await?;
     let (trip, r) = placeable(&all, &built, trip_id)?;
-    let current = engine::to_darp(&built, &plan);
+    let (today, now_s) = ctx.local_now();
+    let current = freeze_started(&built, &plan, &all, (date == today).then_some(now_s))?;
     let now_on = plan.vehicle_of(&trip.id).map(str::to_owned);
     let mut out: Vec<VehicleFit> = built
         .vehicle_ids
@@ -105,7 +106,8 @@ pub(crate) async fn move_trip(
         .position(|id| *id == vehicle_id)
         .ok_or_else(|| Error::validation("vehicle_id", "no such vehicle"))?;
     let (trip, r) = placeable(&all, &built, trip_id)?;
-    let current = engine::to_darp(&built, &plan);
+    let (today, now_s) = ctx.local_now();
+    let current = freeze_started(&built, &plan, &all, (date == today).then_some(now_s))?;
     let (moved, _) = fit_on(&built, &current, r, v).map_err(|code| {
         Error::conflict_because(
             code,

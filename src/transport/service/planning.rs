@@ -18,6 +18,7 @@ use crate::events::TransportReason;
 use crate::transport::model::{DayPlan, Rider, Trip};
 use crate::transport::rules::clock;
 use crate::transport::rules::engine::{self, Built};
+use crate::transport::rules::fits::fit_on;
 
 /// Plans a day from scratch and stores the plan (a new version), logs a `replan` change for
 /// `actor`, then queues the confirmations. `progress` receives one line per step.
@@ -38,9 +39,9 @@ pub(crate) async fn plan_day(
     // What has started stays as it is: on a running day, the stops done or under way head their
     // vehicle's route; everything after them is planned anew.
     let (today, now_s) = ctx.local_now();
+    let now = (date == today).then_some(now_s);
     let start = match &previous {
         Some(prev) => {
-            let now = (date == today).then_some(now_s);
             let frozen = started_only(&freeze_started(&built, prev, &all, now)?);
             let kept: usize = frozen.routes.iter().map(|r| r.fixed.len()).sum();
             if kept > 0 {
@@ -87,7 +88,7 @@ pub(crate) async fn plan_day(
         .map_err(|e| Error::Internal(anyhow::anyhow!("planning task: {e}")))?;
     let mut plan = plan.map_err(Error::Internal)?;
     if let Some(prev) = &previous {
-        keep_pins(&built, &mut plan, prev, progress);
+        keep_pins(&built, &mut plan, prev, (&all, now), progress);
     }
     plan.version = previous.as_ref().map_or(1, |p| p.version + 1);
     if !transport.store.put_plan(&plan).await? {
@@ -117,9 +118,14 @@ fn keep_pins(
     built: &Built,
     plan: &mut DayPlan,
     previous: &DayPlan,
+    started: (&[Trip], Option<f64>),
     progress: &mut (dyn FnMut(&str) + Send),
 ) {
-    let mut current = engine::to_darp(built, plan);
+    // The new plan, its started part frozen again: no pin goes before it.
+    let Ok(mut current) = freeze_started(built, plan, started.0, started.1) else {
+        progress("pins not re-applied: the new plan could not be frozen");
+        return;
+    };
     let mut kept = Vec::new();
     for trip in &previous.pinned {
         let (Some(vehicle), Some(r)) = (previous.vehicle_of(trip), built.request_of(trip)) else {
@@ -128,20 +134,27 @@ fn keep_pins(
         let Some(v) = built.vehicle_ids.iter().position(|id| id == vehicle) else {
             continue;
         };
-        if current
-            .locate(StopId::pickup(r))
-            .is_some_and(|(at, _)| at == v)
-        {
-            kept.push(trip.clone());
-            continue;
+        match current.locate(StopId::pickup(r)) {
+            Some((u, _)) if u == v => {
+                kept.push(trip.clone());
+                continue;
+            }
+            // Started on another vehicle (frozen there): the pin no longer holds.
+            Some((u, at)) if at < current.routes[u].fixed.len() => {
+                progress(&format!(
+                    "pin of {trip} on {vehicle}: started on another vehicle, dropped"
+                ));
+                continue;
+            }
+            _ => {}
         }
-        match engine::move_to(built, &current, r, v) {
-            Some(p) => {
+        match fit_on(built, &current, r, v) {
+            Ok((p, _)) => {
                 current = p;
                 kept.push(trip.clone());
             }
-            None => progress(&format!(
-                "pin of {trip} on {vehicle} no longer fits: dropped"
+            Err(code) => progress(&format!(
+                "pin of {trip} on {vehicle} no longer fits ({code}): dropped"
             )),
         }
     }
