@@ -520,7 +520,17 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     renderHead();
     try {
       const out = await call<{ plan: PlanOut; progress: string[] }>('POST', `/api/v1/transport/plans/${dateInput.value}`, {});
-      progressLines = out.progress;
+      // The service's progress lines are for the log (English); the dispatcher gets the outcome.
+      const plan = out.plan;
+      progressLines = [
+        tt('planned_summary', {
+          v: plan.version,
+          served: plan.routes.reduce((n, r) => n + r.stops.filter((x) => x.pickup).length, 0),
+          used: plan.routes.filter((r) => r.stops.length > 0).length,
+          km: plan.routes.reduce((n, r) => n + r.km, 0).toFixed(1),
+          unserved: plan.unserved.length,
+        }),
+      ];
       await loadDay();
     } catch (e) {
       progressLines = [];
