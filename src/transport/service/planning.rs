@@ -20,8 +20,9 @@ use crate::transport::rules::clock;
 use crate::transport::rules::engine::{self, Built};
 use crate::transport::rules::fits::fit_on;
 
-/// Plans a day from scratch and stores the plan (a new version), logs a `replan` change for
-/// `actor`, then queues the confirmations. `progress` receives one line per step.
+/// Plans a day anew and stores the plan (a new version), logs a `replan` change for `actor`,
+/// then queues the confirmations. On a day under way, what has started stays where it is (see
+/// [`freeze_started`]) and the rest is planned around it. `progress` receives one line per step.
 pub(crate) async fn plan_day(
     ctx: Ctx<'_>,
     actor: &str,
