@@ -278,8 +278,9 @@ describe('the driver tablet, offline first', () => {
     await disp.page.goto(`${base}/transport`);
     const panel = disp.page.locator('#transport-messages');
     // The panel follows the page's date (tomorrow when it opens): messages go out today only.
-    const now = new Date();
-    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+    // Today in Timișoara, as the service counts it (the machine's own date differs from 22:00 or
+    // 23:00 UTC on).
+    const today = localDate(new Date());
     assert.notEqual(await panel.getAttribute('data-date'), today);
     assert.ok(await panel.locator('form.messages-send').isHidden());
     await disp.page.fill('input[name=plan-date]', today);
