@@ -50,13 +50,7 @@ fn two_ends(window: Window, group: Option<u32>) -> Instance {
 }
 
 fn route(requests: &[usize]) -> Route {
-    Route {
-        stops: requests
-            .iter()
-            .flat_map(|&r| [StopId::pickup(r), StopId::dropoff(r)])
-            .collect(),
-        ..Route::default()
-    }
+    Route::one_at_a_time(requests)
 }
 
 fn options() -> SolveOptions {

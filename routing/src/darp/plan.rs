@@ -20,6 +20,20 @@ pub struct Route {
     pub release: Option<f64>,
 }
 
+impl Route {
+    /// A route that carries `requests` one at a time, in order: each rider is picked up and
+    /// dropped off before the next is picked up. Nothing is frozen.
+    pub fn one_at_a_time(requests: &[usize]) -> Self {
+        Self {
+            stops: requests
+                .iter()
+                .flat_map(|&r| [StopId::pickup(r), StopId::dropoff(r)])
+                .collect(),
+            ..Self::default()
+        }
+    }
+}
+
 /// One route per vehicle: `routes[v]` belongs to `instance.vehicles[v]`. An empty route means the
 /// vehicle stays at the depot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

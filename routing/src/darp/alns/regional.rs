@@ -200,13 +200,7 @@ mod tests {
 ";
 
     fn route(requests: &[usize]) -> Route {
-        Route {
-            stops: requests
-                .iter()
-                .flat_map(|&r| [StopId::pickup(r), StopId::dropoff(r)])
-                .collect(),
-            ..Route::default()
-        }
+        Route::one_at_a_time(requests)
     }
 
     #[test]

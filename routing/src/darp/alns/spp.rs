@@ -332,10 +332,7 @@ mod tests {
     use crate::darp::model::StopId;
 
     fn route(requests: &[usize]) -> Vec<StopId> {
-        requests
-            .iter()
-            .flat_map(|&r| [StopId::pickup(r), StopId::dropoff(r)])
-            .collect()
+        crate::darp::plan::Route::one_at_a_time(requests).stops
     }
 
     #[test]
