@@ -9,7 +9,7 @@
 // detail redraws on every event), so the list and the row in focus survive them.
 
 import { clear, h } from './dom';
-import { term } from './i18n';
+import { formatNumber, term } from './i18n';
 import { errorText, termS, ts } from './i18n-shift';
 import type { LiveState } from './state';
 import { type AssignCandidate, shiftApi } from './shiftapi';
@@ -254,7 +254,7 @@ export class AssignPanel {
           'td',
           { class: 'num', 'data-field': 'eta' },
           h('div', { class: 'cand-eta' }, c.eta_s === null ? '—' : ts('eta_min', { m: Math.max(1, Math.round(c.eta_s / 60)) })),
-          h('div', { class: 'muted' }, c.distance_m === null ? '' : ts('km', { km: (c.distance_m / 1000).toFixed(1).replace('.', ',') })),
+          h('div', { class: 'muted' }, c.distance_m === null ? '' : ts('km', { km: formatNumber(c.distance_m / 1000) })),
         ),
         h('td', { class: 'num', title: ts('col_wheelchairs') }, r.kind === 'vehicle' ? `♿ ${r.wheelchair_places}` : ''),
         h('td', { class: 'cand-reasons', 'data-field': 'reasons' }, reasons.length ? reasons.join('; ') : ts('free')),

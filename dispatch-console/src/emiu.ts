@@ -7,7 +7,7 @@
 import './emergency.css';
 import { ApiError } from './api';
 import { clear, h } from './dom';
-import { formatTime, term } from './i18n';
+import { formatNumber, formatTime, term } from './i18n';
 import { te, termE, type EKey } from './i18n-emergency';
 import { Live } from './live';
 import { queueOrder } from './state';
@@ -267,7 +267,7 @@ export function mountEmiu(root: HTMLElement, me: Me, initialCase: string | null,
       return box;
     }
     box.append(
-      h('p', { 'data-field': 'route-time' }, te('route_time', { min: Math.round((r.duration_s ?? 0) / 60), km: ((r.distance_m ?? 0) / 1000).toFixed(1) })),
+      h('p', { 'data-field': 'route-time' }, te('route_time', { min: Math.round((r.duration_s ?? 0) / 60), km: formatNumber((r.distance_m ?? 0) / 1000) })),
       drawRoute(r.geometry),
       h('ol', { class: 'streets' }, ...(r.streets ?? []).filter((s) => s.name).slice(0, 8).map((s) => h('li', {}, `${s.name} (${Math.round(s.metres)} m)`))),
       h('p', { class: 'attribution muted' }, r.attribution ?? '© OpenStreetMap contributors'),

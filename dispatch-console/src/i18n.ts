@@ -792,6 +792,13 @@ export function errorText(e: unknown): string {
   return missing(`error:${err?.reason ?? err?.code ?? 'unknown'}`, t('error'));
 }
 
+/** A decimal number in the console's language: "12,5" in Romanian, "12.5" in English. No
+ *  thousands separator: the Romanian one is a point, which an English reader would take for a
+ *  decimal point. */
+export function formatNumber(v: number, digits = 1): string {
+  return v.toLocaleString(lang === 'ro' ? 'ro-RO' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+}
+
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -8,7 +8,7 @@
 import './beds.css';
 import { ApiError } from './api';
 import { h } from './dom';
-import { formatTime, term } from './i18n';
+import { formatNumber, formatTime, term } from './i18n';
 import { bedsError, kindText, tb } from './i18n-beds';
 import type { LiveState } from './state';
 import type { Item } from './types';
@@ -96,7 +96,7 @@ async function load(id: string, v: View, rerender: () => void): Promise<void> {
   rerender();
 }
 
-const km = (m: number | null) => (m === null ? '' : tb('km', { km: (m / 1000).toLocaleString('ro-RO', { maximumFractionDigits: 1, minimumFractionDigits: 1 }) }));
+const km = (m: number | null) => (m === null ? '' : tb('km', { km: formatNumber(m / 1000) }));
 
 /** The outreach panel of `item`, or `null` when it is not an outreach item. */
 export function outreachPanel(item: Item, state: LiveState | null, rerender: () => void): HTMLElement | null {

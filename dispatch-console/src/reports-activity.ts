@@ -5,7 +5,7 @@
 // more entry of `sections()` below.
 
 import { clear, h } from './dom';
-import { currentLang } from './i18n';
+import { currentLang, formatNumber } from './i18n';
 import { termE } from './i18n-emergency';
 import { tr, trCode } from './i18n-reports';
 import './reports.css';
@@ -99,7 +99,7 @@ function section(key: string, title: string, total: number | null, ...content: N
   return h('section', { class: 'panel activity-section', 'data-section': key }, h('h2', {}, title, total === null ? '' : h('span', { class: 'muted' }, ` · ${tr('total')} ${total}`)), ...content);
 }
 
-const secs = (s: number | null) => (s === null ? '—' : tr('seconds', { s: s < 100 ? s.toFixed(1).replace('.', ',') : s.toFixed(0) }));
+const secs = (s: number | null) => (s === null ? '—' : tr('seconds', { s: formatNumber(s, s < 100 ? 1 : 0) }));
 
 function sections(r: Activity, services: Map<string, string>): HTMLElement[] {
   const none = () => h('p', { class: 'muted' }, tr('none'));

@@ -6,6 +6,7 @@
 
 import { clear, h } from './dom';
 import { activityPanel } from './reports-activity';
+import { formatNumber } from './i18n';
 import { te, type EKey } from './i18n-emergency';
 import { topBar } from './topbar';
 import type { Me } from './types';
@@ -40,7 +41,7 @@ interface Report {
   channels: Channel[];
 }
 
-const fmt = (v: number | null) => (v === null ? '—' : v < 100 ? v.toFixed(1) : v.toFixed(0));
+const fmt = (v: number | null) => (v === null ? '—' : formatNumber(v, v < 100 ? 1 : 0));
 
 export function mountReports(root: HTMLElement, me: Me, onLogout: () => void): () => void {
   const body = h('div', { class: 'report-body' });
@@ -77,10 +78,10 @@ export function mountReports(root: HTMLElement, me: Me, onLogout: () => void): (
               h(
                 'li',
                 { 'data-met': String(s.met) },
-                `${te('standard', { p: s.percent, s: s.within_s })}: `,
+                `${te('standard', { p: formatNumber(s.percent, Number.isInteger(s.percent) ? 0 : 1), s: s.within_s })}: `,
                 s.achieved_percent === null
                   ? te('no_data')
-                  : `${te('achieved', { a: `${s.achieved_percent.toFixed(1)} %` })} (${s.within}/${s.counted}) — ${s.met ? te('met') : te('not_met')}`,
+                  : `${te('achieved', { a: `${formatNumber(s.achieved_percent)} %` })} (${s.within}/${s.counted}) — ${s.met ? te('met') : te('not_met')}`,
               ),
             ),
           ),

@@ -4,7 +4,7 @@
 // console and refetches the overview at most every 2 s while events arrive.
 
 import { clear, h } from './dom';
-import { formatDateTime, formatTime, t, term } from './i18n';
+import { formatDateTime, formatNumber, formatTime, t, term } from './i18n';
 import { type EKey, te } from './i18n-emergency';
 import { type SKey, auditAction, errorText, termCategory, termS, ts } from './i18n-shift';
 import { Live } from './live';
@@ -286,7 +286,7 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
     );
     if (!overview) return;
     const k = overview.kpi;
-    const secs = (v: number | null) => (v === null || v === undefined ? '—' : ts('seconds', { s: v < 100 ? v.toFixed(1).replace('.', ',') : Math.round(v) }));
+    const secs = (v: number | null) => (v === null || v === undefined ? '—' : ts('seconds', { s: formatNumber(v, v < 100 ? 1 : 0) }));
     const tile = (key: 'kpi_received' | 'kpi_acknowledged' | 'kpi_median' | 'kpi_p90' | 'kpi_breached', v: string, cls = '') =>
       h('div', { class: `kpi-tile ${cls}`, 'data-kpi': key }, h('div', { class: 'kpi-value' }, v), h('div', { class: 'kpi-label' }, ts(key)));
     kpiEl.append(
@@ -315,12 +315,12 @@ export function mountSupervisor(root: HTMLElement, me: Me, onLogout: () => void)
             { class: s.met === false ? 'bad' : '' },
             `${channelName(c.channel)} — `,
             ts('std_line', {
-              p: String(s.percent).replace('.', ','),
+              p: formatNumber(s.percent, Number.isInteger(s.percent) ? 0 : 1),
               s: s.within_s,
               a:
                 s.achieved_percent === null
                   ? ts('std_no_data')
-                  : `${s.achieved_percent.toFixed(1).replace('.', ',')} % (${s.met ? ts('std_met') : ts('std_not_met')})`,
+                  : `${formatNumber(s.achieved_percent)} % (${s.met ? ts('std_met') : ts('std_not_met')})`,
             }),
           ),
         ),

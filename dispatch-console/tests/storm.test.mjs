@@ -72,9 +72,13 @@ describe('storm mode', () => {
     assert.ok(firstTaken < 0 || rows.slice(firstTaken).every((r) => !r.attention), 'attention first');
     const levels = rows.filter((r) => r.attention).map((r) => r.level);
     assert.deepEqual([...levels].sort(), levels, 'levels in order: P1 first');
-    // No alarm lost: the count shows every open item, grouped or not.
+    // No alarm lost: every device's row counts its three alarms (above), and the queue's count
+    // shows every open item, grouped or not. A repeat of an open alert of the same type joins
+    // that item, so each device has one item, and the fall devices a second one (the fall, then
+    // inactivity). Other test files may have left open items too, hence at least.
     const count = Number(await page.textContent('section.queue .count'));
-    assert.ok(count >= devices * perDevice, `${count} open items`);
+    const items = devices + devices / 4;
+    assert.ok(count >= items, `${count} open items, expected at least ${items}`);
     if (screenshots) await page.screenshot({ path: `${screenshots}/storm.png` });
     await context.close();
   });
@@ -120,7 +124,7 @@ describe('storm mode', () => {
     await consoleReady(page);
     await page.click('a.reports-link');
     await page.waitForSelector('.report-channel[data-channel=telecare] svg.answer-chart');
-    assert.match(await page.textContent('.report-channel[data-channel=telecare] .standards'), /97.5 % în 60 s/);
+    assert.match(await page.textContent('.report-channel[data-channel=telecare] .standards'), /97,5 % în 60 s/);
     assert.match(await page.textContent('.report-channel[data-channel=emergency_line] .standards'), /90 % în 15 s/);
     assert.equal(await page.locator('.report-channel[data-channel=telecare] svg.answer-chart rect').count(), 37);
     if (screenshots) await page.screenshot({ path: `${screenshots}/answer-times.png`, fullPage: true });

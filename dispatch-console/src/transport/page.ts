@@ -9,7 +9,7 @@
 
 import { ApiError } from '../api';
 import { clear, h } from '../dom';
-import { onLangChange } from '../i18n';
+import { formatNumber, onLangChange } from '../i18n';
 import { topBar } from '../topbar';
 import type { Me } from '../types';
 import { call, type ManifestStop, type TripView } from './api';
@@ -527,7 +527,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           v: plan.version,
           served: plan.routes.reduce((n, r) => n + r.stops.filter((x) => x.pickup).length, 0),
           used: plan.routes.filter((r) => r.stops.length > 0).length,
-          km: plan.routes.reduce((n, r) => n + r.km, 0).toFixed(1),
+          km: formatNumber(plan.routes.reduce((n, r) => n + r.km, 0)),
           unserved: plan.unserved.length,
         }),
       ];
@@ -561,7 +561,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
             h(
               'thead',
               {},
-              h('tr', {}, ...(['vehicle', 'trips', 'planned_km', 'planned_hours', 'driven_km', 'driven_hours'] as const).map((k) => h('th', {}, tt(k)))),
+              h('tr', {}, ...(['vehicle', 'trips', 'planned_km', 'planned_hours', 'driven_km', 'driven_hours'] as const).map((k, i) => h('th', i >= 2 ? { class: 'num' } : {}, tt(k)))),
             ),
             h(
               'tbody',
@@ -570,7 +570,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
                 h(
                   'tr',
                   { 'data-vehicle': v.vehicle_id },
-                  ...[v.vehicle_id, v.trips, v.km, v.hours, v.driven_km, v.driven_hours].map((x) => h('td', {}, String(x))),
+                  h('td', {}, v.vehicle_id),
+                  h('td', {}, String(v.trips)),
+                  ...[v.km, v.hours, v.driven_km, v.driven_hours].map((x) => h('td', { class: 'num' }, formatNumber(x))),
                 ),
               ),
             ),

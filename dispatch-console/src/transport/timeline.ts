@@ -7,6 +7,7 @@
 
 import { h } from '../dom';
 import { draggable, type TripDrag } from './drag';
+import { formatNumber } from '../i18n';
 import { tt } from './i18n';
 
 export interface TimelineStop {
@@ -87,7 +88,7 @@ export function renderTimeline(rows: TimelineRow[], selected: string | null, onS
       { class: 'tl-label' },
       styled(h('span', { class: 'tl-swatch' }), { background: r.colour }),
       h('b', {}, r.vehicle_id),
-      h('span', { class: 'muted' }, ` ${r.km} ${tt('km')}`),
+      h('span', { class: 'muted' }, ` ${formatNumber(r.km)} ${tt('km')}`),
       r.delay_minutes > 0 ? h('span', { class: 'delay', 'data-field': 'delay' }, ` · ${tt('delay', { n: r.delay_minutes })}`) : null,
     );
     return h('div', { class: `tl-row${r.stops.length === 0 ? ' tl-empty' : ''}`, 'data-vehicle': r.vehicle_id }, label, track);

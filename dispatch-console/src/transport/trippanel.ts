@@ -5,7 +5,7 @@
 
 import { ApiError } from '../api';
 import { h } from '../dom';
-import { missing } from '../i18n';
+import { formatNumber, missing } from '../i18n';
 import { answerText, tripHistory } from './answer';
 import { call, type TripView } from './api';
 import { hasKey, tt, word, type TKey } from './i18n';
@@ -77,7 +77,7 @@ export function tripPanel(c: TripPanelContext): HTMLElement {
           'tr',
           { 'data-vehicle': v.vehicle_id, 'data-fits': String(v.fits), class: v.fits ? 'fits' : 'nofit' },
           h('td', {}, h('b', {}, v.vehicle_id), v.current ? h('span', { class: 'muted' }, ` (${tt('current')})`) : null),
-          h('td', {}, v.fits ? `+${v.added_km} ${tt('km')}` : '—'),
+          h('td', {}, v.fits ? `+${formatNumber(v.added_km ?? 0)} ${tt('km')}` : '—'),
           h('td', {}, v.fits ? `+${Math.round(v.added_minutes ?? 0)} min` : '—'),
           h('td', {}, v.pickup ?? ''),
           h('td', { class: 'why' }, v.fits ? '' : reasonText(v.reason)),
