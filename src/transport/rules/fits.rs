@@ -2,9 +2,12 @@
 //! other stop where it is (the same insertion the move uses), what it adds to that vehicle's
 //! driving, or the code of why it does not fit. No I/O.
 
+use std::collections::HashSet;
+
 use routing::darp::{self, Instance, Plan, Route, StopId, Violation};
 
-use super::engine::Built;
+use super::engine::{self, Built};
+use crate::transport::model::DayPlan;
 
 /// What placing a trip on a vehicle adds to that vehicle's route.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,6 +38,37 @@ fn driving(instance: &Instance, v: usize, stops: &[StopId]) -> (f64, f64) {
     metres += instance.matrix.metres(at, instance.vehicles[v].end);
     seconds += instance.matrix.seconds(at, instance.vehicles[v].end);
     (metres, seconds)
+}
+
+/// Takes the stops of trips `gone` out of `plan`, and counts again the kilometres of every route
+/// that lost one (a route's `metres` is what the reports add up).
+pub(crate) fn drop_trips(built: &Built, plan: &mut DayPlan, gone: &HashSet<String>) {
+    let mut changed = Vec::new();
+    for route in &mut plan.routes {
+        let before = route.stops.len();
+        route.stops.retain(|s| !gone.contains(&s.trip_id));
+        if route.stops.len() < before {
+            changed.push(route.vehicle_id.clone());
+        }
+    }
+    plan.unserved.retain(|u| !gone.contains(&u.trip_id));
+    if changed.is_empty() {
+        return;
+    }
+    let stops = engine::to_darp(built, plan);
+    for route in plan
+        .routes
+        .iter_mut()
+        .filter(|r| changed.contains(&r.vehicle_id))
+    {
+        if let Some(v) = built
+            .vehicle_ids
+            .iter()
+            .position(|id| *id == route.vehicle_id)
+        {
+            route.metres = driving(&built.instance, v, &stops.routes[v].stops).0;
+        }
+    }
 }
 
 /// The code of a constraint a route breaks (what consoles translate).
@@ -228,5 +262,42 @@ mod tests {
         );
         b.instance.requests[0].pickup.window = Window::new(8.0 * 3600.0, 8.0 * 3600.0 + 600.0);
         assert_eq!(fit_on(&b, &frozen, 0, 0).unwrap_err(), "no_room");
+    }
+
+    #[test]
+    fn a_trip_taken_out_of_a_plan_takes_its_kilometres_with_it() {
+        // Arrange: VAN-01 carries T-1 (2 to 1) and then T-2 (1 to 3).
+        let mut b = built(4.0 * 3600.0);
+        b.instance.requests[0].dropoff.location = 1;
+        let mut back = b.instance.requests[0];
+        (back.pickup.location, back.dropoff.location) = (1, 3);
+        back.pickup.window = Window::new(10.0 * 3600.0, 11.0 * 3600.0);
+        b.instance.requests.push(back);
+        b.trip_ids.push("T-2".into());
+        let mut plan = Plan::empty(&b.instance);
+        plan.routes[0].stops = vec![
+            StopId::pickup(0),
+            StopId::dropoff(0),
+            StopId::pickup(1),
+            StopId::dropoff(1),
+        ];
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let mut day = engine::to_day_plan(&b, &plan, date, 1);
+        // 0 -> 2 -> 1 -> 3 -> 0: 2 + 1 + 2 + 3 legs of 6 km.
+        assert!((day.routes[0].metres - 48_000.0).abs() < 1e-6);
+        // Act
+        drop_trips(&b, &mut day, &HashSet::from(["T-2".to_owned()]));
+        // Assert: 0 -> 2 -> 1 -> 0 is 2 + 1 + 1 legs.
+        let trips: Vec<&str> = day.routes[0]
+            .stops
+            .iter()
+            .map(|s| s.trip_id.as_str())
+            .collect();
+        assert_eq!(trips, ["T-1", "T-1"]);
+        assert!(
+            (day.routes[0].metres - 24_000.0).abs() < 1e-6,
+            "{}",
+            day.routes[0].metres
+        );
     }
 }

@@ -18,7 +18,7 @@ use crate::events::TransportReason;
 use crate::transport::model::{DayPlan, Rider, Trip};
 use crate::transport::rules::clock;
 use crate::transport::rules::engine::{self, Built};
-use crate::transport::rules::fits::fit_on;
+use crate::transport::rules::fits::{drop_trips, fit_on};
 
 /// Plans a day anew and stores the plan (a new version), logs a `replan` change for `actor`,
 /// then queues the confirmations. On a day under way, what has started stays where it is (see
@@ -72,11 +72,8 @@ pub(crate) async fn plan_day(
         };
         let plan =
             engine::solve(&built, start.as_ref(), date, seconds, &mut report).map(|mut plan| {
-                // A trip done before the plan's stored start (it stays out of the new plan).
-                for route in &mut plan.routes {
-                    route.stops.retain(|s| !finished.contains(&s.trip_id));
-                }
-                plan.unserved.retain(|u| !finished.contains(&u.trip_id));
+                // A trip done before the plan's stored start stays out of the new plan.
+                drop_trips(&built, &mut plan, &finished);
                 plan
             });
         (built, plan)
