@@ -24,6 +24,10 @@ if (screenshots) mkdirSync(screenshots, { recursive: true });
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CONSOLE_CHROMIUM ?? '/usr/bin/chromium',
+    // A dispatcher's browser in Timișoara speaks Romanian: the native time and date inputs then
+    // show 14:30 and 08.12.2026, not 02:30 PM and 12/08/2026. Chromium on Linux takes that from
+    // LANGUAGE (with Debian's chromium-l10n installed; without it, the inputs stay English).
+    env: { ...process.env, LANGUAGE: 'ro' },
     args: [
       '--headless',
       '--no-sandbox',
