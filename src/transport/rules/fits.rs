@@ -1,6 +1,7 @@
 //! Where a trip fits by hand: on each vehicle, the cheapest feasible place for it leaving every
 //! other stop where it is (the same insertion the move uses), what it adds to that vehicle's
-//! driving, or the code of why it does not fit. No I/O.
+//! driving, or the code of why it does not fit; and taking trips out of a plan with the
+//! kilometres they added (`drop_trips`). No I/O.
 
 use std::collections::HashSet;
 
