@@ -190,7 +190,7 @@ describe('adapted transport', () => {
       await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
       // Once this day's work is done the tablet opens VAN-01's next day with work, if another
       // file left one: that is not this test's to drive.
-      if (!(await page.textContent('.tablet-head')).includes(tomorrow)) break;
+      if ((await page.getAttribute('.tablet-head', 'data-date')) !== tomorrow) break;
       const next = page.locator('.tablet-stop:not(.done)').first();
       if ((await next.count()) === 0) break;
       const kind = await next.getAttribute('data-kind');
@@ -219,7 +219,7 @@ describe('adapted transport', () => {
       await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
     }
     assert.ok(noShowTrip, 'VAN-01 had a second pick-up for the no-show');
-    if ((await page.textContent('.tablet-head')).includes(tomorrow)) assert.equal(await page.locator('.tablet-stop:not(.done)').count(), 0);
+    if ((await page.getAttribute('.tablet-head', 'data-date')) === tomorrow) assert.equal(await page.locator('.tablet-stop:not(.done)').count(), 0);
 
     // The dispatcher's queue shows the no-show.
     await disp.page.goto(`${base}/`);

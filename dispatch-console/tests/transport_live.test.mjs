@@ -1,12 +1,15 @@
 // Adapted transport live, against the real service: the driver's tablet is open; a dispatcher
 // books a trip for today and it appears on the tablet without a reload (pushed over the
 // websocket), with the "route updated" notice; the tablet's incidents (a reason chosen, then
-// confirmed) each open a queue item that the dispatcher's console shows. Runs after transport.test.mjs (file order),
-// when VAN-01 has no work left on the planned day. Run through scripts/console-test.
+// confirmed) each open a queue item that the dispatcher's console shows; once the driver has
+// done today's last stop the tablet stays on today ("every stop is done"), though VAN-01 has
+// work on a later day. Runs after transport.test.mjs (file order), when VAN-01 has no work left
+// on the planned day, and last (it leaves VAN-01's today worked). Screenshots of the finished day at
+// 390×844 and 1024×768. Run through scripts/console-test.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { base, consoleReady, launch, loggedIn, row, users } from './helpers.mjs';
+import { base, consoleReady, launch, loggedIn, row, screenshots, users } from './helpers.mjs';
 
 const driver1 = { username: process.env.CONSOLE_USER_DRIVER1, password: process.env.CONSOLE_PASS_DRIVER1 };
 const zone = 'Europe/Bucharest';
@@ -23,6 +26,8 @@ function localTimeIn(minutes) {
 let browser;
 let disp;
 let tablet;
+/** Today's trip booked by the first test (none when it was skipped). */
+let todayTrip;
 
 async function api(page, method, path, body) {
   return page.evaluate(
@@ -91,6 +96,7 @@ describe('adapted transport live', () => {
     });
     assert.equal(booked.status, 201, JSON.stringify(booked.json));
     const trip = booked.json.trips[0];
+    todayTrip = trip.id;
     assert.ok(trip.vehicle_id, `inserted into today's plan: ${JSON.stringify(trip)}`);
     if (trip.vehicle_id !== 'VAN-01') {
       const moved = await api(disp.page, 'POST', `/api/v1/transport/plans/${today}/move`, { trip_id: trip.id, vehicle_id: 'VAN-01' });
@@ -132,6 +138,64 @@ describe('adapted transport live', () => {
         .find((i) => i.kind === 'incident' && i.details.description.startsWith(`Incident VAN-01: ${label}`));
       assert.ok(item, `a queue item for ${kind}`);
       await row(disp.page, item.id).waitFor({ timeout: 10_000 });
+    }
+    await tablet.context.close();
+  });
+
+  test("after today's last stop the tablet stays on today: every stop done, not the next day's first pick-up", async (t) => {
+    if (!todayTrip) {
+      t.skip('no trip could be booked for today (see the first test)');
+      return;
+    }
+    // Arrange: VAN-01 also has a trip on a later day (nine weeks ahead, beyond the demo's
+    // recurring trips and before the tablet test's day), so there is a day it could jump to.
+    disp = await loggedIn(browser, users.a);
+    await consoleReady(disp.page);
+    const later = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + 63 * 86_400_000));
+    const booked = await api(disp.page, 'POST', '/api/v1/transport/bookings', { rider: 'LIVE-01', date: later, pickup: { place: 'home' }, dropoff: { place: 'day_centre' }, timing: 'pickup_at', time: '11:10:00' });
+    assert.equal(booked.status, 201, JSON.stringify(booked.json));
+    const next = booked.json.trips[0];
+    if ((await api(disp.page, 'GET', `/api/v1/transport/plans/${later}`)).status === 404) {
+      const p = await api(disp.page, 'POST', `/api/v1/transport/plans/${later}`, { seconds: 0.5 });
+      assert.equal(p.status, 200, JSON.stringify(p.json));
+    }
+    const plan = await api(disp.page, 'GET', `/api/v1/transport/plans/${later}`);
+    if (!plan.json.routes.some((r) => r.vehicle_id === 'VAN-01' && r.stops.some((x) => x.trip_id === next.id))) {
+      const moved = await api(disp.page, 'POST', `/api/v1/transport/plans/${later}/move`, { trip_id: next.id, vehicle_id: 'VAN-01' });
+      assert.equal(moved.status, 200, JSON.stringify(moved.json));
+    }
+    tablet = await loggedIn(browser, driver1);
+    const page = tablet.page;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
+    assert.equal(await page.getAttribute('.tablet-head', 'data-date'), today);
+
+    // Act: the driver works through what is left of today, stop by stop.
+    for (let guard = 0; guard < 40; guard++) {
+      const stop = page.locator('.tablet-stop:not(.done)').first();
+      if ((await stop.count()) === 0) break;
+      const [kind, trip] = [await stop.getAttribute('data-kind'), await stop.getAttribute('data-trip')];
+      const action = kind === 'pickup' ? 'picked_up' : 'dropped_off';
+      await page.locator(`.tablet-stop[data-trip="${trip}"][data-kind=${kind}] [data-action=${action}]`).click();
+      await page.waitForSelector('main.tablet[data-busy="0"] .tablet-link[data-pending="0"]');
+      await page.waitForSelector(`.tablet-stop.done[data-trip="${trip}"][data-kind=${kind}]`, { state: 'attached' });
+    }
+
+    // Assert: still today, the day's stops in the done list, the finished state; the later
+    // day's pick-up is nowhere on the screen.
+    await page.locator('.tb-all-done').waitFor();
+    assert.equal(await page.textContent('.tb-all-done'), 'Toate opririle sunt efectuate.');
+    assert.equal(await page.getAttribute('.tablet-head', 'data-date'), today);
+    // The day named as the driver says it, not as an ISO date.
+    assert.match(await page.textContent('.tablet-head'), /^Foaie de parcurs VAN-01 · azi, \p{L}+ \d{1,2} \p{L}+$/u);
+    assert.equal(await page.locator(`.tablet-stop[data-trip="${todayTrip}"].done`).count(), 2);
+    assert.equal(await page.locator(`.tablet-stop[data-trip="${next.id}"]`).count(), 0);
+    const done = await api(disp.page, 'GET', `/api/v1/transport/bookings?date=${today}`);
+    assert.equal(done.json.trips.find((x) => x.id === todayTrip).status, 'dropped_off');
+    if (screenshots) {
+      await page.screenshot({ path: `${screenshots}/tablet-day-done-390x844.png`, fullPage: true });
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await page.screenshot({ path: `${screenshots}/tablet-day-done-1024x768.png`, fullPage: true });
     }
     await tablet.context.close();
   });

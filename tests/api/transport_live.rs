@@ -10,7 +10,7 @@ use dispecer::transport::model::{DayPlan, PlanStop, TimingKind, Trip, TripStatus
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_with, test_config, TestApp, WsClient};
-use crate::transport::{driver_post, driver_token, post, rider, seed_fleet};
+use crate::transport::{driver_get, driver_post, driver_token, post, rider, seed_fleet};
 
 /// A fixed-offset zone where it is now between 10:00 and 10:59, so that "today" has a working
 /// day ahead whenever the suite runs.
@@ -512,4 +512,82 @@ async fn a_late_trip_no_vehicle_can_take_becomes_one_queue_item() {
         !text.contains("Beneficiar") && !text.contains("Str."),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn after_the_day_s_last_stop_the_tablet_stays_on_today_with_every_stop_done() {
+    // Arrange: VAN-01 has two trips today; tomorrow it has one more, and VAN-02 one, nothing
+    // today.
+    let app = spawn_at_ten().await;
+    let (_, trips) = one_vehicle_plan(&app, false, true).await;
+    let (today, _) = dispecer::transport::local_now(&app.state);
+    let tomorrow = today + chrono::Duration::days(1);
+    for (i, van) in [(0, "VAN-01"), (1, "VAN-02")] {
+        let r = post(
+            &app,
+            "/api/v1/transport/bookings",
+            json!({
+                "rider": format!("R-{i:03}"), "date": tomorrow, "pickup": {"place": "home"},
+                "dropoff": {"place": "dialysis"}, "timing": "pickup_at", "time": "09:00:00",
+            }),
+        )
+        .await;
+        assert_eq!(r.status(), 201, "{:?}", r.text().await);
+        let body: Value = r.json().await.unwrap();
+        let trip = body["trips"][0]["id"].as_str().unwrap().to_owned();
+        if i == 0 {
+            let r = post(
+                &app,
+                &format!("/api/v1/transport/plans/{tomorrow}"),
+                json!({"seconds": 0.5}),
+            )
+            .await;
+            assert_eq!(r.status(), 200, "{:?}", r.text().await);
+        }
+        let r = post(
+            &app,
+            &format!("/api/v1/transport/plans/{tomorrow}/move"),
+            json!({"trip_id": trip, "vehicle_id": van}),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    }
+    let token = driver_token(&app, "sofer1", "SOFER-01").await;
+    let path = "/api/v1/transport/manifest";
+    assert_eq!(driver_get(&app, &token, path).await["date"], json!(today));
+
+    // Act: the driver works both of today's trips.
+    for (n, trip) in trips.iter().enumerate() {
+        for kind in ["arrived", "picked_up", "dropped_off"] {
+            let r = driver_post(
+                &app,
+                &token,
+                "/api/v1/transport/actions",
+                json!({"action_id": format!("end-{n}-{kind}"), "kind": kind, "trip_id": trip}),
+            )
+            .await;
+            assert_eq!(r.status(), 201, "{kind}: {:?}", r.text().await);
+        }
+    }
+
+    // Assert: the tablet still shows today, every stop done; tomorrow's work is one date away.
+    let now = driver_get(&app, &token, path).await;
+    assert_eq!(now["date"], json!(today));
+    let stops = now["stops"].as_array().unwrap();
+    assert_eq!(stops.len(), 4);
+    assert!(
+        stops.iter().all(|s| s["status"] == "dropped_off"),
+        "{stops:?}"
+    );
+    let later = driver_get(&app, &token, &format!("{path}?date={tomorrow}")).await;
+    assert_eq!(later["stops"].as_array().unwrap().len(), 2, "{later}");
+    // A vehicle with nothing today still opens its next day with work.
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            "/api/v1/transport/manifest?vehicle=VAN-02",
+        )
+        .await;
+    let van2: Value = r.json().await.unwrap();
+    assert_eq!(van2["date"], json!(tomorrow), "{van2}");
 }

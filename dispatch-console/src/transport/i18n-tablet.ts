@@ -10,6 +10,8 @@ const ro = {
   upcoming: 'Următoarele opriri',
   done_stops: 'Efectuate ({n})',
   all_done: 'Toate opririle sunt efectuate.',
+  day_today: 'azi, {d}',
+  day_tomorrow: 'mâine, {d}',
   navigate: 'Navigare',
   call_rider: 'Sună beneficiarul',
   delivery: 'Livrare',
@@ -85,6 +87,8 @@ const en: Dict = {
   upcoming: 'Next stops',
   done_stops: 'Done ({n})',
   all_done: 'Every stop is done.',
+  day_today: 'today, {d}',
+  day_tomorrow: 'tomorrow, {d}',
   navigate: 'Navigate',
   call_rider: 'Call the rider',
   delivery: 'Delivery',
@@ -168,6 +172,28 @@ const hhmm = new Intl.DateTimeFormat('ro-RO', { hour: '2-digit', minute: '2-digi
 export function clock(at: Date | string): string {
   const d = typeof at === 'string' ? new Date(at) : at;
   return Number.isNaN(d.getTime()) ? '' : hhmm.format(d);
+}
+
+/** Today's date in Timișoara, as `YYYY-MM-DD` (the service's days are Timișoara's). */
+function todayThere(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Bucharest', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+/** A planned day (`YYYY-MM-DD`) as a driver reads it: "azi, luni 7 decembrie", "mâine, …", or
+ *  the weekday and date alone for a later day. */
+export function dayName(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const at = Date.UTC(y, m - 1, d, 12);
+  if (Number.isNaN(at)) return date;
+  const locale = currentLang() === 'en' ? 'en-GB' : 'ro-RO';
+  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(at);
+  const dayMonth = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'long', timeZone: 'UTC' }).format(at);
+  const named = `${weekday} ${dayMonth}`;
+  const today = todayThere();
+  const tomorrow = new Date(Date.parse(`${today}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  if (date === today) return tk('day_today', { d: named });
+  if (date === tomorrow) return tk('day_tomorrow', { d: named });
+  return named;
 }
 
 /** A refusal in words: its reason code when the tablet knows it, else the field or status. */

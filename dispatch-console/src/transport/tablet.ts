@@ -19,7 +19,7 @@ import { topBar } from '../topbar';
 import type { Me } from '../types';
 import { call, type DriverMessage, type DriverMessageList, type Manifest, type ManifestStop } from './api';
 import { tt, word } from './i18n';
-import { clock, refusal, tk } from './i18n-tablet';
+import { clock, dayName, refusal, tk } from './i18n-tablet';
 import { listenTransport } from './listen';
 import { emergencyDialog, incidentDialog, messagesBox, type Send } from './tablet-parts';
 import { CACHED_ME, kv, newId, outbox, type OutboxEntry } from './tablet-db';
@@ -498,7 +498,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     status.textContent = `${online ? tt('online') : tk('offline_since')}${waiting ? ` · ${tt('pending', { n: waiting })}` : ''}${lastError ? ` · ${lastError}` : ''}`;
     status.dataset.pending = String(waiting);
     const saved = !online && savedAt ? ` · ${tk('saved_at', { t: clock(savedAt) })}` : '';
-    head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${manifest.date}${saved}` : tt('tablet');
+    head.textContent = manifest?.date ? `${tt('tablet')} ${manifest.vehicle_id} · ${dayName(manifest.date)}${saved}` : tt('tablet');
+    head.dataset.date = manifest?.date ?? '';
     sosButton.textContent = tk('sos');
     incidentButton.textContent = tt('incident');
     sosState.hidden = sosId === null;

@@ -41,7 +41,7 @@ pub(crate) struct ManifestQuery {
     path = "/api/v1/transport/manifest",
     tag = "transport",
     operation_id = "get_transport_manifest",
-    description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, the first planned day from today on with work left. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
+    description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, today while the vehicle has stops today that are not cancelled (done ones too), else the first planned day from today on with work left. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
     params(ManifestQuery),
     responses(
         (status = 200, body = crate::web::schemas::transport::Manifest),

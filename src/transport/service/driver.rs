@@ -47,8 +47,9 @@ pub(crate) struct ManifestDay {
     pub route: Option<VehicleRoute>,
 }
 
-/// The day a vehicle's manifest shows: `date`, or without it the first planned day from today
-/// on where the vehicle has work left; `None` when there is none.
+/// The day a vehicle's manifest shows: `date`; without it today while the vehicle has stops
+/// today that are not cancelled (done ones too), else the first planned day from today on where
+/// it has work left; `None` when there is none.
 pub(crate) async fn manifest_day(
     ctx: Ctx<'_>,
     vehicle_id: &str,
@@ -75,12 +76,17 @@ pub(crate) async fn manifest_day(
             .iter()
             .find(|r| r.vehicle_id == vehicle_id)
             .cloned();
-        let open = route.as_ref().is_some_and(|r| {
-            r.stops
-                .iter()
-                .any(|s| trips.get(&s.trip_id).is_some_and(|t| t.status.is_live()))
-        });
-        if open || date.is_some() {
+        let any = |keep: fn(TripStatus) -> bool| {
+            route.as_ref().is_some_and(|r| {
+                r.stops
+                    .iter()
+                    .any(|s| trips.get(&s.trip_id).is_some_and(|t| keep(t.status)))
+            })
+        };
+        // Today stays on the tablet once its work is done: the driver sees the day's stops as
+        // done ("every stop is done"), not the next day's first pick-up as if it were due now.
+        let worked_today = day == today && any(|s| s != TripStatus::Cancelled);
+        if date.is_some() || worked_today || any(TripStatus::is_live) {
             return Ok(Some(ManifestDay { plan, trips, route }));
         }
     }
