@@ -214,7 +214,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   let vehicles: VehicleOut[] = [];
   let positions: PositionOut[] = [];
   let selected: string | null = null;
-  let progressLines: string[] = [];
   const planMap = new PlanMap((trip) => select(trip));
   const mapBox = h('section', { class: 'panel planner-map', 'aria-label': 'map' });
   const timelineBox = h('section', { class: 'panel planner-timeline', 'aria-label': 'timeline' });
@@ -225,7 +224,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   const messagesBox = h('section', { id: 'transport-messages', class: 'panel planner-messages', 'aria-label': 'messages' });
   const runButton = h('button', { class: 'primary', 'data-action': 'plan' }, tt('plan'));
   const versionNote = h('span', { class: 'plan-version-slot' });
-  const progressLog = h('pre', { class: 'plan-progress', hidden: true });
 
   const colours = () => new Map(vehicles.map((v, i) => [v.id, colourOf(i)]));
   const tripById = (id: string) => trips.find((t) => t.id === id);
@@ -318,8 +316,6 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         ? h('span', { 'data-field': 'plan-version' }, `v${plan.version} · ${plan.feasible ? '✓' : plan.problems.join('; ')}`)
         : h('span', { class: 'muted', 'data-field': 'no-plan' }, tt('no_plan')),
     );
-    progressLog.textContent = progressLines.join('\n');
-    progressLog.hidden = progressLines.length === 0;
   }
 
   function renderMap(): void {
@@ -516,13 +512,12 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
 
   runButton.addEventListener('click', async () => {
     runButton.disabled = true;
-    progressLines = [tt('planning')];
-    renderHead();
+    say(tt('planning'));
     try {
       const out = await call<{ plan: PlanOut; progress: string[] }>('POST', `/api/v1/transport/plans/${dateInput.value}`, {});
       // The service's progress lines are for the log (English); the dispatcher gets the outcome.
       const plan = out.plan;
-      progressLines = [
+      say(
         tt('planned_summary', {
           v: plan.version,
           served: plan.routes.reduce((n, r) => n + r.stops.filter((x) => x.pickup).length, 0),
@@ -530,10 +525,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
           km: formatNumber(plan.routes.reduce((n, r) => n + r.km, 0)),
           unserved: plan.unserved.length,
         }),
-      ];
+      );
       await loadDay();
     } catch (e) {
-      progressLines = [];
       fail(e);
     } finally {
       runButton.disabled = false;
@@ -600,6 +594,8 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     void loadDay();
   };
   dateInput.addEventListener('change', () => {
+    // What was said about the day left behind does not belong to the new one.
+    say('');
     selected = null;
     void loadDay();
     stopMessages.reload();
@@ -610,10 +606,10 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     h(
       'main',
       { class: 'transport planner', 'data-page': 'transport' },
-      h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput), runButton, versionNote),
-      progressLog,
+      // What the last action did, beside the buttons that start most of them: no empty band
+      // above the panels while there is nothing to say, nothing pushed down when there is.
+      h('div', { class: 'transport-head' }, h('h1', {}, tt('transport')), h('label', {}, tt('date'), dateInput), runButton, versionNote, message),
       liveNote,
-      message,
       h('div', { class: 'planner-top' }, mapBox, timelineBox),
       h('div', { class: 'planner-mid' }, tripBox, unservedBox, messagesBox),
       runs.el,
