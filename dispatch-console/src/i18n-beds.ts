@@ -4,7 +4,7 @@
 // so the page never shows one raw.
 
 import { ApiError } from './api';
-import { currentLang, errorText, missing } from './i18n';
+import { currentLang, errorText, fill, missing } from './i18n';
 
 const ro = {
   // The outreach panel.
@@ -180,7 +180,7 @@ const dicts: Record<'ro' | 'en', Dict> = { ro, en };
 export function tb(key: BKey, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key] as string | undefined;
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** A code of this vocabulary, if it has one. */

@@ -2,7 +2,7 @@
 // report), Romanian first. Kept apart from i18n.ts so the screens of each workflow own their
 // words; the language switch is the same one (`currentLang`).
 
-import { currentLang, missing, term } from './i18n';
+import { currentLang, fill, missing, term } from './i18n';
 
 const ro = {
   emiu_title: 'Echipa EMIU',
@@ -34,7 +34,7 @@ const ro = {
   m_police_notified: 'Poliția anunțată (ordin de protecție provizoriu)',
   m_shelter_placement: 'Plasament în adăpost',
   shelter: 'Adăpost',
-  free_places: '{n} locuri libere din {c}',
+  free_places: '{n:un loc liber|# locuri libere|# de locuri libere} din {c}',
   place_in_shelter: 'Plasează în adăpost',
   report: 'Raportul intervenției',
   report_placeholder: 'Ce s-a întâmplat, ce s-a făcut, ce urmează…',
@@ -44,7 +44,7 @@ const ro = {
   refused_title: 'Acces refuzat',
   refused_text: 'Nu aveți dreptul să vedeți acest caz.',
   saved: 'Salvat.',
-  storm_banner: 'FURTUNĂ DE ALARME: {n} alarme în ultimele {s} s — repetările de la același dispozitiv sunt grupate, P1 primele, nicio alarmă pierdută.',
+  storm_banner: 'FURTUNĂ DE ALARME: {n:o alarmă|# alarme|# de alarme} în ultimele {s} s — repetările de la același dispozitiv sunt grupate, P1 primele, nicio alarmă pierdută.',
   repeats: '×{n} de la același dispozitiv',
   followup: 'Urmărire',
   known_beneficiary: 'Număr cunoscut: beneficiarul TeleAsistență {name} ({device}).',
@@ -88,7 +88,7 @@ const ro = {
   step_dispatched: 'alocată',
   step_closed: 'închisă',
   chart_caption: 'Alarme/apeluri preluate pe intervale de {b} s',
-  items_n: '{n} lucrări',
+  items_n: '{n:o lucrare|# lucrări|# de lucrări}',
   dial_requested: 'apel cerut prin centrală către',
   dial_carer_n: 'aparținătorul {n}',
   // --- EMIU procedure (issue 17, point 1): police request, arrival clock, orders, hazards ---
@@ -198,8 +198,8 @@ const ro = {
   override_by_judgement: 'nivel {level} prin judecată profesională',
   reassessment: 'Reevaluare',
   adults: 'Adulți',
-  places_needed: 'Locuri necesare: {n} (din care {children} copii)',
-  places_taken: '{n} locuri',
+  places_needed: 'Locuri necesare: {n} (din care {children:un copil|# copii|# de copii})',
+  places_taken: '{n:un loc|# locuri|# de locuri}',
 };
 
 type Dict = typeof ro;
@@ -235,7 +235,7 @@ const en: Dict = {
   m_police_notified: 'Police notified (provisional protection order)',
   m_shelter_placement: 'Shelter placement',
   shelter: 'Shelter',
-  free_places: '{n} free places of {c}',
+  free_places: '{n:# free place|# free places} of {c}',
   place_in_shelter: 'Place in the shelter',
   report: 'Intervention report',
   report_placeholder: 'What happened, what was done, what follows…',
@@ -245,7 +245,7 @@ const en: Dict = {
   refused_title: 'Access refused',
   refused_text: 'You may not see this case.',
   saved: 'Saved.',
-  storm_banner: 'ALARM STORM: {n} alarms in the last {s} s — repeats from one device are grouped, P1 first, no alarm dropped.',
+  storm_banner: 'ALARM STORM: {n:# alarm|# alarms} in the last {s} s — repeats from one device are grouped, P1 first, no alarm dropped.',
   repeats: '×{n} from the same device',
   followup: 'Follow-up',
   known_beneficiary: 'Known number: TeleAsistență beneficiary {name} ({device}).',
@@ -289,7 +289,7 @@ const en: Dict = {
   step_dispatched: 'dispatched',
   step_closed: 'closed',
   chart_caption: 'Items answered per {b} s interval',
-  items_n: '{n} items',
+  items_n: '{n:# item|# items}',
   dial_requested: 'call requested through the exchange to',
   dial_carer_n: 'carer {n}',
   // --- EMIU procedure (issue 17, point 1): police request, arrival clock, orders, hazards ---
@@ -400,7 +400,7 @@ const en: Dict = {
   reassessment: 'Re-assessment',
   adults: 'Adults',
   places_needed: 'Places needed: {n} ({children} of them children)',
-  places_taken: '{n} places',
+  places_taken: '{n:# place|# places}',
 };
 
 const terms: Record<'ro' | 'en', Record<string, string>> = {
@@ -461,7 +461,7 @@ const dicts = { ro, en };
 export function te(key: EKey, vars: Record<string, string | number> = {}, quiet = false): string {
   const text = dicts[currentLang()][key] as string | undefined;
   if (text === undefined) return quiet ? '' : missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** A server vocabulary value of the emergency workflows, else the common `term`. */

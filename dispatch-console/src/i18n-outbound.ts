@@ -1,7 +1,7 @@
 // Texts of the outbound-calls page (`/apeluri`), Romanian first; the language switch is the
 // common one (`currentLang`).
 
-import { currentLang, missing } from './i18n';
+import { currentLang, fill, missing } from './i18n';
 
 const ro = {
   nav: 'Apeluri ieșite',
@@ -54,7 +54,7 @@ const ro = {
   window_start: 'De la',
   window_end: 'Până la',
   preview: 'Previzualizează',
-  preview_result: '{n} beneficiari selectați; {b} cu număr protejat (nu vor fi sunați)',
+  preview_result: '{n:un beneficiar selectat|# beneficiari selectați|# de beneficiari selectați}; {b} cu număr protejat (nu vor fi sunați)',
   create_start: 'Creează și pornește',
   started: 'pornită',
   draft: 'ciornă',
@@ -67,7 +67,7 @@ const ro = {
   list_due: 'Scadent la',
   list_entries: 'Beneficiari (un cod de dispozitiv pe rând, sau „telefon; nume”)',
   list_add: 'Adaugă lista',
-  list_result: '{n} apeluri create; {s} sărite',
+  list_result: '{n:un apel creat|# apeluri create|# de apeluri create}; {s} sărite',
   schedules: 'Apeluri de bunăstare programate',
   no_schedules: 'Niciun program.',
   device: 'Cod dispozitiv',
@@ -85,7 +85,7 @@ const ro = {
   fri: 'V',
   sat: 'S',
   sun: 'D',
-  every_n: 'la fiecare {n} zile',
+  every_n: '{n:în fiecare zi|la fiecare # zile|la fiecare # de zile}',
   already_started: 'campania a fost deja pornită',
   already_recorded: 'rezultatul a fost deja înregistrat',
   not_open: 'apelul nu mai este în coadă',
@@ -102,7 +102,7 @@ const ro = {
   unknown_value: 'nu se știe',
   yes_value: 'da',
   no_value: 'nu',
-  age_now: '{n} ani în acest an',
+  age_now: '{n:un an|# ani|# de ani} în acest an',
   profile_saved: 'Profilul a fost salvat.',
   bad_birth_year: 'Anul nașterii trebuie să fie între 1900 și {year}.',
   profile_link: 'profil',
@@ -162,7 +162,7 @@ const en: Dict = {
   window_start: 'From',
   window_end: 'Until',
   preview: 'Preview',
-  preview_result: '{n} beneficiaries selected; {b} with a protected number (will not be called)',
+  preview_result: '{n:# beneficiary|# beneficiaries} selected; {b} with a protected number (will not be called)',
   create_start: 'Create and start',
   started: 'started',
   draft: 'draft',
@@ -175,7 +175,7 @@ const en: Dict = {
   list_due: 'Due',
   list_entries: "Beneficiaries (one device id per line, or 'phone; name')",
   list_add: 'Add the list',
-  list_result: '{n} calls created; {s} skipped',
+  list_result: '{n:# call|# calls} created; {s} skipped',
   schedules: 'Scheduled wellbeing calls',
   no_schedules: 'No schedule.',
   device: 'Device id',
@@ -193,7 +193,7 @@ const en: Dict = {
   fri: 'Fr',
   sat: 'Sa',
   sun: 'Su',
-  every_n: 'every {n} days',
+  every_n: '{n:every day|every # days}',
   already_started: 'the campaign was started already',
   already_recorded: 'the outcome was recorded already',
   not_open: 'the call is no longer in the queue',
@@ -210,7 +210,7 @@ const en: Dict = {
   unknown_value: 'not known',
   yes_value: 'yes',
   no_value: 'no',
-  age_now: '{n} years old this year',
+  age_now: '{n:# year|# years} old this year',
   profile_saved: 'The profile was saved.',
   bad_birth_year: 'The birth year must be between 1900 and {year}.',
   profile_link: 'profile',
@@ -223,7 +223,7 @@ const dicts: Record<'ro' | 'en', Dict> = { ro, en };
 export function to(key: OKey, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key] as string | undefined;
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** A code of this page's vocabulary, if it has one. */

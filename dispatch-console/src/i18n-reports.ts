@@ -3,7 +3,7 @@
 // outcomes, alarm types) are translated by the common dictionaries (`termE`); the codes only this
 // report shows are here.
 
-import { currentLang, missing } from './i18n';
+import { currentLang, fill, missing } from './i18n';
 
 const ro = {
   activity: 'Raport de activitate',
@@ -156,7 +156,7 @@ const dicts: Record<'ro' | 'en', Record<Key, string>> = { ro, en };
 export function tr(key: Key, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key];
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** A code of this report, if this file has words for it. */

@@ -1,14 +1,14 @@
 // Texts of the duty roster (`/tura`) and the handover note, Romanian first. The language switch
 // is the common one (`currentLang`).
 
-import { currentLang, missing } from './i18n';
+import { currentLang, fill, missing } from './i18n';
 
 const ro = {
   roster: 'Tura',
   roster_title: 'Tura dispecerilor',
   on_duty_now: 'De serviciu acum',
   nobody_on_duty: 'Nimeni de serviciu: apelurile sună la numărul dispeceratului.',
-  rings: 'Apelurile sună la {n} telefoane.',
+  rings: 'Apelurile sună la {n:un telefon|# telefoane|# de telefoane}.',
   rings_one: 'Apelurile sună la un singur telefon.',
   rings_none: 'Niciun dispecer de serviciu nu are telefon: apelurile sună la numărul dispeceratului.',
   next_shift: 'Tura următoare',
@@ -79,7 +79,7 @@ const en: Record<RKey, string> = {
   roster_title: 'Dispatcher roster',
   on_duty_now: 'On duty now',
   nobody_on_duty: 'Nobody on duty: calls ring the dispatch desk number.',
-  rings: 'Calls ring {n} phones.',
+  rings: 'Calls ring {n:# phone|# phones}.',
   rings_one: 'Calls ring one phone.',
   rings_none: 'Nobody on duty has a phone: calls ring the dispatch desk number.',
   next_shift: 'Next shift',
@@ -148,7 +148,7 @@ const dicts = { ro, en };
 export function tr(key: RKey, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key] as string | undefined;
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** A refusal of the roster API in words: by its reason, else by the field it names. */

@@ -1,14 +1,14 @@
 // Texts of the directory of services (`/servicii`) and of a service's inbox (`/inbox`):
 // Romanian first, English beside it.
 
-import { currentLang, missing } from './i18n';
+import { currentLang, fill, missing } from './i18n';
 
 const ro = {
   nav_services: 'Servicii',
   services_title: 'Servicii sociale — ghid',
   search_label: 'Caută (nume, cui se adresează, categorie)',
   search_placeholder: 'ex. vârstnici, adăpost, violență',
-  n_found: '{n} servicii',
+  n_found: '{n:un serviciu|# servicii|# de servicii}',
   none_found: 'Niciun serviciu găsit.',
   das_unit: 'Serviciu DAS',
   ngo: 'ONG partener',
@@ -78,7 +78,7 @@ const en: Dict = {
   services_title: 'Social services — directory',
   search_label: 'Search (name, who it is for, category)',
   search_placeholder: 'e.g. elderly, shelter, violence',
-  n_found: '{n} services',
+  n_found: '{n:# service|# services}',
   none_found: 'No service found.',
   das_unit: 'DAS unit',
   ngo: 'NGO partner',
@@ -146,7 +146,7 @@ const dicts = { ro, en };
 export function ts(key: SKey, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key] as string | undefined;
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** An outcome or decline-reason code in words. */

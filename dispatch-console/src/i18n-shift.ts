@@ -3,7 +3,7 @@
 // (channels, reporters, refusal reasons, audit actions, result kinds) are translated through
 // `termS`; an unknown code falls back to the common dictionary.
 
-import { currentLang, term } from './i18n';
+import { currentLang, fill, term } from './i18n';
 import { termE } from './i18n-emergency';
 
 const ro = {
@@ -407,7 +407,7 @@ const dicts = { ro, en };
 
 /** A text of the shift tools, with `{name}` placeholders filled from `vars`. */
 export function ts(key: SKey, vars: Record<string, string | number> = {}): string {
-  return dicts[currentLang()][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(dicts[currentLang()][key], vars);
 }
 
 /** A code of the shift tools in the current language, else the common `term`. */

@@ -130,7 +130,7 @@ const ro = {
   no_name: 'necunoscut',
   rep_total: '×{n} alarme',
   rep_unseen: '+{n} noi',
-  rep_unseen_title: '{n} alarme noi de la același dispozitiv după preluare: deschideți și preluați din nou',
+  rep_unseen_title: '{n:o alarmă nouă|# alarme noi|# de alarme noi} de la același dispozitiv după preluare: deschideți și preluați din nou',
   bulk_ack: 'Preia grupul ({n})',
   bulk_ack_short: 'Preia ×{n}',
   ack_repeats: 'Am văzut alarmele noi ({n})',
@@ -308,7 +308,7 @@ const en: Dict = {
   no_name: 'unknown',
   rep_total: '×{n} alarms',
   rep_unseen: '+{n} new',
-  rep_unseen_title: '{n} new alarms from the same device since it was taken: open and acknowledge again',
+  rep_unseen_title: '{n:# new alarm|# new alarms} from the same device since it was taken: open and acknowledge again',
   bulk_ack: 'Take the group ({n})',
   bulk_ack_short: 'Take ×{n}',
   ack_repeats: 'Seen the new alarms ({n})',
@@ -731,11 +731,30 @@ export function missing(what: string, fallback: string): string {
   return `⟦${what}⟧`;
 }
 
-/** A UI text, with `{name}` placeholders filled from `vars`. */
+/** The plural forms a count placeholder lists, in this order: Romanian "one" (1), "few" (0,
+ * 2–19, and 101–119 and so on) and "other" (20 and up, where Romanian says "20 de zile"), as
+ * Unicode's CLDR rules count them; English "one" and "other". */
+const PLURAL_ORDER: Record<Lang, Intl.LDMLPluralRule[]> = { ro: ['one', 'few', 'other'], en: ['one', 'other'] };
+const pluralRules: Record<Lang, Intl.PluralRules> = { ro: new Intl.PluralRules('ro-RO'), en: new Intl.PluralRules('en-GB') };
+
+/** `text` with its placeholders filled from `vars`: `{name}` is the value as given (nothing if
+ * missing); `{name:form|form|form}` is the plural form the value asks for in the console's
+ * language, `#` in it standing for the number ("{n:o zi|# zile|# de zile}"). */
+export function fill(text: string, vars: Record<string, string | number> = {}): string {
+  return text.replace(/\{(\w+)(?::([^{}]*))?\}/g, (_, k: string, forms: string | undefined) => {
+    const value = vars[k];
+    if (forms === undefined) return String(value ?? '');
+    const list = forms.split('|');
+    const i = PLURAL_ORDER[lang].indexOf(pluralRules[lang].select(Number(value)));
+    return list[Math.min(Math.max(i, 0), list.length - 1)].replace(/#/g, String(value ?? ''));
+  });
+}
+
+/** A UI text, with its placeholders filled from `vars` (see [`fill`]). */
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
   const text = dicts[lang][key] as string | undefined;
   if (text === undefined) return missing(key, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** Who reported an incident: the service's own rules by their name in words, anyone else

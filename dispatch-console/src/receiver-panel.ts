@@ -4,7 +4,7 @@
 // button; the texts are this panel's own (Romanian first, English on request).
 
 import { clear, h } from './dom';
-import { currentLang, formatDateTime, missing, onLangChange } from './i18n';
+import { currentLang, fill, formatDateTime, missing, onLangChange } from './i18n';
 
 /** One account as the API answers (no key, no personal data). */
 interface AccountView {
@@ -54,10 +54,10 @@ const ro = {
   ago_s: 'acum {n} s',
   ago_min: 'acum {n} min',
   ago_h: 'acum {n} h',
-  ago_d: 'acum {n} zile',
+  ago_d: 'acum {n:o zi|# zile|# de zile}',
   dur_min: '{n} min',
   dur_h: '{n} h',
-  dur_d: '{n} zile',
+  dur_d: '{n:o zi|# zile|# de zile}',
   dur_1d: '1 zi',
   ago_1d: 'acum o zi',
   error: 'Lista conturilor nu s-a putut încărca ({code}).',
@@ -91,10 +91,10 @@ const en: Record<RKey, string> = {
   ago_s: '{n} s ago',
   ago_min: '{n} min ago',
   ago_h: '{n} h ago',
-  ago_d: '{n} days ago',
+  ago_d: '{n:# day|# days} ago',
   dur_min: '{n} min',
   dur_h: '{n} h',
-  dur_d: '{n} days',
+  dur_d: '{n:# day|# days}',
   dur_1d: '1 day',
   ago_1d: 'a day ago',
   error: 'The account list could not be loaded ({code}).',
@@ -106,7 +106,7 @@ const dicts: Record<'ro' | 'en', Record<string, string>> = { ro, en };
 export function tr(key: RKey, vars: Record<string, string | number> = {}): string {
   const text = dicts[currentLang()][key];
   if (text === undefined) return missing(`receiver:${key}`, key);
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return fill(text, vars);
 }
 
 /** How long ago, in the largest whole unit. */

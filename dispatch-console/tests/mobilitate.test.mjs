@@ -428,7 +428,7 @@ describe('Mobilitate runs', () => {
     const message = panel.locator('[data-field=run-message]');
     await message.filter({ hasText: 'Opriri anulate: 1.' }).waitFor({ timeout: 10_000 });
     assert.match(await message.textContent(), /Nu s-au putut anula: 1 .*sunați șoferul: Beneficiar masă A1/);
-    await line.locator('[data-field=run-status]').filter({ hasText: '1 anulate' }).waitFor({ timeout: 10_000 });
+    await line.locator('[data-field=run-status]').filter({ hasText: '1 anulată' }).waitFor({ timeout: 10_000 });
     const cancelled = await api(page, 'GET', `/api/v1/transport/bookings/${waiting.id}`);
     assert.equal(cancelled.json.status, 'cancelled');
     assert.equal(cancelled.json.cancellation.reason, 'service_cancel');

@@ -160,7 +160,7 @@ describe('outbound calls page', () => {
     // Act: born 1938, lives alone.
     await form.locator('input[name=birth_year]').fill('1938');
     await form.locator('select[name=lives_alone]').selectOption('true');
-    assert.match(await form.locator('[data-field=age]').textContent(), new RegExp(`${new Date().getFullYear() - 1938} ani`));
+    assert.match(await form.locator('[data-field=age]').textContent(), new RegExp(`^${new Date().getFullYear() - 1938} de ani în acest an$`));
     await form.locator('[data-action=save-profile]').click();
     await page.waitForFunction(() => /Profilul a fost salvat/.test(document.querySelector('[data-field=flash]')?.textContent ?? ''));
     await shoot(page, 'profile', section);

@@ -3,7 +3,7 @@
 // messages panel. Romanian first; kept apart from transport/i18n.ts so other features' keys do
 // not collide with these.
 
-import { currentLang } from '../i18n';
+import { currentLang, fill } from '../i18n';
 
 const ro = {
   current: 'Oprirea curentă',
@@ -18,8 +18,8 @@ const ro = {
   collection: 'Ridicare',
   collected: 'Ridicat',
   collect_all: 'Preluate toate ({n})',
-  collect_meals: '{n} porții de ridicat pentru această rundă',
-  collect_supply: '{n} colete de ridicat pentru această cursă',
+  collect_meals: '{n:o porție|# porții|# de porții} de ridicat pentru această rundă',
+  collect_supply: '{n:un colet|# colete|# de colete} de ridicat pentru această cursă',
   delivered: 'Livrat',
   not_at_home: 'Nu este acasă',
   not_at_home_text: 'Observații (opțional)',
@@ -46,7 +46,7 @@ const ro = {
   sos_sent: 'Alarma de urgență a fost înregistrată. Dispeceratul vă contactează.',
   sos_queued: 'Alarma de urgență așteaptă conexiunea și pleacă automat.',
   messages: 'Mesaje',
-  messages_unread: 'Mesaje ({n} noi)',
+  messages_unread: 'Mesaje ({n:# nou|# noi})',
   no_messages: 'Niciun mesaj azi.',
   ack: 'Am înțeles',
   acked: 'confirmat {t}',
@@ -95,8 +95,8 @@ const en: Dict = {
   collection: 'Collection',
   collected: 'Collected',
   collect_all: 'All collected ({n})',
-  collect_meals: '{n} meals to collect for this round',
-  collect_supply: '{n} parcels to collect for this run',
+  collect_meals: '{n:# meal|# meals} to collect for this round',
+  collect_supply: '{n:# parcel|# parcels} to collect for this run',
   delivered: 'Delivered',
   not_at_home: 'Not at home',
   not_at_home_text: 'Notes (optional)',
@@ -158,7 +158,7 @@ const en: Dict = {
 
 export function tk(key: TabletKey, vars: Record<string, string | number> = {}): string {
   const s = (currentLang() === 'en' ? en : ro)[key];
-  return s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+  return fill(s, vars);
 }
 
 /** The incident codes the tablet offers (src/transport/rules/actions.rs INCIDENT_CODES). */

@@ -478,7 +478,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
         h(
           'details',
           { class: 'manifest', 'data-vehicle': m.vehicle_id },
-          h('summary', {}, styled(h('span', { class: 'tl-swatch' }), { background: colour.get(m.vehicle_id) ?? '#555' }), `${m.vehicle_id} · ${m.stops.length / 2} ${tt('trips').toLowerCase()}`),
+          h('summary', {}, styled(h('span', { class: 'tl-swatch' }), { background: colour.get(m.vehicle_id) ?? '#555' }), tt('manifest_trips', { v: m.vehicle_id, n: m.stops.length / 2 })),
           h('ol', {}, ...m.stops.map((s) => h('li', { 'data-trip': s.trip_id }, `${s.time} ${s.pickup ? tt('pick') : tt('drop')} · ${s.rider ?? s.label ?? ''} · ${s.address} · ${word(s.status)}`))),
         ),
       );

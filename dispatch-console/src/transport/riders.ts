@@ -105,12 +105,6 @@ function refusalText(e: unknown): string {
 const dateFmt = () => new Intl.DateTimeFormat(currentLang() === 'en' ? 'en-GB' : 'ro-RO', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
 const showDate = (iso: string) => dateFmt().format(new Date(`${iso}T00:00:00Z`));
 
-/** A count before "zile" / "days": Romanian puts "de" after 20 and more ("30 de zile", "101 zile"). */
-function days(n: number): string {
-  const m = Math.abs(n) % 100;
-  return currentLang() === 'ro' && Math.abs(n) >= 20 && (m === 0 || m >= 20) ? `${n} de` : String(n);
-}
-
 function isoToday(plusDays = 0): string {
   const d = new Date(Date.now() + plusDays * 86400000);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -222,7 +216,7 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
     clear(expiringBox);
     const list = expiring?.certificates ?? [];
     expiringBox.append(
-      h('div', { class: 'panel-head' }, h('h2', {}, tt('rp_expiring', { n: days(expiring?.days ?? 60) })), h('span', { class: 'count' }, String(list.length))),
+      h('div', { class: 'panel-head' }, h('h2', {}, tt('rp_expiring', { n: expiring?.days ?? 60 })), h('span', { class: 'count' }, String(list.length))),
       list.length === 0
         ? h('p', { class: 'muted' }, tt('rp_expiring_none'))
         : h(
@@ -234,7 +228,7 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
                 { 'data-rider': c.rider_id, class: c.days_left < 0 ? 'rp-expired' : c.days_left <= 14 ? 'rp-soon' : '' },
                 h('strong', {}, `${c.rider_id} · ${c.name}`),
                 ' ',
-                h('span', {}, `${showDate(c.valid_until)} — ${c.days_left < 0 ? tt('rp_expired', { n: days(-c.days_left) }) : tt('rp_days_left', { n: days(c.days_left) })}`),
+                h('span', {}, `${showDate(c.valid_until)} — ${c.days_left < 0 ? tt('rp_expired', { n: -c.days_left }) : tt('rp_days_left', { n: c.days_left })}`),
               ),
             ),
           ),
@@ -258,7 +252,7 @@ export function mountRiders(root: HTMLElement, me: Me, onLogout: () => void): ()
     const list = flagged?.riders ?? [];
     flaggedBox.append(
       h('div', { class: 'panel-head' }, h('h2', {}, tt('rp_flagged')), h('span', { class: 'count' }, String(list.length))),
-      h('p', { class: 'muted' }, flagged ? tt('rp_flagged_rule', { n: flagged.max_events, d: days(flagged.window_days) }) : ''),
+      h('p', { class: 'muted' }, flagged ? tt('rp_flagged_rule', { n: flagged.max_events, d: flagged.window_days }) : ''),
     );
     if (!supervisor) flaggedBox.append(h('p', { class: 'muted', 'data-field': 'supervisor-only' }, tt('rp_supervisor_only')));
     if (list.length === 0) {
