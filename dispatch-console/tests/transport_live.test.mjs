@@ -3,7 +3,7 @@
 // websocket), with the "route updated" notice; the tablet's incidents (a reason chosen, then
 // confirmed) each open a queue item that the dispatcher's console shows; once the driver has
 // done today's last stop the tablet stays on today ("every stop is done"), though VAN-01 has
-// work on a later day. Runs after transport.test.mjs (file order), when VAN-01 has no work left
+// work on a later day, and names that day and its first stop. Runs after transport.test.mjs (file order), when VAN-01 has no work left
 // on the planned day, and last (it leaves VAN-01's today worked). Screenshots of the finished day at
 // 390×844 and 1024×768. Run through scripts/console-test.
 
@@ -190,6 +190,12 @@ describe('adapted transport live', () => {
     assert.match(await page.textContent('.tablet-head'), /^Foaie de parcurs VAN-01 · azi, \p{L}+ \d{1,2} \p{L}+$/u);
     assert.equal(await page.locator(`.tablet-stop[data-trip="${todayTrip}"].done`).count(), 2);
     assert.equal(await page.locator(`.tablet-stop[data-trip="${next.id}"]`).count(), 0);
+    // Instead, when to start next: a later day with work (the one booked above, or an earlier
+    // one another file left on VAN-01) and the time of its first stop.
+    const hint = page.locator('.tb-next-work');
+    assert.ok((await hint.getAttribute('data-date')) > today);
+    assert.ok((await hint.getAttribute('data-date')) <= later);
+    assert.match(await hint.textContent(), /^Următoarea zi cu curse: (mâine, )?\p{L}+ \d{1,2} \p{L}+, prima oprire la \d\d:\d\d\.$/u);
     const done = await api(disp.page, 'GET', `/api/v1/transport/bookings?date=${today}`);
     assert.equal(done.json.trips.find((x) => x.id === todayTrip).status, 'dropped_off');
     if (screenshots) {

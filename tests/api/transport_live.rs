@@ -579,8 +579,15 @@ async fn after_the_day_s_last_stop_the_tablet_stays_on_today_with_every_stop_don
         stops.iter().all(|s| s["status"] == "dropped_off"),
         "{stops:?}"
     );
+    // The next day's work is named, with its first stop (the 09:00 pick-up booked above).
+    assert_eq!(now["next"]["date"], json!(tomorrow), "{now}");
+    assert_eq!(now["next"]["first_stop"], "09:00", "{now}");
     let later = driver_get(&app, &token, &format!("{path}?date={tomorrow}")).await;
     assert_eq!(later["stops"].as_array().unwrap().len(), 2, "{later}");
+    assert!(
+        later.get("next").is_none(),
+        "only when the day shown has no work left: {later}"
+    );
     // A vehicle with nothing today still opens its next day with work.
     let r = app
         .get_as(

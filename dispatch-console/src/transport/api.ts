@@ -56,6 +56,8 @@ export interface Manifest {
   date: string | null;
   plan_version?: number;
   stops: ManifestStop[];
+  /** When the day shown has no work left: the next day with work and its first stop (`HH:MM`). */
+  next?: { date: string; first_stop: string };
 }
 
 export interface TripView {

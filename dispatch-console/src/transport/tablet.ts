@@ -507,10 +507,10 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     notice.hidden = updatedAt === null;
     notice.textContent = updatedAt ? tt('route_updated', { t: clock(updatedAt) }) : '';
     const stops = manifest?.stops ?? [];
-    const from = JSON.stringify([stops, pending.map((p) => [p.id, p.body?.kind, p.body?.trip_id]), openForm && [openForm.trip, openForm.kind]]);
+    const from = JSON.stringify([stops, manifest?.next, pending.map((p) => [p.id, p.body?.kind, p.body?.trip_id]), openForm && [openForm.trip, openForm.kind]]);
     if (from !== drawnFrom || !box) {
       drawnFrom = from;
-      drawStops(stops);
+      drawStops(stops, manifest?.next);
       reopenForm(stops, typing);
     }
     if (!box) {
@@ -522,7 +522,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
   }
 
   /** The current stop, the next ones and the done ones, drawn anew. */
-  function drawStops(stops: ManifestStop[]): void {
+  function drawStops(stops: ManifestStop[], next: Manifest['next']): void {
     clear(current);
     clear(upcoming);
     clear(doneBox);
@@ -533,6 +533,8 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
       const closed = stops.filter((s) => stopDone(s, effective(s)));
       if (open.length === 0) {
         current.append(h('p', { class: 'tb-all-done' }, tk('all_done')));
+        // When to start next: the question a driver whose day is done asks.
+        if (next) current.append(h('p', { class: 'tb-next-work', 'data-date': next.date }, tk('next_work', { d: dayName(next.date), t: next.first_stop })));
       } else {
         current.append(h('h2', {}, tk('current')), itemOf(open[0], true));
       }

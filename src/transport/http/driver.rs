@@ -18,7 +18,9 @@ use crate::transport::service::driver::{self, Acted, ActionRequest};
 use crate::transport::service::positions;
 use crate::web::extract::{AppJson, AppQuery};
 use crate::web::schemas::common::{BodyRefusals, Refusals};
-use crate::web::schemas::transport::{ActionAnswer, Manifest, ManifestStop, PositionAnswer};
+use crate::web::schemas::transport::{
+    ActionAnswer, Manifest, ManifestStop, NextWork, PositionAnswer,
+};
 use axum::Json;
 use routing::travel::LonLat;
 
@@ -41,7 +43,7 @@ pub(crate) struct ManifestQuery {
     path = "/api/v1/transport/manifest",
     tag = "transport",
     operation_id = "get_transport_manifest",
-    description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, today while the vehicle has stops today that are not cancelled (done ones too), else the first planned day from today on with work left. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
+    description = "A vehicle's manifest (personal data: the read is audited). A driver gets their own vehicle's (`vehicle` may only name it); without `date`, today while the vehicle has stops today that are not cancelled (done ones too), else the first planned day from today on with work left; when the day shown has no work left, `next` gives the next day with work and its first stop. Roles: driver; dispatcher, supervisor, admin (with `vehicle`).",
     params(ManifestQuery),
     responses(
         (status = 200, body = crate::web::schemas::transport::Manifest),
@@ -74,10 +76,25 @@ pub(crate) async fn manifest(
             date: None,
             plan_version: None,
             stops: Vec::new(),
+            next: None,
         }));
     };
     let riders = state.transport.riders_by_id().await?;
     audit(&state, &caller, "view_manifest").await?;
+    let work_left = day.route.as_ref().is_some_and(|r| {
+        r.stops.iter().any(|s| {
+            day.trips
+                .get(&s.trip_id)
+                .is_some_and(|t| t.status.is_live())
+        })
+    });
+    let next = if q.date.is_none() && !work_left {
+        driver::next_work(ctx(&state), &vehicle_id, day.plan.date)
+            .await?
+            .map(|(date, time_s)| NextWork::new(date, time_s))
+    } else {
+        None
+    };
     let stops = day.route.map_or_else(Vec::new, |r| {
         ManifestStop::of_route(&r, &day.trips, &riders)
     });
@@ -86,6 +103,7 @@ pub(crate) async fn manifest(
         date: Some(day.plan.date),
         plan_version: Some(day.plan.version),
         stops,
+        next,
     }))
 }
 

@@ -93,6 +93,42 @@ pub(crate) async fn manifest_day(
     Ok(None)
 }
 
+/// The first day after `after` on which the vehicle has work left, and when its first stop with
+/// work left is planned (seconds after local midnight): what a driver whose day is done wants to
+/// know about tomorrow.
+pub(crate) async fn next_work(
+    ctx: Ctx<'_>,
+    vehicle_id: &str,
+    after: NaiveDate,
+) -> Result<Option<(NaiveDate, f64)>> {
+    let store = &ctx.transport.store;
+    let Some(from) = after.succ_opt() else {
+        return Ok(None);
+    };
+    for day in store.plan_dates_from(from).await? {
+        let Some(plan) = store.plan(day).await? else {
+            continue;
+        };
+        let Some(route) = plan.routes.iter().find(|r| r.vehicle_id == vehicle_id) else {
+            continue;
+        };
+        let live: HashMap<String, bool> = store
+            .trips_on(day)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.status.is_live()))
+            .collect();
+        let first = route
+            .stops
+            .iter()
+            .find(|s| live.get(&s.trip_id).copied().unwrap_or(false));
+        if let Some(stop) = first {
+            return Ok(Some((day, stop.time_s)));
+        }
+    }
+    Ok(None)
+}
+
 /// A driver action as the tablet sends it.
 #[derive(Debug)]
 pub(crate) struct ActionRequest {

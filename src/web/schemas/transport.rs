@@ -176,6 +176,26 @@ pub struct Manifest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_version: Option<i64>,
     pub stops: Vec<ManifestStop>,
+    /// When the day shown has no work left (and no `date` was asked for): the next day with work
+    /// and its first stop, so that the driver knows when to start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextWork>,
+}
+
+/// The next day a vehicle has work: the date and the planned time of its first stop (`HH:MM`).
+#[derive(Serialize, ToSchema)]
+pub struct NextWork {
+    pub date: NaiveDate,
+    pub first_stop: String,
+}
+
+impl NextWork {
+    pub fn new(date: NaiveDate, time_s: f64) -> Self {
+        Self {
+            date,
+            first_stop: clock(time_s),
+        }
+    }
 }
 
 /// A recorded driver action; `replay` is true when the action id was already recorded (then
