@@ -81,14 +81,7 @@ pub(crate) async fn manifest(
     };
     let riders = state.transport.riders_by_id().await?;
     audit(&state, &caller, "view_manifest").await?;
-    let work_left = day.route.as_ref().is_some_and(|r| {
-        r.stops.iter().any(|s| {
-            day.trips
-                .get(&s.trip_id)
-                .is_some_and(|t| t.status.is_live())
-        })
-    });
-    let next = if q.date.is_none() && !work_left {
+    let next = if q.date.is_none() && day.first_live_stop().is_none() {
         driver::next_work(ctx(&state), &vehicle_id, day.plan.date)
             .await?
             .map(|(date, time_s)| NextWork::new(date, time_s))

@@ -21,7 +21,9 @@ use crate::domain::{Details, Subject};
 use crate::error::{Error, Result};
 use crate::events::ActionKind;
 use crate::store::StoreError;
-use crate::transport::model::{ActionRecord, DayPlan, Trip, TripStatus, Vehicle, VehicleRoute};
+use crate::transport::model::{
+    ActionRecord, DayPlan, PlanStop, Trip, TripStatus, Vehicle, VehicleRoute,
+};
 use crate::transport::rules::{actions, engine};
 use routing::travel::LonLat;
 
@@ -47,25 +49,14 @@ pub(crate) struct ManifestDay {
     pub route: Option<VehicleRoute>,
 }
 
-/// The day a vehicle's manifest shows: `date`; without it today while the vehicle has stops
-/// today that are not cancelled (done ones too), else the first planned day from today on where
-/// it has work left; `None` when there is none.
-pub(crate) async fn manifest_day(
-    ctx: Ctx<'_>,
-    vehicle_id: &str,
-    date: Option<NaiveDate>,
-) -> Result<Option<ManifestDay>> {
-    let store = &ctx.transport.store;
-    let (today, _) = ctx.local_now();
-    let dates = match date {
-        Some(d) => vec![d],
-        None => store.plan_dates_from(today).await?,
-    };
-    for day in dates {
+impl ManifestDay {
+    /// The vehicle's part of `day`; `None` when the day has no plan.
+    async fn load(ctx: Ctx<'_>, vehicle_id: &str, day: NaiveDate) -> Result<Option<Self>> {
+        let store = &ctx.transport.store;
         let Some(plan) = store.plan(day).await? else {
-            continue;
+            return Ok(None);
         };
-        let trips: HashMap<String, Trip> = store
+        let trips = store
             .trips_on(day)
             .await?
             .into_iter()
@@ -76,18 +67,49 @@ pub(crate) async fn manifest_day(
             .iter()
             .find(|r| r.vehicle_id == vehicle_id)
             .cloned();
-        let any = |keep: fn(TripStatus) -> bool| {
-            route.as_ref().is_some_and(|r| {
-                r.stops
-                    .iter()
-                    .any(|s| trips.get(&s.trip_id).is_some_and(|t| keep(t.status)))
-            })
+        Ok(Some(Self { plan, trips, route }))
+    }
+
+    /// The route's stops whose trip is in a status `keep` accepts.
+    fn stops_where(&self, keep: fn(TripStatus) -> bool) -> impl Iterator<Item = &PlanStop> {
+        self.route
+            .iter()
+            .flat_map(|r| &r.stops)
+            .filter(move |s| self.trips.get(&s.trip_id).is_some_and(|t| keep(t.status)))
+    }
+
+    /// The first stop still to be driven, if the vehicle has work left that day.
+    pub(crate) fn first_live_stop(&self) -> Option<&PlanStop> {
+        self.stops_where(TripStatus::is_live).next()
+    }
+}
+
+/// The day a vehicle's manifest shows: `date`; without it today while the vehicle has stops
+/// today that are not cancelled (done ones too), else the first planned day from today on where
+/// it has work left; `None` when there is none.
+pub(crate) async fn manifest_day(
+    ctx: Ctx<'_>,
+    vehicle_id: &str,
+    date: Option<NaiveDate>,
+) -> Result<Option<ManifestDay>> {
+    let (today, _) = ctx.local_now();
+    let dates = match date {
+        Some(d) => vec![d],
+        None => ctx.transport.store.plan_dates_from(today).await?,
+    };
+    for day in dates {
+        let Some(md) = ManifestDay::load(ctx, vehicle_id, day).await? else {
+            continue;
         };
         // Today stays on the tablet once its work is done: the driver sees the day's stops as
         // done ("every stop is done"), not the next day's first pick-up as if it were due now.
-        let worked_today = day == today && any(|s| s != TripStatus::Cancelled);
-        if date.is_some() || worked_today || any(TripStatus::is_live) {
-            return Ok(Some(ManifestDay { plan, trips, route }));
+        let worked_today = day == today
+            && md
+                .stops_where(|s| s != TripStatus::Cancelled)
+                .next()
+                .is_some();
+        if date.is_some() || worked_today || md.first_live_stop().is_some() {
+            return Ok(Some(md));
         }
     }
     Ok(None)
@@ -101,28 +123,14 @@ pub(crate) async fn next_work(
     vehicle_id: &str,
     after: NaiveDate,
 ) -> Result<Option<(NaiveDate, f64)>> {
-    let store = &ctx.transport.store;
     let Some(from) = after.succ_opt() else {
         return Ok(None);
     };
-    for day in store.plan_dates_from(from).await? {
-        let Some(plan) = store.plan(day).await? else {
+    for day in ctx.transport.store.plan_dates_from(from).await? {
+        let Some(md) = ManifestDay::load(ctx, vehicle_id, day).await? else {
             continue;
         };
-        let Some(route) = plan.routes.iter().find(|r| r.vehicle_id == vehicle_id) else {
-            continue;
-        };
-        let live: HashMap<String, bool> = store
-            .trips_on(day)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t.status.is_live()))
-            .collect();
-        let first = route
-            .stops
-            .iter()
-            .find(|s| live.get(&s.trip_id).copied().unwrap_or(false));
-        if let Some(stop) = first {
+        if let Some(stop) = md.first_live_stop() {
             return Ok(Some((day, stop.time_s)));
         }
     }
