@@ -133,6 +133,19 @@ describe('the transport planner', () => {
     await disp.page.fill('input[name=plan-date]', day);
     await disp.page.dispatchEvent('input[name=plan-date]', 'change');
     await disp.page.waitForSelector('[data-field=no-plan]');
+    // Before the plan the planner sees what waits for it: the trips booked, the wheelchair
+    // riders among them (riders P-04 and P-08, both ways), and what the plan button does.
+    const waiting = 'Ziua nu este planificată încă: 16 curse rezervate, dintre care 4 în scaun rulant.';
+    await disp.page.waitForFunction((t) => document.querySelector('[data-field=no-plan]')?.textContent === t, waiting);
+    assert.equal(await disp.page.textContent('[data-field=timeline-no-plan] p'), waiting);
+    assert.match(await disp.page.textContent('[data-field=timeline-no-plan]'), /Apăsați „Planifică ziua”/);
+    // No count of unserved trips before anything was tried.
+    assert.equal(await disp.page.textContent('.planner-unserved h2'), 'Curse neonorate');
+    if (screenshots) {
+      await disp.page.setViewportSize({ width: 1366, height: 768 });
+      await disp.page.screenshot({ path: `${screenshots}/transport-not-planned-1366x768.png` });
+      await disp.page.setViewportSize({ width: 1440, height: 900 });
+    }
     await disp.page.click('[data-action=plan]');
     await disp.page.waitForSelector('[data-field=plan-version]', { timeout: 60_000 });
     assert.match(await disp.page.textContent('[data-field=plan-version]'), /✓/);

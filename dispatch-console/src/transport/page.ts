@@ -21,7 +21,7 @@ import { colourOf, PlanMap, type MapRoute } from './planmap';
 import { answerCell } from './answer';
 import { draggable, type TripDrag } from './drag';
 import { renderTimeline, styled } from './timeline';
-import { reasonText, refusalText, tripPanel, type VehicleFit } from './trippanel';
+import { reasonText, refusalText, tripPanel, unservedText, type VehicleFit } from './trippanel';
 import { runsPanel } from './runs-panel';
 
 /** A vehicle's line of the transport report: planned figures and those driven (GPS). */
@@ -310,11 +310,24 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     renderTrips();
   }
 
+  /** What waits for the plan on a day not planned yet: the trips booked (not cancelled) and
+   * how many of them need a wheelchair place. */
+  function bookedToPlan(): TripView[] {
+    return trips.filter((t) => t.status !== 'cancelled' && (t.kind ?? 'trip') === 'trip');
+  }
+
+  function notPlannedText(): string {
+    const booked = bookedToPlan();
+    if (booked.length === 0) return tt('no_plan_none');
+    const wheelchairs = booked.filter((t) => riders.find((r) => r.id === t.rider_id)?.mobility === 'wheelchair').length;
+    return wheelchairs > 0 ? tt('no_plan_booked_wc', { n: booked.length, w: wheelchairs }) : tt('no_plan_booked', { n: booked.length });
+  }
+
   function renderHead(): void {
     versionNote.replaceChildren(
       plan
         ? h('span', { 'data-field': 'plan-version' }, `v${plan.version} · ${plan.feasible ? '✓' : plan.problems.join('; ')}`)
-        : h('span', { class: 'muted', 'data-field': 'no-plan' }, tt('no_plan')),
+        : h('span', { class: 'muted', 'data-field': 'no-plan' }, notPlannedText()),
     );
   }
 
@@ -359,7 +372,9 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
       }));
     timelineBox.replaceChildren(
       h('header', { class: 'panel-head' }, h('h2', {}, tt('timeline_title')), plan ? h('span', { class: 'muted' }, tt('drag_hint')) : null),
-      plan ? h('div', { class: 'scroll-x' }, renderTimeline(rows, selected, (trip) => select(trip), tripDrag)) : h('p', { class: 'muted' }, tt('no_plan')),
+      plan
+        ? h('div', { class: 'scroll-x' }, renderTimeline(rows, selected, (trip) => select(trip), tripDrag))
+        : h('div', { 'data-field': 'timeline-no-plan' }, h('p', {}, notPlannedText()), bookedToPlan().length > 0 ? h('p', { class: 'muted' }, tt('plan_hint')) : null),
     );
   }
 
@@ -422,7 +437,8 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
   function renderUnserved(): void {
     const list = plan?.unserved ?? [];
     unservedBox.replaceChildren(
-      h('h2', {}, `${tt('unserved')} (${list.length})`),
+      // Before the first plan there is no count to give: nothing has been tried yet.
+      h('h2', {}, plan ? `${tt('unserved')} (${list.length})` : tt('unserved')),
       !plan
         ? h('p', { class: 'muted' }, tt('no_plan'))
         : list.length === 0
@@ -435,7 +451,7 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
                   'li',
                   { 'data-trip': u.trip_id, class: u.trip_id === selected ? 'selected' : '', title: tt('drag_unserved') },
                   h('span', { class: 'grip', 'aria-hidden': 'true' }, '⠿'),
-                  h('span', {}, h('b', {}, `${u.time ?? ''} ${u.rider ?? u.trip_id}`), h('br', {}), h('span', { class: 'why', 'data-field': 'unserved-reason' }, reasonText(u.code || 'not_plannable'))),
+                  h('span', {}, h('b', {}, `${u.time ?? ''} ${u.rider ?? u.trip_id}`), h('br', {}), h('span', { class: 'why', 'data-field': 'unserved-reason' }, unservedText(u.code || 'not_plannable'))),
                   h('button', { type: 'button', class: 'primary', 'data-action': 'place-open', onclick: () => select(u.trip_id) }, tt('place')),
                 );
                 if (plan) draggable(li, u.trip_id, `${u.time ?? ''} ${u.rider ?? u.trip_id}`, null, tripDrag);
@@ -623,6 +639,11 @@ export function mountTransport(root: HTMLElement, me: Me, onLogout: () => void):
     .then((r) => {
       riders = r.riders;
       renderBooking();
+      // The not-planned note counts wheelchair riders: it needs the riders.
+      if (!plan) {
+        renderHead();
+        renderTimelineBox();
+      }
     })
     .catch(fail);
   renderAll();

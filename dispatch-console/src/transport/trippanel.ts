@@ -30,6 +30,13 @@ export function reasonText(code: string | null | undefined): string {
   return hasKey(key) ? tt(key as TKey) : missing(`reason:${code}`, code.replace(/_/g, ' '));
 }
 
+/** Why the plan left a trip unserved: said of the whole fleet where a reason reads differently
+ * from one vehicle's answer (`no_room`), else as [`reasonText`]. */
+export function unservedText(code: string | null | undefined): string {
+  const key = `u_${code}`;
+  return code && hasKey(key) ? tt(key as TKey) : reasonText(code);
+}
+
 /** A refusal of the API in the console's words: its reason code, else the field at fault. */
 export function refusalText(e: unknown): string {
   if (e instanceof ApiError) {
@@ -218,7 +225,7 @@ export function tripPanel(c: TripPanelContext): HTMLElement {
     h('dt', {}, tt('sms_answer')),
     h('dd', { 'data-field': 'trip-sms-answer', 'data-answer': t.sms_answer?.answer ?? 'none' }, answerText(t, true)),
     h('dt', {}, tt('vehicle')),
-    h('dd', {}, t.vehicle_id ? `${t.vehicle_id} · ${tt('promised')} ${c.promised ?? ''}` : c.unservedCode ? h('span', { class: 'error' }, `${tt('unserved_one')}: ${reasonText(c.unservedCode)}`) : '—'),
+    h('dd', {}, t.vehicle_id ? `${t.vehicle_id} · ${tt('promised')} ${c.promised ?? ''}` : c.unservedCode ? h('span', { class: 'error' }, `${tt('unserved_one')}: ${unservedText(c.unservedCode)}`) : '—'),
   );
   const actions = h(
     'div',
