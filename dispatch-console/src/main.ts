@@ -22,6 +22,7 @@ import { CACHED_ME, kv } from './transport/tablet-db';
 import { mountRiders } from './transport/riders';
 import { mountServices } from './services';
 import { mountInbox } from './inbox';
+import { watchP1 } from './p1strip';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -65,6 +66,12 @@ function showLogin(): void {
 }
 
 function route(me: Me): void {
+  mountPage(me);
+  // A P1 alarm reaches a dispatcher on whichever page they are (see p1strip.ts).
+  watchP1(me, root);
+}
+
+function mountPage(me: Me): void {
   unmount?.();
   unmount = undefined;
   const item = itemFromPath();

@@ -114,7 +114,6 @@ export function mountReports(root: HTMLElement, me: Me, onLogout: () => void): (
     h(
       'main',
       { class: 'reports-page' },
-      h('p', { class: 'muted no-print' }, h('a', { href: '/' }, '←')),
       activity,
       h('div', { class: 'answer-times' }, h('h1', {}, te('answer_times'), ' ', hours), body),
     ),

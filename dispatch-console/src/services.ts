@@ -203,7 +203,7 @@ export function mountServices(root: HTMLElement, me: Me, onLogout: () => void): 
     h(
       'main',
       { class: 'services-page' },
-      h('div', { class: 'svc-head' }, heading, h('a', { href: '/' }, '←')),
+      h('div', { class: 'svc-head' }, heading),
       h('div', { class: 'svc-search row' }, h('label', {}, searchLabel, q), admin || me.role === 'supervisor' ? h('label', {}, inactive, inactiveLabel) : null, addBtn),
       h('div', { class: 'svc-columns' }, h('div', { class: 'panel svc-results' }, count, list), card),
     ),

@@ -11,6 +11,12 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
   const who = h('span', { class: 'who', 'data-field': 'who' });
   const langBtn = h('button', { class: 'secondary lang', 'data-action': 'lang' });
   const logout = h('button', { class: 'secondary', 'data-action': 'logout', onclick: onLogout });
+  // The way back to the work queue from every dispatch page that brings no link of its own (the
+  // beds, outbound calls, services and reports pages).
+  const queue =
+    !extra && ['dispatcher', 'supervisor', 'admin'].includes(me.role)
+      ? h('a', { class: 'nav', href: '/', 'data-action': 'queue' }, `← ${t('queue')}`)
+      : null;
   const label = () => {
     title.textContent = t('app_title');
     who.textContent = `${t('logged_in_as')} ${me.display_name} (${me.username}, ${term(me.role)})`;
@@ -18,6 +24,7 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     langBtn.textContent = t('language');
     langBtn.title = t('language_title');
     logout.textContent = t('logout');
+    if (queue) queue.textContent = `← ${t('queue')}`;
   };
   langBtn.addEventListener('click', () => {
     setLang(currentLang() === 'ro' ? 'en' : 'ro');
@@ -46,7 +53,7 @@ export function topBar(me: Me, onLogout: () => void, onLang: () => void, extra?:
     'header',
     { class: 'topbar' },
     title,
-    extra ?? null,
+    extra ?? queue,
     transport,
     services,
     outbound,

@@ -73,9 +73,12 @@ describe('activity report', () => {
         await page.screenshot({ path: `${screenshots}/report-${w}.png` });
       }
     }
+    // The fall alarm posted above is a P1 nobody has taken: its strip is on the screen.
+    assert.equal(await page.locator('[data-field=p1-strip]').isVisible(), true);
     // The print view: no navigation, no picker, each section on its own page.
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('header.topbar').isVisible(), false);
+    assert.equal(await page.locator('[data-field=p1-strip]').isVisible(), false);
     assert.equal(await page.locator('.activity-picker').isVisible(), false);
     assert.equal(
       await page.evaluate(() => getComputedStyle(document.querySelectorAll('.activity-section')[1]).breakBefore),
