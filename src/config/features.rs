@@ -224,6 +224,9 @@ pub struct TransportConfig {
     pub default_shift_start: NaiveTime,
     pub default_shift_end: NaiveTime,
     pub templates_file: PathBuf,
+    /// A training installation: drivers may take a later day's steps on the tablet (see
+    /// `default.toml`). Off in service, where a step is recorded on its trip's day only.
+    pub rehearsal: bool,
     /// Eligibility and the no-show / late-cancel policy (`[transport.policy]`).
     pub policy: TransportPolicy,
 }

@@ -125,6 +125,9 @@ pub async fn test_config() -> (Config, Option<tempfile::TempDir>) {
         }
     };
     config.bus.backend = BusBackend::Memory;
+    // The fixtures plan and work tomorrow's trips (the day-before plan), as a training
+    // installation may; the test of the rule in service turns it off.
+    config.transport.rehearsal = true;
     // Most tests do not need the road network; those that do turn it on.
     config.routing.enabled = false;
     config.routing.cache_dir = std::env::temp_dir().join("dispecer-test-roadnet");

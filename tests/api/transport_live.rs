@@ -598,3 +598,93 @@ async fn after_the_day_s_last_stop_the_tablet_stays_on_today_with_every_stop_don
     let van2: Value = r.json().await.unwrap();
     assert_eq!(van2["date"], json!(tomorrow), "{van2}");
 }
+
+#[tokio::test]
+async fn a_trip_of_a_later_day_cannot_be_picked_up_or_marked_a_no_show_before_its_day() {
+    // Arrange: an installation in service (no rehearsal); VAN-01 works today, and has one more
+    // trip tomorrow.
+    let (mut config, dir) = test_config().await;
+    config.queue.timezone = zone_at_ten();
+    config.transport.rehearsal = false;
+    let app = spawn_with(config, dir).await;
+    let (_, trips) = one_vehicle_plan(&app, false, true).await;
+    let (today, _) = dispecer::transport::local_now(&app.state);
+    let tomorrow = today + chrono::Duration::days(1);
+    let r = post(
+        &app,
+        "/api/v1/transport/bookings",
+        json!({
+            "rider": "R-000", "date": tomorrow, "pickup": {"place": "home"},
+            "dropoff": {"place": "dialysis"}, "timing": "pickup_at", "time": "09:00:00",
+        }),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let later: Value = r.json().await.unwrap();
+    let later = later["trips"][0]["id"].as_str().unwrap().to_owned();
+    let plan = format!("/api/v1/transport/plans/{tomorrow}");
+    assert_eq!(
+        post(&app, &plan, json!({"seconds": 0.5})).await.status(),
+        200
+    );
+    let r = post(
+        &app,
+        &format!("{plan}/move"),
+        json!({"trip_id": later, "vehicle_id": "VAN-01"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let token = driver_token(&app, "sofer1", "SOFER-01").await;
+    // The tablet is told which day takes its steps: today, not tomorrow.
+    let path = "/api/v1/transport/manifest";
+    assert_eq!(driver_get(&app, &token, path).await["steps_open"], true);
+    let ahead = driver_get(&app, &token, &format!("{path}?date={tomorrow}")).await;
+    assert_eq!(ahead["steps_open"], false, "{ahead}");
+
+    // Act: the steps of tomorrow's trip, today.
+    for kind in ["arrived", "picked_up", "no_show"] {
+        let r = driver_post(
+            &app,
+            &token,
+            "/api/v1/transport/actions",
+            json!({"action_id": format!("early-{kind}"), "kind": kind, "trip_id": later}),
+        )
+        .await;
+
+        // Assert: refused with the reason, and the trip is untouched.
+        assert_eq!(r.status(), 409, "{kind}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["reason"], "trip_not_today", "{body}");
+    }
+    let r = app
+        .get_as(
+            Role::Dispatcher,
+            &format!("/api/v1/transport/bookings?date={tomorrow}"),
+        )
+        .await;
+    let booked: Value = r.json().await.unwrap();
+    let trip = booked["trips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == json!(later))
+        .unwrap();
+    assert_eq!(trip["status"], "booked", "{trip}");
+    // An incident may still name it, and today's trips take their steps as before.
+    let r = driver_post(
+        &app,
+        &token,
+        "/api/v1/transport/actions",
+        json!({"action_id": "early-incident", "kind": "incident", "incident": "breakdown", "trip_id": later}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    let r = driver_post(
+        &app,
+        &token,
+        "/api/v1/transport/actions",
+        json!({"action_id": "today-arrived", "kind": "arrived", "trip_id": trips[0]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+}

@@ -58,6 +58,9 @@ export interface Manifest {
   stops: ManifestStop[];
   /** When the day shown has no work left: the next day with work and its first stop (`HH:MM`). */
   next?: { date: string; first_stop: string };
+  /** Whether the day's stops take their steps now; false for a later day (read only). Absent in
+   * a manifest saved by an older tablet: taken as open, as before. */
+  steps_open?: boolean;
 }
 
 export interface TripView {

@@ -7,6 +7,7 @@ import { currentLang, fill } from '../i18n';
 
 const ro = {
   current: 'Oprirea curentă',
+  first_of_day: 'Prima oprire a zilei',
   upcoming: 'Următoarele opriri',
   done_stops: 'Efectuate ({n})',
   all_done: 'Toate opririle sunt efectuate.',
@@ -76,6 +77,8 @@ const ro = {
   err_own_message: 'Mesajul este confirmat de cealaltă parte.',
   err_message_id_taken: 'Identificatorul mesajului este deja folosit.',
   err_trip_changed: 'Cursa tocmai a fost schimbată de dispecerat (de exemplu anulată): verificați lista.',
+  err_trip_not_today: 'Cursa este în altă zi: se marchează în ziua ei.',
+  later_day: 'Ziua nu a început: opririle se marchează în ziua lor. Până atunci lista este doar de citit.',
   err_generic: 'Cererea a fost refuzată ({s}).',
   err_field: 'Câmp greșit: {f}.',
 };
@@ -85,6 +88,7 @@ export type TabletKey = keyof Dict;
 
 const en: Dict = {
   current: 'Current stop',
+  first_of_day: 'The day’s first stop',
   upcoming: 'Next stops',
   done_stops: 'Done ({n})',
   all_done: 'Every stop is done.',
@@ -154,6 +158,8 @@ const en: Dict = {
   err_own_message: 'The other side acknowledges this message.',
   err_message_id_taken: 'The message id is already used.',
   err_trip_changed: 'Dispatch has just changed the trip (cancelled it, say): check the list.',
+  err_trip_not_today: 'The trip is on another day: it is marked on its day.',
+  later_day: 'The day has not begun: stops are marked on their day. Until then the list is read-only.',
   err_generic: 'The request was refused ({s}).',
   err_field: 'Wrong field: {f}.',
 };

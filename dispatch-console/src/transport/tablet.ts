@@ -361,8 +361,15 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
     if (focus) input.focus();
   }
 
+  /** A day after today, outside a training installation: its stops are shown, not worked. */
+  function readOnly(): boolean {
+    return manifest?.steps_open === false;
+  }
+
   function actionsOf(s: ManifestStop, st: string): HTMLElement {
     const actions = h('div', { class: 'tablet-actions' });
+    // A later day is shown to read: its stops are marked on their day (the service says which).
+    if (readOnly()) return actions;
     if (isDelivery(s) && s.pickup) {
       // At the canteen or the warehouse: the load is collected; nobody is "at home" there.
       if (st === 'booked' || st === 'arrived') actions.append(actionButton('picked_up', s, tk('collected')));
@@ -461,7 +468,7 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
         { class: 'tb-links' },
         h('a', { class: 'tb-link navigate', 'data-action': 'navigate', href: `geo:${first.lat},${first.lon}?q=${first.lat},${first.lon}(${encodeURIComponent(first.address)})` }, tk('navigate')),
       ),
-      h('div', { class: 'tablet-actions' }, collect),
+      h('div', { class: 'tablet-actions' }, readOnly() ? null : collect),
     );
   }
 
@@ -536,7 +543,9 @@ export function mountTablet(root: HTMLElement, me: Me, onLogout: () => void): ()
         // When to start next: the question a driver whose day is done asks.
         if (next) current.append(h('p', { class: 'tb-next-work', 'data-date': next.date }, tk('next_work', { d: dayName(next.date), t: next.first_stop })));
       } else {
-        current.append(h('h2', {}, tk('current')), itemOf(open[0], true));
+        const later = readOnly();
+        if (later) current.append(h('p', { class: 'tb-later-day', 'data-field': 'later-day' }, tk('later_day')));
+        current.append(h('h2', {}, tk(later ? 'first_of_day' : 'current')), itemOf(open[0], true));
       }
       if (open.length > 1) {
         upcoming.append(h('h2', {}, tk('upcoming')), h('ol', { class: 'tablet-stops' }, ...open.slice(1).map((s) => itemOf(s, false))));

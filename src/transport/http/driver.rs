@@ -77,6 +77,7 @@ pub(crate) async fn manifest(
             plan_version: None,
             stops: Vec::new(),
             next: None,
+            steps_open: true,
         }));
     };
     let riders = state.transport.riders_by_id().await?;
@@ -97,6 +98,7 @@ pub(crate) async fn manifest(
         plan_version: Some(day.plan.version),
         stops,
         next,
+        steps_open: driver::steps_open(ctx(&state), day.plan.date),
     }))
 }
 

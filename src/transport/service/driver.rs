@@ -159,6 +159,12 @@ pub(crate) enum Acted {
 }
 
 /// Applies a driver's action exactly once by its client action id.
+/// Whether the stops of `date` take their steps now: today and earlier days, or any day in a
+/// training installation (`transport.rehearsal`).
+pub(crate) fn steps_open(ctx: Ctx<'_>, date: NaiveDate) -> bool {
+    ctx.config.transport.rehearsal || date <= ctx.local_now().0
+}
+
 pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Result<Acted> {
     let transport = ctx.transport;
     let vehicle = own_vehicle(transport, caller).await?;
@@ -217,6 +223,22 @@ pub(crate) async fn act(ctx: Ctx<'_>, caller: &Caller, req: ActionRequest) -> Re
         None if matches!(req.kind, ActionKind::Incident | ActionKind::Emergency) => None,
         None => return Err(Error::validation("trip_id", "is required")),
     };
+    // A trip's steps are recorded on its day. A van with nothing today opens its next day with
+    // work on the tablet, and a tap there must not mark a pick-up, or a no-show that counts
+    // against the rider, days early. An incident or an emergency may name any trip.
+    if let Some(t) = &trip {
+        if !steps_open(ctx, t.date)
+            && !matches!(req.kind, ActionKind::Incident | ActionKind::Emergency)
+        {
+            return Err(Error::conflict_because(
+                "trip_not_today",
+                format!(
+                    "the trip is on {}: its steps are recorded on that day",
+                    t.date
+                ),
+            ));
+        }
+    }
     // The status read: the trip is written only if it is still that (a cancel racing with the
     // action makes one of them a 409, never a silent overwrite).
     let read = trip.as_ref().map(|t| t.status);

@@ -180,6 +180,9 @@ pub struct Manifest {
     /// and its first stop, so that the driver knows when to start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextWork>,
+    /// Whether the day's stops take their steps now. False for a day after today (outside a
+    /// training installation): the tablet shows it to read, and the API refuses its steps.
+    pub steps_open: bool,
 }
 
 /// The next day a vehicle has work: the date and the planned time of its first stop (`HH:MM`).
