@@ -22,7 +22,7 @@ import { CACHED_ME, kv } from './transport/tablet-db';
 import { mountRiders } from './transport/riders';
 import { mountServices } from './services';
 import { mountInbox } from './inbox';
-import { watchP1 } from './p1strip';
+import { stopP1Watch, watchP1 } from './p1strip';
 import type { Me } from './types';
 
 const root = document.getElementById('app')!;
@@ -56,6 +56,8 @@ async function logout(): Promise<void> {
 }
 
 function showLogin(): void {
+  // Nobody is logged in to hear it: the strip's socket and tone end with the session.
+  stopP1Watch();
   const wanted = location.pathname;
   go('/login');
   document.body.dataset.page = 'login';

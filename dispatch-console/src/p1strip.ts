@@ -88,6 +88,11 @@ function place(el: HTMLElement, root: HTMLElement): void {
   }
 }
 
+/** Ends the strip (its socket, tone and observer): at logout, before the login page. */
+export function stopP1Watch(): void {
+  stop();
+}
+
 function stop(): void {
   if (!watch) return;
   watch.observer.disconnect();

@@ -82,4 +82,20 @@ describe('the P1 strip on the other pages', () => {
     await a.page.waitForSelector('[data-field=p1-strip][hidden]', { state: 'attached', timeout: 3000 });
     assert.equal(await a.page.getAttribute('body', 'data-alarm'), 'off');
   });
+
+  test('signing out ends the strip and its tone: the login page never rings', async () => {
+    // Arrange: a P1 waits while A is on the beds page.
+    const item = await postAlert('fall');
+    await a.page.locator(`[data-field=p1-strip] a[data-item-id="${item.id}"]`).waitFor({ timeout: 3000 });
+    assert.equal(await a.page.getAttribute('body', 'data-alarm'), 'on');
+
+    // Act
+    await a.page.click('[data-action=logout]');
+
+    // Assert
+    await a.page.waitForSelector('form.login');
+    assert.equal(await a.page.locator('[data-field=p1-strip]').count(), 0);
+    assert.equal(await a.page.getAttribute('body', 'data-alarm'), 'off');
+    assert.equal((await api(b.page, 'POST', `/api/v1/items/${item.id}/acknowledge`)).status, 200);
+  });
 });
