@@ -96,6 +96,17 @@ export async function postCall(card) {
   return out.item ?? out;
 }
 
+/** A request to the service as the page's logged-in user (its session cookie). */
+export async function api(page, method, path, body) {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const r = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    },
+    { method, path, body },
+  );
+}
+
 export function row(page, id) {
   return page.locator(`section.queue tr[data-item-id="${id}"]`);
 }

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { base, consoleReady, launch, loggedIn, postAlert, screenshots, users } from './helpers.mjs';
+import { api, base, consoleReady, launch, loggedIn, postAlert, screenshots, users } from './helpers.mjs';
 
 let browser;
 let a; // dispatcher A, away from the console
@@ -17,16 +17,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function api(page, method, path, body) {
-  return page.evaluate(
-    async ({ method, path, body }) => {
-      const r = await fetch(path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
-      return { status: r.status, json: await r.json().catch(() => null) };
-    },
-    { method, path, body },
-  );
-}
 
 describe('the P1 strip on the other pages', () => {
   test('a P1 that arrives while a dispatcher looks up a bed shows on that page and opens on the console', async () => {
