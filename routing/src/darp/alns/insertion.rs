@@ -34,7 +34,23 @@ pub(crate) struct InsertScratch {
     cands: Vec<Spot>,
     seq: Vec<StopId>,
     times: Vec<f64>,
+    memo: Vec<Memo>,
 }
+
+/// One remembered answer of [`best_insertion`]: request `r` into vehicle `v`'s route with
+/// signature `sig` (see [`RouteState::sig`]); `pick == u32::MAX` for none.
+#[derive(Clone, Copy, Default)]
+struct Memo {
+    sig: u64,
+    r: u32,
+    v: u32,
+    delta: f64,
+    pick: u32,
+    drop: u32,
+}
+
+/// Slots of the insertion memo (direct-mapped, 32 bytes each: 2 MB a thread).
+const MEMO_SLOTS: usize = 1 << 14;
 
 /// The request being inserted, with its windows already clipped to the route's release time.
 struct Ends {
@@ -191,7 +207,56 @@ pub(crate) fn splice(stops: &[StopId], r: usize, spot: Spot, out: &mut Vec<StopI
 }
 
 /// The cheapest feasible insertion of request `r` into route `v`, if any.
+///
+/// Answers are remembered per thread, keyed by the route's signature: an iteration destroys and
+/// repairs only some routes of `current`, and the relocate descent prices every request into
+/// routes that mostly did not change since its last round, so the same request meets the same
+/// route again and again.
 pub(crate) fn best_insertion(
+    tb: &Tables,
+    v: usize,
+    route: &RouteState,
+    r: usize,
+    xs: &mut InsertScratch,
+) -> Option<Spot> {
+    if route.sig == 0 {
+        return price(tb, v, route, r, xs);
+    }
+    if xs.memo.is_empty() {
+        xs.memo = vec![Memo::default(); MEMO_SLOTS];
+    }
+    let slot = ((route.sig ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (v as u64) << 48)
+        .wrapping_mul(0x2545_F491_4F6C_DD1D)
+        >> 48) as usize
+        & (MEMO_SLOTS - 1);
+    let m = xs.memo[slot];
+    let m_len = route.stops.len() as u32;
+    if m.sig == route.sig && m.r == r as u32 && m.v == v as u32 {
+        if m.pick == u32::MAX {
+            return None;
+        }
+        if m.pick <= m.drop && m.drop <= m_len {
+            return Some(Spot {
+                delta: m.delta,
+                pick: m.pick as usize,
+                drop: m.drop as usize,
+            });
+        }
+    }
+    let found = price(tb, v, route, r, xs);
+    xs.memo[slot] = Memo {
+        sig: route.sig,
+        r: r as u32,
+        v: v as u32,
+        delta: found.map_or(0.0, |s| s.delta),
+        pick: found.map_or(u32::MAX, |s| s.pick as u32),
+        drop: found.map_or(u32::MAX, |s| s.drop as u32),
+    };
+    found
+}
+
+/// [`best_insertion`] without the memo.
+fn price(
     tb: &Tables,
     v: usize,
     route: &RouteState,
@@ -426,6 +491,49 @@ mod tests {
                 }
             }
             assert!(compared > 100, "seed {seed}: {compared}");
+        }
+    }
+
+    #[test]
+    fn the_memo_answers_what_pricing_afresh_would_as_routes_change() {
+        for seed in 0..3 {
+            // Arrange: a greedy plan of half the requests; the other half to price.
+            let inst = synthetic(seed, 3, 24, 600.0);
+            let tb = Tables::new(&inst);
+            let mut xs = InsertScratch::default();
+            let mut fresh = InsertScratch::default();
+            let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
+            sol.unassigned.truncate(12);
+            let mut rng = SmallRng::seed_from_u64(seed);
+            repair(&tb, &mut sol, Repair::Greedy, 0.0, &mut rng, &mut xs, None);
+            let mut compared = 0;
+            // Act: price every outside request into every route, then take a request out of
+            // each route and price again, and once more after putting the routes back.
+            let before = sol.clone();
+            for round in 0..3 {
+                if round == 1 {
+                    for v in 0..sol.routes.len() {
+                        if let Some(s) = sol.routes[v].stops.first() {
+                            let r = s.request();
+                            assert!(sol.remove(&tb, v, r, &mut xs.sched));
+                        }
+                    }
+                }
+                if round == 2 {
+                    sol.clone_from(&before);
+                }
+                for (v, route) in sol.routes.iter().enumerate() {
+                    assert_ne!(route.sig, 0);
+                    for r in 12..tb.requests() {
+                        // Assert
+                        let remembered = best_insertion(&tb, v, route, r, &mut xs);
+                        let afresh = price(&tb, v, route, r, &mut fresh);
+                        assert_eq!(remembered, afresh, "seed {seed} round {round} {v} {r}");
+                        compared += usize::from(afresh.is_some());
+                    }
+                }
+            }
+            assert!(compared > 20, "seed {seed}: {compared}");
         }
     }
 }

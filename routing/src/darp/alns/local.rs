@@ -11,7 +11,7 @@ use rand::SeedableRng;
 use super::destroy::relatedness;
 use super::insertion::{best_insertion, splice, InsertScratch};
 use super::repair::{active_routes, repair, Repair};
-use super::state::Solution;
+use super::state::{RouteState, Solution};
 
 /// Relocate descent: for each movable request, take it out and put it back at the cheapest
 /// feasible place in any route; keep the move if it lowers the cost. Repeats until no request
@@ -24,6 +24,7 @@ pub(crate) fn relocate_descent(
     deadline: Option<Instant>,
 ) {
     let mut seq = Vec::new();
+    let mut old_route = RouteState::default();
     let mut improved = true;
     let mut rounds = 0;
     while improved && rounds < 20 {
@@ -37,7 +38,7 @@ pub(crate) fn relocate_descent(
             if sol.routes[v].locked(r) {
                 continue;
             }
-            let old_route = sol.routes[v].clone();
+            old_route.clone_from(&sol.routes[v]);
             let old_cost = sol.cost;
             if !sol.remove(tb, v, r, &mut xs.sched) {
                 continue;
@@ -66,9 +67,9 @@ pub(crate) fn relocate_descent(
                     }
                     sol.routes[u].stops.retain(|s| s.request() != r);
                     let _ = sol.routes[u].refresh(tb, u, &mut xs.sched);
-                    sol.routes[v] = old_route;
+                    std::mem::swap(&mut sol.routes[v], &mut old_route);
                 }
-                _ => sol.routes[v] = old_route,
+                _ => std::mem::swap(&mut sol.routes[v], &mut old_route),
             }
             sol.recost();
         }
@@ -106,6 +107,7 @@ pub(crate) fn pair_descent(
         }
     }
     let mut near: Vec<(f64, usize)> = Vec::with_capacity(n);
+    let mut trial = sol.clone();
     for _ in 0..3 {
         let mut improved = false;
         for r in (0..n).filter(|&r| movable[r]) {
@@ -125,7 +127,7 @@ pub(crate) fn pair_descent(
                 if past(deadline) {
                     return;
                 }
-                let mut trial = sol.clone();
+                trial.clone_from(sol);
                 let (vr, vs) = (trial.route_of(r), trial.route_of(s));
                 let (Some(vr), Some(vs)) = (vr, vs) else {
                     continue;
@@ -145,7 +147,7 @@ pub(crate) fn pair_descent(
                     deadline,
                 );
                 if trial.unassigned.is_empty() && trial.cost < sol.cost - 1e-7 {
-                    *sol = trial;
+                    std::mem::swap(sol, &mut trial);
                     improved = true;
                 }
             }

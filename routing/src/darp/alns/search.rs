@@ -96,6 +96,8 @@ pub(crate) struct Worker {
     rng: SmallRng,
     pub current: Solution,
     pub best: Solution,
+    /// A solution whose buffers the next candidate reuses.
+    spare: Solution,
     destroys: Wheel,
     repairs: Wheel,
     noises: Wheel,
@@ -153,6 +155,7 @@ impl Worker {
             rng: SmallRng::seed_from_u64(seed),
             current: start.clone(),
             best: start.clone(),
+            spare: Solution::default(),
             destroys: Wheel::new(DESTROYS.len()),
             repairs: Wheel::new(REPAIRS.len()),
             noises: Wheel::new(2),
@@ -213,7 +216,7 @@ impl Worker {
                 self.cycle_len = span.min(1.0 - p);
                 self.cycle_low = f64::INFINITY;
                 self.improved_at = self.iterations;
-                self.current = self.best.clone();
+                self.current.clone_from(&self.best);
                 f = 0.0;
             }
             let temperature = self.t_start * (0.002f64).powf(f.min(1.0));
@@ -222,7 +225,8 @@ impl Worker {
             let r = self.repairs.spin(&mut self.rng);
             let z = self.noises.spin(&mut self.rng);
             let q = self.rng.random_range(2..=q_max);
-            let mut cand = self.current.clone();
+            let mut cand = std::mem::take(&mut self.spare);
+            cand.clone_from(&self.current);
             destroy(
                 tb,
                 &mut cand,
@@ -266,18 +270,21 @@ impl Worker {
                 tail_descent(tb, &mut cand, &mut self.xs, deadline);
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 self.pool.add_solution(&cand, &self.class_of);
-                self.best = cand.clone();
-                self.current = cand;
+                self.best.clone_from(&cand);
+                std::mem::swap(&mut self.current, &mut cand);
                 score = Some(SCORES[0]);
             } else if oc < ocur - 1e-9 {
-                self.current = cand;
+                std::mem::swap(&mut self.current, &mut cand);
                 score = Some(SCORES[1]);
             } else if oc > ocur + 1e-9
                 && self.rng.random::<f64>() < (-(oc - ocur) / temperature.max(1e-12)).exp()
             {
-                self.current = cand;
+                std::mem::swap(&mut self.current, &mut cand);
                 score = Some(SCORES[2]);
             }
+            // What is left in `cand` (the rejected candidate or the old current) lends its
+            // buffers to the next one.
+            self.spare = cand;
             let now = self.objective(&self.current);
             if now < self.cycle_low - 1e-9 {
                 self.cycle_low = now;

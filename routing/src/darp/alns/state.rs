@@ -6,8 +6,23 @@ use crate::darp::plan::{Plan, Route};
 use crate::darp::schedule::{capacity_ok, Layout, Scratch, Violation};
 use crate::darp::tables::Tables;
 
+/// A non-zero 64-bit hash of a route's stops, frozen start times and release time.
+fn signature(stops: &[StopId], fixed: &[f64], release: Option<f64>) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, x: u64| (h.rotate_left(5) ^ x).wrapping_mul(K);
+    let mut h = mix(stops.len() as u64, release.map_or(u64::MAX, f64::to_bits));
+    for s in stops {
+        h = mix(h, s.0 as u64);
+    }
+    for t in fixed {
+        h = mix(h, t.to_bits());
+    }
+    (h ^ (h >> 29)) | 1
+}
+
 /// One vehicle's route plus what the insertion filters need, kept in step with `stops`.
-#[derive(Clone, Debug, Default)]
+/// `clone_from` reuses the vectors' buffers: the search copies routes on every iteration.
+#[derive(Debug, Default)]
 pub(crate) struct RouteState {
     pub stops: Vec<StopId>,
     /// Start times of the frozen prefix (see [`Route::fixed`]).
@@ -36,11 +51,16 @@ pub(crate) struct RouteState {
     pub early: Vec<f64>,
     pub leg: Vec<f64>,
     pub back: Vec<(usize, usize, f64)>,
+    /// A hash of what the insertion search reads of the route (its stops, frozen prefix and
+    /// release), set by a successful [`RouteState::refresh`]; 0 while the cached arrays may not
+    /// match `stops`. Keys the memo of [`super::best_insertion`].
+    pub sig: u64,
 }
 
 impl RouteState {
     /// Recomputes everything cached from `stops`. `Err` if the route is not feasible.
     pub fn refresh(&mut self, tb: &Tables, v: usize, sc: &mut Scratch) -> Result<(), Violation> {
+        self.sig = 0;
         if !capacity_ok(tb, v, &self.stops) {
             return Err(Violation::Capacity);
         }
@@ -90,6 +110,7 @@ impl RouteState {
             acc += self.svc[k - 1] + tb.time(self.loc[k - 1], self.loc[k]);
             self.chain.push(acc);
         }
+        self.sig = signature(&self.stops, &self.fixed, self.release);
         Ok(())
     }
 
@@ -119,13 +140,58 @@ impl RouteState {
     }
 }
 
-/// A full working solution.
-#[derive(Clone, Debug, Default)]
+impl Clone for RouteState {
+    fn clone(&self) -> Self {
+        let mut out = Self::default();
+        out.clone_from(self);
+        out
+    }
+
+    fn clone_from(&mut self, src: &Self) {
+        self.stops.clone_from(&src.stops);
+        self.fixed.clone_from(&src.fixed);
+        self.release = src.release;
+        self.cost = src.cost;
+        self.loc.clone_from(&src.loc);
+        self.svc.clone_from(&src.svc);
+        self.lb.clone_from(&src.lb);
+        self.ub.clone_from(&src.ub);
+        self.load.clone_from(&src.load);
+        self.chain.clone_from(&src.chain);
+        self.late.clone_from(&src.late);
+        self.pick_at.clone_from(&src.pick_at);
+        self.limit.clone_from(&src.limit);
+        self.max_duration = src.max_duration;
+        self.early.clone_from(&src.early);
+        self.leg.clone_from(&src.leg);
+        self.back.clone_from(&src.back);
+        self.sig = src.sig;
+    }
+}
+
+/// A full working solution. `clone_from` reuses the routes' buffers.
+#[derive(Debug, Default)]
 pub(crate) struct Solution {
     pub routes: Vec<RouteState>,
     /// Requests not in any route, in no particular order.
     pub unassigned: Vec<usize>,
     pub cost: f64,
+}
+
+impl Clone for Solution {
+    fn clone(&self) -> Self {
+        Self {
+            routes: self.routes.clone(),
+            unassigned: self.unassigned.clone(),
+            cost: self.cost,
+        }
+    }
+
+    fn clone_from(&mut self, src: &Self) {
+        self.routes.clone_from(&src.routes);
+        self.unassigned.clone_from(&src.unassigned);
+        self.cost = src.cost;
+    }
 }
 
 impl Solution {
