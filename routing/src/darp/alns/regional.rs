@@ -76,7 +76,7 @@ pub(crate) fn recombine_regions(
 
 /// How close route `b` is to route `a`: the mean, over the stops of `a`, of the cost to the
 /// nearest stop of `b`.
-fn closeness(tb: &Tables, sol: &Solution, a: usize, b: usize) -> f64 {
+pub(super) fn closeness(tb: &Tables, sol: &Solution, a: usize, b: usize) -> f64 {
     let (ra, rb) = (&sol.routes[a], &sol.routes[b]);
     // Positions 0 and m + 1 are the depots.
     let (la, lb) = (&ra.loc[1..ra.loc.len() - 1], &rb.loc[1..rb.loc.len() - 1]);
