@@ -177,7 +177,7 @@ mod tests {
     use super::*;
     use crate::darp::alns::insertion::InsertScratch;
     use crate::darp::alns::pool::classes;
-    use crate::darp::alns::repair::{repair, Repair};
+    use crate::darp::alns::repair::noisy_greedy;
     use crate::darp::plan::{Plan, Route};
     use crate::darp::{parse_cordeau, synthetic, verify};
 
@@ -244,17 +244,7 @@ mod tests {
             let mut rng = SmallRng::seed_from_u64(seed);
             let mut plans = Vec::new();
             for _ in 0..6 {
-                let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
-                repair(
-                    &tb,
-                    &mut sol,
-                    Repair::Greedy,
-                    300.0,
-                    &mut rng,
-                    &mut xs,
-                    None,
-                );
-                plans.push(sol);
+                plans.push(noisy_greedy(&tb, &mut rng, &mut xs));
             }
             let class_of = classes(&tb, &plans[0]);
             let mut pool = Pool::new(tb.requests());

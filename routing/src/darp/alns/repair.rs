@@ -212,6 +212,16 @@ fn regroup(
     }
 }
 
+/// A plan built by greedy insertion with heavy noise, far from any local optimum: what the
+/// tests of the improving operators start from.
+#[cfg(test)]
+pub(crate) fn noisy_greedy<R: Rng>(tb: &Tables, rng: &mut R, xs: &mut InsertScratch) -> Solution {
+    let empty = crate::darp::plan::Plan::empty(tb.inst);
+    let mut sol = Solution::from_plan(tb, &empty, &mut xs.sched);
+    repair(tb, &mut sol, Repair::Greedy, 300.0, rng, xs, None);
+    sol
+}
+
 /// Routes worth pricing: every used route, and the first idle vehicle of each kind.
 pub(crate) fn active_routes(tb: &Tables, sol: &Solution) -> Vec<usize> {
     let mut out = Vec::with_capacity(sol.routes.len());

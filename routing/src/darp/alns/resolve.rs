@@ -149,14 +149,7 @@ fn resolve(
                 stops: global.routes[v]
                     .stops
                     .iter()
-                    .map(|s| {
-                        let r = local[s.request()];
-                        if s.is_pickup() {
-                            StopId::pickup(r)
-                        } else {
-                            StopId::dropoff(r)
-                        }
-                    })
+                    .map(|&s| renumber(s, &local))
                     .collect(),
                 fixed: Vec::new(),
                 release: None,
@@ -179,14 +172,7 @@ fn resolve(
         sol.routes[v].stops = route
             .stops
             .iter()
-            .map(|s| {
-                let r = requests[s.request()];
-                if s.is_pickup() {
-                    StopId::pickup(r)
-                } else {
-                    StopId::dropoff(r)
-                }
-            })
+            .map(|&s| renumber(s, &requests))
             .collect();
         sol.routes[v].refresh(tb, v, sc).ok()?;
     }
@@ -197,6 +183,16 @@ fn resolve(
     Some(sol)
 }
 
+/// Stop `s` with its request renumbered by `to` (the same end of the ride).
+fn renumber(s: StopId, to: &[usize]) -> StopId {
+    let r = to[s.request()];
+    if s.is_pickup() {
+        StopId::pickup(r)
+    } else {
+        StopId::dropoff(r)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand::rngs::SmallRng;
@@ -204,7 +200,7 @@ mod tests {
 
     use super::*;
     use crate::darp::alns::insertion::InsertScratch;
-    use crate::darp::alns::repair::{repair, Repair};
+    use crate::darp::alns::repair::noisy_greedy;
     use crate::darp::{synthetic, verify};
 
     #[test]
@@ -215,17 +211,8 @@ mod tests {
             let inst = synthetic(seed, 4, 40, 600.0);
             let tb = Tables::new(&inst);
             let mut xs = InsertScratch::default();
-            let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
             let mut rng = SmallRng::seed_from_u64(seed);
-            repair(
-                &tb,
-                &mut sol,
-                Repair::Greedy,
-                300.0,
-                &mut rng,
-                &mut xs,
-                None,
-            );
+            let mut sol = noisy_greedy(&tb, &mut rng, &mut xs);
             let (before, left) = (sol.cost, sol.unassigned.clone());
             // Act
             let improved = resolve_regions(&tb, &mut sol, &mut xs.sched, seed, None);

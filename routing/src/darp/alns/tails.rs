@@ -160,7 +160,7 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
-    use crate::darp::alns::repair::{repair, Repair};
+    use crate::darp::alns::repair::noisy_greedy;
     use crate::darp::plan::{Plan, Route};
     use crate::darp::schedule::Scratch;
     use crate::darp::{parse_cordeau, synthetic, verify};
@@ -210,17 +210,8 @@ mod tests {
             let inst = synthetic(seed, 4, 40, 600.0);
             let tb = Tables::new(&inst);
             let mut xs = InsertScratch::default();
-            let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
             let mut rng = SmallRng::seed_from_u64(seed);
-            repair(
-                &tb,
-                &mut sol,
-                Repair::Greedy,
-                300.0,
-                &mut rng,
-                &mut xs,
-                None,
-            );
+            let mut sol = noisy_greedy(&tb, &mut rng, &mut xs);
             let (before, served) = (sol.cost, sol.unassigned.len());
             // Act
             tail_descent(&tb, &mut sol, &mut xs, None);
