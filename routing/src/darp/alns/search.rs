@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::darp::tables::Tables;
 
-use super::destroy::{destroy, Destroy};
+use super::destroy::{destroy, ArcMemory, Destroy};
 use super::insertion::InsertScratch;
 use super::local::{pair_descent, relocate_descent};
 use super::pool::Pool;
@@ -17,11 +17,13 @@ use super::repair::{repair, Repair};
 use super::state::Solution;
 use super::tails::tail_descent;
 
-const DESTROYS: [Destroy; 4] = [
+/// The last, [`Destroy::History`], only in searches long enough to learn (see `Worker::new`).
+const DESTROYS: [Destroy; 5] = [
     Destroy::Random,
     Destroy::Worst,
     Destroy::Related,
     Destroy::Route,
+    Destroy::History,
 ];
 const REPAIRS: [Repair; 4] = [
     Repair::Greedy,
@@ -118,6 +120,9 @@ pub(crate) struct Worker {
     /// Good routes met since the last meeting (see [`Pool`]).
     pub pool: Pool,
     class_of: Vec<usize>,
+    /// The cheapest plan each arc was seen in, for [`Destroy::History`]; `None` when the search
+    /// is too short to learn from it (the operator is then left out).
+    memory: Option<ArcMemory>,
 }
 
 impl Worker {
@@ -131,6 +136,7 @@ impl Worker {
         penalty: f64,
         index: usize,
         class_of: &[usize],
+        history: bool,
     ) -> Self {
         // Temperatures are set by how much worse a candidate may be and still be accepted with
         // probability one half at the start of a cycle. The typical move changes a few requests,
@@ -156,7 +162,11 @@ impl Worker {
             current: start.clone(),
             best: start.clone(),
             spare: Solution::default(),
-            destroys: Wheel::new(DESTROYS.len()),
+            destroys: Wheel::new(if history {
+                DESTROYS.len()
+            } else {
+                DESTROYS.len() - 1
+            }),
             repairs: Wheel::new(REPAIRS.len()),
             noises: Wheel::new(2),
             iterations: 0,
@@ -171,6 +181,7 @@ impl Worker {
             xs: InsertScratch::default(),
             pool: Pool::new(tb.requests()),
             class_of: class_of.to_vec(),
+            memory: history.then(|| ArcMemory::new(tb.requests())),
         }
     }
 
@@ -234,6 +245,7 @@ impl Worker {
                 q,
                 &mut self.rng,
                 &mut self.xs.sched,
+                self.memory.as_ref(),
             );
             let noise = if z == 1 { self.noise_unit } else { 0.0 };
             repair(
@@ -260,6 +272,11 @@ impl Worker {
             if cand.unassigned.is_empty() && oc < obest * (1.0 + NEAR_BEST) {
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 oc = self.objective(&cand);
+            }
+            // Every candidate teaches the arc memory, rejected or not: Ropke & Pisinger (2007)
+            // update it with each solution the search visits.
+            if let Some(memory) = &mut self.memory {
+                memory.record(&cand, oc);
             }
             if cand.unassigned.is_empty() && oc < obest * (1.0 + POOL_WINDOW) {
                 self.pool.add_solution(&cand, &self.class_of);
