@@ -33,8 +33,9 @@ const UNSEEN: f64 = 1e12;
 /// For every arc between two stops (or a stop and a depot), the lowest objective of a plan seen
 /// with it. A request whose arcs only ever appeared in dear plans sits where it does not belong.
 /// An arc never seen counts as dearer than any seen ([`UNSEEN`]; infinite in the paper, finite
-/// here so that a request with more unseen arcs goes before one with fewer). Dense: `(2n + 1)²` entries, the size of one of the instance's matrices (11.5 MB per
-/// thread for a day of 600 trips).
+/// here so that a request with more unseen arcs goes before one with fewer). Dense: `(2n + 1)²`
+/// entries, the size of one of the instance's matrices (11.5 MB per thread for a day of 600
+/// trips).
 pub(crate) struct ArcMemory {
     /// Stops and one shared depot: `2n + 1` ids, the depot last.
     ids: usize,
