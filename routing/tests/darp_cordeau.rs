@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use routing::darp::{
-    format_solution, parse_cordeau, solve, verify, Instance, Plan, Route, SolveOptions, StopId,
-    Verdict,
+    format_solution, parse_cordeau, parse_solution, solve, verify, Instance, SolveOptions, Verdict,
 };
 
 const NAMES: [&str; 15] = [
@@ -116,28 +115,10 @@ fn routes_for_pr10_cheaper_than_its_literature_value_pass_the_checker() {
         &std::fs::read_to_string(dir.join("pr10.txt")).unwrap(),
     )
     .unwrap();
-    let n = inst.requests.len();
     let text = std::fs::read_to_string(dir.join("pr10-848.6442.sol")).unwrap();
-    let routes = text
-        .lines()
-        .map(|line| Route {
-            stops: line
-                .split_whitespace()
-                .map(|t| t.parse::<usize>().unwrap())
-                .map(|id| {
-                    if id <= n {
-                        StopId::pickup(id - 1)
-                    } else {
-                        StopId::dropoff(id - n - 1)
-                    }
-                })
-                .collect(),
-            fixed: Vec::new(),
-            release: None,
-        })
-        .collect();
+    let plan = parse_solution(&inst, &text).unwrap();
     // Act
-    let verdict = verify(&inst, &Plan { routes });
+    let verdict = verify(&inst, &plan);
     // Assert: complete and feasible, 3.18 under the 851.82 quoted since Parragh & Schmid (2013).
     assert!(verdict.complete(), "{:?}", verdict.problems);
     assert!((verdict.cost - 848.6442).abs() < 1e-3, "{}", verdict.cost);

@@ -4,14 +4,18 @@
 //! ```text
 //! darp-bench [--seconds N] [--iterations N] [--seed S] [--threads T] [--solutions DIR] FILE...
 //! darp-bench --insertion [--samples N]
+//! darp-bench --check INSTANCE SOLUTION
 //! ```
+//!
+//! `--check` reads a `.sol` file (as `--solutions` writes them) and prints the checker's verdict
+//! on it in the same columns, with the problems it found.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use routing::darp::{
-    format_solution, insert, parse_cordeau, solve, synthetic, verify, SolveOptions,
+    format_solution, insert, parse_cordeau, parse_solution, solve, synthetic, verify, SolveOptions,
 };
 
 /// Best known (proven optimal) costs, embedded so the binary works from any directory.
@@ -24,6 +28,7 @@ struct Args {
     threads: usize,
     solutions: Option<PathBuf>,
     insertion: bool,
+    check: bool,
     samples: usize,
     files: Vec<PathBuf>,
 }
@@ -36,6 +41,7 @@ fn parse_args() -> anyhow::Result<Args> {
         threads: 2,
         solutions: None,
         insertion: false,
+        check: false,
         samples: 2000,
         files: Vec::new(),
     };
@@ -50,8 +56,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--solutions" => a.solutions = Some(value("--solutions")?.into()),
             "--samples" => a.samples = value("--samples")?.parse()?,
             "--insertion" => a.insertion = true,
+            "--check" => a.check = true,
             "-h" | "--help" => {
-                println!("darp-bench [--seconds N] [--iterations N] [--seed S] [--threads T] [--solutions DIR] FILE...\ndarp-bench --insertion [--samples N]");
+                println!("darp-bench [--seconds N] [--iterations N] [--seed S] [--threads T] [--solutions DIR] FILE...\ndarp-bench --insertion [--samples N]\ndarp-bench --check INSTANCE SOLUTION");
                 std::process::exit(0);
             }
             s if s.starts_with("--") => bail!("unknown option {s}"),
@@ -77,6 +84,12 @@ fn main() -> anyhow::Result<()> {
         }
         return insertion_bench(args.samples, args.seed);
     }
+    if args.check {
+        let [instance, solution] = args.files.as_slice() else {
+            bail!("--check needs an instance file and a solution file");
+        };
+        return check(instance, solution);
+    }
     if args.files.is_empty() {
         bail!("no instance files given (try --help)");
     }
@@ -87,13 +100,7 @@ fn main() -> anyhow::Result<()> {
     let mut all_feasible = true;
     let mut slowest: f64 = 0.0;
     for file in &args.files {
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.display().to_string());
-        let text =
-            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        let instance = parse_cordeau(&name, &text).with_context(|| format!("parsing {name}"))?;
+        let (name, instance) = read_instance(file)?;
         let options = SolveOptions {
             seed: args.seed,
             time_limit: Some(Duration::from_secs_f64(args.seconds)),
@@ -141,6 +148,53 @@ fn main() -> anyhow::Result<()> {
         );
     }
     eprintln!("longest solve {slowest:.3} s (limit {:.3} s)", args.seconds);
+    Ok(())
+}
+
+/// The instance named by `file`'s stem, parsed.
+fn read_instance(file: &Path) -> anyhow::Result<(String, routing::darp::Instance)> {
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.display().to_string());
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let instance = parse_cordeau(&name, &text).with_context(|| format!("parsing {name}"))?;
+    Ok((name, instance))
+}
+
+/// Prints the checker's verdict on a `.sol` file: `name cost best_known gap_percent - feasible`.
+/// An infeasible or incomplete plan is an error, so scripts can rely on the exit status.
+fn check(instance: &Path, solution: &Path) -> anyhow::Result<()> {
+    let (name, instance) = read_instance(instance)?;
+    let text = std::fs::read_to_string(solution)
+        .with_context(|| format!("reading {}", solution.display()))?;
+    let plan = parse_solution(&instance, &text)
+        .with_context(|| format!("reading {}", solution.display()))?;
+    let verdict = verify(&instance, &plan);
+    let (bk, gap) = match best_known(&name) {
+        Some(b) => (
+            format!("{b:.4}"),
+            format!("{:.3}", 100.0 * (verdict.cost - b) / b),
+        ),
+        None => ("-".to_string(), "-".to_string()),
+    };
+    let feasible = verdict.complete();
+    println!(
+        "{name} {:.4} {bk} {gap} - {}",
+        verdict.cost,
+        if feasible { "yes" } else { "no" }
+    );
+    if !feasible {
+        for problem in verdict.problems.iter().take(10) {
+            eprintln!("{name}: {problem}");
+        }
+        bail!(
+            "{name}: {} problems, {} requests unserved",
+            verdict.problems.len(),
+            verdict.unserved.len()
+        );
+    }
     Ok(())
 }
 

@@ -24,6 +24,19 @@ pub enum ParseError {
     Node { id: usize, why: &'static str },
 }
 
+/// Why a `.sol` file does not fit its instance.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SolutionError {
+    #[error("{routes} routes for {vehicles} vehicles")]
+    Routes { routes: usize, vehicles: usize },
+    #[error("line {line}: `{token}` is not a stop of this instance (ids 1 to {last})")]
+    Stop {
+        line: usize,
+        token: String,
+        last: usize,
+    },
+}
+
 struct Node {
     xy: LonLat,
     service: f64,
@@ -143,6 +156,51 @@ pub fn node_id(n: usize, stop: StopId) -> usize {
     }
 }
 
+/// The stop with Cordeau node id `id` in an instance with `n` requests (the inverse of
+/// [`node_id`]); `None` for a depot or an id out of range.
+pub fn stop_of(n: usize, id: usize) -> Option<StopId> {
+    match id {
+        0 => None,
+        i if i <= n => Some(StopId::pickup(i - 1)),
+        i if i <= 2 * n => Some(StopId::dropoff(i - n - 1)),
+        _ => None,
+    }
+}
+
+/// Reads a plan written by [`format_solution`]: line `k` becomes vehicle `k`'s route (blank
+/// lines are skipped) and the vehicles left over stay at the depot. The plan is not checked
+/// here; that is the checker's work.
+pub fn parse_solution(instance: &Instance, text: &str) -> Result<Plan, SolutionError> {
+    let n = instance.requests.len();
+    let mut plan = Plan::empty(instance);
+    let lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    for (used, (i, line)) in lines.enumerate() {
+        let stops =
+            line.split_whitespace()
+                .map(|t| {
+                    t.parse().ok().and_then(|id| stop_of(n, id)).ok_or_else(|| {
+                        SolutionError::Stop {
+                            line: i + 1,
+                            token: t.chars().take(20).collect(),
+                            last: 2 * n,
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+        let Some(route) = plan.routes.get_mut(used) else {
+            return Err(SolutionError::Routes {
+                routes: used + 1,
+                vehicles: instance.vehicles.len(),
+            });
+        };
+        route.stops = stops;
+    }
+    Ok(plan)
+}
+
 /// One line per used vehicle, node ids in visiting order without the depots (the `.sol` format of
 /// `darp-bench`).
 pub fn format_solution(instance: &Instance, plan: &Plan) -> String {
@@ -210,5 +268,44 @@ mod tests {
         assert_eq!(node_id(16, StopId::pickup(0)), 1);
         assert_eq!(node_id(16, StopId::dropoff(0)), 17);
         assert_eq!(node_id(16, StopId::dropoff(15)), 32);
+        for id in 1..=32 {
+            assert_eq!(stop_of(16, id).map(|s| node_id(16, s)), Some(id));
+        }
+        assert_eq!(stop_of(16, 0), None);
+        assert_eq!(stop_of(16, 33), None);
+    }
+
+    #[test]
+    fn a_written_plan_reads_back_as_the_same_routes() {
+        let inst = parse("tiny", TINY).unwrap();
+        let mut plan = Plan::empty(&inst);
+        plan.routes[0].stops = vec![StopId::pickup(0), StopId::dropoff(0)];
+        let text = format_solution(&inst, &plan);
+        assert_eq!(text, "1 2\n");
+        assert_eq!(parse_solution(&inst, &text), Ok(plan));
+    }
+
+    #[test]
+    fn a_solution_naming_a_depot_or_too_many_routes_is_an_error() {
+        let inst = parse("tiny", TINY).unwrap();
+        assert_eq!(
+            parse_solution(&inst, "1 3\n"),
+            Err(SolutionError::Stop {
+                line: 1,
+                token: "3".into(),
+                last: 2
+            })
+        );
+        assert!(matches!(
+            parse_solution(&inst, "1 x"),
+            Err(SolutionError::Stop { .. })
+        ));
+        assert_eq!(
+            parse_solution(&inst, "1 2\n\n2 1\n"),
+            Err(SolutionError::Routes {
+                routes: 2,
+                vehicles: 1
+            })
+        );
     }
 }

@@ -31,7 +31,8 @@ mod tables;
 pub use alns::{solve, SolveOptions, Solved, EPOCH};
 pub use checker::{verify, Verdict, TOLERANCE};
 pub use cordeau::{
-    format_solution, node_id, parse as parse_cordeau, ParseError, MAX_REQUESTS, MAX_VEHICLES,
+    format_solution, node_id, parse as parse_cordeau, parse_solution, stop_of, ParseError,
+    SolutionError, MAX_REQUESTS, MAX_VEHICLES,
 };
 pub use euclid::EuclideanPlane;
 pub use load::{Capacity, Load};

@@ -273,7 +273,7 @@ impl Worker {
                 relocate_descent(tb, &mut cand, &mut self.xs, deadline);
                 oc = self.objective(&cand);
             }
-            // Every candidate teaches the arc memory, rejected or not: Ropke & Pisinger (2007)
+            // Every candidate teaches the arc memory, rejected or not: Ropke & Pisinger (2006)
             // update it with each solution the search visits.
             if let Some(memory) = &mut self.memory {
                 memory.record(&cand, oc);
