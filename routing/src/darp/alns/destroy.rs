@@ -186,9 +186,7 @@ pub(crate) fn destroy<R: Rng>(
             k += 1;
         }
     }
-    for (r, v) in chosen {
-        sol.remove(tb, v, r, sc);
-    }
+    sol.remove_all(tb, &chosen, sc);
 }
 
 /// About `q` of the highest scored, drawn with a bias to the top (Ropke & Pisinger's p = 4).

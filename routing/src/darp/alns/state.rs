@@ -247,16 +247,63 @@ impl Solution {
     /// Removes request `r` from route `v`; returns false (and changes nothing) if the shortened
     /// route is infeasible, which can only happen on matrices without the triangle inequality.
     pub fn remove(&mut self, tb: &Tables, v: usize, r: usize, sc: &mut Scratch) -> bool {
+        if !self.shorten(tb, v, sc, |s| s.request() == r) {
+            return false;
+        }
+        self.unassigned.push(r);
+        self.recost();
+        true
+    }
+
+    /// Removes every `(request, route)` of `chosen`, refreshing each route it touches once (the
+    /// destroy operators take out up to 40 requests, often several from one route). A route
+    /// whose shortened form is infeasible, which can only happen on matrices without the triangle
+    /// inequality, loses its requests one at a time instead, as far as [`Solution::remove`]
+    /// would. The requests join `unassigned` in the order of `chosen`.
+    pub fn remove_all(&mut self, tb: &Tables, chosen: &[(usize, usize)], sc: &mut Scratch) {
+        let mut out = vec![false; tb.requests()];
+        for &(r, _) in chosen {
+            out[r] = true;
+        }
+        let mut gone = vec![false; chosen.len()];
+        let mut routes: Vec<usize> = chosen.iter().map(|c| c.1).collect();
+        routes.sort_unstable();
+        routes.dedup();
+        for v in routes {
+            let all = self.shorten(tb, v, sc, |s| out[s.request()]);
+            for (k, &(r, u)) in chosen.iter().enumerate() {
+                if u == v {
+                    gone[k] = all || self.shorten(tb, v, sc, |s| s.request() == r);
+                }
+            }
+        }
+        self.unassigned.extend(
+            chosen
+                .iter()
+                .zip(&gone)
+                .filter(|(_, &g)| g)
+                .map(|(&(r, _), _)| r),
+        );
+        self.recost();
+    }
+
+    /// Drops the stops of route `v` that `drop` picks; false (and the route unchanged) if the
+    /// rest is infeasible.
+    fn shorten(
+        &mut self,
+        tb: &Tables,
+        v: usize,
+        sc: &mut Scratch,
+        drop: impl Fn(&StopId) -> bool,
+    ) -> bool {
         let route = &mut self.routes[v];
         let before = route.stops.clone();
-        route.stops.retain(|s| s.request() != r);
+        route.stops.retain(|s| !drop(s));
         if route.refresh(tb, v, sc).is_err() {
             route.stops = before;
             let _ = route.refresh(tb, v, sc);
             return false;
         }
-        self.unassigned.push(r);
-        self.recost();
         true
     }
 
@@ -317,4 +364,48 @@ pub(crate) fn groups_whole<'a>(tb: &Tables, routes: impl Iterator<Item = &'a [St
                 .iter()
                 .all(|&m| route_of[m] == usize::MAX || route_of[m] == route_of[r])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::SmallRng;
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::darp::alns::insertion::InsertScratch;
+    use crate::darp::alns::repair::noisy_greedy;
+    use crate::darp::synthetic;
+
+    #[test]
+    fn removing_many_requests_at_once_leaves_what_removing_them_one_by_one_leaves() {
+        let inst = synthetic(6, 5, 50, 600.0);
+        let tb = Tables::new(&inst);
+        let mut xs = InsertScratch::default();
+        let mut rng = SmallRng::seed_from_u64(6);
+        for _ in 0..20 {
+            // Arrange: a plan, and a third of its requests in a random order.
+            let sol = noisy_greedy(&tb, &mut rng, &mut xs);
+            let mut chosen: Vec<(usize, usize)> = (0..tb.requests())
+                .filter_map(|r| sol.route_of(r).map(|v| (r, v)))
+                .collect();
+            chosen.shuffle(&mut rng);
+            chosen.truncate(chosen.len() / 3);
+            let mut one_by_one = sol.clone();
+            for &(r, v) in &chosen {
+                assert!(one_by_one.remove(&tb, v, r, &mut xs.sched));
+            }
+            // Act
+            let mut at_once = sol.clone();
+            at_once.remove_all(&tb, &chosen, &mut xs.sched);
+            // Assert: the same routes, costs, cached schedules and unassigned list.
+            assert_eq!(at_once.unassigned, one_by_one.unassigned);
+            assert!((at_once.cost - one_by_one.cost).abs() < 1e-9);
+            for (a, b) in at_once.routes.iter().zip(&one_by_one.routes) {
+                assert_eq!(a.stops, b.stops);
+                assert_eq!((a.lb.clone(), a.ub.clone()), (b.lb.clone(), b.ub.clone()));
+                assert_eq!(a.sig, b.sig);
+            }
+        }
+    }
 }
