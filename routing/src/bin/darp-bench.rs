@@ -76,6 +76,18 @@ fn best_known(name: &str) -> Option<f64> {
     })
 }
 
+/// The `best_known` and `gap_percent` columns for `cost` on the instance `name` ("-" for an
+/// instance without a best known cost), and the gap itself for the mean.
+fn gap_columns(name: &str, cost: f64) -> (String, String, Option<f64>) {
+    let Some(b) = best_known(name) else {
+        return ("-".to_string(), "-".to_string(), None);
+    };
+    let g = 100.0 * (cost - b) / b;
+    // Print 0.000 rather than -0.000 for a match to rounding.
+    let g = if g.abs() < 5e-5 { 0.0 } else { g };
+    (format!("{b:.4}"), format!("{g:.3}"), Some(g))
+}
+
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     if args.insertion {
@@ -121,16 +133,8 @@ fn main() -> anyhow::Result<()> {
                 verdict.problems, verdict.unserved
             );
         }
-        let (bk, gap) = match best_known(&name) {
-            Some(b) => {
-                let g = 100.0 * (verdict.cost - b) / b;
-                // Print 0.000 rather than -0.000 for a match to rounding.
-                let g = if g.abs() < 5e-5 { 0.0 } else { g };
-                gaps.push(g);
-                (format!("{b:.4}"), format!("{g:.3}"))
-            }
-            None => ("-".to_string(), "-".to_string()),
-        };
+        let (bk, gap, g) = gap_columns(&name, verdict.cost);
+        gaps.extend(g);
         println!(
             "{name} {:.4} {bk} {gap} {seconds:.2} {}",
             verdict.cost,
@@ -172,13 +176,7 @@ fn check(instance: &Path, solution: &Path) -> anyhow::Result<()> {
     let plan = parse_solution(&instance, &text)
         .with_context(|| format!("reading {}", solution.display()))?;
     let verdict = verify(&instance, &plan);
-    let (bk, gap) = match best_known(&name) {
-        Some(b) => (
-            format!("{b:.4}"),
-            format!("{:.3}", 100.0 * (verdict.cost - b) / b),
-        ),
-        None => ("-".to_string(), "-".to_string()),
-    };
+    let (bk, gap, _) = gap_columns(&name, verdict.cost);
     let feasible = verdict.complete();
     println!(
         "{name} {:.4} {bk} {gap} - {}",
