@@ -1,11 +1,14 @@
-//! Repair operators: put unassigned requests back, greedily or by regret, optionally with noise.
+//! Repair operators: put unassigned requests back, greedily, by regret or one by one in a
+//! given order, optionally with noise.
 //!
-//! Best insertions are cached per (request, route) and only the changed route's column is
-//! recomputed after each insertion, the standard trick that makes regret insertion affordable.
+//! For the greedy and regret repairs, best insertions are cached per (request, route) and only
+//! the changed route's column is recomputed after each insertion, the standard trick that makes
+//! regret insertion affordable. The sequential repair prices each request once, at its turn.
 //! Among identical idle vehicles only the first is priced: they are interchangeable.
 
 use std::time::Instant;
 
+use rand::seq::SliceRandom;
 use rand::Rng;
 
 use crate::darp::tables::Tables;
@@ -22,6 +25,20 @@ pub(crate) enum Repair {
     Greedy,
     /// Largest regret over the `k` best routes first (Ropke & Pisinger 2006).
     Regret(usize),
+    /// One request at a time in a fixed order, each at its cheapest place: the recreate step of
+    /// Christiaens & Vanden Berghe (2020). It prices each request once per route instead of
+    /// after every insertion, and the order diversifies.
+    Sequential(Order),
+}
+
+/// The orders of [`Repair::Sequential`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    Random,
+    /// The request whose ride must start earliest first.
+    Earliest,
+    /// The request with the narrowest window first.
+    Tightest,
 }
 
 /// Inserts as many unassigned requests as possible. `noise` (0 = none) perturbs each priced
@@ -36,6 +53,10 @@ pub(crate) fn repair<R: Rng>(
     xs: &mut InsertScratch,
     deadline: Option<Instant>,
 ) {
+    if let Repair::Sequential(order) = how {
+        sequential(tb, sol, order, noise, rng, xs, deadline);
+        return;
+    }
     let nv = sol.routes.len();
     let mut pending = std::mem::take(&mut sol.unassigned);
     let mut cache: Vec<Vec<Option<Spot>>> = vec![vec![None; nv]; pending.len()];
@@ -75,7 +96,7 @@ pub(crate) fn repair<R: Rng>(
                 continue;
             }
             let key = match how {
-                Repair::Greedy => -costs[0].0,
+                Repair::Greedy | Repair::Sequential(_) => -costs[0].0,
                 Repair::Regret(k) => {
                     let k = k.clamp(2, 4);
                     let mut regret = 0.0;
@@ -126,6 +147,68 @@ pub(crate) fn repair<R: Rng>(
     }
     regroup(tb, sol, &mut pending, xs, &mut seq);
     sol.unassigned = pending;
+    sol.recost();
+}
+
+/// [`Repair::Sequential`]: the unassigned requests in `order`, each put at its cheapest place
+/// over all routes (with `noise` as in [`repair`]); those that fit nowhere stay unassigned.
+fn sequential<R: Rng>(
+    tb: &Tables,
+    sol: &mut Solution,
+    order: Order,
+    noise: f64,
+    rng: &mut R,
+    xs: &mut InsertScratch,
+    deadline: Option<Instant>,
+) {
+    let mut pending = std::mem::take(&mut sol.unassigned);
+    match order {
+        Order::Random => pending.shuffle(rng),
+        Order::Earliest => {
+            pending.sort_by(|&a, &b| tb.early[2 * a].total_cmp(&tb.early[2 * b]).then(a.cmp(&b)))
+        }
+        Order::Tightest => {
+            let width = |r: usize| {
+                let (p, d) = (2 * r, 2 * r + 1);
+                (tb.late[p] - tb.early[p]).min(tb.late[d] - tb.early[d])
+            };
+            pending.sort_by(|&a, &b| width(a).total_cmp(&width(b)).then(a.cmp(&b)))
+        }
+    }
+    let mut seq = Vec::new();
+    let mut left = Vec::new();
+    for (k, &r) in pending.iter().enumerate() {
+        if past(deadline) {
+            left.extend_from_slice(&pending[k..]);
+            break;
+        }
+        let mut best: Option<(f64, usize, Spot)> = None;
+        for v in active_routes(tb, sol) {
+            if tb.has_groups() && !sol.group_allows(tb, r, v) {
+                continue;
+            }
+            if let Some(s) = best_insertion(tb, v, &sol.routes[v], r, xs) {
+                let key = s.delta + noise * rng.random_range(-1.0..1.0);
+                if best.is_none_or(|b| key < b.0) {
+                    best = Some((key, v, s));
+                }
+            }
+        }
+        let Some((_, v, spot)) = best else {
+            left.push(r);
+            continue;
+        };
+        splice(&sol.routes[v].stops, r, spot, &mut seq);
+        let before = std::mem::replace(&mut sol.routes[v].stops, seq.clone());
+        if sol.routes[v].refresh(tb, v, &mut xs.sched).is_err() {
+            // Cannot happen (the spot was checked); stay safe on bad data.
+            sol.routes[v].stops = before;
+            let _ = sol.routes[v].refresh(tb, v, &mut xs.sched);
+            left.push(r);
+        }
+    }
+    regroup(tb, sol, &mut left, xs, &mut seq);
+    sol.unassigned = left;
     sol.recost();
 }
 
@@ -240,4 +323,45 @@ pub(crate) fn active_routes(tb: &Tables, sol: &Solution) -> Vec<usize> {
         out.push(v);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+
+    use super::*;
+    use crate::darp::checker::verify;
+    use crate::darp::plan::Plan;
+    use crate::darp::synthetic;
+
+    #[test]
+    fn a_sequential_repair_places_what_fits_and_the_plan_passes_the_checker() {
+        for order in [Order::Random, Order::Earliest, Order::Tightest] {
+            for seed in 0..3 {
+                // Arrange: an empty plan, every request unassigned.
+                let inst = synthetic(seed, 4, 40, 600.0);
+                let tb = Tables::new(&inst);
+                let mut xs = InsertScratch::default();
+                let mut sol = Solution::from_plan(&tb, &Plan::empty(&inst), &mut xs.sched);
+                let mut rng = SmallRng::seed_from_u64(seed);
+                // Act
+                let how = Repair::Sequential(order);
+                repair(&tb, &mut sol, how, 0.0, &mut rng, &mut xs, None);
+                // Assert: a request left out fits in no route, and the routes check out.
+                for &r in &sol.unassigned {
+                    for v in 0..sol.routes.len() {
+                        assert!(best_insertion(&tb, v, &sol.routes[v], r, &mut xs).is_none());
+                    }
+                }
+                assert!(sol.unassigned.len() < tb.requests() / 4, "{order:?} {seed}");
+                let verdict = verify(&inst, &sol.to_plan());
+                assert!(verdict.problems.is_empty(), "{order:?} {seed}: {verdict:?}");
+                let placed = tb.requests() - sol.unassigned.len();
+                assert_eq!(tb.requests() - verdict.unserved.len(), placed);
+                let total: f64 = sol.routes.iter().map(|r| r.cost).sum();
+                assert!((sol.cost - total).abs() < 1e-9);
+            }
+        }
+    }
 }

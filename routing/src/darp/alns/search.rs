@@ -13,7 +13,7 @@ use super::destroy::{destroy, ArcMemory, Destroy};
 use super::insertion::InsertScratch;
 use super::local::{pair_descent, relocate_descent};
 use super::pool::Pool;
-use super::repair::{repair, Repair};
+use super::repair::{repair, Order, Repair};
 use super::state::Solution;
 use super::tails::tail_descent;
 
@@ -25,11 +25,14 @@ const DESTROYS: [Destroy; 5] = [
     Destroy::Route,
     Destroy::History,
 ];
-const REPAIRS: [Repair; 4] = [
+const REPAIRS: [Repair; 7] = [
     Repair::Greedy,
     Repair::Regret(2),
     Repair::Regret(3),
     Repair::Regret(4),
+    Repair::Sequential(Order::Random),
+    Repair::Sequential(Order::Earliest),
+    Repair::Sequential(Order::Tightest),
 ];
 /// Scores for a new global best, a better current, an accepted worse solution.
 const SCORES: [f64; 3] = [33.0, 9.0, 13.0];
