@@ -35,7 +35,7 @@ pub(crate) enum Repair {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Order {
     Random,
-    /// The request whose ride must start earliest first.
+    /// The request whose pick-up window opens first.
     Earliest,
     /// The request with the narrowest window first.
     Tightest,
